@@ -1,0 +1,29 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The checkout Slipway runs from: the folder holding package.json, whether running from src/ or dist/. */
+export const repoRoot: string = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "tools"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find Slipway's checkout above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Where tools/build.sh puts kube-apiserver, etcd, pulumi ... */
+export const toolsBinDir = join(repoRoot, "tools", "bin");
+
+/** Compiled JavaScript of this checkout (npm run build). Child processes that cannot load TypeScript use it. */
+export const distDir = join(repoRoot, "dist");
+
+export const crdDir = join(repoRoot, "charts", "slipway", "crds");
+export const ocmCrdDir = join(toolsBinDir, "ocm-crds");
+
+export function defaultStateDir(): string {
+  return resolve(repoRoot, ".slipway");
+}
