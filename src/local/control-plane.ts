@@ -1,0 +1,290 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:https";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ensurePki, type PkiPaths } from "./pki.js";
+import { freePort, isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "./processes.js";
+
+export interface ControlPlaneOptions {
+  /** Used in certificate names and log lines. */
+  name: string;
+  /** Holds PKI, etcd data, logs, kubeconfigs and state.json. */
+  dataDir: string;
+  /** Folder with etcd, kube-apiserver and kube-controller-manager (tools/bin). */
+  binDir: string;
+  /** kube-controller-manager gives namespace deletion, garbage collection and CSR signing. */
+  controllerManager?: boolean;
+  readyTimeoutMs?: number;
+}
+
+interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+}
+
+interface State {
+  ports: Ports;
+  processes: RecordedProcess[];
+}
+
+export interface ControlPlaneStatus {
+  name: string;
+  apiURL?: string;
+  kubeconfig: string;
+  processes: { name: string; pid: number; alive: boolean; logFile: string }[];
+  /** Every process recorded is alive. */
+  running: boolean;
+}
+
+/**
+ * A real Kubernetes control plane on this machine: etcd, kube-apiserver and (optionally)
+ * kube-controller-manager, each on a free loopback port, with its own PKI and data folder. Used for the dev hub
+ * and for clusters of the `local` platform. Start is idempotent: live processes are kept, dead ones restarted,
+ * data and certificates reused.
+ */
+export class LocalControlPlane {
+  readonly kubeconfigPath: string;
+  private readonly statePath: string;
+  private readonly pkiDir: string;
+
+  constructor(private readonly opts: ControlPlaneOptions) {
+    this.kubeconfigPath = join(opts.dataDir, "admin.kubeconfig");
+    this.statePath = join(opts.dataDir, "state.json");
+    this.pkiDir = join(opts.dataDir, "pki");
+  }
+
+  async start(mode: { detached: boolean }): Promise<{ apiURL: string; caData: string; kubeconfig: string }> {
+    const { dataDir, binDir, name } = this.opts;
+    await mkdir(join(dataDir, "logs"), { recursive: true });
+    const pki = await ensurePki(this.pkiDir, name);
+    const previous = await this.readState();
+    if (previous && previous.processes.length > 0 && previous.processes.every(isAlive)) {
+      return this.endpoints(previous.ports.apiserver, pki);
+    }
+    if (previous) await this.stopRecorded(previous.processes); // a partial set: restart all, keep data
+    const ports = await this.choosePorts(previous?.ports);
+    const processes: RecordedProcess[] = [];
+    const save = () => this.writeState({ ports, processes });
+    const launch = (prog: string, args: string[]) => {
+      const { record } = startProcess({
+        name: prog,
+        command: join(binDir, prog),
+        args,
+        logFile: join(dataDir, "logs", `${prog}.log`),
+        marker: dataDir,
+        detached: mode.detached,
+      });
+      processes.push(record);
+      return record;
+    };
+
+    const etcd = launch("etcd", this.etcdArgs(ports));
+    await save();
+    await this.waitFor(etcd, () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`), "etcd");
+    const apiserver = launch("kube-apiserver", this.apiserverArgs(ports, pki));
+    await save();
+    const url = `https://127.0.0.1:${ports.apiserver}`;
+    await this.waitFor(apiserver, () => readyz(url, pki), "kube-apiserver");
+    const endpoints = await this.endpoints(ports.apiserver, pki);
+    if (this.opts.controllerManager !== false) {
+      await writeFile(
+        join(dataDir, "controller-manager.kubeconfig"),
+        await kubeconfigFor(name, url, pki, pki.controllerManagerCert, pki.controllerManagerKey),
+        { mode: 0o600 },
+      );
+      launch("kube-controller-manager", this.controllerManagerArgs(ports, pki));
+      await save();
+    }
+    return endpoints;
+  }
+
+  /** Stops every process and keeps the data, so a later start resumes the same cluster. */
+  async stop(): Promise<void> {
+    const state = await this.readState();
+    if (state) await this.stopRecorded(state.processes);
+    if (state) await this.writeState({ ports: state.ports, processes: [] });
+  }
+
+  /** Stops every process and removes the data folder. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await rm(this.opts.dataDir, { recursive: true, force: true });
+  }
+
+  async status(): Promise<ControlPlaneStatus> {
+    const state = await this.readState();
+    const processes = (state?.processes ?? []).map((p) => ({ name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile }));
+    return {
+      name: this.opts.name,
+      apiURL: state ? `https://127.0.0.1:${state.ports.apiserver}` : undefined,
+      kubeconfig: this.kubeconfigPath,
+      processes,
+      running: processes.length > 0 && processes.every((p) => p.alive),
+    };
+  }
+
+  private async endpoints(port: number, pki: PkiPaths) {
+    const apiURL = `https://127.0.0.1:${port}`;
+    const ca = await readFile(pki.caCert, "utf8");
+    const kubeconfig = await kubeconfigFor(this.opts.name, apiURL, pki, pki.adminCert, pki.adminKey);
+    await writeFile(this.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    return { apiURL, caData: Buffer.from(ca).toString("base64"), kubeconfig };
+  }
+
+  private async waitFor(p: RecordedProcess, ready: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 90_000);
+    while (Date.now() < deadline) {
+      if (await ready()) return;
+      if (!isAlive(p)) {
+        throw new Error(`${what} of ${this.opts.name} exited while starting; last log lines:\n${tail(p.logFile)}`);
+      }
+      await sleep(200);
+    }
+    throw new Error(`${what} of ${this.opts.name} was not ready within ${(this.opts.readyTimeoutMs ?? 90_000) / 1000}s; see ${p.logFile}`);
+  }
+
+  private async choosePorts(previous?: Ports): Promise<Ports> {
+    const taken = new Set<number>();
+    const pick = async (preferred?: number) => {
+      for (;;) {
+        const port = await freePort(preferred);
+        preferred = undefined;
+        if (!taken.has(port)) {
+          taken.add(port);
+          return port;
+        }
+      }
+    };
+    return {
+      etcdClient: await pick(previous?.etcdClient),
+      etcdPeer: await pick(previous?.etcdPeer),
+      apiserver: await pick(previous?.apiserver),
+      controllerManager: await pick(previous?.controllerManager),
+    };
+  }
+
+  private etcdArgs(ports: Ports): string[] {
+    const client = `http://127.0.0.1:${ports.etcdClient}`;
+    const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+    return [
+      "--name=default",
+      `--data-dir=${join(this.opts.dataDir, "etcd")}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=default=${peer}`,
+      "--log-level=warn",
+      "--quota-backend-bytes=2147483648",
+    ];
+  }
+
+  private apiserverArgs(ports: Ports, pki: PkiPaths): string[] {
+    return [
+      `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${ports.apiserver}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--service-account-issuer=https://kubernetes.default.svc`,
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      "--service-cluster-ip-range=10.0.0.0/24",
+      "--authorization-mode=RBAC",
+      "--profiling=false",
+      // No kubelet here: nothing dials nodes, and the endpoint reconciler must not advertise a pod network.
+      "--endpoint-reconciler-type=none",
+      "--v=0",
+    ];
+  }
+
+  private controllerManagerArgs(ports: Ports, pki: PkiPaths): string[] {
+    return [
+      `--kubeconfig=${join(this.opts.dataDir, "controller-manager.kubeconfig")}`,
+      `--authentication-kubeconfig=${join(this.opts.dataDir, "controller-manager.kubeconfig")}`,
+      `--authorization-kubeconfig=${join(this.opts.dataDir, "controller-manager.kubeconfig")}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${ports.controllerManager}`,
+      "--leader-elect=false",
+      `--service-account-private-key-file=${pki.serviceAccountKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      `--cluster-signing-cert-file=${pki.caCert}`,
+      `--cluster-signing-key-file=${pki.caKey}`,
+      "--use-service-account-credentials=true",
+      "--profiling=false",
+      "--v=0",
+    ];
+  }
+
+  private async stopRecorded(processes: RecordedProcess[]): Promise<void> {
+    // Reverse start order: the controller manager and API server go before their storage.
+    for (const p of [...processes].reverse()) await stopProcess(p);
+  }
+
+  private async readState(): Promise<State | undefined> {
+    if (!existsSync(this.statePath)) return undefined;
+    return JSON.parse(await readFile(this.statePath, "utf8")) as State;
+  }
+
+  private async writeState(state: State): Promise<void> {
+    await writeFile(this.statePath, JSON.stringify(state, null, 2));
+  }
+}
+
+async function kubeconfigFor(name: string, server: string, pki: PkiPaths, certPath: string, keyPath: string) {
+  const [caPem, certPem, keyPem] = await Promise.all([readFile(pki.caCert, "utf8"), readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
+  return kubeconfigYaml({ name, server, caPem, certPem, keyPem });
+}
+
+/** A self-contained kubeconfig (certificates embedded) for one user of one cluster. */
+export function kubeconfigYaml(c: { name: string; server: string; caPem: string; certPem: string; keyPem: string }): string {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: ${c.name}`,
+    "  cluster:",
+    `    server: ${c.server}`,
+    `    certificate-authority-data: ${b64(c.caPem)}`,
+    "users:",
+    `- name: ${c.name}-admin`,
+    "  user:",
+    `    client-certificate-data: ${b64(c.certPem)}`,
+    `    client-key-data: ${b64(c.keyPem)}`,
+    "contexts:",
+    `- name: ${c.name}`,
+    "  context:",
+    `    cluster: ${c.name}`,
+    `    user: ${c.name}-admin`,
+    `current-context: ${c.name}`,
+    "",
+  ].join("\n");
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function readyz(apiURL: string, pki: PkiPaths): Promise<boolean> {
+  const [ca, cert, key] = await Promise.all([readFile(pki.caCert), readFile(pki.adminCert), readFile(pki.adminKey)]);
+  return new Promise((resolve) => {
+    const req = request(`${apiURL}/readyz`, { ca, cert, key, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}

@@ -1,0 +1,28 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the kubectl built in tools/bin (never one from PATH) against the given kubeconfig. */
+export function kubectl(binDir: string, kubeconfig: string, args: string[], input?: string): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(binDir, "kubectl"), ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+export async function kubectlOrThrow(binDir: string, kubeconfig: string, args: string[], input?: string): Promise<string> {
+  const r = await kubectl(binDir, kubeconfig, args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}

@@ -1,0 +1,101 @@
+import { join, resolve } from "node:path";
+import { hostname } from "node:os";
+import { defaultStateDir, toolsBinDir } from "./paths.js";
+
+/**
+ * Everything Slipway's processes can be told, parsed once from the environment (and flags, which the CLI
+ * folds into the same record) and then passed in. No module reads process.env on its own.
+ */
+export interface SlipwayConfig {
+  /** Dev hub data, local clusters, Pulumi file backend and workspaces. */
+  stateDir: string;
+  toolsBinDir: string;
+  /** The hub's kubeconfig. */
+  kubeconfig: string;
+  /** Set when REDIS_URL names an existing Redis; otherwise `dev up` starts one and writes its URL to state. */
+  redisUrl?: string;
+  logLevel: string;
+  queuePrefix: string;
+  controller: {
+    identity: string;
+    leaderElection: boolean;
+    leaseNamespace: string;
+    leaseName: string;
+    leaseDurationSeconds: number;
+    metricsHost: string;
+    metricsPort: number;
+    /** How often every resource is reconciled again even without events (drift detection). */
+    resyncSeconds: number;
+    concurrency: number;
+  };
+  worker: {
+    concurrency: number;
+    /** BullMQ lock: renewed every lockDuration/2 while a Pulumi run goes on. */
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    maxStalledCount: number;
+    attempts: number;
+    backoffMs: number;
+  };
+  pulumi: {
+    /** Any Pulumi backend URL; the file backend under the state folder by default. */
+    backendUrl: string;
+    /** The passphrase secrets provider's passphrase. Never logged. */
+    passphrase?: string;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): SlipwayConfig {
+  const get = (key: string) => overrides[key] ?? env[key];
+  const int = (key: string, fallback: number) => {
+    const raw = get(key);
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${key} must be a non-negative integer, got "${raw}"`);
+    return n;
+  };
+  const bool = (key: string, fallback: boolean) => {
+    const raw = get(key);
+    if (raw === undefined || raw === "") return fallback;
+    if (!["true", "false", "1", "0"].includes(raw)) throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+    return raw === "true" || raw === "1";
+  };
+  const stateDir = resolve(get("SLIPWAY_STATE_DIR") ?? defaultStateDir());
+  return {
+    stateDir,
+    toolsBinDir: resolve(get("SLIPWAY_TOOLS_BIN") ?? toolsBinDir),
+    kubeconfig: resolve(get("SLIPWAY_KUBECONFIG") ?? get("KUBECONFIG") ?? join(stateDir, "kubeconfig")),
+    redisUrl: get("REDIS_URL") || undefined,
+    logLevel: get("SLIPWAY_LOG_LEVEL") ?? "info",
+    queuePrefix: get("SLIPWAY_QUEUE_PREFIX") ?? "slipway",
+    controller: {
+      identity: get("SLIPWAY_IDENTITY") ?? `${hostname()}-${process.pid}`,
+      leaderElection: bool("SLIPWAY_LEADER_ELECTION", true),
+      leaseNamespace: get("SLIPWAY_NAMESPACE") ?? "slipway-system",
+      leaseName: get("SLIPWAY_LEASE_NAME") ?? "slipway-controller",
+      leaseDurationSeconds: int("SLIPWAY_LEASE_DURATION_SECONDS", 15),
+      metricsHost: get("SLIPWAY_METRICS_HOST") ?? "127.0.0.1",
+      metricsPort: int("SLIPWAY_METRICS_PORT", 0),
+      resyncSeconds: int("SLIPWAY_RESYNC_SECONDS", 300),
+      concurrency: int("SLIPWAY_CONTROLLER_CONCURRENCY", 8),
+    },
+    worker: {
+      concurrency: int("SLIPWAY_WORKER_CONCURRENCY", 4),
+      lockDurationMs: int("SLIPWAY_WORKER_LOCK_MS", 60_000),
+      stalledIntervalMs: int("SLIPWAY_WORKER_STALLED_INTERVAL_MS", 30_000),
+      maxStalledCount: int("SLIPWAY_WORKER_MAX_STALLED", 2),
+      attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
+      backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
+    },
+    pulumi: {
+      backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? `file://${join(stateDir, "pulumi")}`,
+      passphrase: get("SLIPWAY_PULUMI_PASSPHRASE") ?? get("PULUMI_CONFIG_PASSPHRASE"),
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { KubeConfig } from "@kubernetes/client-node";
+import { inject } from "vitest";
+import { kubectl as runKubectl, type KubectlResult } from "../../src/local/kubectl.js";
+import { toolsBinDir } from "../../src/runtime/paths.js";
+
+/** The shared test hub's admin kubeconfig path. */
+export function hubKubeconfigPath(): string {
+  return inject("hubKubeconfig");
+}
+
+export function hubKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(hubKubeconfigPath());
+  return kc;
+}
+
+export function testRedisUrl(): string {
+  return inject("redisUrl");
+}
+
+export function testStateDir(): string {
+  return inject("stateDir");
+}
+
+/** The real kubectl (tools/bin) against the shared test hub. */
+export function kubectl(args: string[], opts: { input?: string } = {}): Promise<KubectlResult> {
+  return runKubectl(toolsBinDir, hubKubeconfigPath(), args, opts.input);
+}
+
+export async function kubectlOk(args: string[], opts: { input?: string } = {}): Promise<string> {
+  const r = await kubectl(args, opts);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** A fresh namespace for one test, so tests never see each other's objects. */
+export async function newNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase().slice(0, 63);
+  await kubectlOk(["create", "namespace", name]);
+  return name;
+}
