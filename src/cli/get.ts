@@ -1,0 +1,72 @@
+import type { ClusterDeployment } from "../api/index.js";
+import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../provisioners/resources.js";
+import { loadConfig } from "../runtime/config.js";
+import { getCondition, type Condition } from "../runtime/conditions.js";
+import type { KubeObject } from "../runtime/resource.js";
+import type { Command } from "./main.js";
+import { age, hubClient, namespaceFlag, progressBar, table } from "./hub-client.js";
+
+type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const condition = (o: Obj, type: string) => getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
+
+export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
+  const rows = items.map((cd) => {
+    const op = cd.status?.lastOperation;
+    const inFlight = op?.result === "InProgress";
+    const progress = inFlight ? `${op.type} ${progressBar(op.progress?.percent ?? 0)}${op.progress?.currentStep ? ` ${op.progress.currentStep}` : ""}` : op ? `${op.type} ${op.result}` : "";
+    return [
+      ...(allNamespaces ? [cd.metadata?.namespace ?? ""] : []),
+      cd.metadata?.name ?? "",
+      Object.keys(cd.spec.platform ?? {})[0] ?? "",
+      cd.status?.powerState ?? "",
+      condition(cd as Obj, "Ready"),
+      age(cd.metadata?.creationTimestamp),
+      progress,
+    ];
+  });
+  return table([...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"], rows);
+}
+
+export const getCommand: Command = async (args, flags) => {
+  const kube = hubClient(loadConfig());
+  const all = flags["all-namespaces"] === true;
+  const namespace = all ? undefined : namespaceFlag(flags);
+  const what = args[0];
+  if (what === "clusters" || what === "cd" || what === "clusterdeployments") {
+    const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace });
+    console.log(clusterRows(list.items, all));
+    return 0;
+  }
+  if (what === "pools" || what === "cp" || what === "clusterpools") {
+    const list = await kube.list<Obj>(clusterPoolResource, { namespace });
+    const rows = list.items.map((p) => [
+      ...(all ? [p.metadata?.namespace ?? ""] : []),
+      p.metadata?.name ?? "",
+      String(p.spec?.size ?? ""),
+      String(p.status?.ready ?? 0),
+      String(p.status?.standby ?? 0),
+      String(p.status?.installing ?? 0),
+      String(p.status?.claimed ?? 0),
+      age(p.metadata?.creationTimestamp),
+    ]);
+    console.log(table([...(all ? ["NAMESPACE"] : []), "NAME", "SIZE", "READY", "STANDBY", "INSTALLING", "CLAIMED", "AGE"], rows));
+    return 0;
+  }
+  if (what === "claims" || what === "clusterclaims") {
+    const list = await kube.list<Obj>(clusterClaimResource, { namespace });
+    const rows = list.items.map((c) => [
+      ...(all ? [c.metadata?.namespace ?? ""] : []),
+      c.metadata?.name ?? "",
+      String(c.spec?.clusterPoolName ?? ""),
+      String(c.status?.clusterDeploymentRef?.name ?? c.status?.namespace ?? ""),
+      condition(c, "Ready"),
+      String(c.status?.expiresAt ?? ""),
+      age(c.metadata?.creationTimestamp),
+    ]);
+    console.log(table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows));
+    return 0;
+  }
+  console.error("usage: slipway get clusters|pools|claims [-n NAMESPACE | -A]");
+  return 2;
+};

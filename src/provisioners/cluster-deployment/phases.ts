@@ -1,0 +1,189 @@
+import type { ClusterDeployment } from "../../api/index.js";
+import { secretResource } from "../resources.js";
+import { InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { logger } from "../../runtime/logging.js";
+import { stackJobId, type StackJobData, type StackJobResult, type StackOperation } from "../../queue/stack-job.js";
+import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
+
+const log = logger("cluster-deployment");
+const CREDENTIALS_RETRY_MS = 10_000;
+
+function ref(cd: ClusterDeployment): string {
+  return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
+}
+
+function desiredPowerState(cd: ClusterDeployment): "Running" | "Hibernating" {
+  return cd.spec.powerState === "Hibernating" ? "Hibernating" : "Running";
+}
+
+/** Provision, hibernate, resume, repair: make the stack match generation G with one `up` at a time. */
+export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<void> {
+  const { cd, deps } = scope;
+  const adapter = platformFor(cd);
+  if (!adapter) {
+    scope.stalled = { reason: "UnsupportedPlatform", message: `platform "${platformName(cd)}" has no stack in this build of Slipway` };
+    return;
+  }
+  try {
+    adapter.validate(cd, deps.config);
+  } catch (err) {
+    if (!(err instanceof InvalidSpecError)) throw err;
+    scope.stalled = { reason: err.reason, message: err.message };
+    return;
+  }
+  const credentials = adapter.credentialsSecretName(cd);
+  if (credentials && !(await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials))) {
+    scope.stalled = {
+      reason: "CredentialsSecretMissing",
+      message: `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
+    };
+    scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
+    return;
+  }
+
+  if (!(await followOperation(scope))) return; // a job is still running
+  const last = scope.status.lastOperation as LastOperation | undefined;
+  const generation = cd.metadata!.generation ?? 1;
+  if (last?.result === "Failed" && last.generation === generation && last.type === "up") {
+    scope.stalled = { reason: "OperationFailed", message: `${last.message ?? "the last run failed"}; change the spec to try again` };
+    return;
+  }
+  const applied = last?.result === "Succeeded" && last.generation === generation && last.type !== "destroy";
+  if (!applied) {
+    await startOperation(scope, "up");
+    return;
+  }
+  if (scope.drift) {
+    await startOperation(scope, "up", `repair${Date.parse(last!.finishedAt ?? "") || 0}`);
+    return;
+  }
+  const resyncMs = deps.config.controller.resyncSeconds * 1000;
+  const sinceMs = scope.now.getTime() - Date.parse(last!.finishedAt ?? scope.now.toISOString());
+  if (resyncMs > 0 && sinceMs >= resyncMs) {
+    await startOperation(scope, "refresh", `r${Date.parse(last!.finishedAt ?? "") || 0}`);
+    return;
+  }
+  if (resyncMs > 0) scope.requeueAfterMs = Math.max(1000, resyncMs - sinceMs);
+}
+
+/** Destroy the stack (unless preserveOnDelete), then the finalizer may go. Returns true when done. */
+export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<boolean> {
+  const { cd } = scope;
+  if (cd.spec.preserveOnDelete) {
+    log.info({ ClusterDeployment: ref(cd) }, "preserveOnDelete is set: leaving the cluster in place");
+    return true;
+  }
+  const last = scope.status.lastOperation as LastOperation | undefined;
+  if (last && last.type !== "destroy" && last.result === "InProgress") {
+    const job = await scope.deps.queue.lookup(last.jobId);
+    if (job.state === "active") {
+      scope.job = job;
+      return false; // a stack can only run one operation: wait for the running one
+    }
+    if (job.state !== "missing") await scope.deps.queue.queue.remove(last.jobId).catch(() => undefined);
+  }
+  if (last?.type !== "destroy") {
+    await startOperation(scope, "destroy");
+    return false;
+  }
+  if (!(await followOperation(scope))) return false;
+  const done = scope.status.lastOperation as LastOperation;
+  if (done.result === "Failed") {
+    scope.stalled = { reason: "DestroyFailed", message: `${done.message ?? "destroy failed"}; fix the cause and delete again` };
+    return false;
+  }
+  const secret = scope.status.adminKubeconfigSecretRef?.name;
+  if (secret) await scope.deps.kube.delete(secretResource, cd.metadata!.namespace, secret).catch(() => undefined);
+  return true;
+}
+
+/**
+ * Follows the operation recorded in status. Returns true when nothing is in flight any more (finished now or
+ * before). A job missing from Redis (flushed, or expired) is queued again under the same id: the CRs are the
+ * source of truth and rebuild the queue.
+ */
+async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> {
+  const last = scope.status.lastOperation as LastOperation | undefined;
+  if (!last || last.result !== "InProgress") return true;
+  const job = await scope.deps.queue.lookup(last.jobId);
+  scope.job = job;
+  switch (job.state) {
+    case "missing":
+      log.info({ ClusterDeployment: ref(scope.cd), jobId: last.jobId }, "Job not found in Redis: enqueuing it again");
+      await scope.deps.queue.enqueue(jobData(scope.cd, last.type, last.generation), suffixOf(last.jobId));
+      return false;
+    case "waiting":
+    case "delayed":
+    case "active":
+      if (job.progress) last.progress = job.progress;
+      return false;
+    case "completed":
+      applyResult(scope, last, job.result!);
+      return true;
+    case "failed":
+      last.result = "Failed";
+      last.finishedAt = (job.finishedAt ?? scope.now).toISOString();
+      last.message = job.failedReason;
+      await scope.deps.event(scope.cd, "Warning", "OperationFailed", `${last.type} failed: ${job.failedReason ?? "unknown error"}`);
+      return true;
+  }
+}
+
+function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result: StackJobResult): void {
+  const status = scope.status;
+  last.result = "Succeeded";
+  last.finishedAt = result.finishedAt;
+  last.message = result.skipped ?? `${last.type} finished in ${(result.durationMs / 1000).toFixed(1)}s`;
+  if (last.progress) last.progress = { ...last.progress, resourcesDone: last.progress.resourcesTotal, percent: 100 };
+  if (result.apiURL) status.apiURL = result.apiURL;
+  if (result.infraID) status.infraID = result.infraID;
+  if (result.kubeconfigSecret) status.adminKubeconfigSecretRef = { name: result.kubeconfigSecret };
+  const previous = status.powerState;
+  if (result.powerState) {
+    if (last.type === "refresh" && result.powerState !== desiredPowerState(scope.cd)) {
+      scope.drift = `the cluster is ${result.powerState} but the spec asks for ${desiredPowerState(scope.cd)}`;
+      status.powerState = result.powerState;
+      void scope.deps.event(scope.cd, "Warning", "DriftDetected", scope.drift);
+      return;
+    }
+    status.powerState = result.powerState;
+  }
+  const at = result.finishedAt;
+  if (last.type === "up") {
+    status.provisionedAt ??= at;
+    if (status.powerState === "Running" && previous !== "Running" && previous !== "Provisioning") status.lastResumedAt = at;
+    if (status.powerState === "Hibernating" && previous !== "Hibernating") status.lastHibernatedAt = at;
+    void scope.deps.event(scope.cd, "Normal", `${status.powerState ?? "Up"}`, last.message);
+  }
+}
+
+async function startOperation(scope: ClusterDeploymentScope, type: StackOperation, suffix?: string): Promise<void> {
+  const { cd, status } = scope;
+  const generation = cd.metadata!.generation ?? 1;
+  const data = jobData(cd, type, generation);
+  const jobId = stackJobId(data, suffix);
+  log.info({ ClusterDeployment: ref(cd), jobId }, `Enqueuing ${type} for generation ${generation}`);
+  await scope.deps.queue.enqueue(data, suffix);
+  const previous = status.lastOperation as LastOperation | undefined;
+  status.lastOperation = { type, jobId, generation, startedAt: scope.now.toISOString(), result: "InProgress" };
+  if (type === "destroy") status.powerState = "Deprovisioning";
+  else if (type === "up") {
+    const desired = desiredPowerState(cd);
+    if (!status.provisionedAt) status.powerState = "Provisioning";
+    else if (desired === "Hibernating" && status.powerState !== "Hibernating") status.powerState = "Stopping";
+    else if (desired === "Running" && status.powerState !== "Running") status.powerState = "Starting";
+  }
+  if (!previous || previous.type !== type) {
+    await scope.deps.event(cd, "Normal", type === "destroy" ? "Deprovisioning" : type === "refresh" ? "Refreshing" : "Applying", `Enqueued ${type} for generation ${generation} (job ${jobId})`);
+  }
+}
+
+function jobData(cd: ClusterDeployment, operation: StackOperation, generation: number): StackJobData {
+  return { kind: "ClusterDeployment", namespace: cd.metadata!.namespace!, name: cd.metadata!.name!, uid: cd.metadata!.uid!, generation, operation };
+}
+
+/** The part of a job id after `<uid>.g<generation>.<operation>`, so a re-enqueue keeps the same id. */
+function suffixOf(jobId: string): string | undefined {
+  const parts = jobId.split(".");
+  return parts.length > 3 ? parts.slice(3).join(".") : undefined;
+}

@@ -1,0 +1,53 @@
+/** What a stack job does. Provision, hibernate, resume and resize are all `up` with a different desired state. */
+export type StackOperation = "up" | "destroy" | "refresh";
+
+/**
+ * A job's payload: references only. The worker reads the resource (and any Secret) from the hub itself, so
+ * nothing secret ever sits in Redis.
+ */
+export interface StackJobData {
+  kind: "ClusterDeployment";
+  namespace: string;
+  name: string;
+  uid: string;
+  generation: number;
+  operation: StackOperation;
+}
+
+/** A finished job's return value: what the controller copies into status. Never secrets. */
+export interface StackJobResult {
+  operation: StackOperation;
+  generation: number;
+  apiURL?: string;
+  infraID?: string;
+  powerState?: string;
+  /** The Secret holding the admin kubeconfig, in the resource's namespace. */
+  kubeconfigSecret?: string;
+  resourceChanges: Record<string, number>;
+  durationMs: number;
+  finishedAt: string;
+  /** Set when the worker found the resource gone or superseded and did nothing. */
+  skipped?: string;
+}
+
+export interface StackJobProgress {
+  resourcesDone: number;
+  resourcesTotal: number;
+  currentStep: string;
+  percent: number;
+}
+
+export const STACK_QUEUE = "stacks";
+
+/**
+ * Deterministic: the same resource, generation and operation always give the same id, so a controller that
+ * restarts or rebuilds after a Redis flush never queues the same work twice. BullMQ ids must not contain ':'.
+ */
+export function stackJobId(data: Pick<StackJobData, "uid" | "generation" | "operation">, suffix?: string): string {
+  return [data.uid, `g${data.generation}`, data.operation, ...(suffix ? [suffix] : [])].join(".");
+}
+
+/** The Pulumi stack of one resource: stable for its lifetime, unique across namespaces and re-creations. */
+export function stackNameFor(ref: { namespace: string; name: string; uid: string }): string {
+  return `${ref.namespace}-${ref.name}-${ref.uid.slice(0, 8)}`;
+}
