@@ -1,0 +1,105 @@
+import { conditions, duration, labelSelector, observedGeneration, type KubeObject } from "./common.js";
+import { ageColumn, type KindDefinition } from "./crd.js";
+import { s, type Infer, type InferInput } from "./schema.js";
+
+export const COMPLIANCE_STATES = ["Compliant", "NonCompliant", "Pending", "Unknown"] as const;
+
+export const objectTemplate = s.object(
+  {
+    complianceType: s.enum(["musthave", "mustonlyhave", "mustnothave"], {
+      description:
+        "musthave: the object exists with at least these fields; mustonlyhave: it exists with exactly these " +
+        "fields; mustnothave: no object matching them exists (OCM ConfigurationPolicy semantics).",
+      default: "musthave",
+    }),
+    objectDefinition: s
+      .embeddedResource({
+        description: "The Kubernetes object, with apiVersion, kind and metadata.name (and namespace if namespaced).",
+      })
+      .required(),
+  },
+  { description: "One object the cluster must (or must not) have." },
+);
+
+export const bootstrapPolicySpec = s.object(
+  {
+    clusterSelector: labelSelector(
+      "Selects clusters by their registration labels (spec.registration.labels and the cluster-set label), " +
+        "like an OCM Placement. Empty: every cluster in the policy's namespace.",
+    ),
+    remediationAction: s.enum(["inform", "enforce"], {
+      description: "inform reports compliance only; enforce also creates, updates or deletes objects to comply.",
+      default: "inform",
+    }),
+    severity: s.enum(["low", "medium", "high", "critical"], {
+      description: "How serious a violation is.",
+      default: "low",
+    }),
+    disabled: s.boolean({ description: "Stop evaluating the policy; its status is kept.", default: false }),
+    evaluationInterval: duration(
+      "How often compliance is re-evaluated on each cluster (besides after every resume). Absent: the controller's default.",
+      "evaluationInterval",
+      "10s",
+    ),
+    objectTemplates: s
+      .array(objectTemplate, {
+        description: "The objects the policy is about, evaluated in order.",
+        minItems: 1,
+        maxItems: 64,
+      })
+      .required(),
+  },
+  { description: "What every matching cluster must have once it exists." },
+);
+
+export const policyClusterStatus = s.object({
+  name: s.string({ description: "Name of the cluster (its ManagedCluster name on the hub).", maxLength: 253 }).required(),
+  namespace: s.string({ description: "Namespace of the cluster's ClusterDeployment or HostedCluster.", maxLength: 63 }),
+  compliant: s.enum(COMPLIANCE_STATES, { description: "Compliance of the cluster." }).required(),
+  message: s.string({ description: "Which objects violate the policy, or what was done.", maxLength: 4096 }),
+  lastEvaluated: s.dateTime({ description: "When the policy was last evaluated on the cluster." }),
+});
+
+export const bootstrapPolicyStatus = s.object(
+  {
+    conditions: conditions(),
+    observedGeneration: observedGeneration(),
+    compliant: s.enum(COMPLIANCE_STATES, {
+      description: "Compliant when every matching cluster is; NonCompliant when one is not; Pending before the first evaluation.",
+    }),
+    clusters: s.array(policyClusterStatus, {
+      description: "One entry per matching cluster.",
+      listType: "map",
+      listMapKeys: ["name"],
+    }),
+  },
+  { description: "Compliance of the matching clusters." },
+);
+
+export type ObjectTemplate = Infer<typeof objectTemplate>;
+export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
+export type BootstrapPolicySpec = Infer<typeof bootstrapPolicySpec>;
+export type BootstrapPolicySpecInput = InferInput<typeof bootstrapPolicySpec>;
+export type BootstrapPolicyStatus = Infer<typeof bootstrapPolicyStatus>;
+export type PolicyClusterStatus = Infer<typeof policyClusterStatus>;
+export type BootstrapPolicy = KubeObject<"BootstrapPolicy", BootstrapPolicySpec, BootstrapPolicyStatus>;
+
+export const bootstrapPolicyKind: KindDefinition = {
+  kind: "BootstrapPolicy",
+  plural: "bootstrappolicies",
+  shortNames: ["bp"],
+  description: "Objects every matching cluster must (or must not) have, checked and optionally enforced on each spoke.",
+  spec: bootstrapPolicySpec,
+  status: bootstrapPolicyStatus,
+  printerColumns: [
+    { name: "Remediation", type: "string", jsonPath: ".spec.remediationAction" },
+    { name: "Severity", type: "string", jsonPath: ".spec.severity" },
+    { name: "Compliant", type: "string", jsonPath: ".status.compliant" },
+    ageColumn,
+  ],
+  conditionTypes: {
+    Ready: "The policy has been evaluated on every matching cluster.",
+    Reconciling: "Evaluations are under way.",
+    Stalled: "The policy cannot be evaluated (for example an object template names an unknown kind).",
+  },
+};

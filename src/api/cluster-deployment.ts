@@ -1,0 +1,232 @@
+import {
+  conditions,
+  CRON,
+  DNS1123_LABEL,
+  duration,
+  immutable,
+  labels,
+  lastOperation,
+  localObjectReference,
+  observedGeneration,
+  TIME_ZONE,
+  type KubeObject,
+} from "./common.js";
+import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
+import { clusterPlatform, PLATFORMS, type PlatformOptions } from "./platform.js";
+import { s, type Infer, type InferInput } from "./schema.js";
+
+export const hibernationSchedule = s.object(
+  {
+    start: s.string({
+      description: "Cron expression (5 fields) of when to hibernate, in location's time zone. Absent: never.",
+      pattern: CRON,
+      maxLength: 128,
+    }),
+    end: s.string({
+      description: "Cron expression (5 fields) of when to resume, in location's time zone. Absent: never.",
+      pattern: CRON,
+      maxLength: 128,
+    }),
+    location: s.string({
+      description: "IANA time zone the cron expressions are read in.",
+      pattern: TIME_ZONE,
+      maxLength: 64,
+      default: "UTC",
+    }),
+  },
+  {
+    description: "One hibernation window (Gardener semantics).",
+    rules: [{ rule: "has(self.start) || has(self.end)", message: "a hibernation schedule needs start, end or both" }],
+  },
+);
+
+export type HibernationSchedule = Infer<typeof hibernationSchedule>;
+
+export const hibernation = () =>
+  s.object(
+    {
+      schedules: s.array(hibernationSchedule, {
+        description: "Windows when the cluster sleeps; a start hibernates it, an end resumes it.",
+        maxItems: 16,
+      }),
+    },
+    { description: "Scheduled hibernation, as Gardener's spec.hibernation." },
+  );
+
+export const registration = () =>
+  s.object(
+    {
+      clusterSet: s.string({
+        description: "OCM ManagedClusterSet the cluster joins (label cluster.open-cluster-management.io/clusterset).",
+        pattern: DNS1123_LABEL,
+        maxLength: 63,
+        default: "default",
+      }),
+      labels: labels("Labels of the hub's ManagedCluster; BootstrapPolicies select clusters by them."),
+    },
+    { description: "How the cluster is registered with the hub (an OCM ManagedCluster).", default: {} },
+  );
+
+export const POWER_STATES = ["Running", "Hibernating"] as const;
+
+/** Fields a ClusterDeployment shares with a ClusterPool's template. */
+export function clusterTemplateShape(opts: PlatformOptions) {
+  return {
+    platform: clusterPlatform(opts),
+    hibernation: hibernation(),
+    registration: registration(),
+    preserveOnDelete: s.boolean({
+      description: "Keep the cloud resources when the ClusterDeployment is deleted (deregister only).",
+      default: false,
+    }),
+  };
+}
+
+export const clusterPoolReference = s.object(
+  {
+    namespace: s
+      .string({
+        description: "Namespace of the ClusterPool.",
+        pattern: DNS1123_LABEL,
+        maxLength: 63,
+        rules: [immutable("clusterPoolRef.namespace", "a cluster stays with the pool that created it")],
+      })
+      .required(),
+    poolName: s
+      .string({
+        description: "Name of the ClusterPool.",
+        maxLength: 253,
+        rules: [immutable("clusterPoolRef.poolName", "a cluster stays with the pool that created it")],
+      })
+      .required(),
+    claimName: s.string({ description: "Name of the ClusterClaim the cluster is assigned to.", maxLength: 253 }),
+    claimedTimestamp: s.dateTime({ description: "When the cluster was assigned to the claim." }),
+  },
+  {
+    description: "Set by the ClusterPool controller on the clusters it creates.",
+    rules: [
+      {
+        rule: "!has(oldSelf.claimName) || (has(self.claimName) && self.claimName == oldSelf.claimName)",
+        message: "clusterPoolRef.claimName cannot change once set: a claimed cluster stays with its claim",
+      },
+    ],
+  },
+);
+
+export type ClusterPoolReference = Infer<typeof clusterPoolReference>;
+
+export const clusterDeploymentSpec = s
+  .object(
+    {
+      clusterName: s
+        .string({
+          description:
+            "Name of the cluster on its platform (EKS/AKS/GKE cluster name, VM name prefix). A DNS-1123 label: " +
+            "lower-case letters, digits and '-', at most 63 characters (40 on gcp).",
+          pattern: DNS1123_LABEL,
+          minLength: 1,
+          maxLength: 63,
+          rules: [immutable("clusterName", "create a new ClusterDeployment to rename a cluster")],
+        })
+        .required(),
+      ...clusterTemplateShape({ immutable: true }),
+      powerState: s.enum(POWER_STATES, {
+        description: "Desired power state. Hibernating stops the cluster and keeps its data.",
+        default: "Running",
+      }),
+      hibernateAfter: duration("Hibernate the cluster after it has run this long since its last resume.", "hibernateAfter", "1m"),
+      clusterPoolRef: clusterPoolReference,
+    },
+    {
+      description: "Desired state of a cluster.",
+      rules: [
+        {
+          rule: "!has(self.platform.gcp) || self.clusterName.size() <= 40",
+          message: "clusterName must be at most 40 characters on gcp (a GKE limit)",
+          fieldPath: ".clusterName",
+        },
+        {
+          rule: "has(self.clusterPoolRef) == has(oldSelf.clusterPoolRef)",
+          message: "clusterPoolRef is set by a ClusterPool when it creates the cluster and cannot be added or removed later",
+        },
+      ],
+    },
+  )
+  .required();
+
+export const CLUSTER_POWER_STATES = [
+  "Pending",
+  "Provisioning",
+  "Running",
+  "Stopping",
+  "Hibernating",
+  "Starting",
+  "Deprovisioning",
+  "Unknown",
+] as const;
+
+export const clusterDeploymentStatus = s.object(
+  {
+    conditions: conditions(),
+    observedGeneration: observedGeneration(),
+    platform: s.enum(PLATFORMS, { description: "The platform spec.platform names, for printing." }),
+    region: s.string({ description: "The region of the platform, if it has one, for printing.", maxLength: 63 }),
+    version: s.string({ description: "Kubernetes version the cluster runs.", maxLength: 64 }),
+    powerState: s.enum(CLUSTER_POWER_STATES, {
+      description:
+        "Observed power state; Provisioning, Stopping, Starting and Deprovisioning are transitions, Pending is " +
+        "before the first operation.",
+    }),
+    apiURL: s.string({ description: "URL of the cluster's Kubernetes API.", maxLength: 2048 }),
+    adminKubeconfigSecretRef: localObjectReference(
+      "Secret (key kubeconfig) holding the admin kubeconfig, owned by the ClusterDeployment.",
+    ),
+    infraID: s.string({ description: "Unique id of the cluster's infrastructure (stack name, resource name prefix).", maxLength: 253 }),
+    managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
+    lastOperation: lastOperation(),
+    provisionedAt: s.dateTime({ description: "When the first provision finished." }),
+    lastResumedAt: s.dateTime({ description: "When the cluster last became Running after hibernation." }),
+    lastHibernatedAt: s.dateTime({ description: "When the cluster last finished hibernating." }),
+  },
+  { description: "Observed state of the cluster, written by the controller." },
+);
+
+export type ClusterDeploymentSpec = Infer<typeof clusterDeploymentSpec>;
+export type ClusterDeploymentSpecInput = InferInput<typeof clusterDeploymentSpec>;
+export type ClusterDeploymentStatus = Infer<typeof clusterDeploymentStatus>;
+export type ClusterDeployment = KubeObject<"ClusterDeployment", ClusterDeploymentSpec, ClusterDeploymentStatus>;
+export type PowerState = (typeof POWER_STATES)[number];
+export type ClusterPowerState = (typeof CLUSTER_POWER_STATES)[number];
+
+export const clusterDeploymentKind: KindDefinition = {
+  kind: "ClusterDeployment",
+  plural: "clusterdeployments",
+  shortNames: ["cd"],
+  description:
+    "A Kubernetes cluster Slipway provisions, hibernates, resumes and destroys on one platform, then registers " +
+    "with the hub and bootstraps.",
+  spec: clusterDeploymentSpec,
+  status: clusterDeploymentStatus,
+  printerColumns: [
+    { name: "Platform", type: "string", jsonPath: ".status.platform" },
+    { name: "Region", type: "string", jsonPath: ".status.region" },
+    { name: "Version", type: "string", jsonPath: ".status.version", priority: 1 },
+    { name: "PowerState", type: "string", jsonPath: ".status.powerState" },
+    conditionColumn("Ready", "Ready"),
+    { name: "Operation", type: "string", jsonPath: ".status.lastOperation.type", priority: 1 },
+    { name: "Progress", type: "integer", jsonPath: ".status.lastOperation.progress.percent", priority: 1 },
+    { name: "API URL", type: "string", jsonPath: ".status.apiURL", priority: 1 },
+    { name: "InfraID", type: "string", jsonPath: ".status.infraID", priority: 1 },
+    messageColumn("Ready"),
+    ageColumn,
+  ],
+  conditionTypes: {
+    Ready: "The cluster is provisioned, in its desired power state, registered and bootstrapped.",
+    Reconciling: "The controller is working towards the desired state (set with Ready=False).",
+    Stalled: "The controller cannot make progress until the spec or the environment changes; reason says why.",
+    Provisioned: "The cluster's infrastructure exists (the first up succeeded).",
+    Hibernating: "True while the cluster is hibernated or hibernating.",
+    Registered: "The cluster is registered with the hub as a ManagedCluster.",
+    Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
+  },
+};

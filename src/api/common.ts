@@ -1,0 +1,291 @@
+import { s, type Infer, type ValidationRule } from "./schema.js";
+
+export const GROUP = "slipway.dev";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** RFC 1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric. */
+export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+/** RFC 1123 subdomain: labels joined with '.' (object names). */
+export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/** A Go duration with units, as CEL's duration() parses it: 30m, 8h, 1h30m, 720h. No days: 30 days is 720h. */
+export const DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
+/** A Kubernetes version without a leading v: 1.31, 1.36.3, 1.31.1-gke.1678000. */
+export const KUBERNETES_VERSION = "^[0-9]+\\.[0-9]+(\\.[0-9]+)?(-[0-9A-Za-z.]+)?$";
+/** A five-field cron expression (minute hour day-of-month month day-of-week), as Gardener's schedules use. */
+export const CRON = "^[0-9A-Za-z*,/?-]+( +[0-9A-Za-z*,/?-]+){4}$";
+/** An IANA time zone name: UTC, Europe/Berlin, America/Argentina/Buenos_Aires. */
+export const TIME_ZONE = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$";
+/** A label value: empty, or 63 characters at most of alphanumerics, '-', '_' and '.', starting and ending alphanumeric. */
+export const LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+/** metav1.Condition's reason. */
+export const CONDITION_REASON = "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$";
+/** metav1.Condition's type: an optional DNS subdomain prefix and a name. */
+export const CONDITION_TYPE =
+  "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$";
+
+/** `self == oldSelf`: the field cannot change once set. */
+export function immutable(what: string, hint: string): ValidationRule {
+  return { rule: "self == oldSelf", message: `${what} is immutable${hint ? `: ${hint}` : ""}` };
+}
+
+/** A duration string bounded by CEL: `duration(self)` between min and max (both Go durations). */
+export function durationBetween(field: string, min: string, max?: string): ValidationRule[] {
+  const rules: ValidationRule[] = [
+    { rule: `duration(self) >= duration('${min}')`, message: `${field} must be at least ${min}` },
+  ];
+  if (max !== undefined) {
+    rules.push({
+      rule: `duration(self) <= duration('${max}')`,
+      message: `${field} must be at most ${max}${max === "720h" ? " (30 days)" : ""}`,
+    });
+  }
+  return rules;
+}
+
+export function duration(description: string, field: string, min: string, max?: string) {
+  return s.string({
+    description: `${description} A Go duration such as 30m, 8h or 1h30m (no days: write 720h for 30 days).`,
+    pattern: DURATION,
+    maxLength: 32,
+    rules: durationBetween(field, min, max),
+  });
+}
+
+/**
+ * Transition rules on a Kubernetes version: the minor version may only move forward, one step at a time,
+ * which is what EKS, AKS, GKE and kubeadm allow.
+ */
+export const versionUpgradeRules: ValidationRule[] = [
+  {
+    rule:
+      "self.split('.')[0] == oldSelf.split('.')[0] && " +
+      "int(self.split('.')[1]) >= int(oldSelf.split('.')[1])",
+    message: "version cannot be downgraded: the Kubernetes minor version can only move forward",
+  },
+  {
+    rule: "int(self.split('.')[1]) <= int(oldSelf.split('.')[1]) + 1",
+    message: "upgrade one minor version at a time (for example 1.35 -> 1.36)",
+  },
+];
+
+export function kubernetesVersion(description: string, opts: { upgradeRules: boolean }) {
+  return s.string({
+    description: `${description} Major.minor or major.minor.patch, without a leading v (1.36, 1.36.3).`,
+    pattern: KUBERNETES_VERSION,
+    maxLength: 64,
+    rules: opts.upgradeRules ? versionUpgradeRules : [],
+  });
+}
+
+export function dnsLabel(description: string, maxLength = 63) {
+  return s.string({ description, pattern: DNS1123_LABEL, minLength: 1, maxLength });
+}
+
+export function objectName(description: string) {
+  return s.string({ description, pattern: DNS1123_SUBDOMAIN, minLength: 1, maxLength: 253 });
+}
+
+/** A reference to an object (usually a Secret) in the same namespace. */
+export const localObjectReference = (description: string) =>
+  s.object({ name: objectName("Name of the object, in the same namespace.").required() }, { description });
+
+export type LocalObjectReference = Infer<ReturnType<typeof localObjectReference>>;
+
+export function labels(description: string) {
+  return s.map(
+    s.string({ pattern: LABEL_VALUE, maxLength: 63, description: "A label value." }),
+    { description, maxProperties: 64 },
+  );
+}
+
+/** metav1.Condition. */
+export const condition = s.object(
+  {
+    type: s
+      .string({
+        description: "Type of condition in CamelCase: Ready, Reconciling, Stalled, Provisioned ...",
+        pattern: CONDITION_TYPE,
+        maxLength: 316,
+      })
+      .required(),
+    status: s.enum(["True", "False", "Unknown"], { description: "Status of the condition." }).required(),
+    observedGeneration: s.integer({
+      description: "The .metadata.generation the condition was set from.",
+      format: "int64",
+      minimum: 0,
+    }),
+    lastTransitionTime: s.dateTime({ description: "When the condition last changed status." }).required(),
+    reason: s
+      .string({
+        description: "A CamelCase, programmatic reason for the last transition.",
+        pattern: CONDITION_REASON,
+        minLength: 1,
+        maxLength: 1024,
+      })
+      .required(),
+    message: s
+      .string({ description: "A human-readable message saying what happened and what to do.", maxLength: 32768 })
+      .required(),
+  },
+  { description: "A condition in the standard metav1.Condition shape." },
+);
+
+export type Condition = Infer<typeof condition>;
+export type ConditionStatus = Condition["status"];
+
+export const conditions = (description = "Current state, one entry per condition type.") =>
+  s.array(condition, { description, listType: "map", listMapKeys: ["type"], maxItems: 32 });
+
+export const observedGeneration = () =>
+  s.integer({
+    description: "The .metadata.generation the controller last reconciled successfully.",
+    format: "int64",
+    minimum: 0,
+  });
+
+/** The label selector of metav1.LabelSelector. */
+export const labelSelector = (description: string) =>
+  s.object(
+    {
+      matchLabels: labels("Labels a cluster must have, all of them."),
+      matchExpressions: s.array(
+        s.object(
+          {
+            key: s.string({ description: "The label key.", minLength: 1, maxLength: 317 }).required(),
+            operator: s
+              .enum(["In", "NotIn", "Exists", "DoesNotExist"], { description: "How the key relates to values." })
+              .required(),
+            values: s.array(s.string({ maxLength: 63 }), {
+              description: "Values for In and NotIn; empty for Exists and DoesNotExist.",
+              maxItems: 64,
+              listType: "atomic",
+            }),
+          },
+          {
+            rules: [
+              {
+                rule:
+                  "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : " +
+                  "(!has(self.values) || size(self.values) == 0)",
+                message: "operators In and NotIn need values; Exists and DoesNotExist must have no values",
+              },
+            ],
+          },
+        ),
+        { description: "Label requirements, all of which must hold.", maxItems: 32 },
+      ),
+    },
+    { description },
+  );
+
+export type LabelSelector = Infer<ReturnType<typeof labelSelector>>;
+
+/** The rbacv1.Subject shape. */
+export const subject = s.object(
+  {
+    kind: s.enum(["User", "Group", "ServiceAccount"], { description: "Kind of subject." }).required(),
+    apiGroup: s.string({
+      description: 'rbac.authorization.k8s.io for User and Group, "" for ServiceAccount (filled in when absent).',
+      maxLength: 253,
+    }),
+    name: s.string({ description: "Name of the user, group or service account.", minLength: 1, maxLength: 253 }).required(),
+    namespace: s.string({
+      description: "Namespace of a ServiceAccount subject.",
+      pattern: DNS1123_LABEL,
+      maxLength: 63,
+    }),
+  },
+  {
+    description: "A user, group or service account (rbacv1.Subject).",
+    rules: [
+      {
+        rule: "self.kind != 'ServiceAccount' || has(self.namespace)",
+        message: "a ServiceAccount subject needs a namespace",
+        fieldPath: ".namespace",
+      },
+    ],
+  },
+);
+
+export type Subject = Infer<typeof subject>;
+
+/** The Kubernetes object metadata Slipway reads and writes (a JSON-shaped subset of metav1.ObjectMeta). */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
+  managedFields?: unknown[];
+}
+
+/** A Slipway custom resource as read from the API server. */
+export interface KubeObject<K extends string, Spec, Status> {
+  apiVersion: typeof API_VERSION;
+  kind: K;
+  metadata: ObjectMeta;
+  spec: Spec;
+  status?: Status;
+}
+
+/**
+ * The job kinds: Pulumi operations (up, destroy, refresh) and spoke-side work (import, bootstrap). Provision,
+ * hibernate, resume and resize are all `up` with a different desired configuration.
+ */
+export const OPERATION_TYPES = ["up", "destroy", "refresh", "import", "bootstrap"] as const;
+export const OPERATION_RESULTS = ["InProgress", "Succeeded", "Failed"] as const;
+
+/** The last stack operation (a queued job) run for the object, written by the controller from job events. */
+export const lastOperation = () =>
+  s.object(
+    {
+      type: s
+        .enum(OPERATION_TYPES, {
+          description:
+            "The job kind. Provisioning, hibernating, resuming and resizing all run up with a different desired " +
+            "configuration; powerState tells which.",
+        })
+        .required(),
+      jobId: s
+        .string({ description: "Id of the queued job (deterministic: one per object, operation and generation).", maxLength: 512 })
+        .required(),
+      generation: s
+        .integer({ description: "The .metadata.generation the job applies.", format: "int64", minimum: 0 })
+        .required(),
+      attempt: s.integer({ description: "Attempt number of the job, from 1.", minimum: 0 }),
+      startedAt: s.dateTime({ description: "When the job started." }),
+      finishedAt: s.dateTime({ description: "When the job finished; absent while it runs." }),
+      result: s.enum(OPERATION_RESULTS, { description: "Outcome of the job." }).required(),
+      message: s.string({ description: "A short human summary, or the classified error of a failed job.", maxLength: 4096 }),
+      progress: s.object(
+        {
+          resourcesDone: s.integer({ description: "Stack resources created, updated or deleted so far.", minimum: 0 }),
+          resourcesTotal: s.integer({ description: "Stack resources the operation expects to touch.", minimum: 0 }),
+          currentStep: s.string({ description: "What the job is doing now.", maxLength: 1024 }),
+          percent: s.integer({ description: "Completion estimate.", minimum: 0, maximum: 100 }),
+        },
+        { description: "Progress reported by the worker while the job runs." },
+      ),
+    },
+    { description: "The last stack operation run for this object." },
+  );
+
+export type LastOperation = Infer<ReturnType<typeof lastOperation>>;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+export type OperationResult = (typeof OPERATION_RESULTS)[number];

@@ -1,0 +1,23 @@
+/**
+ * `npm run gen:crds`: writes the CRDs (charts/slipway/crds) and the API reference (docs/api.md) generated
+ * from the schemas in src/api. Commit what it writes; test/api/drift.test.ts fails when they are stale.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { crdDir, repoRoot } from "../runtime/paths.js";
+import { renderApiDocs, renderCrdFiles } from "./render.js";
+
+export const apiDocsPath = join(repoRoot, "docs", "api.md");
+
+function main(): void {
+  mkdirSync(crdDir, { recursive: true });
+  const files = renderCrdFiles();
+  for (const stale of readdirSync(crdDir)) {
+    if (stale.startsWith("slipway.dev_") && !files.has(stale)) rmSync(join(crdDir, stale));
+  }
+  for (const [name, content] of files) writeFileSync(join(crdDir, name), content);
+  writeFileSync(apiDocsPath, renderApiDocs());
+  console.log(`wrote ${files.size} CRDs to ${crdDir} and the API reference to ${apiDocsPath}`);
+}
+
+main();

@@ -1,0 +1,121 @@
+import { registration } from "./cluster-deployment.js";
+import {
+  conditions,
+  immutable,
+  kubernetesVersion,
+  lastOperation,
+  localObjectReference,
+  observedGeneration,
+  type KubeObject,
+} from "./common.js";
+import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
+import { hostedClusterPlatform, PLATFORMS } from "./platform.js";
+import { s, type Infer, type InferInput } from "./schema.js";
+
+const cidrEntry = (description: string) =>
+  s.object({ cidr: s.string({ description, format: "cidr", maxLength: 43 }).required() });
+
+export const hostedClusterNetworking = s.object(
+  {
+    clusterNetwork: s.array(cidrEntry("A pod network CIDR."), {
+      description: "Pod network CIDRs.",
+      minItems: 1,
+      maxItems: 2,
+      default: [{ cidr: "10.132.0.0/14" }],
+      rules: [immutable("networking.clusterNetwork", "create a new HostedCluster")],
+    }),
+    serviceNetwork: s.array(cidrEntry("A service network CIDR."), {
+      description: "Service network CIDRs.",
+      minItems: 1,
+      maxItems: 2,
+      default: [{ cidr: "172.31.0.0/16" }],
+      rules: [immutable("networking.serviceNetwork", "create a new HostedCluster")],
+    }),
+  },
+  { description: "Cluster networks (HyperShift's spec.networking).", default: {} },
+);
+
+export const hostedClusterSpec = s.object(
+  {
+    release: s
+      .object(
+        {
+          version: kubernetesVersion("Kubernetes version of the hosted control plane.", { upgradeRules: true }).required(),
+        },
+        { description: "What the control plane runs (HyperShift's release, as a Kubernetes version)." },
+      )
+      .required(),
+    platform: hostedClusterPlatform(),
+    controllerAvailabilityPolicy: s.enum(["SingleReplica", "HighlyAvailable"], {
+      description: "Replicas of the control plane components: 1 or 3.",
+      default: "SingleReplica",
+      rules: [immutable("controllerAvailabilityPolicy", "create a new HostedCluster")],
+    }),
+    networking: hostedClusterNetworking,
+    dns: s.object(
+      {
+        baseDomain: s.string({
+          description: "Base domain of the cluster's DNS names.",
+          pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          maxLength: 253,
+        }),
+      },
+      { description: "DNS of the hosted cluster." },
+    ),
+    registration: registration(),
+  },
+  { description: "Desired state of a hosted control plane; its workers come from NodePools naming it." },
+);
+
+export const hostedClusterStatus = s.object(
+  {
+    conditions: conditions(),
+    observedGeneration: observedGeneration(),
+    platform: s.enum(PLATFORMS, { description: "The platform spec.platform names, for printing." }),
+    version: s.string({ description: "Kubernetes version the control plane runs.", maxLength: 64 }),
+    controlPlaneEndpoint: s.object(
+      {
+        host: s.string({ description: "Host of the API server.", maxLength: 253 }).required(),
+        port: s.integer({ description: "Port of the API server.", minimum: 1, maximum: 65535 }).required(),
+      },
+      { description: "Where the control plane's API server listens." },
+    ),
+    kubeconfig: localObjectReference("Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster."),
+    infraID: s.string({ description: "Unique id of the cluster's infrastructure.", maxLength: 253 }),
+    lastOperation: lastOperation(),
+  },
+  { description: "Observed state of the hosted control plane." },
+);
+
+export type HostedClusterSpec = Infer<typeof hostedClusterSpec>;
+export type HostedClusterSpecInput = InferInput<typeof hostedClusterSpec>;
+export type HostedClusterStatus = Infer<typeof hostedClusterStatus>;
+export type HostedCluster = KubeObject<"HostedCluster", HostedClusterSpec, HostedClusterStatus>;
+
+export const hostedClusterKind: KindDefinition = {
+  kind: "HostedCluster",
+  plural: "hostedclusters",
+  shortNames: ["hc"],
+  description:
+    "A Kubernetes control plane hosted on the management side (HyperShift, Kamaji), with workers from NodePools.",
+  spec: hostedClusterSpec,
+  status: hostedClusterStatus,
+  printerColumns: [
+    { name: "Version", type: "string", jsonPath: ".status.version" },
+    { name: "Platform", type: "string", jsonPath: ".status.platform", priority: 1 },
+    { name: "KubeConfig", type: "string", jsonPath: ".status.kubeconfig.name" },
+    conditionColumn("Available", "Available"),
+    conditionColumn("Progressing", "Progressing"),
+    { name: "Endpoint", type: "string", jsonPath: ".status.controlPlaneEndpoint.host", priority: 1 },
+    messageColumn("Available"),
+    ageColumn,
+  ],
+  conditionTypes: {
+    Ready: "Same as Available, for tools that look for Ready.",
+    Reconciling: "The controller is working towards the desired state.",
+    Stalled: "The controller cannot make progress; reason says why.",
+    Available: "The control plane serves its API (HyperShift).",
+    Progressing: "The control plane is being created or moving to a new version (HyperShift).",
+    Degraded: "The control plane runs but something is wrong with it (HyperShift).",
+  },
+};

@@ -1,0 +1,192 @@
+/**
+ * Renders the generated artifacts (CRD YAML, API reference) as strings, so generate.ts writes them and the
+ * drift test compares them without touching the disk.
+ */
+import { stringify } from "yaml";
+import { API_VERSION, GROUP } from "./common.js";
+import { CATEGORY, crdOf, type KindDefinition } from "./crd.js";
+import { kinds } from "./index.js";
+import type { JSONSchemaProps, ValidationRule } from "./schema.js";
+
+export const GENERATED_HEADER = "# Generated from src/api by `npm run gen:crds`. Do not edit.\n";
+
+/** File name (under charts/slipway/crds) to YAML content, one file per CRD. */
+export function renderCrdFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const def of kinds) {
+    const crd = crdOf(def);
+    files.set(`${GROUP}_${def.plural}.yaml`, GENERATED_HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }));
+  }
+  return files;
+}
+
+// ---- API reference -------------------------------------------------------------------------------------
+
+interface FieldRow {
+  path: string;
+  type: string;
+  required: boolean;
+  defaultValue: unknown;
+  description: string;
+  constraints: string[];
+}
+
+function code(text: string): string {
+  // A code span in a GFM table cell: escape pipes; use double backticks when the text holds one.
+  const escaped = text.replace(/\|/g, "\\|");
+  return escaped.includes("`") ? `\`\` ${escaped} \`\`` : `\`${escaped}\``;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function typeOf(schema: JSONSchemaProps): string {
+  if (schema["x-kubernetes-embedded-resource"]) return "object (Kubernetes object)";
+  if (schema["x-kubernetes-preserve-unknown-fields"]) return "object (any)";
+  switch (schema.type) {
+    case "array":
+      return `[]${schema.items ? typeOf(schema.items) : "any"}`;
+    case "object":
+      return schema.additionalProperties ? `map[string]${typeOf(schema.additionalProperties)}` : "object";
+    case "string":
+      if (schema.enum) return "enum";
+      return schema.format === "date-time" ? "string (date-time)" : "string";
+    default:
+      return schema.type ?? "any";
+  }
+}
+
+function constraintsOf(schema: JSONSchemaProps): string[] {
+  const out: string[] = [];
+  if (schema.enum) out.push(`one of ${schema.enum.map((v) => code(String(v))).join(", ")}`);
+  if (schema.pattern !== undefined) out.push(`pattern ${code(schema.pattern)}`);
+  if (schema.format !== undefined && schema.format !== "date-time") out.push(`format ${schema.format}`);
+  if (schema.minLength !== undefined) out.push(`minLength ${schema.minLength}`);
+  if (schema.maxLength !== undefined) out.push(`maxLength ${schema.maxLength}`);
+  if (schema.minimum !== undefined) out.push(`minimum ${schema.minimum}`);
+  if (schema.maximum !== undefined) out.push(`maximum ${schema.maximum}`);
+  if (schema.minItems !== undefined) out.push(`minItems ${schema.minItems}`);
+  if (schema.maxItems !== undefined) out.push(`maxItems ${schema.maxItems}`);
+  if (schema.minProperties !== undefined) out.push(`minProperties ${schema.minProperties}`);
+  if (schema.maxProperties !== undefined) out.push(`maxProperties ${schema.maxProperties}`);
+  if (schema["x-kubernetes-list-type"] === "map") {
+    out.push(`list-map keyed by ${(schema["x-kubernetes-list-map-keys"] ?? []).map(code).join(", ")}`);
+  }
+  for (const rule of schema["x-kubernetes-validations"] ?? []) out.push(`rule: ${cell(rule.message)}`);
+  return out;
+}
+
+function collectFields(schema: JSONSchemaProps, path: string, required: boolean, rows: FieldRow[]): void {
+  rows.push({
+    path,
+    type: typeOf(schema),
+    required,
+    defaultValue: schema.default,
+    description: schema.description ?? "",
+    constraints: constraintsOf(schema),
+  });
+  if (schema.type === "object" && schema.properties) {
+    for (const [name, child] of Object.entries(schema.properties)) {
+      collectFields(child, `${path}.${name}`, schema.required?.includes(name) ?? false, rows);
+    }
+  } else if (schema.type === "object" && schema.additionalProperties?.type === "object") {
+    collectFields(schema.additionalProperties, `${path}.<key>`, false, rows);
+  } else if (schema.type === "array" && schema.items?.type === "object" && schema.items.properties) {
+    for (const [name, child] of Object.entries(schema.items.properties)) {
+      collectFields(child, `${path}[].${name}`, schema.items.required?.includes(name) ?? false, rows);
+    }
+  }
+}
+
+function fieldTable(schema: JSONSchemaProps, root: string): string {
+  const rows: FieldRow[] = [];
+  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+    collectFields(child, `${root}.${name}`, schema.required?.includes(name) ?? false, rows);
+  }
+  const lines = ["| Field | Type | Required | Default | Description |", "|---|---|---|---|---|"];
+  for (const row of rows) {
+    const description = [row.description, ...row.constraints.map((c) => `<br>${c}`)].join("");
+    const dflt = row.defaultValue === undefined ? "" : code(JSON.stringify(row.defaultValue));
+    lines.push(`| ${code(row.path)} | ${cell(row.type)} | ${row.required ? "yes" : ""} | ${dflt} | ${cell(description)} |`);
+  }
+  return lines.join("\n");
+}
+
+function collectRules(schema: JSONSchemaProps, path: string, out: { path: string; rule: ValidationRule }[]): void {
+  for (const rule of schema["x-kubernetes-validations"] ?? []) out.push({ path, rule });
+  for (const [name, child] of Object.entries(schema.properties ?? {})) collectRules(child, `${path}.${name}`, out);
+  if (schema.items) collectRules(schema.items, `${path}[]`, out);
+  if (schema.additionalProperties) collectRules(schema.additionalProperties, `${path}.<key>`, out);
+}
+
+function kindSection(def: KindDefinition): string {
+  const crd = crdOf(def);
+  const version = crd.spec.versions[0]!;
+  const root = version.schema.openAPIV3Schema;
+  const parts: string[] = [];
+  parts.push(`## ${def.kind}`);
+  parts.push(def.description);
+  parts.push(
+    [
+      `- apiVersion: ${code(API_VERSION)}, kind: ${code(def.kind)}, namespaced`,
+      `- resource: ${code(`${def.plural}.${GROUP}`)}, short names: ${def.shortNames.map(code).join(", ")}, category: ${code(CATEGORY)}`,
+      `- subresources: status${def.scale ? `, scale (${code(def.scale.specReplicasPath)} / ${code(def.scale.statusReplicasPath)})` : ""}`,
+    ].join("\n"),
+  );
+
+  parts.push("### Columns of `kubectl get`");
+  parts.push(
+    [
+      "| Column | JSONPath | Shown |",
+      "|---|---|---|",
+      ...def.printerColumns.map((c) => `| ${c.name} | ${code(c.jsonPath)} | ${c.priority ? "-o wide" : "always"} |`),
+    ].join("\n"),
+  );
+
+  parts.push("### Conditions");
+  parts.push(
+    [
+      "| Type | Meaning |",
+      "|---|---|",
+      ...Object.entries(def.conditionTypes).map(([type, meaning]) => `| ${code(type)} | ${cell(meaning)} |`),
+    ].join("\n"),
+  );
+
+  const rules: { path: string; rule: ValidationRule }[] = [];
+  collectRules(root, def.kind, rules);
+  parts.push("### Admission rules (CEL)");
+  parts.push(
+    "Checked by the API server on create and update; transition rules (those reading `oldSelf`) on update only.",
+  );
+  parts.push(
+    [
+      "| On | Rule | Message |",
+      "|---|---|---|",
+      ...rules.map(({ path, rule }) => `| ${code(path)} | ${code(rule.rule)} | ${cell(rule.message)} |`),
+    ].join("\n"),
+  );
+
+  parts.push("### spec");
+  parts.push(fieldTable(def.spec.json, "spec"));
+  parts.push("### status");
+  parts.push(fieldTable(def.status.json, "status"));
+  return parts.join("\n\n");
+}
+
+export function renderApiDocs(): string {
+  const toc = kinds.map((k) => `- [${k.kind}](#${k.kind.toLowerCase()}) (${k.shortNames.join(", ")})`).join("\n");
+  const intro = [
+    "<!-- Generated from src/api by `npm run gen:crds`. Do not edit. -->",
+    `# Slipway API reference (${API_VERSION})`,
+    "Every kind is namespaced, has a status subresource and belongs to the `slipway` category " +
+      "(`kubectl get slipway` lists them all). The CRDs are in `charts/slipway/crds/`; the TypeScript types " +
+      "are exported from `src/api/index.ts`. Examples are in `examples/`.",
+    "Conventions: every resource carries the condition `Ready` plus exactly one of `Reconciling` or `Stalled`, " +
+      "and its domain conditions, each with a CamelCase reason and a message a person can act on. Durations " +
+      "are Go durations (`30m`, `8h`, `720h`); CEL's `duration()` reads them. Defaults are applied by the API " +
+      "server; a defaulted field inside an optional object appears once the object is set.",
+    toc,
+  ].join("\n\n");
+  return [intro, ...kinds.map(kindSection)].join("\n\n") + "\n";
+}
