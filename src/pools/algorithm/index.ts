@@ -1,0 +1,24 @@
+export type {
+  BrokenReason,
+  ClaimView,
+  ClusterPowerState,
+  ClusterView,
+  DeletionReason,
+  DesiredPowerState,
+  PoolView,
+  ReleaseReason,
+} from "./types.js";
+export { isReady, isStale, readinessRank } from "./order.js";
+export {
+  isClaimExpired,
+  sortIntoBuckets,
+  totalClusters,
+  type BrokenCluster,
+  type ClaimedCluster,
+  type PoolBuckets,
+  type ReleasedCluster,
+} from "./buckets.js";
+export { assignClaims, type Assignment, type AssignmentResult } from "./assignment.js";
+export { planBudget, type BudgetPlan, type BudgetReport, type Deletion } from "./budget.js";
+export { powerDecisions, type PowerPlan } from "./power.js";
+export { decide, type PoolConditionHints, type PoolCounts, type PoolDecision } from "./decide.js";
