@@ -1,0 +1,45 @@
+import type { BackoffOptions } from "./backoff.js";
+import type { Reconciler } from "./reconciler.js";
+import type { KubeObject, ResourceRef } from "./resource.js";
+
+/** A kind whose changes should reconcile some primary objects. */
+export interface SecondaryWatch {
+  resource: ResourceRef;
+  /** Server-side label filter for this kind's informer. */
+  labelSelector?: string;
+  /** Keys ("namespace/name") of the primary objects to reconcile when `object` is added, changed or deleted. */
+  mapToPrimary(object: KubeObject): string[];
+}
+
+export interface ControllerWatches {
+  /** The kind this controller reconciles; its keys are the queue's keys. */
+  primary: ResourceRef;
+  /** Kinds whose objects carry a controller ownerReference to a primary object (Secrets a CD owns ...). */
+  owns?: ResourceRef[];
+  /** Any other kind, with its own mapping to primary keys (claims -> pools, policies -> clusters ...). */
+  secondary?: SecondaryWatch[];
+}
+
+/** What a controller tells the Manager. */
+export interface ControllerRegistration<T extends KubeObject, S> {
+  /** "cluster-deployment": used in logs, metrics and the queue name. */
+  name: string;
+  watches: ControllerWatches;
+  reconciler: Reconciler<T, S>;
+  /** Different keys reconciled at once (one key is never reconciled twice at once). */
+  concurrency?: number;
+  backoff?: BackoffOptions;
+}
+
+/** Maps an owned object to its controller owner of `ownerKind` (and API group) in the same namespace. */
+export function ownedBy(ownerKind: string, ownerGroup?: string): (object: KubeObject) => string[] {
+  return (object) =>
+    (object.metadata?.ownerReferences ?? [])
+      .filter((ref) => ref.controller === true && ref.kind === ownerKind && (ownerGroup === undefined || apiGroupOf(ref.apiVersion) === ownerGroup))
+      .map((ref) => (object.metadata?.namespace ? `${object.metadata.namespace}/${ref.name}` : ref.name));
+}
+
+function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
