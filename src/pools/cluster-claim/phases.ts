@@ -1,0 +1,155 @@
+import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
+import { isNotFound } from "../../runtime/errors.js";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
+import {
+  clusterClaimResource,
+  clusterDeploymentResource,
+  clusterPoolResource,
+  roleBindingResource,
+  roleResource,
+  secretResource,
+} from "../../provisioners/resources.js";
+import { apiTime, parseDuration } from "../duration.js";
+import {
+  POOL_FIELD_MANAGER,
+  POOL_LABEL,
+  adminKubeconfigSecretName,
+  claimAccessName,
+  claimKubeconfigSecretName,
+} from "../labels.js";
+
+export interface ClaimControllerSettings {
+  /** How often to look again while the bound cluster's kubeconfig Secret is not there yet. */
+  kubeconfigPollMs: number;
+  /** Upper bound of any requeue (the wait for a far expiry is cut into steps this long). */
+  maxRequeueMs: number;
+}
+
+interface SecretObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  data?: Record<string, string>;
+}
+
+/** What one pass of the claim controller read and did; status.ts reports from it. */
+export interface ClaimScope {
+  claim: ClusterClaim;
+  context: ReconcileContext;
+  settings: ClaimControllerSettings;
+  /** The pool the claim names; undefined when it does not exist (yet). */
+  pool?: ClusterPool;
+  /** The ClusterDeployment bound to the claim (its spec.clusterPoolRef.claimName names the claim). */
+  cluster?: ClusterDeployment;
+  assignedAt?: string;
+  expiresAt?: string;
+  /** Set once the claim's kubeconfig Secret has been written this pass. */
+  kubeconfigSecretName?: string;
+  /** The claim expired and was deleted this pass. */
+  expired?: boolean;
+}
+
+export async function buildClaimScope(claim: ClusterClaim, context: ReconcileContext, settings: ClaimControllerSettings): Promise<ClaimScope> {
+  const namespace = claim.metadata.namespace!;
+  const poolName = claim.spec.clusterPoolName;
+  const [pool, clusters] = await Promise.all([
+    context.client.getIfExists<ClusterPool>(clusterPoolResource, namespace, poolName),
+    context.client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `${POOL_LABEL}=${poolName}` }),
+  ]);
+  const bound = clusters.items.filter((cd) => cd.spec.clusterPoolRef?.claimName === claim.metadata.name);
+  // Two bound clusters is a conflict the pool resolves (it deletes the one the claim was not told about).
+  const cluster = bound.find((cd) => cd.metadata.name === claim.status?.clusterDeploymentRef?.name) ?? bound.find((cd) => !cd.metadata.deletionTimestamp) ?? bound[0];
+  return { claim, context, settings, pool, cluster };
+}
+
+/**
+ * The claim's lifetime: its own, else the pool's default, cut to the pool's maximum (which also applies when
+ * neither is set, as in Hive). Undefined: the claim lives until deleted.
+ */
+export function claimLifetimeMs(claim: ClusterClaim, pool: ClusterPool | undefined): number | undefined {
+  const requested = claim.spec.lifetime ?? pool?.spec.claimLifetime?.default;
+  const maximum = pool?.spec.claimLifetime?.maximum;
+  const requestedMs = requested ? parseDuration(requested) : undefined;
+  const maximumMs = maximum ? parseDuration(maximum) : undefined;
+  if (requestedMs === undefined) return maximumMs;
+  return maximumMs === undefined ? requestedMs : Math.min(requestedMs, maximumMs);
+}
+
+export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult> {
+  const { claim, context, settings, cluster } = scope;
+  const now = context.now;
+  const storedExpiry = claim.status?.expiresAt;
+  if (storedExpiry && new Date(storedExpiry).getTime() <= now.getTime()) {
+    // Hive deletes expired claims; the pool deletes their cluster (ClaimExpired).
+    context.log.info({ expiresAt: storedExpiry }, "Claim expired; deleting it");
+    await context.events.record(claim, { type: "Normal", reason: "ClaimExpired", message: `The claim expired at ${storedExpiry}; deleting it and its cluster` });
+    try {
+      await context.client.delete(clusterClaimResource, claim.metadata.namespace, claim.metadata.name!);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    scope.expired = true;
+    return {};
+  }
+  if (!cluster) return {};
+
+  scope.assignedAt = claim.status?.assignedAt ?? cluster.spec.clusterPoolRef?.claimedTimestamp ?? apiTime(now);
+  const lifetime = claimLifetimeMs(claim, scope.pool);
+  if (lifetime !== undefined) scope.expiresAt = apiTime(new Date(new Date(scope.assignedAt).getTime() + lifetime));
+  if (!claim.status?.clusterDeploymentRef) {
+    await context.events.record(claim, { type: "Normal", reason: "ClusterAssigned", message: `Cluster ${cluster.metadata.name} was assigned to the claim` });
+  }
+  if (cluster.metadata.deletionTimestamp) return {};
+
+  const adminSecretName = cluster.status?.adminKubeconfigSecretRef?.name ?? adminKubeconfigSecretName(cluster.metadata.name!);
+  const adminSecret = await context.client.getIfExists<SecretObject>(secretResource, cluster.metadata.namespace, adminSecretName);
+  const kubeconfig = adminSecret?.data?.kubeconfig;
+  if (kubeconfig) {
+    await writeClaimAccess(scope, kubeconfig);
+    scope.kubeconfigSecretName = claimKubeconfigSecretName(claim.metadata.name!);
+  }
+
+  let requeue = settings.maxRequeueMs;
+  if (!kubeconfig || cluster.status?.powerState !== "Running") requeue = settings.kubeconfigPollMs;
+  if (scope.expiresAt) requeue = Math.min(requeue, Math.max(1_000, new Date(scope.expiresAt).getTime() - now.getTime() + 500));
+  return { requeueAfter: requeue };
+}
+
+/** rbacv1.Subject with the apiGroup filled in. */
+function rbacSubject(subject: Subject): Record<string, string> {
+  return {
+    kind: subject.kind,
+    name: subject.name,
+    apiGroup: subject.apiGroup ?? (subject.kind === "ServiceAccount" ? "" : "rbac.authorization.k8s.io"),
+    ...(subject.namespace ? { namespace: subject.namespace } : {}),
+  };
+}
+
+/**
+ * The kubeconfig Secret in the claim's namespace, and a Role + RoleBinding that let the claim's subjects get
+ * exactly that Secret. All owned by the claim, so they go when it goes. Server-side apply keeps them as
+ * written here whatever someone changed.
+ */
+async function writeClaimAccess(scope: ClaimScope, kubeconfig: string): Promise<void> {
+  const { claim, context } = scope;
+  const namespace = claim.metadata.namespace!;
+  const claimName = claim.metadata.name!;
+  const secretName = claimKubeconfigSecretName(claimName);
+  const accessName = claimAccessName(claimName);
+  const ownerReferences = [{ apiVersion: "slipway.dev/v1alpha1", kind: "ClusterClaim", name: claimName, uid: claim.metadata.uid!, controller: true }];
+  const labels = { [POOL_LABEL]: claim.spec.clusterPoolName, "slipway.dev/cluster-claim": claimName };
+  const apply = (resource: typeof secretResource, name: string, body: Record<string, unknown>) =>
+    context.client.patch(
+      resource,
+      namespace,
+      name,
+      { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, metadata: { name, namespace, labels, ownerReferences }, ...body },
+      { type: "apply", fieldManager: POOL_FIELD_MANAGER, force: true },
+    );
+  await apply(secretResource, secretName, { type: "Opaque", data: { kubeconfig } });
+  await apply(roleResource, accessName, { rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [secretName], verbs: ["get"] }] });
+  await apply(roleBindingResource, accessName, {
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: accessName },
+    subjects: (claim.spec.subjects ?? []).map(rbacSubject),
+  });
+}

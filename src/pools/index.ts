@@ -1,0 +1,43 @@
+import type { ClusterClaim } from "../api/index.js";
+import type { Manager } from "../runtime/manager.js";
+import { objectKey } from "../runtime/resource.js";
+import { clusterClaimResource } from "../provisioners/resources.js";
+import { clusterClaimRegistration } from "./cluster-claim/controller.js";
+import { clusterPoolRegistration } from "./cluster-pool/controller.js";
+
+export { CLUSTER_POOL_CONTROLLER, clusterPoolReconciler, clusterPoolRegistration } from "./cluster-pool/controller.js";
+export { CLUSTER_CLAIM_CONTROLLER, clusterClaimReconciler, clusterClaimRegistration } from "./cluster-claim/controller.js";
+export { claimLifetimeMs } from "./cluster-claim/phases.js";
+export * from "./labels.js";
+
+export interface PoolControllerDeps {
+  /** Reconcile every pool this often without events (claim lifetimes, resume timeouts). Default 30 s. */
+  poolRequeueAfterMs?: number;
+  /** A pool cluster asked to run and not ready this long after its resume started is replaced. Default: never. */
+  resumeTimeoutMs?: number;
+  /** While a bound claim waits for its cluster's kubeconfig or for it to run, look again this often. Default 5 s. */
+  claimPollMs?: number;
+  /** Pools reconciled at once. Default 2. */
+  poolConcurrency?: number;
+  /** Claims reconciled at once. Default 4. */
+  claimConcurrency?: number;
+}
+
+/** Registers the ClusterPool and ClusterClaim controllers; call before `manager.start()`. */
+export function registerPoolControllers(manager: Manager, deps: PoolControllerDeps = {}): void {
+  manager.register(
+    clusterPoolRegistration({ requeueAfterMs: deps.poolRequeueAfterMs ?? 30_000, resumeTimeoutMs: deps.resumeTimeoutMs }, deps.poolConcurrency ?? 2),
+  );
+  manager.register(
+    clusterClaimRegistration({
+      settings: { kubeconfigPollMs: deps.claimPollMs ?? 5_000, maxRequeueMs: 30 * 60_000 },
+      claimsOfPool: (namespace, name) =>
+        manager
+          .informer<ClusterClaim>(clusterClaimResource)
+          .list({ namespace })
+          .filter((claim) => claim.spec?.clusterPoolName === name)
+          .map(objectKey),
+      concurrency: deps.claimConcurrency ?? 4,
+    }),
+  );
+}
