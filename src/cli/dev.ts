@@ -34,6 +34,7 @@ export const devCommand: Command = async (args, flags) => {
     const s = await env.status();
     log(`hub:   ${s.hub.running ? "running" : "stopped"}${s.hub.apiURL ? `  ${s.hub.apiURL}` : ""}`);
     for (const p of s.hub.processes) log(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}  log ${p.logFile}`);
+    for (const p of s.components) log(`${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}  log ${p.logFile}`);
     log(`redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}` : ""}`);
     log(`kubeconfig: ${s.kubeconfig}`);
     return s.hub.running ? 0 : 3;

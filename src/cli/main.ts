@@ -60,10 +60,13 @@ export async function main(argv: string[]): Promise<number> {
       "kubeconfig-out": { type: "string" },
       timeout: { type: "string" },
       count: { type: "string" },
+      "state-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   const [name, ...rest] = positionals;
+  // The state folder flag is folded into the environment that loadConfig parses, so every command sees it.
+  if (typeof values["state-dir"] === "string") process.env.SLIPWAY_STATE_DIR = values["state-dir"];
   if (!name || values.help) {
     console.log(USAGE);
     return name ? 0 : 2;

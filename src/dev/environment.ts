@@ -4,6 +4,8 @@ import { join } from "node:path";
 import type { SlipwayConfig } from "../runtime/config.js";
 import { crdDir, ocmCrdDir } from "../runtime/paths.js";
 import { LocalControlPlane } from "../local/control-plane.js";
+import { isAlive, startProcess, stopProcess, type RecordedProcess } from "../local/processes.js";
+import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { LocalRedis } from "./redis.js";
 
@@ -11,6 +13,7 @@ export const REQUIRED_TOOLS = ["etcd", "kube-apiserver", "kube-controller-manage
 
 export interface DevStatus {
   hub: Awaited<ReturnType<LocalControlPlane["status"]>>;
+  components: { name: string; pid: number; alive: boolean; logFile: string }[];
   redis: { url?: string; pid?: number; alive: boolean; external: boolean };
   kubeconfig: string;
 }
@@ -39,7 +42,7 @@ export class DevEnvironment {
     return REQUIRED_TOOLS.filter((t) => !existsSync(join(this.config.toolsBinDir, t)));
   }
 
-  async up(opts: { detached: boolean; log: (line: string) => void }): Promise<{ kubeconfig: string; redisUrl: string; apiURL: string }> {
+  async up(opts: { detached: boolean; log: (line: string) => void; components?: boolean }): Promise<{ kubeconfig: string; redisUrl: string; apiURL: string }> {
     const missing = this.missingTools();
     if (missing.length > 0) {
       throw new Error(`missing ${missing.join(", ")} in ${this.config.toolsBinDir}: run \`bash tools/build.sh\` first`);
@@ -53,7 +56,44 @@ export class DevEnvironment {
     await this.installCrds();
     opts.log("Slipway and OCM CRDs installed and Established");
     await writeFile(join(this.config.stateDir, "dev.json"), JSON.stringify({ redisUrl, apiURL, kubeconfig: this.kubeconfigPath }, null, 2));
+    if (opts.components !== false) {
+      await this.startComponents(redisUrl, opts.detached);
+      opts.log("Controller and worker started (logs in " + join(this.config.stateDir, "logs") + ")");
+    }
     return { kubeconfig: this.kubeconfigPath, redisUrl, apiURL };
+  }
+
+  /** `slipway controller` and `slipway worker` as child processes of the dev environment. */
+  private async startComponents(redisUrl: string, detached: boolean): Promise<void> {
+    const main = join(distDir, "src", "cli", "main.js");
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
+    const logs = join(this.config.stateDir, "logs");
+    await mkdir(logs, { recursive: true });
+    const running = (await this.readComponents()).filter(isAlive);
+    const env = { ...process.env, SLIPWAY_STATE_DIR: this.config.stateDir, SLIPWAY_KUBECONFIG: this.kubeconfigPath, REDIS_URL: redisUrl };
+    for (const name of ["controller", "worker"]) {
+      if (running.some((p) => p.name === name)) continue;
+      const { record } = startProcess({
+        name,
+        command: process.execPath,
+        args: [main, name, `--state-dir=${this.config.stateDir}`],
+        logFile: join(logs, `${name}.log`),
+        marker: `--state-dir=${this.config.stateDir}`,
+        detached,
+        env,
+      });
+      running.push(record);
+    }
+    await writeFile(this.componentsPath, JSON.stringify(running, null, 2));
+  }
+
+  private get componentsPath(): string {
+    return join(this.config.stateDir, "components.json");
+  }
+
+  async readComponents(): Promise<RecordedProcess[]> {
+    if (!existsSync(this.componentsPath)) return [];
+    return JSON.parse(await readFile(this.componentsPath, "utf8")) as RecordedProcess[];
   }
 
   async installCrds(): Promise<void> {
@@ -67,6 +107,7 @@ export class DevEnvironment {
   }
 
   async down(): Promise<void> {
+    for (const p of await this.readComponents()) await stopProcess(p, 30_000);
     await this.hub.stop();
     await this.redis.stop();
   }
@@ -75,6 +116,7 @@ export class DevEnvironment {
     const redis = await this.redis.status();
     return {
       hub: await this.hub.status(),
+      components: (await this.readComponents()).map((p) => ({ name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile })),
       redis: { ...redis, url: this.config.redisUrl ?? redis.url, external: this.config.redisUrl !== undefined },
       kubeconfig: this.kubeconfigPath,
     };

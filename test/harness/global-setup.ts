@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
   const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "" });
   const env = new DevEnvironment(config);
   const started = Date.now();
-  const up = await env.up({ detached: false, log: () => undefined });
+  const up = await env.up({ detached: false, log: () => undefined, components: false });
   console.log(`test hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${up.apiURL} (state ${stateDir})`);
   project.provide("hubKubeconfig", up.kubeconfig);
   project.provide("redisUrl", up.redisUrl);

@@ -142,11 +142,11 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
   if (result.powerState) {
     if (last.type === "refresh" && result.powerState !== desiredPowerState(scope.cd)) {
       scope.drift = `the cluster is ${result.powerState} but the spec asks for ${desiredPowerState(scope.cd)}`;
-      status.powerState = result.powerState;
+      status.powerState = "Unknown";
       void scope.deps.event(scope.cd, "Warning", "DriftDetected", scope.drift);
       return;
     }
-    status.powerState = result.powerState;
+    status.powerState = result.powerState === "Hibernating" ? "Hibernating" : result.powerState === "Running" ? "Running" : "Unknown";
   }
   const at = result.finishedAt;
   if (last.type === "up") {

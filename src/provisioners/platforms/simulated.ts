@@ -7,15 +7,15 @@ export const simulatedPlatform: PlatformAdapter = {
   credentialsSecretName: (cd) => cd.spec.platform.simulated?.credentialsRef?.name,
   validate: () => undefined,
   stackInputs(cd) {
-    const sim = cd.spec.platform.simulated ?? {};
+    const sim = cd.spec.platform.simulated;
     return {
       clusterName: cd.spec.clusterName,
       powerState: cd.spec.powerState ?? "Running",
-      provisionSeconds: sim.provisionSeconds ?? 0,
-      hibernateSeconds: sim.hibernateSeconds ?? 0,
-      resumeSeconds: sim.resumeSeconds ?? 0,
-      destroySeconds: sim.destroySeconds ?? 0,
-      jitterPercent: sim.jitterPercent ?? 0,
+      provisionSeconds: sim?.provisionSeconds ?? 0,
+      hibernateSeconds: sim?.hibernateSeconds ?? 0,
+      resumeSeconds: sim?.resumeSeconds ?? 0,
+      destroySeconds: sim?.destroySeconds ?? 0,
+      jitterPercent: sim?.jitterPercent ?? 0,
     };
   },
 };

@@ -1,0 +1,42 @@
+import { loadConfig } from "../runtime/config.js";
+import { configureLogging, logger } from "../runtime/logging.js";
+import { Manager } from "../runtime/manager.js";
+import { StackQueue } from "../queue/stack-queue.js";
+import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
+import type { Command } from "./main.js";
+import { hubClient } from "./hub-client.js";
+import { redisUrlFor, untilSignal } from "./processes.js";
+
+/** `slipway controller`: watches Slipway's resources, enqueues stack jobs, writes status. One leader at a time. */
+export const controllerCommand: Command = async () => {
+  const base = loadConfig();
+  const config = { ...base, redisUrl: redisUrlFor(base) };
+  configureLogging({ level: config.logLevel as never });
+  const log = logger("controller");
+  const kube = hubClient(config);
+  const c = config.controller;
+  const queue = new StackQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+  const manager = new Manager({
+    client: kube,
+    health: { host: c.metricsHost, port: c.metricsPort },
+    leaderElection: c.leaderElection
+      ? { namespace: c.leaseNamespace, name: c.leaseName, identity: c.identity, leaseDurationMs: c.leaseDurationSeconds * 1000 }
+      : undefined,
+    resyncIntervalMs: c.resyncSeconds * 1000,
+  });
+  manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
+  const poolsModule = "../pools/index.js"; // registered when the pool controllers are part of the build
+  const pools = (await import(poolsModule).catch(() => undefined)) as Record<string, unknown> | undefined;
+  if (pools && "registerPoolControllers" in pools) {
+    (pools.registerPoolControllers as (m: Manager, d: unknown) => void)(manager, { kube, config });
+  }
+  // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll.
+  await queue.onChange((data) => manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${data.namespace}/${data.name}`));
+  await manager.start();
+  log.info({ identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection }, "Controller started");
+  const signal = await untilSignal();
+  log.info({ signal }, "Stopping controller");
+  await manager.stop();
+  await queue.close();
+  return 0;
+};
