@@ -14,7 +14,8 @@ export const objectTemplate = s.object(
     }),
     objectDefinition: s
       .embeddedResource({
-        description: "The Kubernetes object, with apiVersion, kind and metadata.name (and namespace if namespaced).",
+        description:
+          "The Kubernetes object, with apiVersion, kind and metadata.name (and namespace if namespaced).",
       })
       .required(),
   },
@@ -28,7 +29,8 @@ export const bootstrapPolicySpec = s.object(
         "like an OCM Placement. Empty: every cluster in the policy's namespace.",
     ),
     remediationAction: s.enum(["inform", "enforce"], {
-      description: "inform reports compliance only; enforce also creates, updates or deletes objects to comply.",
+      description:
+        "inform reports compliance only; enforce also creates, updates or deletes objects to comply.",
       default: "inform",
     }),
     severity: s.enum(["low", "medium", "high", "critical"], {
@@ -53,8 +55,13 @@ export const bootstrapPolicySpec = s.object(
 );
 
 export const policyClusterStatus = s.object({
-  name: s.string({ description: "Name of the cluster (its ManagedCluster name on the hub).", maxLength: 253 }).required(),
-  namespace: s.string({ description: "Namespace of the cluster's ClusterDeployment or HostedCluster.", maxLength: 63 }),
+  name: s
+    .string({ description: "Name of the cluster (its ManagedCluster name on the hub).", maxLength: 253 })
+    .required(),
+  namespace: s.string({
+    description: "Namespace of the cluster's ClusterDeployment or HostedCluster.",
+    maxLength: 63,
+  }),
   compliant: s.enum(COMPLIANCE_STATES, { description: "Compliance of the cluster." }).required(),
   message: s.string({ description: "Which objects violate the policy, or what was done.", maxLength: 4096 }),
   lastEvaluated: s.dateTime({ description: "When the policy was last evaluated on the cluster." }),
@@ -65,7 +72,8 @@ export const bootstrapPolicyStatus = s.object(
     conditions: conditions(),
     observedGeneration: observedGeneration(),
     compliant: s.enum(COMPLIANCE_STATES, {
-      description: "Compliant when every matching cluster is; NonCompliant when one is not; Pending before the first evaluation.",
+      description:
+        "Compliant when every matching cluster is; NonCompliant when one is not; Pending before the first evaluation.",
     }),
     clusters: s.array(policyClusterStatus, {
       description: "One entry per matching cluster.",
@@ -88,7 +96,8 @@ export const bootstrapPolicyKind: KindDefinition = {
   kind: "BootstrapPolicy",
   plural: "bootstrappolicies",
   shortNames: ["bp"],
-  description: "Objects every matching cluster must (or must not) have, checked and optionally enforced on each spoke.",
+  description:
+    "Objects every matching cluster must (or must not) have, checked and optionally enforced on each spoke.",
   spec: bootstrapPolicySpec,
   status: bootstrapPolicyStatus,
   printerColumns: [

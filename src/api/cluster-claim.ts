@@ -45,7 +45,9 @@ export const clusterClaimStatus = s.object(
     observedGeneration: observedGeneration(),
     clusterDeploymentRef: s.object(
       {
-        namespace: s.string({ description: "Namespace of the assigned ClusterDeployment.", maxLength: 63 }).required(),
+        namespace: s
+          .string({ description: "Namespace of the assigned ClusterDeployment.", maxLength: 63 })
+          .required(),
         name: s.string({ description: "Name of the assigned ClusterDeployment.", maxLength: 253 }).required(),
       },
       { description: "The ClusterDeployment assigned to the claim." },
@@ -55,7 +57,9 @@ export const clusterClaimStatus = s.object(
     ),
     apiURL: s.string({ description: "URL of the assigned cluster's Kubernetes API.", maxLength: 2048 }),
     assignedAt: s.dateTime({ description: "When a cluster was assigned." }),
-    expiresAt: s.dateTime({ description: "When the claim and its cluster will be deleted (assignedAt + lifetime)." }),
+    expiresAt: s.dateTime({
+      description: "When the claim and its cluster will be deleted (assignedAt + lifetime).",
+    }),
   },
   { description: "Observed state of the claim." },
 );
@@ -69,7 +73,8 @@ export const clusterClaimKind: KindDefinition = {
   kind: "ClusterClaim",
   plural: "clusterclaims",
   shortNames: ["claim"],
-  description: "A claim on one cluster of a ClusterPool; its kubeconfig lands in a Secret in the claim's namespace.",
+  description:
+    "A claim on one cluster of a ClusterPool; its kubeconfig lands in a Secret in the claim's namespace.",
   spec: clusterClaimSpec,
   status: clusterClaimStatus,
   printerColumns: [

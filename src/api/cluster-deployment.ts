@@ -36,7 +36,12 @@ export const hibernationSchedule = s.object(
   },
   {
     description: "One hibernation window (Gardener semantics).",
-    rules: [{ rule: "has(self.start) || has(self.end)", message: "a hibernation schedule needs start, end or both" }],
+    rules: [
+      {
+        rule: "has(self.start) || has(self.end)",
+        message: "a hibernation schedule needs start, end or both",
+      },
+    ],
   },
 );
 
@@ -57,7 +62,8 @@ export const registration = () =>
   s.object(
     {
       clusterSet: s.string({
-        description: "OCM ManagedClusterSet the cluster joins (label cluster.open-cluster-management.io/clusterset).",
+        description:
+          "OCM ManagedClusterSet the cluster joins (label cluster.open-cluster-management.io/clusterset).",
         pattern: DNS1123_LABEL,
         maxLength: 63,
         default: "default",
@@ -99,7 +105,10 @@ export const clusterPoolReference = s.object(
         rules: [immutable("clusterPoolRef.poolName", "a cluster stays with the pool that created it")],
       })
       .required(),
-    claimName: s.string({ description: "Name of the ClusterClaim the cluster is assigned to.", maxLength: 253 }),
+    claimName: s.string({
+      description: "Name of the ClusterClaim the cluster is assigned to.",
+      maxLength: 253,
+    }),
     claimedTimestamp: s.dateTime({ description: "When the cluster was assigned to the claim." }),
   },
   {
@@ -134,7 +143,11 @@ export const clusterDeploymentSpec = s
         description: "Desired power state. Hibernating stops the cluster and keeps its data.",
         default: "Running",
       }),
-      hibernateAfter: duration("Hibernate the cluster after it has run this long since its last resume.", "hibernateAfter", "1m"),
+      hibernateAfter: duration(
+        "Hibernate the cluster after it has run this long since its last resume.",
+        "hibernateAfter",
+        "1m",
+      ),
       clusterPoolRef: clusterPoolReference,
     },
     {
@@ -147,7 +160,8 @@ export const clusterDeploymentSpec = s
         },
         {
           rule: "has(self.clusterPoolRef) == has(oldSelf.clusterPoolRef)",
-          message: "clusterPoolRef is set by a ClusterPool when it creates the cluster and cannot be added or removed later",
+          message:
+            "clusterPoolRef is set by a ClusterPool when it creates the cluster and cannot be added or removed later",
         },
       ],
     },
@@ -170,7 +184,10 @@ export const clusterDeploymentStatus = s.object(
     conditions: conditions(),
     observedGeneration: observedGeneration(),
     platform: s.enum(PLATFORMS, { description: "The platform spec.platform names, for printing." }),
-    region: s.string({ description: "The region of the platform, if it has one, for printing.", maxLength: 63 }),
+    region: s.string({
+      description: "The region of the platform, if it has one, for printing.",
+      maxLength: 63,
+    }),
     version: s.string({ description: "Kubernetes version the cluster runs.", maxLength: 64 }),
     powerState: s.enum(CLUSTER_POWER_STATES, {
       description:
@@ -181,7 +198,10 @@ export const clusterDeploymentStatus = s.object(
     adminKubeconfigSecretRef: localObjectReference(
       "Secret (key kubeconfig) holding the admin kubeconfig, owned by the ClusterDeployment.",
     ),
-    infraID: s.string({ description: "Unique id of the cluster's infrastructure (stack name, resource name prefix).", maxLength: 253 }),
+    infraID: s.string({
+      description: "Unique id of the cluster's infrastructure (stack name, resource name prefix).",
+      maxLength: 253,
+    }),
     managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
     lastOperation: lastOperation(),
     provisionedAt: s.dateTime({ description: "When the first provision finished." }),
@@ -194,7 +214,11 @@ export const clusterDeploymentStatus = s.object(
 export type ClusterDeploymentSpec = Infer<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentSpecInput = InferInput<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentStatus = Infer<typeof clusterDeploymentStatus>;
-export type ClusterDeployment = KubeObject<"ClusterDeployment", ClusterDeploymentSpec, ClusterDeploymentStatus>;
+export type ClusterDeployment = KubeObject<
+  "ClusterDeployment",
+  ClusterDeploymentSpec,
+  ClusterDeploymentStatus
+>;
 export type PowerState = (typeof POWER_STATES)[number];
 export type ClusterPowerState = (typeof CLUSTER_POWER_STATES)[number];
 
@@ -223,7 +247,8 @@ export const clusterDeploymentKind: KindDefinition = {
   conditionTypes: {
     Ready: "The cluster is provisioned, in its desired power state, registered and bootstrapped.",
     Reconciling: "The controller is working towards the desired state (set with Ready=False).",
-    Stalled: "The controller cannot make progress until the spec or the environment changes; reason says why.",
+    Stalled:
+      "The controller cannot make progress until the spec or the environment changes; reason says why.",
     Provisioned: "The cluster's infrastructure exists (the first up succeeded).",
     Hibernating: "True while the cluster is hibernated or hibernating.",
     Registered: "The cluster is registered with the hub as a ManagedCluster.",

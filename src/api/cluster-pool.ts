@@ -20,7 +20,12 @@ export const clusterTemplate = s
 export const claimLifetime = s.object(
   {
     default: duration("Lifetime of a claim that sets none.", "claimLifetime.default", "1m", "720h"),
-    maximum: duration("Upper bound of any claim's lifetime; longer ones are cut to it.", "claimLifetime.maximum", "1m", "720h"),
+    maximum: duration(
+      "Upper bound of any claim's lifetime; longer ones are cut to it.",
+      "claimLifetime.maximum",
+      "1m",
+      "720h",
+    ),
   },
   {
     description: "How long claimed clusters live before they are deleted; counted from the assignment.",
@@ -48,7 +53,8 @@ export const clusterPoolSpec = s.object(
       maximum: 10000,
     }),
     maxConcurrent: s.integer({
-      description: "Upper bound on the pool's clusters being installed, deleted or replaced at once. Absent: no bound.",
+      description:
+        "Upper bound on the pool's clusters being installed, deleted or replaced at once. Absent: no bound.",
       minimum: 1,
       maximum: 1000,
     }),
@@ -59,7 +65,11 @@ export const clusterPoolSpec = s.object(
       default: 0,
     }),
     template: clusterTemplate,
-    hibernateAfter: duration("Hibernate a claimed cluster after it has run this long since its last resume.", "hibernateAfter", "1m"),
+    hibernateAfter: duration(
+      "Hibernate a claimed cluster after it has run this long since its last resume.",
+      "hibernateAfter",
+      "1m",
+    ),
     claimLifetime,
     labels: labels("Labels put on the pool's ClusterDeployments (metadata.labels)."),
   },
@@ -85,12 +95,21 @@ export const clusterPoolStatus = s.object(
     conditions: conditions(),
     observedGeneration: observedGeneration(),
     size: s.integer({ description: "Unclaimed clusters that exist (any state).", minimum: 0 }),
-    ready: s.integer({ description: "Unclaimed clusters that are Running and bootstrapped: assignable now.", minimum: 0 }),
-    standby: s.integer({ description: "Unclaimed clusters that are hibernated and bootstrapped.", minimum: 0 }),
+    ready: s.integer({
+      description: "Unclaimed clusters that are Running and bootstrapped: assignable now.",
+      minimum: 0,
+    }),
+    standby: s.integer({
+      description: "Unclaimed clusters that are hibernated and bootstrapped.",
+      minimum: 0,
+    }),
     installing: s.integer({ description: "Unclaimed clusters still provisioning.", minimum: 0 }),
     claimed: s.integer({ description: "Clusters assigned to claims.", minimum: 0 }),
     pendingClaims: s.integer({ description: "Claims waiting for a cluster.", minimum: 0 }),
-    templateHash: s.string({ description: "Hash of spec.template; clusters with another hash are stale.", maxLength: 128 }),
+    templateHash: s.string({
+      description: "Hash of spec.template; clusters with another hash are stale.",
+      maxLength: 128,
+    }),
   },
   { description: "Observed state of the pool." },
 );

@@ -93,10 +93,10 @@ export const localObjectReference = (description: string) =>
 export type LocalObjectReference = Infer<ReturnType<typeof localObjectReference>>;
 
 export function labels(description: string) {
-  return s.map(
-    s.string({ pattern: LABEL_VALUE, maxLength: 63, description: "A label value." }),
-    { description, maxProperties: 64 },
-  );
+  return s.map(s.string({ pattern: LABEL_VALUE, maxLength: 63, description: "A label value." }), {
+    description,
+    maxProperties: 64,
+  });
 }
 
 /** metav1.Condition. */
@@ -125,7 +125,10 @@ export const condition = s.object(
       })
       .required(),
     message: s
-      .string({ description: "A human-readable message saying what happened and what to do.", maxLength: 32768 })
+      .string({
+        description: "A human-readable message saying what happened and what to do.",
+        maxLength: 32768,
+      })
       .required(),
   },
   { description: "A condition in the standard metav1.Condition shape." },
@@ -154,7 +157,9 @@ export const labelSelector = (description: string) =>
           {
             key: s.string({ description: "The label key.", minLength: 1, maxLength: 317 }).required(),
             operator: s
-              .enum(["In", "NotIn", "Exists", "DoesNotExist"], { description: "How the key relates to values." })
+              .enum(["In", "NotIn", "Exists", "DoesNotExist"], {
+                description: "How the key relates to values.",
+              })
               .required(),
             values: s.array(s.string({ maxLength: 63 }), {
               description: "Values for In and NotIn; empty for Exists and DoesNotExist.",
@@ -186,10 +191,13 @@ export const subject = s.object(
   {
     kind: s.enum(["User", "Group", "ServiceAccount"], { description: "Kind of subject." }).required(),
     apiGroup: s.string({
-      description: 'rbac.authorization.k8s.io for User and Group, "" for ServiceAccount (filled in when absent).',
+      description:
+        'rbac.authorization.k8s.io for User and Group, "" for ServiceAccount (filled in when absent).',
       maxLength: 253,
     }),
-    name: s.string({ description: "Name of the user, group or service account.", minLength: 1, maxLength: 253 }).required(),
+    name: s
+      .string({ description: "Name of the user, group or service account.", minLength: 1, maxLength: 253 })
+      .required(),
     namespace: s.string({
       description: "Namespace of a ServiceAccount subject.",
       pattern: DNS1123_LABEL,
@@ -263,7 +271,10 @@ export const lastOperation = () =>
         })
         .required(),
       jobId: s
-        .string({ description: "Id of the queued job (deterministic: one per object, operation and generation).", maxLength: 512 })
+        .string({
+          description: "Id of the queued job (deterministic: one per object, operation and generation).",
+          maxLength: 512,
+        })
         .required(),
       generation: s
         .integer({ description: "The .metadata.generation the job applies.", format: "int64", minimum: 0 })
@@ -272,11 +283,20 @@ export const lastOperation = () =>
       startedAt: s.dateTime({ description: "When the job started." }),
       finishedAt: s.dateTime({ description: "When the job finished; absent while it runs." }),
       result: s.enum(OPERATION_RESULTS, { description: "Outcome of the job." }).required(),
-      message: s.string({ description: "A short human summary, or the classified error of a failed job.", maxLength: 4096 }),
+      message: s.string({
+        description: "A short human summary, or the classified error of a failed job.",
+        maxLength: 4096,
+      }),
       progress: s.object(
         {
-          resourcesDone: s.integer({ description: "Stack resources created, updated or deleted so far.", minimum: 0 }),
-          resourcesTotal: s.integer({ description: "Stack resources the operation expects to touch.", minimum: 0 }),
+          resourcesDone: s.integer({
+            description: "Stack resources created, updated or deleted so far.",
+            minimum: 0,
+          }),
+          resourcesTotal: s.integer({
+            description: "Stack resources the operation expects to touch.",
+            minimum: 0,
+          }),
           currentStep: s.string({ description: "What the job is doing now.", maxLength: 1024 }),
           percent: s.integer({ description: "Completion estimate.", minimum: 0, maximum: 100 }),
         },

@@ -113,7 +113,11 @@ export function crdOf(def: KindDefinition): CustomResourceDefinition {
   };
 }
 
-export const ageColumn: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+export const ageColumn: PrinterColumn = {
+  name: "Age",
+  type: "date",
+  jsonPath: ".metadata.creationTimestamp",
+};
 
 export function conditionColumn(name: string, type: string, priority = 0): PrinterColumn {
   return {

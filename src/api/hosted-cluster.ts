@@ -40,7 +40,9 @@ export const hostedClusterSpec = s.object(
     release: s
       .object(
         {
-          version: kubernetesVersion("Kubernetes version of the hosted control plane.", { upgradeRules: true }).required(),
+          version: kubernetesVersion("Kubernetes version of the hosted control plane.", {
+            upgradeRules: true,
+          }).required(),
         },
         { description: "What the control plane runs (HyperShift's release, as a Kubernetes version)." },
       )
@@ -80,7 +82,9 @@ export const hostedClusterStatus = s.object(
       },
       { description: "Where the control plane's API server listens." },
     ),
-    kubeconfig: localObjectReference("Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster."),
+    kubeconfig: localObjectReference(
+      "Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster.",
+    ),
     infraID: s.string({ description: "Unique id of the cluster's infrastructure.", maxLength: 253 }),
     lastOperation: lastOperation(),
   },

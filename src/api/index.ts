@@ -32,7 +32,8 @@ export const kinds: readonly KindDefinition[] = [
   bootstrapPolicyKind,
 ];
 
-export type Kind = "ClusterDeployment" | "ClusterPool" | "ClusterClaim" | "HostedCluster" | "NodePool" | "BootstrapPolicy";
+export type Kind =
+  "ClusterDeployment" | "ClusterPool" | "ClusterClaim" | "HostedCluster" | "NodePool" | "BootstrapPolicy";
 
 /** The plural resource name of each kind, for REST paths and kubectl. */
 export const plurals: Record<Kind, string> = {

@@ -17,14 +17,21 @@ export const nodePoolAutoScaling = s.object(
   },
   {
     description: "Let the autoscaler size the pool between min and max.",
-    rules: [{ rule: "self.min <= self.max", message: "autoScaling.min must be less than or equal to autoScaling.max" }],
+    rules: [
+      {
+        rule: "self.min <= self.max",
+        message: "autoScaling.min must be less than or equal to autoScaling.max",
+      },
+    ],
   },
 );
 
 export const taint = s.object({
   key: s.string({ description: "Taint key.", minLength: 1, maxLength: 317 }).required(),
   value: s.string({ description: "Taint value.", maxLength: 63 }),
-  effect: s.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { description: "Taint effect." }).required(),
+  effect: s
+    .enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { description: "Taint effect." })
+    .required(),
 });
 
 export const nodePoolManagement = s.object(
@@ -73,11 +80,17 @@ export const nodePoolSpec = s.object(
       .required(),
     release: s.object(
       {
-        version: kubernetesVersion("Kubernetes version of the nodes (kubelet).", { upgradeRules: true }).required(),
+        version: kubernetesVersion("Kubernetes version of the nodes (kubelet).", {
+          upgradeRules: true,
+        }).required(),
       },
       { description: "Version of the nodes. Absent: the HostedCluster's version." },
     ),
-    replicas: s.integer({ description: "Fixed number of nodes. Mutually exclusive with autoScaling.", minimum: 0, maximum: 1000 }),
+    replicas: s.integer({
+      description: "Fixed number of nodes. Mutually exclusive with autoScaling.",
+      minimum: 0,
+      maximum: 1000,
+    }),
     autoScaling: nodePoolAutoScaling,
     management: nodePoolManagement,
     platform: nodePoolPlatform(),
@@ -139,7 +152,8 @@ export const nodePoolKind: KindDefinition = {
   conditionTypes: {
     Ready: "The pool has the nodes it wants, at the wanted version (HyperShift).",
     Reconciling: "The controller is scaling or upgrading the pool.",
-    Stalled: "The controller cannot make progress (for example the HostedCluster does not exist); reason says why.",
+    Stalled:
+      "The controller cannot make progress (for example the HostedCluster does not exist); reason says why.",
     AllNodesHealthy: "Every node of the pool is healthy (HyperShift).",
   },
 };

@@ -4,13 +4,7 @@
  * machines of its workers. Region-like fields and the platform kind are immutable on a ClusterDeployment:
  * moving a cluster means creating another one.
  */
-import {
-  DNS1123_LABEL,
-  immutable,
-  kubernetesVersion,
-  labels,
-  localObjectReference,
-} from "./common.js";
+import { DNS1123_LABEL, immutable, kubernetesVersion, labels, localObjectReference } from "./common.js";
 import { s, type AnySchema, type Infer, type InferInput, type ValidationRule } from "./schema.js";
 
 export const PLATFORMS = ["local", "simulated", "aws", "azure", "gcp", "vsphere"] as const;
@@ -63,7 +57,14 @@ const credentialsRef = () =>
   ).required();
 
 const nodePoolName = (maxLength: number, pattern = DNS1123_LABEL) =>
-  s.string({ description: "Name of the node pool, unique in the cluster.", pattern, minLength: 1, maxLength }).required();
+  s
+    .string({
+      description: "Name of the node pool, unique in the cluster.",
+      pattern,
+      minLength: 1,
+      maxLength,
+    })
+    .required();
 
 const poolReplicas = () =>
   s.integer({
@@ -119,7 +120,12 @@ export const localPlatform = (opts: PlatformOptions) =>
 // ---- simulated -----------------------------------------------------------------------------------------
 
 const seconds = (what: string, dflt: number) =>
-  s.number({ description: `Seconds ${what} takes (fractions allowed).`, minimum: 0, maximum: 86400, default: dflt });
+  s.number({
+    description: `Seconds ${what} takes (fractions allowed).`,
+    minimum: 0,
+    maximum: 86400,
+    default: dflt,
+  });
 
 export const simulatedFailure = s.object(
   {
@@ -156,6 +162,10 @@ export const simulatedPlatform = (opts: PlatformOptions) =>
       destroySeconds: seconds("destroying", 2),
       registrationSeconds: seconds("registering with the hub", 0.5),
       bootstrapSeconds: seconds("applying bootstrap policies", 0.5),
+      credentialsRef: localObjectReference(
+        "Optional simulated cloud credentials: when set, the Secret must exist, exactly as for a cloud platform " +
+          "(a missing one stalls the cluster with reason CredentialsSecretMissing).",
+      ),
       jitterPercent: s.integer({
         description: "Each delay varies randomly by up to this percentage either way.",
         minimum: 0,
@@ -194,14 +204,26 @@ export const awsPlatform = (opts: PlatformOptions) =>
       region: region("AWS region, for example eu-west-1.", AWS_REGION, opts),
       version: version(opts, "EKS Kubernetes version. Absent: EKS's default."),
       credentialsRef: credentialsRef(),
-      vpcCIDR: s.string({ description: "CIDR of the VPC created for the cluster.", format: "cidr", default: "10.0.0.0/16" }),
-      nodePools: nodePools(awsNodePool, { name: "workers", replicas: 2, instanceType: "m6i.large", diskSizeGiB: 50 }),
+      vpcCIDR: s.string({
+        description: "CIDR of the VPC created for the cluster.",
+        format: "cidr",
+        default: "10.0.0.0/16",
+      }),
+      nodePools: nodePools(awsNodePool, {
+        name: "workers",
+        replicas: 2,
+        instanceType: "m6i.large",
+        diskSizeGiB: 50,
+      }),
       userTags: s.map(s.string({ maxLength: 256 }), {
         description: "Tags added to every AWS resource of the cluster.",
         maxProperties: 40,
       }),
     },
-    { description: "EKS with managed node groups in a VPC of its own. Hibernation scales node groups to zero." },
+    {
+      description:
+        "EKS with managed node groups in a VPC of its own. Hibernation scales node groups to zero.",
+    },
   );
 
 // ---- azure ---------------------------------------------------------------------------------------------
@@ -221,7 +243,8 @@ export const azurePlatform = (opts: PlatformOptions) =>
       version: version(opts, "AKS Kubernetes version. Absent: AKS's default."),
       credentialsRef: credentialsRef(),
       resourceGroupName: s.string({
-        description: "Resource group to create the cluster in. Absent: one named after the infraID is created.",
+        description:
+          "Resource group to create the cluster in. Absent: one named after the infraID is created.",
         pattern: "^[-\\w._()]+$",
         maxLength: 90,
       }),
@@ -244,7 +267,11 @@ export const azurePlatform = (opts: PlatformOptions) =>
 export const gcpNodePool = s.object({
   name: nodePoolName(40),
   replicas: poolReplicas(),
-  machineType: s.string({ description: "Compute Engine machine type.", maxLength: 64, default: "e2-standard-4" }),
+  machineType: s.string({
+    description: "Compute Engine machine type.",
+    maxLength: 64,
+    default: "e2-standard-4",
+  }),
   diskSizeGiB: s.integer({ description: "Boot disk size.", minimum: 10, maximum: 65536, default: 50 }),
   labels: poolLabels(),
 });
@@ -260,8 +287,16 @@ export const gcpPlatform = (opts: PlatformOptions) =>
       }),
       version: version(opts, "GKE Kubernetes version. Absent: the release channel's default."),
       credentialsRef: credentialsRef(),
-      network: s.string({ description: "VPC network. Absent: one is created for the cluster.", maxLength: 63 }),
-      nodePools: nodePools(gcpNodePool, { name: "workers", replicas: 2, machineType: "e2-standard-4", diskSizeGiB: 50 }),
+      network: s.string({
+        description: "VPC network. Absent: one is created for the cluster.",
+        maxLength: 63,
+      }),
+      nodePools: nodePools(gcpNodePool, {
+        name: "workers",
+        replicas: 2,
+        machineType: "e2-standard-4",
+        diskSizeGiB: 50,
+      }),
       labels: s.map(s.string({ pattern: "^[-a-z0-9_]*$", maxLength: 63 }), {
         description: "GCP labels added to every resource of the cluster.",
         maxProperties: 64,
@@ -291,7 +326,9 @@ const vsphereMachine = s.object(
   {
     description: "Control plane VMs.",
     default: { replicas: 1, cpus: 4, memoryMiB: 8192, diskGiB: 60 },
-    rules: [{ rule: "self.replicas != 2", message: "controlPlane.replicas must be 1 or 3 (etcd needs a quorum)" }],
+    rules: [
+      { rule: "self.replicas != 2", message: "controlPlane.replicas must be 1 or 3 (etcd needs a quorum)" },
+    ],
   },
 );
 
@@ -313,29 +350,52 @@ export const vspherePlatform = (opts: PlatformOptions) =>
           description: "vCenter server host name.",
           minLength: 1,
           maxLength: 255,
-          rules: opts.immutable ? [immutable("vCenter", "create a new cluster on the other vCenter instead")] : [],
+          rules: opts.immutable
+            ? [immutable("vCenter", "create a new cluster on the other vCenter instead")]
+            : [],
         })
         .required(),
       datacenter: vsphereInventory("datacenter", "Datacenter to create the VMs in.", opts),
       cluster: s.string({ description: "vSphere compute cluster.", minLength: 1, maxLength: 255 }).required(),
-      defaultDatastore: s.string({ description: "Datastore for the VM disks.", minLength: 1, maxLength: 255 }).required(),
-      network: s.string({ description: "Port group the VMs attach to.", minLength: 1, maxLength: 255 }).required(),
-      folder: s.string({ description: "VM folder. Absent: the datacenter's root VM folder.", maxLength: 1024 }),
-      resourcePool: s.string({ description: "Resource pool. Absent: the cluster's root pool.", maxLength: 1024 }),
+      defaultDatastore: s
+        .string({ description: "Datastore for the VM disks.", minLength: 1, maxLength: 255 })
+        .required(),
+      network: s
+        .string({ description: "Port group the VMs attach to.", minLength: 1, maxLength: 255 })
+        .required(),
+      folder: s.string({
+        description: "VM folder. Absent: the datacenter's root VM folder.",
+        maxLength: 1024,
+      }),
+      resourcePool: s.string({
+        description: "Resource pool. Absent: the cluster's root pool.",
+        maxLength: 1024,
+      }),
       template: s
-        .string({ description: "VM template cloned for every node (with kubeadm installed).", minLength: 1, maxLength: 255 })
+        .string({
+          description: "VM template cloned for every node (with kubeadm installed).",
+          minLength: 1,
+          maxLength: 255,
+        })
         .required(),
       credentialsRef: credentialsRef(),
       certificatesRef: localObjectReference(
         "Secret holding the vCenter CA bundle (key ca.crt). Absent: the system roots.",
       ),
       controlPlaneEndpoint: s.string({
-        description: "Virtual IP or DNS name for the API server. Absent: the first control plane VM's address.",
+        description:
+          "Virtual IP or DNS name for the API server. Absent: the first control plane VM's address.",
         maxLength: 253,
       }),
       version: version(opts, "Kubernetes version kubeadm installs; the template must carry it."),
       controlPlane: vsphereMachine,
-      nodePools: nodePools(vsphereNodePool, { name: "workers", replicas: 2, cpus: 4, memoryMiB: 8192, diskGiB: 60 }),
+      nodePools: nodePools(vsphereNodePool, {
+        name: "workers",
+        replicas: 2,
+        cpus: 4,
+        memoryMiB: 8192,
+        diskGiB: 60,
+      }),
     },
     {
       description:
@@ -348,7 +408,13 @@ export const vspherePlatform = (opts: PlatformOptions) =>
 export function clusterPlatform(opts: PlatformOptions) {
   const rules: ValidationRule[] = [exactlyOneRule(PLATFORMS, "platform")];
   if (opts.immutable) {
-    rules.push(sameKindRule(PLATFORMS, "platform", "delete the ClusterDeployment and create one on the other platform"));
+    rules.push(
+      sameKindRule(
+        PLATFORMS,
+        "platform",
+        "delete the ClusterDeployment and create one on the other platform",
+      ),
+    );
   }
   return s
     .object(
@@ -380,7 +446,8 @@ export type VSphereNodePool = Infer<typeof vsphereNodePool>;
 /** Which platform a ClusterDeployment's platform block names (admission guarantees exactly one). */
 export function platformName(platform: Partial<Record<PlatformName, unknown>>): PlatformName {
   const set = PLATFORMS.filter((p) => platform[p] !== undefined);
-  if (set.length !== 1) throw new Error(`platform must set exactly one of ${PLATFORMS.join(", ")}; it sets ${set.length}`);
+  if (set.length !== 1)
+    throw new Error(`platform must set exactly one of ${PLATFORMS.join(", ")}; it sets ${set.length}`);
   return set[0] as PlatformName;
 }
 
@@ -418,7 +485,11 @@ export function hostedClusterPlatform() {
           {
             region: region("AWS region, for example eu-west-1.", AWS_REGION, opts),
             credentialsRef: credentialsRef(),
-            vpcCIDR: s.string({ description: "CIDR of the workers' VPC.", format: "cidr", default: "10.0.0.0/16" }),
+            vpcCIDR: s.string({
+              description: "CIDR of the workers' VPC.",
+              format: "cidr",
+              default: "10.0.0.0/16",
+            }),
           },
           { description: "Workers on EC2 in a VPC of their own." },
         ),
@@ -466,7 +537,11 @@ export function hostedClusterPlatform() {
         description: `Where the workers' infrastructure lives: exactly one of ${PLATFORMS.join(", ")}.`,
         rules: [
           exactlyOneRule(PLATFORMS, "platform"),
-          sameKindRule(PLATFORMS, "platform", "delete the HostedCluster and create one on the other platform"),
+          sameKindRule(
+            PLATFORMS,
+            "platform",
+            "delete the HostedCluster and create one on the other platform",
+          ),
         ],
       },
     )
@@ -489,8 +564,17 @@ export function nodePoolPlatform() {
         ),
         aws: s.object(
           {
-            instanceType: s.string({ description: "EC2 instance type.", maxLength: 64, default: "m6i.large" }),
-            diskSizeGiB: s.integer({ description: "Root volume size.", minimum: 20, maximum: 16384, default: 50 }),
+            instanceType: s.string({
+              description: "EC2 instance type.",
+              maxLength: 64,
+              default: "m6i.large",
+            }),
+            diskSizeGiB: s.integer({
+              description: "Root volume size.",
+              minimum: 20,
+              maximum: 16384,
+              default: 50,
+            }),
           },
           { description: "EC2 instances." },
         ),
@@ -504,15 +588,27 @@ export function nodePoolPlatform() {
         gcp: s.object(
           {
             machineType: s.string({ description: "Machine type.", maxLength: 64, default: "e2-standard-4" }),
-            diskSizeGiB: s.integer({ description: "Boot disk size.", minimum: 10, maximum: 65536, default: 50 }),
+            diskSizeGiB: s.integer({
+              description: "Boot disk size.",
+              minimum: 10,
+              maximum: 65536,
+              default: 50,
+            }),
           },
           { description: "Compute Engine instances." },
         ),
         vsphere: s.object(
           {
-            template: s.string({ description: "VM template cloned for every node.", minLength: 1, maxLength: 255 }).required(),
+            template: s
+              .string({ description: "VM template cloned for every node.", minLength: 1, maxLength: 255 })
+              .required(),
             cpus: s.integer({ description: "vCPUs per VM.", minimum: 1, maximum: 128, default: 4 }),
-            memoryMiB: s.integer({ description: "Memory per VM.", minimum: 1024, maximum: 1048576, default: 8192 }),
+            memoryMiB: s.integer({
+              description: "Memory per VM.",
+              minimum: 1024,
+              maximum: 1048576,
+              default: 8192,
+            }),
             diskGiB: s.integer({ description: "Disk per VM.", minimum: 20, maximum: 16384, default: 60 }),
           },
           { description: "vSphere VMs." },

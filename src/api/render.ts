@@ -2,6 +2,7 @@
  * Renders the generated artifacts (CRD YAML, API reference) as strings, so generate.ts writes them and the
  * drift test compares them without touching the disk.
  */
+import { format } from "prettier";
 import { stringify } from "yaml";
 import { API_VERSION, GROUP } from "./common.js";
 import { CATEGORY, crdOf, type KindDefinition } from "./crd.js";
@@ -15,7 +16,10 @@ export function renderCrdFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const def of kinds) {
     const crd = crdOf(def);
-    files.set(`${GROUP}_${def.plural}.yaml`, GENERATED_HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }));
+    files.set(
+      `${GROUP}_${def.plural}.yaml`,
+      GENERATED_HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }),
+    );
   }
   return files;
 }
@@ -108,14 +112,21 @@ function fieldTable(schema: JSONSchemaProps, root: string): string {
   for (const row of rows) {
     const description = [row.description, ...row.constraints.map((c) => `<br>${c}`)].join("");
     const dflt = row.defaultValue === undefined ? "" : code(JSON.stringify(row.defaultValue));
-    lines.push(`| ${code(row.path)} | ${cell(row.type)} | ${row.required ? "yes" : ""} | ${dflt} | ${cell(description)} |`);
+    lines.push(
+      `| ${code(row.path)} | ${cell(row.type)} | ${row.required ? "yes" : ""} | ${dflt} | ${cell(description)} |`,
+    );
   }
   return lines.join("\n");
 }
 
-function collectRules(schema: JSONSchemaProps, path: string, out: { path: string; rule: ValidationRule }[]): void {
+function collectRules(
+  schema: JSONSchemaProps,
+  path: string,
+  out: { path: string; rule: ValidationRule }[],
+): void {
   for (const rule of schema["x-kubernetes-validations"] ?? []) out.push({ path, rule });
-  for (const [name, child] of Object.entries(schema.properties ?? {})) collectRules(child, `${path}.${name}`, out);
+  for (const [name, child] of Object.entries(schema.properties ?? {}))
+    collectRules(child, `${path}.${name}`, out);
   if (schema.items) collectRules(schema.items, `${path}[]`, out);
   if (schema.additionalProperties) collectRules(schema.additionalProperties, `${path}.<key>`, out);
 }
@@ -140,7 +151,9 @@ function kindSection(def: KindDefinition): string {
     [
       "| Column | JSONPath | Shown |",
       "|---|---|---|",
-      ...def.printerColumns.map((c) => `| ${c.name} | ${code(c.jsonPath)} | ${c.priority ? "-o wide" : "always"} |`),
+      ...def.printerColumns.map(
+        (c) => `| ${c.name} | ${code(c.jsonPath)} | ${c.priority ? "-o wide" : "always"} |`,
+      ),
     ].join("\n"),
   );
 
@@ -174,8 +187,15 @@ function kindSection(def: KindDefinition): string {
   return parts.join("\n\n");
 }
 
-export function renderApiDocs(): string {
-  const toc = kinds.map((k) => `- [${k.kind}](#${k.kind.toLowerCase()}) (${k.shortNames.join(", ")})`).join("\n");
+/** The API reference in Markdown, formatted as `prettier --check` wants it. */
+export async function renderApiDocs(): Promise<string> {
+  return format(renderApiDocsMarkdown(), { parser: "markdown", printWidth: 110 });
+}
+
+function renderApiDocsMarkdown(): string {
+  const toc = kinds
+    .map((k) => `- [${k.kind}](#${k.kind.toLowerCase()}) (${k.shortNames.join(", ")})`)
+    .join("\n");
   const intro = [
     "<!-- Generated from src/api by `npm run gen:crds`. Do not edit. -->",
     `# Slipway API reference (${API_VERSION})`,

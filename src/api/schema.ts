@@ -84,7 +84,11 @@ export class Schema<Out, In = Out, P extends Presence = Presence> {
 }
 
 /** An object schema keeps its properties so other schemas can be built from them. */
-export class ObjectSchema<S extends Shape, Out, In, P extends Presence = Presence> extends Schema<Out, In, P> {
+export class ObjectSchema<S extends Shape, Out, In, P extends Presence = Presence> extends Schema<
+  Out,
+  In,
+  P
+> {
   constructor(
     json: JSONSchemaProps,
     presence: P,
@@ -224,7 +228,10 @@ function boolean<const O extends CommonOptions<boolean>>(opts?: O): Schema<boole
 
 /** An RFC 3339 timestamp, as metav1.Time serialises. */
 function dateTime<const O extends CommonOptions<string>>(opts?: O): Schema<string, string, PresenceFor<O>> {
-  return new Schema({ type: "string", format: "date-time", ...common(opts) }, presence(opts) as PresenceFor<O>);
+  return new Schema(
+    { type: "string", format: "date-time", ...common(opts) },
+    presence(opts) as PresenceFor<O>,
+  );
 }
 
 function array<I extends AnySchema, const O extends ArrayOptions<InferInput<I>>>(
@@ -269,7 +276,8 @@ function object<const S extends Shape, const O extends ObjectOptions<ObjectInput
   }
   const json: JSONSchemaProps = {
     type: "object",
-    properties,
+    // The API server drops an empty properties map; leaving it out keeps the served schema equal to ours.
+    ...(Object.keys(properties).length > 0 ? { properties } : {}),
     ...(required.length > 0 ? { required } : {}),
     ...pick(opts, ["minProperties", "maxProperties"]),
     ...common(opts),
