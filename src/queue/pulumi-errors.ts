@@ -1,0 +1,204 @@
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  StackAlreadyExistsError,
+  StackNotFoundError,
+} from "@pulumi/pulumi/automation/index.js";
+import { StaleStackLockError, TerminalStackError } from "./errors.js";
+
+/** What to do about a failed Pulumi operation. */
+export interface PulumiErrorClass {
+  /** Retry with backoff (transient) or stop until the spec changes (terminal: `Stalled`). */
+  retry: boolean;
+  /** CamelCase condition reason. */
+  reason: string;
+  /** The useful line(s) of the failure, secrets removed: safe for a status, an event or a log line. */
+  message: string;
+}
+
+interface Rule {
+  reason: string;
+  retry: boolean;
+  /** The error object or its text (error name, message and CLI output) shows this failure. */
+  matches: (error: unknown, text: string) => boolean;
+}
+
+const TRANSIENT_NETWORK =
+  /\b(ETIMEDOUT|ECONNRESET|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE)\b|connection (refused|reset)|i\/o timeout|timed? ?out\b|deadline exceeded|TLS handshake timeout|too many requests|\b(429|502|503|504)\b|throttl|rate exceeded|temporarily unavailable|service unavailable/i;
+
+/**
+ * The one table of Pulumi failures, first match wins. Everything not listed is retried: a job's attempts are
+ * bounded, and a failure nobody foresaw is more often a flake than a wrong spec.
+ */
+const RULES: Rule[] = [
+  // Our own validation: the program or the runner said retrying cannot help.
+  {
+    reason: "TerminalStackError",
+    retry: false,
+    matches: (e, t) => e instanceof TerminalStackError || /TerminalStackError\b/.test(t),
+  },
+  {
+    reason: "SimulatedTerminalFailure",
+    retry: false,
+    matches: (_e, t) => t.includes("SimulatedTerminalFailure:"),
+  },
+  {
+    reason: "SimulatedTransientFailure",
+    retry: true,
+    matches: (_e, t) => t.includes("SimulatedTransientFailure:"),
+  },
+  // A dead worker's lock: the retry clears it (clearStaleLock) and runs again.
+  {
+    reason: "StackLocked",
+    retry: true,
+    matches: (e, t) =>
+      e instanceof ConcurrentUpdateError ||
+      e instanceof StaleStackLockError ||
+      /the stack is currently locked|Another update is currently in progress|\[409\] Conflict/.test(t),
+  },
+  // The stack (or its workspace) vanished between select and run, or two workers raced to create it.
+  {
+    reason: "StackNotFound",
+    retry: true,
+    matches: (e, t) => e instanceof StackNotFoundError || /no stack named .* found/.test(t),
+  },
+  {
+    reason: "StackAlreadyExists",
+    retry: true,
+    matches: (e, t) => e instanceof StackAlreadyExistsError || /stack .* already exists/.test(t),
+  },
+  // Configuration of Slipway itself (secrets provider, CLI, plugins): retrying the same job cannot fix it.
+  {
+    reason: "SecretsProviderMisconfigured",
+    retry: false,
+    matches: (_e, t) =>
+      /incorrect passphrase|passphrase must be set|failed to decrypt|constructing secrets manager/i.test(t),
+  },
+  {
+    reason: "InvalidConfiguration",
+    retry: false,
+    matches: (_e, t) =>
+      /Missing required configuration|invalid configuration|config(uration)? validation|could not parse (Pulumi|project|stack) (yaml|settings)|invalid Pulumi\.yaml|failed to (load|validate) (project|stack)/i.test(
+        t,
+      ),
+  },
+  {
+    reason: "PluginMissing",
+    retry: false,
+    matches: (_e, t) =>
+      /no resource plugin '.*' found|could not find plugin|failed to load plugin|pulumi-resource-pulumi-nodejs: not found/i.test(
+        t,
+      ),
+  },
+  {
+    reason: "CLIUnavailable",
+    retry: false,
+    matches: (_e, t) =>
+      /the Pulumi CLI (is missing|in .* is)|spawn .*pulumi ENOENT|Major version mismatch/.test(t),
+  },
+  // Providers failing for reasons that pass: networks, API rate limits, readiness waits.
+  {
+    reason: "ProviderTransientError",
+    retry: true,
+    matches: (e, t) => e instanceof CommandError && TRANSIENT_NETWORK.test(t),
+  },
+  {
+    reason: "Canceled",
+    retry: true,
+    matches: (e, t) =>
+      (e as Error)?.name === "AbortError" || /update (was )?canceled|operation aborted/i.test(t),
+  },
+  {
+    reason: "ProgramFailed",
+    retry: true,
+    matches: (_e, t) => /Running program .* failed|unhandled exception/i.test(t),
+  },
+  { reason: "ProviderError", retry: true, matches: (e) => e instanceof CommandError },
+];
+
+/** Classifies a failure of PulumiRunner.run: retry or stop, a CamelCase reason and a message without secrets. */
+export function classifyPulumiError(error: unknown, opts: { secrets?: string[] } = {}): PulumiErrorClass {
+  const text = errorText(error);
+  const rule = RULES.find((r) => r.matches(error, text));
+  const message = redactSecrets(usefulLines(error, text), opts.secrets);
+  if (!rule) return { retry: true, reason: "UnexpectedError", message };
+  if (error instanceof TerminalStackError) return { retry: false, reason: error.reason, message };
+  if (rule.reason === "TerminalStackError") {
+    // Flattened by the CLI: "TerminalStackError: <message>" with the reason lost; InvalidInputs is the common case.
+    return { retry: false, reason: "InvalidInputs", message };
+  }
+  return { retry: rule.retry, reason: rule.reason, message };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof CommandError) {
+    // commandResult is private in the typings; its stdout/stderr hold the CLI's own words.
+    const r = (error as unknown as { commandResult?: { stdout?: string; stderr?: string; err?: Error } })
+      .commandResult;
+    return [error.name, r?.stderr ?? "", r?.stdout ?? "", r?.err?.message ?? "", error.message].join("\n");
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/**
+ * The lines a person needs: for CLI failures the `error:` lines (minus the generic "update failed"), else the
+ * error's own message; at most three lines of 300 characters.
+ */
+function usefulLines(error: unknown, text: string): string {
+  let lines: string[];
+  if (error instanceof CommandError) {
+    const errorLines = text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(
+        (l) =>
+          /^error: /i.test(l) ||
+          /\berror: /.test(l) ||
+          /^(SimulatedTransientFailure|SimulatedTerminalFailure|TerminalStackError):/.test(l),
+      )
+      .map((l) =>
+        l.replace(/^.*?\berror: /i, "").replace(/^Unhandled exception: (TerminalStackError: )?/, ""),
+      )
+      .filter(
+        (l) => !/^(update failed|preview failed|destroy failed|refresh failed)$/i.test(l) && l.length > 0,
+      );
+    lines = [...new Set(errorLines)];
+    if (lines.length === 0) {
+      lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !/^(code|stdout|stderr|err\?):/.test(l) && l !== "CommandError");
+    }
+  } else if (error instanceof Error) {
+    lines = error.message.split("\n");
+  } else {
+    lines = [String(error)];
+  }
+  return lines
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .slice(0, 3)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 297)}...` : l))
+    .join("\n");
+}
+
+/**
+ * Removes key material from text that may reach a status or a log: PEM blocks, kubeconfig credentials, long
+ * base64 runs, passphrases and tokens, and any value the caller knows is secret.
+ */
+export function redactSecrets(text: string, secrets: string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  return out
+    .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "[redacted PEM]")
+    .replace(
+      /\b(client-key-data|client-certificate-data|certificate-authority-data|token|password|passphrase|secret|PULUMI_CONFIG_PASSPHRASE|PULUMI_ACCESS_TOKEN|AWS_SECRET_ACCESS_KEY|kubeconfig)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi,
+      "$1$2[redacted]",
+    )
+    .replace(/[A-Za-z0-9+/]{60,}={0,2}/g, (run) =>
+      /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run) ? "[redacted]" : run,
+    );
+}

@@ -1,0 +1,354 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  PulumiCommand,
+  type EngineEvent,
+  type OutputMap,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
+import { platformFor, type StackDescription } from "../../stacks/index.js";
+import { repoRoot } from "../runtime/paths.js";
+import { StaleStackLockError } from "./errors.js";
+import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
+
+export type { PulumiProgress } from "./pulumi-progress.js";
+
+export type PulumiOperation = "up" | "destroy" | "refresh";
+
+export interface PulumiRunnerOptions {
+  /** Folder holding the `pulumi` CLI built by tools/build.sh (tools/bin). */
+  toolsBinDir: string;
+  /** Slipway's state folder: PULUMI_HOME, the stacks' workspaces and, by default, the file backend live under it. */
+  stateDir: string;
+  /** Any Pulumi backend URL (file://, s3://, gs://, azblob://, postgres://). Default: file://<stateDir>/pulumi/state. */
+  backendUrl?: string;
+  /** The passphrase secrets provider's passphrase. Never logged, never in an error. */
+  passphrase: string;
+  /** Pulumi project of every stack. Default "slipway". */
+  projectName?: string;
+  /** node_modules holding @pulumi/pulumi, for the dynamic-provider plugin. Default: this checkout's. */
+  nodeModulesDir?: string;
+}
+
+export interface PulumiRunRequest {
+  /** Platform name as in the spec (local, simulated, ...): picks the program in stacks/. */
+  platform: string;
+  /** Stable and unique for the resource's lifetime, e.g. `<namespace>-<name>-<uid8>`. */
+  stackName: string;
+  operation: PulumiOperation;
+  /** The platform program's inputs; validated before Pulumi starts. */
+  inputs: unknown;
+  onProgress?: (progress: PulumiProgress) => void;
+  /** Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock. */
+  signal?: AbortSignal;
+  /**
+   * The caller knows the previous attempt's owner is dead (a retry after a worker died): a lock left on the stack
+   * is cleared before running. Without it a locked stack fails with ConcurrentUpdateError (classified StackLocked).
+   */
+  clearStaleLock?: boolean;
+  /** `up` only: refresh every resource from its provider first. */
+  refresh?: boolean;
+}
+
+export interface PulumiRunResult {
+  /** Stack outputs after the operation, secret ones in plain text: see secretOutputNames. Empty after destroy. */
+  outputs: Record<string, unknown>;
+  /** Outputs that are secret: never copy them to a status, an event, a log line or a job payload. */
+  secretOutputNames: string[];
+  /** Resource operations by kind, as the engine summarised them ({ create: 1, same: 3 }). */
+  changes: Record<string, number>;
+  durationMs: number;
+  /** The runner cleared a stale lock before this run. */
+  clearedStaleLock: boolean;
+}
+
+/** Environment that keeps the Pulumi CLI off the network: no update check, no plugin downloads, no registry. */
+const OFFLINE_ENV = {
+  PULUMI_SKIP_UPDATE_CHECK: "true",
+  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+  PULUMI_SKIP_CONFIRMATIONS: "true",
+  // A workspace folder may be lost (another worker, a wiped disk): then the secrets provider's salt comes from the
+  // stack's state rather than a fresh one that could not decrypt it.
+  PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true",
+};
+
+/**
+ * Runs the platform programs of stacks/ through Pulumi's Automation API with the CLI built in tools/bin, one
+ * inline program per operation. Provision, hibernate, resume and resize are all `up` with other inputs.
+ */
+export class PulumiRunner {
+  readonly backendUrl: string;
+  private readonly projectName: string;
+  private readonly pulumiHome: string;
+  private readonly workspacesDir: string;
+  private readonly envVars: Record<string, string>;
+  private command?: Promise<PulumiCommand>;
+
+  constructor(private readonly opts: PulumiRunnerOptions) {
+    this.projectName = opts.projectName ?? "slipway";
+    this.backendUrl = opts.backendUrl ?? `file://${join(opts.stateDir, "pulumi", "state")}`;
+    this.pulumiHome = join(opts.stateDir, "pulumi", "home");
+    this.workspacesDir = join(opts.stateDir, "pulumi", "workspaces");
+    const nodeModulesDir = opts.nodeModulesDir ?? join(repoRoot, "node_modules");
+    const sdkDir = join(nodeModulesDir, "@pulumi", "pulumi");
+    this.envVars = {
+      ...OFFLINE_ENV,
+      PULUMI_HOME: this.pulumiHome,
+      PULUMI_BACKEND_URL: this.backendUrl,
+      PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
+      // The CLI finds the dynamic-provider plugin (pulumi-resource-pulumi-nodejs, shipped at the root of
+      // @pulumi/pulumi) on PATH, and the plugin script resolves @pulumi/pulumi from its working directory, which is
+      // the stack's workspace under stateDir: NODE_PATH points it at our node_modules.
+      PATH: [sdkDir, dirname(process.execPath), process.env.PATH ?? ""].join(":"),
+      NODE_PATH: nodeModulesDir,
+    };
+  }
+
+  async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
+    const started = Date.now();
+    const platform = platformFor(request.platform);
+    const inputs = platform.validate(request.inputs);
+    const description = platform.describe(inputs);
+    const stack = await this.stack(request.stackName, platform.program(inputs));
+
+    let clearedStaleLock = false;
+    if (request.clearStaleLock)
+      clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description);
+    let outcome: { changes: Record<string, number>; outputs?: OutputMap };
+    try {
+      outcome = await this.operate(stack, request, description);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || !request.clearStaleLock || clearedStaleLock)
+        throw error;
+      // Locked after our check (or on a backend whose locks we cannot list): clear once and try again.
+      clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description, { force: true });
+      if (!clearedStaleLock) throw error;
+      outcome = await this.operate(stack, request, description);
+    }
+    const { changes } = outcome;
+
+    if (request.operation === "destroy") {
+      // Nothing may be left behind: the stack's state, its config and its workspace folder go too.
+      await stack.workspace.removeStack(request.stackName);
+      await this.removeFileBackendLeftovers(request.stackName);
+      await rm(this.workspaceDir(request.stackName), { recursive: true, force: true });
+      return {
+        outputs: {},
+        secretOutputNames: [],
+        changes,
+        durationMs: Date.now() - started,
+        clearedStaleLock,
+      };
+    }
+    // `up` reports its outputs; refresh does not (one more CLI call).
+    const outputs = outcome.outputs ?? (await stack.outputs());
+    return { ...flatten(outputs), changes, durationMs: Date.now() - started, clearedStaleLock };
+  }
+
+  /** Stack names in the backend for this runner's project. */
+  async listStacks(): Promise<string[]> {
+    await mkdir(this.workspacesDir, { recursive: true });
+    const workspace = await LocalWorkspace.create({
+      workDir: this.workspacesDir,
+      pulumiHome: this.pulumiHome,
+      envVars: this.envVars,
+      pulumiCommand: await this.pulumiCommand(),
+      projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
+    });
+    return (await workspace.listStacks()).map((s) => s.name);
+  }
+
+  /**
+   * Lock files of a stack on the file backend (empty for other backends, whose locks this process cannot list).
+   * Each names the host and pid of the CLI that took it.
+   */
+  async stackLocks(stackName: string): Promise<{ path: string; hostname?: string; pid?: number }[]> {
+    const dir = this.lockDir(stackName);
+    if (!dir || !existsSync(dir)) return [];
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+    return Promise.all(
+      files.map(async (file) => {
+        const path = join(dir, file);
+        try {
+          const content = JSON.parse(await readFile(path, "utf8")) as { hostname?: string; pid?: number };
+          return { path, hostname: content.hostname, pid: content.pid };
+        } catch {
+          return { path };
+        }
+      }),
+    );
+  }
+
+  private async operate(
+    stack: Stack,
+    request: PulumiRunRequest,
+    description: StackDescription,
+  ): Promise<{ changes: Record<string, number>; outputs?: OutputMap }> {
+    const tracker = new PulumiProgressTracker(description.expectedResources, request.onProgress);
+    const common = {
+      onEvent: (event: EngineEvent) => tracker.handle(event),
+      signal: request.signal,
+      color: "never" as const,
+      suppressOutputs: true,
+    };
+    switch (request.operation) {
+      case "up": {
+        const result = await stack.up({ ...common, refresh: request.refresh });
+        return { changes: result.summary.resourceChanges ?? {}, outputs: result.outputs };
+      }
+      case "refresh":
+        return { changes: (await stack.refresh(common)).summary.resourceChanges ?? {} };
+      case "destroy":
+        return { changes: (await stack.destroy(common)).summary.resourceChanges ?? {} };
+    }
+  }
+
+  private async stack(
+    stackName: string,
+    program: () => Promise<Record<string, unknown> | void>,
+  ): Promise<Stack> {
+    const workDir = this.workspaceDir(stackName);
+    await Promise.all([mkdir(workDir, { recursive: true }), mkdir(this.pulumiHome, { recursive: true })]);
+    if (this.backendUrl.startsWith("file://"))
+      await mkdir(fileURLToPath(this.backendUrl), { recursive: true });
+    return LocalWorkspace.createOrSelectStack(
+      { stackName, projectName: this.projectName, program },
+      {
+        workDir,
+        pulumiHome: this.pulumiHome,
+        envVars: this.envVars,
+        pulumiCommand: await this.pulumiCommand(),
+        secretsProvider: "passphrase",
+        projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
+      },
+    );
+  }
+
+  /**
+   * Clears the lock a dead update left. Refuses when the lock names a live process on this host (that update is
+   * still running). Uses `pulumi cancel` (which deletes the DIY backend's lock files), falls back to removing the
+   * file backend's lock files, then refreshes with pending creates cleared so the interrupted step is redone.
+   */
+  private async clearStaleLock(
+    stack: Stack,
+    stackName: string,
+    description: StackDescription,
+    opts: { force?: boolean } = {},
+  ): Promise<boolean> {
+    const locks = await this.stackLocks(stackName);
+    const listable = this.lockDir(stackName) !== undefined;
+    if (listable && locks.length === 0 && !opts.force) return false;
+    const live = locks.find((l) => l.hostname === hostname() && l.pid !== undefined && processAlive(l.pid));
+    if (live) {
+      throw new StaleStackLockError(
+        stackName,
+        `stack ${stackName} is locked by a running update (pid ${live.pid} on this host); not clearing its lock`,
+      );
+    }
+    try {
+      await stack.cancel();
+    } catch (error) {
+      if (!listable) throw error;
+      await Promise.all(locks.map((l) => rm(l.path, { force: true })));
+    }
+    if (listable && (await this.stackLocks(stackName)).length > 0) {
+      throw new StaleStackLockError(stackName, `could not clear the stale lock of stack ${stackName}`);
+    }
+    if (description.idempotentCreate) {
+      // An interrupted create is recorded as pending; the platform's create is safe to repeat, so forget it and
+      // let this run create (adopt) the resource again.
+      await stack.refresh({ clearPendingCreates: true, suppressOutputs: true, color: "never" });
+    }
+    return true;
+  }
+
+  /** `<backend>/.pulumi/locks/organization/<project>/<stack>` for the file backend; undefined for others. */
+  private lockDir(stackName: string): string | undefined {
+    if (!this.backendUrl.startsWith("file://")) return undefined;
+    return join(
+      fileURLToPath(this.backendUrl),
+      ".pulumi",
+      "locks",
+      "organization",
+      this.projectName,
+      stackName,
+    );
+  }
+
+  /**
+   * removeStack keeps a `.bak` of the state, and the file backend keeps every update's history and backups: with
+   * pools creating and destroying clusters all day, those pile up. Nothing of a destroyed stack is kept.
+   */
+  private async removeFileBackendLeftovers(stackName: string): Promise<void> {
+    if (!this.backendUrl.startsWith("file://")) return;
+    const root = join(fileURLToPath(this.backendUrl), ".pulumi");
+    const project = this.projectName;
+    await Promise.all([
+      rm(join(root, "stacks", project, `${stackName}.json.bak`), { force: true }),
+      rm(join(root, "stacks", project, `${stackName}.json.bak.attrs`), { force: true }),
+      rm(join(root, "history", project, stackName), { recursive: true, force: true }),
+      rm(join(root, "backups", project, stackName), { recursive: true, force: true }),
+      rm(join(root, "locks", "organization", project, stackName), { recursive: true, force: true }),
+    ]);
+  }
+
+  private workspaceDir(stackName: string): string {
+    return join(this.workspacesDir, stackName);
+  }
+
+  private pulumiCommand(): Promise<PulumiCommand> {
+    this.command ??= (async () => {
+      const root = dirname(this.opts.toolsBinDir);
+      if (!existsSync(join(root, "bin", "pulumi"))) {
+        throw new Error(
+          `the Pulumi CLI is missing from ${this.opts.toolsBinDir}; run \`bash tools/build.sh\``,
+        );
+      }
+      const command = await PulumiCommand.get({ root });
+      const sdk = sdkVersion(this.opts.nodeModulesDir ?? join(repoRoot, "node_modules"));
+      if (command.version?.version !== sdk) {
+        throw new Error(
+          `the Pulumi CLI in ${this.opts.toolsBinDir} is ${command.version?.version ?? "of unknown version"} but ` +
+            `@pulumi/pulumi is ${sdk}; rebuild it with \`bash tools/build.sh\``,
+        );
+      }
+      return command;
+    })();
+    this.command.catch(() => (this.command = undefined));
+    return this.command;
+  }
+}
+
+function flatten(outputs: OutputMap): { outputs: Record<string, unknown>; secretOutputNames: string[] } {
+  const values: Record<string, unknown> = {};
+  const secretOutputNames: string[] = [];
+  for (const [name, output] of Object.entries(outputs)) {
+    values[name] = output.value;
+    if (output.secret) secretOutputNames.push(name);
+  }
+  return { outputs: values, secretOutputNames: secretOutputNames.sort() };
+}
+
+function sdkVersion(nodeModulesDir: string): string {
+  const manifest = JSON.parse(
+    readFileSync(join(nodeModulesDir, "@pulumi", "pulumi", "package.json"), "utf8"),
+  ) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

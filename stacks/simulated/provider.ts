@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DesiredPowerState, ObservedPowerState } from "../types.js";
+import type { SimulatedClusterArgs, SimulatedFailureInput, SimulatedPhase } from "./inputs.js";
+
+/** The simulated cluster's state, kept in the Pulumi stack and nowhere else. */
+export interface SimulatedClusterState extends Omit<SimulatedClusterArgs, "powerState"> {
+  apiURL: string;
+  caData: string;
+  kubeconfig: string;
+  infraID: string;
+  powerState: ObservedPowerState;
+  provisionedAt: string;
+}
+
+/*
+ * Everything below runs in Pulumi's dynamic-provider process after going through the closure serializer, so it
+ * is self-contained on purpose: no imports, no module state, only plain functions that capture each other.
+ */
+
+/** Waits the phase's time, varied randomly by up to jitterPercent either way. */
+function simulatePhase(seconds: number, jitterPercent: number): Promise<void> {
+  const jitter = (Math.random() * 2 - 1) * (jitterPercent / 100);
+  const ms = Math.max(0, seconds * 1000 * (1 + jitter));
+  return ms === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Throws the failure injected into this phase for this attempt, if any. */
+function injectedFailure(
+  args: Pick<SimulatedClusterArgs, "clusterName" | "failures" | "attempt">,
+  phase: SimulatedPhase,
+): void {
+  const failure = (args.failures || []).find((f: SimulatedFailureInput) => f.phase === phase);
+  if (!failure) return;
+  const attempts = failure.attempts === undefined ? 1 : failure.attempts;
+  if (attempts !== 0 && args.attempt > attempts) return;
+  // The prefixes are how src/queue/pulumi-errors.ts tells the two modes apart once the CLI has flattened the error.
+  const prefix = failure.mode === "Terminal" ? "SimulatedTerminalFailure" : "SimulatedTransientFailure";
+  throw new Error(`${prefix}: ${phase} of ${args.clusterName} (attempt ${args.attempt}): ${failure.message}`);
+}
+
+function simulatedState(
+  args: SimulatedClusterArgs,
+  infraID: string,
+  provisionedAt: string,
+): SimulatedClusterState {
+  const name = args.clusterName;
+  const server = `https://simulated.invalid/${name}`;
+  const caData = Buffer.from(`simulated CA of cluster ${name}: not a certificate\n`).toString("base64");
+  const kubeconfig = [
+    `# SIMULATED cluster "${name}" (Slipway's simulated platform): no API server exists at ${server}.`,
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: ${name}`,
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority-data: ${caData}`,
+    "users:",
+    `- name: ${name}-admin`,
+    "  user:",
+    `    token: simulated-${infraID}`,
+    "contexts:",
+    `- name: ${name}`,
+    "  context:",
+    `    cluster: ${name}`,
+    `    user: ${name}-admin`,
+    `current-context: ${name}`,
+    "",
+  ].join("\n");
+  const powerState: DesiredPowerState = args.powerState;
+  return { ...args, apiURL: server, caData, kubeconfig, infraID, powerState, provisionedAt };
+}
+
+const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, SimulatedClusterState> = {
+  async create(args) {
+    injectedFailure(args, "Provision");
+    await simulatePhase(args.provisionSeconds, args.jitterPercent);
+    if (args.powerState === "Hibernating") await simulatePhase(args.hibernateSeconds, args.jitterPercent);
+    const infraID = `${args.clusterName}-${Math.random().toString(36).slice(2, 7).padEnd(5, "0")}`;
+    return { id: infraID, outs: simulatedState(args, infraID, new Date().toISOString()) };
+  },
+  async diff(_id, olds, news) {
+    // Delays, injected failures and the attempt number describe how the simulation behaves, not the cluster.
+    const changes =
+      olds.powerState !== news.powerState ||
+      olds.kubernetesVersion !== news.kubernetesVersion ||
+      olds.region !== news.region;
+    return { changes, replaces: olds.clusterName !== news.clusterName ? ["clusterName"] : [] };
+  },
+  async update(_id, olds, news) {
+    if (olds.powerState !== news.powerState) {
+      const hibernating = news.powerState === "Hibernating";
+      injectedFailure(news, hibernating ? "Hibernate" : "Resume");
+      await simulatePhase(hibernating ? news.hibernateSeconds : news.resumeSeconds, news.jitterPercent);
+    }
+    return { outs: simulatedState(news, olds.infraID, olds.provisionedAt) };
+  },
+  async read(id, props) {
+    return { id, props };
+  },
+  async delete(_id, props) {
+    injectedFailure(props, "Destroy");
+    await simulatePhase(props.destroySeconds, props.jitterPercent);
+  },
+};
+
+export type SimulatedControlPlaneInputs = {
+  [K in keyof SimulatedClusterArgs]: pulumi.Input<SimulatedClusterArgs[K]>;
+};
+
+/** A simulated cluster's control plane: a record in the stack that takes time to change. */
+export class SimulatedControlPlane extends pulumi.dynamic.Resource {
+  declare readonly apiURL: pulumi.Output<string>;
+  declare readonly caData: pulumi.Output<string>;
+  declare readonly kubeconfig: pulumi.Output<string>;
+  declare readonly infraID: pulumi.Output<string>;
+  declare readonly powerState: pulumi.Output<ObservedPowerState>;
+
+  constructor(name: string, args: SimulatedControlPlaneInputs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      simulatedProvider,
+      name,
+      {
+        ...args,
+        apiURL: undefined,
+        caData: undefined,
+        kubeconfig: undefined,
+        infraID: undefined,
+        provisionedAt: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+      "simulated",
+      "ControlPlane",
+    );
+  }
+}
