@@ -120,7 +120,8 @@ function rbacSubject(subject: Subject): Record<string, string> {
   return {
     kind: subject.kind,
     name: subject.name,
-    apiGroup: subject.apiGroup ?? (subject.kind === "ServiceAccount" ? "" : "rbac.authorization.k8s.io"),
+    // The API server drops an empty apiGroup; leaving it out keeps applied and stored objects equal.
+    ...(subject.kind === "ServiceAccount" ? {} : { apiGroup: subject.apiGroup || "rbac.authorization.k8s.io" }),
     ...(subject.namespace ? { namespace: subject.namespace } : {}),
   };
 }
