@@ -52,6 +52,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly backoff: Backoff;
   private readonly log: Logger;
   private resourceVersion = "";
+  private relists = 0;
   private forcedWatchResourceVersion?: string;
   private synced = false;
   private syncWaiters: Array<() => void> = [];
@@ -143,6 +144,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...this.cache.keys()];
   }
 
+  /** How many full lists this informer has done: 1 after the first sync, one more per relist (410 Gone). */
+  get relistCount(): number {
+    return this.relists;
+  }
+
   /** The resourceVersion the next watch resumes from ("" means the next step is a full list). */
   lastResourceVersion(): string {
     return this.resourceVersion;
@@ -213,6 +219,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       }
     }
     this.resourceVersion = listResourceVersion;
+    this.relists++;
     this.backoff.reset();
     this.log.debug({ count: items.length, resourceVersion: listResourceVersion }, "Listed");
     if (!this.synced) {
