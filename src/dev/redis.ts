@@ -39,7 +39,7 @@ export class LocalRedis {
       args: ["--bind", "127.0.0.1", "--port", String(port), "--dir", this.dataDir, "--appendonly", "yes",
         "--save", "60 1", "--daemonize", "no", "--protected-mode", "yes", "--logfile", ""],
       logFile: join(this.dataDir, "redis.log"),
-      marker: `:${port}`,
+      marker: String(port), // in the arguments and in the title redis-server gives itself
       detached: mode.detached,
     });
     await writeFile(this.statePath, JSON.stringify({ port, process: record } satisfies RedisState));

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { distDir } from "../../src/runtime/paths.js";
+import { hubKubeconfigPath, testRedisUrl, testStateDir } from "./hub.js";
+
+/** A real `slipway controller` or `slipway worker` process (compiled CLI) against the shared test hub. */
+export class ComponentProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<void>;
+
+  constructor(
+    readonly name: "controller" | "worker",
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+  ) {}
+
+  start(): this {
+    const main = join(distDir, "src", "cli", "main.js");
+    if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build before the tests`);
+    const log = createWriteStream(this.logFile, { flags: "a" });
+    const child = spawn(process.execPath, [main, this.name], { env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    return this;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Sends the signal and waits for the process to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await Promise.race([this.exited, sleep(15_000)]);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGKILL");
+      await this.exited;
+    }
+  }
+}
+
+export interface SlipwayUnderTest {
+  stateDir: string;
+  env: Record<string, string>;
+  controller(extraEnv?: Record<string, string>): ComponentProcess;
+  worker(extraEnv?: Record<string, string>): ComponentProcess;
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Everything one test file needs to run Slipway's own processes: its own state folder, BullMQ prefix and
+ * lease, so files never see each other's jobs.
+ */
+export async function slipwayUnderTest(name: string, env: Record<string, string> = {}): Promise<SlipwayUnderTest> {
+  const id = `${name}-${randomBytes(3).toString("hex")}`;
+  const stateDir = join(testStateDir(), id);
+  await mkdir(join(stateDir, "logs"), { recursive: true });
+  const baseEnv: Record<string, string> = {
+    SLIPWAY_STATE_DIR: stateDir,
+    SLIPWAY_KUBECONFIG: hubKubeconfigPath(),
+    REDIS_URL: testRedisUrl(),
+    SLIPWAY_QUEUE_PREFIX: `t-${id}`,
+    SLIPWAY_LEASE_NAME: `lease-${id}`,
+    SLIPWAY_LOG_LEVEL: "info",
+    ...env,
+  };
+  const started: ComponentProcess[] = [];
+  let count = 0;
+  const make = (kind: "controller" | "worker", extra: Record<string, string> = {}) => {
+    count += 1;
+    const p = new ComponentProcess(kind, { ...baseEnv, ...extra }, join(stateDir, "logs", `${kind}-${count}.log`)).start();
+    started.push(p);
+    return p;
+  };
+  return {
+    stateDir,
+    env: baseEnv,
+    controller: (extra) => make("controller", extra),
+    worker: (extra) => make("worker", extra),
+    stopAll: async () => {
+      await Promise.all(started.map((p) => p.stop()));
+    },
+  };
+}
+
+/** Polls until the check returns a value (not undefined/false), or fails with the last seen state. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
