@@ -20,6 +20,7 @@ export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
 export * from "./platform.js";
 export { s, Schema, ObjectSchema } from "./schema.js";
+export { applyDefaults, parse, validate, SchemaValidationError, type FieldError } from "./validate.js";
 export type { Infer, InferInput, JSONSchemaProps, ValidationRule, Presence } from "./schema.js";
 
 /** Every kind of the API, in the order of the API reference. */
@@ -44,6 +45,11 @@ export const plurals: Record<Kind, string> = {
   NodePool: "nodepools",
   BootstrapPolicy: "bootstrappolicies",
 };
+
+/** The definition of a kind by name. */
+export function kindDefinition(kind: Kind): KindDefinition {
+  return kinds.find((k) => k.kind === kind)!;
+}
 
 /** All CustomResourceDefinitions of the API. */
 export function crds(): CustomResourceDefinition[] {

@@ -206,6 +206,31 @@ function renderApiDocsMarkdown(): string {
       "and its domain conditions, each with a CamelCase reason and a message a person can act on. Durations " +
       "are Go durations (`30m`, `8h`, `720h`); CEL's `duration()` reads them. Defaults are applied by the API " +
       "server; a defaulted field inside an optional object appears once the object is set.",
+    "## Decisions",
+    [
+      "- **Platform as a one-of, Hive style.** `spec.platform` holds exactly one of `local`, `simulated`, `aws`, " +
+        "`azure`, `gcp`, `vsphere` (CEL), with no `type` discriminator. A JSONPath cannot print which key is set, " +
+        "so the controller copies it to `status.platform` (and the region to `status.region`) for `kubectl get`.",
+      "- **What cannot change.** On a ClusterDeployment: the platform kind, the region (vCenter and datacenter on " +
+        "vsphere), `clusterName`, and the pool of `clusterPoolRef` (which is set only at creation; `claimName` " +
+        "once set). Versions move forward one minor version at a time. A pool's template stays mutable: a change " +
+        "marks unclaimed clusters stale and the pool replaces them.",
+      "- **Pool template.** A ClusterDeployment spec without `clusterName` (generated), `clusterPoolRef` (set by " +
+        "the pool), `powerState` and `hibernateAfter` (the pool decides them: `runningCount`, `spec.hibernateAfter`). " +
+        "Pool clusters live in the pool's namespace and are named `<pool>-<5 random characters>`, hence pool names " +
+        "of at most 57 characters (34 with a gcp template, GKE allows 40).",
+      "- **Durations** are Go durations checked by a pattern and bounded by CEL `duration()`: hibernateAfter at " +
+        "least 1m, claim lifetimes between 1m and 720h (30 days).",
+      "- **lastOperation.type** is the job kind (`up`, `destroy`, `refresh`, `import`, `bootstrap`): provision, " +
+        "hibernate, resume and resize are all `up`; `status.powerState` shows which transition is under way.",
+      "- **BootstrapPolicy** is namespaced and applies to the clusters of its own namespace whose registration " +
+        "labels match `clusterSelector` (OCM Placement semantics); tenants cannot push objects to other tenants' " +
+        "clusters.",
+      "- **Outside admission.** `validate()`, `applyDefaults()` and `parse()` in `src/api/validate.ts` check a " +
+        "value against the same structural schema (CEL rules excluded) so stacks validate their inputs like the " +
+        "API server does. What admission cannot see (a missing Secret, an unknown instance type) becomes a " +
+        "`Stalled` condition with a reason.",
+    ].join("\n"),
     toc,
   ].join("\n\n");
   return [intro, ...kinds.map(kindSection)].join("\n\n") + "\n";

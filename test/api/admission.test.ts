@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { crds, kinds, plurals, type Kind } from "../../src/api/index.js";
+import { applyDefaults, crds, kindDefinition, kinds, plurals, type Kind } from "../../src/api/index.js";
 import { repoRoot } from "../../src/runtime/paths.js";
 import { kubectl, newNamespace } from "../harness/hub.js";
 import {
@@ -28,6 +28,11 @@ let ns: string;
 
 beforeAll(async () => {
   ns = await newNamespace("api");
+});
+
+afterAll(async () => {
+  // Controllers on the hub clean up what the tests created (the scaled pool's clusters, finalizers).
+  if (ns) await kubectl(["delete", "namespace", ns, "--wait=false"]);
 });
 
 function createDryRun(m: Manifest) {
@@ -95,6 +100,18 @@ describe("examples", () => {
     const r = await kubectl(["apply", "--dry-run=server", "-n", ns, "-f", join(examplesDir, file)]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  it.each(exampleFiles)("%s is defaulted by the server as applyDefaults() does", async (file) => {
+    for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), "utf8"))) {
+      const obj = doc.toJS() as Manifest;
+      const r = await kubectl(["create", "--dry-run=server", "-n", ns, "-o", "json", "-f", "-"], {
+        input: JSON.stringify(obj),
+      });
+      expect(r.stderr).toBe("");
+      const served = JSON.parse(r.stdout) as Manifest;
+      expect(served.spec).toEqual(applyDefaults(kindDefinition(obj.kind).spec.json, obj.spec));
+    }
   });
 });
 
