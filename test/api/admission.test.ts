@@ -6,7 +6,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { applyDefaults, crds, kindDefinition, kinds, plurals, type Kind } from "../../src/api/index.js";
+import {
+  applyDefaults,
+  crds,
+  kindDefinition,
+  kinds,
+  plurals,
+  type ClusterDeploymentStatus,
+  type Kind,
+} from "../../src/api/index.js";
 import { repoRoot } from "../../src/runtime/paths.js";
 import { kubectl, newNamespace } from "../harness/hub.js";
 import {
@@ -658,6 +666,97 @@ describe("kubectl get", () => {
       expect(short.stdout).toContain("printed");
     },
   );
+
+  it("prints the status a controller writes", async () => {
+    await create(withFields(cd, { "metadata.name": "with-status" }));
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const status = {
+      platform: "aws",
+      region: "eu-west-1",
+      version: "1.33.4",
+      powerState: "Running",
+      apiURL: "https://payments.example:443",
+      infraID: "payments-x7k2q",
+      adminKubeconfigSecretRef: { name: "payments-admin-kubeconfig" },
+      observedGeneration: 1,
+      provisionedAt: now,
+      lastOperation: {
+        type: "up",
+        jobId: "cd-ns-payments-up-1",
+        generation: 1,
+        startedAt: now,
+        finishedAt: now,
+        result: "Succeeded",
+        progress: { resourcesDone: 12, resourcesTotal: 12, percent: 100, currentStep: "done" },
+      },
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "Ready",
+          message: "Cluster is ready",
+          lastTransitionTime: now,
+          observedGeneration: 1,
+        },
+        {
+          type: "Reconciling",
+          status: "False",
+          reason: "Done",
+          message: "Nothing to do",
+          lastTransitionTime: now,
+        },
+      ],
+    } satisfies ClusterDeploymentStatus;
+    const r = await kubectl([
+      "patch",
+      "-n",
+      ns,
+      "clusterdeployment/with-status",
+      "--subresource=status",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
+    expect(r.stderr).toBe("");
+    const row = await kubectl([
+      "get",
+      "-n",
+      ns,
+      "clusterdeployment/with-status",
+      "-o",
+      "wide",
+      "--no-headers",
+    ]);
+    expect(row.stdout.split(/\s+/).slice(0, 10)).toEqual([
+      "with-status",
+      "aws",
+      "eu-west-1",
+      "1.33.4",
+      "Running",
+      "True",
+      "up",
+      "100",
+      "https://payments.example:443",
+      "payments-x7k2q",
+    ]);
+  });
+
+  it("refuses a status with an unknown power state", async () => {
+    await create(withFields(cd, { "metadata.name": "bad-status" }));
+    const r = await kubectl([
+      "patch",
+      "-n",
+      ns,
+      "clusterdeployment/bad-status",
+      "--subresource=status",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ status: { powerState: "Asleep" } }),
+    ]);
+    expect(refusal(r)).toContain('status.powerState: Unsupported value: "Asleep"');
+  });
 
   it("lists every kind in the slipway category", async () => {
     const r = await kubectl(["get", "slipway", "-n", ns, "-o", "name"]);
