@@ -1,6 +1,24 @@
 import { loadConfig } from "../runtime/config.js";
 import { DevEnvironment } from "../dev/environment.js";
 import type { Command } from "./main.js";
+import { join } from "node:path";
+import { kubectlOrThrow } from "../local/kubectl.js";
+import { repoRoot } from "../runtime/paths.js";
+import type { SlipwayConfig } from "../runtime/config.js";
+
+/** Applies examples/cluster-deployment-local.yaml, waits until it is Ready and says how to use it. */
+async function applySample(config: SlipwayConfig, kubeconfig: string, log: (line: string) => void): Promise<void> {
+  const bin = config.toolsBinDir;
+  const sample = join(repoRoot, "examples", "cluster-deployment-local.yaml");
+  log(`Applying ${sample} (a real local cluster: etcd + kube-apiserver on this machine)...`);
+  const started = Date.now();
+  await kubectlOrThrow(bin, kubeconfig, ["apply", "-n", "default", "-f", sample]);
+  await kubectlOrThrow(bin, kubeconfig, ["wait", "-n", "default", "--for=condition=Ready", "cd/dev-local", "--timeout=300s"]);
+  log(`ClusterDeployment default/dev-local is Ready after ${((Date.now() - started) / 1000).toFixed(1)}s:`);
+  log((await kubectlOrThrow(bin, kubeconfig, ["get", "-n", "default", "cd"])).trimEnd());
+  log("List the new cluster's namespaces with:");
+  log(`  node bin/slipway.js kubeconfig dev-local > dev-local.kubeconfig && ${bin}/kubectl --kubeconfig dev-local.kubeconfig get namespaces`);
+}
 
 export const devCommand: Command = async (args, flags) => {
   const config = loadConfig();
@@ -14,6 +32,7 @@ export const devCommand: Command = async (args, flags) => {
     log(`Slipway dev hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     log(`  kubeconfig: ${up.kubeconfig}`);
     log(`  try:        ${config.toolsBinDir}/kubectl --kubeconfig ${up.kubeconfig} get crds`);
+    if (flags.sample === true) await applySample(config, up.kubeconfig, log);
     if (detached) return 0;
     log("Running in the foreground; Ctrl-C stops every process (data is kept).");
     await new Promise<void>((resolve) => {

@@ -8,8 +8,10 @@ export type Command = (args: string[], flags: Record<string, string | boolean | 
 const USAGE = `slipway — declarative cluster lifecycle on a hub
 
 Usage:
-  slipway dev up [--detach]        start the embedded hub (etcd, kube-apiserver, kube-controller-manager), Redis,
-                                   controller and worker; foreground until Ctrl-C unless --detach
+  slipway dev up [--detach] [--sample]
+                                   start the embedded hub (etcd, kube-apiserver, kube-controller-manager), Redis,
+                                   controller and worker; foreground until Ctrl-C unless --detach;
+                                   --sample applies a local ClusterDeployment and waits until it is Ready
   slipway dev down                 stop everything dev up started (data is kept)
   slipway dev status               show what runs where
   slipway controller               run the controller (leader-elected)
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     strict: false,
     options: {
       detach: { type: "boolean" },
+      sample: { type: "boolean" },
       namespace: { type: "string", short: "n" },
       "all-namespaces": { type: "boolean", short: "A" },
       name: { type: "string" },

@@ -52,7 +52,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): SlipwayConfig {
-  const get = (key: string) => overrides[key] ?? env[key];
+  // An empty variable counts as unset, as shells and CI templates often leave them.
+  const get = (key: string) => (overrides[key] ?? env[key]) || undefined;
   const int = (key: string, fallback: number) => {
     const raw = get(key);
     if (raw === undefined || raw === "") return fallback;
@@ -71,7 +72,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     stateDir,
     toolsBinDir: resolve(get("SLIPWAY_TOOLS_BIN") ?? toolsBinDir),
     kubeconfig: resolve(get("SLIPWAY_KUBECONFIG") ?? get("KUBECONFIG") ?? join(stateDir, "kubeconfig")),
-    redisUrl: get("REDIS_URL") || undefined,
+    redisUrl: get("REDIS_URL"),
     logLevel: get("SLIPWAY_LOG_LEVEL") ?? "info",
     queuePrefix: get("SLIPWAY_QUEUE_PREFIX") ?? "slipway",
     controller: {

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ClusterDeployment } from "../api/index.js";
+import { DevEnvironment } from "../dev/environment.js";
+import { clusterDeploymentResource, namespaceResource } from "../provisioners/resources.js";
+import { PulumiRunner } from "../queue/pulumi-runner.js";
+import { resolvePassphrase } from "../queue/passphrase.js";
+import { StackQueue } from "../queue/stack-queue.js";
+import { getCondition, type Condition } from "../runtime/conditions.js";
+import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
+import type { KubeClient } from "../runtime/kube-client.js";
+import type { Command } from "./main.js";
+import { hubClient } from "./hub-client.js";
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function isReady(cd: ClusterDeployment | undefined, powerState: string): boolean {
+  return cd?.status?.powerState === powerState && getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True";
+}
+
+async function waitFor(kube: KubeClient, ns: string, name: string, powerState: string, timeoutMs = 300_000): Promise<ClusterDeployment> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
+    if (cd && isReady(cd, powerState)) return cd;
+    await sleep(50);
+  }
+  throw new Error(`${ns}/${name} did not reach ${powerState} within ${timeoutMs / 1000}s`);
+}
+
+function clusterDeployment(name: string, platform: Record<string, unknown>) {
+  return { apiVersion: "slipway.dev/v1alpha1", kind: "ClusterDeployment", metadata: { name }, spec: { clusterName: name, platform } };
+}
+
+async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Promise<void> {
+  let t = Date.now();
+  await kube.create(clusterDeploymentResource, { ...clusterDeployment("bench-local", { local: {} }), metadata: { name: "bench-local", namespace: ns } });
+  const ready = await waitFor(kube, ns, "bench-local", "Running");
+  const readyAt = Date.now();
+  console.log(`local: apply -> Ready            ${seconds(readyAt - t)}`);
+  const job = await queue.lookup(ready.status!.lastOperation!.jobId);
+  if (job.finishedAt) console.log(`local: controller overhead      ${seconds(Math.max(0, readyAt - job.finishedAt.getTime()))} (Pulumi run finished -> Ready seen in status, 50 ms polling)`);
+  t = Date.now();
+  await kube.patch(clusterDeploymentResource, ns, "bench-local", { spec: { powerState: "Hibernating" } }, { type: "merge" });
+  await waitFor(kube, ns, "bench-local", "Hibernating");
+  console.log(`local: hibernate -> Hibernating ${seconds(Date.now() - t)}`);
+  t = Date.now();
+  await kube.patch(clusterDeploymentResource, ns, "bench-local", { spec: { powerState: "Running" } }, { type: "merge" });
+  await waitFor(kube, ns, "bench-local", "Running");
+  console.log(`local: resume -> Ready          ${seconds(Date.now() - t)}`);
+  await kube.delete(clusterDeploymentResource, ns, "bench-local");
+}
+
+async function benchSimulated(kube: KubeClient, queue: StackQueue, config: SlipwayConfig, ns: string, count: number): Promise<void> {
+  const sim = { simulated: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, registrationSeconds: 0, bootstrapSeconds: 0, jitterPercent: 0 } };
+  const t = Date.now();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const name = `sim-${String(i).padStart(3, "0")}`;
+      return kube.create(clusterDeploymentResource, { ...clusterDeployment(name, sim), metadata: { name, namespace: ns } });
+    }),
+  );
+  const ready = await Promise.all(Array.from({ length: count }, (_, i) => waitFor(kube, ns, `sim-${String(i).padStart(3, "0")}`, "Running", 900_000)));
+  const wall = Date.now() - t;
+  const runs = await Promise.all(ready.map((cd) => queue.lookup(cd.status!.lastOperation!.jobId)));
+  const durations = runs.map((j) => j.result?.durationMs ?? 0);
+  const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
+  console.log(`simulated: ${count} applied at once -> all Ready  ${seconds(wall)} (worker concurrency ${config.worker.concurrency})`);
+  console.log(`simulated: mean Pulumi run per cluster (in a job) ${seconds(mean)}`);
+
+  const runner = new PulumiRunner({ toolsBinDir: config.toolsBinDir, stateDir: join(config.stateDir, "bare"), passphrase: resolvePassphrase(config) });
+  const bare: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = Date.now();
+    await runner.run({ platform: "simulated", stackName: `bare-${i}`, operation: "up", inputs: { clusterName: `bare-${i}`, powerState: "Running", provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, jitterPercent: 0 } });
+    bare.push(Date.now() - start);
+  }
+  console.log(`simulated: bare Automation API pulumi up (same program, no queue/controller), mean of 3  ${seconds(bare.reduce((a, b) => a + b, 0) / bare.length)}`);
+}
+
+/**
+ * `slipway bench clusters`: starts a private dev environment (hub, Redis, controller, worker) in a temporary
+ * state folder, measures, prints figures and stops everything.
+ */
+export const benchCommand: Command = async (args, flags) => {
+  const what = args[0] ?? "clusters";
+  if (what !== "clusters") {
+    console.error("usage: slipway bench clusters [--count N]");
+    return 2;
+  }
+  const count = typeof flags.count === "string" ? Number(flags.count) : 50;
+  const stateDir = await mkdtemp(join(tmpdir(), "slipway-bench-"));
+  const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "", SLIPWAY_LEADER_ELECTION: "false" });
+  const env = new DevEnvironment(config);
+  const t = Date.now();
+  const up = await env.up({ detached: false, log: () => undefined });
+  console.log(`dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)}`);
+  const kube = hubClient(config);
+  const queue = new StackQueue({ redisUrl: up.redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
+  try {
+    await kube.create(namespaceResource, { metadata: { name: "bench" } });
+    await benchLocal(kube, queue, "bench");
+    await benchSimulated(kube, queue, config, "bench", count);
+  } finally {
+    await queue.close();
+    await env.down();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+  return 0;
+};
