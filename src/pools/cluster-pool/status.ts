@@ -22,6 +22,9 @@ function summary(pool: ClusterPool, decision: PoolDecision): { done: boolean; re
   }
   if (counts.stale > 0) return { done: false, reason: "ReplacingStaleClusters", message: `${counts.stale} cluster(s) were built from an older template and are replaced one at a time` };
   if (installed > size) return { done: false, reason: "RemovingExcessClusters", message: `${installed} unclaimed clusters; removing down to ${size}` };
+  if (installed < size && decision.budget.available === 0) {
+    return { done: false, reason: "WaitingForConcurrencyBudget", message: `${installed} of ${size} unclaimed clusters; maxConcurrent ${pool.spec.maxConcurrent} operations are in flight` };
+  }
   if (installed < size) {
     return { done: false, reason: "MaxSizeReached", message: `${installed} of ${size} unclaimed clusters; maxSize ${pool.spec.maxSize ?? "-"} stops the pool from adding more` };
   }
