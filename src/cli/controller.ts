@@ -3,6 +3,7 @@ import { configureLogging, logger } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
 import { StackQueue } from "../queue/stack-queue.js";
 import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
+import { registerPoolControllers } from "../pools/index.js";
 import type { Command } from "./main.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -25,11 +26,7 @@ export const controllerCommand: Command = async () => {
     resyncIntervalMs: c.resyncSeconds * 1000,
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
-  const poolsModule = "../pools/index.js"; // registered when the pool controllers are part of the build
-  const pools = (await import(poolsModule).catch(() => undefined)) as Record<string, unknown> | undefined;
-  if (pools && "registerPoolControllers" in pools) {
-    (pools.registerPoolControllers as (m: Manager, d: unknown) => void)(manager, { kube, config });
-  }
+  registerPoolControllers(manager);
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll.
   await queue.onChange((data) => manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${data.namespace}/${data.name}`));
   await manager.start();
