@@ -8,7 +8,11 @@ export interface BackoffOptions {
 }
 
 /** Exponential delay for the n-th consecutive failure (n >= 1): base * 2^(n-1), capped at max. */
-export function backoffDelay(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, failures - 1);
   // Cap the exponent first so 2^n never overflows into Infinity for keys that fail for days.
   const raw = options.baseMs * 2 ** Math.min(exponent, 52);

@@ -65,7 +65,10 @@ export function conditionTime(now: Date): string {
   return now.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function getCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function getCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
@@ -82,8 +85,13 @@ export function isFalse(conditions: readonly Condition[] | undefined, type: stri
  * it tells when the condition last flipped, not when it was last written. The order of existing conditions is
  * kept so repeated passes produce identical lists (and no needless status writes).
  */
-export function setCondition(conditions: readonly Condition[] | undefined, input: ConditionInput, now: Date = new Date()): Condition[] {
-  if (!isValidReason(input.reason)) throw new Error(`condition ${input.type}: reason "${input.reason}" must be CamelCase`);
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  input: ConditionInput,
+  now: Date = new Date(),
+): Condition[] {
+  if (!isValidReason(input.reason))
+    throw new Error(`condition ${input.type}: reason "${input.reason}" must be CamelCase`);
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === input.type);
   const previous = index >= 0 ? list[index] : undefined;
@@ -92,7 +100,8 @@ export function setCondition(conditions: readonly Condition[] | undefined, input
     status: input.status,
     reason: input.reason,
     message: input.message,
-    lastTransitionTime: previous && previous.status === input.status ? previous.lastTransitionTime : conditionTime(now),
+    lastTransitionTime:
+      previous && previous.status === input.status ? previous.lastTransitionTime : conditionTime(now),
     ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
   };
   if (index >= 0) list[index] = next;
@@ -112,37 +121,97 @@ export interface SummaryInput {
 }
 
 /** Done: Ready=True, Reconciling=False, no Stalled. */
-export function markReady(conditions: readonly Condition[] | undefined, input: SummaryInput, now: Date = new Date()): Condition[] {
+export function markReady(
+  conditions: readonly Condition[] | undefined,
+  input: SummaryInput,
+  now: Date = new Date(),
+): Condition[] {
   const reason = input.reason ?? SummaryReason.Succeeded;
   let list = removeCondition(conditions, ConditionType.Stalled);
-  list = setCondition(list, { type: ConditionType.Ready, status: "True", reason, message: input.message, observedGeneration: input.observedGeneration }, now);
+  list = setCondition(
+    list,
+    {
+      type: ConditionType.Ready,
+      status: "True",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
+    now,
+  );
   return setCondition(
     list,
-    { type: ConditionType.Reconciling, status: "False", reason, message: input.message, observedGeneration: input.observedGeneration },
+    {
+      type: ConditionType.Reconciling,
+      status: "False",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
     now,
   );
 }
 
 /** Work in progress (or a transient error being retried): Ready=False, Reconciling=True, no Stalled. */
-export function markReconciling(conditions: readonly Condition[] | undefined, input: SummaryInput, now: Date = new Date()): Condition[] {
+export function markReconciling(
+  conditions: readonly Condition[] | undefined,
+  input: SummaryInput,
+  now: Date = new Date(),
+): Condition[] {
   const reason = input.reason ?? SummaryReason.InProgress;
   let list = removeCondition(conditions, ConditionType.Stalled);
-  list = setCondition(list, { type: ConditionType.Ready, status: "False", reason, message: input.message, observedGeneration: input.observedGeneration }, now);
+  list = setCondition(
+    list,
+    {
+      type: ConditionType.Ready,
+      status: "False",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
+    now,
+  );
   return setCondition(
     list,
-    { type: ConditionType.Reconciling, status: "True", reason, message: input.message, observedGeneration: input.observedGeneration },
+    {
+      type: ConditionType.Reconciling,
+      status: "True",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
     now,
   );
 }
 
 /** Cannot progress until someone changes the spec: Ready=False, Stalled=True, no Reconciling. */
-export function markStalled(conditions: readonly Condition[] | undefined, input: SummaryInput, now: Date = new Date()): Condition[] {
+export function markStalled(
+  conditions: readonly Condition[] | undefined,
+  input: SummaryInput,
+  now: Date = new Date(),
+): Condition[] {
   const reason = input.reason ?? SummaryReason.Stalled;
   let list = removeCondition(conditions, ConditionType.Reconciling);
-  list = setCondition(list, { type: ConditionType.Ready, status: "False", reason, message: input.message, observedGeneration: input.observedGeneration }, now);
+  list = setCondition(
+    list,
+    {
+      type: ConditionType.Ready,
+      status: "False",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
+    now,
+  );
   return setCondition(
     list,
-    { type: ConditionType.Stalled, status: "True", reason, message: input.message, observedGeneration: input.observedGeneration },
+    {
+      type: ConditionType.Stalled,
+      status: "True",
+      reason,
+      message: input.message,
+      observedGeneration: input.observedGeneration,
+    },
     now,
   );
 }
@@ -151,8 +220,19 @@ export function markStalled(conditions: readonly Condition[] | undefined, input:
  * Conditions for an object seen for the first time: everything Unknown-ish but present, so a person running
  * `kubectl get -o yaml` right after apply already sees what is going on.
  */
-export function initialConditions(observedGeneration: number | undefined, now: Date = new Date()): Condition[] {
-  return markReconciling([], { reason: SummaryReason.Pending, message: "Waiting for the first reconcile to finish", observedGeneration }, now);
+export function initialConditions(
+  observedGeneration: number | undefined,
+  now: Date = new Date(),
+): Condition[] {
+  return markReconciling(
+    [],
+    {
+      reason: SummaryReason.Pending,
+      message: "Waiting for the first reconcile to finish",
+      observedGeneration,
+    },
+    now,
+  );
 }
 
 export interface PassSummary {
@@ -172,22 +252,42 @@ export interface PassSummary {
  * reason; another error -> Reconciling "RetryingAfterError" with the (scrubbed) error text; deleting ->
  * Reconciling "Deleting"; otherwise Ready when `done`, Reconciling when not.
  */
-export function summarizePass(conditions: readonly Condition[] | undefined, pass: PassSummary, now: Date = new Date()): Condition[] {
+export function summarizePass(
+  conditions: readonly Condition[] | undefined,
+  pass: PassSummary,
+  now: Date = new Date(),
+): Condition[] {
   const observedGeneration = pass.observedGeneration;
   if (pass.error instanceof TerminalError) {
-    return markStalled(conditions, { reason: pass.error.reason, message: safeMessage(pass.error.message, 4096), observedGeneration }, now);
+    return markStalled(
+      conditions,
+      { reason: pass.error.reason, message: safeMessage(pass.error.message, 4096), observedGeneration },
+      now,
+    );
   }
   if (pass.error !== undefined) {
     const text = pass.error instanceof Error ? pass.error.message : String(pass.error);
-    return markReconciling(conditions, { reason: "RetryingAfterError", message: safeMessage(`Will retry: ${text}`, 4096), observedGeneration }, now);
+    return markReconciling(
+      conditions,
+      { reason: "RetryingAfterError", message: safeMessage(`Will retry: ${text}`, 4096), observedGeneration },
+      now,
+    );
   }
-  if (pass.deleting) return markReconciling(conditions, { reason: "Deleting", message: pass.message, observedGeneration }, now);
-  if (pass.done) return markReady(conditions, { reason: pass.reason, message: pass.message, observedGeneration }, now);
+  if (pass.deleting)
+    return markReconciling(
+      conditions,
+      { reason: "Deleting", message: pass.message, observedGeneration },
+      now,
+    );
+  if (pass.done)
+    return markReady(conditions, { reason: pass.reason, message: pass.message, observedGeneration }, now);
   return markReconciling(conditions, { reason: pass.reason, message: pass.message, observedGeneration }, now);
 }
 
 /** Which summary state the conditions describe; used by tests and by `kubectl`-like printers. */
-export function summaryState(conditions: readonly Condition[] | undefined): "Ready" | "Reconciling" | "Stalled" | "Unknown" {
+export function summaryState(
+  conditions: readonly Condition[] | undefined,
+): "Ready" | "Reconciling" | "Stalled" | "Unknown" {
   if (isTrue(conditions, ConditionType.Stalled)) return "Stalled";
   if (isTrue(conditions, ConditionType.Reconciling)) return "Reconciling";
   if (isTrue(conditions, ConditionType.Ready)) return "Ready";

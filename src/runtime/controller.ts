@@ -35,7 +35,12 @@ export interface ControllerRegistration<T extends KubeObject, S> {
 export function ownedBy(ownerKind: string, ownerGroup?: string): (object: KubeObject) => string[] {
   return (object) =>
     (object.metadata?.ownerReferences ?? [])
-      .filter((ref) => ref.controller === true && ref.kind === ownerKind && (ownerGroup === undefined || apiGroupOf(ref.apiVersion) === ownerGroup))
+      .filter(
+        (ref) =>
+          ref.controller === true &&
+          ref.kind === ownerKind &&
+          (ownerGroup === undefined || apiGroupOf(ref.apiVersion) === ownerGroup),
+      )
       .map((ref) => (object.metadata?.namespace ? `${object.metadata.namespace}/${ref.name}` : ref.name));
 }
 

@@ -29,7 +29,10 @@ export function isAlreadyExists(error: unknown): boolean {
 
 /** 410: a resourceVersion or continue token the server no longer has; the caller must start over from a fresh list. */
 export function isGone(error: unknown): boolean {
-  return error instanceof KubeApiError && (error.statusCode === 410 || error.reason === "Expired" || error.reason === "Gone");
+  return (
+    error instanceof KubeApiError &&
+    (error.statusCode === 410 || error.reason === "Expired" || error.reason === "Gone")
+  );
 }
 
 /**

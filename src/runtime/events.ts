@@ -53,7 +53,10 @@ export class EventRecorder {
     try {
       await this.recordOrThrow(regarding, input);
     } catch (error) {
-      this.log.warn({ err: error instanceof Error ? error.message : String(error), reason: input.reason }, "Could not record event");
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error), reason: input.reason },
+        "Could not record event",
+      );
     }
   }
 
@@ -61,7 +64,17 @@ export class EventRecorder {
   static eventName(regarding: KubeObject, input: Pick<EventInput, "type" | "reason" | "message">): string {
     const meta = regarding.metadata ?? {};
     const digest = createHash("sha256")
-      .update([meta.uid ?? "", regarding.kind ?? "", meta.namespace ?? "", meta.name ?? "", input.type, input.reason, safeMessage(input.message)].join("\u0000"))
+      .update(
+        [
+          meta.uid ?? "",
+          regarding.kind ?? "",
+          meta.namespace ?? "",
+          meta.name ?? "",
+          input.type,
+          input.reason,
+          safeMessage(input.message),
+        ].join("\u0000"),
+      )
       .digest("hex")
       .slice(0, 16);
     return `${(meta.name ?? "object").slice(0, 200)}.${digest}`;
@@ -116,7 +129,13 @@ export class EventRecorder {
 
   private async bump(namespace: string, name: string, count: number, now: string): Promise<boolean> {
     try {
-      await this.options.client.patch(coreResources.events, namespace, name, { count, lastTimestamp: now }, { type: "merge" });
+      await this.options.client.patch(
+        coreResources.events,
+        namespace,
+        name,
+        { count, lastTimestamp: now },
+        { type: "merge" },
+      );
       this.counts.set(`${namespace}/${name}`, count);
       return true;
     } catch (error) {

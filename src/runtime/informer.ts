@@ -111,7 +111,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new TimeoutError(`${this.options.resource.plural} informer did not sync within ${options.timeoutMs} ms`)),
+        () =>
+          reject(
+            new TimeoutError(
+              `${this.options.resource.plural} informer did not sync within ${options.timeoutMs} ms`,
+            ),
+          ),
         options.timeoutMs,
       );
     });
@@ -134,7 +139,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     const result: T[] = [];
     for (const object of this.cache.values()) {
       if (filter.namespace !== undefined && object.metadata?.namespace !== filter.namespace) continue;
-      if (filter.labelSelector !== undefined && !matchesLabelSelector(object.metadata?.labels, filter.labelSelector)) continue;
+      if (
+        filter.labelSelector !== undefined &&
+        !matchesLabelSelector(object.metadata?.labels, filter.labelSelector)
+      )
+        continue;
       result.push(object);
     }
     return result;
@@ -176,7 +185,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       } catch (error) {
         if (stopSignal.aborted) break;
         if (isGone(error)) {
-          this.log.info({ resourceVersion: this.resourceVersion }, "Watch resourceVersion expired (410 Gone); relisting");
+          this.log.info(
+            { resourceVersion: this.resourceVersion },
+            "Watch resourceVersion expired (410 Gone); relisting",
+          );
           this.resourceVersion = "";
           continue;
         }
@@ -193,14 +205,15 @@ export class Informer<T extends KubeObject = KubeObject> {
     let continueToken: string | undefined;
     let listResourceVersion = "";
     do {
-      const page = await client.request<{ apiVersion?: string; kind?: string; metadata?: { resourceVersion?: string; continue?: string }; items?: T[] }>(
-        "GET",
-        collectionPath(resource, namespace),
-        {
-          query: { labelSelector, fieldSelector, limit: this.options.pageSize ?? 500, continue: continueToken },
-          signal,
-        },
-      );
+      const page = await client.request<{
+        apiVersion?: string;
+        kind?: string;
+        metadata?: { resourceVersion?: string; continue?: string };
+        items?: T[];
+      }>("GET", collectionPath(resource, namespace), {
+        query: { labelSelector, fieldSelector, limit: this.options.pageSize ?? 500, continue: continueToken },
+        signal,
+      });
       for (const item of page.items ?? []) items.push(this.withTypeMeta(item));
       continueToken = page.metadata?.continue || undefined;
       listResourceVersion = page.metadata?.resourceVersion ?? "";
@@ -241,7 +254,13 @@ export class Informer<T extends KubeObject = KubeObject> {
         eventCount++;
         if (type === "ERROR") {
           // The server sends a Status (410 Gone for a too-old resourceVersion) and then ends the stream.
-          failure = new KubeApiError(object.code ?? 500, object.reason ?? "", object.message ?? "watch error", "WATCH", collectionPath(resource, namespace));
+          failure = new KubeApiError(
+            object.code ?? 500,
+            object.reason ?? "",
+            object.message ?? "watch error",
+            "WATCH",
+            collectionPath(resource, namespace),
+          );
           this.currentWatch?.abort();
           return;
         }
@@ -303,7 +322,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     const previous = this.cache.get(key);
     this.cache.set(key, object);
     if (!previous) this.emit("add", object);
-    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.emit("update", object, previous);
+    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion)
+      this.emit("update", object, previous);
   }
 
   private resync(): void {
@@ -315,14 +335,22 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const handlers of this.handlers) this.deliver(handlers, event, object, previous);
   }
 
-  private deliver(handlers: InformerEventHandlers<T>, event: "add" | "update" | "delete", object: T, previous?: T): void {
+  private deliver(
+    handlers: InformerEventHandlers<T>,
+    event: "add" | "update" | "delete",
+    object: T,
+    previous?: T,
+  ): void {
     try {
       if (event === "add") handlers.onAdd?.(object);
       else if (event === "update") handlers.onUpdate?.(previous ?? object, object);
       else handlers.onDelete?.(object);
     } catch (error) {
       // One broken handler must not stop the cache or the other handlers.
-      this.log.error({ err: errorSummary(error), event, object: objectKey(object) }, "Informer event handler threw");
+      this.log.error(
+        { err: errorSummary(error), event, object: objectKey(object) },
+        "Informer event handler threw",
+      );
     }
   }
 
@@ -340,7 +368,13 @@ function isAbort(error: unknown): boolean {
 function toWatchError(error: unknown, resource: ResourceRef): unknown {
   const statusCode = (error as { statusCode?: number }).statusCode;
   if (typeof statusCode === "number") {
-    return new KubeApiError(statusCode, statusCode === 410 ? "Gone" : "", (error as Error).message, "WATCH", `/${resource.plural}`);
+    return new KubeApiError(
+      statusCode,
+      statusCode === 410 ? "Gone" : "",
+      (error as Error).message,
+      "WATCH",
+      `/${resource.plural}`,
+    );
   }
   return error;
 }

@@ -65,12 +65,20 @@ export class KubeClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
-  async get<T extends KubeObject>(resource: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends KubeObject>(
+    resource: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
     return this.request<T>("GET", objectPath(resource, namespace, name));
   }
 
   /** Like get, but a missing object is `undefined` instead of an error. */
-  async getIfExists<T extends KubeObject>(resource: ResourceRef, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async getIfExists<T extends KubeObject>(
+    resource: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
     try {
       return await this.get<T>(resource, namespace, name);
     } catch (error) {
@@ -91,7 +99,11 @@ export class KubeClient {
     });
   }
 
-  async create<T extends KubeObject>(resource: ResourceRef, object: T, options: { fieldManager?: string } = {}): Promise<T> {
+  async create<T extends KubeObject>(
+    resource: ResourceRef,
+    object: T,
+    options: { fieldManager?: string } = {},
+  ): Promise<T> {
     return this.request<T>("POST", collectionPath(resource, object.metadata?.namespace), {
       body: object,
       query: { fieldManager: options.fieldManager },
@@ -99,13 +111,21 @@ export class KubeClient {
   }
 
   /** PUT: fails with 409 when metadata.resourceVersion is set and stale. */
-  async replace<T extends KubeObject>(resource: ResourceRef, object: T, options: { subresource?: string; fieldManager?: string } = {}): Promise<T> {
+  async replace<T extends KubeObject>(
+    resource: ResourceRef,
+    object: T,
+    options: { subresource?: string; fieldManager?: string } = {},
+  ): Promise<T> {
     const name = object.metadata?.name;
     if (!name) throw new Error("replace needs metadata.name");
-    return this.request<T>("PUT", objectPath(resource, object.metadata?.namespace, name, options.subresource), {
-      body: object,
-      query: { fieldManager: options.fieldManager },
-    });
+    return this.request<T>(
+      "PUT",
+      objectPath(resource, object.metadata?.namespace, name, options.subresource),
+      {
+        body: object,
+        query: { fieldManager: options.fieldManager },
+      },
+    );
   }
 
   async patch<T extends KubeObject>(
@@ -115,11 +135,15 @@ export class KubeClient {
     patch: unknown,
     options: PatchOptions,
   ): Promise<T> {
-    if (options.type === "apply" && !options.fieldManager) throw new Error("server-side apply needs a fieldManager");
+    if (options.type === "apply" && !options.fieldManager)
+      throw new Error("server-side apply needs a fieldManager");
     return this.request<T>("PATCH", objectPath(resource, namespace, name, options.subresource), {
       body: patch,
       contentType: patchContentTypes[options.type],
-      query: { fieldManager: options.fieldManager, force: options.type === "apply" ? options.force : undefined },
+      query: {
+        fieldManager: options.fieldManager,
+        force: options.type === "apply" ? options.force : undefined,
+      },
     });
   }
 
@@ -129,7 +153,9 @@ export class KubeClient {
     name: string,
     options: { propagationPolicy?: "Foreground" | "Background" | "Orphan" } = {},
   ): Promise<void> {
-    const body = options.propagationPolicy ? { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: options.propagationPolicy } : undefined;
+    const body = options.propagationPolicy
+      ? { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: options.propagationPolicy }
+      : undefined;
     await this.request<unknown>("DELETE", objectPath(resource, namespace, name), { body });
   }
 
@@ -154,17 +180,27 @@ export class KubeClient {
     requestOptions.agent = isHttps ? this.sharedAgent(requestOptions) : undefined;
     const send = isHttps ? https.request : http.request;
 
-    const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
-      const req = send(url, { ...requestOptions, timeout: this.requestTimeoutMs, signal: options.signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      });
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${this.requestTimeoutMs} ms`)));
-      req.on("error", reject);
-      req.end(payload);
-    });
+    const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>(
+      (resolve, reject) => {
+        const req = send(
+          url,
+          { ...requestOptions, timeout: this.requestTimeoutMs, signal: options.signal },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () =>
+              resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+            );
+            res.on("error", reject);
+          },
+        );
+        req.on("timeout", () =>
+          req.destroy(new Error(`${method} ${path}: no answer within ${this.requestTimeoutMs} ms`)),
+        );
+        req.on("error", reject);
+        req.end(payload);
+      },
+    );
 
     if (statusCode >= 200 && statusCode < 300) return (body ? JSON.parse(body) : undefined) as T;
     throw toApiError(statusCode, body, method, path);

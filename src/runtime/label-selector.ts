@@ -20,7 +20,10 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
   for (const term of splitTerms(selector)) {
     const setMatch = /^([^\s!=()]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
     if (setMatch) {
-      const values = setMatch[3]!.split(",").map((v) => v.trim()).filter((v) => v !== "");
+      const values = setMatch[3]!
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
       requirements.push({ key: setMatch[1]!, operator: setMatch[2] === "in" ? "In" : "NotIn", values });
       continue;
     }
@@ -32,7 +35,11 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
     }
     const existence = /^(!?)([^\s!=()]+)$/.exec(term);
     if (existence) {
-      requirements.push({ key: existence[2]!, operator: existence[1] ? "DoesNotExist" : "Exists", values: [] });
+      requirements.push({
+        key: existence[2]!,
+        operator: existence[1] ? "DoesNotExist" : "Exists",
+        values: [],
+      });
       continue;
     }
     throw new Error(`invalid label selector term "${term}" in "${selector}"`);
@@ -62,9 +69,14 @@ function splitTerms(selector: string): string[] {
 export function selectorRequirements(selector: LabelSelectorInput): LabelRequirement[] {
   if (typeof selector === "string") return parseLabelSelector(selector);
   if (isLabelSelector(selector)) {
-    const fromLabels = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({ key, operator: "In" as const, values: [value] }));
+    const fromLabels = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({
+      key,
+      operator: "In" as const,
+      values: [value],
+    }));
     const fromExpressions = (selector.matchExpressions ?? []).map((e) => {
-      if (!["In", "NotIn", "Exists", "DoesNotExist"].includes(e.operator)) throw new Error(`unknown label selector operator "${e.operator}"`);
+      if (!["In", "NotIn", "Exists", "DoesNotExist"].includes(e.operator))
+        throw new Error(`unknown label selector operator "${e.operator}"`);
       return { key: e.key, operator: e.operator as Operator, values: e.values ?? [] };
     });
     return [...fromLabels, ...fromExpressions];
@@ -78,7 +90,10 @@ function isLabelSelector(selector: Record<string, string> | V1LabelSelector): se
 }
 
 /** Kubernetes semantics: an empty selector matches everything; NotIn and `!=` match objects without the key. */
-export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: LabelSelectorInput): boolean {
+export function matchesLabelSelector(
+  labels: Record<string, string> | undefined,
+  selector: LabelSelectorInput,
+): boolean {
   const actual = labels ?? {};
   return selectorRequirements(selector).every(({ key, operator, values }) => {
     const has = Object.prototype.hasOwnProperty.call(actual, key);

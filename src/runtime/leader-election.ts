@@ -66,9 +66,14 @@ export class LeaderElector {
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? Math.round((this.leaseDurationMs * 2) / 3);
     this.retryPeriodMs = options.retryPeriodMs ?? Math.max(200, Math.round(this.leaseDurationMs / 7.5));
-    if (this.renewDeadlineMs >= this.leaseDurationMs) throw new Error("renewDeadlineMs must be less than leaseDurationMs");
-    if (this.retryPeriodMs >= this.renewDeadlineMs) throw new Error("retryPeriodMs must be less than renewDeadlineMs");
-    this.log = (options.logger ?? namedLogger("runtime.leader-election")).child({ lease: `${options.namespace}/${options.name}`, identity: options.identity });
+    if (this.renewDeadlineMs >= this.leaseDurationMs)
+      throw new Error("renewDeadlineMs must be less than leaseDurationMs");
+    if (this.retryPeriodMs >= this.renewDeadlineMs)
+      throw new Error("retryPeriodMs must be less than renewDeadlineMs");
+    this.log = (options.logger ?? namedLogger("runtime.leader-election")).child({
+      lease: `${options.namespace}/${options.name}`,
+      identity: options.identity,
+    });
   }
 
   start(): void {
@@ -130,7 +135,10 @@ export class LeaderElector {
           this.log.warn({ holder: this.observedHolder }, "Another replica holds the lease; stepping down");
           await this.stepDown("lost");
         } else if (Date.now() - lastRenewedAt >= this.renewDeadlineMs) {
-          this.log.warn({ renewDeadlineMs: this.renewDeadlineMs }, "Could not renew the lease within the renew deadline; stepping down");
+          this.log.warn(
+            { renewDeadlineMs: this.renewDeadlineMs },
+            "Could not renew the lease within the renew deadline; stepping down",
+          );
           await this.stepDown("lost");
         }
       }
@@ -164,20 +172,25 @@ export class LeaderElector {
       const spec = lease.spec ?? {};
       const holder = spec.holderIdentity ?? "";
       const durationMs = (spec.leaseDurationSeconds ?? this.leaseDurationMs / 1000) * 1000;
-      if (holder !== "" && holder !== identity && this.observedAt + durationMs > now.getTime()) return "taken";
+      if (holder !== "" && holder !== identity && this.observedAt + durationMs > now.getTime())
+        return "taken";
 
       const updated = await client.request<Lease>("PUT", objectPath(coreResources.leases, namespace, name), {
         body: { ...lease, spec: this.spec(now, spec, holder === identity ? "renew" : "takeover") },
         signal: requestSignal,
       });
-      if (holder !== identity) this.log.info({ previousHolder: holder || undefined }, "Taking over the lease");
+      if (holder !== identity)
+        this.log.info({ previousHolder: holder || undefined }, "Taking over the lease");
       this.observe(updated, Date.now());
       return "held";
     } catch (error) {
       if (!signal.aborted) {
         // 409: another candidate wrote first. Either way we simply did not get it this round.
         const level = isConflict(error) ? "debug" : "warn";
-        this.log[level]({ err: error instanceof Error ? error.message : String(error) }, "Lease acquire/renew attempt failed");
+        this.log[level](
+          { err: error instanceof Error ? error.message : String(error) },
+          "Lease acquire/renew attempt failed",
+        );
       }
       return "failed";
     }
@@ -211,17 +224,30 @@ export class LeaderElector {
   private async release(): Promise<void> {
     const { client, namespace, name, identity } = this.options;
     try {
-      const lease = await client.request<Lease>("GET", objectPath(coreResources.leases, namespace, name), { signal: AbortSignal.timeout(this.renewDeadlineMs) });
+      const lease = await client.request<Lease>("GET", objectPath(coreResources.leases, namespace, name), {
+        signal: AbortSignal.timeout(this.renewDeadlineMs),
+      });
       if (lease.spec?.holderIdentity !== identity) return;
       const now = microTime(new Date());
       await client.request<Lease>("PUT", objectPath(coreResources.leases, namespace, name), {
         // client-go's release: no holder, a 1 s duration, so the next candidate takes it at its next try.
-        body: { ...lease, spec: { leaseTransitions: lease.spec.leaseTransitions ?? 0, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } },
+        body: {
+          ...lease,
+          spec: {
+            leaseTransitions: lease.spec.leaseTransitions ?? 0,
+            leaseDurationSeconds: 1,
+            acquireTime: now,
+            renewTime: now,
+          },
+        },
         signal: AbortSignal.timeout(this.renewDeadlineMs),
       });
       this.log.info("Released the lease");
     } catch (error) {
-      this.log.warn({ err: error instanceof Error ? error.message : String(error) }, "Could not release the lease; standbys take over after it expires");
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "Could not release the lease; standbys take over after it expires",
+      );
     }
   }
 
@@ -236,7 +262,10 @@ export class LeaderElector {
     try {
       await callback?.();
     } catch (error) {
-      this.log.error({ err: error instanceof Error ? error.message : String(error), callback: name }, "Leader election callback threw");
+      this.log.error(
+        { err: error instanceof Error ? error.message : String(error), callback: name },
+        "Leader election callback threw",
+      );
     }
   }
 

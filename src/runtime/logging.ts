@@ -15,17 +15,25 @@ export interface LoggingOptions {
  * Fields that carry secret material in the shapes Slipway logs (Secrets, kubeconfigs, Pulumi config), at the
  * top level and one level down. A secret must never reach a log line even when someone logs a whole object.
  */
-const redactedPaths = ["password", "passphrase", "token", "kubeconfig", "privateKey", "stringData", "secretAccessKey", "clientSecret"].flatMap((key) => [
-  key,
-  `*.${key}`,
-]);
+const redactedPaths = [
+  "password",
+  "passphrase",
+  "token",
+  "kubeconfig",
+  "privateKey",
+  "stringData",
+  "secretAccessKey",
+  "clientSecret",
+].flatMap((key) => [key, `*.${key}`]);
 
 /**
  * The root logger writes through this indirection so that `configureLogging`, called once the configuration is
  * parsed, also redirects loggers that modules created at import time.
  */
 let currentDestination: pino.DestinationStream = pino.destination({ dest: 1, sync: true });
-const forwardingDestination: pino.DestinationStream = { write: (line: string) => currentDestination.write(line) };
+const forwardingDestination: pino.DestinationStream = {
+  write: (line: string) => currentDestination.write(line),
+};
 
 const root: Logger = pino(
   { level: "info", redact: { paths: redactedPaths, censor: "[redacted]" }, base: { pid: process.pid } },
@@ -55,7 +63,10 @@ export function logger(name: string): Logger {
 
 /** A standalone logger that does not follow `configureLogging`, for tests and tools that want their own stream. */
 export function createLogger(options: LoggingOptions & { name?: string }): Logger {
-  const standalone = pino({ level: options.level, redact: { paths: redactedPaths, censor: "[redacted]" } }, options.destination ?? pino.destination({ dest: 1, sync: true }));
+  const standalone = pino(
+    { level: options.level, redact: { paths: redactedPaths, censor: "[redacted]" } },
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
   return options.name ? standalone.child({ logger: options.name }) : standalone;
 }
 

@@ -67,7 +67,11 @@ export class Manager {
     this.metrics = options.metrics ?? new Metrics();
     this.log = options.logger ?? namedLogger("runtime.manager");
     const identity = options.leaderElection?.identity;
-    this.events = new EventRecorder({ client: options.client, component: options.eventComponent ?? "slipway-controller", instance: identity });
+    this.events = new EventRecorder({
+      client: options.client,
+      component: options.eventComponent ?? "slipway-controller",
+      instance: identity,
+    });
     if (options.leaderElection) {
       const le = options.leaderElection;
       this.elector = new LeaderElector({
@@ -84,15 +88,21 @@ export class Manager {
         metrics: this.metrics,
         liveness: { ping: () => true },
         readiness: {
-          informers: () => this.cachesSynced() || `waiting for caches: ${this.unsyncedInformers().join(", ")}`,
-          ...(this.elector ? { "leader-election": () => this.elector!.isHealthy() || "cannot read the lease" } : {}),
+          informers: () =>
+            this.cachesSynced() || `waiting for caches: ${this.unsyncedInformers().join(", ")}`,
+          ...(this.elector
+            ? { "leader-election": () => this.elector!.isHealthy() || "cannot read the lease" }
+            : {}),
         },
       });
     }
   }
 
   /** A shared informer for `resource` (in the manager's namespace); reconcilers read secondary objects from it. */
-  informer<T extends KubeObject = KubeObject>(resource: ResourceRef, options: { labelSelector?: string; resyncIntervalMs?: number } = {}): Informer<T> {
+  informer<T extends KubeObject = KubeObject>(
+    resource: ResourceRef,
+    options: { labelSelector?: string; resyncIntervalMs?: number } = {},
+  ): Informer<T> {
     const id = `${resource.group}/${resource.version}/${resource.plural}?${options.labelSelector ?? ""}`;
     let informer = this.informers.get(id);
     if (!informer) {
@@ -111,10 +121,14 @@ export class Manager {
 
   register<T extends KubeObject, S>(registration: ControllerRegistration<T, S>): void {
     if (this.started) throw new Error(`register ${registration.name} before the manager starts`);
-    if (this.controllers.has(registration.name)) throw new Error(`controller ${registration.name} is already registered`);
+    if (this.controllers.has(registration.name))
+      throw new Error(`controller ${registration.name} is already registered`);
     const { watches } = registration;
     const primary = this.informer(watches.primary, { resyncIntervalMs: this.options.resyncIntervalMs });
-    const running: RunningController = { registration: registration as unknown as ControllerRegistration<KubeObject, unknown>, primary };
+    const running: RunningController = {
+      registration: registration as unknown as ControllerRegistration<KubeObject, unknown>,
+      primary,
+    };
     this.controllers.set(registration.name, running);
 
     const enqueue = (key: string) => running.queue?.add(key);
@@ -124,7 +138,10 @@ export class Manager {
       onDelete: (o) => enqueue(objectKey(o)),
     });
     const secondary: SecondaryWatch[] = [
-      ...(watches.owns ?? []).map((resource) => ({ resource, mapToPrimary: ownedBy(watches.primary.kind, watches.primary.group) })),
+      ...(watches.owns ?? []).map((resource) => ({
+        resource,
+        mapToPrimary: ownedBy(watches.primary.kind, watches.primary.group),
+      })),
       ...(watches.secondary ?? []),
     ];
     for (const watch of secondary) {
@@ -157,8 +174,13 @@ export class Manager {
     this.started = true;
     if (this.health) this.healthUrl = (await this.health.start()).url;
     for (const informer of this.informers.values()) informer.start();
-    await Promise.all([...this.informers.values()].map((i) => i.waitForSync({ timeoutMs: options.cacheSyncTimeoutMs })));
-    this.log.info({ informers: this.informers.size, controllers: [...this.controllers.keys()] }, "Caches synced");
+    await Promise.all(
+      [...this.informers.values()].map((i) => i.waitForSync({ timeoutMs: options.cacheSyncTimeoutMs })),
+    );
+    this.log.info(
+      { informers: this.informers.size, controllers: [...this.controllers.keys()] },
+      "Caches synced",
+    );
     if (this.elector) this.elector.start();
     else await this.startLeading();
   }

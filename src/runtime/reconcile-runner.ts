@@ -86,7 +86,13 @@ export class ReconcileRunner<T extends KubeObject, S> {
     }
 
     const now = new Date();
-    const context: ReconcileContext = { key, log, events: this.options.events, client: this.options.client, now };
+    const context: ReconcileContext = {
+      key,
+      log,
+      events: this.options.events,
+      client: this.options.client,
+      now,
+    };
     const input: StatusInput<T, S> = {
       object,
       deleting,
@@ -98,7 +104,10 @@ export class ReconcileRunner<T extends KubeObject, S> {
     let finalizerRemoved = false;
     try {
       input.scope = await reconciler.buildScope(object, context);
-      const result = (deleting ? await reconciler.reconcileDelete(input.scope) : await reconciler.reconcileNormal(input.scope)) ?? {};
+      const result =
+        (deleting
+          ? await reconciler.reconcileDelete(input.scope)
+          : await reconciler.reconcileNormal(input.scope)) ?? {};
       input.result = result;
       input.succeeded = true;
       if (deleting && finalizer && result.requeueAfter === undefined) {
@@ -118,7 +127,10 @@ export class ReconcileRunner<T extends KubeObject, S> {
     if (input.error !== undefined) {
       if (input.terminal) {
         const terminal = input.error as TerminalError;
-        log.warn({ reason: terminal.reason, err: safeMessage(terminal.message) }, "Stalled until the spec changes");
+        log.warn(
+          { reason: terminal.reason, err: safeMessage(terminal.message) },
+          "Stalled until the spec changes",
+        );
         return { stalled: true };
       }
       throw input.error;
@@ -135,7 +147,10 @@ export class ReconcileRunner<T extends KubeObject, S> {
     try {
       desired = withoutUndefined(this.options.reconciler.computeStatus(input));
     } catch (error) {
-      log.error({ err: error instanceof Error ? error.message : String(error) }, "computeStatus threw; status not written");
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        "computeStatus threw; status not written",
+      );
       if (input.error === undefined) throw error;
       return;
     }
@@ -151,7 +166,12 @@ export class ReconcileRunner<T extends KubeObject, S> {
         resource,
         namespace,
         name,
-        { apiVersion: object.apiVersion ?? apiVersionOf(resource), kind: object.kind ?? resource.kind, metadata: { name, namespace }, status: desired },
+        {
+          apiVersion: object.apiVersion ?? apiVersionOf(resource),
+          kind: object.kind ?? resource.kind,
+          metadata: { name, namespace },
+          status: desired,
+        },
         { type: "apply", subresource: "status", fieldManager: this.fieldManager, force: true },
       );
       log.debug("Status written");
@@ -171,10 +191,25 @@ export class ReconcileRunner<T extends KubeObject, S> {
     const readyAfter = getCondition(after, ConditionType.Ready);
     const stalledBefore = getCondition(before, ConditionType.Stalled);
     const stalledAfter = getCondition(after, ConditionType.Stalled);
-    if (stalledAfter?.status === "True" && (stalledBefore?.status !== "True" || stalledBefore.reason !== stalledAfter.reason)) {
-      await this.options.events.record(object, { type: "Warning", reason: stalledAfter.reason, message: stalledAfter.message });
-    } else if (readyAfter && readyAfter.status !== readyBefore?.status && (readyAfter.status === "True" || readyBefore?.status === "True")) {
-      await this.options.events.record(object, { type: "Normal", reason: readyAfter.reason, message: readyAfter.message });
+    if (
+      stalledAfter?.status === "True" &&
+      (stalledBefore?.status !== "True" || stalledBefore.reason !== stalledAfter.reason)
+    ) {
+      await this.options.events.record(object, {
+        type: "Warning",
+        reason: stalledAfter.reason,
+        message: stalledAfter.message,
+      });
+    } else if (
+      readyAfter &&
+      readyAfter.status !== readyBefore?.status &&
+      (readyAfter.status === "True" || readyBefore?.status === "True")
+    ) {
+      await this.options.events.record(object, {
+        type: "Normal",
+        reason: readyAfter.reason,
+        message: readyAfter.message,
+      });
     }
   }
 
@@ -203,7 +238,12 @@ export class ReconcileRunner<T extends KubeObject, S> {
         resource,
         namespace,
         name,
-        { metadata: { finalizers: change(current.metadata?.finalizers ?? []), resourceVersion: current.metadata?.resourceVersion } },
+        {
+          metadata: {
+            finalizers: change(current.metadata?.finalizers ?? []),
+            resourceVersion: current.metadata?.resourceVersion,
+          },
+        },
         { type: "merge", fieldManager: this.fieldManager },
       );
     try {

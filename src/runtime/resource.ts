@@ -59,8 +59,14 @@ export function collectionPath(resource: ResourceRef, namespace?: string): strin
   return `${groupPrefix(resource)}${scope}/${resource.plural}`;
 }
 
-export function objectPath(resource: ResourceRef, namespace: string | undefined, name: string, subresource?: string): string {
-  if (resource.namespaced && !namespace) throw new Error(`${resource.plural} is namespaced: a namespace is required`);
+export function objectPath(
+  resource: ResourceRef,
+  namespace: string | undefined,
+  name: string,
+  subresource?: string,
+): string {
+  if (resource.namespaced && !namespace)
+    throw new Error(`${resource.plural} is namespaced: a namespace is required`);
   const base = `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`;
   return subresource ? `${base}/${subresource}` : base;
 }

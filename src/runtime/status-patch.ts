@@ -12,9 +12,9 @@ interface ManagedFieldsEntry {
 
 /** Top-level status fields that `fieldManager` owns through server-side apply on the status subresource. */
 export function appliedStatusFields(object: KubeObject, fieldManager: string): Set<string> {
-  const entries = ((object.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? []).filter(
-    (e) => e.manager === fieldManager && e.operation === "Apply" && e.subresource === "status",
-  );
+  const entries = (
+    (object.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? []
+  ).filter((e) => e.manager === fieldManager && e.operation === "Apply" && e.subresource === "status");
   const fields = new Set<string>();
   for (const entry of entries) {
     const status = entry.fieldsV1?.["f:status"];
@@ -29,7 +29,9 @@ export function appliedStatusFields(object: KubeObject, fieldManager: string): S
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });

@@ -43,7 +43,8 @@ export class WorkQueue {
   private readonly log: Logger;
 
   constructor(private readonly options: WorkQueueOptions) {
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+      throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
     this.log = (options.logger ?? namedLogger("runtime.work-queue")).child({ queue: options.name });
   }
 
@@ -153,7 +154,10 @@ export class WorkQueue {
     } catch (error) {
       if (!this.stopping) {
         const delayMs = this.addRateLimited(key);
-        this.log.debug({ key, delayMs, err: error instanceof Error ? error.message : String(error) }, "Processing failed; retrying after backoff");
+        this.log.debug(
+          { key, delayMs, err: error instanceof Error ? error.message : String(error) },
+          "Processing failed; retrying after backoff",
+        );
       }
     } finally {
       this.processing.delete(key);

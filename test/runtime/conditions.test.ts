@@ -27,35 +27,68 @@ function expectSummaryInvariant(conditions: Condition[]) {
 
 describe("summary conditions", () => {
   it("in progress: Ready=False, Reconciling=True, no Stalled", () => {
-    const conditions = markReconciling([], { reason: "Provisioning", message: "Creating the control plane", observedGeneration: 1 }, t0);
+    const conditions = markReconciling(
+      [],
+      { reason: "Provisioning", message: "Creating the control plane", observedGeneration: 1 },
+      t0,
+    );
     expectSummaryInvariant(conditions);
-    expect(getCondition(conditions, "Ready")).toMatchObject({ status: "False", reason: "Provisioning", observedGeneration: 1 });
+    expect(getCondition(conditions, "Ready")).toMatchObject({
+      status: "False",
+      reason: "Provisioning",
+      observedGeneration: 1,
+    });
     expect(getCondition(conditions, "Reconciling")).toMatchObject({ status: "True", reason: "Provisioning" });
     expect(summaryState(conditions)).toBe("Reconciling");
   });
 
   it("stalled: Ready=False, Stalled=True and Reconciling removed", () => {
     const reconciling = markReconciling([], { message: "working" }, t0);
-    const stalled = markStalled(reconciling, { reason: "CredentialsSecretMissing", message: "Create Secret aws-creds in namespace team-a" }, t1);
+    const stalled = markStalled(
+      reconciling,
+      { reason: "CredentialsSecretMissing", message: "Create Secret aws-creds in namespace team-a" },
+      t1,
+    );
     expectSummaryInvariant(stalled);
     expect(getCondition(stalled, "Reconciling")).toBeUndefined();
-    expect(getCondition(stalled, "Stalled")).toMatchObject({ status: "True", reason: "CredentialsSecretMissing" });
+    expect(getCondition(stalled, "Stalled")).toMatchObject({
+      status: "True",
+      reason: "CredentialsSecretMissing",
+    });
     expect(summaryState(stalled)).toBe("Stalled");
   });
 
   it("ready: Ready=True, Reconciling=False and Stalled removed", () => {
     const stalled = markStalled([], { reason: "BadSpec", message: "fix it" }, t0);
-    const ready = markReady(stalled, { reason: "ClusterRunning", message: "The cluster is running", observedGeneration: 3 }, t1);
+    const ready = markReady(
+      stalled,
+      { reason: "ClusterRunning", message: "The cluster is running", observedGeneration: 3 },
+      t1,
+    );
     expectSummaryInvariant(ready);
     expect(getCondition(ready, "Stalled")).toBeUndefined();
-    expect(getCondition(ready, "Ready")).toMatchObject({ status: "True", reason: "ClusterRunning", observedGeneration: 3 });
+    expect(getCondition(ready, "Ready")).toMatchObject({
+      status: "True",
+      reason: "ClusterRunning",
+      observedGeneration: 3,
+    });
     expect(getCondition(ready, "Reconciling")).toMatchObject({ status: "False" });
     expect(isTrue(ready, "Ready")).toBe(true);
     expect(summaryState(ready)).toBe("Ready");
   });
 
   it("keeps the invariant through any sequence of transitions", () => {
-    const steps = [markReady, markReconciling, markStalled, markStalled, markReady, markReady, markReconciling, markStalled, markReconciling];
+    const steps = [
+      markReady,
+      markReconciling,
+      markStalled,
+      markStalled,
+      markReady,
+      markReady,
+      markReconciling,
+      markStalled,
+      markReconciling,
+    ];
     let conditions = initialConditions(1, t0);
     expectSummaryInvariant(conditions);
     for (const step of steps) {
@@ -65,26 +98,45 @@ describe("summary conditions", () => {
   });
 
   it("keeps domain conditions untouched", () => {
-    let conditions = setCondition([], { type: "Provisioned", status: "True", reason: "StackUpSucceeded", message: "up done" }, t0);
+    let conditions = setCondition(
+      [],
+      { type: "Provisioned", status: "True", reason: "StackUpSucceeded", message: "up done" },
+      t0,
+    );
     conditions = markStalled(conditions, { reason: "Broken", message: "x" }, t1);
     conditions = markReady(conditions, { message: "ok" }, t2);
-    expect(getCondition(conditions, "Provisioned")).toMatchObject({ status: "True", lastTransitionTime: "2026-03-01T10:00:00Z" });
+    expect(getCondition(conditions, "Provisioned")).toMatchObject({
+      status: "True",
+      lastTransitionTime: "2026-03-01T10:00:00Z",
+    });
   });
 });
 
 describe("setCondition", () => {
   it("moves lastTransitionTime only when the status changes", () => {
-    let conditions = setCondition([], { type: "Registered", status: "False", reason: "Waiting", message: "a" }, t0);
+    let conditions = setCondition(
+      [],
+      { type: "Registered", status: "False", reason: "Waiting", message: "a" },
+      t0,
+    );
     expect(getCondition(conditions, "Registered")!.lastTransitionTime).toBe("2026-03-01T10:00:00Z");
 
-    conditions = setCondition(conditions, { type: "Registered", status: "False", reason: "StillWaiting", message: "b" }, t1);
+    conditions = setCondition(
+      conditions,
+      { type: "Registered", status: "False", reason: "StillWaiting", message: "b" },
+      t1,
+    );
     expect(getCondition(conditions, "Registered")).toMatchObject({
       reason: "StillWaiting",
       message: "b",
       lastTransitionTime: "2026-03-01T10:00:00Z",
     });
 
-    conditions = setCondition(conditions, { type: "Registered", status: "True", reason: "Joined", message: "c" }, t2);
+    conditions = setCondition(
+      conditions,
+      { type: "Registered", status: "True", reason: "Joined", message: "c" },
+      t2,
+    );
     expect(getCondition(conditions, "Registered")!.lastTransitionTime).toBe("2026-03-01T10:09:00Z");
   });
 
@@ -98,11 +150,21 @@ describe("setCondition", () => {
   });
 
   it("records observedGeneration and keeps the list order, so equal passes give equal lists", () => {
-    const a = setCondition(setCondition([], { type: "A", status: "True", reason: "Yes", message: "" }, t0), { type: "B", status: "True", reason: "Yes", message: "" }, t0);
-    const b = setCondition(a, { type: "A", status: "True", reason: "Yes", message: "", observedGeneration: 7 }, t1);
+    const a = setCondition(
+      setCondition([], { type: "A", status: "True", reason: "Yes", message: "" }, t0),
+      { type: "B", status: "True", reason: "Yes", message: "" },
+      t0,
+    );
+    const b = setCondition(
+      a,
+      { type: "A", status: "True", reason: "Yes", message: "", observedGeneration: 7 },
+      t1,
+    );
     expect(b.map((c) => c.type)).toEqual(["A", "B"]);
     expect(getCondition(b, "A")!.observedGeneration).toBe(7);
-    expect(JSON.stringify(setCondition(b, { type: "B", status: "True", reason: "Yes", message: "" }, t2))).toBe(JSON.stringify(b));
+    expect(
+      JSON.stringify(setCondition(b, { type: "B", status: "True", reason: "Yes", message: "" }, t2)),
+    ).toBe(JSON.stringify(b));
   });
 
   it("does not change the list it was given", () => {
@@ -113,10 +175,18 @@ describe("setCondition", () => {
   });
 
   it("refuses reasons that are not CamelCase", () => {
-    expect(() => setCondition([], { type: "A", status: "True", reason: "not camel", message: "" })).toThrow(/CamelCase/);
-    expect(() => setCondition([], { type: "A", status: "True", reason: "lowerStart", message: "" })).toThrow(/CamelCase/);
-    expect(() => setCondition([], { type: "A", status: "True", reason: "", message: "" })).toThrow(/CamelCase/);
-    expect(setCondition([], { type: "A", status: "True", reason: "StackUp2Succeeded", message: "" })).toHaveLength(1);
+    expect(() => setCondition([], { type: "A", status: "True", reason: "not camel", message: "" })).toThrow(
+      /CamelCase/,
+    );
+    expect(() => setCondition([], { type: "A", status: "True", reason: "lowerStart", message: "" })).toThrow(
+      /CamelCase/,
+    );
+    expect(() => setCondition([], { type: "A", status: "True", reason: "", message: "" })).toThrow(
+      /CamelCase/,
+    );
+    expect(
+      setCondition([], { type: "A", status: "True", reason: "StackUp2Succeeded", message: "" }),
+    ).toHaveLength(1);
   });
 
   it("writes second-precision times, as the API server stores them", () => {
@@ -128,13 +198,24 @@ describe("summarizePass", () => {
   const base = { done: true, reason: "ClusterRunning", message: "Running", observedGeneration: 2 };
 
   it("a TerminalError stalls with its own reason", () => {
-    const conditions = summarizePass([], { ...base, error: new TerminalError("RegionUnknown", "Region mars-1 does not exist; pick one of ...") }, t0);
+    const conditions = summarizePass(
+      [],
+      { ...base, error: new TerminalError("RegionUnknown", "Region mars-1 does not exist; pick one of ...") },
+      t0,
+    );
     expect(summaryState(conditions)).toBe("Stalled");
-    expect(getCondition(conditions, "Stalled")).toMatchObject({ reason: "RegionUnknown", observedGeneration: 2 });
+    expect(getCondition(conditions, "Stalled")).toMatchObject({
+      reason: "RegionUnknown",
+      observedGeneration: 2,
+    });
   });
 
   it("another error is retried: Reconciling with the scrubbed error text", () => {
-    const conditions = summarizePass([], { ...base, error: new Error("connect failed with token=abcdef123") }, t0);
+    const conditions = summarizePass(
+      [],
+      { ...base, error: new Error("connect failed with token=abcdef123") },
+      t0,
+    );
     expect(summaryState(conditions)).toBe("Reconciling");
     const reconciling = getCondition(conditions, "Reconciling")!;
     expect(reconciling.reason).toBe("RetryingAfterError");
@@ -144,7 +225,12 @@ describe("summarizePass", () => {
 
   it("done is Ready, not done is Reconciling, deleting is Reconciling Deleting", () => {
     expect(summaryState(summarizePass([], base, t0))).toBe("Ready");
-    expect(getCondition(summarizePass([], { ...base, done: false, reason: "Provisioning" }, t0), "Reconciling")!.reason).toBe("Provisioning");
-    expect(getCondition(summarizePass([], { ...base, deleting: true }, t0), "Reconciling")!.reason).toBe("Deleting");
+    expect(
+      getCondition(summarizePass([], { ...base, done: false, reason: "Provisioning" }, t0), "Reconciling")!
+        .reason,
+    ).toBe("Provisioning");
+    expect(getCondition(summarizePass([], { ...base, deleting: true }, t0), "Reconciling")!.reason).toBe(
+      "Deleting",
+    );
   });
 });

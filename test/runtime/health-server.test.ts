@@ -13,11 +13,19 @@ describe("HealthServer", () => {
     metrics.reconcileTotal.inc({ controller: "cluster-deployment", result: "success" });
     metrics.observeJob("up", "success", Date.now() - 2500);
     let synced = false;
-    server = new HealthServer({ host: "127.0.0.1", port: 0, metrics, liveness: { ping: () => true }, readiness: { informers: () => synced || "caches not synced" } });
+    server = new HealthServer({
+      host: "127.0.0.1",
+      port: 0,
+      metrics,
+      liveness: { ping: () => true },
+      readiness: { informers: () => synced || "caches not synced" },
+    });
     const { url } = await server.start();
 
     const metricsText = await (await fetch(`${url}/metrics`)).text();
-    expect(metricsText).toContain('slipway_reconcile_total{controller="cluster-deployment",result="success"} 1');
+    expect(metricsText).toContain(
+      'slipway_reconcile_total{controller="cluster-deployment",result="success"} 1',
+    );
     expect(metricsText).toMatch(/slipway_job_duration_seconds_count\{type="up",result="success"\} 1/);
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -43,7 +43,10 @@ describe("Informer against a real kube-apiserver", () => {
     expect(informer.get(nsA, "before-start")?.spec?.size).toBe(1);
     expect(events).toContain(`add ${nsA}/before-start`);
 
-    await client.create(widgets, { ...widget(nsB, "w2", { size: 2 }), metadata: { namespace: nsB, name: "w2", labels: { tier: "gold" } } });
+    await client.create(widgets, {
+      ...widget(nsB, "w2", { size: 2 }),
+      metadata: { namespace: nsB, name: "w2", labels: { tier: "gold" } },
+    });
     await eventually(() => informer.get(nsB, "w2"), 10_000, "w2 in the cache");
     expect(informer.list({ labelSelector: "tier=gold" }).map((w) => w.metadata?.name)).toEqual(["w2"]);
     expect(informer.list({ namespace: nsA }).map((w) => w.metadata?.name)).toEqual(["before-start"]);
@@ -75,7 +78,10 @@ describe("Informer against a real kube-apiserver", () => {
 
     await client.create(widgets, widget(ns, "two"));
     await eventually(() => informer.get(ns, "two"), 10_000, "widget two after the relist");
-    expect(informer.get(ns, "one")).toMatchObject({ apiVersion: "runtime-test.slipway.dev/v1", kind: "Widget" });
+    expect(informer.get(ns, "one")).toMatchObject({
+      apiVersion: "runtime-test.slipway.dev/v1",
+      kind: "Widget",
+    });
   });
 
   it("relist reconciles the cache with what changed while it was not watching", async () => {
@@ -86,7 +92,10 @@ describe("Informer against a real kube-apiserver", () => {
     const informer = track(new Informer<Widget>({ client, resource: widgets, namespace: ns }));
     const deleted: string[] = [];
     const updated: string[] = [];
-    informer.addEventHandler({ onDelete: (o) => deleted.push(o.metadata!.name!), onUpdate: (_old, o) => updated.push(o.metadata!.name!) });
+    informer.addEventHandler({
+      onDelete: (o) => deleted.push(o.metadata!.name!),
+      onUpdate: (_old, o) => updated.push(o.metadata!.name!),
+    });
     informer.start();
     await informer.waitForSync({ timeoutMs: 20_000 });
     await informer.stop();
@@ -98,7 +107,12 @@ describe("Informer against a real kube-apiserver", () => {
 
     informer.restartWatchFrom("1");
     informer.start();
-    await eventually(() => informer.get(ns, "new") && informer.get(ns, "stays")?.spec?.size === 2 && !informer.get(ns, "goes"), 20_000, "the cache to catch up");
+    await eventually(
+      () =>
+        informer.get(ns, "new") && informer.get(ns, "stays")?.spec?.size === 2 && !informer.get(ns, "goes"),
+      20_000,
+      "the cache to catch up",
+    );
     expect(informer.relistCount).toBe(2);
     expect(deleted).toEqual(["goes"]);
     expect(updated).toEqual(["stays"]);
@@ -106,7 +120,11 @@ describe("Informer against a real kube-apiserver", () => {
 
   it("caches core kinds and fills in the kind and apiVersion their list items lack", async () => {
     const ns = await newNamespace("inf-core");
-    await client.create(coreResources.configMaps, { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: ns, name: "listed" } });
+    await client.create(coreResources.configMaps, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { namespace: ns, name: "listed" },
+    });
     const informer = track(new Informer({ client, resource: coreResources.configMaps, namespace: ns }));
     informer.start();
     await informer.waitForSync({ timeoutMs: 20_000 });
@@ -114,7 +132,13 @@ describe("Informer against a real kube-apiserver", () => {
   });
 
   it("waitForSync gives up with a TimeoutError when the resource cannot be listed", async () => {
-    const missing = { group: "nothing.slipway.dev", version: "v1", plural: "ghosts", kind: "Ghost", namespaced: true };
+    const missing = {
+      group: "nothing.slipway.dev",
+      version: "v1",
+      plural: "ghosts",
+      kind: "Ghost",
+      namespaced: true,
+    };
     const informer = track(new Informer({ client, resource: missing, backoff: { baseMs: 50, maxMs: 200 } }));
     informer.start();
     await expect(informer.waitForSync({ timeoutMs: 1000 })).rejects.toThrow(/did not sync/);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { formatLabelSelector, matchesLabelSelector, parseLabelSelector } from "../../src/runtime/label-selector.js";
+import {
+  formatLabelSelector,
+  matchesLabelSelector,
+  parseLabelSelector,
+} from "../../src/runtime/label-selector.js";
 
 describe("label selectors", () => {
   const labels = { env: "prod", tier: "gold", "slipway.dev/pool": "ci" };
@@ -26,8 +30,15 @@ describe("label selectors", () => {
 
   it("accepts plain match labels and LabelSelector objects", () => {
     expect(matchesLabelSelector(labels, { env: "prod" })).toBe(true);
-    expect(matchesLabelSelector(labels, { matchLabels: { env: "prod" }, matchExpressions: [{ key: "tier", operator: "In", values: ["gold"] }] })).toBe(true);
-    expect(matchesLabelSelector(labels, { matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] })).toBe(false);
+    expect(
+      matchesLabelSelector(labels, {
+        matchLabels: { env: "prod" },
+        matchExpressions: [{ key: "tier", operator: "In", values: ["gold"] }],
+      }),
+    ).toBe(true);
+    expect(
+      matchesLabelSelector(labels, { matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] }),
+    ).toBe(false);
   });
 
   it("refuses malformed selectors instead of matching everything", () => {
@@ -36,6 +47,11 @@ describe("label selectors", () => {
   });
 
   it("formats back to the URL form", () => {
-    expect(formatLabelSelector({ matchLabels: { a: "1" }, matchExpressions: [{ key: "b", operator: "NotIn", values: ["x", "y"] }] })).toBe("a=1,b notin (x,y)");
+    expect(
+      formatLabelSelector({
+        matchLabels: { a: "1" },
+        matchExpressions: [{ key: "b", operator: "NotIn", values: ["x", "y"] }],
+      }),
+    ).toBe("a=1,b notin (x,y)");
   });
 });

@@ -32,7 +32,8 @@ class WidgetReconciler implements Reconciler<Widget, WidgetScope> {
     this.normalPasses++;
     context.log.info({ generation: widget.metadata?.generation }, "Reconciling widget");
     if (widget.spec?.fail === "transient") throw new Error("backend unavailable (password=hunter2)");
-    if (widget.spec?.fail === "terminal") throw new TerminalError("SizeUnsupported", "Size must be below 100; change spec.size");
+    if (widget.spec?.fail === "terminal")
+      throw new TerminalError("SizeUnsupported", "Size must be below 100; change spec.size");
   }
 
   async reconcileDelete() {
@@ -96,22 +97,42 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     });
     expect(ready.metadata?.finalizers).toContain(finalizer);
     expect(ready.status).toMatchObject({ size: 3, observedGeneration: 1 });
-    expect(getCondition(ready.status?.conditions, "Reconciling")).toMatchObject({ status: "False", reason: "WidgetReady", observedGeneration: 1 });
+    expect(getCondition(ready.status?.conditions, "Reconciling")).toMatchObject({
+      status: "False",
+      reason: "WidgetReady",
+      observedGeneration: 1,
+    });
     expect(getCondition(ready.status?.conditions, "Stalled")).toBeUndefined();
 
     await client.patch(widgets, ns, "w", { spec: { size: 5 } }, { type: "merge" });
-    await eventually(async () => (await get()).status?.observedGeneration === 2, 20_000, "observedGeneration 2");
+    await eventually(
+      async () => (await get()).status?.observedGeneration === 2,
+      20_000,
+      "observedGeneration 2",
+    );
     expect((await get()).status?.size).toBe(5);
   });
 
   it("records an Event when the object becomes Ready", async () => {
-    const events = await client.list<KubeObject & { reason?: string; type?: string; involvedObject?: { name?: string } }>(coreResources.events, { namespace: ns });
-    expect(events.items.some((e) => e.reason === "WidgetReady" && e.type === "Normal" && e.involvedObject?.name === "w")).toBe(true);
+    const events = await client.list<
+      KubeObject & { reason?: string; type?: string; involvedObject?: { name?: string } }
+    >(coreResources.events, { namespace: ns });
+    expect(
+      events.items.some(
+        (e) => e.reason === "WidgetReady" && e.type === "Normal" && e.involvedObject?.name === "w",
+      ),
+    ).toBe(true);
   });
 
   it("does not rewrite an unchanged status and keeps status fields other writers own", async () => {
     // A worker reports its job through its own field manager; the controller's writes must not remove it.
-    await client.patch(widgets, ns, "w", { status: { lastOperation: { type: "up", result: "Succeeded" } } }, { type: "merge", subresource: "status", fieldManager: "slipway-worker" });
+    await client.patch(
+      widgets,
+      ns,
+      "w",
+      { status: { lastOperation: { type: "up", result: "Succeeded" } } },
+      { type: "merge", subresource: "status", fieldManager: "slipway-worker" },
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = await get();
     const passes = reconciler.normalPasses;
@@ -146,7 +167,10 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
       const w = await get();
       return getCondition(w.status?.conditions, "Stalled")?.status === "True" && w;
     });
-    expect(getCondition(stalled.status?.conditions, "Stalled")).toMatchObject({ reason: "SizeUnsupported", observedGeneration: 4 });
+    expect(getCondition(stalled.status?.conditions, "Stalled")).toMatchObject({
+      reason: "SizeUnsupported",
+      observedGeneration: 4,
+    });
     expect(getCondition(stalled.status?.conditions, "Reconciling")).toBeUndefined();
     expect(stalled.status?.observedGeneration).toBe(2);
     // Retries already scheduled by the earlier transient errors may still fire once; after that, nothing.
@@ -154,7 +178,9 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     const passes = reconciler.normalPasses;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(reconciler.normalPasses).toBe(passes);
-    const events = await client.list<KubeObject & { reason?: string; type?: string }>(coreResources.events, { namespace: ns });
+    const events = await client.list<KubeObject & { reason?: string; type?: string }>(coreResources.events, {
+      namespace: ns,
+    });
     expect(events.items.some((e) => e.reason === "SizeUnsupported" && e.type === "Warning")).toBe(true);
   });
 
@@ -170,7 +196,11 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
 
   it("runs delete passes until cleanup is done, then removes the finalizer and the object goes", async () => {
     await client.delete(widgets, ns, "w");
-    await eventually(async () => (await client.getIfExists(widgets, ns, "w")) === undefined, 20_000, "the widget to be gone");
+    await eventually(
+      async () => (await client.getIfExists(widgets, ns, "w")) === undefined,
+      20_000,
+      "the widget to be gone",
+    );
     expect(reconciler.deletePasses).toBe(reconciler.cleanupPassesNeeded + 1);
   });
 

@@ -11,7 +11,8 @@ describe("scrubSecrets", () => {
       "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
     ].join("\n");
     const scrubbed = scrubSecrets(text);
-    for (const secret of ["eyJhbGci", "hunter2", "s3cr3t", "xyz", "LS0tLS1CRUdJTi", "MIIEow"]) expect(scrubbed).not.toContain(secret);
+    for (const secret of ["eyJhbGci", "hunter2", "s3cr3t", "xyz", "LS0tLS1CRUdJTi", "MIIEow"])
+      expect(scrubbed).not.toContain(secret);
     expect(scrubbed).toContain("auth failed");
   });
 
@@ -20,7 +21,9 @@ describe("scrubSecrets", () => {
   });
 
   it("leaves ordinary messages alone and cuts long ones", () => {
-    expect(scrubSecrets("Stack up for generation 4 finished in 12s")).toBe("Stack up for generation 4 finished in 12s");
+    expect(scrubSecrets("Stack up for generation 4 finished in 12s")).toBe(
+      "Stack up for generation 4 finished in 12s",
+    );
     expect(safeMessage("a word ".repeat(300), 100)).toHaveLength(100);
   });
 });

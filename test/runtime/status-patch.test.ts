@@ -2,32 +2,75 @@ import { describe, expect, it } from "vitest";
 import { appliedStatusFields, canonicalJson, statusNeedsWrite } from "../../src/runtime/status-patch.js";
 
 const managedFields = [
-  { manager: "slipway-controller", operation: "Apply", subresource: "status", fieldsV1: { "f:status": { "f:conditions": {}, "f:observedGeneration": {}, "f:apiURL": {} } } },
-  { manager: "slipway-worker", operation: "Apply", subresource: "status", fieldsV1: { "f:status": { "f:lastOperation": {} } } },
+  {
+    manager: "slipway-controller",
+    operation: "Apply",
+    subresource: "status",
+    fieldsV1: { "f:status": { "f:conditions": {}, "f:observedGeneration": {}, "f:apiURL": {} } },
+  },
+  {
+    manager: "slipway-worker",
+    operation: "Apply",
+    subresource: "status",
+    fieldsV1: { "f:status": { "f:lastOperation": {} } },
+  },
   { manager: "kubectl", operation: "Update", fieldsV1: { "f:spec": {} } },
 ];
 
 describe("status writes", () => {
   const object = {
     metadata: { name: "a", namespace: "b", managedFields },
-    status: { observedGeneration: 2, apiURL: "https://x", conditions: [{ type: "Ready", status: "True" }], lastOperation: { type: "up" } },
+    status: {
+      observedGeneration: 2,
+      apiURL: "https://x",
+      conditions: [{ type: "Ready", status: "True" }],
+      lastOperation: { type: "up" },
+    },
   };
 
   it("knows which status fields the controller applied", () => {
-    expect([...appliedStatusFields(object, "slipway-controller")].sort()).toEqual(["apiURL", "conditions", "observedGeneration"]);
+    expect([...appliedStatusFields(object, "slipway-controller")].sort()).toEqual([
+      "apiURL",
+      "conditions",
+      "observedGeneration",
+    ]);
   });
 
   it("skips the write when every owned field is equal, whatever the key order", () => {
-    expect(statusNeedsWrite(object, { conditions: [{ status: "True", type: "Ready" }], observedGeneration: 2, apiURL: "https://x" }, "slipway-controller")).toBe(false);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [{ status: "True", type: "Ready" }], observedGeneration: 2, apiURL: "https://x" },
+        "slipway-controller",
+      ),
+    ).toBe(false);
   });
 
   it("writes when a field changed or an owned field would be dropped", () => {
-    expect(statusNeedsWrite(object, { conditions: [{ type: "Ready", status: "False" }], observedGeneration: 2, apiURL: "https://x" }, "slipway-controller")).toBe(true);
-    expect(statusNeedsWrite(object, { conditions: [{ type: "Ready", status: "True" }], observedGeneration: 2 }, "slipway-controller")).toBe(true);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [{ type: "Ready", status: "False" }], observedGeneration: 2, apiURL: "https://x" },
+        "slipway-controller",
+      ),
+    ).toBe(true);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [{ type: "Ready", status: "True" }], observedGeneration: 2 },
+        "slipway-controller",
+      ),
+    ).toBe(true);
   });
 
   it("does not care about fields other managers own", () => {
-    expect(statusNeedsWrite(object, { conditions: [{ type: "Ready", status: "True" }], observedGeneration: 2, apiURL: "https://x" }, "slipway-controller")).toBe(false);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [{ type: "Ready", status: "True" }], observedGeneration: 2, apiURL: "https://x" },
+        "slipway-controller",
+      ),
+    ).toBe(false);
   });
 
   it("canonical JSON ignores key order and undefined values", () => {

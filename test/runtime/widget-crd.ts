@@ -3,11 +3,22 @@ import type { KubeObject, ResourceRef } from "../../src/runtime/resource.js";
 import type { Condition } from "../../src/runtime/conditions.js";
 
 /** A throwaway custom resource with a status subresource, so runtime tests do not depend on Slipway's own API. */
-export const widgets: ResourceRef = { group: "runtime-test.slipway.dev", version: "v1", plural: "widgets", kind: "Widget", namespaced: true };
+export const widgets: ResourceRef = {
+  group: "runtime-test.slipway.dev",
+  version: "v1",
+  plural: "widgets",
+  kind: "Widget",
+  namespaced: true,
+};
 
 export interface Widget extends KubeObject {
   spec?: { size?: number; fail?: "transient" | "terminal" };
-  status?: { observedGeneration?: number; conditions?: Condition[]; size?: number; lastOperation?: Record<string, unknown> };
+  status?: {
+    observedGeneration?: number;
+    conditions?: Condition[];
+    size?: number;
+    lastOperation?: Record<string, unknown>;
+  };
 }
 
 const crd = {
@@ -63,8 +74,15 @@ const crd = {
 };
 
 export async function installWidgetCrd(): Promise<ResourceRef> {
-  await kubectlOk(["apply", "--server-side", "--field-manager=runtime-tests", "-f", "-"], { input: JSON.stringify(crd) });
-  await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", "crd/widgets.runtime-test.slipway.dev"]);
+  await kubectlOk(["apply", "--server-side", "--field-manager=runtime-tests", "-f", "-"], {
+    input: JSON.stringify(crd),
+  });
+  await kubectlOk([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    "crd/widgets.runtime-test.slipway.dev",
+  ]);
   return widgets;
 }
 
@@ -73,7 +91,11 @@ export function widget(namespace: string, name: string, spec: Widget["spec"] = {
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -83,7 +105,10 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -128,7 +128,12 @@ describe("WorkQueue", () => {
   });
 
   it("keeps failure counts per key", () => {
-    const queue = new WorkQueue({ name: "per-key", concurrency: 1, backoff: { baseMs: 10, maxMs: 100 }, process: async () => undefined });
+    const queue = new WorkQueue({
+      name: "per-key",
+      concurrency: 1,
+      backoff: { baseMs: 10, maxMs: 100 },
+      process: async () => undefined,
+    });
     expect(queue.addRateLimited("a")).toBe(10);
     expect(queue.addRateLimited("a")).toBe(20);
     expect(queue.addRateLimited("b")).toBe(10);
