@@ -15,7 +15,7 @@ command -v openssl >/dev/null || { echo "openssl is required (Debian package ope
 
 echo "==> npm dependencies"
 # Install scripts of @pulumi/* would try to download provider plugins; nothing may download at run time.
-npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+npm install --no-audit --no-fund --ignore-scripts --loglevel=error
 
 echo "==> tools (kube-apiserver, kube-controller-manager, kubectl, etcd, pulumi, OCM CRDs)"
 bash tools/build.sh
