@@ -59,6 +59,7 @@ export class Manager {
   private readonly health?: HealthServer;
   private readonly log: Logger;
   private leading = false;
+  private resyncTimer?: NodeJS.Timeout;
   private started = false;
   private healthUrl?: string;
 
@@ -101,7 +102,7 @@ export class Manager {
   /** A shared informer for `resource` (in the manager's namespace); reconcilers read secondary objects from it. */
   informer<T extends KubeObject = KubeObject>(
     resource: ResourceRef,
-    options: { labelSelector?: string; resyncIntervalMs?: number } = {},
+    options: { labelSelector?: string } = {},
   ): Informer<T> {
     const id = `${resource.group}/${resource.version}/${resource.plural}?${options.labelSelector ?? ""}`;
     let informer = this.informers.get(id);
@@ -111,7 +112,6 @@ export class Manager {
         resource,
         namespace: resource.namespaced ? this.options.namespace : undefined,
         labelSelector: options.labelSelector,
-        resyncIntervalMs: options.resyncIntervalMs,
       });
       this.informers.set(id, informer);
       if (this.started) informer.start();
@@ -124,7 +124,7 @@ export class Manager {
     if (this.controllers.has(registration.name))
       throw new Error(`controller ${registration.name} is already registered`);
     const { watches } = registration;
-    const primary = this.informer(watches.primary, { resyncIntervalMs: this.options.resyncIntervalMs });
+    const primary = this.informer(watches.primary);
     const running: RunningController = {
       registration: registration as unknown as ControllerRegistration<KubeObject, unknown>,
       primary,
@@ -242,12 +242,25 @@ export class Manager {
       // Level-triggered start: everything that exists is reconciled once, whatever happened while we were away.
       for (const key of running.primary.keys()) queue.add(key);
     }
+    if (this.options.resyncIntervalMs) {
+      // A timer here rather than informer resync: informers are shared, so a kind first asked for as some
+      // controller's secondary watch would otherwise never resync for the controller that owns it.
+      this.resyncTimer = setInterval(() => this.resyncAll(), this.options.resyncIntervalMs);
+      this.resyncTimer.unref();
+    }
     this.log.info({ controllers: [...this.controllers.keys()] }, "Leading: controllers started");
+  }
+
+  private resyncAll(): void {
+    for (const running of this.controllers.values()) {
+      for (const key of running.primary.keys()) running.queue?.add(key);
+    }
   }
 
   private async stopLeading(): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
+    clearInterval(this.resyncTimer);
     this.metrics.leaderStatus.set({ name: this.options.leaderElection?.name ?? "none" }, 0);
     const queues = [...this.controllers.values()].map((running) => {
       const queue = running.queue;
