@@ -147,6 +147,8 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
       return;
     }
     status.powerState = result.powerState === "Hibernating" ? "Hibernating" : result.powerState === "Running" ? "Running" : "Unknown";
+  } else if (last.type === "up" && !result.skipped) {
+    status.powerState = desiredPowerState(scope.cd);
   }
   const at = result.finishedAt;
   if (last.type === "up") {
@@ -166,6 +168,14 @@ async function startOperation(scope: ClusterDeploymentScope, type: StackOperatio
   await scope.deps.queue.enqueue(data, suffix);
   const previous = status.lastOperation as LastOperation | undefined;
   status.lastOperation = { type, jobId, generation, startedAt: scope.now.toISOString(), result: "InProgress" };
+  // A pass that read a cache older than its own last status write finds the job already done: BullMQ kept the
+  // duplicate id out, so take the finished job's result rather than report the work as started again.
+  const existing = await scope.deps.queue.lookup(jobId);
+  if (existing.state === "completed" && existing.result) {
+    scope.job = existing;
+    applyResult(scope, status.lastOperation as LastOperation, existing.result);
+    return;
+  }
   if (type === "destroy") status.powerState = "Deprovisioning";
   else if (type === "up") {
     const desired = desiredPowerState(cd);
