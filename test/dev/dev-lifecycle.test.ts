@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { kubectl } from "../../src/local/kubectl.js";
+import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
+
+const run = promisify(execFile);
+
+/** The real `slipway` CLI (compiled) with its own state folder. */
+async function slipway(stateDir: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [join(distDir, "src", "cli", "main.js"), ...args], {
+      env: { ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", SLIPWAY_KUBECONFIG: "", KUBECONFIG: "" },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string };
+    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "" };
+  }
+}
+
+describe("slipway dev up --detach / status / down / up again", () => {
+  let stateDir: string;
+
+  afterAll(async () => {
+    if (stateDir) {
+      await slipway(stateDir, "dev", "down");
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("starts a hub with the CRDs, reports it, stops it, and keeps its data across a second up", async () => {
+    stateDir = await mkdtemp(join(tmpdir(), "slipway-dev-"));
+    const up = await slipway(stateDir, "dev", "up", "--detach");
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain("Slipway and OCM CRDs installed");
+    const kubeconfig = join(stateDir, "kubeconfig");
+
+    const crds = await kubectl(toolsBinDir, kubeconfig, ["get", "crds", "-o", "name"]);
+    expect(crds.stdout).toContain("clusterdeployments.slipway.dev");
+    expect(crds.stdout).toContain("managedclusters.cluster.open-cluster-management.io");
+    expect((await kubectl(toolsBinDir, kubeconfig, ["create", "configmap", "kept", "--from-literal=a=b"])).code).toBe(0);
+
+    const status = await slipway(stateDir, "dev", "status");
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/hub: +running/);
+    expect(status.stdout).toMatch(/kube-apiserver +pid \d+ +alive/);
+    expect(status.stdout).toMatch(/controller:running/);
+
+    expect((await slipway(stateDir, "dev", "down")).code).toBe(0);
+    const stopped = await slipway(stateDir, "dev", "status");
+    expect(stopped.code).toBe(3);
+    expect(stopped.stdout).toMatch(/hub: +stopped/);
+    expect((await kubectl(toolsBinDir, kubeconfig, ["--request-timeout=3s", "get", "ns"])).code).not.toBe(0);
+
+    expect((await slipway(stateDir, "dev", "up", "--detach")).code).toBe(0);
+    const kept = await kubectl(toolsBinDir, kubeconfig, ["get", "configmap", "kept", "-o", "jsonpath={.data.a}"]);
+    expect(kept.stdout).toBe("b");
+  });
+});
