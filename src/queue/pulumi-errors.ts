@@ -120,7 +120,12 @@ const RULES: Rule[] = [
 export function classifyPulumiError(error: unknown, opts: { secrets?: string[] } = {}): PulumiErrorClass {
   const text = errorText(error);
   const rule = RULES.find((r) => r.matches(error, text));
-  const message = redactSecrets(usefulLines(error, text), opts.secrets);
+  // Redact before picking lines, so a PEM block spanning lines cannot push the useful ones out; and after, for
+  // anything the line picking joined back together.
+  const message = redactSecrets(
+    usefulLines(error, redactSecrets(text, opts.secrets), opts.secrets),
+    opts.secrets,
+  );
   if (!rule) return { retry: true, reason: "UnexpectedError", message };
   if (error instanceof TerminalStackError) return { retry: false, reason: error.reason, message };
   if (rule.reason === "TerminalStackError") {
@@ -145,7 +150,7 @@ function errorText(error: unknown): string {
  * The lines a person needs: for CLI failures the `error:` lines (minus the generic "update failed"), else the
  * error's own message; at most three lines of 300 characters.
  */
-function usefulLines(error: unknown, text: string): string {
+function usefulLines(error: unknown, text: string, secrets?: string[]): string {
   let lines: string[];
   if (error instanceof CommandError) {
     const errorLines = text
@@ -171,7 +176,7 @@ function usefulLines(error: unknown, text: string): string {
         .filter((l) => l.length > 0 && !/^(code|stdout|stderr|err\?):/.test(l) && l !== "CommandError");
     }
   } else if (error instanceof Error) {
-    lines = error.message.split("\n");
+    lines = redactSecrets(error.message, secrets).split("\n");
   } else {
     lines = [String(error)];
   }

@@ -203,7 +203,11 @@ export class PulumiRunner {
         return { changes: result.summary.resourceChanges ?? {}, outputs: result.outputs };
       }
       case "refresh":
-        return { changes: (await stack.refresh(common)).summary.resourceChanges ?? {} };
+        // Running the program recomputes the stack outputs from the refreshed resources (powerState "Stopped"
+        // after processes died); without it they keep the values of the last up.
+        return {
+          changes: (await stack.refresh({ ...common, runProgram: true })).summary.resourceChanges ?? {},
+        };
       case "destroy":
         return { changes: (await stack.destroy(common)).summary.resourceChanges ?? {} };
     }
@@ -347,8 +351,13 @@ function sdkVersion(nodeModulesDir: string): string {
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // A killed process whose parent died too may linger as a zombie until init reaps it: it holds nothing.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return !existsSync("/proc/self"); // gone in between; without procfs, trust kill(0)
   }
 }

@@ -1,0 +1,159 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
+import { PulumiRunner, type PulumiProgress } from "../../src/queue/pulumi-runner.js";
+import { toolsBinDir } from "../../src/runtime/paths.js";
+
+// The simulated platform through the real Pulumi CLI: no processes, state in the stack, small delays.
+describe("simulated platform", () => {
+  let stateDir: string;
+  let runner: PulumiRunner;
+  const stackName = "team-a-sim-1-0a1b2c3d";
+  const spec = {
+    clusterName: "sim-1",
+    powerState: "Running",
+    provisionSeconds: 0.4,
+    hibernateSeconds: 0.2,
+    resumeSeconds: 0.2,
+    destroySeconds: 0.1,
+    jitterPercent: 20,
+  };
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), "slipway-simulated-"));
+    runner = new PulumiRunner({ toolsBinDir, stateDir, passphrase: "simulated-test-passphrase" });
+  });
+
+  afterAll(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("provisions, hibernates, resumes and destroys, reporting progress", async () => {
+    const progress: PulumiProgress[] = [];
+    const up = await runner.run({
+      platform: "simulated",
+      stackName,
+      operation: "up",
+      inputs: spec,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(up.outputs).toMatchObject({ apiURL: "https://simulated.invalid/sim-1", powerState: "Running" });
+    expect(up.outputs.infraID).toMatch(/^sim-1-[a-z0-9]{5}$/);
+    expect(up.outputs.kubeconfig).toContain("SIMULATED");
+    expect(up.secretOutputNames).toEqual(["kubeconfig"]);
+    expect(up.changes).toEqual({ create: 3 });
+    expect(
+      progress.some((p) => p.currentStep === "creating simulated:ControlPlane sim-1-control-plane"),
+    ).toBe(true);
+    expect(progress.at(-1)).toEqual({
+      resourcesDone: 4,
+      resourcesTotal: 4,
+      currentStep: "done",
+      percent: 100,
+    });
+    const percents = progress.map((p) => p.percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+
+    const hibernated = await runner.run({
+      platform: "simulated",
+      stackName,
+      operation: "up",
+      inputs: { ...spec, powerState: "Hibernating" },
+    });
+    expect(hibernated.outputs.powerState).toBe("Hibernating");
+    expect(hibernated.outputs.infraID).toBe(up.outputs.infraID);
+    expect(hibernated.changes).toEqual({ same: 2, update: 1 });
+
+    // Other delays or a new attempt number describe the simulation, not the cluster: nothing to do.
+    const again = await runner.run({
+      platform: "simulated",
+      stackName,
+      operation: "up",
+      inputs: { ...spec, powerState: "Hibernating", hibernateSeconds: 3, attempt: 2 },
+    });
+    expect(again.changes).toEqual({ same: 3 });
+
+    const resumed = await runner.run({ platform: "simulated", stackName, operation: "up", inputs: spec });
+    expect(resumed.outputs.powerState).toBe("Running");
+
+    const refreshed = await runner.run({
+      platform: "simulated",
+      stackName,
+      operation: "refresh",
+      inputs: spec,
+    });
+    expect(refreshed.outputs.powerState).toBe("Running");
+
+    const destroyed = await runner.run({
+      platform: "simulated",
+      stackName,
+      operation: "destroy",
+      inputs: spec,
+    });
+    expect(destroyed.changes).toEqual({ delete: 3 });
+    expect(destroyed.outputs).toEqual({});
+    expect(await runner.listStacks()).toEqual([]);
+  });
+
+  it("fails an injected transient provision failure on the first attempt only", async () => {
+    const name = "team-a-sim-flaky-1a2b3c4d";
+    const flaky = {
+      ...spec,
+      clusterName: "sim-flaky",
+      provisionSeconds: 0,
+      failures: [
+        { phase: "Provision", mode: "Transient", attempts: 1, message: "cloud API said ECONNRESET" },
+      ],
+    };
+    const first = await runner
+      .run({ platform: "simulated", stackName: name, operation: "up", inputs: flaky })
+      .catch((e: unknown) => e);
+    expect(classifyPulumiError(first)).toEqual({
+      retry: true,
+      reason: "SimulatedTransientFailure",
+      message: "SimulatedTransientFailure: Provision of sim-flaky (attempt 1): cloud API said ECONNRESET",
+    });
+    const second = await runner.run({
+      platform: "simulated",
+      stackName: name,
+      operation: "up",
+      inputs: { ...flaky, attempt: 2 },
+    });
+    expect(second.outputs.powerState).toBe("Running");
+    await runner.run({ platform: "simulated", stackName: name, operation: "destroy", inputs: flaky });
+  });
+
+  it("stops on an injected terminal failure and on invalid inputs", async () => {
+    const name = "team-a-sim-broken-2b3c4d5e";
+    const broken = {
+      ...spec,
+      clusterName: "sim-broken",
+      provisionSeconds: 0,
+      failures: [{ phase: "Provision", mode: "Terminal", attempts: 0, message: "quota exhausted" }],
+    };
+    const failed = await runner
+      .run({ platform: "simulated", stackName: name, operation: "up", inputs: broken })
+      .catch((e: unknown) => e);
+    expect(classifyPulumiError(failed)).toMatchObject({ retry: false, reason: "SimulatedTerminalFailure" });
+    await runner.run({ platform: "simulated", stackName: name, operation: "destroy", inputs: broken });
+
+    const started = Date.now();
+    const invalid = await runner
+      .run({
+        platform: "simulated",
+        stackName: name,
+        operation: "up",
+        inputs: { ...spec, clusterName: "Not_A_Label" },
+      })
+      .catch((e: unknown) => e);
+    expect(classifyPulumiError(invalid)).toMatchObject({ retry: false, reason: "InvalidInputs" });
+    const unknown = await runner
+      .run({ platform: "mainframe", stackName: name, operation: "up", inputs: spec })
+      .catch((e: unknown) => e);
+    expect(classifyPulumiError(unknown)).toMatchObject({ retry: false, reason: "UnknownPlatform" });
+    expect(Date.now() - started).toBeLessThan(1000); // refused before the CLI starts
+    expect(await runner.listStacks()).toEqual([]);
+  });
+});
