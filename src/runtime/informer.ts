@@ -251,6 +251,8 @@ export class Informer<T extends KubeObject = KubeObject> {
 
     const ended = new Promise<void>((resolve, reject) => {
       const onEvent = (type: string, object: WatchEvent["object"]) => {
+        // Lines already buffered after an ERROR belong to a stream we are abandoning.
+        if (failure) return;
         eventCount++;
         if (type === "ERROR") {
           // The server sends a Status (410 Gone for a too-old resourceVersion) and then ends the stream.

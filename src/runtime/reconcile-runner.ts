@@ -133,6 +133,8 @@ export class ReconcileRunner<T extends KubeObject, S> {
         );
         return { stalled: true };
       }
+      const text = input.error instanceof Error ? input.error.message : String(input.error);
+      log.warn({ err: safeMessage(text) }, "Reconcile failed; retrying with backoff");
       throw input.error;
     }
     return input.result ?? {};
