@@ -153,7 +153,7 @@ export class PulumiRunner {
 
   /** Stack names in the backend for this runner's project. */
   async listStacks(): Promise<string[]> {
-    await mkdir(this.workspacesDir, { recursive: true });
+    await this.ensureFolders(this.workspacesDir);
     const workspace = await LocalWorkspace.create({
       workDir: this.workspacesDir,
       pulumiHome: this.pulumiHome,
@@ -218,9 +218,7 @@ export class PulumiRunner {
     program: () => Promise<Record<string, unknown> | void>,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
-    await Promise.all([mkdir(workDir, { recursive: true }), mkdir(this.pulumiHome, { recursive: true })]);
-    if (this.backendUrl.startsWith("file://"))
-      await mkdir(fileURLToPath(this.backendUrl), { recursive: true });
+    await this.ensureFolders(workDir);
     return LocalWorkspace.createOrSelectStack(
       { stackName, projectName: this.projectName, program },
       {
@@ -299,6 +297,16 @@ export class PulumiRunner {
       rm(join(root, "history", project, stackName), { recursive: true, force: true }),
       rm(join(root, "backups", project, stackName), { recursive: true, force: true }),
       rm(join(root, "locks", "organization", project, stackName), { recursive: true, force: true }),
+    ]);
+  }
+
+  private async ensureFolders(workDir: string): Promise<void> {
+    await Promise.all([
+      mkdir(workDir, { recursive: true }),
+      mkdir(this.pulumiHome, { recursive: true }),
+      this.backendUrl.startsWith("file://")
+        ? mkdir(fileURLToPath(this.backendUrl), { recursive: true })
+        : undefined,
     ]);
   }
 
