@@ -9,6 +9,12 @@ import { join } from "node:path";
 import { LocalControlPlane } from "../../src/local/control-plane.js";
 import type { DesiredPowerState, ObservedPowerState } from "../types.js";
 
+// This process inherits the Pulumi CLI's environment, passphrase included, and the control plane's processes
+// would inherit it from here and keep it for their lifetime. They need none of it.
+for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"]) {
+  delete process.env[name];
+}
+
 /** The dynamic resource's inputs (LocalClusterInputs after validation, with defaults applied). */
 export interface ControlPlaneArgs {
   clusterName: string;

@@ -76,6 +76,10 @@ describe("local platform", () => {
       "--from-literal=kept=yes",
     ]);
     expect(cm.code).toBe(0);
+    // The cluster's processes do not inherit the passphrase from the provider process.
+    for (const p of recordedProcesses()) {
+      expect(readFileSync(`/proc/${p.pid}/environ`, "utf8")).not.toContain("local-test-passphrase");
+    }
     // The secret output is encrypted in the state file, not stored in plain text.
     const state = readFileSync(
       join(stateDir, "pulumi", "state", ".pulumi", "stacks", "slipway", `${stackName}.json`),

@@ -97,6 +97,33 @@ describe("simulated platform", () => {
     expect(await runner.listStacks()).toEqual([]);
   });
 
+  it("stops gracefully when aborted: the lock is released and the next up finishes the job", async () => {
+    const name = "team-a-sim-abort-3c4d5e6f";
+    const slow = { ...spec, clusterName: "sim-abort", provisionSeconds: 2, jitterPercent: 0 };
+    const abort = new AbortController();
+    const aborted = await runner
+      .run({
+        platform: "simulated",
+        stackName: name,
+        operation: "up",
+        inputs: slow,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (p.currentStep.startsWith("creating simulated:ControlPlane")) abort.abort();
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(classifyPulumiError(aborted)).toEqual({
+      retry: true,
+      reason: "Canceled",
+      message: "update canceled",
+    });
+    expect(await runner.stackLocks(name)).toEqual([]);
+    const next = await runner.run({ platform: "simulated", stackName: name, operation: "up", inputs: slow });
+    expect(next.outputs.powerState).toBe("Running");
+    await runner.run({ platform: "simulated", stackName: name, operation: "destroy", inputs: slow });
+  });
+
   it("fails an injected transient provision failure on the first attempt only", async () => {
     const name = "team-a-sim-flaky-1a2b3c4d";
     const flaky = {
