@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -12,7 +12,7 @@ import {
   type Stack,
 } from "@pulumi/pulumi/automation/index.js";
 import { platformFor, type StackDescription } from "../../stacks/index.js";
-import { repoRoot } from "../runtime/paths.js";
+import { distDir, repoRoot } from "../runtime/paths.js";
 import { StaleStackLockError } from "./errors.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 
@@ -33,6 +33,8 @@ export interface PulumiRunnerOptions {
   projectName?: string;
   /** node_modules holding @pulumi/pulumi, for the dynamic-provider plugin. Default: this checkout's. */
   nodeModulesDir?: string;
+  /** Compiled Slipway whose code dynamic providers run. Default: this checkout's dist/. */
+  distDir?: string;
 }
 
 export interface PulumiRunRequest {
@@ -107,6 +109,8 @@ export class PulumiRunner {
       // the stack's workspace under stateDir: NODE_PATH points it at our node_modules.
       PATH: [sdkDir, dirname(process.execPath), process.env.PATH ?? ""].join(":"),
       NODE_PATH: nodeModulesDir,
+      // Dynamic providers load their compiled code from this dist/, whatever path their state recorded.
+      SLIPWAY_DIST_URL: pathToFileURL(opts.distDir ?? distDir).href,
     };
   }
 

@@ -10,9 +10,9 @@ import type { ObservedPowerState } from "../types.js";
 /**
  * The provider's methods run in Pulumi's dynamic-provider process, which gets them as source text from Pulumi's
  * closure serializer and runs them as plain Node: it cannot load TypeScript, and the serializer would drag every
- * captured module along. So each method captures only two things — this absolute file URL of the compiled
- * operations (`npm run build` writes dist/) and the tiny `loadOperations` below — and does the work in
- * dist/stacks/local/operations.js.
+ * captured module along. So each method captures only this absolute file URL of the compiled operations
+ * (`npm run build` writes dist/) and the tiny `loadOperations` below (with one string constant), and does the work
+ * in dist/stacks/local/operations.js.
  */
 const operationsPath = join(distDir, "stacks", "local", "operations.js");
 const operationsUrl: string = pathToFileURL(operationsPath).href;
@@ -29,13 +29,21 @@ export function assertOperationsBuilt(): void {
   }
 }
 
+/** Where the operations are under dist/, for a runner that says where its dist/ is. */
+const OPERATIONS_IN_DIST = "stacks/local/operations.js";
+
 function loadOperations(url: string): Promise<Operations> {
+  // The URL is baked into the stack's state, and `read`/`delete` run the provider recorded there: after Slipway
+  // moved or was upgraded in another folder, that path is stale. The runner passes its own dist/ (as a file URL)
+  // in SLIPWAY_DIST_URL to the CLI, which hands its environment to this process; it wins over the recorded one.
+  const distUrl = process.env.SLIPWAY_DIST_URL;
+  const target = distUrl ? `${distUrl.replace(/\/$/, "")}/${OPERATIONS_IN_DIST}` : url;
   // A native dynamic import written as a string: test runners (vitest) rewrite `import()` in the source into a
   // call to their own loader, which the serializer cannot carry to the provider process.
   const nativeImport = new Function("specifier", "return import(specifier)") as (
     specifier: string,
   ) => Promise<Operations>;
-  return nativeImport(url);
+  return nativeImport(target);
 }
 
 const controlPlaneProvider: pulumi.dynamic.ResourceProvider<ControlPlaneArgs, ControlPlaneState> = {
