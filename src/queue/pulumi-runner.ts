@@ -122,14 +122,15 @@ export class PulumiRunner {
     const stack = await this.stack(request.stackName, platform.program(inputs));
 
     let clearedStaleLock = false;
-    if (request.clearStaleLock)
+    if (request.clearStaleLock) {
       clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description);
+    }
     let outcome: { changes: Record<string, number>; outputs?: OutputMap };
     try {
       outcome = await this.operate(stack, request, description);
     } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError) || !request.clearStaleLock || clearedStaleLock)
-        throw error;
+      const retryable = error instanceof ConcurrentUpdateError && request.clearStaleLock && !clearedStaleLock;
+      if (!retryable) throw error;
       // Locked after our check (or on a backend whose locks we cannot list): clear once and try again.
       clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description, { force: true });
       if (!clearedStaleLock) throw error;
@@ -249,7 +250,9 @@ export class PulumiRunner {
   ): Promise<boolean> {
     const locks = await this.stackLocks(stackName);
     const listable = this.lockDir(stackName) !== undefined;
-    if (listable && locks.length === 0 && !opts.force) return false;
+    // Without a listable backend we only act on the CLI's own word (ConcurrentUpdateError, `force`): cancelling
+    // blindly could cancel a live update elsewhere.
+    if (!opts.force && (!listable || locks.length === 0)) return false;
     const live = locks.find((l) => l.hostname === hostname() && l.pid !== undefined && processAlive(l.pid));
     if (live) {
       throw new StaleStackLockError(
