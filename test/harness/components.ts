@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -15,7 +15,8 @@ export class ComponentProcess {
   constructor(
     readonly name: "controller" | "worker",
     private readonly env: Record<string, string>,
-    private readonly logFile: string,
+    /** Where the process's stdout and stderr go (one JSON log line each). */
+    readonly logFile: string,
   ) {}
 
   start(): this {
@@ -32,6 +33,17 @@ export class ComponentProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** How the process ended (exit code, or the signal that ended it); undefined while it runs. */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    if (!this.child || (this.child.exitCode === null && this.child.signalCode === null)) return undefined;
+    return { code: this.child.exitCode, signal: this.child.signalCode };
+  }
+
+  /** Everything the process logged so far ("" before its first line). */
+  log(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, "utf8") : "";
   }
 
   /** Sends the signal and waits for the process to exit. */
