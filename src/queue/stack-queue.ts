@@ -1,5 +1,6 @@
 import { Queue, QueueEvents, type JobsOptions } from "bullmq";
 import { STACK_QUEUE, stackJobId, type StackJobData, type StackJobProgress, type StackJobResult } from "./stack-job.js";
+import type { Redis } from "ioredis";
 import { redisConnection } from "./redis.js";
 
 export interface StackQueueOptions {
@@ -27,9 +28,11 @@ export interface JobView {
 export class StackQueue {
   readonly queue: Queue<StackJobData, StackJobResult>;
   private events?: QueueEvents;
+  /** BullMQ never closes connections it was handed: these are ours to close. */
+  private readonly connections: Redis[] = [];
 
   constructor(private readonly opts: StackQueueOptions) {
-    this.queue = new Queue(STACK_QUEUE, { connection: redisConnection(opts.redisUrl), prefix: opts.prefix });
+    this.queue = new Queue(STACK_QUEUE, { connection: this.connect(), prefix: opts.prefix });
   }
 
   /** Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. */
@@ -66,7 +69,7 @@ export class StackQueue {
 
   /** Calls back with the job's resource whenever a job starts, reports progress, completes or fails. */
   async onChange(callback: (data: StackJobData) => void): Promise<void> {
-    this.events = new QueueEvents(STACK_QUEUE, { connection: redisConnection(this.opts.redisUrl), prefix: this.opts.prefix });
+    this.events = new QueueEvents(STACK_QUEUE, { connection: this.connect(), prefix: this.opts.prefix });
     const notify = async ({ jobId }: { jobId: string }) => {
       const job = await this.queue.getJob(jobId).catch(() => undefined);
       if (job) callback(job.data);
@@ -84,5 +87,12 @@ export class StackQueue {
   async close(): Promise<void> {
     await this.events?.close();
     await this.queue.close();
+    for (const connection of this.connections) connection.disconnect();
+  }
+
+  private connect(): Redis {
+    const connection = redisConnection(this.opts.redisUrl);
+    this.connections.push(connection);
+    return connection;
   }
 }

@@ -7,6 +7,7 @@ import type { KubeClient } from "../runtime/kube-client.js";
 import { logger } from "../runtime/logging.js";
 import { classifyPulumiError } from "./pulumi-errors.js";
 import type { PulumiRunner } from "./pulumi-runner.js";
+import type { Redis } from "ioredis";
 import { redisConnection } from "./redis.js";
 import { STACK_QUEUE, stackNameFor, type StackJobData, type StackJobProgress, type StackJobResult } from "./stack-job.js";
 
@@ -30,11 +31,14 @@ export interface StackWorkerOptions {
  */
 export class StackWorker {
   readonly worker: Worker<StackJobData, StackJobResult>;
+  /** BullMQ never closes a connection it was handed. */
+  private readonly connection: Redis;
 
   constructor(private readonly opts: StackWorkerOptions) {
     const w = opts.config.worker;
+    this.connection = redisConnection(opts.config.redisUrl ?? "");
     this.worker = new Worker<StackJobData, StackJobResult>(STACK_QUEUE, (job) => this.process(job), {
-      connection: redisConnection(opts.config.redisUrl ?? ""),
+      connection: this.connection,
       prefix: opts.config.queuePrefix,
       concurrency: w.concurrency,
       // Pulumi runs last minutes: the lock is renewed every lockDuration/2; a worker that dies loses it and
@@ -55,6 +59,7 @@ export class StackWorker {
 
   async close(): Promise<void> {
     await this.worker.close();
+    this.connection.disconnect();
   }
 
   async process(job: Job<StackJobData, StackJobResult>): Promise<StackJobResult> {
