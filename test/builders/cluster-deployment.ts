@@ -33,10 +33,22 @@ export async function markClusterProvisionedForTest(
     if (!isAlreadyExists(error)) throw error;
   }
   if (options.holdDeletion) {
-    await client.patch(clusterDeploymentResource, namespace, name, { metadata: { finalizers: [testHoldFinalizer] } }, { type: "merge" });
+    await client.patch(
+      clusterDeploymentResource,
+      namespace,
+      name,
+      { metadata: { finalizers: [testHoldFinalizer] } },
+      { type: "merge" },
+    );
   }
   const ready = powerState === "Running";
-  const condition = (type: string, status: string, reason: string) => ({ type, status, reason, message: `set by the test (${reason})`, lastTransitionTime: now() });
+  const condition = (type: string, status: string, reason: string) => ({
+    type,
+    status,
+    reason,
+    message: `set by the test (${reason})`,
+    lastTransitionTime: now(),
+  });
   await client.patch(
     clusterDeploymentResource,
     namespace,
@@ -47,7 +59,13 @@ export async function markClusterProvisionedForTest(
         powerState,
         apiURL: `https://${name}.test:6443`,
         adminKubeconfigSecretRef: { name: secretName },
-        lastOperation: { type: "up", jobId: `${name}-test`, generation: 1, result: "Succeeded", startedAt: now() },
+        lastOperation: {
+          type: "up",
+          jobId: `${name}-test`,
+          generation: 1,
+          result: "Succeeded",
+          startedAt: now(),
+        },
         conditions: [
           condition("Ready", ready ? "True" : "False", ready ? "Running" : powerState),
           condition("Provisioned", "True", "Provisioned"),
@@ -62,6 +80,46 @@ export async function markClusterProvisionedForTest(
 export const testHoldFinalizer = "test.slipway.dev/hold";
 
 /** TEST ONLY: lets a deletion held by `markClusterProvisionedForTest({ holdDeletion: true })` finish. */
-export async function releaseClusterDeletionForTest(client: KubeClient, cd: ClusterDeployment): Promise<void> {
-  await client.patch(clusterDeploymentResource, cd.metadata.namespace, cd.metadata.name!, { metadata: { finalizers: null } }, { type: "merge" });
+export async function releaseClusterDeletionForTest(
+  client: KubeClient,
+  cd: ClusterDeployment,
+): Promise<void> {
+  await client.patch(
+    clusterDeploymentResource,
+    cd.metadata.namespace,
+    cd.metadata.name!,
+    { metadata: { finalizers: null } },
+    { type: "merge" },
+  );
+}
+
+/** A ClusterDeployment manifest on the local platform (a real control plane on this machine). */
+export function localClusterManifest(name: string) {
+  return {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "ClusterDeployment",
+    metadata: { name },
+    spec: { clusterName: name, platform: { local: {} } },
+  };
+}
+
+/** A ClusterDeployment manifest on the simulated platform: only provisioning takes time, without jitter. */
+export function simulatedClusterManifest(name: string, sim: { provisionSeconds: number }) {
+  return {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "ClusterDeployment",
+    metadata: { name },
+    spec: {
+      clusterName: name,
+      platform: {
+        simulated: {
+          provisionSeconds: sim.provisionSeconds,
+          hibernateSeconds: 0,
+          resumeSeconds: 0,
+          destroySeconds: 0,
+          jitterPercent: 0,
+        },
+      },
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,31 +8,14 @@ import { clusterDeploymentResource, secretResource } from "../../src/provisioner
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
-import { eventually, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
+import {
+  eventually,
+  processesNaming,
+  slipwayUnderTest,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
+import { localClusterManifest } from "../builders/cluster-deployment.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
-
-function localCluster(name: string) {
-  return {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name },
-    spec: { clusterName: name, platform: { local: {} } },
-  };
-}
-
-function processesOf(dataDir: string): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dataDir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 
 describe("ClusterDeployment on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
@@ -54,7 +37,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
   const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
 
   it("provisions, serves kubectl, hibernates, resumes with data kept, and deletes without leftovers", async () => {
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localCluster("alpha")) });
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localClusterManifest("alpha")) });
     const ready = await eventually("alpha Ready", async () => {
       const cd = await get("alpha");
       return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
@@ -66,28 +49,51 @@ describe("ClusterDeployment on the local platform, end to end", () => {
 
     const secretName = ready.status?.adminKubeconfigSecretRef?.name;
     expect(secretName).toBe("alpha-admin-kubeconfig");
-    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(secretResource, ns, secretName!);
+    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
+      secretResource,
+      ns,
+      secretName!,
+    );
     const kubeconfigFile = join(sut.stateDir, "alpha.kubeconfig");
     await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
-    const spoke = (args: string[]) => kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    const spoke = (args: string[]) =>
+      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
     expect((await spoke(["create", "configmap", "survives-hibernation", "--from-literal=k=v"])).code).toBe(0);
 
     const dataDir = join(sut.stateDir, "clusters", `${ns}-alpha-${ready.metadata!.uid!.slice(0, 8)}`);
-    expect(processesOf(dataDir).length).toBeGreaterThanOrEqual(2);
+    expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);
 
-    await kube.patch(clusterDeploymentResource, ns, "alpha", { spec: { powerState: "Hibernating" } }, { type: "merge" });
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "alpha",
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
     await eventually("alpha Hibernating", async () => {
       const cd = await get("alpha");
-      return cd.status?.powerState === "Hibernating" && getCondition(cd.status?.conditions as never, "Ready")?.status === "True";
+      return (
+        cd.status?.powerState === "Hibernating" &&
+        getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
+      );
     });
-    expect(processesOf(dataDir)).toEqual([]);
+    expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, "etcd"))).toBe(true);
     expect((await spoke(["get", "ns"])).code).not.toBe(0);
 
-    await kube.patch(clusterDeploymentResource, ns, "alpha", { spec: { powerState: "Running" } }, { type: "merge" });
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "alpha",
+      { spec: { powerState: "Running" } },
+      { type: "merge" },
+    );
     const resumed = await eventually("alpha Running again", async () => {
       const cd = await get("alpha");
-      return cd.status?.powerState === "Running" && getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
+      return cd.status?.powerState === "Running" &&
+        getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
+        ? cd
+        : undefined;
     });
     expect(resumed.status?.lastResumedAt).toBeDefined();
     expect(resumed.status?.lastHibernatedAt).toBeDefined();
@@ -95,12 +101,20 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     expect(cm.stdout).toBe("v");
 
     await kubectlOk(["delete", "-n", ns, "cd/alpha", "--timeout=90s"]);
-    expect(processesOf(dataDir)).toEqual([]);
+    expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(dataDir)).toBe(false);
     const stacksDir = join(sut.stateDir, "pulumi", "state", ".pulumi", "stacks");
-    const leftovers = existsSync(stacksDir) ? readdirSync(stacksDir, { recursive: true }).map(String).filter((f) => f.includes("alpha")) : [];
+    const leftovers = existsSync(stacksDir)
+      ? readdirSync(stacksDir, { recursive: true })
+          .map(String)
+          .filter((f) => f.includes("alpha"))
+      : [];
     expect(leftovers).toEqual([]);
-    await eventually("kubeconfig Secret gone", async () => !(await kube.getIfExists(secretResource, ns, secretName!)), 30_000);
+    await eventually(
+      "kubeconfig Secret gone",
+      async () => !(await kube.getIfExists(secretResource, ns, secretName!)),
+      30_000,
+    );
   });
 
   it("stalls on a missing credentials Secret and recovers by itself once it exists", async () => {
@@ -108,20 +122,39 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       apiVersion: "slipway.dev/v1alpha1",
       kind: "ClusterDeployment",
       metadata: { name: "needs-creds" },
-      spec: { clusterName: "needs-creds", platform: { simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } } } },
+      spec: {
+        clusterName: "needs-creds",
+        platform: { simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } } },
+      },
     };
     await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(cd) });
-    const stalled = await eventually("Stalled with CredentialsSecretMissing", async () => {
-      const c = getCondition((await get("needs-creds")).status?.conditions as never, "Stalled");
-      return c?.status === "True" ? c : undefined;
-    }, 30_000);
+    const stalled = await eventually(
+      "Stalled with CredentialsSecretMissing",
+      async () => {
+        const c = getCondition((await get("needs-creds")).status?.conditions as never, "Stalled");
+        return c?.status === "True" ? c : undefined;
+      },
+      30_000,
+    );
     expect(stalled.reason).toBe("CredentialsSecretMissing");
     expect(stalled.message).toContain("sim-creds");
-    await kubectlOk(["create", "secret", "generic", "sim-creds", "-n", ns, "--from-literal=token=not-a-real-token"]);
-    const readyCd = await eventually("Ready after the Secret appeared", async () => {
-      const c = await get("needs-creds");
-      return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-    }, 60_000);
+    await kubectlOk([
+      "create",
+      "secret",
+      "generic",
+      "sim-creds",
+      "-n",
+      ns,
+      "--from-literal=token=not-a-real-token",
+    ]);
+    const readyCd = await eventually(
+      "Ready after the Secret appeared",
+      async () => {
+        const c = await get("needs-creds");
+        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+      },
+      60_000,
+    );
     expect(getCondition(readyCd.status?.conditions as never, "Stalled")).toBeUndefined();
     expect(JSON.stringify(readyCd.status)).not.toContain("not-a-real-token");
   });

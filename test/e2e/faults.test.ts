@@ -13,7 +13,13 @@ import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import { eventually, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
+import {
+  eventually,
+  processesNaming,
+  slipwayUnderTest,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
+import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
 
 /*
@@ -28,51 +34,6 @@ interface Lease extends KubeObject {
     renewTime?: string;
     leaseTransitions?: number;
   };
-}
-
-type Simulated = { provisionSeconds: number };
-
-function simulatedCluster(name: string, sim: Simulated) {
-  return {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name },
-    spec: {
-      clusterName: name,
-      platform: {
-        simulated: {
-          provisionSeconds: sim.provisionSeconds,
-          hibernateSeconds: 0,
-          resumeSeconds: 0,
-          destroySeconds: 0,
-          jitterPercent: 0,
-        },
-      },
-    },
-  };
-}
-
-function localCluster(name: string) {
-  return {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name },
-    spec: { clusterName: name, platform: { local: {} } },
-  };
-}
-
-/** Processes whose command line names `needle` (a cluster's data folder, say). */
-function processesNaming(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /**
@@ -173,7 +134,7 @@ describe("fault tolerance, end to end", () => {
       try {
         const first = sut.controller();
         sut.worker();
-        await apply(ns, simulatedCluster("restart", { provisionSeconds: 8 }));
+        await apply(ns, simulatedClusterManifest("restart", { provisionSeconds: 8 }));
 
         const inFlight = await eventually(
           "the up job recorded InProgress and active",
@@ -273,7 +234,7 @@ describe("fault tolerance, end to end", () => {
       try {
         sut.controller();
         const doomed = sut.worker(workerEnv);
-        await apply(ns, localCluster("crashy"));
+        await apply(ns, localClusterManifest("crashy"));
 
         const uid = (await eventually("crashy has a uid", async () => (await get()).metadata?.uid, 30_000))!;
         const stackName = stackNameFor({ namespace: ns, name: "crashy", uid });
@@ -403,7 +364,7 @@ describe("fault tolerance, end to end", () => {
       try {
         const controller = sut.controller();
         const worker = sut.worker();
-        await apply(ns, simulatedCluster("amnesia", { provisionSeconds: 6 }));
+        await apply(ns, simulatedClusterManifest("amnesia", { provisionSeconds: 6 }));
         const inFlight = await eventually(
           "the up job in flight",
           async () => {
@@ -514,7 +475,7 @@ describe("fault tolerance, end to end", () => {
         const before = await lease();
         expect(before.spec?.leaseDurationSeconds).toBe(leaseSeconds);
 
-        await apply(ns, simulatedCluster("before-failover", { provisionSeconds: 0 }));
+        await apply(ns, simulatedClusterManifest("before-failover", { provisionSeconds: 0 }));
         await eventually("before-failover Ready", async () => isReady(await get("before-failover")), 60_000);
         // The standby stood by all along: the lease never changed hands.
         expect((await lease()).spec).toMatchObject({
@@ -545,7 +506,7 @@ describe("fault tolerance, end to end", () => {
           10_000,
         );
 
-        await apply(ns, simulatedCluster("after-failover", { provisionSeconds: 0 }));
+        await apply(ns, simulatedClusterManifest("after-failover", { provisionSeconds: 0 }));
         const ready = await eventually(
           "after-failover Ready",
           async () => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,7 +23,10 @@ export class ComponentProcess {
     const main = join(distDir, "src", "cli", "main.js");
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build before the tests`);
     const log = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [main, this.name], { env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [main, this.name], {
+      env: { ...process.env, ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
@@ -70,7 +73,10 @@ export interface SlipwayUnderTest {
  * Everything one test file needs to run Slipway's own processes: its own state folder, BullMQ prefix and
  * lease, so files never see each other's jobs.
  */
-export async function slipwayUnderTest(name: string, env: Record<string, string> = {}): Promise<SlipwayUnderTest> {
+export async function slipwayUnderTest(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<SlipwayUnderTest> {
   const id = `${name}-${randomBytes(3).toString("hex")}`;
   const stateDir = join(testStateDir(), id);
   await mkdir(join(stateDir, "logs"), { recursive: true });
@@ -87,7 +93,11 @@ export async function slipwayUnderTest(name: string, env: Record<string, string>
   let count = 0;
   const make = (kind: "controller" | "worker", extra: Record<string, string> = {}) => {
     count += 1;
-    const p = new ComponentProcess(kind, { ...baseEnv, ...extra }, join(stateDir, "logs", `${kind}-${count}.log`)).start();
+    const p = new ComponentProcess(
+      kind,
+      { ...baseEnv, ...extra },
+      join(stateDir, "logs", `${kind}-${count}.log`),
+    ).start();
     started.push(p);
     return p;
   };
@@ -103,7 +113,12 @@ export async function slipwayUnderTest(name: string, env: Record<string, string>
 }
 
 /** Polls until the check returns a value (not undefined/false), or fails with the last seen state. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 120_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -115,5 +130,21 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
+  );
+}
+
+/** Processes whose command line names `needle` (a cluster's data folder, say). */
+export function processesNaming(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
