@@ -51,9 +51,12 @@ export class StackQueue {
   }
 
   async lookup(jobId: string): Promise<JobView> {
-    const job = await this.queue.getJob(jobId);
+    // State first, then the job's hash: a job only moves forward (waiting -> active -> completed), so a hash read
+    // after a "completed" state always carries the return value. The other order can pair a finished state with
+    // the hash of a still-active job, whose result is empty.
+    const state = (await this.queue.getJobState(jobId)) as string;
+    const job = state === "unknown" ? undefined : await this.queue.getJob(jobId);
     if (!job) return { id: jobId, state: "missing", attemptsMade: 0 };
-    const state = (await job.getState()) as string;
     return {
       id: jobId,
       state: (["waiting", "delayed", "active", "completed", "failed"].includes(state) ? state : "waiting") as JobState,

@@ -118,7 +118,8 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
       if (job.progress) last.progress = job.progress;
       return false;
     case "completed":
-      applyResult(scope, last, job.result!);
+      if (!job.result) return false; // not readable yet: the job's completion event brings the next pass
+      applyResult(scope, last, job.result);
       return true;
     case "failed":
       last.result = "Failed";
