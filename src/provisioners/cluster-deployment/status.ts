@@ -1,5 +1,12 @@
-import type { ClusterDeployment } from "../../api/index.js";
-import { markReady, markReconciling, markStalled, setCondition, type Condition } from "../../runtime/conditions.js";
+import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
+import {
+  markReady,
+  markReconciling,
+  markStalled,
+  setCondition,
+  type Condition,
+} from "../../runtime/conditions.js";
+import { platformName } from "../platforms/index.js";
 import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
@@ -21,6 +28,10 @@ function progressText(op: LastOperation): string {
 export function computeStatus(scope: ClusterDeploymentScope): Status {
   const { cd, now } = scope;
   const status: Status = { ...scope.status };
+  // Copied from the spec for `kubectl get` (printer columns can only read one path).
+  const platform = platformName(cd);
+  if ((PLATFORMS as readonly string[]).includes(platform)) status.platform = platform as Status["platform"];
+  status.region = (cd.spec.platform as Record<string, { region?: string } | undefined>)[platform]?.region;
   const generation = cd.metadata?.generation;
   const op = status.lastOperation as LastOperation | undefined;
   let conditions = (status.conditions ?? []) as Condition[];
@@ -39,20 +50,38 @@ export function computeStatus(scope: ClusterDeploymentScope): Status {
       conditions,
       {
         reason: hibernating ? "Hibernating" : "ClusterRunning",
-        message: hibernating ? "The cluster is hibernating as the spec asks; its data is kept" : `The cluster is running at ${status.apiURL ?? "its API URL"}`,
+        message: hibernating
+          ? "The cluster is hibernating as the spec asks; its data is kept"
+          : `The cluster is running at ${status.apiURL ?? "its API URL"}`,
         observedGeneration: generation,
       },
       now,
     );
   } else {
-    conditions = markReconciling(conditions, { reason: "Pending", message: "Waiting for the first stack run", observedGeneration: generation }, now);
+    conditions = markReconciling(
+      conditions,
+      { reason: "Pending", message: "Waiting for the first stack run", observedGeneration: generation },
+      now,
+    );
   }
 
   conditions = setCondition(
     conditions,
     status.provisionedAt
-      ? { type: "Provisioned", status: "True", reason: "StackApplied", message: `Provisioned at ${status.provisionedAt}`, observedGeneration: generation }
-      : { type: "Provisioned", status: scope.stalled ? "False" : "Unknown", reason: scope.stalled ? scope.stalled.reason : "Provisioning", message: scope.stalled ? scope.stalled.message : "The cluster is being created", observedGeneration: generation },
+      ? {
+          type: "Provisioned",
+          status: "True",
+          reason: "StackApplied",
+          message: `Provisioned at ${status.provisionedAt}`,
+          observedGeneration: generation,
+        }
+      : {
+          type: "Provisioned",
+          status: scope.stalled ? "False" : "Unknown",
+          reason: scope.stalled ? scope.stalled.reason : "Provisioning",
+          message: scope.stalled ? scope.stalled.message : "The cluster is being created",
+          observedGeneration: generation,
+        },
     now,
   );
   const hibernating = status.powerState === "Hibernating";
@@ -62,7 +91,9 @@ export function computeStatus(scope: ClusterDeploymentScope): Status {
       type: "Hibernating",
       status: hibernating ? "True" : "False",
       reason: hibernating ? "Hibernating" : status.powerState === "Stopping" ? "Stopping" : "Running",
-      message: hibernating ? "Processes are stopped and data is kept" : `Power state ${status.powerState ?? "unknown"}`,
+      message: hibernating
+        ? "Processes are stopped and data is kept"
+        : `Power state ${status.powerState ?? "unknown"}`,
       observedGeneration: generation,
     },
     now,

@@ -1,0 +1,141 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
+import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
+import { getCondition, type Condition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { toolsBinDir } from "../../src/runtime/paths.js";
+import {
+  eventually,
+  processesNaming,
+  slipwayUnderTest,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
+import { localClusterManifest } from "../builders/cluster-deployment.js";
+import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+
+const RESYNC_SECONDS = 3;
+
+describe("drift on the local platform, end to end", () => {
+  let sut: SlipwayUnderTest;
+  let kube: KubeClient;
+  let ns: string;
+
+  beforeAll(async () => {
+    // A short resync so the periodic refresh comes within seconds instead of the default five minutes.
+    sut = await slipwayUnderTest("e2e-drift", {
+      SLIPWAY_LEADER_ELECTION: "false",
+      SLIPWAY_RESYNC_SECONDS: String(RESYNC_SECONDS),
+    });
+    sut.controller();
+    sut.worker();
+    kube = new KubeClient(hubKubeConfig());
+    ns = await newNamespace("e2e-drift");
+  });
+
+  afterAll(async () => {
+    await sut.stopAll();
+  });
+
+  const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+  const condition = (cd: ClusterDeployment, type: string) =>
+    getCondition(cd.status?.conditions as Condition[], type);
+
+  it("a refresh finds a cluster whose processes died, reports it not Ready, and the next up repairs it with its data", async () => {
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(localClusterManifest("drifty")),
+    });
+    const ready = await eventually("drifty Ready", async () => {
+      const cd = await get("drifty");
+      return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+    });
+    // kubectl get shows the platform and region columns from status.
+    const table = await kubectlOk([
+      "get",
+      "-n",
+      ns,
+      "cd/drifty",
+      "-o",
+      "custom-columns=P:.status.platform,R:.status.region",
+      "--no-headers",
+    ]);
+    expect(table.trim()).toMatch(/^local\s+/);
+
+    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
+      secretResource,
+      ns,
+      ready.status!.adminKubeconfigSecretRef!.name,
+    );
+    const kubeconfigFile = join(sut.stateDir, "drifty.kubeconfig");
+    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
+    const spoke = (args: string[]) =>
+      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    expect((await spoke(["create", "configmap", "survives-drift", "--from-literal=k=v"])).code).toBe(0);
+
+    // A periodic refresh has run on the healthy cluster and left it Ready.
+    await eventually(
+      "a refresh of the healthy cluster",
+      async () => {
+        const cd = await get("drifty");
+        const op = cd.status?.lastOperation;
+        return (
+          op?.type === "refresh" && op.result === "Succeeded" && condition(cd, "Ready")?.status === "True"
+        );
+      },
+      60_000,
+    );
+
+    const dataDir = join(sut.stateDir, "clusters", `${ns}-drifty-${ready.metadata!.uid!.slice(0, 8)}`);
+    const killed = processesNaming(dataDir);
+    expect(killed.length).toBeGreaterThanOrEqual(2);
+    const killedAt = Date.now();
+    for (const pid of killed) process.kill(pid, "SIGKILL");
+    expect((await spoke(["get", "ns"])).code).not.toBe(0);
+
+    const noticed = await eventually(
+      "drift reported",
+      async () => {
+        const cd = await get("drifty");
+        const r = condition(cd, "Ready");
+        return r?.status === "False" && r.reason === "DriftDetected" ? cd : undefined;
+      },
+      60_000,
+      100,
+    );
+    const noticedMs = Date.now() - killedAt;
+    expect(condition(noticed, "Ready")?.message).toContain("Stopped");
+    expect(noticed.status?.lastOperation?.jobId).toContain(".repair");
+
+    const repaired = await eventually("drifty Ready again", async () => {
+      const cd = await get("drifty");
+      return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
+        ? cd
+        : undefined;
+    });
+    console.log(
+      `drift: reported ${(noticedMs / 1000).toFixed(1)}s and repaired ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (resync ${RESYNC_SECONDS}s)`,
+    );
+    expect(repaired.status?.apiURL).toBe(ready.status?.apiURL);
+    const alive = processesNaming(dataDir);
+    expect(alive.length).toBeGreaterThanOrEqual(2);
+    expect(alive.filter((pid) => killed.includes(pid))).toEqual([]);
+    const cm = await spoke(["get", "configmap", "survives-drift", "-o", "jsonpath={.data.k}"]);
+    expect(cm.stdout).toBe("v");
+    const events = await kubectlOk([
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      "involvedObject.name=drifty",
+      "-o",
+      "jsonpath={.items[*].reason}",
+    ]);
+    expect(events.split(" ")).toContain("DriftDetected");
+
+    await kubectlOk(["delete", "-n", ns, "cd/drifty", "--timeout=90s"]);
+    expect(processesNaming(dataDir)).toEqual([]);
+  });
+});
