@@ -2,7 +2,11 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
 import { parseDuration } from "../pools/duration.js";
-import { clusterClaimResource, clusterDeploymentResource, secretResource } from "../provisioners/resources.js";
+import {
+  clusterClaimResource,
+  clusterDeploymentResource,
+  secretResource,
+} from "../provisioners/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { KubeObject } from "../runtime/resource.js";
@@ -23,7 +27,8 @@ export interface ClaimOptions {
 }
 
 type Conditions = NonNullable<NonNullable<ClusterClaim["status"]>["conditions"]>;
-const conditionOf = (conditions: Conditions | undefined, type: string) => conditions?.find((c) => c.type === type);
+const conditionOf = (conditions: Conditions | undefined, type: string) =>
+  conditions?.find((c) => c.type === type);
 
 /** One line that says where the claim is, with the cluster's operation progress when it has one. */
 function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): string {
@@ -31,11 +36,16 @@ function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): 
   const pending = conditionOf(conditions, "Pending");
   const running = conditionOf(conditions, "ClusterRunning");
   const ready = conditionOf(conditions, "Ready");
-  if (!claim.status?.clusterDeploymentRef) return `pending (${pending?.reason ?? "Waiting"}): ${pending?.message ?? "waiting for the pool controller"}`;
+  if (!claim.status?.clusterDeploymentRef)
+    return `pending (${pending?.reason ?? "Waiting"}): ${pending?.message ?? "waiting for the pool controller"}`;
   const name = claim.status.clusterDeploymentRef.name;
-  const progress = cluster?.status?.lastOperation?.result === "InProgress" ? cluster.status.lastOperation.progress?.percent : undefined;
+  const progress =
+    cluster?.status?.lastOperation?.result === "InProgress"
+      ? cluster.status.lastOperation.progress?.percent
+      : undefined;
   const bar = progress !== undefined ? ` ${progressBar(progress)}` : "";
-  if (running?.status !== "True") return `bound to ${name}, ${running?.reason === "Resuming" ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
+  if (running?.status !== "True")
+    return `bound to ${name}, ${running?.reason === "Resuming" ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
   return `bound to ${name}: ${ready?.message ?? "waiting for its kubeconfig"}`;
 }
 
@@ -52,13 +62,24 @@ export async function runClaim(kube: KubeClient, options: ClaimOptions): Promise
   } as KubeObject);
   print(`clusterclaim ${namespace}/${name} created (pool ${options.pool})`);
   if (!options.wait && !options.kubeconfigOut) return 0;
+  return waitForClaim(kube, { ...options, name, print });
+}
 
+/** Waits until the claim is Ready, printing each change of where it is, and writes its kubeconfig when asked. */
+export async function waitForClaim(
+  kube: KubeClient,
+  options: Omit<ClaimOptions, "pool" | "wait"> & { name: string },
+): Promise<number> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const { namespace, name } = options;
   const deadline = Date.now() + options.timeoutMs;
   let last = "";
   for (;;) {
     const claim = await kube.get<ClusterClaim>(clusterClaimResource, namespace, name);
     const ref = claim.status?.clusterDeploymentRef;
-    const cluster = ref ? await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ref.namespace, ref.name) : undefined;
+    const cluster = ref
+      ? await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ref.namespace, ref.name)
+      : undefined;
     const line = describe(claim, cluster);
     if (line !== last) print(line);
     last = line;
@@ -71,17 +92,25 @@ export async function runClaim(kube: KubeClient, options: ClaimOptions): Promise
       return 1;
     }
     if (Date.now() > deadline) {
-      print(`timed out waiting for claim ${namespace}/${name} (still ${line}); it stays, delete it with kubectl delete clusterclaim ${name} -n ${namespace}`);
+      print(
+        `timed out waiting for claim ${namespace}/${name} (still ${line}); it stays, delete it with kubectl delete clusterclaim ${name} -n ${namespace}`,
+      );
       return 1;
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 2_000));
   }
 
   const claim = await kube.get<ClusterClaim>(clusterClaimResource, namespace, name);
-  print(`claim ${namespace}/${name} is ready: cluster ${claim.status?.clusterDeploymentRef?.name}${claim.status?.apiURL ? ` at ${claim.status.apiURL}` : ""}`);
+  print(
+    `claim ${namespace}/${name} is ready: cluster ${claim.status?.clusterDeploymentRef?.name}${claim.status?.apiURL ? ` at ${claim.status.apiURL}` : ""}`,
+  );
   if (options.kubeconfigOut) {
     const secretName = claim.status!.kubeconfigSecretRef!.name;
-    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(secretResource, namespace, secretName);
+    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
+      secretResource,
+      namespace,
+      secretName,
+    );
     const data = secret.data?.kubeconfig;
     if (!data) {
       print(`Secret ${namespace}/${secretName} has no kubeconfig key`);
@@ -97,7 +126,9 @@ export async function runClaim(kube: KubeClient, options: ClaimOptions): Promise
 export const claimCommand: Command = async (args, flags) => {
   const pool = args[0];
   if (!pool) {
-    console.error("usage: slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [--timeout 30m] [-n NAMESPACE]");
+    console.error(
+      "usage: slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [--timeout 30m] [-n NAMESPACE]",
+    );
     return 2;
   }
   const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);

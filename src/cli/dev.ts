@@ -1,24 +1,60 @@
 import { loadConfig } from "../runtime/config.js";
 import { DevEnvironment } from "../dev/environment.js";
 import type { Command } from "./main.js";
+import { waitForClaim } from "./claim.js";
+import { hubClient } from "./hub-client.js";
 import { join } from "node:path";
 import { kubectlOrThrow } from "../local/kubectl.js";
+import { residentBytes } from "../local/processes.js";
 import { repoRoot } from "../runtime/paths.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 
-/** Applies examples/cluster-deployment-local.yaml, waits until it is Ready and says how to use it. */
-async function applySample(config: SlipwayConfig, kubeconfig: string, log: (line: string) => void): Promise<void> {
+/**
+ * Applies examples/cluster-pool.yaml (two local clusters, one running) and examples/cluster-claim.yaml, waits
+ * until the claim is Ready, writes the claimed cluster's kubeconfig and says how to use it.
+ */
+async function applySample(
+  config: SlipwayConfig,
+  kubeconfig: string,
+  log: (line: string) => void,
+): Promise<void> {
   const bin = config.toolsBinDir;
-  const sample = join(repoRoot, "examples", "cluster-deployment-local.yaml");
-  log(`Applying ${sample} (a real local cluster: etcd + kube-apiserver on this machine)...`);
   const started = Date.now();
-  await kubectlOrThrow(bin, kubeconfig, ["apply", "-n", "default", "-f", sample]);
-  await kubectlOrThrow(bin, kubeconfig, ["wait", "-n", "default", "--for=condition=Ready", "cd/dev-local", "--timeout=300s"]);
-  log(`ClusterDeployment default/dev-local is Ready after ${((Date.now() - started) / 1000).toFixed(1)}s:`);
-  log((await kubectlOrThrow(bin, kubeconfig, ["get", "-n", "default", "cd"])).trimEnd());
-  log("List the new cluster's namespaces with:");
-  log(`  node bin/slipway.js kubeconfig dev-local > dev-local.kubeconfig && ${bin}/kubectl --kubeconfig dev-local.kubeconfig get namespaces`);
+  for (const file of ["cluster-pool.yaml", "cluster-claim.yaml"]) {
+    const path = join(repoRoot, "examples", file);
+    log((await kubectlOrThrow(bin, kubeconfig, ["apply", "-n", "default", "-f", path])).trimEnd());
+  }
+  log("Waiting for the pool's local clusters (etcd + kube-apiserver on this machine) and the claim...");
+  const out = join(config.stateDir, "alice-dev.kubeconfig");
+  const code = await waitForClaim(hubClient(config), {
+    namespace: "default",
+    name: "alice-dev",
+    kubeconfigOut: out,
+    timeoutMs: 600_000,
+    pollMs: 1_000,
+    print: (line) => log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${line}`),
+  });
+  if (code !== 0)
+    throw new Error(
+      "the sample claim did not become Ready; see `slipway get claims` and `slipway get clusters`",
+    );
+  log(
+    (
+      await kubectlOrThrow(bin, kubeconfig, [
+        "get",
+        "-n",
+        "default",
+        "clusterpool,clusterclaim,clusterdeployment",
+      ])
+    ).trimEnd(),
+  );
+  log("Use the claimed cluster:");
+  log(`  ${bin}/kubectl --kubeconfig ${out} get namespaces`);
+  log("Claim another one (the pool refills to 2 behind each claim):");
+  log("  node bin/slipway.js claim dev-pool --wait --kubeconfig-out my.kubeconfig");
 }
+
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 export const devCommand: Command = async (args, flags) => {
   const config = loadConfig();
@@ -51,10 +87,27 @@ export const devCommand: Command = async (args, flags) => {
   }
   if (sub === "status") {
     const s = await env.status();
+    let totalBytes = 0;
+    const rss = (pid: number | undefined) => {
+      const bytes = residentBytes(pid);
+      totalBytes += bytes ?? 0;
+      return bytes === undefined ? "" : `  rss ${mebibytes(bytes)}`;
+    };
     log(`hub:   ${s.hub.running ? "running" : "stopped"}${s.hub.apiURL ? `  ${s.hub.apiURL}` : ""}`);
-    for (const p of s.hub.processes) log(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}  log ${p.logFile}`);
-    for (const p of s.components) log(`${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}  log ${p.logFile}`);
-    log(`redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}` : ""}`);
+    for (const p of s.hub.processes)
+      log(
+        `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}${rss(p.pid)}  log ${p.logFile}`,
+      );
+    for (const p of s.components)
+      log(
+        `${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`,
+      );
+    log(
+      `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
+    );
+    log(
+      `memory: ${mebibytes(totalBytes)} resident in all (hub, Redis, controller, worker; clusters it created not counted)`,
+    );
     log(`kubeconfig: ${s.kubeconfig}`);
     return s.hub.running ? 0 : 3;
   }
