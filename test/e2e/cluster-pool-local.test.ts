@@ -273,7 +273,34 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
       kubectl(["auth", "can-i", "get", "secret/alice-kubeconfig", "-n", ns, `--as=${as}`]);
     expect((await canI("alice@example.com")).stdout.trim()).toBe("yes");
     expect((await canI("mallory@example.com")).stdout.trim()).toBe("no");
-  }, 90_000);
+
+    // The assignment changed the cluster's spec (clusterPoolRef); applying that generation must leave the
+    // claimant's cluster and kubeconfig as they were.
+    const applied = await eventually(
+      "the claimed cluster's new generation applied",
+      async () => {
+        const cd = await kube.get<ClusterDeployment>(
+          clusterDeploymentResource,
+          ns,
+          runningBefore.metadata.name!,
+        );
+        const last = cd.status?.lastOperation;
+        return last?.generation === cd.metadata.generation && last?.result === "Succeeded" && isReady(cd)
+          ? cd
+          : undefined;
+      },
+      60_000,
+    );
+    expect(applied.status?.apiURL).toBe(runningBefore.status?.apiURL);
+    expect(applied.status?.powerState).toBe("Running");
+    const after = await kubectlAt(toolsBinDir, kubeconfigFile, [
+      "--request-timeout=5s",
+      "get",
+      "ns",
+      "default",
+    ]);
+    expect(after.code, after.stderr).toBe(0);
+  }, 120_000);
 
   it("refills to two unclaimed clusters next to the claimed one", async () => {
     const start = Date.now();
