@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SlipwayConfig } from "../runtime/config.js";
 import { crdDir, ocmCrdDir } from "../runtime/paths.js";
@@ -9,7 +9,13 @@ import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { LocalRedis } from "./redis.js";
 
-export const REQUIRED_TOOLS = ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "pulumi"] as const;
+export const REQUIRED_TOOLS = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kubectl",
+  "pulumi",
+] as const;
 
 export interface DevStatus {
   hub: Awaited<ReturnType<LocalControlPlane["status"]>>;
@@ -42,10 +48,16 @@ export class DevEnvironment {
     return REQUIRED_TOOLS.filter((t) => !existsSync(join(this.config.toolsBinDir, t)));
   }
 
-  async up(opts: { detached: boolean; log: (line: string) => void; components?: boolean }): Promise<{ kubeconfig: string; redisUrl: string; apiURL: string }> {
+  async up(opts: {
+    detached: boolean;
+    log: (line: string) => void;
+    components?: boolean;
+  }): Promise<{ kubeconfig: string; redisUrl: string; apiURL: string }> {
     const missing = this.missingTools();
     if (missing.length > 0) {
-      throw new Error(`missing ${missing.join(", ")} in ${this.config.toolsBinDir}: run \`bash tools/build.sh\` first`);
+      throw new Error(
+        `missing ${missing.join(", ")} in ${this.config.toolsBinDir}: run \`bash tools/build.sh\` first`,
+      );
     }
     await mkdir(this.config.stateDir, { recursive: true });
     const redisUrl = this.config.redisUrl ?? (await this.redis.start({ detached: opts.detached }));
@@ -55,7 +67,11 @@ export class DevEnvironment {
     opts.log(`Hub API server ready at ${apiURL}`);
     await this.installCrds();
     opts.log("Slipway and OCM CRDs installed and Established");
-    await writeFile(join(this.config.stateDir, "dev.json"), JSON.stringify({ redisUrl, apiURL, kubeconfig: this.kubeconfigPath }, null, 2));
+    await writeFile(
+      join(this.config.stateDir, "dev.json"),
+      JSON.stringify({ redisUrl, apiURL, kubeconfig: this.kubeconfigPath }, null, 2),
+    );
+    await this.startLocalClusters(opts.log);
     if (opts.components !== false) {
       await this.startComponents(redisUrl, opts.detached);
       opts.log("Controller and worker started (logs in " + join(this.config.stateDir, "logs") + ")");
@@ -70,7 +86,12 @@ export class DevEnvironment {
     const logs = join(this.config.stateDir, "logs");
     await mkdir(logs, { recursive: true });
     const running = (await this.readComponents()).filter(isAlive);
-    const env = { ...process.env, SLIPWAY_STATE_DIR: this.config.stateDir, SLIPWAY_KUBECONFIG: this.kubeconfigPath, REDIS_URL: redisUrl };
+    const env = {
+      ...process.env,
+      SLIPWAY_STATE_DIR: this.config.stateDir,
+      SLIPWAY_KUBECONFIG: this.kubeconfigPath,
+      REDIS_URL: redisUrl,
+    };
     for (const name of ["controller", "worker"]) {
       if (running.some((p) => p.name === name)) continue;
       const { record } = startProcess({
@@ -99,25 +120,98 @@ export class DevEnvironment {
   async installCrds(): Promise<void> {
     const bin = this.config.toolsBinDir;
     const kc = this.kubeconfigPath;
-    if (!existsSync(ocmCrdDir)) throw new Error(`OCM CRDs are missing in ${ocmCrdDir}: run \`bash tools/build.sh\``);
-    await kubectlOrThrow(bin, kc, ["apply", "--server-side", "--force-conflicts", "--field-manager=slipway-dev", "-f", crdDir, "-f", ocmCrdDir]);
+    if (!existsSync(ocmCrdDir))
+      throw new Error(`OCM CRDs are missing in ${ocmCrdDir}: run \`bash tools/build.sh\``);
+    await kubectlOrThrow(bin, kc, [
+      "apply",
+      "--server-side",
+      "--force-conflicts",
+      "--field-manager=slipway-dev",
+      "-f",
+      crdDir,
+      "-f",
+      ocmCrdDir,
+    ]);
     await kubectlOrThrow(bin, kc, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
-    const ns = await kubectlOrThrow(bin, kc, ["create", "namespace", "slipway-system", "--dry-run=client", "-o", "yaml"]);
+    const ns = await kubectlOrThrow(bin, kc, [
+      "create",
+      "namespace",
+      "slipway-system",
+      "--dry-run=client",
+      "-o",
+      "yaml",
+    ]);
     await kubectlOrThrow(bin, kc, ["apply", "-f", "-"], ns);
   }
 
   async down(): Promise<void> {
     for (const p of await this.readComponents()) await stopProcess(p, 30_000);
+    await this.stopLocalClusters();
     await this.hub.stop();
     await this.redis.stop();
+  }
+
+  private get localClustersDir(): string {
+    return join(this.config.stateDir, "clusters");
+  }
+
+  private get stoppedClustersPath(): string {
+    return join(this.config.stateDir, "clusters-stopped-by-down.json");
+  }
+
+  /**
+   * The `local` platform's clusters are processes of this machine: `down` stops the running ones (data kept) and
+   * remembers them, so the next `up` starts exactly those again and their ClusterDeployments stay true.
+   */
+  private async stopLocalClusters(): Promise<void> {
+    if (!existsSync(this.localClustersDir)) return;
+    const stopped: string[] = [];
+    for (const entry of await readdir(this.localClustersDir)) {
+      const dataDir = join(this.localClustersDir, entry);
+      const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
+      if (!cluster || !(await cluster.status()).running) continue;
+      await cluster.stop();
+      stopped.push(dataDir);
+    }
+    const earlier = await this.readStoppedClusters();
+    await writeFile(
+      this.stoppedClustersPath,
+      JSON.stringify([...new Set([...earlier, ...stopped])], null, 2),
+    );
+  }
+
+  private async startLocalClusters(log: (line: string) => void): Promise<void> {
+    const stopped = await this.readStoppedClusters();
+    await Promise.all(
+      stopped.map(async (dataDir) => {
+        const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
+        if (cluster) await cluster.start({ detached: true });
+      }),
+    );
+    if (stopped.length > 0) log(`Started the ${stopped.length} local cluster(s) that \`down\` stopped`);
+    await rm(this.stoppedClustersPath, { force: true });
+  }
+
+  private async readStoppedClusters(): Promise<string[]> {
+    if (!existsSync(this.stoppedClustersPath)) return [];
+    return JSON.parse(await readFile(this.stoppedClustersPath, "utf8")) as string[];
   }
 
   async status(): Promise<DevStatus> {
     const redis = await this.redis.status();
     return {
       hub: await this.hub.status(),
-      components: (await this.readComponents()).map((p) => ({ name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile })),
-      redis: { ...redis, url: this.config.redisUrl ?? redis.url, external: this.config.redisUrl !== undefined },
+      components: (await this.readComponents()).map((p) => ({
+        name: p.name,
+        pid: p.pid,
+        alive: isAlive(p),
+        logFile: p.logFile,
+      })),
+      redis: {
+        ...redis,
+        url: this.config.redisUrl ?? redis.url,
+        external: this.config.redisUrl !== undefined,
+      },
       kubeconfig: this.kubeconfigPath,
     };
   }

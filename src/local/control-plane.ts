@@ -28,6 +28,8 @@ interface Ports {
 interface State {
   ports: Ports;
   processes: RecordedProcess[];
+  /** How it was last started, so `LocalControlPlane.recorded` can start it again. */
+  options?: Pick<ControlPlaneOptions, "name" | "controllerManager">;
 }
 
 export interface ControlPlaneStatus {
@@ -50,6 +52,15 @@ export class LocalControlPlane {
   private readonly statePath: string;
   private readonly pkiDir: string;
 
+  /** The control plane whose state.json is in dataDir, with the options it was last started with. */
+  static async recorded(dataDir: string, binDir: string): Promise<LocalControlPlane | undefined> {
+    const statePath = join(dataDir, "state.json");
+    if (!existsSync(statePath)) return undefined;
+    const state = JSON.parse(await readFile(statePath, "utf8")) as State;
+    if (!state.options) return undefined;
+    return new LocalControlPlane({ ...state.options, dataDir, binDir });
+  }
+
   constructor(private readonly opts: ControlPlaneOptions) {
     this.kubeconfigPath = join(opts.dataDir, "admin.kubeconfig");
     this.statePath = join(opts.dataDir, "state.json");
@@ -67,7 +78,8 @@ export class LocalControlPlane {
     if (previous) await this.stopRecorded(previous.processes); // a partial set: restart all, keep data
     const ports = await this.choosePorts(previous?.ports);
     const processes: RecordedProcess[] = [];
-    const save = () => this.writeState({ ports, processes });
+    const options = { name, controllerManager: this.opts.controllerManager };
+    const save = () => this.writeState({ ports, processes, options });
     const launch = (prog: string, args: string[]) => {
       const { record } = startProcess({
         name: prog,
@@ -105,7 +117,7 @@ export class LocalControlPlane {
   async stop(): Promise<void> {
     const state = await this.readState();
     if (state) await this.stopRecorded(state.processes);
-    if (state) await this.writeState({ ports: state.ports, processes: [] });
+    if (state) await this.writeState({ ...state, processes: [] });
   }
 
   /** Stops every process and removes the data folder. */
@@ -116,7 +128,12 @@ export class LocalControlPlane {
 
   async status(): Promise<ControlPlaneStatus> {
     const state = await this.readState();
-    const processes = (state?.processes ?? []).map((p) => ({ name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile }));
+    const processes = (state?.processes ?? []).map((p) => ({
+      name: p.name,
+      pid: p.pid,
+      alive: isAlive(p),
+      logFile: p.logFile,
+    }));
     return {
       name: this.opts.name,
       apiURL: state ? `https://127.0.0.1:${state.ports.apiserver}` : undefined,
@@ -139,11 +156,15 @@ export class LocalControlPlane {
     while (Date.now() < deadline) {
       if (await ready()) return;
       if (!isAlive(p)) {
-        throw new Error(`${what} of ${this.opts.name} exited while starting; last log lines:\n${tail(p.logFile)}`);
+        throw new Error(
+          `${what} of ${this.opts.name} exited while starting; last log lines:\n${tail(p.logFile)}`,
+        );
       }
       await sleep(200);
     }
-    throw new Error(`${what} of ${this.opts.name} was not ready within ${(this.opts.readyTimeoutMs ?? 90_000) / 1000}s; see ${p.logFile}`);
+    throw new Error(
+      `${what} of ${this.opts.name} was not ready within ${(this.opts.readyTimeoutMs ?? 90_000) / 1000}s; see ${p.logFile}`,
+    );
   }
 
   private async choosePorts(previous?: Ports): Promise<Ports> {
@@ -237,12 +258,22 @@ export class LocalControlPlane {
 }
 
 async function kubeconfigFor(name: string, server: string, pki: PkiPaths, certPath: string, keyPath: string) {
-  const [caPem, certPem, keyPem] = await Promise.all([readFile(pki.caCert, "utf8"), readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
+  const [caPem, certPem, keyPem] = await Promise.all([
+    readFile(pki.caCert, "utf8"),
+    readFile(certPath, "utf8"),
+    readFile(keyPath, "utf8"),
+  ]);
   return kubeconfigYaml({ name, server, caPem, certPem, keyPem });
 }
 
 /** A self-contained kubeconfig (certificates embedded) for one user of one cluster. */
-export function kubeconfigYaml(c: { name: string; server: string; caPem: string; certPem: string; keyPem: string }): string {
+export function kubeconfigYaml(c: {
+  name: string;
+  server: string;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   return [
     "apiVersion: v1",
@@ -277,7 +308,11 @@ async function httpOk(url: string): Promise<boolean> {
 }
 
 async function readyz(apiURL: string, pki: PkiPaths): Promise<boolean> {
-  const [ca, cert, key] = await Promise.all([readFile(pki.caCert), readFile(pki.adminCert), readFile(pki.adminKey)]);
+  const [ca, cert, key] = await Promise.all([
+    readFile(pki.caCert),
+    readFile(pki.adminCert),
+    readFile(pki.adminKey),
+  ]);
   return new Promise((resolve) => {
     const req = request(`${apiURL}/readyz`, { ca, cert, key, timeout: 2000 }, (res) => {
       res.resume();

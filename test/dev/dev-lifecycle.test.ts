@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { LocalControlPlane } from "../../src/local/control-plane.js";
 import { kubectl } from "../../src/local/kubectl.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
 
@@ -13,7 +14,13 @@ const run = promisify(execFile);
 async function slipway(stateDir: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
   try {
     const { stdout } = await run(process.execPath, [join(distDir, "src", "cli", "main.js"), ...args], {
-      env: { ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", SLIPWAY_KUBECONFIG: "", KUBECONFIG: "" },
+      env: {
+        ...process.env,
+        SLIPWAY_STATE_DIR: stateDir,
+        REDIS_URL: "",
+        SLIPWAY_KUBECONFIG: "",
+        KUBECONFIG: "",
+      },
       timeout: 120_000,
     });
     return { code: 0, stdout };
@@ -43,22 +50,59 @@ describe("slipway dev up --detach / status / down / up again", () => {
     const crds = await kubectl(toolsBinDir, kubeconfig, ["get", "crds", "-o", "name"]);
     expect(crds.stdout).toContain("clusterdeployments.slipway.dev");
     expect(crds.stdout).toContain("managedclusters.cluster.open-cluster-management.io");
-    expect((await kubectl(toolsBinDir, kubeconfig, ["create", "configmap", "kept", "--from-literal=a=b"])).code).toBe(0);
+    expect(
+      (await kubectl(toolsBinDir, kubeconfig, ["create", "configmap", "kept", "--from-literal=a=b"])).code,
+    ).toBe(0);
 
     const status = await slipway(stateDir, "dev", "status");
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/hub: +running/);
     expect(status.stdout).toMatch(/kube-apiserver +pid \d+ +alive/);
     expect(status.stdout).toMatch(/controller:running/);
+    expect(status.stdout).toMatch(/kube-apiserver .* rss \d+ MiB/);
+    expect(status.stdout).toMatch(/memory: \d+ MiB resident in all/);
+
+    // Local clusters the worker made live under clusters/: one running, one hibernated (started, then stopped).
+    const cluster = (name: string) =>
+      new LocalControlPlane({
+        name,
+        dataDir: join(stateDir, "clusters", name),
+        binDir: toolsBinDir,
+        controllerManager: false,
+      });
+    await Promise.all([
+      cluster("running").start({ detached: true }),
+      cluster("sleeping").start({ detached: true }),
+    ]);
+    await cluster("sleeping").stop();
 
     expect((await slipway(stateDir, "dev", "down")).code).toBe(0);
+    expect((await cluster("running").status()).running).toBe(false);
     const stopped = await slipway(stateDir, "dev", "status");
     expect(stopped.code).toBe(3);
     expect(stopped.stdout).toMatch(/hub: +stopped/);
     expect((await kubectl(toolsBinDir, kubeconfig, ["--request-timeout=3s", "get", "ns"])).code).not.toBe(0);
 
-    expect((await slipway(stateDir, "dev", "up", "--detach")).code).toBe(0);
-    const kept = await kubectl(toolsBinDir, kubeconfig, ["get", "configmap", "kept", "-o", "jsonpath={.data.a}"]);
+    const again = await slipway(stateDir, "dev", "up", "--detach");
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Started the 1 local cluster(s) that `down` stopped");
+    expect((await cluster("running").status()).running).toBe(true);
+    expect((await cluster("sleeping").status()).running).toBe(false);
+    const spoke = await kubectl(toolsBinDir, join(stateDir, "clusters", "running", "admin.kubeconfig"), [
+      "get",
+      "ns",
+      "default",
+      "-o",
+      "name",
+    ]);
+    expect(spoke.stdout.trim()).toBe("namespace/default");
+    const kept = await kubectl(toolsBinDir, kubeconfig, [
+      "get",
+      "configmap",
+      "kept",
+      "-o",
+      "jsonpath={.data.a}",
+    ]);
     expect(kept.stdout).toBe("b");
   });
 });
