@@ -287,6 +287,12 @@ export const lastOperation = () =>
         description: "A short human summary, or the classified error of a failed job.",
         maxLength: 4096,
       }),
+      inputsHash: s.string({
+        description:
+          "Hash of the stack inputs a successful run applied. A later generation with the same inputs (the " +
+          "resource was claimed or relabelled) is already applied and needs no run.",
+        maxLength: 128,
+      }),
       progress: s.object(
         {
           resourcesDone: s.integer({

@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../runtime/status-patch.js";
+
 /** What a stack job does. Provision, hibernate, resume and resize are all `up` with a different desired state. */
 export type StackOperation = "up" | "destroy" | "refresh";
 
@@ -28,6 +31,8 @@ export interface StackJobResult {
   finishedAt: string;
   /** Set when the worker found the resource gone or superseded and did nothing. */
   skipped?: string;
+  /** stackInputsHash of the inputs the run applied (up and refresh). */
+  inputsHash?: string;
 }
 
 export interface StackJobProgress {
@@ -43,11 +48,19 @@ export const STACK_QUEUE = "stacks";
  * Deterministic: the same resource, generation and operation always give the same id, so a controller that
  * restarts or rebuilds after a Redis flush never queues the same work twice. BullMQ ids must not contain ':'.
  */
-export function stackJobId(data: Pick<StackJobData, "uid" | "generation" | "operation">, suffix?: string): string {
+export function stackJobId(
+  data: Pick<StackJobData, "uid" | "generation" | "operation">,
+  suffix?: string,
+): string {
   return [data.uid, `g${data.generation}`, data.operation, ...(suffix ? [suffix] : [])].join(".");
 }
 
 /** The Pulumi stack of one resource: stable for its lifetime, unique across namespaces and re-creations. */
 export function stackNameFor(ref: { namespace: string; name: string; uid: string }): string {
   return `${ref.namespace}-${ref.name}-${ref.uid.slice(0, 8)}`;
+}
+
+/** Identifies a stack program's inputs whatever their key order: equal hashes mean an `up` would change nothing. */
+export function stackInputsHash(inputs: Record<string, unknown>): string {
+  return createHash("sha256").update(canonicalJson(inputs)).digest("hex").slice(0, 32);
 }

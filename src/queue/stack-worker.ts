@@ -1,7 +1,12 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, secretResource } from "../provisioners/resources.js";
-import { platformFor, platformName, InvalidSpecError } from "../provisioners/platforms/index.js";
+import {
+  desiredStack,
+  platformFor,
+  platformName,
+  InvalidSpecError,
+} from "../provisioners/platforms/index.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { logger } from "../runtime/logging.js";
@@ -9,7 +14,7 @@ import { classifyPulumiError } from "./pulumi-errors.js";
 import type { PulumiRunner } from "./pulumi-runner.js";
 import type { Redis } from "ioredis";
 import { redisConnection } from "./redis.js";
-import { STACK_QUEUE, stackNameFor, type StackJobData, type StackJobProgress, type StackJobResult } from "./stack-job.js";
+import { STACK_QUEUE, type StackJobData, type StackJobProgress, type StackJobResult } from "./stack-job.js";
 
 const log = logger("stack-worker");
 
@@ -49,7 +54,11 @@ export class StackWorker {
       autorun: false,
     });
     this.worker.on("failed", (job, err) => {
-      if (job) log.warn({ jobId: job.id, attemptsMade: job.attemptsMade, reason: err.name }, `Job failed: ${err.message}`);
+      if (job)
+        log.warn(
+          { jobId: job.id, attemptsMade: job.attemptsMade, reason: err.name },
+          `Job failed: ${err.message}`,
+        );
     });
   }
 
@@ -66,25 +75,36 @@ export class StackWorker {
     const started = Date.now();
     const data = job.data;
     const ref = `${data.namespace}/${data.name}`;
-    const cd = await this.opts.kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, data.namespace, data.name);
+    const cd = await this.opts.kube.getIfExists<ClusterDeployment>(
+      clusterDeploymentResource,
+      data.namespace,
+      data.name,
+    );
     const skip = (why: string): StackJobResult => ({
-      operation: data.operation, generation: data.generation, resourceChanges: {}, durationMs: 0,
-      finishedAt: new Date().toISOString(), skipped: why,
+      operation: data.operation,
+      generation: data.generation,
+      resourceChanges: {},
+      durationMs: 0,
+      finishedAt: new Date().toISOString(),
+      skipped: why,
     });
     if (!cd || cd.metadata?.uid !== data.uid) return skip("the ClusterDeployment no longer exists");
     const adapter = platformFor(cd);
     if (!adapter) throw new UnrecoverableError(`no stack for platform ${platformName(cd)}`);
-    const stackName = stackNameFor({ namespace: data.namespace, name: data.name, uid: data.uid });
     const generation = cd.metadata?.generation ?? data.generation;
-    let inputs: Record<string, unknown>;
+    let desired: ReturnType<typeof desiredStack>;
     try {
       adapter.validate(cd, this.opts.config);
-      inputs = adapter.stackInputs(cd, { ...this.opts.config, stackName });
+      desired = desiredStack(adapter, cd, this.opts.config);
     } catch (err) {
       if (err instanceof InvalidSpecError) throw new UnrecoverableError(`${err.reason}: ${err.message}`);
       throw err;
     }
-    log.info({ ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt: job.attemptsMade + 1 }, `Running ${data.operation} for generation ${generation}`);
+    const { stackName, inputs, inputsHash } = desired;
+    log.info(
+      { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt: job.attemptsMade + 1 },
+      `Running ${data.operation} for generation ${generation}`,
+    );
     try {
       const result = await this.opts.runner.run({
         platform: adapter.name,
@@ -107,6 +127,7 @@ export class StackWorker {
         apiURL: typeof outputs.apiURL === "string" ? outputs.apiURL : undefined,
         infraID: typeof outputs.infraID === "string" ? outputs.infraID : undefined,
         powerState: typeof outputs.powerState === "string" ? outputs.powerState : undefined,
+        inputsHash: data.operation === "destroy" ? undefined : inputsHash,
         kubeconfigSecret,
         resourceChanges: result.changes ?? {},
         durationMs: result.durationMs,
@@ -115,7 +136,10 @@ export class StackWorker {
     } catch (err) {
       this.opts.onFinished?.(data.operation, "failed", (Date.now() - started) / 1000);
       const c = classifyPulumiError(err);
-      log.warn({ ClusterDeployment: ref, jobId: job.id, reason: c.reason, retry: c.retry }, `${data.operation} failed: ${c.message}`);
+      log.warn(
+        { ClusterDeployment: ref, jobId: job.id, reason: c.reason, retry: c.retry },
+        `${data.operation} failed: ${c.message}`,
+      );
       if (!c.retry) throw new UnrecoverableError(`${c.reason}: ${c.message}`);
       throw new Error(`${c.reason}: ${c.message}`);
     }
@@ -131,14 +155,23 @@ export class StackWorker {
         namespace: cd.metadata!.namespace,
         labels: { "slipway.dev/cluster-deployment": cd.metadata!.name! },
         ownerReferences: [
-          { apiVersion: cd.apiVersion!, kind: cd.kind!, name: cd.metadata!.name!, uid: cd.metadata!.uid!, controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: cd.apiVersion!,
+            kind: cd.kind!,
+            name: cd.metadata!.name!,
+            uid: cd.metadata!.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       type: "Opaque",
       stringData: { kubeconfig },
     };
     await this.opts.kube.patch(secretResource, cd.metadata!.namespace, name, secret, {
-      type: "apply", fieldManager: "slipway-worker", force: true,
+      type: "apply",
+      fieldManager: "slipway-worker",
+      force: true,
     });
     return name;
   }

@@ -14,7 +14,7 @@ import {
   slipwayUnderTest,
   type SlipwayUnderTest,
 } from "../harness/components.js";
-import { localClusterManifest } from "../builders/cluster-deployment.js";
+import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 describe("ClusterDeployment on the local platform, end to end", () => {
@@ -157,5 +157,50 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     );
     expect(getCondition(readyCd.status?.conditions as never, "Stalled")).toBeUndefined();
     expect(JSON.stringify(readyCd.status)).not.toContain("not-a-real-token");
+  });
+  it("a new generation that leaves the stack inputs alone (a claim, a registration label) runs no job", async () => {
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(simulatedClusterManifest("steady", { provisionSeconds: 0 })),
+    });
+    const isReady = (c: ClusterDeployment) =>
+      getCondition(c.status?.conditions as never, "Ready")?.status === "True";
+    const first = await eventually("steady Ready", async () => {
+      const c = await get("steady");
+      return isReady(c) ? c : undefined;
+    });
+    const uid = first.metadata!.uid!;
+    expect(first.status?.lastOperation).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
+    expect(first.status?.lastOperation?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
+
+    // Like a pool's assignment of a claim: generation 2, and nothing the stack program reads.
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "steady",
+      { spec: { registration: { labels: { team: "blue" } } } },
+      { type: "merge" },
+    );
+    const observed = await eventually("generation 2 observed", async () => {
+      const c = await get("steady");
+      return c.status?.observedGeneration === 2 ? c : undefined;
+    });
+    expect(observed.metadata?.generation).toBe(2);
+    expect(isReady(observed)).toBe(true);
+    expect(observed.status?.lastOperation?.jobId).toBe(`${uid}.g1.up`);
+
+    // A change the stack does see still runs one.
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "steady",
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
+    const hibernated = await eventually("steady Hibernating", async () => {
+      const c = await get("steady");
+      return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
+    });
+    expect(hibernated.status?.lastOperation).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
+    expect(hibernated.status?.lastOperation?.inputsHash).not.toBe(first.status?.lastOperation?.inputsHash);
   });
 });

@@ -1,8 +1,13 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../resources.js";
-import { InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
 import { logger } from "../../runtime/logging.js";
-import { stackJobId, type StackJobData, type StackJobResult, type StackOperation } from "../../queue/stack-job.js";
+import {
+  stackJobId,
+  type StackJobData,
+  type StackJobResult,
+  type StackOperation,
+} from "../../queue/stack-job.js";
 import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
 
 const log = logger("cluster-deployment");
@@ -21,7 +26,10 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   const { cd, deps } = scope;
   const adapter = platformFor(cd);
   if (!adapter) {
-    scope.stalled = { reason: "UnsupportedPlatform", message: `platform "${platformName(cd)}" has no stack in this build of Slipway` };
+    scope.stalled = {
+      reason: "UnsupportedPlatform",
+      message: `platform "${platformName(cd)}" has no stack in this build of Slipway`,
+    };
     return;
   }
   try {
@@ -45,10 +53,18 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   const last = scope.status.lastOperation as LastOperation | undefined;
   const generation = cd.metadata!.generation ?? 1;
   if (last?.result === "Failed" && last.generation === generation && last.type === "up") {
-    scope.stalled = { reason: "OperationFailed", message: `${last.message ?? "the last run failed"}; change the spec to try again` };
+    scope.stalled = {
+      reason: "OperationFailed",
+      message: `${last.message ?? "the last run failed"}; change the spec to try again`,
+    };
     return;
   }
-  const applied = last?.result === "Succeeded" && last.generation === generation && last.type !== "destroy";
+  // A new generation whose stack inputs are those already applied (a pool claimed the cluster) needs no run.
+  const { inputsHash } = desiredStack(adapter, cd, deps.config);
+  const applied =
+    last?.result === "Succeeded" &&
+    last.type !== "destroy" &&
+    (last.generation === generation || last.inputsHash === inputsHash);
   if (!applied) {
     await startOperation(scope, "up");
     return;
@@ -89,11 +105,15 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   if (!(await followOperation(scope))) return false;
   const done = scope.status.lastOperation as LastOperation;
   if (done.result === "Failed") {
-    scope.stalled = { reason: "DestroyFailed", message: `${done.message ?? "destroy failed"}; fix the cause and delete again` };
+    scope.stalled = {
+      reason: "DestroyFailed",
+      message: `${done.message ?? "destroy failed"}; fix the cause and delete again`,
+    };
     return false;
   }
   const secret = scope.status.adminKubeconfigSecretRef?.name;
-  if (secret) await scope.deps.kube.delete(secretResource, cd.metadata!.namespace, secret).catch(() => undefined);
+  if (secret)
+    await scope.deps.kube.delete(secretResource, cd.metadata!.namespace, secret).catch(() => undefined);
   return true;
 }
 
@@ -109,7 +129,10 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
   scope.job = job;
   switch (job.state) {
     case "missing":
-      log.info({ ClusterDeployment: ref(scope.cd), jobId: last.jobId }, "Job not found in Redis: enqueuing it again");
+      log.info(
+        { ClusterDeployment: ref(scope.cd), jobId: last.jobId },
+        "Job not found in Redis: enqueuing it again",
+      );
       await scope.deps.queue.enqueue(jobData(scope.cd, last.type, last.generation), suffixOf(last.jobId));
       return false;
     case "waiting":
@@ -125,7 +148,12 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
       last.result = "Failed";
       last.finishedAt = (job.finishedAt ?? scope.now).toISOString();
       last.message = job.failedReason;
-      await scope.deps.event(scope.cd, "Warning", "OperationFailed", `${last.type} failed: ${job.failedReason ?? "unknown error"}`);
+      await scope.deps.event(
+        scope.cd,
+        "Warning",
+        "OperationFailed",
+        `${last.type} failed: ${job.failedReason ?? "unknown error"}`,
+      );
       return true;
   }
 }
@@ -135,9 +163,11 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
   last.result = "Succeeded";
   last.finishedAt = result.finishedAt;
   last.message = result.skipped ?? `${last.type} finished in ${(result.durationMs / 1000).toFixed(1)}s`;
-  if (last.progress) last.progress = { ...last.progress, resourcesDone: last.progress.resourcesTotal, percent: 100 };
+  if (last.progress)
+    last.progress = { ...last.progress, resourcesDone: last.progress.resourcesTotal, percent: 100 };
   if (result.apiURL) status.apiURL = result.apiURL;
   if (result.infraID) status.infraID = result.infraID;
+  if (result.inputsHash) last.inputsHash = result.inputsHash;
   if (result.kubeconfigSecret) status.adminKubeconfigSecretRef = { name: result.kubeconfigSecret };
   const previous = status.powerState;
   if (result.powerState) {
@@ -147,20 +177,30 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
       void scope.deps.event(scope.cd, "Warning", "DriftDetected", scope.drift);
       return;
     }
-    status.powerState = result.powerState === "Hibernating" ? "Hibernating" : result.powerState === "Running" ? "Running" : "Unknown";
+    status.powerState =
+      result.powerState === "Hibernating"
+        ? "Hibernating"
+        : result.powerState === "Running"
+          ? "Running"
+          : "Unknown";
   } else if (last.type === "up" && !result.skipped) {
     status.powerState = desiredPowerState(scope.cd);
   }
   const at = result.finishedAt;
   if (last.type === "up") {
     status.provisionedAt ??= at;
-    if (status.powerState === "Running" && previous !== "Running" && previous !== "Provisioning") status.lastResumedAt = at;
+    if (status.powerState === "Running" && previous !== "Running" && previous !== "Provisioning")
+      status.lastResumedAt = at;
     if (status.powerState === "Hibernating" && previous !== "Hibernating") status.lastHibernatedAt = at;
     void scope.deps.event(scope.cd, "Normal", `${status.powerState ?? "Up"}`, last.message);
   }
 }
 
-async function startOperation(scope: ClusterDeploymentScope, type: StackOperation, suffix?: string): Promise<void> {
+async function startOperation(
+  scope: ClusterDeploymentScope,
+  type: StackOperation,
+  suffix?: string,
+): Promise<void> {
   const { cd, status } = scope;
   const generation = cd.metadata!.generation ?? 1;
   const data = jobData(cd, type, generation);
@@ -168,7 +208,13 @@ async function startOperation(scope: ClusterDeploymentScope, type: StackOperatio
   log.info({ ClusterDeployment: ref(cd), jobId }, `Enqueuing ${type} for generation ${generation}`);
   await scope.deps.queue.enqueue(data, suffix);
   const previous = status.lastOperation as LastOperation | undefined;
-  status.lastOperation = { type, jobId, generation, startedAt: scope.now.toISOString(), result: "InProgress" };
+  status.lastOperation = {
+    type,
+    jobId,
+    generation,
+    startedAt: scope.now.toISOString(),
+    result: "InProgress",
+  };
   // A pass that read a cache older than its own last status write finds the job already done: BullMQ kept the
   // duplicate id out, so take the finished job's result rather than report the work as started again.
   const existing = await scope.deps.queue.lookup(jobId);
@@ -185,12 +231,24 @@ async function startOperation(scope: ClusterDeploymentScope, type: StackOperatio
     else if (desired === "Running" && status.powerState !== "Running") status.powerState = "Starting";
   }
   if (!previous || previous.type !== type) {
-    await scope.deps.event(cd, "Normal", type === "destroy" ? "Deprovisioning" : type === "refresh" ? "Refreshing" : "Applying", `Enqueued ${type} for generation ${generation} (job ${jobId})`);
+    await scope.deps.event(
+      cd,
+      "Normal",
+      type === "destroy" ? "Deprovisioning" : type === "refresh" ? "Refreshing" : "Applying",
+      `Enqueued ${type} for generation ${generation} (job ${jobId})`,
+    );
   }
 }
 
 function jobData(cd: ClusterDeployment, operation: StackOperation, generation: number): StackJobData {
-  return { kind: "ClusterDeployment", namespace: cd.metadata!.namespace!, name: cd.metadata!.name!, uid: cd.metadata!.uid!, generation, operation };
+  return {
+    kind: "ClusterDeployment",
+    namespace: cd.metadata!.namespace!,
+    name: cd.metadata!.name!,
+    uid: cd.metadata!.uid!,
+    generation,
+    operation,
+  };
 }
 
 /** The part of a job id after `<uid>.g<generation>.<operation>`, so a re-enqueue keeps the same id. */

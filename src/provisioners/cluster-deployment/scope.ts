@@ -14,6 +14,7 @@ export interface LastOperation {
   finishedAt?: string;
   result: OperationResult;
   message?: string;
+  inputsHash?: string;
   progress?: { resourcesDone: number; resourcesTotal: number; currentStep: string; percent: number };
 }
 
@@ -22,7 +23,12 @@ export interface Dependencies {
   queue: StackQueue;
   config: SlipwayConfig;
   /** Records a Kubernetes Event on the resource. */
-  event: (cd: ClusterDeployment, type: "Normal" | "Warning", reason: string, message: string) => Promise<void>;
+  event: (
+    cd: ClusterDeployment,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+  ) => Promise<void>;
 }
 
 /** What one reconcile found and decided; status.ts turns it into the status in one place. */
