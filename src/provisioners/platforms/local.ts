@@ -34,6 +34,8 @@ export const localPlatform: PlatformAdapter = {
       dataDir: join(ctx.stateDir, "clusters", ctx.stackName),
       binDir: ctx.toolsBinDir,
       powerState: cd.spec.powerState ?? "Running",
+      // The API's default (false) decides, not the stack program's own.
+      controllerManager: cd.spec.platform.local?.controllerManager ?? false,
     };
   },
 };
