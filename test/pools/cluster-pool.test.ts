@@ -119,6 +119,28 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     expect((await kubectlOk(["get", "cp/scaled", "-n", ns, "-o", "jsonpath={.status.size}"])).trim()).toBe("3");
   });
 
+  it("deletes its unclaimed clusters when it is deleted, and leaves the claimed one to its claim", async () => {
+    const ns = await newNamespace("pool-delete");
+    await client.create(clusterPoolResource, clusterPool("gone", ns, { size: 2, runningCount: 1 }));
+    await eventually("two clusters", async () => (await poolClusters(client, ns, "gone")).length === 2);
+    await provisionAll(ns, "gone");
+    await client.create(clusterClaimResource, clusterClaim("keeper", ns, "gone"));
+    const claim = await eventually("claim Ready", async () => {
+      const c = await getClaim(client, ns, "keeper");
+      return condition(c, "Ready")?.status === "True" && c;
+    });
+    const claimed = claim.status!.clusterDeploymentRef!.name;
+
+    await client.delete(clusterPoolResource, ns, "gone");
+    const left = await eventually("only the claimed cluster left, and the pool gone", async () => {
+      const list = await poolClusters(client, ns, "gone");
+      const pool = await client.getIfExists(clusterPoolResource, ns, "gone");
+      return !pool && list.length === 1 && list;
+    });
+    expect(left[0]!.metadata.name).toBe(claimed);
+    expect(condition(await getClaim(client, ns, "keeper"), "Ready")?.status).toBe("True");
+  });
+
   it("keeps a claim for a missing pool Pending and binds it (resuming a hibernated cluster) once the pool appears", async () => {
     const ns = await newNamespace("pool-late");
     await client.create(clusterClaimResource, clusterClaim("early", ns, "late", { lifetime: "2h" }));
