@@ -35,7 +35,9 @@ export function registerPoolControllers(manager: Manager, deps: PoolControllerDe
         manager
           .informer<ClusterClaim>(clusterClaimResource)
           .list({ namespace })
-          .filter((claim) => claim.spec?.clusterPoolName === name)
+          // Only claims still waiting: a pool's status changes with every cluster it installs, and fanning
+          // each change out to every bound claim queued a new claim's pass behind dozens of others.
+          .filter((claim) => claim.spec?.clusterPoolName === name && !claim.status?.clusterDeploymentRef)
           .map(objectKey),
       concurrency: deps.claimConcurrency ?? 4,
     }),

@@ -30,7 +30,10 @@ export function claimOfCluster(object: KubeObject): string[] {
 
 export interface ClaimRegistrationOptions {
   settings: ClaimControllerSettings;
-  /** Keys of the claims naming pool `name` in `namespace` (read from the claim informer's cache). */
+  /**
+   * Keys of the claims naming pool `name` in `namespace` that wait for a cluster (read from the claim informer's
+   * cache). Bound claims follow their ClusterDeployment instead; they see pool changes on their next pass.
+   */
   claimsOfPool(namespace: string, name: string): string[];
   concurrency?: number;
 }
