@@ -1,24 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
-import { DevEnvironment } from "../dev/environment.js";
 import { clusterDeploymentResource, namespaceResource } from "../provisioners/resources.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { StackQueue } from "../queue/stack-queue.js";
-import { getCondition, type Condition } from "../runtime/conditions.js";
-import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
+import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { Command } from "./main.js";
-import { hubClient } from "./hub-client.js";
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-function isReady(cd: ClusterDeployment | undefined, powerState: string): boolean {
-  return cd?.status?.powerState === powerState && getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True";
-}
+import { isReady, seconds, withBenchEnvironment, zeroDelaySimulated } from "./bench-environment.js";
 
 async function waitFor(kube: KubeClient, ns: string, name: string, powerState: string, timeoutMs = 300_000): Promise<ClusterDeployment> {
   const deadline = Date.now() + timeoutMs;
@@ -54,7 +44,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
 }
 
 async function benchSimulated(kube: KubeClient, queue: StackQueue, config: SlipwayConfig, ns: string, count: number): Promise<void> {
-  const sim = { simulated: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, registrationSeconds: 0, bootstrapSeconds: 0, jitterPercent: 0 } };
+  const sim = zeroDelaySimulated;
   const t = Date.now();
   await Promise.all(
     Array.from({ length: count }, (_, i) => {
@@ -82,31 +72,25 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
 
 /**
  * `slipway bench clusters`: starts a private dev environment (hub, Redis, controller, worker) in a temporary
- * state folder, measures, prints figures and stops everything.
+ * state folder, measures, prints figures and stops everything. `slipway bench claims` is in bench-claims.ts.
  */
 export const benchCommand: Command = async (args, flags) => {
   const what = args[0] ?? "clusters";
+  if (what === "claims") return (await import("./bench-claims.js")).benchClaims(flags);
   if (what !== "clusters") {
-    console.error("usage: slipway bench clusters [--count N]");
+    console.error("usage: slipway bench clusters [--count N] | slipway bench claims [--claims N] [--local-claims N] [--scenario simulated|local|refill|all]");
     return 2;
   }
   const count = typeof flags.count === "string" ? Number(flags.count) : 50;
-  const stateDir = await mkdtemp(join(tmpdir(), "slipway-bench-"));
-  const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "", SLIPWAY_LEADER_ELECTION: "false" });
-  const env = new DevEnvironment(config);
-  const t = Date.now();
-  const up = await env.up({ detached: false, log: () => undefined });
-  console.log(`dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)}`);
-  const kube = hubClient(config);
-  const queue = new StackQueue({ redisUrl: up.redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
-  try {
-    await kube.create(namespaceResource, { metadata: { name: "bench" } });
-    await benchLocal(kube, queue, "bench");
-    await benchSimulated(kube, queue, config, "bench", count);
-  } finally {
-    await queue.close();
-    await env.down();
-    await rm(stateDir, { recursive: true, force: true });
-  }
+  await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
+    const queue = new StackQueue({ redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
+    try {
+      await kube.create(namespaceResource, { metadata: { name: "bench" } });
+      await benchLocal(kube, queue, "bench");
+      await benchSimulated(kube, queue, config, "bench", count);
+    } finally {
+      await queue.close();
+    }
+  });
   return 0;
 };

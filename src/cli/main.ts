@@ -20,7 +20,9 @@ Usage:
   slipway kubeconfig NAME [-n NAMESPACE]
   slipway hibernate|resume NAME [-n NAMESPACE]
   slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [-n NAMESPACE]
-  slipway bench clusters|claims
+  slipway bench clusters [--count N]
+  slipway bench claims [--claims N] [--local-claims N] [--scenario simulated|local|refill|all]
+                                   claim latency from a warm pool (p50/p99) and pool refill throughput
 
 Environment: SLIPWAY_STATE_DIR (default .slipway), SLIPWAY_KUBECONFIG, REDIS_URL, SLIPWAY_LOG_LEVEL, ...`;
 
@@ -63,6 +65,9 @@ export async function main(argv: string[]): Promise<number> {
       "kubeconfig-out": { type: "string" },
       timeout: { type: "string" },
       count: { type: "string" },
+      claims: { type: "string" },
+      "local-claims": { type: "string" },
+      scenario: { type: "string" },
       "state-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },

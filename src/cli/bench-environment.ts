@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClusterDeployment } from "../api/index.js";
+import { DevEnvironment } from "../dev/environment.js";
+import { getCondition, type Condition } from "../runtime/conditions.js";
+import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
+import type { KubeClient } from "../runtime/kube-client.js";
+import { hubClient } from "./hub-client.js";
+
+/** Shared by the `slipway bench` commands: a private dev environment and how figures are printed. */
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The ClusterDeployment reports `powerState` and its Ready condition is True. */
+export function isReady(cd: ClusterDeployment | undefined, powerState: string): boolean {
+  return cd?.status?.powerState === powerState && getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True";
+}
+
+/** A simulated platform block whose every phase takes no time: what is left is Slipway's and Pulumi's own cost. */
+export const zeroDelaySimulated = {
+  simulated: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, registrationSeconds: 0, bootstrapSeconds: 0, jitterPercent: 0 },
+};
+
+export interface BenchEnvironment {
+  config: SlipwayConfig;
+  kube: KubeClient;
+  redisUrl: string;
+  stateDir: string;
+}
+
+/**
+ * Starts a private dev environment (hub, Redis, controller, worker) in a temporary state folder, runs `body`
+ * against it, then stops everything and removes the folder, whatever `body` did.
+ */
+export async function withBenchEnvironment(body: (env: BenchEnvironment) => Promise<void>, cleanup?: (env: BenchEnvironment) => Promise<void>): Promise<void> {
+  const stateDir = await mkdtemp(join(tmpdir(), "slipway-bench-"));
+  const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "", SLIPWAY_LEADER_ELECTION: "false" });
+  const dev = new DevEnvironment(config);
+  const t = Date.now();
+  try {
+    const up = await dev.up({ detached: false, log: () => undefined });
+    console.log(`dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)} (state in ${stateDir})`);
+    const env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
+    try {
+      await body(env);
+    } finally {
+      await cleanup?.(env).catch((error: unknown) => console.error(`bench cleanup: ${error instanceof Error ? error.message : String(error)}`));
+      env.kube.close();
+    }
+  } finally {
+    await dev.down();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
