@@ -20,7 +20,7 @@ Usage:
   slipway kubeconfig NAME [-n NAMESPACE]
   slipway hibernate|resume NAME [-n NAMESPACE]
   slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [-n NAMESPACE]
-  slipway bench clusters [--count N]
+  slipway bench clusters [--count N] [--scenario local|simulated|all]
   slipway bench claims [--claims N] [--local-claims N] [--scenario simulated|local|refill|all]
                                    claim latency from a warm pool (p50/p99) and pool refill throughput
 
