@@ -14,12 +14,23 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The ClusterDeployment reports `powerState` and its Ready condition is True. */
 export function isReady(cd: ClusterDeployment | undefined, powerState: string): boolean {
-  return cd?.status?.powerState === powerState && getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True";
+  return (
+    cd?.status?.powerState === powerState &&
+    getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True"
+  );
 }
 
 /** A simulated platform block whose every phase takes no time: what is left is Slipway's and Pulumi's own cost. */
 export const zeroDelaySimulated = {
-  simulated: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, registrationSeconds: 0, bootstrapSeconds: 0, jitterPercent: 0 },
+  simulated: {
+    provisionSeconds: 0,
+    hibernateSeconds: 0,
+    resumeSeconds: 0,
+    destroySeconds: 0,
+    registrationSeconds: 0,
+    bootstrapSeconds: 0,
+    jitterPercent: 0,
+  },
 };
 
 export interface BenchEnvironment {
@@ -29,23 +40,48 @@ export interface BenchEnvironment {
   stateDir: string;
 }
 
+export interface BenchEnvironmentOptions {
+  /** Runs before the environment stops, also after a failure (e.g. stopping detached local clusters). */
+  cleanup?: (env: BenchEnvironment) => Promise<void>;
+  /** Settings for the controller and worker, applied unless the caller's environment sets them. */
+  componentDefaults?: Record<string, string>;
+}
+
 /**
  * Starts a private dev environment (hub, Redis, controller, worker) in a temporary state folder, runs `body`
  * against it, then stops everything and removes the folder, whatever `body` did.
  */
-export async function withBenchEnvironment(body: (env: BenchEnvironment) => Promise<void>, cleanup?: (env: BenchEnvironment) => Promise<void>): Promise<void> {
+export async function withBenchEnvironment(
+  body: (env: BenchEnvironment) => Promise<void>,
+  options: BenchEnvironmentOptions = {},
+): Promise<void> {
+  // DevEnvironment starts the controller and worker with this process's environment.
+  for (const [key, value] of Object.entries(options.componentDefaults ?? {})) process.env[key] ||= value;
   const stateDir = await mkdtemp(join(tmpdir(), "slipway-bench-"));
-  const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "", SLIPWAY_LEADER_ELECTION: "false" });
+  const config = loadConfig({
+    ...process.env,
+    SLIPWAY_STATE_DIR: stateDir,
+    REDIS_URL: "",
+    KUBECONFIG: "",
+    SLIPWAY_KUBECONFIG: "",
+    SLIPWAY_LEADER_ELECTION: "false",
+  });
   const dev = new DevEnvironment(config);
   const t = Date.now();
   try {
     const up = await dev.up({ detached: false, log: () => undefined });
-    console.log(`dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)} (state in ${stateDir})`);
+    console.log(
+      `dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
+    );
     const env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
     try {
       await body(env);
     } finally {
-      await cleanup?.(env).catch((error: unknown) => console.error(`bench cleanup: ${error instanceof Error ? error.message : String(error)}`));
+      await options
+        .cleanup?.(env)
+        .catch((error: unknown) =>
+          console.error(`bench cleanup: ${error instanceof Error ? error.message : String(error)}`),
+        );
       env.kube.close();
     }
   } finally {

@@ -6,12 +6,24 @@ describe("bench claims figures", () => {
     const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(hundred, 50)).toBe(50);
     expect(percentile(hundred, 99)).toBe(99);
-    expect(percentile(Array.from({ length: 50 }, (_, i) => i + 1), 99)).toBe(50);
+    expect(
+      percentile(
+        Array.from({ length: 50 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(50);
     expect(percentile([7], 99)).toBe(7);
   });
 
   it("summarizes unsorted samples", () => {
-    expect(summarize([300, 100, 200, 400])).toEqual({ count: 4, min: 100, p50: 200, p99: 400, max: 400, mean: 250 });
+    expect(summarize([300, 100, 200, 400])).toEqual({
+      count: 4,
+      min: 100,
+      p50: 200,
+      p99: 400,
+      max: 400,
+      mean: 250,
+    });
   });
 
   it("reads the server of a kubeconfig and rejects text that is not one", () => {
