@@ -287,6 +287,11 @@ export const lastOperation = () =>
         description: "A short human summary, or the classified error of a failed job.",
         maxLength: 4096,
       }),
+      cause: s.string({
+        description:
+          "Why a run the spec did not ask for runs: DriftDetected for an up that repairs drift; message says what drifted.",
+        maxLength: 64,
+      }),
       inputsHash: s.string({
         description:
           "Hash of the stack inputs a successful run applied. A later generation with the same inputs (the " +

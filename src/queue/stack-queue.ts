@@ -1,5 +1,11 @@
 import { Queue, QueueEvents, type JobsOptions } from "bullmq";
-import { STACK_QUEUE, stackJobId, type StackJobData, type StackJobProgress, type StackJobResult } from "./stack-job.js";
+import {
+  STACK_QUEUE,
+  stackJobId,
+  type StackJobData,
+  type StackJobProgress,
+  type StackJobResult,
+} from "./stack-job.js";
 import type { Redis } from "ioredis";
 import { redisConnection } from "./redis.js";
 
@@ -25,6 +31,9 @@ export interface JobView {
 }
 
 /** The controller's side of the stack queue: enqueue by deterministic id, look jobs up, hear about changes. */
+/** BullMQ runs jobs without a priority first, then the lowest number: periodic refreshes come last. */
+export const REFRESH_PRIORITY = 100;
+
 export class StackQueue {
   readonly queue: Queue<StackJobData, StackJobResult>;
   private events?: QueueEvents;
@@ -45,9 +54,16 @@ export class StackQueue {
       // Keep finished jobs long enough for the controller to read their result after a restart.
       removeOnComplete: { age: 24 * 3600, count: 5000 },
       removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+      // Drift checks wait for the workers to be free of what people asked for (provision, power, delete).
+      ...(data.operation === "refresh" ? { priority: REFRESH_PRIORITY } : {}),
     };
     await this.queue.add(data.operation, data, options);
     return jobId;
+  }
+
+  /** Takes a job that has not started out of the queue; false when a worker already holds it. */
+  async withdraw(jobId: string): Promise<boolean> {
+    return (await this.queue.remove(jobId)) === 1;
   }
 
   async lookup(jobId: string): Promise<JobView> {
@@ -59,7 +75,9 @@ export class StackQueue {
     if (!job) return { id: jobId, state: "missing", attemptsMade: 0 };
     return {
       id: jobId,
-      state: (["waiting", "delayed", "active", "completed", "failed"].includes(state) ? state : "waiting") as JobState,
+      state: (["waiting", "delayed", "active", "completed", "failed"].includes(state)
+        ? state
+        : "waiting") as JobState,
       data: job.data,
       progress: typeof job.progress === "object" ? (job.progress as unknown as StackJobProgress) : undefined,
       result: job.returnvalue ?? undefined,

@@ -11,15 +11,18 @@ import {
   eventually,
   processesNaming,
   slipwayUnderTest,
+  type ComponentProcess,
   type SlipwayUnderTest,
 } from "../harness/components.js";
-import { localClusterManifest } from "../builders/cluster-deployment.js";
+import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 const RESYNC_SECONDS = 3;
 
 describe("drift on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
+  let controller: ComponentProcess;
+  let worker: ComponentProcess;
   let kube: KubeClient;
   let ns: string;
 
@@ -29,8 +32,8 @@ describe("drift on the local platform, end to end", () => {
       SLIPWAY_LEADER_ELECTION: "false",
       SLIPWAY_RESYNC_SECONDS: String(RESYNC_SECONDS),
     });
-    sut.controller();
-    sut.worker();
+    controller = sut.controller();
+    worker = sut.worker();
     kube = new KubeClient(hubKubeConfig());
     ns = await newNamespace("e2e-drift");
   });
@@ -137,5 +140,57 @@ describe("drift on the local platform, end to end", () => {
 
     await kubectlOk(["delete", "-n", ns, "cd/drifty", "--timeout=90s"]);
     expect(processesNaming(dataDir)).toEqual([]);
+  });
+  it("a refresh still waiting for a worker gives way to a spec change", async () => {
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(simulatedClusterManifest("patient", { provisionSeconds: 0 })),
+    });
+    const ready = await eventually("patient Ready", async () => {
+      const cd = await get("patient");
+      return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+    });
+    const uid = ready.metadata!.uid!;
+    // No worker: the next periodic refresh is queued and waits.
+    await worker.stop();
+    const waiting = await eventually(
+      "a refresh queued",
+      async () => {
+        const op = (await get("patient")).status?.lastOperation;
+        return op?.type === "refresh" && op.result === "InProgress" ? op : undefined;
+      },
+      30_000,
+    );
+
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "patient",
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
+    const replaced = await eventually(
+      "the up for generation 2 queued instead",
+      async () => {
+        const op = (await get("patient")).status?.lastOperation;
+        return op?.type === "up" && op.generation === 2 ? op : undefined;
+      },
+      30_000,
+    );
+    expect(replaced.jobId).toBe(`${uid}.g2.up`);
+    expect(controller.log()).toContain("Withdrew a waiting refresh");
+
+    worker = sut.worker();
+    const hibernated = await eventually(
+      "patient Hibernating",
+      async () => {
+        const cd = await get("patient");
+        return cd.status?.powerState === "Hibernating" && condition(cd, "Ready")?.status === "True"
+          ? cd
+          : undefined;
+      },
+      60_000,
+    );
+    expect(hibernated.status?.lastOperation?.jobId).not.toBe(waiting.jobId);
+    await kubectlOk(["delete", "-n", ns, "cd/patient", "--timeout=60s"]);
   });
 });

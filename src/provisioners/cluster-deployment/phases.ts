@@ -49,9 +49,10 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     return;
   }
 
+  const generation = cd.metadata!.generation ?? 1;
+  if (await refreshGivesWay(scope, generation)) return;
   if (!(await followOperation(scope))) return; // a job is still running
   const last = scope.status.lastOperation as LastOperation | undefined;
-  const generation = cd.metadata!.generation ?? 1;
   if (last?.result === "Failed" && last.generation === generation && last.type === "up") {
     scope.stalled = {
       reason: "OperationFailed",
@@ -70,7 +71,10 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     return;
   }
   if (scope.drift) {
-    await startOperation(scope, "up", `repair${Date.parse(last!.finishedAt ?? "") || 0}`);
+    await startOperation(scope, "up", `repair${Date.parse(last!.finishedAt ?? "") || 0}`, {
+      cause: "DriftDetected",
+      message: scope.drift,
+    });
     return;
   }
   const resyncMs = deps.config.controller.resyncSeconds * 1000;
@@ -80,6 +84,25 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     return;
   }
   if (resyncMs > 0) scope.requeueAfterMs = Math.max(1000, resyncMs - sinceMs);
+}
+
+/**
+ * A periodic refresh still waiting for a worker when the spec changes is withdrawn, and the `up` for the new
+ * generation queued instead: people's changes never wait behind a drift check. Returns true when it did so.
+ */
+async function refreshGivesWay(scope: ClusterDeploymentScope, generation: number): Promise<boolean> {
+  const last = scope.status.lastOperation as LastOperation | undefined;
+  if (last?.type !== "refresh" || last.result !== "InProgress" || last.generation === generation)
+    return false;
+  const job = await scope.deps.queue.lookup(last.jobId);
+  if (job.state !== "waiting" && job.state !== "delayed") return false;
+  if (!(await scope.deps.queue.withdraw(last.jobId))) return false; // a worker took it meanwhile: follow it
+  log.info(
+    { ClusterDeployment: ref(scope.cd), jobId: last.jobId },
+    "Withdrew a waiting refresh for the new generation",
+  );
+  await startOperation(scope, "up");
+  return true;
 }
 
 /** Destroy the stack (unless preserveOnDelete), then the finalizer may go. Returns true when done. */
@@ -200,6 +223,7 @@ async function startOperation(
   scope: ClusterDeploymentScope,
   type: StackOperation,
   suffix?: string,
+  why?: Pick<LastOperation, "cause" | "message">,
 ): Promise<void> {
   const { cd, status } = scope;
   const generation = cd.metadata!.generation ?? 1;
@@ -214,6 +238,7 @@ async function startOperation(
     generation,
     startedAt: scope.now.toISOString(),
     result: "InProgress",
+    ...why,
   };
   // A pass that read a cache older than its own last status write finds the job already done: BullMQ kept the
   // duplicate id out, so take the finished job's result rather than report the work as started again.

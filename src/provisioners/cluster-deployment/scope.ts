@@ -15,6 +15,8 @@ export interface LastOperation {
   result: OperationResult;
   message?: string;
   inputsHash?: string;
+  /** Why a run that the spec did not ask for runs: DriftDetected for a repair. */
+  cause?: string;
   progress?: { resourcesDone: number; resourcesTotal: number; currentStep: string; percent: number };
 }
 

@@ -39,9 +39,11 @@ export function computeStatus(scope: ClusterDeploymentScope): Status {
   if (scope.stalled) {
     conditions = markStalled(conditions, { ...scope.stalled, observedGeneration: generation }, now);
   } else if (op?.result === "InProgress" && op.type !== "refresh") {
-    const reason = scope.drift ? "DriftDetected" : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? "Applying");
-    const message = scope.drift
-      ? `${scope.drift}; repairing with job ${op.jobId}${progressText(op)}`
+    // The repair's cause is kept with the operation, so every pass until it ends says why the cluster is not Ready.
+    const drift = scope.drift ?? (op.cause === "DriftDetected" ? op.message : undefined);
+    const reason = drift ? "DriftDetected" : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? "Applying");
+    const message = drift
+      ? `${drift}; repairing with job ${op.jobId}${progressText(op)}`
       : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}`;
     conditions = markReconciling(conditions, { reason, message, observedGeneration: generation }, now);
   } else if (op?.result === "Succeeded" || op?.type === "refresh") {
