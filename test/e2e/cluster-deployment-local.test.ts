@@ -103,12 +103,12 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     await kubectlOk(["delete", "-n", ns, "cd/alpha", "--timeout=90s"]);
     expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(dataDir)).toBe(false);
-    const stacksDir = join(sut.stateDir, "pulumi", "state", ".pulumi", "stacks");
-    const leftovers = existsSync(stacksDir)
-      ? readdirSync(stacksDir, { recursive: true })
-          .map(String)
-          .filter((f) => f.includes("alpha"))
-      : [];
+    const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
+    // The stack lived in the worker's default file backend (the folder outlives it); nothing of it is left.
+    expect(existsSync(stacksDir)).toBe(true);
+    const leftovers = readdirSync(stacksDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes("alpha"));
     expect(leftovers).toEqual([]);
     await eventually(
       "kubeconfig Secret gone",
@@ -202,5 +202,51 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     });
     expect(hibernated.status?.lastOperation).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
     expect(hibernated.status?.lastOperation?.inputsHash).not.toBe(first.status?.lastOperation?.inputsHash);
+  });
+  it("stalls on a local version this machine cannot run, says what to set, and recovers once the spec is fixed", async () => {
+    const manifest = localClusterManifest("old-version");
+    (manifest.spec.platform.local as Record<string, unknown>).version = "1.35";
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+    const stalled = await eventually(
+      "Stalled with VersionUnavailable",
+      async () => {
+        const c = getCondition((await get("old-version")).status?.conditions as never, "Stalled");
+        return c?.status === "True" ? c : undefined;
+      },
+      30_000,
+    );
+    expect(stalled.reason).toBe("VersionUnavailable");
+    expect(stalled.message).toContain("set spec.platform.local.version to 1.36");
+    expect((await get("old-version")).status?.lastOperation).toBeUndefined(); // no job for a spec that cannot run
+
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "old-version",
+      { spec: { platform: { local: { version: "1.36" } } } },
+      { type: "merge" },
+    );
+    const ready = await eventually("Ready once the version is one this machine runs", async () => {
+      const c = await get("old-version");
+      return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+    });
+    expect(getCondition(ready.status?.conditions as never, "Stalled")).toBeUndefined();
+    await kubectlOk(["delete", "-n", ns, "cd/old-version", "--timeout=90s"]);
+  });
+
+  it("leaves the cluster and its stack in place when preserveOnDelete is set", async () => {
+    const manifest = simulatedClusterManifest("keep-me", { provisionSeconds: 0 });
+    (manifest.spec as Record<string, unknown>).preserveOnDelete = true;
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+    const ready = await eventually("keep-me Ready", async () => {
+      const c = await get("keep-me");
+      return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+    });
+    await kubectlOk(["delete", "-n", ns, "cd/keep-me", "--timeout=60s"]);
+    const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
+    const stackFiles = readdirSync(stacksDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes(`keep-me-${ready.metadata!.uid!.slice(0, 8)}`) && f.endsWith(".json"));
+    expect(stackFiles.length).toBeGreaterThan(0);
   });
 });
