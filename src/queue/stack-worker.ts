@@ -110,7 +110,8 @@ export class StackWorker {
         platform: adapter.name,
         stackName,
         operation: data.operation,
-        inputs,
+        // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
+        inputs: { ...inputs, attempt: job.attemptsMade + 1 },
         // The controller keeps one job in flight per resource, so a lock found now was left by a dead worker.
         clearStaleLock: true,
         onProgress: (p: StackJobProgress) => void job.updateProgress(p).catch(() => undefined),

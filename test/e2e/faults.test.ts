@@ -527,4 +527,70 @@ describe("fault tolerance, end to end", () => {
       }
     },
   );
+  it(
+    "a transient failure is retried with backoff and converges; a terminal one stalls until the spec changes",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("fault-inject", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        SLIPWAY_JOB_BACKOFF_MS: "500",
+      });
+      const q = stacksQueue(sut);
+      const ns = await newNamespace("fault-inject");
+      const client = kube();
+      const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+      const withFailure = (name: string, failure: Record<string, unknown>) => {
+        const manifest = simulatedClusterManifest(name, { provisionSeconds: 0 });
+        (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
+          { phase: "Provision", ...failure },
+        ];
+        return manifest;
+      };
+      try {
+        sut.controller();
+        sut.worker();
+        await apply(
+          ns,
+          withFailure("flaky", { mode: "Transient", attempts: 1, message: "cloud API throttled" }),
+        );
+        await apply(ns, withFailure("doomed", { mode: "Terminal", attempts: 0, message: "quota exceeded" }));
+
+        const flaky = await eventually("flaky Ready after a retry", async () => {
+          const cd = await get("flaky");
+          return isReady(cd) ? cd : undefined;
+        });
+        const [flakyJob] = await jobsOf(q.queue, flaky.metadata!.uid!);
+        expect(flakyJob!.attemptsMade).toBe(2); // the first attempt failed, the retry succeeded
+
+        const stalled = await eventually("doomed Stalled", async () => {
+          const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
+          return c?.status === "True" ? c : undefined;
+        });
+        expect(stalled.reason).toBe("OperationFailed");
+        expect(stalled.message).toContain("quota exceeded");
+        expect(stalled.message).toContain("change the spec to try again");
+        const doomed = await get("doomed");
+        const [doomedJob] = await jobsOf(q.queue, doomed.metadata!.uid!);
+        expect(doomedJob!.attemptsMade).toBe(1); // terminal: never retried
+
+        await client.patch(
+          clusterDeploymentResource,
+          ns,
+          "doomed",
+          { spec: { platform: { simulated: { failures: null } } } },
+          { type: "merge" },
+        );
+        const fixed = await eventually("doomed Ready once the failure is gone from the spec", async () => {
+          const cd = await get("doomed");
+          return isReady(cd) ? cd : undefined;
+        });
+        expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
+        await deleteAll(ns, ["flaky", "doomed"]);
+      } finally {
+        await sut.stopAll();
+        await q.close();
+        client.close();
+      }
+    },
+  );
 });

@@ -16,6 +16,9 @@ export const simulatedPlatform: PlatformAdapter = {
       resumeSeconds: sim?.resumeSeconds ?? 0,
       destroySeconds: sim?.destroySeconds ?? 0,
       jitterPercent: sim?.jitterPercent ?? 0,
+      kubernetesVersion: sim?.version,
+      region: sim?.region,
+      failures: sim?.failures,
     };
   },
 };
