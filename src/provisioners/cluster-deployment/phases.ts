@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
@@ -77,13 +78,22 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     });
     return;
   }
-  const resyncMs = deps.config.controller.resyncSeconds * 1000;
+  const resyncMs = spreadResync(deps.config.controller.resyncSeconds * 1000, cd.metadata!.uid!);
   const sinceMs = scope.now.getTime() - Date.parse(last!.finishedAt ?? scope.now.toISOString());
   if (resyncMs > 0 && sinceMs >= resyncMs) {
     await startOperation(scope, "refresh", `r${Date.parse(last!.finishedAt ?? "") || 0}`);
     return;
   }
   if (resyncMs > 0) scope.requeueAfterMs = Math.max(1000, resyncMs - sinceMs);
+}
+
+/**
+ * The resync interval, 10% shorter or longer by the resource's uid: clusters created together (a pool, a DR
+ * fleet) spread their drift checks over time instead of refreshing all at once, every interval.
+ */
+export function spreadResync(resyncMs: number, uid: string): number {
+  const unit = createHash("sha256").update(uid).digest().readUInt16BE(0) / 0xffff; // 0..1, fixed per resource
+  return Math.round(resyncMs * (0.9 + 0.2 * unit));
 }
 
 /**
