@@ -9,6 +9,7 @@ import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
+  deleteClustersThenStop,
   eventually,
   processesNaming,
   slipwayUnderTest,
@@ -31,7 +32,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
   });
 
   afterAll(async () => {
-    await sut.stopAll();
+    await deleteClustersThenStop(sut, ns);
   });
 
   const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);

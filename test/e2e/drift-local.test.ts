@@ -8,6 +8,7 @@ import { getCondition, type Condition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
+  deleteClustersThenStop,
   eventually,
   processesNaming,
   slipwayUnderTest,
@@ -39,7 +40,7 @@ describe("drift on the local platform, end to end", () => {
   });
 
   afterAll(async () => {
-    await sut.stopAll();
+    await deleteClustersThenStop(sut, ns);
   });
 
   const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);

@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { distDir } from "../../src/runtime/paths.js";
-import { hubKubeconfigPath, testRedisUrl, testStateDir } from "./hub.js";
+import { hubKubeconfigPath, kubectl, testRedisUrl, testStateDir } from "./hub.js";
 
 /** A real `slipway controller` or `slipway worker` process (compiled CLI) against the shared test hub. */
 export class ComponentProcess {
@@ -110,6 +110,18 @@ export async function slipwayUnderTest(
       await Promise.all(started.map((p) => p.stop()));
     },
   };
+}
+
+/**
+ * Deletes the ClusterDeployments a test left in its namespace (a failed one leaves its clusters running) while the
+ * controller and worker still run, so no local cluster outlives the test; then stops them.
+ */
+export async function deleteClustersThenStop(
+  sut: SlipwayUnderTest,
+  namespace: string | undefined,
+): Promise<void> {
+  if (namespace) await kubectl(["delete", "clusterdeployments", "--all", "-n", namespace, "--timeout=120s"]);
+  await sut.stopAll();
 }
 
 /** Polls until the check returns a value (not undefined/false), or fails with the last seen state. */
