@@ -124,6 +124,9 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     await client.create(clusterPoolResource, clusterPool("gone", ns, { size: 2, runningCount: 1 }));
     await eventually("two clusters", async () => (await poolClusters(client, ns, "gone")).length === 2);
     await provisionAll(ns, "gone");
+    // Claim once the pool has seen both installs finish, so the claim gets the running cluster (no cluster
+    // controller runs here to resume a hibernating one).
+    await eventually("pool Ready", async () => condition(await getPool(client, ns, "gone"), "Ready")?.status === "True");
     await client.create(clusterClaimResource, clusterClaim("keeper", ns, "gone"));
     const claim = await eventually("claim Ready", async () => {
       const c = await getClaim(client, ns, "keeper");
