@@ -158,30 +158,7 @@ export function markReconciling(
   input: SummaryInput,
   now: Date = new Date(),
 ): Condition[] {
-  const reason = input.reason ?? SummaryReason.InProgress;
-  let list = removeCondition(conditions, ConditionType.Stalled);
-  list = setCondition(
-    list,
-    {
-      type: ConditionType.Ready,
-      status: "False",
-      reason,
-      message: input.message,
-      observedGeneration: input.observedGeneration,
-    },
-    now,
-  );
-  return setCondition(
-    list,
-    {
-      type: ConditionType.Reconciling,
-      status: "True",
-      reason,
-      message: input.message,
-      observedGeneration: input.observedGeneration,
-    },
-    now,
-  );
+  return markNotReady(conditions, input, now, ConditionType.Reconciling, SummaryReason.InProgress);
 }
 
 /** Cannot progress until someone changes the spec: Ready=False, Stalled=True, no Reconciling. */
@@ -190,30 +167,31 @@ export function markStalled(
   input: SummaryInput,
   now: Date = new Date(),
 ): Condition[] {
-  const reason = input.reason ?? SummaryReason.Stalled;
-  let list = removeCondition(conditions, ConditionType.Reconciling);
-  list = setCondition(
-    list,
-    {
-      type: ConditionType.Ready,
-      status: "False",
-      reason,
-      message: input.message,
-      observedGeneration: input.observedGeneration,
-    },
+  return markNotReady(conditions, input, now, ConditionType.Stalled, SummaryReason.Stalled);
+}
+
+/** Ready=False and `state`=True with one reason and message; the other of Reconciling and Stalled goes. */
+function markNotReady(
+  conditions: readonly Condition[] | undefined,
+  input: SummaryInput,
+  now: Date,
+  state: typeof ConditionType.Reconciling | typeof ConditionType.Stalled,
+  defaultReason: string,
+): Condition[] {
+  const reason = input.reason ?? defaultReason;
+  const other = state === ConditionType.Reconciling ? ConditionType.Stalled : ConditionType.Reconciling;
+  const summary = {
+    status: "False" as const,
+    reason,
+    message: input.message,
+    observedGeneration: input.observedGeneration,
+  };
+  const list = setCondition(
+    removeCondition(conditions, other),
+    { type: ConditionType.Ready, ...summary },
     now,
   );
-  return setCondition(
-    list,
-    {
-      type: ConditionType.Stalled,
-      status: "True",
-      reason,
-      message: input.message,
-      observedGeneration: input.observedGeneration,
-    },
-    now,
-  );
+  return setCondition(list, { type: state, ...summary, status: "True" }, now);
 }
 
 /**
