@@ -4,7 +4,11 @@ import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource } from "../provisioners/resources.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
-import { StackQueue } from "../queue/stack-queue.js";
+import { PULUMI_QUEUE } from "../queue/job.js";
+import { JobQueue } from "../queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
+
+type StackQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { Command } from "./main.js";
@@ -113,7 +117,7 @@ export const benchCommand: Command = async (args, flags) => {
     return 2;
   }
   await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
-    const queue = new StackQueue({ redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
+    const queue: StackQueue = new JobQueue({ name: PULUMI_QUEUE, redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
     try {
       await kube.create(namespaceResource, { metadata: { name: "bench" } });
       if (scenario !== "simulated") await benchLocal(kube, queue, "bench");

@@ -35,3 +35,63 @@ export class StaleStackLockError extends Error {
     super(message);
   }
 }
+
+/**
+ * Thrown by a job handler when retrying cannot help until someone changes the resource. The job fails at once,
+ * without using its remaining attempts; `reason` is the CamelCase reason the controller reports.
+ */
+export class TerminalJobError extends Error {
+  override name = "TerminalJobError";
+
+  constructor(
+    readonly reason: string,
+    /** What a person should change; never contains secret material. */
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown by a job handler that cannot start yet for a reason that will pass by itself (another owner holds the
+ * stack): the job goes back to the queue, delayed, without using an attempt.
+ */
+export class JobDeferredError extends Error {
+  override name = "JobDeferredError";
+
+  constructor(
+    readonly reason: string,
+    message: string,
+    /** When to try again. */
+    readonly retryInMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Another live owner holds the stack's lease: wait for it, never touch its run. */
+export class StackBusyError extends Error {
+  override name = "StackBusyError";
+
+  constructor(
+    readonly stackName: string,
+    /** `host/pid/jobId` of the owner. */
+    readonly holder: string,
+    /** How long the lease has left unless its owner renews it. */
+    readonly retryInMs: number,
+  ) {
+    super(`stack ${stackName} is busy: ${holder} holds its lease; waiting for it to finish`);
+  }
+}
+
+/** This worker lost the stack's lease during a run (it could not renew it in time): the run was interrupted. */
+export class StackLeaseLostError extends Error {
+  override name = "StackLeaseLostError";
+
+  constructor(
+    readonly stackName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -8,7 +8,8 @@ import type { ClusterDeployment } from "../../src/api/index.js";
 import type { LastOperation } from "../../src/provisioners/cluster-deployment/scope.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
-import { STACK_QUEUE, stackNameFor } from "../../src/queue/stack-job.js";
+import { PULUMI_QUEUE } from "../../src/queue/job.js";
+import { stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
@@ -74,7 +75,7 @@ function stacksQueue(sut: SlipwayUnderTest): {
 } {
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   const prefix = sut.env.SLIPWAY_QUEUE_PREFIX!;
-  const queue = new Queue(STACK_QUEUE, { connection: redis, prefix });
+  const queue = new Queue(PULUMI_QUEUE, { connection: redis, prefix });
   return {
     queue,
     redis,
@@ -201,10 +202,10 @@ describe("fault tolerance, end to end", () => {
         expect
           .soft(
             first.exitStatus,
-            `BUG (src/queue/stack-queue.ts:32,69,84): the controller did not exit after SIGTERM; after ${(exitMs / 1000).toFixed(1)}s the harness SIGKILLed it. ` +
-              "StackQueue passes ioredis instances (redisConnection) to Queue and QueueEvents, and BullMQ never closes connections it was given, " +
-              "so StackQueue.close() leaves two Redis sockets open and the event loop never drains (src/cli/controller.ts only sets the exit code). " +
-              "The worker has the same defect (src/queue/stack-worker.ts:37,56).",
+            `BUG (src/queue/job-queue.ts, job-events.ts): the controller did not exit after SIGTERM; after ${(exitMs / 1000).toFixed(1)}s the harness SIGKILLed it. ` +
+              "JobQueue and JobEventRouter pass ioredis instances (redisConnection) to Queue and QueueEvents, and BullMQ never closes connections it was given, " +
+              "so a close() that misses one leaves two Redis sockets open and the event loop never drains (src/cli/controller.ts only sets the exit code). " +
+              "The worker has the same defect (src/queue/job-worker.ts).",
           )
           .toEqual({ code: 0, signal: null });
 

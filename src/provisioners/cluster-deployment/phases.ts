@@ -3,13 +3,10 @@ import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
 import { logger } from "../../runtime/logging.js";
-import {
-  stackJobId,
-  type StackJobData,
-  type StackJobResult,
-  type StackOperation,
-} from "../../queue/stack-job.js";
+import { jobId as stackJobId } from "../../queue/job.js";
+import type { StackJobData, StackJobResult, StackOperation } from "../../queue/stack-job.js";
 import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
+import { CLUSTER_DEPLOYMENT_STACK_JOB } from "./stack-job.js";
 
 const log = logger("cluster-deployment");
 const CREDENTIALS_RETRY_MS = 10_000;
@@ -129,7 +126,7 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
       scope.job = job;
       return false; // a stack can only run one operation: wait for the running one
     }
-    if (job.state !== "missing") await scope.deps.queue.queue.remove(last.jobId).catch(() => undefined);
+    if (job.state !== "missing") await scope.deps.queue.remove(last.jobId).catch(() => undefined);
   }
   if (last?.type !== "destroy") {
     await startOperation(scope, "destroy");
@@ -277,6 +274,7 @@ async function startOperation(
 
 function jobData(cd: ClusterDeployment, operation: StackOperation, generation: number): StackJobData {
   return {
+    type: CLUSTER_DEPLOYMENT_STACK_JOB,
     kind: "ClusterDeployment",
     namespace: cd.metadata!.namespace!,
     name: cd.metadata!.name!,

@@ -1,8 +1,14 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
-import type { JobView, StackQueue } from "../../queue/stack-queue.js";
-import type { StackOperation } from "../../queue/stack-job.js";
+import type { JobView } from "../../queue/job.js";
+import type { JobQueue } from "../../queue/job-queue.js";
+import type {
+  StackJobData,
+  StackJobProgress,
+  StackJobResult,
+  StackOperation,
+} from "../../queue/stack-job.js";
 
 export type OperationResult = "InProgress" | "Succeeded" | "Failed";
 
@@ -22,7 +28,8 @@ export interface LastOperation {
 
 export interface Dependencies {
   kube: KubeClient;
-  queue: StackQueue;
+  /** The "pulumi" queue, where this kind's stack jobs go. */
+  queue: JobQueue<StackJobData, StackJobResult, StackJobProgress>;
   config: SlipwayConfig;
   /** Records a Kubernetes Event on the resource. */
   event: (
@@ -44,6 +51,6 @@ export interface ClusterDeploymentScope {
   /** The last stack run found the cluster differs from the spec (processes died, say). */
   drift?: string;
   /** The job in flight or just finished. */
-  job?: JobView;
+  job?: JobView<StackJobData, StackJobResult, StackJobProgress>;
   requeueAfterMs?: number;
 }
