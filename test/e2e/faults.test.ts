@@ -230,7 +230,13 @@ describe("fault tolerance, end to end", () => {
       const ns = await newNamespace("fault-worker");
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
-      const workerEnv = { SLIPWAY_WORKER_LOCK_MS: "4000", SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000" };
+      // The dead worker's stack lease expires a little after its job lock: the new worker waits for it (StackBusy)
+      // and then clears the dead update's Pulumi lock.
+      const workerEnv = {
+        SLIPWAY_WORKER_LOCK_MS: "4000",
+        SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
+        SLIPWAY_STACK_LEASE_MS: "6000",
+      };
       let dataDir: string | undefined;
       try {
         sut.controller();
