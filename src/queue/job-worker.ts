@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
-import { JobDeferredError, TerminalJobError } from "./errors.js";
+import { JobDeferredError, TerminalJobError } from "../errors/index.js";
 import { jobSubject, type JobData } from "./job.js";
 import { redisConnection } from "./redis.js";
 

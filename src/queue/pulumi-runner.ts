@@ -14,7 +14,7 @@ import {
 import { platformFor, type StackDescription } from "../../stacks/index.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
-import { StackLeaseLostError, StaleStackLockError } from "./errors.js";
+import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 import type { StackLease, StackLeases } from "./stack-lease.js";
 

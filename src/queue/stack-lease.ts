@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
-import { StackBusyError } from "./errors.js";
+import { StackBusyError } from "../errors/index.js";
 
 const log = logger("stack-lease");
 

@@ -1,5 +1,5 @@
 import { logger } from "../runtime/logging.js";
-import { JobDeferredError, StackBusyError, TerminalJobError } from "./errors.js";
+import { JobDeferredError, StackBusyError, TerminalJobError } from "../errors/index.js";
 import { jobSubject } from "./job.js";
 import type { JobContext } from "./job-worker.js";
 import { classifyPulumiError } from "./pulumi-errors.js";

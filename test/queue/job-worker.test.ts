@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { JobDeferredError, TerminalJobError } from "../../src/queue/errors.js";
+import { JobDeferredError, TerminalJobError } from "../../src/errors/index.js";
 import { PULUMI_QUEUE, SPOKE_QUEUE, type JobData } from "../../src/queue/job.js";
 import { JobQueue } from "../../src/queue/job-queue.js";
 import { JobWorker, type JobHandler } from "../../src/queue/job-worker.js";

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { StackBusyError } from "../../src/queue/errors.js";
+import { StackBusyError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";

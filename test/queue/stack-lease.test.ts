@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { StackBusyError } from "../../src/queue/errors.js";
+import { StackBusyError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";
 import { testRedisUrl } from "../harness/hub.js";

@@ -1,5 +1,5 @@
 import type { ClusterDeployment } from "../../api/index.js";
-import { TerminalJobError } from "../../queue/errors.js";
+import { TerminalJobError } from "../../errors/index.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import type { PulumiRunner } from "../../queue/pulumi-runner.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
