@@ -5,7 +5,12 @@ import {
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
 import { scrubSecrets } from "../runtime/redaction.js";
-import { StackBusyError, StackLeaseLostError, StaleStackLockError, TerminalStackError } from "../errors/index.js";
+import {
+  StackBusyError,
+  StackLeaseLostError,
+  StaleStackLockError,
+  TerminalStackError,
+} from "../errors/index.js";
 
 /** What to do about a failed Pulumi operation. */
 export interface PulumiErrorClass {
