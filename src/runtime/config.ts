@@ -40,7 +40,11 @@ export interface SlipwayConfig {
     maxStalledCount: number;
     attempts: number;
     backoffMs: number;
-    /** A worker's lease on a stack expires this long after its last renewal (every third of it). */
+    /**
+     * A worker's lease on a stack expires this long after its last renewal (every third of it). As long as the
+     * job lock by default: a dead worker's job comes back no sooner anyway, and a busy event loop (Pulumi inline
+     * programs run in the worker) must never miss a renewal for this long.
+     */
     stackLeaseMs: number;
   };
   pulumi: {
@@ -97,7 +101,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
       maxStalledCount: int("SLIPWAY_WORKER_MAX_STALLED", 2),
       attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
-      stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 30_000),
+      stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

@@ -230,12 +230,12 @@ describe("fault tolerance, end to end", () => {
       const ns = await newNamespace("fault-worker");
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
-      // The dead worker's stack lease expires a little after its job lock: the new worker waits for it (StackBusy)
+      // The dead worker's stack lease outlives its job lock: the new worker waits for it (StackBusy)
       // and then clears the dead update's Pulumi lock.
       const workerEnv = {
         SLIPWAY_WORKER_LOCK_MS: "4000",
         SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
-        SLIPWAY_STACK_LEASE_MS: "6000",
+        SLIPWAY_STACK_LEASE_MS: "15000",
       };
       let dataDir: string | undefined;
       try {

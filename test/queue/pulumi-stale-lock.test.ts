@@ -27,7 +27,8 @@ describe("stack locks on a shared backend", () => {
   let runner: PulumiRunner;
   let other: ChildProcess | undefined;
   const passphrase = "stale-lock-test-passphrase";
-  const leaseTtlMs = 4_000;
+  // Long enough for an event loop busy serialising a dynamic provider on a loaded machine to renew it in time.
+  const leaseTtlMs = 15_000;
   const inputs = { clusterName: "locked-1", powerState: "Running", provisionSeconds: 0, jitterPercent: 0 };
 
   beforeAll(async () => {
@@ -155,7 +156,7 @@ redis.disconnect();
       const locked = await unleased
         .run({ platform: "simulated", stackName, operation: "up", inputs })
         .catch((e: unknown) => e);
-      expect(locked).toBeInstanceOf(ConcurrentUpdateError);
+      expect(locked, String(locked)).toBeInstanceOf(ConcurrentUpdateError);
       const classified = classifyPulumiError(locked, { secrets: [passphrase] });
       expect(classified).toMatchObject({ retry: true, reason: "StackLocked" });
       expect(classified.message).toMatch(/^the stack is currently locked by 1 lock\(s\)/);
