@@ -1,4 +1,4 @@
-import { ConfigError } from "../runtime/config.js";
+import { ConfigError } from "../errors/index.js";
 import { runCli } from "./program.js";
 
 /** The `slipway` executable: bin/slipway.js, and the processes `slipway dev up` and the tests start. */

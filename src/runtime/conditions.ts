@@ -1,4 +1,4 @@
-import { TerminalError } from "./errors.js";
+import { TerminalError } from "../errors/index.js";
 import { safeMessage } from "./redaction.js";
 
 /**

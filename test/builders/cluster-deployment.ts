@@ -1,5 +1,5 @@
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { isAlreadyExists } from "../../src/runtime/errors.js";
+import { isAlreadyExists } from "../../src/errors/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";

@@ -1,5 +1,5 @@
 import type { ClusterClaim, ClusterDeployment, ClusterPool, PowerState } from "../../api/index.js";
-import { isAlreadyExists, isNotFound } from "../../runtime/errors.js";
+import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import { clusterClaimResource, clusterDeploymentResource } from "../../provisioners/resources.js";
 import { decide, type PoolDecision } from "../algorithm/index.js";

@@ -1,7 +1,7 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
-import { TerminalError } from "../../runtime/errors.js";
+import { TerminalError } from "../../errors/index.js";
 import { markReconciling, markStalled, type Condition } from "../../runtime/conditions.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import { clusterDeploymentResource, secretResource } from "../resources.js";
