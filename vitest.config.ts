@@ -9,6 +9,7 @@ const unitTests = [
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
   "test/cli/*.test.ts",
+  "test/harness/*.test.ts",
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
