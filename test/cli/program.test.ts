@@ -80,7 +80,8 @@ describe("the slipway command line", () => {
       `no hub kubeconfig at ${join(stateDir, "kubeconfig")}`,
     );
     const other = join(stateDir, "other");
-    await expect(slipway("hibernate", "alpha", "--state-dir", other)).rejects.toThrow(
+    // The form `slipway dev up` starts the controller and worker with.
+    await expect(slipway("hibernate", "alpha", `--state-dir=${other}`)).rejects.toThrow(
       `no hub kubeconfig at ${join(other, "kubeconfig")}`,
     );
   });
