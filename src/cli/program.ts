@@ -12,7 +12,7 @@ import { parseDuration } from "../pools/duration.js";
 export const USAGE_ERROR = 2;
 
 /** The names `slipway get` lists, kubectl style. */
-export const listKinds = [
+const listKinds = [
   "clusters",
   "cd",
   "clusterdeployments",
