@@ -1,4 +1,4 @@
-import { clusterDeploymentResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { hubClient } from "./hub-client.js";
 
