@@ -34,6 +34,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: unitTests,
+          // Rendering docs/api.md through Prettier or starting ESLint takes seconds on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
