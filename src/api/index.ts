@@ -18,6 +18,8 @@ export * from "./common.js";
 export * from "./crd.js";
 export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
+export * from "./object.js";
+export * from "./resources.js";
 export * from "./platform.js";
 export { s, Schema, ObjectSchema } from "./schema.js";
 export { applyDefaults, parse, validate } from "./validate.js";

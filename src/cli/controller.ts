@@ -7,12 +7,11 @@ import { JobQueue } from "../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
 import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
-import type { Command } from "./main.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
 /** `slipway controller`: watches Slipway's resources, enqueues stack jobs, writes status. One leader at a time. */
-export const controllerCommand: Command = async () => {
+export async function controllerCommand(): Promise<number> {
   const base = loadConfig();
   const config = { ...base, redisUrl: redisUrlFor(base) };
   configureLogging({ level: config.logLevel as never });
@@ -43,4 +42,4 @@ export const controllerCommand: Command = async () => {
   await jobEvents.close();
   await queue.close();
   return 0;
-};
+}

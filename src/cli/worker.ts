@@ -12,7 +12,6 @@ import {
   CLUSTER_DEPLOYMENT_STACK_JOB,
   clusterDeploymentStackJob,
 } from "../provisioners/cluster-deployment/stack-job.js";
-import type { Command } from "./main.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -20,7 +19,7 @@ import { redisUrlFor, untilSignal } from "./processes.js";
  * `slipway worker`: BullMQ workers running Pulumi operations (SLIPWAY_WORKER_CONCURRENCY at once) and spoke-side
  * work (SLIPWAY_SPOKE_CONCURRENCY at once). Scale by replicas.
  */
-export const workerCommand: Command = async () => {
+export async function workerCommand(): Promise<number> {
   const base = loadConfig();
   const config = { ...base, redisUrl: redisUrlFor(base) };
   configureLogging({ level: config.logLevel as never });
@@ -70,4 +69,4 @@ export const workerCommand: Command = async () => {
   leaseConnection.disconnect();
   await health.stop();
   return 0;
-};
+}

@@ -12,7 +12,10 @@ const patterns: Array<[RegExp, string | ((match: string, ...groups: string[]) =>
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "[redacted PEM]"],
   [/(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/g, "$1 [redacted]"],
   // `key: value`, `key=value`, `"key": "value"`: the key is kept so a person still sees what was there.
-  [new RegExp(`((?:${KEY_NAMES})[\\w-]*["']?\\s*[:=]\\s*)("[^"]*"|'[^']*'|[^\\s,;"'}]+)`, "gi"), "$1[redacted]"],
+  [
+    new RegExp(`((?:${KEY_NAMES})[\\w-]*["']?\\s*[:=]\\s*)("[^"]*"|'[^']*'|[^\\s,;"'}]+)`, "gi"),
+    "$1[redacted]",
+  ],
   // Long base64 runs are kubeconfigs, keys or tokens far more often than anything a person needs to read; a run
   // of one character class (a long path segment, a hex digest) is left alone.
   [

@@ -7,20 +7,16 @@ import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
 import type { LastOperation } from "../../src/provisioners/cluster-deployment/scope.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
-import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
 import { PULUMI_QUEUE } from "../../src/queue/job.js";
 import { stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import {
-  eventually,
-  processesNaming,
-  slipwayUnderTest,
-  type SlipwayUnderTest,
-} from "../harness/components.js";
+import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
 
 /*
@@ -562,17 +558,25 @@ describe("fault tolerance, end to end", () => {
         );
         await apply(ns, withFailure("doomed", { mode: "Terminal", attempts: 0, message: "quota exceeded" }));
 
-        const flaky = await eventually("flaky Ready after a retry", async () => {
-          const cd = await get("flaky");
-          return isReady(cd) ? cd : undefined;
-        });
+        const flaky = await eventually(
+          "flaky Ready after a retry",
+          async () => {
+            const cd = await get("flaky");
+            return isReady(cd) ? cd : undefined;
+          },
+          120_000,
+        );
         const [flakyJob] = await jobsOf(q.queue, flaky.metadata!.uid!);
         expect(flakyJob!.attemptsMade).toBe(2); // the first attempt failed, the retry succeeded
 
-        const stalled = await eventually("doomed Stalled", async () => {
-          const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
-          return c?.status === "True" ? c : undefined;
-        });
+        const stalled = await eventually(
+          "doomed Stalled",
+          async () => {
+            const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
+            return c?.status === "True" ? c : undefined;
+          },
+          120_000,
+        );
         expect(stalled.reason).toBe("OperationFailed");
         expect(stalled.message).toContain("quota exceeded");
         expect(stalled.message).toContain("change the spec to try again");
@@ -587,10 +591,14 @@ describe("fault tolerance, end to end", () => {
           { spec: { platform: { simulated: { failures: null } } } },
           { type: "merge" },
         );
-        const fixed = await eventually("doomed Ready once the failure is gone from the spec", async () => {
-          const cd = await get("doomed");
-          return isReady(cd) ? cd : undefined;
-        });
+        const fixed = await eventually(
+          "doomed Ready once the failure is gone from the spec",
+          async () => {
+            const cd = await get("doomed");
+            return isReady(cd) ? cd : undefined;
+          },
+          120_000,
+        );
         expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
         await deleteAll(ns, ["flaky", "doomed"]);
       } finally {

@@ -3,13 +3,14 @@ import type { ClusterDeployment } from "../../src/api/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import type { Manager } from "../../src/runtime/manager.js";
-import { clusterClaimResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterClaimResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/api/resources.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION } from "../../src/pools/index.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest, releaseClusterDeletionForTest } from "../builders/cluster-deployment.js";
 import { clusterPool } from "../builders/cluster-pool.js";
+import { eventually } from "../harness/eventually.js";
 import { kubectl, kubectlOk, newNamespace } from "../harness/hub.js";
-import { condition, eventually, getClaim, getPool, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
+import { condition, getClaim, getPool, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
 
 let manager: Manager;
 let client: KubeClient;

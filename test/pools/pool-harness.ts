@@ -3,7 +3,7 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { configureLogging } from "../../src/runtime/logging.js";
 import { Manager } from "../../src/runtime/manager.js";
 import { registerPoolControllers } from "../../src/pools/index.js";
-import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../src/provisioners/resources.js";
+import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../src/api/resources.js";
 import { hubKubeConfig } from "../harness/hub.js";
 
 /** The two pool controllers in-process against the test hub; no ClusterDeployment controller, no worker. */
@@ -14,21 +14,6 @@ export async function startPoolControllers(): Promise<{ manager: Manager; client
   registerPoolControllers(manager, { poolRequeueAfterMs: 2_000, claimPollMs: 500 });
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
   return { manager, client };
-}
-
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export async function poolClusters(client: KubeClient, namespace: string, pool: string): Promise<ClusterDeployment[]> {

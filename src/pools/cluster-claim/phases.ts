@@ -8,7 +8,7 @@ import {
   roleBindingResource,
   roleResource,
   secretResource,
-} from "../../provisioners/resources.js";
+} from "../../api/resources.js";
 import { apiTime, parseDuration } from "../duration.js";
 import {
   POOL_FIELD_MANAGER,

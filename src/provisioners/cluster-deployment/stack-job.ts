@@ -8,7 +8,7 @@ import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
-import { clusterDeploymentResource, secretResource } from "../resources.js";
+import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 
 const log = logger("cluster-deployment-stack");
 
