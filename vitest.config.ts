@@ -14,6 +14,7 @@ const unitTests = [
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
   "test/provisioners/resync.test.ts",
+  "test/queue/pulumi-backend.test.ts",
   "test/queue/pulumi-errors.test.ts",
   "test/runtime/conditions.test.ts",
   "test/runtime/health-server.test.ts",
