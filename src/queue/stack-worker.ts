@@ -6,9 +6,11 @@ import {
   platformFor,
   platformName,
   InvalidSpecError,
-} from "../provisioners/platforms/index.js";
+  type PlatformAdapter,
+} from "../provisioners/cluster-deployment/platform.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
+import type { KubeObject } from "../runtime/resource.js";
 import { logger } from "../runtime/logging.js";
 import { classifyPulumiError } from "./pulumi-errors.js";
 import type { PulumiRunner } from "./pulumi-runner.js";
@@ -101,6 +103,7 @@ export class StackWorker {
       throw err;
     }
     const { stackName, inputs, inputsHash } = desired;
+    const credentials = await this.readCredentials(adapter, cd);
     log.info(
       { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt: job.attemptsMade + 1 },
       `Running ${data.operation} for generation ${generation}`,
@@ -112,6 +115,7 @@ export class StackWorker {
         operation: data.operation,
         // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
         inputs: { ...inputs, attempt: job.attemptsMade + 1 },
+        credentials,
         // The controller keeps one job in flight per resource, so a lock found now was left by a dead worker.
         clearStaleLock: true,
         onProgress: (p: StackJobProgress) => void job.updateProgress(p).catch(() => undefined),
@@ -144,6 +148,40 @@ export class StackWorker {
       if (!c.retry) throw new UnrecoverableError(`${c.reason}: ${c.message}`);
       throw new Error(`${c.reason}: ${c.message}`);
     }
+  }
+
+  /**
+   * The platform's credentials from the Secret the spec names, for the runner to hand to the program as Pulumi
+   * secret config: read here, at run time, so they are never in the job payload. Errors name keys, never values.
+   */
+  private async readCredentials(
+    adapter: PlatformAdapter,
+    cd: ClusterDeployment,
+  ): Promise<Record<string, string> | undefined> {
+    const name = adapter.credentialsSecretName(cd);
+    if (!name) return undefined;
+    const namespace = cd.metadata!.namespace!;
+    const secret = await this.opts.kube.getIfExists<KubeObject & { data?: Record<string, string> }>(
+      secretResource,
+      namespace,
+      name,
+    );
+    // The controller saw it before queuing the job: a Secret deleted since may come back, so retry.
+    if (!secret) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${name} does not exist`);
+    const data = Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [
+        key,
+        Buffer.from(value, "base64").toString("utf8"),
+      ]),
+    );
+    const wanted = adapter.definition.credentials?.keys ?? [];
+    const missing = wanted.filter((key) => data[key] === undefined);
+    if (missing.length > 0) {
+      throw new UnrecoverableError(
+        `CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}; add them to the Secret`,
+      );
+    }
+    return wanted.length === 0 ? data : Object.fromEntries(wanted.map((key) => [key, data[key]!]));
   }
 
   private async writeKubeconfigSecret(cd: ClusterDeployment, kubeconfig: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../resources.js";
-import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
 import { logger } from "../../runtime/logging.js";
 import {
   stackJobId,
