@@ -1,7 +1,7 @@
 import { dnsLabel } from "../src/api/common.js";
 import { s, type AnySchema, type Infer, type Presence, type Schema, type Shape } from "../src/api/schema.js";
-import { parse, SchemaValidationError } from "../src/api/validate.js";
-import { TerminalStackError } from "../src/queue/errors.js";
+import { parse } from "../src/api/validate.js";
+import { SchemaValidationError, TerminalStackError } from "../src/errors/index.js";
 
 /**
  * The inputs of every platform's ClusterDeployment program: the cluster's name and desired power state, the

@@ -1,4 +1,4 @@
-import { TerminalStackError } from "../src/queue/errors.js";
+import { TerminalStackError } from "../src/errors/index.js";
 import { aws } from "./aws/definition.js";
 import { local } from "./local/definition.js";
 import type { PlatformDefinition, StackKind, StackProgram } from "./platform.js";

@@ -1,3 +1,4 @@
+import type { CustomResource } from "./object.js";
 import {
   conditions,
   CRON,
@@ -9,7 +10,6 @@ import {
   localObjectReference,
   observedGeneration,
   TIME_ZONE,
-  type KubeObject,
 } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { clusterPlatform, PLATFORMS, type PlatformOptions } from "./platform.js";
@@ -214,7 +214,7 @@ export const clusterDeploymentStatus = s.object(
 export type ClusterDeploymentSpec = Infer<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentSpecInput = InferInput<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentStatus = Infer<typeof clusterDeploymentStatus>;
-export type ClusterDeployment = KubeObject<
+export type ClusterDeployment = CustomResource<
   "ClusterDeployment",
   ClusterDeploymentSpec,
   ClusterDeploymentStatus

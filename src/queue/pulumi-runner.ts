@@ -19,7 +19,7 @@ import {
   type StackKind,
 } from "../../stacks/index.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
-import { StaleStackLockError } from "./errors.js";
+import { StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 
 export type { PulumiProgress } from "./pulumi-progress.js";

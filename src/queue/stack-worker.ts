@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, secretResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../api/resources.js";
 import {
   desiredStack,
   platformFor,
@@ -10,7 +10,7 @@ import {
 } from "../provisioners/cluster-deployment/platform.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
-import type { KubeObject } from "../runtime/resource.js";
+import type { KubeObject } from "../api/object.js";
 import { logger } from "../runtime/logging.js";
 import { classifyPulumiError } from "./pulumi-errors.js";
 import type { PulumiRunner } from "./pulumi-runner.js";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Infer } from "../../src/api/schema.js";
-import { TerminalStackError } from "../../src/queue/errors.js";
+import { TerminalStackError } from "../../src/errors/index.js";
 import { absolutePath, clusterInputs, parseInputs } from "../cluster-inputs.js";
 import type { StackContext } from "../platform.js";
 import { localPlatform } from "./schema.js";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TerminalStackError } from "../../src/queue/errors.js";
+import { TerminalStackError } from "../../src/errors/index.js";
 import { validateLocalInputs, versionMatches } from "../../stacks/local/inputs.js";
 
 describe("local platform inputs", () => {

@@ -1,5 +1,5 @@
 import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
-import { isNotFound } from "../../runtime/errors.js";
+import { isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import {
   clusterClaimResource,
@@ -8,7 +8,7 @@ import {
   roleBindingResource,
   roleResource,
   secretResource,
-} from "../../provisioners/resources.js";
+} from "../../api/resources.js";
 import { apiTime, parseDuration } from "../duration.js";
 import {
   POOL_FIELD_MANAGER,

@@ -1,10 +1,10 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
-import { TerminalError } from "../../runtime/errors.js";
+import { TerminalError } from "../../errors/index.js";
 import { markReconciling, markStalled, type Condition } from "../../runtime/conditions.js";
 import { safeMessage } from "../../runtime/redaction.js";
-import { clusterDeploymentResource, secretResource } from "../resources.js";
+import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
 import { computeStatus } from "./status.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
-import { secretResource } from "../resources.js";
+import { secretResource } from "../../api/resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
 import { logger } from "../../runtime/logging.js";
 import {

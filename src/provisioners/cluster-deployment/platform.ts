@@ -4,7 +4,7 @@
  */
 import type { ClusterDeployment } from "../../api/index.js";
 import { stackInputsHash, stackNameFor } from "../../queue/stack-job.js";
-import { TerminalStackError } from "../../queue/errors.js";
+import { InvalidSpecError, TerminalStackError } from "../../errors/index.js";
 import {
   platformDefinition,
   type PlatformDefinition,
@@ -14,16 +14,7 @@ import {
 
 export type PlatformContext = Omit<StackContext, "stackName">;
 
-/** A spec value admission could not judge (a version this machine cannot run, say): the resource stalls. */
-export class InvalidSpecError extends Error {
-  override name = "InvalidSpecError";
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { InvalidSpecError };
 
 export interface PlatformAdapter {
   readonly name: string;
