@@ -166,22 +166,16 @@ export class StackWorker {
       namespace,
       name,
     );
-    // The controller saw it before queuing the job: a Secret deleted since may come back, so retry.
+    // The controller checked the Secret before queuing the job: one changed since may be fixed again, so retry.
     if (!secret) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${name} does not exist`);
-    const data = Object.fromEntries(
-      Object.entries(secret.data ?? {}).map(([key, value]) => [
-        key,
-        Buffer.from(value, "base64").toString("utf8"),
-      ]),
-    );
+    const missing = adapter.missingCredentialKeys(secret);
+    if (missing.length > 0)
+      throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}`);
     const wanted = adapter.definition.credentials?.keys ?? [];
-    const missing = wanted.filter((key) => data[key] === undefined);
-    if (missing.length > 0) {
-      throw new UnrecoverableError(
-        `CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}; add them to the Secret`,
-      );
-    }
-    return wanted.length === 0 ? data : Object.fromEntries(wanted.map((key) => [key, data[key]!]));
+    const keys = wanted.length > 0 ? wanted : Object.keys(secret.data ?? {});
+    return Object.fromEntries(
+      keys.map((key) => [key, Buffer.from(secret.data![key]!, "base64").toString("utf8")]),
+    );
   }
 
   private async writeKubeconfigSecret(cd: ClusterDeployment, kubeconfig: string): Promise<string> {

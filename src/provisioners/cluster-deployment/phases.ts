@@ -41,10 +41,21 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     return;
   }
   const credentials = adapter.credentialsSecretName(cd);
-  if (credentials && !(await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials))) {
+  const secret =
+    credentials && (await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials));
+  if (credentials && !secret) {
     scope.stalled = {
       reason: "CredentialsSecretMissing",
       message: `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
+    };
+    scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
+    return;
+  }
+  const missingKeys = secret ? adapter.missingCredentialKeys(secret) : [];
+  if (missingKeys.length > 0) {
+    scope.stalled = {
+      reason: "CredentialsKeysMissing",
+      message: `Secret ${cd.metadata!.namespace}/${credentials} lacks ${missingKeys.join(", ")}: add them to it`,
     };
     scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
     return;

@@ -21,6 +21,8 @@ export interface PlatformAdapter {
   readonly definition: PlatformDefinition;
   /** The Secret (in the resource's namespace) holding credentials for this platform, if the spec names one. */
   credentialsSecretName(cd: ClusterDeployment): string | undefined;
+  /** The keys the platform needs that the credentials Secret lacks (names only: they are not secret). */
+  missingCredentialKeys(secret: object): string[];
   /** Checks what admission cannot see with the program's own validation; throws InvalidSpecError. */
   validate(cd: ClusterDeployment, ctx: PlatformContext): void;
   /** The program's inputs for the desired state. Never secrets: credentials travel as Pulumi secret config. */
@@ -67,6 +69,10 @@ function adapterFor(definition: PlatformDefinition, program: StackProgram): Plat
     credentialsSecretName(cd) {
       if (!definition.credentials) return undefined;
       return (platformSpec(cd).credentialsRef as { name?: string } | undefined)?.name;
+    },
+    missingCredentialKeys(secret) {
+      const data = (secret as { data?: Record<string, string> }).data ?? {};
+      return (definition.credentials?.keys ?? []).filter((key) => data[key] === undefined);
     },
     validate(cd, ctx) {
       try {
