@@ -1,4 +1,4 @@
-/** spec.platform.aws: the one schema of the aws platform, composed into the API by src/api/platform.ts. */
+/** The aws platform's fields (spec.platform.aws of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import {
   credentialsRef,
   nodePoolName,
@@ -51,3 +51,37 @@ export const awsPlatform = (opts: PlatformOptions) =>
 
 export type AWSPlatform = Infer<ReturnType<typeof awsPlatform>>;
 export type AWSNodePool = Infer<typeof awsNodePool>;
+
+/** spec.platform.aws of a HostedCluster: where its workers' infrastructure lives. */
+export const awsHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("AWS region, for example eu-west-1.", AWS_REGION, opts),
+      credentialsRef: credentialsRef(),
+      vpcCIDR: s.string({
+        description: "CIDR of the workers' VPC.",
+        format: "cidr",
+        default: "10.0.0.0/16",
+      }),
+    },
+    { description: "Workers on EC2 in a VPC of their own." },
+  );
+
+/** spec.platform.aws of a NodePool: the machines of its workers. */
+export const awsNodePoolPlatform = () =>
+  s.object(
+    {
+      instanceType: s.string({
+        description: "EC2 instance type.",
+        maxLength: 64,
+        default: "m6i.large",
+      }),
+      diskSizeGiB: s.integer({
+        description: "Root volume size.",
+        minimum: 20,
+        maximum: 16384,
+        default: 50,
+      }),
+    },
+    { description: "EC2 instances." },
+  );

@@ -1,4 +1,4 @@
-/** spec.platform.azure: the one schema of the azure platform, composed into the API by src/api/platform.ts. */
+/** The azure platform's fields (spec.platform.azure of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import {
   credentialsRef,
   nodePoolName,
@@ -47,3 +47,28 @@ export const azurePlatform = (opts: PlatformOptions) =>
 
 export type AzurePlatform = Infer<ReturnType<typeof azurePlatform>>;
 export type AzureNodePool = Infer<typeof azureNodePool>;
+
+/** spec.platform.azure of a HostedCluster: where its workers' infrastructure lives. */
+export const azureHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("Azure region (location).", "^[a-z][a-z0-9]*$", opts),
+      credentialsRef: credentialsRef(),
+      resourceGroupName: s.string({
+        description: "Resource group for the workers.",
+        pattern: "^[-\\w._()]+$",
+        maxLength: 90,
+      }),
+    },
+    { description: "Workers on Azure VMs." },
+  );
+
+/** spec.platform.azure of a NodePool: the machines of its workers. */
+export const azureNodePoolPlatform = () =>
+  s.object(
+    {
+      vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
+      diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
+    },
+    { description: "Azure VMs." },
+  );

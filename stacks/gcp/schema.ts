@@ -1,4 +1,4 @@
-/** spec.platform.gcp: the one schema of the gcp platform, composed into the API by src/api/platform.ts. */
+/** The gcp platform's fields (spec.platform.gcp of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import {
   credentialsRef,
   nodePoolName,
@@ -54,3 +54,33 @@ export const gcpPlatform = (opts: PlatformOptions) =>
 
 export type GCPPlatform = Infer<ReturnType<typeof gcpPlatform>>;
 export type GCPNodePool = Infer<typeof gcpNodePool>;
+
+/** spec.platform.gcp of a HostedCluster: where its workers' infrastructure lives. */
+export const gcpHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("GCP region.", "^[a-z]+-[a-z]+[0-9]+$", opts),
+      projectID: s.string({
+        description: "GCP project. Absent: the project of the credentials.",
+        pattern: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+        maxLength: 30,
+      }),
+      credentialsRef: credentialsRef(),
+    },
+    { description: "Workers on Compute Engine." },
+  );
+
+/** spec.platform.gcp of a NodePool: the machines of its workers. */
+export const gcpNodePoolPlatform = () =>
+  s.object(
+    {
+      machineType: s.string({ description: "Machine type.", maxLength: 64, default: "e2-standard-4" }),
+      diskSizeGiB: s.integer({
+        description: "Boot disk size.",
+        minimum: 10,
+        maximum: 65536,
+        default: 50,
+      }),
+    },
+    { description: "Compute Engine instances." },
+  );

@@ -1,4 +1,4 @@
-/** spec.platform.local: the one schema of the local platform, composed into the API by src/api/platform.ts. */
+/** The local platform's fields (spec.platform.local of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import { optionalRegion, version, type PlatformOptions } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
 
@@ -31,3 +31,16 @@ export const localPlatform = (opts: PlatformOptions) =>
   );
 
 export type LocalPlatform = Infer<ReturnType<typeof localPlatform>>;
+
+/** spec.platform.local of a HostedCluster: where its workers' infrastructure lives. */
+export const localHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: optionalRegion("A free-form region label.", opts),
+    },
+    { description: "The control plane runs as processes on the management machine." },
+  );
+
+/** spec.platform.local of a NodePool: the machines of its workers. */
+export const localNodePoolPlatform = () =>
+  s.object({}, { description: "Simulated nodes registered with a local control plane." });

@@ -1,4 +1,4 @@
-/** spec.platform.simulated: the one schema of the simulated platform, composed into the API by src/api/platform.ts. */
+/** The simulated platform's fields (spec.platform.simulated of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import { localObjectReference } from "../../src/api/common.js";
 import { optionalRegion, seconds, version, type PlatformOptions } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
@@ -63,3 +63,29 @@ export const simulatedPlatform = (opts: PlatformOptions) =>
   );
 
 export type SimulatedPlatform = Infer<ReturnType<typeof simulatedPlatform>>;
+
+/** spec.platform.simulated of a HostedCluster: where its workers' infrastructure lives. */
+export const simulatedHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: optionalRegion("A free-form region label.", opts),
+      provisionSeconds: seconds("creating the control plane", 5),
+      destroySeconds: seconds("destroying the control plane", 2),
+      jitterPercent: s.integer({
+        description: "Each delay varies randomly by up to this percentage either way.",
+        minimum: 0,
+        maximum: 100,
+        default: 10,
+      }),
+    },
+    { description: "A simulated control plane with configurable delays." },
+  );
+
+/** spec.platform.simulated of a NodePool: the machines of its workers. */
+export const simulatedNodePoolPlatform = () =>
+  s.object(
+    {
+      nodeReadySeconds: seconds("a node becoming Ready", 2),
+    },
+    { description: "Simulated nodes." },
+  );

@@ -1,4 +1,4 @@
-/** spec.platform.vsphere: the one schema of the vsphere platform, composed into the API by src/api/platform.ts. */
+/** The vsphere platform's fields (spec.platform.vsphere of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
 import { immutable, localObjectReference } from "../../src/api/common.js";
 import {
   credentialsRef,
@@ -109,3 +109,40 @@ export const vspherePlatform = (opts: PlatformOptions) =>
 
 export type VSpherePlatform = Infer<ReturnType<typeof vspherePlatform>>;
 export type VSphereNodePool = Infer<typeof vsphereNodePool>;
+
+/** spec.platform.vsphere of a HostedCluster: where its workers' infrastructure lives. */
+export const vsphereHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      vCenter: s
+        .string({
+          description: "vCenter server host name.",
+          minLength: 1,
+          maxLength: 255,
+          rules: [immutable("vCenter", "create a new cluster on the other vCenter instead")],
+        })
+        .required(),
+      datacenter: vsphereInventory("datacenter", "Datacenter to create the worker VMs in.", opts),
+      credentialsRef: credentialsRef(),
+    },
+    { description: "Workers on vSphere VMs." },
+  );
+
+/** spec.platform.vsphere of a NodePool: the machines of its workers. */
+export const vsphereNodePoolPlatform = () =>
+  s.object(
+    {
+      template: s
+        .string({ description: "VM template cloned for every node.", minLength: 1, maxLength: 255 })
+        .required(),
+      cpus: s.integer({ description: "vCPUs per VM.", minimum: 1, maximum: 128, default: 4 }),
+      memoryMiB: s.integer({
+        description: "Memory per VM.",
+        minimum: 1024,
+        maximum: 1048576,
+        default: 8192,
+      }),
+      diskGiB: s.integer({ description: "Disk per VM.", minimum: 20, maximum: 16384, default: 60 }),
+    },
+    { description: "vSphere VMs." },
+  );
