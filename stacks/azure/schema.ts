@@ -1,4 +1,7 @@
-/** The azure platform's fields (spec.platform.azure of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
+/**
+ * The azure platform's fields: spec.platform.azure of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
 import {
   credentialsRef,
   nodePoolName,

@@ -1,4 +1,7 @@
-/** The local platform's fields (spec.platform.local of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
+/**
+ * The local platform's fields: spec.platform.local of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
 import { optionalRegion, version, type PlatformOptions } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
 

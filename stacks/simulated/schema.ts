@@ -1,4 +1,7 @@
-/** The simulated platform's fields (spec.platform.simulated of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
+/**
+ * The simulated platform's fields: spec.platform.simulated of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
 import { localObjectReference } from "../../src/api/common.js";
 import { optionalRegion, seconds, version, type PlatformOptions } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";

@@ -1,4 +1,7 @@
-/** The vsphere platform's fields (spec.platform.vsphere of a ClusterDeployment, a HostedCluster, a NodePool), composed by src/api/platform.ts. */
+/**
+ * The vsphere platform's fields: spec.platform.vsphere of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
 import { immutable, localObjectReference } from "../../src/api/common.js";
 import {
   credentialsRef,
