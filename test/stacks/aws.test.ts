@@ -56,6 +56,7 @@ describe("aws platform skeleton", () => {
     });
     const outputs = await clusterDeployment.program(inputs)();
     expect(outputs).toEqual({});
+    await pulumi.runtime.disconnect(); // waits until every registration reached the mocks
     expect(registered.filter((r) => r.custom)).toEqual([]);
     expect(registered.map((r) => r.type)).toEqual(["slipway:aws:Cluster"]);
   });
