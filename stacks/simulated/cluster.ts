@@ -28,8 +28,10 @@ export type SimulatedClusterOutputs = ClusterStackOutputValues & { credentials?:
  */
 export function program(inputs: SimulatedClusterInputs): () => Promise<SimulatedClusterOutputs> {
   return async () => {
+    // Before declaring anything: a run without its credentials fails without touching the cluster.
+    const credentials = inputs.platform.credentialsRef ? requireCredentials() : undefined;
     const cluster = new SimulatedCluster(inputs.clusterName, inputs);
-    if (!inputs.platform.credentialsRef) return cluster.outputs();
-    return { ...cluster.outputs(), credentials: credentialsFingerprint(requireCredentials()) };
+    if (!credentials) return cluster.outputs();
+    return { ...cluster.outputs(), credentials: credentialsFingerprint(credentials) };
   };
 }
