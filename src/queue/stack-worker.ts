@@ -6,11 +6,10 @@ import {
   platformFor,
   platformName,
   InvalidSpecError,
-  type PlatformAdapter,
+  readCredentials,
 } from "../provisioners/cluster-deployment/platform.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
-import type { KubeObject } from "../api/object.js";
 import { logger } from "../runtime/logging.js";
 import { classifyPulumiError } from "./pulumi-errors.js";
 import type { PulumiRunner } from "./pulumi-runner.js";
@@ -103,7 +102,7 @@ export class StackWorker {
       throw err;
     }
     const { stackName, inputs, inputsHash } = desired;
-    const credentials = await this.readCredentials(adapter, cd);
+    const credentials = await readCredentials(this.opts.kube, adapter, cd);
     log.info(
       { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt: job.attemptsMade + 1 },
       `Running ${data.operation} for generation ${generation}`,
@@ -148,34 +147,6 @@ export class StackWorker {
       if (!c.retry) throw new UnrecoverableError(`${c.reason}: ${c.message}`);
       throw new Error(`${c.reason}: ${c.message}`);
     }
-  }
-
-  /**
-   * The platform's credentials from the Secret the spec names, for the runner to hand to the program as Pulumi
-   * secret config: read here, at run time, so they are never in the job payload. Errors name keys, never values.
-   */
-  private async readCredentials(
-    adapter: PlatformAdapter,
-    cd: ClusterDeployment,
-  ): Promise<Record<string, string> | undefined> {
-    const name = adapter.credentialsSecretName(cd);
-    if (!name) return undefined;
-    const namespace = cd.metadata!.namespace!;
-    const secret = await this.opts.kube.getIfExists<KubeObject & { data?: Record<string, string> }>(
-      secretResource,
-      namespace,
-      name,
-    );
-    // The controller checked the Secret before queuing the job: one changed since may be fixed again, so retry.
-    if (!secret) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${name} does not exist`);
-    const missing = adapter.missingCredentialKeys(secret);
-    if (missing.length > 0)
-      throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}`);
-    const wanted = adapter.definition.credentials?.keys ?? [];
-    const keys = wanted.length > 0 ? wanted : Object.keys(secret.data ?? {});
-    return Object.fromEntries(
-      keys.map((key) => [key, Buffer.from(secret.data![key]!, "base64").toString("utf8")]),
-    );
   }
 
   private async writeKubeconfigSecret(cd: ClusterDeployment, kubeconfig: string): Promise<string> {

@@ -3,6 +3,9 @@
  * its platform's program. Hive style: one adapter per platform, found by the platform key the spec sets.
  */
 import type { ClusterDeployment } from "../../api/index.js";
+import type { KubeObject } from "../../api/object.js";
+import { secretResource } from "../../api/resources.js";
+import type { KubeClient } from "../../runtime/kube-client.js";
 import { stackInputsHash, stackNameFor } from "../../queue/stack-job.js";
 import { InvalidSpecError, TerminalStackError } from "../../errors/index.js";
 import {
@@ -58,6 +61,32 @@ export function desiredStack(
   });
   const inputs = adapter.stackInputs(cd, { ...ctx, stackName });
   return { stackName, inputs, inputsHash: stackInputsHash(inputs) };
+}
+
+/**
+ * The platform's credentials from the Secret the spec names, read by the worker when the job runs (so they are
+ * never in its payload) for the runner to hand to the program as Pulumi secret config. Errors name keys, never
+ * values, and are retried: the controller checked the Secret before queuing, so it changed since.
+ */
+export async function readCredentials(
+  kube: KubeClient,
+  adapter: PlatformAdapter,
+  cd: ClusterDeployment,
+): Promise<Record<string, string> | undefined> {
+  const name = adapter.credentialsSecretName(cd);
+  if (!name) return undefined;
+  const namespace = cd.metadata!.namespace!;
+  type Secret = KubeObject & { data?: Record<string, string> };
+  const secret = await kube.getIfExists<Secret>(secretResource, namespace, name);
+  if (!secret) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${name} does not exist`);
+  const missing = adapter.missingCredentialKeys(secret);
+  if (missing.length > 0)
+    throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}`);
+  const wanted = adapter.definition.credentials?.keys ?? [];
+  const keys = wanted.length > 0 ? wanted : Object.keys(secret.data ?? {});
+  return Object.fromEntries(
+    keys.map((key) => [key, Buffer.from(secret.data![key]!, "base64").toString("utf8")]),
+  );
 }
 
 function adapterFor(definition: PlatformDefinition, program: StackProgram): PlatformAdapter {
