@@ -53,6 +53,27 @@ const layerRules = layers.map(({ layer, files, mayImport }) => {
   };
 });
 
+/**
+ * The one import up: src/api/platform.ts composes the platforms' schema fragments, which live with their platform
+ * in stacks/<platform>/schema.ts (and import only src/api). Anything else of stacks stays out of reach.
+ */
+const apiRule = layerRules.find((r) => r.files.includes("src/api/**"));
+const platformSchemas = {
+  files: ["src/api/platform.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: apiRule.rules["no-restricted-imports"][1].patterns.map((p) =>
+          p.regex === folderImport("stacks")
+            ? { ...p, regex: "^(\\.\\./)+stacks/(?![a-z-]+/schema\\.js$)" }
+            : p,
+        ),
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "tools/", "charts/", ".slipway/"] },
   js.configs.recommended,
@@ -63,4 +84,5 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  platformSchemas,
 );

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as pulumi from "@pulumi/pulumi";
-import { distDir } from "../../src/runtime/paths.js";
 import { TerminalStackError } from "../../src/errors/index.js";
 import { controlPlaneProvider, ControlPlaneResource, type ResourceInputs } from "../dynamic/control-plane.js";
 import type { ControlPlaneArgs } from "./operations.js";
@@ -14,10 +13,18 @@ import type { ControlPlaneArgs } from "./operations.js";
  * (`npm run build` writes dist/) and the tiny `loadOperations` below (with one string constant), and does the work
  * in dist/stacks/local/operations.js.
  */
-const operationsPath = join(distDir, "stacks", "local", "operations.js");
+const operationsPath = compiledOperationsPath(fileURLToPath(import.meta.url));
 const operationsUrl: string = pathToFileURL(operationsPath).href;
 
 type Operations = typeof import("./operations.js");
+
+/** Compiled, this file sits next to operations.js in dist/; run from source (vitest, tsx), that is the checkout's dist/. */
+function compiledOperationsPath(self: string): string {
+  const here = dirname(self);
+  return self.endsWith(".js")
+    ? join(here, "operations.js")
+    : join(here, "..", "..", "dist", "stacks", "local", "operations.js");
+}
 
 /** The provider process can only run compiled code: stop with a clear reason when it has not been built. */
 export function assertOperationsBuilt(): void {

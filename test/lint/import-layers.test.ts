@@ -24,6 +24,9 @@ describe("the import-layer lint rule", () => {
     ["src/pools/cluster-pool/fixture.ts", "../../provisioners/resources.js", "not src/provisioners"],
     ["src/provisioners/fixture.ts", "../cli/main.js", "not src/cli"],
     ["src/dev/fixture.ts", "../cli/claim.js", "not src/cli"],
+    ["src/api/fixture.ts", "../../stacks/aws/schema.js", "not stacks"],
+    ["src/api/platform.ts", "../../stacks/index.js", "not stacks"],
+    ["src/api/platform.ts", "../../stacks/aws/cluster.js", "not stacks"],
   ])("fails %s importing %s", async (path, importPath, says) => {
     const errors = await layerErrors(path, importPath);
     expect(errors).toHaveLength(1);
@@ -40,6 +43,7 @@ describe("the import-layer lint rule", () => {
     ["src/pools/cluster-pool/fixture.ts", "../../queue/stack-queue.js"],
     ["src/provisioners/cluster-deployment/fixture.ts", "../../../stacks/index.js"],
     ["src/cli/fixture.ts", "../provisioners/cluster-deployment/controller.js"],
+    ["src/api/platform.ts", "../../stacks/aws/schema.js"],
   ])("lets %s import %s", async (path, importPath) => {
     expect(await layerErrors(path, importPath)).toEqual([]);
   });
