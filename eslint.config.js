@@ -13,7 +13,8 @@ const layers = [
   { layer: "local", files: ["src/local/**"], mayImport: ["errors", "api"] },
   { layer: "runtime", files: ["src/runtime/**"], mayImport: ["errors", "api"] },
   { layer: "stacks", files: ["stacks/**"], mayImport: ["errors", "api", "local"] },
-  { layer: "queue", files: ["src/queue/**"], mayImport: ["errors", "api", "runtime"] },
+  // The Pulumi runner (src/queue) runs the stack programs: stacks sit below the job layer.
+  { layer: "queue", files: ["src/queue/**"], mayImport: ["errors", "api", "runtime", "local", "stacks"] },
   { layer: "provisioners", files: ["src/provisioners/**"], mayImport: controllerMayImport },
   { layer: "pools", files: ["src/pools/**"], mayImport: controllerMayImport },
   { layer: "bootstrap", files: ["src/bootstrap/**"], mayImport: controllerMayImport },
