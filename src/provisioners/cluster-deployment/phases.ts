@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../../api/resources.js";
-import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
 import { logger } from "../../runtime/logging.js";
 import { jobId as stackJobId } from "../../queue/job.js";
 import type { StackJobData, StackJobResult, StackOperation } from "../../queue/stack-job.js";
@@ -38,10 +38,21 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     return;
   }
   const credentials = adapter.credentialsSecretName(cd);
-  if (credentials && !(await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials))) {
+  const secret =
+    credentials && (await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials));
+  if (credentials && !secret) {
     scope.stalled = {
       reason: "CredentialsSecretMissing",
       message: `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
+    };
+    scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
+    return;
+  }
+  const missingKeys = secret ? adapter.missingCredentialKeys(secret) : [];
+  if (missingKeys.length > 0) {
+    scope.stalled = {
+      reason: "CredentialsKeysMissing",
+      message: `Secret ${cd.metadata!.namespace}/${credentials} lacks ${missingKeys.join(", ")}: add them to it`,
     };
     scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
     return;

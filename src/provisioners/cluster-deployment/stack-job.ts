@@ -7,7 +7,7 @@ import { runStackJob } from "../../queue/stack-run.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
-import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName, readCredentials } from "./platform.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 
 const log = logger("cluster-deployment-stack");
@@ -60,6 +60,7 @@ async function runClusterDeploymentStack(
     throw err;
   }
   const { stackName, inputs, inputsHash } = desired;
+  const credentials = await readCredentials(deps.kube, adapter, cd);
   log.info(
     {
       ClusterDeployment: `${data.namespace}/${data.name}`,
@@ -70,11 +71,13 @@ async function runClusterDeploymentStack(
     `Running ${data.operation} for generation ${generation}`,
   );
   const result = await runStackJob(deps.runner, job, {
+    kind: "ClusterDeployment",
     platform: adapter.name,
     stackName,
     operation: data.operation,
     // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
     inputs: { ...inputs, attempt: job.attempt },
+    credentials,
   });
   const outputs = result.outputs;
   let kubeconfigSecret: string | undefined;

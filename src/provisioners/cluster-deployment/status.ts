@@ -6,7 +6,7 @@ import {
   setCondition,
   type Condition,
 } from "../../runtime/conditions.js";
-import { platformName } from "../platforms/index.js";
+import { platformName } from "./platform.js";
 import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
