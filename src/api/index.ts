@@ -18,6 +18,7 @@ export * from "./common.js";
 export * from "./crd.js";
 export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
+export * from "./operation-status.js";
 export * from "./platform.js";
 export { s, Schema, ObjectSchema } from "./schema.js";
 export { applyDefaults, parse, validate, SchemaValidationError, type FieldError } from "./validate.js";

@@ -40,8 +40,8 @@ function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): 
     return `pending (${pending?.reason ?? "Waiting"}): ${pending?.message ?? "waiting for the pool controller"}`;
   const name = claim.status.clusterDeploymentRef.name;
   const progress =
-    cluster?.status?.lastOperation?.result === "InProgress"
-      ? cluster.status.lastOperation.progress?.percent
+    cluster?.status?.stack?.result === "InProgress"
+      ? cluster.status.stack.progress?.percent
       : undefined;
   const bar = progress !== undefined ? ` ${progressBar(progress)}` : "";
   if (running?.status !== "True")

@@ -55,6 +55,11 @@ export interface PulumiRunRequest {
   clearStaleLock?: boolean;
   /** `up` only: refresh every resource from its provider first. */
   refresh?: boolean;
+  /**
+   * The job's attempt number (from 1), given to providers as SLIPWAY_JOB_ATTEMPT: a destroy does not run the
+   * program, so a provider's delete only sees the inputs of the last up, not this attempt.
+   */
+  attempt?: number;
 }
 
 export interface PulumiRunResult {
@@ -119,7 +124,7 @@ export class PulumiRunner {
     const platform = platformFor(request.platform);
     const inputs = platform.validate(request.inputs);
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs));
+    const stack = await this.stack(request.stackName, platform.program(inputs), request.attempt);
 
     let clearedStaleLock = false;
     if (request.clearStaleLock) {
@@ -221,6 +226,7 @@ export class PulumiRunner {
   private async stack(
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
+    attempt?: number,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
@@ -229,7 +235,7 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: this.envVars,
+        envVars: attempt ? { ...this.envVars, SLIPWAY_JOB_ATTEMPT: String(attempt) } : this.envVars,
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },

@@ -15,6 +15,11 @@ export interface StackJobData {
   uid: string;
   generation: number;
   operation: StackOperation;
+  /**
+   * Attempts of this operation that failed in earlier jobs (a destroy retried under a new job id), so attempt
+   * numbers keep counting across jobs.
+   */
+  priorAttempts?: number;
 }
 
 /** A finished job's return value: what the controller copies into status. Never secrets. */

@@ -101,8 +101,9 @@ export class StackWorker {
       throw err;
     }
     const { stackName, inputs, inputsHash } = desired;
+    const attempt = (data.priorAttempts ?? 0) + job.attemptsMade + 1;
     log.info(
-      { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt: job.attemptsMade + 1 },
+      { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt },
       `Running ${data.operation} for generation ${generation}`,
     );
     try {
@@ -111,7 +112,8 @@ export class StackWorker {
         stackName,
         operation: data.operation,
         // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
-        inputs: { ...inputs, attempt: job.attemptsMade + 1 },
+        inputs: { ...inputs, attempt },
+        attempt,
         // The controller keeps one job in flight per resource, so a lock found now was left by a dead worker.
         clearStaleLock: true,
         onProgress: (p: StackJobProgress) => void job.updateProgress(p).catch(() => undefined),

@@ -99,7 +99,9 @@ const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, S
     return { id, props };
   },
   async delete(_id, props) {
-    injectedFailure(props, "Destroy");
+    // A destroy does not run the program: props are the last up's, so the job's attempt comes from the runner.
+    const attempt = Number(process.env.SLIPWAY_JOB_ATTEMPT) || props.attempt;
+    injectedFailure({ ...props, attempt }, "Destroy");
     await simulatePhase(props.destroySeconds, props.jitterPercent);
   },
 };

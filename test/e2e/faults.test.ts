@@ -5,7 +5,7 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import type { LastOperation } from "../../src/provisioners/cluster-deployment/scope.js";
+import type { StackStatus } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
 import { STACK_QUEUE, stackNameFor } from "../../src/queue/stack-job.js";
@@ -62,8 +62,8 @@ function processesOf(stateDir: string): { pid: number; cmd: string }[] {
 const kube = () => new KubeClient(hubKubeConfig());
 const isReady = (cd: ClusterDeployment | undefined) =>
   getCondition(cd?.status?.conditions as never, "Ready")?.status === "True";
-const lastOperation = (cd: ClusterDeployment | undefined) =>
-  cd?.status?.lastOperation as LastOperation | undefined;
+const stackOperation = (cd: ClusterDeployment | undefined) =>
+  cd?.status?.stack as StackStatus | undefined;
 
 /** The test's own view of its BullMQ queue (same Redis, same prefix as its Slipway processes). */
 function stacksQueue(sut: SlipwayUnderTest): {
@@ -140,7 +140,7 @@ describe("fault tolerance, end to end", () => {
           "the up job recorded InProgress and active",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -162,7 +162,7 @@ describe("fault tolerance, end to end", () => {
           50,
         );
         // Nobody has recorded the result yet: whatever ends up in status was written by the new controller.
-        const afterStop = lastOperation(await get());
+        const afterStop = stackOperation(await get());
         expect(afterStop?.result).toBe("InProgress");
         expect(afterStop?.jobId).toBe(inFlight.op.jobId);
         const jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
@@ -176,7 +176,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op.result).toBe("Succeeded");
         expect(op.jobId).toBe(inFlight.op.jobId);
         expect(op.generation).toBe(1);
@@ -243,7 +243,7 @@ describe("fault tolerance, end to end", () => {
         const inFlight = await eventually(
           "the up job active with the control plane starting",
           async () => {
-            const op = lastOperation(await get());
+            const op = stackOperation(await get());
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             if (!job || (await job.getState()) !== "active") return undefined;
@@ -266,7 +266,7 @@ describe("fault tolerance, end to end", () => {
           120_000,
         );
         const convergedS = seconds(killedAt);
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op).toMatchObject({ type: "up", generation: 1, result: "Succeeded", jobId: inFlight.jobId });
         const job = (await q.queue.getJob(inFlight.jobId))!;
         expect(await job.getState()).toBe("completed");
@@ -369,7 +369,7 @@ describe("fault tolerance, end to end", () => {
           "the up job in flight",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -408,7 +408,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        expect(lastOperation(ready)).toMatchObject({
+        expect(stackOperation(ready)).toMatchObject({
           type: "up",
           generation: 1,
           result: "Succeeded",
@@ -515,7 +515,7 @@ describe("fault tolerance, end to end", () => {
           },
           60_000,
         );
-        expect(lastOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
+        expect(stackOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
         expect((await lease()).spec?.holderIdentity).toBe(standby);
         console.log(
           `leader failover: ${holder} killed, ${standby} took over in ${(takeoverMs / 1000).toFixed(1)}s; test ${seconds(started)}s`,

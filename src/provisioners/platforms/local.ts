@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterDeployment } from "../../api/index.js";
+import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { InvalidSpecError, type PlatformAdapter, type PlatformContext } from "./platform.js";
 
 /** The Kubernetes release tools/build.sh built; the only one a local cluster can run. */
@@ -20,10 +21,10 @@ export const localPlatform: PlatformAdapter = {
   validate(cd, ctx) {
     const wanted = cd.spec.platform.local?.version;
     const built = builtKubernetesVersion(ctx.toolsBinDir);
-    if (!built) throw new InvalidSpecError("ToolsMissing", `kube-apiserver is not built in ${ctx.toolsBinDir}: run \`bash tools/build.sh\``);
+    if (!built) throw new InvalidSpecError(Reason.ToolsMissing, `kube-apiserver is not built in ${ctx.toolsBinDir}: run \`bash tools/build.sh\``);
     if (wanted && !built.startsWith(wanted)) {
       throw new InvalidSpecError(
-        "VersionUnavailable",
+        Reason.UnsupportedVersion,
         `the local platform runs Kubernetes ${built} (built by tools/build.sh); set spec.platform.local.version to ${built.split(".").slice(0, 2).join(".")} or leave it empty`,
       );
     }

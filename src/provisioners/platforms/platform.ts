@@ -1,4 +1,5 @@
 import type { ClusterDeployment } from "../../api/index.js";
+import type { ClusterDeploymentReason } from "../../api/reasons.js";
 
 export interface PlatformContext {
   stateDir: string;
@@ -10,7 +11,8 @@ export interface PlatformContext {
 export class InvalidSpecError extends Error {
   override name = "InvalidSpecError";
   constructor(
-    readonly reason: string,
+    /** From ClusterDeploymentReasons in src/api/reasons.ts. */
+    readonly reason: ClusterDeploymentReason,
     message: string,
   ) {
     super(message);
