@@ -593,4 +593,56 @@ describe("fault tolerance, end to end", () => {
       }
     },
   );
+
+  it(
+    "a failed destroy is retried with backoff under new job ids, says why meanwhile, and finishes",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("fault-destroy", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        // One attempt per job: every retry is the controller's, under a job id of its own.
+        SLIPWAY_JOB_ATTEMPTS: "1",
+        SLIPWAY_JOB_BACKOFF_MS: "500",
+      });
+      const q = stacksQueue(sut);
+      const ns = await newNamespace("fault-destroy");
+      const client = kube();
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "sticky");
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("sticky", { provisionSeconds: 0 });
+        (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
+          { phase: "Destroy", mode: "Transient", attempts: 2, message: "cloud API throttled" },
+        ];
+        await apply(ns, manifest);
+        const ready = await eventually("sticky Ready", async () => {
+          const cd = await get();
+          return isReady(cd) ? cd : undefined;
+        });
+        const uid = ready.metadata!.uid!;
+
+        await kubectlOk(["delete", "-n", ns, "cd/sticky", "--wait=false"]);
+        const failing = await eventually("DestroyFailed while the destroy is retried", async () => {
+          const c = getCondition((await get())?.status?.conditions as never, "Reconciling");
+          return c?.status === "True" && c.reason === "DestroyFailed" ? c : undefined;
+        });
+        expect(failing.message).toContain("cloud API throttled");
+        expect(failing.message).toMatch(/attempt [12]/);
+        expect(getCondition((await get())?.status?.conditions as never, "Stalled")).toBeUndefined();
+
+        await eventually("sticky gone once the third attempt succeeds", async () => !(await get()), 60_000);
+        const destroys = (await jobsOf(q.queue, uid))
+          .map((j) => j.id!)
+          .filter((id) => id.includes(".destroy"))
+          .map((id) => id.replace(/^.*\.destroy/, "destroy"))
+          .sort();
+        expect(destroys).toEqual(["destroy", "destroy.retry1", "destroy.retry2"]);
+      } finally {
+        await sut.stopAll();
+        await q.close();
+        client.close();
+      }
+    },
+  );
 });

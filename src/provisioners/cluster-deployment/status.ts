@@ -75,8 +75,10 @@ function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Dom
           message: `The cluster is running at ${status.apiURL ?? "its API URL"}`,
         };
   }
-  if (op?.result === "Failed")
-    return { status: "False", reason: Reason.OperationFailed, message: op.message ?? `${op.type} failed` };
+  if (op?.result === "Failed") {
+    const reason = op.type === "destroy" ? Reason.DestroyFailed : Reason.OperationFailed;
+    return { status: "False", reason, message: op.message ?? `${op.type} failed` };
+  }
   return { status: "Unknown", reason: Reason.Pending, message: "Waiting for the first stack run" };
 }
 
