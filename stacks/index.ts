@@ -1,5 +1,5 @@
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import { TerminalStackError } from "../src/queue/errors.js";
+import { TerminalStackError } from "../src/errors/index.js";
 import * as local from "./local/index.js";
 import { assertOperationsBuilt } from "./local/provider.js";
 import * as simulated from "./simulated/index.js";

@@ -1,4 +1,5 @@
-import { conditions, duration, labelSelector, observedGeneration, type KubeObject } from "./common.js";
+import type { CustomResource } from "./object.js";
+import { conditions, duration, labelSelector, observedGeneration } from "./common.js";
 import { ageColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
@@ -90,7 +91,7 @@ export type BootstrapPolicySpec = Infer<typeof bootstrapPolicySpec>;
 export type BootstrapPolicySpecInput = InferInput<typeof bootstrapPolicySpec>;
 export type BootstrapPolicyStatus = Infer<typeof bootstrapPolicyStatus>;
 export type PolicyClusterStatus = Infer<typeof policyClusterStatus>;
-export type BootstrapPolicy = KubeObject<"BootstrapPolicy", BootstrapPolicySpec, BootstrapPolicyStatus>;
+export type BootstrapPolicy = CustomResource<"BootstrapPolicy", BootstrapPolicySpec, BootstrapPolicyStatus>;
 
 export const bootstrapPolicyKind: KindDefinition = {
   kind: "BootstrapPolicy",

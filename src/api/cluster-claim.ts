@@ -1,3 +1,4 @@
+import type { CustomResource } from "./object.js";
 import {
   conditions,
   duration,
@@ -5,7 +6,6 @@ import {
   localObjectReference,
   observedGeneration,
   subject,
-  type KubeObject,
 } from "./common.js";
 import { ageColumn, conditionColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -67,7 +67,7 @@ export const clusterClaimStatus = s.object(
 export type ClusterClaimSpec = Infer<typeof clusterClaimSpec>;
 export type ClusterClaimSpecInput = InferInput<typeof clusterClaimSpec>;
 export type ClusterClaimStatus = Infer<typeof clusterClaimStatus>;
-export type ClusterClaim = KubeObject<"ClusterClaim", ClusterClaimSpec, ClusterClaimStatus>;
+export type ClusterClaim = CustomResource<"ClusterClaim", ClusterClaimSpec, ClusterClaimStatus>;
 
 export const clusterClaimKind: KindDefinition = {
   kind: "ClusterClaim",

@@ -1,3 +1,4 @@
+import type { CustomResource } from "./object.js";
 import {
   conditions,
   CRON,
@@ -8,7 +9,6 @@ import {
   localObjectReference,
   observedGeneration,
   TIME_ZONE,
-  type KubeObject,
 } from "./common.js";
 import {
   bootstrapStatus,
@@ -222,7 +222,7 @@ export const clusterDeploymentStatus = s.object(
 export type ClusterDeploymentSpec = Infer<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentSpecInput = InferInput<typeof clusterDeploymentSpec>;
 export type ClusterDeploymentStatus = Infer<typeof clusterDeploymentStatus>;
-export type ClusterDeployment = KubeObject<
+export type ClusterDeployment = CustomResource<
   "ClusterDeployment",
   ClusterDeploymentSpec,
   ClusterDeploymentStatus

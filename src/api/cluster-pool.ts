@@ -1,5 +1,6 @@
+import type { CustomResource } from "./object.js";
 import { clusterTemplateShape } from "./cluster-deployment.js";
-import { conditions, duration, labels, observedGeneration, type KubeObject } from "./common.js";
+import { conditions, duration, labels, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
@@ -119,7 +120,7 @@ export type ClusterPoolSpecInput = InferInput<typeof clusterPoolSpec>;
 export type ClusterPoolStatus = Infer<typeof clusterPoolStatus>;
 export type ClusterTemplate = Infer<typeof clusterTemplate>;
 export type ClaimLifetime = Infer<typeof claimLifetime>;
-export type ClusterPool = KubeObject<"ClusterPool", ClusterPoolSpec, ClusterPoolStatus>;
+export type ClusterPool = CustomResource<"ClusterPool", ClusterPoolSpec, ClusterPoolStatus>;
 
 export const clusterPoolKind: KindDefinition = {
   kind: "ClusterPool",

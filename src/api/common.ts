@@ -218,36 +218,3 @@ export const subject = s.object(
 
 export type Subject = Infer<typeof subject>;
 
-/** The Kubernetes object metadata Slipway reads and writes (a JSON-shaped subset of metav1.ObjectMeta). */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }[];
-  managedFields?: unknown[];
-}
-
-/** A Slipway custom resource as read from the API server. */
-export interface KubeObject<K extends string, Spec, Status> {
-  apiVersion: typeof API_VERSION;
-  kind: K;
-  metadata: ObjectMeta;
-  spec: Spec;
-  status?: Status;
-}

@@ -1,3 +1,4 @@
+import type { CustomResource } from "./object.js";
 import { registration } from "./cluster-deployment.js";
 import {
   conditions,
@@ -5,7 +6,6 @@ import {
   kubernetesVersion,
   localObjectReference,
   observedGeneration,
-  type KubeObject,
 } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { stackStatus } from "./operation-status.js";
@@ -94,7 +94,7 @@ export const hostedClusterStatus = s.object(
 export type HostedClusterSpec = Infer<typeof hostedClusterSpec>;
 export type HostedClusterSpecInput = InferInput<typeof hostedClusterSpec>;
 export type HostedClusterStatus = Infer<typeof hostedClusterStatus>;
-export type HostedCluster = KubeObject<"HostedCluster", HostedClusterSpec, HostedClusterStatus>;
+export type HostedCluster = CustomResource<"HostedCluster", HostedClusterSpec, HostedClusterStatus>;
 
 export const hostedClusterKind: KindDefinition = {
   kind: "HostedCluster",

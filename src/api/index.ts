@@ -18,10 +18,12 @@ export * from "./common.js";
 export * from "./crd.js";
 export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
+export * from "./object.js";
 export * from "./operation-status.js";
+export * from "./resources.js";
 export * from "./platform.js";
 export { s, Schema, ObjectSchema } from "./schema.js";
-export { applyDefaults, parse, validate, SchemaValidationError, type FieldError } from "./validate.js";
+export { applyDefaults, parse, validate } from "./validate.js";
 export type { Infer, InferInput, JSONSchemaProps, ValidationRule, Presence } from "./schema.js";
 
 /** Every kind of the API, in the order of the API reference. */

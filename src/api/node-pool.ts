@@ -1,11 +1,5 @@
-import {
-  conditions,
-  immutable,
-  kubernetesVersion,
-  labels,
-  observedGeneration,
-  type KubeObject,
-} from "./common.js";
+import type { CustomResource } from "./object.js";
+import { conditions, immutable, kubernetesVersion, labels, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { nodePoolPlatform, PLATFORMS } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -127,7 +121,7 @@ export const nodePoolStatus = s.object(
 export type NodePoolSpec = Infer<typeof nodePoolSpec>;
 export type NodePoolSpecInput = InferInput<typeof nodePoolSpec>;
 export type NodePoolStatus = Infer<typeof nodePoolStatus>;
-export type NodePool = KubeObject<"NodePool", NodePoolSpec, NodePoolStatus>;
+export type NodePool = CustomResource<"NodePool", NodePoolSpec, NodePoolStatus>;
 
 export const nodePoolKind: KindDefinition = {
   kind: "NodePool",

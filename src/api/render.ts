@@ -1,5 +1,5 @@
 /**
- * Renders the generated artifacts (CRD YAML, API reference) as strings, so generate.ts writes them and the
+ * Renders the generated artifacts (CRD YAML, API reference) as strings, so scripts/gen-crds.ts writes them and the
  * drift test compares them without touching the disk.
  */
 import { format } from "prettier";

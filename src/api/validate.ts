@@ -4,23 +4,8 @@
  * would. CEL rules are not evaluated here (the API server does that at admission); everything else the
  * structural schema says is.
  */
+import { SchemaValidationError, type FieldError } from "../errors/index.js";
 import type { AnySchema, Infer, JSONSchemaProps } from "./schema.js";
-
-export interface FieldError {
-  /** Dotted path as the API server prints it: spec.platform.aws.nodePools[0].name */
-  path: string;
-  message: string;
-}
-
-export class SchemaValidationError extends Error {
-  constructor(
-    readonly what: string,
-    readonly errors: FieldError[],
-  ) {
-    super(`${what} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
-    this.name = "SchemaValidationError";
-  }
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -12,7 +12,7 @@ import {
   clusterPoolResource,
   namespaceResource,
   secretResource,
-} from "../provisioners/resources.js";
+} from "../api/resources.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import { Informer } from "../runtime/informer.js";
 import { KubeClient } from "../runtime/kube-client.js";

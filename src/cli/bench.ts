@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, namespaceResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource, namespaceResource } from "../api/resources.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { StackQueue } from "../queue/stack-queue.js";

@@ -6,7 +6,7 @@ import {
   clusterClaimResource,
   clusterDeploymentResource,
   secretResource,
-} from "../provisioners/resources.js";
+} from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { KubeObject } from "../runtime/resource.js";

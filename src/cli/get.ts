@@ -1,5 +1,5 @@
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeObject } from "../runtime/resource.js";

@@ -1,5 +1,5 @@
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, secretResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeObject } from "../runtime/resource.js";
 import type { Command } from "./main.js";

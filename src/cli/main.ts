@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { loadConfig, ConfigError } from "../runtime/config.js";
+import { ConfigError } from "../errors/index.js";
+import { loadConfig } from "../runtime/config.js";
 import { devCommand } from "./dev.js";
 
 /** A subcommand: gets its positional arguments and flags, returns the exit code. */

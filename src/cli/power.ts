@@ -1,4 +1,4 @@
-import { clusterDeploymentResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { Command } from "./main.js";
 import { hubClient, namespaceFlag } from "./hub-client.js";

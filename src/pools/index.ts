@@ -1,7 +1,7 @@
 import type { ClusterClaim } from "../api/index.js";
 import type { Manager } from "../runtime/manager.js";
 import { objectKey } from "../runtime/resource.js";
-import { clusterClaimResource } from "../provisioners/resources.js";
+import { clusterClaimResource } from "../api/resources.js";
 import { clusterClaimRegistration } from "./cluster-claim/controller.js";
 import { clusterPoolRegistration } from "./cluster-pool/controller.js";
 

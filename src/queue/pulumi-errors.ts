@@ -4,7 +4,8 @@ import {
   StackAlreadyExistsError,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
-import { StaleStackLockError, TerminalStackError } from "./errors.js";
+import { scrubSecrets } from "../runtime/redaction.js";
+import { StaleStackLockError, TerminalStackError } from "../errors/index.js";
 
 /** What to do about a failed Pulumi operation. */
 export interface PulumiErrorClass {
@@ -122,8 +123,8 @@ export function classifyPulumiError(error: unknown, opts: { secrets?: string[] }
   const rule = RULES.find((r) => r.matches(error, text));
   // Redact before picking lines, so a PEM block spanning lines cannot push the useful ones out; and after, for
   // anything the line picking joined back together.
-  const message = redactSecrets(
-    usefulLines(error, redactSecrets(text, opts.secrets), opts.secrets),
+  const message = scrubSecrets(
+    usefulLines(error, scrubSecrets(text, opts.secrets), opts.secrets),
     opts.secrets,
   );
   if (!rule) return { retry: true, reason: "UnexpectedError", message };
@@ -176,7 +177,7 @@ function usefulLines(error: unknown, text: string, secrets?: string[]): string {
         .filter((l) => l.length > 0 && !/^(code|stdout|stderr|err\?):/.test(l) && l !== "CommandError");
     }
   } else if (error instanceof Error) {
-    lines = redactSecrets(error.message, secrets).split("\n");
+    lines = scrubSecrets(error.message, secrets).split("\n");
   } else {
     lines = [String(error)];
   }
@@ -186,24 +187,4 @@ function usefulLines(error: unknown, text: string, secrets?: string[]): string {
     .slice(0, 3)
     .map((l) => (l.length > 300 ? `${l.slice(0, 297)}...` : l))
     .join("\n");
-}
-
-/**
- * Removes key material from text that may reach a status or a log: PEM blocks, kubeconfig credentials, long
- * base64 runs, passphrases and tokens, and any value the caller knows is secret.
- */
-export function redactSecrets(text: string, secrets: string[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out
-    .replace(/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, "[redacted PEM]")
-    .replace(
-      /\b(client-key-data|client-certificate-data|certificate-authority-data|token|password|passphrase|secret|PULUMI_CONFIG_PASSPHRASE|PULUMI_ACCESS_TOKEN|AWS_SECRET_ACCESS_KEY|kubeconfig)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)/gi,
-      "$1$2[redacted]",
-    )
-    .replace(/[A-Za-z0-9+/]{60,}={0,2}/g, (run) =>
-      /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run) ? "[redacted]" : run,
-    );
 }

@@ -13,7 +13,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import { platformFor, type StackDescription } from "../../stacks/index.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
-import { StaleStackLockError } from "./errors.js";
+import { StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 
 export type { PulumiProgress } from "./pulumi-progress.js";

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, secretResource } from "../provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../api/resources.js";
 import {
   desiredStack,
   platformFor,

@@ -1,5 +1,6 @@
+import type { Condition, ConditionStatus } from "../api/common.js";
 import { CommonReason } from "../api/reasons.js";
-import { TerminalError } from "./errors.js";
+import { TerminalError } from "../errors/index.js";
 import { safeMessage } from "./redaction.js";
 
 /**
@@ -19,19 +20,7 @@ import { safeMessage } from "./redaction.js";
  * the generation it was computed from.
  */
 
-export type ConditionStatus = "True" | "False" | "Unknown";
-
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  /** CamelCase, machine-readable: "ClusterRunning", "CredentialsSecretMissing". */
-  reason: string;
-  /** For a person: what is happening or what to do. Never contains secret material. */
-  message: string;
-  /** RFC 3339, seconds precision like metav1.Time. */
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+export type { Condition, ConditionStatus } from "../api/common.js";
 
 export const ConditionType = {
   Ready: "Ready",

@@ -1,3 +1,4 @@
+import { ConfigError } from "../errors/index.js";
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { defaultStateDir, toolsBinDir } from "./paths.js";
@@ -47,9 +48,6 @@ export interface SlipwayConfig {
 
 type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): SlipwayConfig {
   // An empty variable counts as unset, as shells and CI templates often leave them.

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
-import { isAlreadyExists, isNotFound } from "./errors.js";
+import { isAlreadyExists, isNotFound } from "../errors/index.js";
 import type { KubeClient } from "./kube-client.js";
 import { logger as namedLogger, type Logger } from "./logging.js";
 import { safeMessage } from "./redaction.js";

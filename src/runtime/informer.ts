@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Watch } from "@kubernetes/client-node";
 import { Backoff, type BackoffOptions } from "./backoff.js";
-import { isGone, KubeApiError, TimeoutError } from "./errors.js";
+import { isGone, KubeApiError, TimeoutError } from "../errors/index.js";
 import type { KubeClient } from "./kube-client.js";
 import { matchesLabelSelector, type LabelSelectorInput } from "./label-selector.js";
 import { logger as namedLogger, type Logger } from "./logging.js";

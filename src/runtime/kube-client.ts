@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { KubeApiError } from "./errors.js";
+import { KubeApiError } from "../errors/index.js";
 import { collectionPath, objectPath, type KubeList, type KubeObject, type ResourceRef } from "./resource.js";
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;

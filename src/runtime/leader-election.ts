@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isConflict, isNotFound } from "./errors.js";
+import { isConflict, isNotFound } from "../errors/index.js";
 import type { KubeClient } from "./kube-client.js";
 import { logger as namedLogger, type Logger } from "./logging.js";
 import { coreResources, collectionPath, objectPath, type KubeObject } from "./resource.js";

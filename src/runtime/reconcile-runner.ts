@@ -1,5 +1,5 @@
 import { ConditionType, getCondition, type Condition } from "./conditions.js";
-import { isConflict, isNotFound, TerminalError } from "./errors.js";
+import { isConflict, isNotFound, TerminalError } from "../errors/index.js";
 import type { EventRecorder } from "./events.js";
 import type { KubeClient } from "./kube-client.js";
 import { forObject, logger as namedLogger, type Logger } from "./logging.js";

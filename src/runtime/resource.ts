@@ -1,49 +1,7 @@
-import type { V1OwnerReference } from "@kubernetes/client-node";
+import type { KubeObject, ResourceRef } from "../api/object.js";
 
-/**
- * The metadata fields the runtime reads. Objects come from the API as raw JSON, so timestamps are RFC 3339
- * strings at run time; `Date` is allowed in the type only so that @kubernetes/client-node's V1ObjectMeta
- * (and types built on it) still satisfy this interface.
- */
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: V1OwnerReference[];
-  creationTimestamp?: string | Date;
-  deletionTimestamp?: string | Date;
-}
-
-/** Any Kubernetes object: custom resources and core kinds alike. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-}
-
-export interface KubeList<T extends KubeObject> {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { resourceVersion?: string; continue?: string };
-  items: T[];
-}
-
-/** Names one kind of resource on the API server, the way URLs do. */
-export interface ResourceRef {
-  /** "" for the core group (Secrets, ConfigMaps, Events ...). */
-  group: string;
-  version: string;
-  /** Lower-case plural as in URLs: "clusterdeployments", "leases". */
-  plural: string;
-  /** Needed for server-side apply bodies and owner references; informers fill it in on listed items. */
-  kind: string;
-  namespaced: boolean;
-}
+export type { KubeList, KubeObject, ObjectMeta, ResourceRef } from "../api/object.js";
+export { coreResources } from "../api/resources.js";
 
 export function apiVersionOf(resource: ResourceRef): string {
   return resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
@@ -83,12 +41,3 @@ export function parseObjectKey(key: string): { namespace?: string; name: string 
   if (slash < 0) return { name: key };
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
-
-/** Well-known core kinds the runtime and controllers use. */
-export const coreResources = {
-  secrets: { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true },
-  configMaps: { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true },
-  namespaces: { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false },
-  events: { group: "", version: "v1", plural: "events", kind: "Event", namespaced: true },
-  leases: { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true },
-} as const satisfies Record<string, ResourceRef>;

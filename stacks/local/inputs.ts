@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { TerminalStackError } from "../../src/queue/errors.js";
+import { TerminalStackError } from "../../src/errors/index.js";
 import type { DesiredPowerState } from "../types.js";
 
 /** Desired state of one `local` cluster: a control plane on this machine. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { distDir } from "../../src/runtime/paths.js";
-import { TerminalStackError } from "../../src/queue/errors.js";
+import { TerminalStackError } from "../../src/errors/index.js";
 import type { ControlPlaneArgs, ControlPlaneState } from "./operations.js";
 import type { ObservedPowerState } from "../types.js";
 

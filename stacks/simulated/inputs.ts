@@ -1,4 +1,4 @@
-import { TerminalStackError } from "../../src/queue/errors.js";
+import { TerminalStackError } from "../../src/errors/index.js";
 import type { DesiredPowerState } from "../types.js";
 
 export type SimulatedPhase = "Provision" | "Hibernate" | "Resume" | "Destroy";

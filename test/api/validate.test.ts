@@ -8,10 +8,10 @@ import {
   kindDefinition,
   nodePoolSpec,
   parse,
-  SchemaValidationError,
   validate,
   type Kind,
 } from "../../src/api/index.js";
+import { SchemaValidationError } from "../../src/errors/index.js";
 import { repoRoot } from "../../src/runtime/paths.js";
 import { awsSpec } from "./manifests.js";
 

@@ -1,8 +1,8 @@
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { isAlreadyExists } from "../../src/runtime/errors.js";
+import { isAlreadyExists } from "../../src/errors/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
-import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 

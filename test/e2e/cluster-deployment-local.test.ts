@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
-import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";

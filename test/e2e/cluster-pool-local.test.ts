@@ -11,7 +11,7 @@ import {
   clusterDeploymentResource,
   clusterPoolResource,
   secretResource,
-} from "../../src/provisioners/resources.js";
+} from "../../src/api/resources.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import type { KubeObject } from "../../src/runtime/resource.js";

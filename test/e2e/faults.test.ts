@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
 import type { StackStatus } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
-import { clusterDeploymentResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
 import { STACK_QUEUE, stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runClaim } from "../../src/cli/claim.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { Manager } from "../../src/runtime/manager.js";
-import { clusterClaimResource, clusterPoolResource } from "../../src/provisioners/resources.js";
+import { clusterClaimResource, clusterPoolResource } from "../../src/api/resources.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest } from "../builders/cluster-deployment.js";
 import { clusterPool } from "../builders/cluster-pool.js";

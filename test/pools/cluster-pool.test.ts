@@ -3,7 +3,7 @@ import type { ClusterDeployment } from "../../src/api/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import type { Manager } from "../../src/runtime/manager.js";
-import { clusterClaimResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/provisioners/resources.js";
+import { clusterClaimResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/api/resources.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION } from "../../src/pools/index.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest, releaseClusterDeletionForTest } from "../builders/cluster-deployment.js";

@@ -3,7 +3,7 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { configureLogging } from "../../src/runtime/logging.js";
 import { Manager } from "../../src/runtime/manager.js";
 import { registerPoolControllers } from "../../src/pools/index.js";
-import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../src/provisioners/resources.js";
+import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../src/api/resources.js";
 import { hubKubeConfig } from "../harness/hub.js";
 
 /** The two pool controllers in-process against the test hub; no ClusterDeployment controller, no worker. */

@@ -5,7 +5,7 @@ import {
   CLUSTER_DEPLOYMENT_CONTROLLER,
   clusterDeploymentRegistration,
 } from "../../src/provisioners/cluster-deployment/controller.js";
-import { clusterDeploymentResource } from "../../src/provisioners/resources.js";
+import { clusterDeploymentResource } from "../../src/api/resources.js";
 import { StackQueue } from "../../src/queue/stack-queue.js";
 import { getCondition, type Condition } from "../../src/runtime/conditions.js";
 import { loadConfig } from "../../src/runtime/config.js";

@@ -1,7 +1,8 @@
 import * as automation from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
-import { StaleStackLockError, TerminalStackError } from "../../src/queue/errors.js";
-import { classifyPulumiError, redactSecrets } from "../../src/queue/pulumi-errors.js";
+import { StaleStackLockError, TerminalStackError } from "../../src/errors/index.js";
+import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
+import { scrubSecrets } from "../../src/runtime/redaction.js";
 
 /** A CommandError as the Automation API builds it from a failed CLI run (stderr holds the CLI's words). */
 function cliError(stderr: string, code = 255): automation.CommandError {
@@ -212,6 +213,6 @@ describe("classifyPulumiError", () => {
   it("keeps paths, URLs and names readable", () => {
     const text =
       "dial tcp 127.0.0.1:6443 for /tmp/slipway-test-abcdef/pulumi/workspaces/team-a-dev-1-9f8e7d6c/Pulumi.yaml";
-    expect(redactSecrets(text)).toBe(text);
+    expect(scrubSecrets(text)).toBe(text);
   });
 });

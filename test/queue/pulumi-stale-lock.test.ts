@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StaleStackLockError } from "../../src/queue/errors.js";
+import { StaleStackLockError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";

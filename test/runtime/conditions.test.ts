@@ -12,7 +12,7 @@ import {
   summaryState,
   type Condition,
 } from "../../src/runtime/conditions.js";
-import { TerminalError } from "../../src/runtime/errors.js";
+import { TerminalError } from "../../src/errors/index.js";
 
 const t0 = new Date("2026-03-01T10:00:00.123Z");
 const t1 = new Date("2026-03-01T10:05:00.456Z");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
 import { getCondition, setCondition, summarize } from "../../src/runtime/conditions.js";
-import { TerminalError } from "../../src/runtime/errors.js";
+import { TerminalError } from "../../src/errors/index.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { Manager } from "../../src/runtime/manager.js";
 import { Metrics } from "../../src/runtime/metrics.js";

@@ -2,7 +2,7 @@ import type { ClusterClaim, ClusterDeployment } from "../../api/index.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
-import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../../provisioners/resources.js";
+import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../../api/resources.js";
 import { POOL_LABEL } from "../labels.js";
 import { buildClaimScope, reconcileClaim, type ClaimControllerSettings, type ClaimScope } from "./phases.js";
 import { computeClaimStatus } from "./status.js";

@@ -1,6 +1,6 @@
 import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
 import { ClusterClaimReason as Reason } from "../../api/reasons.js";
-import { isNotFound, TerminalError } from "../../runtime/errors.js";
+import { isNotFound, TerminalError } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import {
   clusterClaimResource,
@@ -9,7 +9,7 @@ import {
   roleBindingResource,
   roleResource,
   secretResource,
-} from "../../provisioners/resources.js";
+} from "../../api/resources.js";
 import { apiTime, parseDuration } from "../duration.js";
 import {
   CLAIM_FIELD_MANAGER,

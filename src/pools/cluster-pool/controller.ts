@@ -2,7 +2,7 @@ import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../api/ind
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
-import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../provisioners/resources.js";
+import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../api/resources.js";
 import { CLUSTER_POOL_FINALIZER, POOL_LABEL } from "../labels.js";
 import { buildPoolScope, deletePool, reconcilePool, type PoolControllerSettings, type PoolScope } from "./phases.js";
 import { computePoolStatus } from "./status.js";

@@ -1,8 +1,8 @@
 import { ClusterPoolReason as Reason, type ClusterPoolReason } from "../../api/reasons.js";
 import type { ClusterClaim, ClusterDeployment, ClusterPool, PowerState } from "../../api/index.js";
-import { isAlreadyExists, isNotFound } from "../../runtime/errors.js";
+import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
-import { clusterClaimResource, clusterDeploymentResource } from "../../provisioners/resources.js";
+import { clusterClaimResource, clusterDeploymentResource } from "../../api/resources.js";
 import { decide, type PoolDecision } from "../algorithm/index.js";
 import { apiTime } from "../duration.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION, poolClusterName, templateHash } from "../labels.js";

@@ -1,7 +1,7 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
-import { clusterDeploymentResource, secretResource } from "../resources.js";
+import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
 import { computeStatus } from "./status.js";

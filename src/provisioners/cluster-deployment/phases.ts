@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
-import { secretResource } from "../resources.js";
+import { secretResource } from "../../api/resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
-import { TerminalError } from "../../runtime/errors.js";
+import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
 import {
   stackJobId,

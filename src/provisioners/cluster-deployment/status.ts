@@ -1,6 +1,6 @@
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
-import { TerminalError } from "../../runtime/errors.js";
+import { TerminalError } from "../../errors/index.js";
 import {
   removeCondition,
   setCondition,

@@ -7,17 +7,7 @@ export interface PlatformContext {
   stackName: string;
 }
 
-/** A spec value admission could not judge (a version this machine cannot run, say): the resource stalls. */
-export class InvalidSpecError extends Error {
-  override name = "InvalidSpecError";
-  constructor(
-    /** From ClusterDeploymentReasons in src/api/reasons.ts. */
-    readonly reason: ClusterDeploymentReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { InvalidSpecError } from "../../errors/index.js";
 
 /** Hive style: one adapter per platform, found by the platform key set in the spec. */
 export interface PlatformAdapter {

@@ -4,10 +4,10 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { crdDir, repoRoot } from "../runtime/paths.js";
-import { renderApiDocs, renderCrdFiles } from "./render.js";
+import { crdDir, repoRoot } from "../src/runtime/paths.js";
+import { renderApiDocs, renderCrdFiles } from "../src/api/render.js";
 
-export const apiDocsPath = join(repoRoot, "docs", "api.md");
+const apiDocsPath = join(repoRoot, "docs", "api.md");
 
 async function main(): Promise<void> {
   mkdirSync(crdDir, { recursive: true });
