@@ -1,14 +1,12 @@
 import type { CustomResource } from "./object.js";
 import {
   conditions,
-  CRON,
-  DNS1123_LABEL,
   duration,
   immutable,
   labels,
   localObjectReference,
+  names,
   observedGeneration,
-  TIME_ZONE,
 } from "./common.js";
 import {
   bootstrapStatus,
@@ -24,17 +22,17 @@ export const hibernationSchedule = s.object(
   {
     start: s.string({
       description: "Cron expression (5 fields) of when to hibernate, in location's time zone. Absent: never.",
-      pattern: CRON,
+      pattern: names.cron,
       maxLength: 128,
     }),
     end: s.string({
       description: "Cron expression (5 fields) of when to resume, in location's time zone. Absent: never.",
-      pattern: CRON,
+      pattern: names.cron,
       maxLength: 128,
     }),
     location: s.string({
       description: "IANA time zone the cron expressions are read in.",
-      pattern: TIME_ZONE,
+      pattern: names.timeZone,
       maxLength: 64,
       default: "UTC",
     }),
@@ -69,7 +67,7 @@ export const registration = () =>
       clusterSet: s.string({
         description:
           "OCM ManagedClusterSet the cluster joins (label cluster.open-cluster-management.io/clusterset).",
-        pattern: DNS1123_LABEL,
+        pattern: names.dnsLabel,
         maxLength: 63,
         default: "default",
       }),
@@ -98,7 +96,7 @@ export const clusterPoolReference = s.object(
     namespace: s
       .string({
         description: "Namespace of the ClusterPool.",
-        pattern: DNS1123_LABEL,
+        pattern: names.dnsLabel,
         maxLength: 63,
         rules: [immutable("clusterPoolRef.namespace", "a cluster stays with the pool that created it")],
       })
@@ -137,7 +135,7 @@ export const clusterDeploymentSpec = s
           description:
             "Name of the cluster on its platform (EKS/AKS/GKE cluster name, VM name prefix). A DNS-1123 label: " +
             "lower-case letters, digits and '-', at most 63 characters (40 on gcp).",
-          pattern: DNS1123_LABEL,
+          pattern: names.dnsLabel,
           minLength: 1,
           maxLength: 63,
           rules: [immutable("clusterName", "create a new ClusterDeployment to rename a cluster")],

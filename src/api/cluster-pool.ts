@@ -1,6 +1,6 @@
 import type { CustomResource } from "./object.js";
 import { clusterTemplateShape } from "./cluster-deployment.js";
-import { conditions, duration, labels, observedGeneration } from "./common.js";
+import { conditions, duration, labels, names, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
@@ -32,7 +32,9 @@ export const claimLifetime = s.object(
     description: "How long claimed clusters live before they are deleted; counted from the assignment.",
     rules: [
       {
-        rule: "!has(self.default) || !has(self.maximum) || duration(self.default) <= duration(self.maximum)",
+        rule:
+          `!has(self.default) || !has(self.maximum) || !self.default.matches(r'${names.duration.regex}') || ` +
+          `!self.maximum.matches(r'${names.duration.regex}') || duration(self.default) <= duration(self.maximum)`,
         message: "claimLifetime.default must not be longer than claimLifetime.maximum",
       },
     ],

@@ -1,4 +1,4 @@
-import { s, type Infer, type ValidationRule } from "./schema.js";
+import { s, type Infer, type NamedPattern, type ValidationRule } from "./schema.js";
 
 export const GROUP = "slipway.dev";
 export const VERSION = "v1alpha1";
@@ -24,6 +24,62 @@ export const CONDITION_REASON = "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$";
 export const CONDITION_TYPE =
   "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$";
 
+/** What each pattern allows, in words and with an example: the message a person sees at admission. */
+export const names = {
+  dnsLabel: {
+    regex: DNS1123_LABEL,
+    words:
+      "lower-case letters, digits and '-', starting and ending with a letter or digit (for example dev-a)",
+  },
+  dnsSubdomain: {
+    regex: DNS1123_SUBDOMAIN,
+    words:
+      "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (for example my-secret)",
+  },
+  // At most 5 digits a number and 4 numbers: never more than CEL's duration() can hold (about 292 years).
+  duration: {
+    regex: "^([0-9]{1,5}(\\.[0-9]{1,9})?(ns|us|ms|s|m|h)){1,4}$",
+    words:
+      "a duration such as 30m, 8h or 1h30m: numbers of at most 5 digits, each with a unit (ns, us, ms, s, m, h); " +
+      "there are no days, write 720h for 30 days",
+  },
+  kubernetesVersion: {
+    regex: KUBERNETES_VERSION,
+    words:
+      "a Kubernetes version major.minor or major.minor.patch without a leading v (for example 1.36 or 1.36.3)",
+  },
+  cron: {
+    // Each field: *, a number or a three-letter name (JAN, MON), a range a-b, a step /n, lists with ','.
+    regex:
+      "^(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?(,(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?)*" +
+      "( +(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?(,(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?)*){4}$",
+    words:
+      "a five-field cron expression: minute hour day-of-month month day-of-week, each *, a number, a range, a " +
+      "step or a list (for example '0 19 * * MON-FRI' for 19:00 on weekdays)",
+  },
+  timeZone: {
+    regex: TIME_ZONE,
+    words: "an IANA time zone name (for example UTC, Europe/Berlin or America/New_York)",
+  },
+  labelValue: {
+    regex: LABEL_VALUE,
+    words:
+      "a label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or digit (for example team-a)",
+  },
+} as const satisfies Record<string, NamedPattern>;
+
+/** A label key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
+export const LABEL_KEY =
+  "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+
+/** CEL over a map: every key is a label key. */
+export const labelKeysRule: ValidationRule = {
+  rule: `self.all(k, k.matches(r'${LABEL_KEY}'))`,
+  message:
+    "label keys must be a name of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter " +
+    "or digit, optionally after a DNS prefix and '/' (for example team or example.com/team)",
+};
+
 /** `self == oldSelf`: the field cannot change once set. */
 export function immutable(what: string, hint: string): ValidationRule {
   return { rule: "self == oldSelf", message: `${what} is immutable${hint ? `: ${hint}` : ""}` };
@@ -46,7 +102,7 @@ export function durationBetween(field: string, min: string, max?: string): Valid
 export function duration(description: string, field: string, min: string, max?: string) {
   return s.string({
     description: `${description} A Go duration such as 30m, 8h or 1h30m (no days: write 720h for 30 days).`,
-    pattern: DURATION,
+    pattern: names.duration,
     maxLength: 32,
     rules: durationBetween(field, min, max),
   });
@@ -72,18 +128,18 @@ export const versionUpgradeRules: ValidationRule[] = [
 export function kubernetesVersion(description: string, opts: { upgradeRules: boolean }) {
   return s.string({
     description: `${description} Major.minor or major.minor.patch, without a leading v (1.36, 1.36.3).`,
-    pattern: KUBERNETES_VERSION,
+    pattern: names.kubernetesVersion,
     maxLength: 64,
     rules: opts.upgradeRules ? versionUpgradeRules : [],
   });
 }
 
 export function dnsLabel(description: string, maxLength = 63) {
-  return s.string({ description, pattern: DNS1123_LABEL, minLength: 1, maxLength });
+  return s.string({ description, pattern: names.dnsLabel, minLength: 1, maxLength });
 }
 
 export function objectName(description: string) {
-  return s.string({ description, pattern: DNS1123_SUBDOMAIN, minLength: 1, maxLength: 253 });
+  return s.string({ description, pattern: names.dnsSubdomain, minLength: 1, maxLength: 253 });
 }
 
 /** A reference to an object (usually a Secret) in the same namespace. */
@@ -93,9 +149,10 @@ export const localObjectReference = (description: string) =>
 export type LocalObjectReference = Infer<ReturnType<typeof localObjectReference>>;
 
 export function labels(description: string) {
-  return s.map(s.string({ pattern: LABEL_VALUE, maxLength: 63, description: "A label value." }), {
+  return s.map(s.string({ pattern: names.labelValue, maxLength: 63, description: "A label value." }), {
     description,
     maxProperties: 64,
+    rules: [labelKeysRule],
   });
 }
 

@@ -137,8 +137,20 @@ export interface CommonOptions<T> {
   rules?: ValidationRule[];
 }
 
+/**
+ * A pattern a person can read: the regular expression and what it allows in words, with an example. The CRD
+ * checks it with a CEL rule whose message is the words (the API server would print only the expression for an
+ * OpenAPI `pattern`), and the field's other rules run only on values that match it, so a person never sees a
+ * CEL conversion error for a value such as `forever` or `99999999999h`.
+ */
+export interface NamedPattern {
+  regex: string;
+  /** Completes "must be ...": "lower-case letters, digits and '-' (for example dev-a)". */
+  words: string;
+}
+
 export interface StringOptions extends CommonOptions<string> {
-  pattern?: string;
+  pattern?: string | NamedPattern;
   format?: "date-time" | "duration" | "cidr" | "ipv4" | "ipv6" | "uri" | "hostname";
   minLength?: number;
   maxLength?: number;
@@ -188,11 +200,28 @@ function pick<T extends object, K extends keyof T>(opts: T | undefined, keys: K[
   return out;
 }
 
+/** The CEL rule checking a named pattern; src/api/validate.ts recognises exactly this form. */
+export function matchesRule(pattern: NamedPattern): ValidationRule {
+  if (pattern.regex.includes("'")) throw new Error(`pattern ${pattern.regex} cannot be a CEL raw string`);
+  return { rule: `self.matches(r'${pattern.regex}')`, message: `must be ${pattern.words}` };
+}
+
 function string<const O extends StringOptions>(opts?: O): Schema<string, string, PresenceFor<O>> {
+  const named = typeof opts?.pattern === "object" ? opts.pattern : undefined;
+  const rules = named
+    ? [
+        matchesRule(named),
+        ...(opts?.rules ?? []).map((r) => ({
+          ...r,
+          rule: `!self.matches(r'${named.regex}') || (${r.rule})`,
+        })),
+      ]
+    : opts?.rules;
   const json: JSONSchemaProps = {
     type: "string",
-    ...pick(opts, ["format", "pattern", "minLength", "maxLength"]),
-    ...common(opts),
+    ...pick(opts, ["format", "minLength", "maxLength"]),
+    ...(typeof opts?.pattern === "string" ? { pattern: opts.pattern } : {}),
+    ...common({ ...opts, rules }),
   };
   return new Schema(json, presence(opts) as PresenceFor<O>);
 }

@@ -1,7 +1,7 @@
 /**
  * Structural validation and defaulting of values against the API's schemas, outside the API server: stacks
  * check their inputs with the same schemas as admission, and test builders fill in defaults as the server
- * would. CEL rules are not evaluated here (the API server does that at admission); everything else the
+ * would. CEL rules are not evaluated here (the API server does that at admission), except the `self.matches(...)` rules of named patterns; everything else the
  * structural schema says is.
  */
 import { SchemaValidationError, type FieldError } from "../errors/index.js";
@@ -69,6 +69,12 @@ function check(schema: JSONSchemaProps, value: unknown, path: string, errors: Fi
       fail(`Too long: may not be more than ${schema.maxLength} chars`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) {
       fail(`Invalid value: ${JSON.stringify(value)}: should match '${schema.pattern}'`);
+    }
+    for (const rule of schema["x-kubernetes-validations"] ?? []) {
+      // The one CEL form evaluated here: a named pattern (src/api/schema.ts), with its message in words.
+      const regex = /^self\.matches\(r'([^']*)'\)$/.exec(rule.rule)?.[1];
+      if (regex !== undefined && !new RegExp(regex, "u").test(value))
+        fail(`Invalid value: ${JSON.stringify(value)}: ${rule.message}`);
     }
     if (schema.format === "date-time" && Number.isNaN(Date.parse(value)))
       fail(`Invalid value: ${JSON.stringify(value)}: should be a date-time`);

@@ -1,5 +1,6 @@
 import type { AssignmentResult } from "./assignment.js";
 import { totalClusters, type PoolBuckets } from "./buckets.js";
+import { replacementAllowance, type TemplateFailure } from "./churn.js";
 import { compareForExcessDeletion, compareForStaleReplacement } from "./order.js";
 import type { ClusterView, DeletionReason, PoolView, ReleaseReason } from "./types.js";
 
@@ -27,6 +28,8 @@ export interface BudgetPlan {
   budget: BudgetReport;
   /** Unclaimed installing + installed clusters after assignment, minus claims still pending. */
   reserve: number;
+  /** Broken clusters wait for the replacement budget until then. */
+  nextReplacementAt?: Date;
 }
 
 const releaseMessages: Record<ReleaseReason, (claim: string) => string> = {
@@ -42,13 +45,19 @@ const releaseMessages: Record<ReleaseReason, (claim: string) => string> = {
  * 1. delete clusters whose claim was deleted, expired or is gone;
  * 2. add clusters until the reserve (unclaimed, not broken, minus pending claims) reaches `size`, never letting
  *    the pool's cluster count (claimed, unclaimed, broken and deleting alike) pass `maxSize`;
- * 3. delete broken clusters;
+ * 3. delete broken clusters, within the replacement budget (one at a time, backing off, a cap per window);
  * 4. delete unclaimed clusters beyond `size` (stale first, then furthest from ready, newest first);
  * 5. when the pool is steady (nothing installing or deleting, nothing created or deleted above, so `size` is
  *    reached or only `maxSize` holds it back), delete one stale cluster so that step 2 replaces it with a
  *    current one on a later pass.
+ * While the template fails (churn.ts) nothing is created and its stalled clusters are kept.
  */
-export function planBudget(pool: PoolView, buckets: PoolBuckets, assignment: AssignmentResult): BudgetPlan {
+export function planBudget(
+  pool: PoolView,
+  buckets: PoolBuckets,
+  assignment: AssignmentResult,
+  failure?: TemplateFailure,
+): BudgetPlan {
   const inFlight = buckets.installing.length + buckets.deleting.length;
   const limit = pool.maxConcurrent ?? null;
   const available = limit === null ? Number.POSITIVE_INFINITY : Math.max(0, limit - inFlight);
@@ -76,9 +85,15 @@ export function planBudget(pool: PoolView, buckets: PoolBuckets, assignment: Ass
   const reserve = unclaimed.length - assignment.stillPending.length;
   const capacity =
     pool.maxSize === undefined ? Number.POSITIVE_INFINITY : pool.maxSize - totalClusters(buckets);
-  const toCreate = take(Math.min(size - reserve, capacity));
+  const toCreate = failure ? 0 : take(Math.min(size - reserve, capacity));
 
-  for (const { cluster, reason } of buckets.broken.slice(0, take(buckets.broken.length))) {
+  const kept = new Set(failure?.clusters ?? []);
+  const broken = buckets.broken.filter((b) => !kept.has(b.cluster.name));
+  const allowance =
+    broken.length > 0
+      ? replacementAllowance(pool.recentReplacements ?? [], pool.now, pool.replacementBudget)
+      : undefined;
+  for (const { cluster, reason } of broken.slice(0, take(Math.min(broken.length, allowance?.allowed ?? 0)))) {
     const message =
       reason === "Stalled"
         ? `Cluster ${cluster.name} is stalled`
@@ -120,5 +135,6 @@ export function planBudget(pool: PoolView, buckets: PoolBuckets, assignment: Ass
     toDelete,
     budget: { limit, inFlight, available: limit === null ? null : available, used },
     reserve,
+    nextReplacementAt: allowance?.nextAt,
   };
 }

@@ -1,6 +1,7 @@
 import { assignClaims, type Assignment } from "./assignment.js";
 import { sortIntoBuckets, totalClusters } from "./buckets.js";
 import { planBudget, type BudgetReport, type Deletion } from "./budget.js";
+import { templateFailure, type TemplateFailure } from "./churn.js";
 import { powerDecisions } from "./power.js";
 import type { ClaimView, ClusterView, PoolView } from "./types.js";
 
@@ -46,6 +47,10 @@ export interface PoolDecision {
   /** Provisions + deprovisions started by this pass (`budget.used`). */
   budgetUsed: number;
   conditions: PoolConditionHints;
+  /** The current template cannot provision: nothing is created until it or its dependency is fixed. */
+  templateFailure?: TemplateFailure;
+  /** Broken clusters wait for the replacement budget until then: the next pass is due at the latest. */
+  nextReplacementAt?: Date;
 }
 
 /**
@@ -59,7 +64,8 @@ export function decide(
 ): PoolDecision {
   const buckets = sortIntoBuckets(pool, clusters, claims);
   const assignment = assignClaims(buckets);
-  const plan = planBudget(pool, buckets, assignment);
+  const failure = templateFailure(pool, clusters);
+  const plan = planBudget(pool, buckets, assignment, failure);
   const power = powerDecisions(pool, buckets, assignment, plan);
 
   const assigned = new Set(assignment.assignments.map((a) => a.clusterName));
@@ -97,5 +103,7 @@ export function decide(
       capacityAvailable: pool.maxSize === undefined || totalClusters(buckets) + plan.toCreate < pool.maxSize,
       allClustersCurrent: stale === 0,
     },
+    templateFailure: failure,
+    nextReplacementAt: plan.nextReplacementAt,
   };
 }

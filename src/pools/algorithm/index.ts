@@ -21,4 +21,12 @@ export {
 export { assignClaims, type Assignment, type AssignmentResult } from "./assignment.js";
 export { planBudget, type BudgetPlan, type BudgetReport, type Deletion } from "./budget.js";
 export { powerDecisions, type PowerPlan } from "./power.js";
+export {
+  DEFAULT_REPLACEMENT_BUDGET,
+  replacementAllowance,
+  templateFailure,
+  type ReplacementAllowance,
+  type ReplacementBudget,
+  type TemplateFailure,
+} from "./churn.js";
 export { decide, type PoolConditionHints, type PoolCounts, type PoolDecision } from "./decide.js";

@@ -3,6 +3,7 @@
  * maps the API objects into these shapes; the algorithm never sees a Kubernetes object, so it stays pure and
  * is tested from plain literals.
  */
+import type { ReplacementBudget } from "./churn.js";
 
 /** What a cluster is doing now (ClusterDeployment `status.powerState`). */
 export type ClusterPowerState =
@@ -26,6 +27,10 @@ export interface PoolView {
   now: Date;
   /** A cluster asked to run that is not ready this long after `resumingSince` is broken. Absent or 0: never. */
   resumeTimeoutMs?: number;
+  /** When broken clusters were last replaced (the pool's status keeps them), for the replacement budget. */
+  recentReplacements?: readonly Date[];
+  /** Absent: DEFAULT_REPLACEMENT_BUDGET. */
+  replacementBudget?: ReplacementBudget;
 }
 
 export interface ClusterView {
@@ -39,6 +44,9 @@ export interface ClusterView {
   desiredPowerState: DesiredPowerState;
   /** Terminal failure (the `Stalled` condition): retrying will not help. */
   stalled: boolean;
+  /** The Stalled condition's reason and message, which a failing template's pool repeats. */
+  stalledReason?: string;
+  stalledMessage?: string;
   /** `metadata.deletionTimestamp` is set: a deprovision is in flight. */
   deleting: boolean;
   /** The pool's clusters must pass bootstrap before a claim may use them. */
