@@ -26,8 +26,7 @@ import {
   type BenchEnvironment,
 } from "./bench-environment.js";
 
-const SCENARIOS = ["simulated", "local", "refill", "all"] as const;
-type Scenario = (typeof SCENARIOS)[number];
+type Scenario = "simulated" | "local" | "refill" | "all";
 
 const NS = {
   simulated: "bench-claims-sim",
@@ -452,28 +451,13 @@ async function stopLeftoverLocalClusters(env: BenchEnvironment): Promise<void> {
   }
 }
 
-function countFlag(
-  flags: Record<string, string | boolean | undefined>,
-  name: string,
-  fallback: number,
-): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (typeof raw !== "string" || !Number.isInteger(n) || n < 0)
-    throw new Error(`--${name} must be a non-negative integer`);
-  return n;
-}
-
 /** `slipway bench claims [--claims N] [--local-claims N] [--scenario simulated|local|refill|all]` */
-export async function benchClaims(flags: Record<string, string | boolean | undefined>): Promise<number> {
-  const scenario = (flags.scenario ?? "all") as Scenario;
-  if (!SCENARIOS.includes(scenario)) {
-    console.error(`--scenario must be one of ${SCENARIOS.join(", ")}`);
-    return 2;
-  }
-  const claims = countFlag(flags, "claims", 50);
-  const localClaims = countFlag(flags, "local-claims", 5);
+export async function benchClaims(options: {
+  claims: number;
+  localClaims: number;
+  scenario: Scenario;
+}): Promise<number> {
+  const { claims, localClaims, scenario } = options;
   const runs = (s: Scenario) => scenario === s || scenario === "all";
   configureLogging({ level: "warn" });
   let watch: HubWatch | undefined;

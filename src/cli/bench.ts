@@ -7,7 +7,6 @@ import { resolvePassphrase } from "../queue/passphrase.js";
 import { StackQueue } from "../queue/stack-queue.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
-import type { Command } from "./main.js";
 import { isReady, seconds, withBenchEnvironment, zeroDelaySimulated } from "./bench-environment.js";
 
 async function waitFor(kube: KubeClient, ns: string, name: string, powerState: string, timeoutMs = 300_000): Promise<ClusterDeployment> {
@@ -99,19 +98,8 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
  * `slipway bench clusters`: starts a private dev environment (hub, Redis, controller, worker) in a temporary
  * state folder, measures, prints figures and stops everything. `slipway bench claims` is in bench-claims.ts.
  */
-export const benchCommand: Command = async (args, flags) => {
-  const what = args[0] ?? "clusters";
-  if (what === "claims") return (await import("./bench-claims.js")).benchClaims(flags);
-  if (what !== "clusters") {
-    console.error("usage: slipway bench clusters [--count N] [--scenario local|simulated|all] | slipway bench claims [--claims N] [--local-claims N] [--scenario simulated|local|refill|all]");
-    return 2;
-  }
-  const count = typeof flags.count === "string" ? Number(flags.count) : 50;
-  const scenario = typeof flags.scenario === "string" ? flags.scenario : "all";
-  if (!["local", "simulated", "all"].includes(scenario)) {
-    console.error("slipway bench clusters: --scenario is local, simulated or all");
-    return 2;
-  }
+export async function benchClusters(options: { count: number; scenario: "local" | "simulated" | "all" }): Promise<number> {
+  const { count, scenario } = options;
   await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
     const queue = new StackQueue({ redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
     try {
@@ -123,4 +111,4 @@ export const benchCommand: Command = async (args, flags) => {
     }
   });
   return 0;
-};
+}

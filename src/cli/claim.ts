@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
-import { parseDuration } from "../pools/duration.js";
 import {
   clusterClaimResource,
   clusterDeploymentResource,
@@ -10,8 +9,7 @@ import {
 import { loadConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { KubeObject } from "../runtime/resource.js";
-import type { Command } from "./main.js";
-import { hubClient, namespaceFlag, progressBar } from "./hub-client.js";
+import { hubClient, progressBar } from "./hub-client.js";
 
 export interface ClaimOptions {
   pool: string;
@@ -123,21 +121,16 @@ export async function waitForClaim(
 }
 
 /** `slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [--timeout 30m] [-n NAMESPACE]` */
-export const claimCommand: Command = async (args, flags) => {
-  const pool = args[0];
-  if (!pool) {
-    console.error(
-      "usage: slipway claim POOL [--name NAME] [--wait] [--kubeconfig-out FILE] [--timeout 30m] [-n NAMESPACE]",
-    );
-    return 2;
-  }
-  const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
+export async function claimCommand(
+  pool: string,
+  options: { namespace: string; name?: string; wait?: boolean; kubeconfigOut?: string; timeout: number },
+): Promise<number> {
   return runClaim(hubClient(loadConfig()), {
     pool,
-    namespace: namespaceFlag(flags),
-    name: str(flags.name),
-    wait: flags.wait === true,
-    kubeconfigOut: str(flags["kubeconfig-out"]),
-    timeoutMs: parseDuration(str(flags.timeout) ?? "30m"),
+    namespace: options.namespace,
+    name: options.name,
+    wait: options.wait === true,
+    kubeconfigOut: options.kubeconfigOut,
+    timeoutMs: options.timeout,
   });
-};
+}

@@ -4,12 +4,11 @@ import { Manager } from "../runtime/manager.js";
 import { StackQueue } from "../queue/stack-queue.js";
 import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
-import type { Command } from "./main.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
 /** `slipway controller`: watches Slipway's resources, enqueues stack jobs, writes status. One leader at a time. */
-export const controllerCommand: Command = async () => {
+export async function controllerCommand(): Promise<number> {
   const base = loadConfig();
   const config = { ...base, redisUrl: redisUrlFor(base) };
   configureLogging({ level: config.logLevel as never });
@@ -36,4 +35,4 @@ export const controllerCommand: Command = async () => {
   await manager.stop();
   await queue.close();
   return 0;
-};
+}

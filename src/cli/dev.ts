@@ -1,6 +1,5 @@
 import { loadConfig } from "../runtime/config.js";
 import { DevEnvironment } from "../dev/environment.js";
-import type { Command } from "./main.js";
 import { waitForClaim } from "./claim.js";
 import { hubClient } from "./hub-client.js";
 import { join } from "node:path";
@@ -56,61 +55,63 @@ async function applySample(
 
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-export const devCommand: Command = async (args, flags) => {
+const log = (line: string) => console.log(line);
+
+/** `slipway dev up [--detach] [--sample]` */
+export async function devUp(options: { detach?: boolean; sample?: boolean }): Promise<number> {
   const config = loadConfig();
   const env = new DevEnvironment(config);
-  const sub = args[0];
-  const log = (line: string) => console.log(line);
-  if (sub === "up") {
-    const started = Date.now();
-    const detached = flags.detach === true;
-    const up = await env.up({ detached, log });
-    log(`Slipway dev hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    log(`  kubeconfig: ${up.kubeconfig}`);
-    log(`  try:        ${config.toolsBinDir}/kubectl --kubeconfig ${up.kubeconfig} get crds`);
-    if (flags.sample === true) await applySample(config, up.kubeconfig, log);
-    if (detached) return 0;
-    log("Running in the foreground; Ctrl-C stops every process (data is kept).");
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
-    log("Stopping...");
-    await env.down();
-    log("Stopped.");
-    return 0;
-  }
-  if (sub === "down") {
-    await env.down();
-    log("Slipway dev hub stopped (data kept under " + config.stateDir + ")");
-    return 0;
-  }
-  if (sub === "status") {
-    const s = await env.status();
-    let totalBytes = 0;
-    const rss = (pid: number | undefined) => {
-      const bytes = residentBytes(pid);
-      totalBytes += bytes ?? 0;
-      return bytes === undefined ? "" : `  rss ${mebibytes(bytes)}`;
-    };
-    log(`hub:   ${s.hub.running ? "running" : "stopped"}${s.hub.apiURL ? `  ${s.hub.apiURL}` : ""}`);
-    for (const p of s.hub.processes)
-      log(
-        `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}${rss(p.pid)}  log ${p.logFile}`,
-      );
-    for (const p of s.components)
-      log(
-        `${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`,
-      );
+  const started = Date.now();
+  const detached = options.detach === true;
+  const up = await env.up({ detached, log });
+  log(`Slipway dev hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  log(`  kubeconfig: ${up.kubeconfig}`);
+  log(`  try:        ${config.toolsBinDir}/kubectl --kubeconfig ${up.kubeconfig} get crds`);
+  if (options.sample === true) await applySample(config, up.kubeconfig, log);
+  if (detached) return 0;
+  log("Running in the foreground; Ctrl-C stops every process (data is kept).");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  log("Stopping...");
+  await env.down();
+  log("Stopped.");
+  return 0;
+}
+
+/** `slipway dev down` */
+export async function devDown(): Promise<number> {
+  const config = loadConfig();
+  await new DevEnvironment(config).down();
+  log("Slipway dev hub stopped (data kept under " + config.stateDir + ")");
+  return 0;
+}
+
+/** `slipway dev status`: exit code 3 when the hub is stopped. */
+export async function devStatus(): Promise<number> {
+  const s = await new DevEnvironment(loadConfig()).status();
+  let totalBytes = 0;
+  const rss = (pid: number | undefined) => {
+    const bytes = residentBytes(pid);
+    totalBytes += bytes ?? 0;
+    return bytes === undefined ? "" : `  rss ${mebibytes(bytes)}`;
+  };
+  log(`hub:   ${s.hub.running ? "running" : "stopped"}${s.hub.apiURL ? `  ${s.hub.apiURL}` : ""}`);
+  for (const p of s.hub.processes)
     log(
-      `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
+      `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}${rss(p.pid)}  log ${p.logFile}`,
     );
+  for (const p of s.components)
     log(
-      `memory: ${mebibytes(totalBytes)} resident in all (hub, Redis, controller, worker; clusters it created not counted)`,
+      `${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`,
     );
-    log(`kubeconfig: ${s.kubeconfig}`);
-    return s.hub.running ? 0 : 3;
-  }
-  console.error("usage: slipway dev up [--detach] | down | status");
-  return 2;
-};
+  log(
+    `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
+  );
+  log(
+    `memory: ${mebibytes(totalBytes)} resident in all (hub, Redis, controller, worker; clusters it created not counted)`,
+  );
+  log(`kubeconfig: ${s.kubeconfig}`);
+  return s.hub.running ? 0 : 3;
+}

@@ -3,8 +3,7 @@ import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } 
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeObject } from "../runtime/resource.js";
-import type { Command } from "./main.js";
-import { age, hubClient, namespaceFlag, progressBar, table } from "./hub-client.js";
+import { age, hubClient, progressBar, table } from "./hub-client.js";
 
 type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,11 +27,11 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
   return table([...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"], rows);
 }
 
-export const getCommand: Command = async (args, flags) => {
+/** `slipway get clusters|pools|claims [-n NAMESPACE | -A]` */
+export async function getCommand(what: string, options: { namespace: string; allNamespaces?: boolean }): Promise<number> {
   const kube = hubClient(loadConfig());
-  const all = flags["all-namespaces"] === true;
-  const namespace = all ? undefined : namespaceFlag(flags);
-  const what = args[0];
+  const all = options.allNamespaces === true;
+  const namespace = all ? undefined : options.namespace;
   if (what === "clusters" || what === "cd" || what === "clusterdeployments") {
     const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace });
     console.log(clusterRows(list.items, all));
@@ -67,6 +66,6 @@ export const getCommand: Command = async (args, flags) => {
     console.log(table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows));
     return 0;
   }
-  console.error("usage: slipway get clusters|pools|claims [-n NAMESPACE | -A]");
+  console.error(`slipway get: cannot list "${what}"`);
   return 2;
-};
+}

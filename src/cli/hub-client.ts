@@ -13,10 +13,6 @@ export function hubClient(config: SlipwayConfig): KubeClient {
   return new KubeClient(kc);
 }
 
-export function namespaceFlag(flags: Record<string, string | boolean | undefined>): string {
-  return typeof flags.namespace === "string" ? flags.namespace : "default";
-}
-
 /** Left-aligned columns, like kubectl's tables. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

@@ -2,18 +2,12 @@ import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeObject } from "../runtime/resource.js";
-import type { Command } from "./main.js";
-import { hubClient, namespaceFlag } from "./hub-client.js";
+import { hubClient } from "./hub-client.js";
 
 /** Prints the admin kubeconfig of a ClusterDeployment (from the Secret its status references). */
-export const kubeconfigCommand: Command = async (args, flags) => {
-  const name = args[0];
-  if (!name) {
-    console.error("usage: slipway kubeconfig NAME [-n NAMESPACE]");
-    return 2;
-  }
+export async function kubeconfigCommand(name: string, options: { namespace: string }): Promise<number> {
   const kube = hubClient(loadConfig());
-  const namespace = namespaceFlag(flags);
+  const { namespace } = options;
   const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, namespace, name);
   if (!cd) {
     console.error(`ClusterDeployment ${namespace}/${name} not found`);
@@ -32,4 +26,4 @@ export const kubeconfigCommand: Command = async (args, flags) => {
   }
   process.stdout.write(Buffer.from(data, "base64").toString("utf8"));
   return 0;
-};
+}

@@ -5,12 +5,11 @@ import { Metrics } from "../runtime/metrics.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { StackWorker } from "../queue/stack-worker.js";
-import type { Command } from "./main.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
 /** `slipway worker`: BullMQ workers running Pulumi operations. Scale by replicas x SLIPWAY_WORKER_CONCURRENCY. */
-export const workerCommand: Command = async () => {
+export async function workerCommand(): Promise<number> {
   const base = loadConfig();
   const config = { ...base, redisUrl: redisUrlFor(base) };
   configureLogging({ level: config.logLevel as never });
@@ -37,4 +36,4 @@ export const workerCommand: Command = async () => {
   await worker.close();
   await health.stop();
   return 0;
-};
+}

@@ -163,7 +163,7 @@ const badCreates: BadCase[] = [
     name: "CD with a clusterName that is no DNS label",
     manifest: withFields(cd, { "spec.clusterName": "Payments_Prod" }),
     expected:
-      "spec.clusterName: Invalid value: \"string\": must be lower-case letters, digits and '-', starting and ending with a letter or digit (for example dev-a)",
+      "spec.clusterName: Invalid value: \"Payments_Prod\": must be lower-case letters, digits and '-', starting and ending with a letter or digit (for example dev-a)",
   },
   {
     name: "CD with a 64-character clusterName",
@@ -347,7 +347,7 @@ const badCreates: BadCase[] = [
   {
     name: "claim with a lifetime in words",
     manifest: withFields(claim, { "spec.lifetime": "4 hours" }),
-    expected: 'spec.lifetime: Invalid value: "string": must be a duration such as 30m, 8h or 1h30m',
+    expected: 'spec.lifetime: Invalid value: "4 hours": must be a duration such as 30m, 8h or 1h30m',
   },
   {
     name: "claim with a lifetime of 99999999999h",
@@ -357,7 +357,7 @@ const badCreates: BadCase[] = [
   {
     name: "pool with a claim lifetime default of forever",
     manifest: withFields(pool, { "spec.claimLifetime": { default: "forever", maximum: "24h" } }),
-    expected: 'spec.claimLifetime.default: Invalid value: "string": must be a duration such as 30m',
+    expected: 'spec.claimLifetime.default: Invalid value: "forever": must be a duration such as 30m',
   },
   {
     name: "claim with a 10s lifetime",

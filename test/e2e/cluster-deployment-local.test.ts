@@ -10,12 +10,12 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
   deleteClustersThenStop,
-  eventually,
   processesNaming,
   slipwayUnderTest,
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 describe("ClusterDeployment on the local platform, end to end", () => {
@@ -42,7 +42,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const ready = await eventually("alpha Ready", async () => {
       const cd = await get("alpha");
       return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
-    });
+    }, 120_000);
     expect(ready.status?.powerState).toBe("Running");
     expect(ready.status?.apiURL).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     // kubectl wait works on the Ready condition, as users script it.
@@ -77,7 +77,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
         cd.status?.powerState === "Hibernating" &&
         getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
       );
-    });
+    }, 120_000);
     expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, "etcd"))).toBe(true);
     expect((await spoke(["get", "ns"])).code).not.toBe(0);
@@ -95,7 +95,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
         getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
         ? cd
         : undefined;
-    });
+    }, 120_000);
     expect(resumed.status?.lastResumedAt).toBeDefined();
     expect(resumed.status?.lastHibernatedAt).toBeDefined();
     const cm = await spoke(["get", "configmap", "survives-hibernation", "-o", "jsonpath={.data.k}"]);
@@ -168,7 +168,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const first = await eventually("steady Ready", async () => {
       const c = await get("steady");
       return isReady(c) ? c : undefined;
-    });
+    }, 120_000);
     const uid = first.metadata!.uid!;
     expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
     expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
@@ -184,7 +184,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const observed = await eventually("generation 2 observed", async () => {
       const c = await get("steady");
       return c.status?.observedGeneration === 2 ? c : undefined;
-    });
+    }, 120_000);
     expect(observed.metadata?.generation).toBe(2);
     expect(isReady(observed)).toBe(true);
     expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
@@ -200,7 +200,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const hibernated = await eventually("steady Hibernating", async () => {
       const c = await get("steady");
       return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
-    });
+    }, 120_000);
     expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
     expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
   });
@@ -230,7 +230,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const ready = await eventually("Ready once the version is one this machine runs", async () => {
       const c = await get("old-version");
       return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-    });
+    }, 120_000);
     expect(getCondition(ready.status?.conditions as never, "Stalled")).toBeUndefined();
     await kubectlOk(["delete", "-n", ns, "cd/old-version", "--timeout=90s"]);
   });
@@ -242,7 +242,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const ready = await eventually("keep-me Ready", async () => {
       const c = await get("keep-me");
       return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-    });
+    }, 120_000);
     await kubectlOk(["delete", "-n", ns, "cd/keep-me", "--timeout=60s"]);
     const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
     const stackFiles = readdirSync(stacksDir, { recursive: true })

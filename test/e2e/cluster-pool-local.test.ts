@@ -18,11 +18,11 @@ import type { KubeObject } from "../../src/runtime/resource.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { clusterPool } from "../builders/cluster-pool.js";
 import {
-  eventually,
   processesNaming,
   slipwayUnderTest,
   type SlipwayUnderTest,
 } from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, newNamespace } from "../harness/hub.js";
 
 type Conditioned = {

@@ -9,13 +9,13 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
   deleteClustersThenStop,
-  eventually,
   processesNaming,
   slipwayUnderTest,
   type ComponentProcess,
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 const RESYNC_SECONDS = 3;
@@ -54,7 +54,7 @@ describe("drift on the local platform, end to end", () => {
     const ready = await eventually("drifty Ready", async () => {
       const cd = await get("drifty");
       return condition(cd, "Ready")?.status === "True" ? cd : undefined;
-    });
+    }, 120_000);
     // kubectl get shows the platform and region columns from status.
     const table = await kubectlOk([
       "get",
@@ -117,7 +117,7 @@ describe("drift on the local platform, end to end", () => {
       return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
         ? cd
         : undefined;
-    });
+    }, 120_000);
     console.log(
       `drift: reported ${(noticedMs / 1000).toFixed(1)}s and repaired ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (resync ${RESYNC_SECONDS}s)`,
     );
@@ -149,7 +149,7 @@ describe("drift on the local platform, end to end", () => {
     const ready = await eventually("patient Ready", async () => {
       const cd = await get("patient");
       return condition(cd, "Ready")?.status === "True" ? cd : undefined;
-    });
+    }, 120_000);
     const uid = ready.metadata!.uid!;
     // No worker: the next periodic refresh is queued and waits.
     await worker.stop();

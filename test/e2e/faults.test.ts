@@ -14,12 +14,12 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
 import {
-  eventually,
   processesNaming,
   slipwayUnderTest,
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
 
 /*
@@ -558,14 +558,14 @@ describe("fault tolerance, end to end", () => {
         const flaky = await eventually("flaky Ready after a retry", async () => {
           const cd = await get("flaky");
           return isReady(cd) ? cd : undefined;
-        });
+        }, 120_000);
         const [flakyJob] = await jobsOf(q.queue, flaky.metadata!.uid!);
         expect(flakyJob!.attemptsMade).toBe(2); // the first attempt failed, the retry succeeded
 
         const stalled = await eventually("doomed Stalled", async () => {
           const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
           return c?.status === "True" ? c : undefined;
-        });
+        }, 120_000);
         expect(stalled.reason).toBe("OperationFailed");
         expect(stalled.message).toContain("quota exceeded");
         expect(stalled.message).toContain("change the spec to try again");
@@ -583,7 +583,7 @@ describe("fault tolerance, end to end", () => {
         const fixed = await eventually("doomed Ready once the failure is gone from the spec", async () => {
           const cd = await get("doomed");
           return isReady(cd) ? cd : undefined;
-        });
+        }, 120_000);
         expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
         await deleteAll(ns, ["flaky", "doomed"]);
       } finally {

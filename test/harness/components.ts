@@ -124,29 +124,6 @@ export async function deleteClustersThenStop(
   await sut.stopAll();
 }
 
-/** Polls until the check returns a value (not undefined/false), or fails with the last seen state. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 120_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ""}`,
-  );
-}
-
 /** Processes whose command line names `needle` (a cluster's data folder, say). */
 export function processesNaming(needle: string): number[] {
   return readdirSync("/proc")

@@ -4,9 +4,19 @@ import { inject } from "vitest";
 import { kubectl as runKubectl, type KubectlResult } from "../../src/local/kubectl.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 
+/** A value the hub project's global setup provides; a clear failure for a hub test listed as a unit test. */
+function provided(key: "hubKubeconfig" | "redisUrl" | "stateDir"): string {
+  const value = inject(key);
+  if (!value)
+    throw new Error(
+      `no test hub (${key} not provided): this file uses the hub, so it must not be listed in unitTests in vitest.config.ts`,
+    );
+  return value;
+}
+
 /** The shared test hub's admin kubeconfig path. */
 export function hubKubeconfigPath(): string {
-  return inject("hubKubeconfig");
+  return provided("hubKubeconfig");
 }
 
 export function hubKubeConfig(): KubeConfig {
@@ -16,11 +26,11 @@ export function hubKubeConfig(): KubeConfig {
 }
 
 export function testRedisUrl(): string {
-  return inject("redisUrl");
+  return provided("redisUrl");
 }
 
 export function testStateDir(): string {
-  return inject("stateDir");
+  return provided("stateDir");
 }
 
 /** The real kubectl (tools/bin) against the shared test hub. */

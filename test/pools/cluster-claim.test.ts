@@ -9,8 +9,9 @@ import { clusterClaimResource, clusterPoolResource } from "../../src/api/resourc
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest } from "../builders/cluster-deployment.js";
 import { clusterPool } from "../builders/cluster-pool.js";
+import { eventually } from "../harness/eventually.js";
 import { newNamespace } from "../harness/hub.js";
-import { condition, eventually, getClaim, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
+import { condition, getClaim, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
 
 let manager: Manager;
 let client: KubeClient;

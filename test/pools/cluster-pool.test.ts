@@ -8,8 +8,9 @@ import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION } from "../../src/pools/index.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest, releaseClusterDeletionForTest } from "../builders/cluster-deployment.js";
 import { clusterPool } from "../builders/cluster-pool.js";
+import { eventually } from "../harness/eventually.js";
 import { kubectl, kubectlOk, newNamespace } from "../harness/hub.js";
-import { condition, eventually, getClaim, getPool, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
+import { condition, getClaim, getPool, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
 
 let manager: Manager;
 let client: KubeClient;

@@ -16,21 +16,6 @@ export async function startPoolControllers(): Promise<{ manager: Manager; client
   return { manager, client };
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 export async function poolClusters(client: KubeClient, namespace: string, pool: string): Promise<ClusterDeployment[]> {
   const list = await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `slipway.dev/cluster-pool=${pool}` });
   return list.items;

@@ -14,7 +14,7 @@ import { configureLogging } from "../../src/runtime/logging.js";
 import { Manager } from "../../src/runtime/manager.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { hubKubeConfig, newNamespace, testRedisUrl, testStateDir } from "../harness/hub.js";
-import { eventually } from "../pools/pool-harness.js";
+import { eventually } from "../harness/eventually.js";
 
 /*
  * The ClusterDeployment controller in-process against the real hub and Redis, without a worker: its status is

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
 import { Informer } from "../../src/runtime/informer.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import { eventually, installWidgetCrd, widget, type Widget } from "./widget-crd.js";
+import { installWidgetCrd, widget, type Widget } from "./widget-crd.js";
 
 describe("Informer against a real kube-apiserver", () => {
   let client: KubeClient;
@@ -47,16 +48,16 @@ describe("Informer against a real kube-apiserver", () => {
       ...widget(nsB, "w2", { size: 2 }),
       metadata: { namespace: nsB, name: "w2", labels: { tier: "gold" } },
     });
-    await eventually(() => informer.get(nsB, "w2"), 10_000, "w2 in the cache");
+    await eventually("w2 in the cache", () => informer.get(nsB, "w2"), 10_000);
     expect(informer.list({ labelSelector: "tier=gold" }).map((w) => w.metadata?.name)).toEqual(["w2"]);
     expect(informer.list({ namespace: nsA }).map((w) => w.metadata?.name)).toEqual(["before-start"]);
 
     await client.patch(widgets, nsB, "w2", { spec: { size: 3 } }, { type: "merge" });
-    await eventually(() => informer.get(nsB, "w2")?.spec?.size === 3, 10_000, "update of w2");
+    await eventually("update of w2", () => informer.get(nsB, "w2")?.spec?.size === 3, 10_000);
     expect(events).toContain("update w2 2->3");
 
     await client.delete(widgets, nsB, "w2");
-    await eventually(() => informer.get(nsB, "w2") === undefined, 10_000, "delete of w2");
+    await eventually("delete of w2", () => informer.get(nsB, "w2") === undefined, 10_000);
     expect(events).toContain(`delete ${nsB}/w2`);
     expect(events.indexOf(`add ${nsB}/w2`)).toBeLessThan(events.indexOf("update w2 2->3"));
   });
@@ -69,15 +70,15 @@ describe("Informer against a real kube-apiserver", () => {
     await informer.waitForSync({ timeoutMs: 20_000 });
     expect(informer.relistCount).toBe(1);
     await client.create(widgets, widget(ns, "one"));
-    await eventually(() => informer.get(ns, "one"), 10_000, "widget one");
+    await eventually("widget one", () => informer.get(ns, "one"), 10_000);
 
     // The watch cache of a custom resource starts at the resourceVersion the CRD was established at, so
     // version 1 is older than anything it holds: the server answers 410 Gone ("too old resource version").
     informer.restartWatchFrom("1");
-    await eventually(() => informer.relistCount >= 2, 20_000, "a relist after 410 Gone");
+    await eventually("a relist after 410 Gone", () => informer.relistCount >= 2, 20_000);
 
     await client.create(widgets, widget(ns, "two"));
-    await eventually(() => informer.get(ns, "two"), 10_000, "widget two after the relist");
+    await eventually("widget two after the relist", () => informer.get(ns, "two"), 10_000);
     expect(informer.get(ns, "one")).toMatchObject({
       apiVersion: "runtime-test.slipway.dev/v1",
       kind: "Widget",
@@ -108,10 +109,10 @@ describe("Informer against a real kube-apiserver", () => {
     informer.restartWatchFrom("1");
     informer.start();
     await eventually(
+      "the cache to catch up",
       () =>
         informer.get(ns, "new") && informer.get(ns, "stays")?.spec?.size === 2 && !informer.get(ns, "goes"),
       20_000,
-      "the cache to catch up",
     );
     expect(informer.relistCount).toBe(2);
     expect(deleted).toEqual(["goes"]);

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { LeaderElector } from "../../src/runtime/leader-election.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import { eventually } from "./widget-crd.js";
 
 interface Lease extends KubeObject {
   spec?: {
@@ -53,7 +53,7 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually(() => a.isLeader(), 10_000, "a to lead");
+    await eventually("a to lead", () => a.isLeader(), 10_000);
     b.start();
     // Several renew periods: b must never take a lease a keeps renewing.
     await new Promise((resolve) => setTimeout(resolve, timing.leaseDurationMs + 1000));
@@ -80,7 +80,7 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually(() => a.isLeader(), 10_000, "a to lead");
+    await eventually("a to lead", () => a.isLeader(), 10_000);
     b.start();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const before = await lease(ns);
@@ -88,7 +88,7 @@ describe("Lease leader election against a real kube-apiserver", () => {
     // A crash: renewals stop and the lease is left as it was.
     await a.stop({ release: false });
     const diedAt = Date.now();
-    await eventually(() => b.isLeader(), 10_000, "b to take over");
+    await eventually("b to take over", () => b.isLeader(), 10_000, 100);
     const takeoverMs = Date.now() - diedAt;
 
     // b measures the lease from when it last saw it change (its own clock), so the bound is the lease duration
@@ -108,14 +108,14 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually(() => a.isLeader(), 10_000, "a to lead");
+    await eventually("a to lead", () => a.isLeader(), 10_000);
     b.start();
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     await a.stop();
     const releasedAt = Date.now();
     expect((await lease(ns)).spec?.holderIdentity).toBeUndefined();
-    await eventually(() => b.isLeader(), 10_000, "b to take over");
+    await eventually("b to take over", () => b.isLeader(), 10_000, 100);
     expect(Date.now() - releasedAt).toBeLessThan(2 * timing.retryPeriodMs + 500);
   });
 
@@ -124,14 +124,14 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const log: string[] = [];
     const a = candidate(ns, "replica-a", log);
     a.start();
-    await eventually(() => a.isLeader(), 10_000, "a to lead");
+    await eventually("a to lead", () => a.isLeader(), 10_000);
     // Someone else (an operator with kubectl, a replica with a skewed view) rewrites the lease.
     const current = await lease(ns);
     await client.replace(coreResources.leases, {
       ...current,
       spec: { ...current.spec, holderIdentity: "intruder", renewTime: current.spec?.renewTime },
     });
-    await eventually(() => !a.isLeader(), 5_000, "a to step down");
+    await eventually("a to step down", () => !a.isLeader(), 5_000);
     expect(log).toEqual(["replica-a started", "replica-a stopped"]);
   });
 });

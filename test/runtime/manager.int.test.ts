@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
 import { markReady } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
@@ -6,7 +7,7 @@ import { Manager } from "../../src/runtime/manager.js";
 import { Metrics } from "../../src/runtime/metrics.js";
 import type { Reconciler, StatusInput } from "../../src/runtime/reconciler.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import { eventually, installWidgetCrd, widget, widgets, type Widget } from "./widget-crd.js";
+import { installWidgetCrd, widget, widgets, type Widget } from "./widget-crd.js";
 
 /** Records which replica reconciled what; reports the replica in status. */
 class TaggingReconciler implements Reconciler<Widget, Widget> {
@@ -75,9 +76,6 @@ describe("Manager with leader election", () => {
       });
       replicas.push({ manager, reconciler });
     }
-    await replicas[0]!.manager.start({ cacheSyncTimeoutMs: 20_000 });
-    await eventually(() => replicas[0]!.manager.isLeader(), 10_000, "replica-a to lead");
-    await replicas[1]!.manager.start({ cacheSyncTimeoutMs: 20_000 });
   });
 
   afterAll(async () => {
@@ -86,11 +84,15 @@ describe("Manager with leader election", () => {
   });
 
   it("only the leader reconciles, and every replica is ready", async () => {
+    // replica-a leads before b starts. Started here, not in beforeAll: eventually (expect.poll) runs only in a test.
+    await replicas[0]!.manager.start({ cacheSyncTimeoutMs: 20_000 });
+    await eventually("replica-a to lead", () => replicas[0]!.manager.isLeader(), 10_000);
+    await replicas[1]!.manager.start({ cacheSyncTimeoutMs: 20_000 });
     await client.create(widgets, widget(ns, "first"));
     await eventually(
+      "first reconciled by a",
       async () => (await client.get<Widget>(widgets, ns, "first")).status?.lastOperation?.by === "replica-a",
       20_000,
-      "first reconciled by a",
     );
     expect(replicas[1]!.reconciler.seen).toEqual([]);
     expect(replicas[1]!.manager.isLeader()).toBe(false);
@@ -110,22 +112,22 @@ describe("Manager with leader election", () => {
       metadata: { namespace: ns, name: "input", labels: { "runtime-test/widget": "first" } },
     });
     await eventually(
+      "a pass of first",
       () => replicas[0]!.reconciler.seen.filter((n) => n === "first").length > passes,
       10_000,
-      "a pass of first",
     );
   });
 
   it("when the leader stops, the standby takes over and reconciles everything", async () => {
     await replicas[0]!.manager.stop();
-    await eventually(() => replicas[1]!.manager.isLeader(), 10_000, "replica-b to lead");
+    await eventually("replica-b to lead", () => replicas[1]!.manager.isLeader(), 10_000);
     // Level-triggered takeover: objects the old leader already handled are reconciled again by the new one.
-    await eventually(() => replicas[1]!.reconciler.seen.includes("first"), 10_000, "b to reconcile first");
+    await eventually("b to reconcile first", () => replicas[1]!.reconciler.seen.includes("first"), 10_000);
     await client.create(widgets, widget(ns, "second"));
     await eventually(
+      "second reconciled by b",
       async () => (await client.get<Widget>(widgets, ns, "second")).status?.lastOperation?.by === "replica-b",
       20_000,
-      "second reconciled by b",
     );
     expect(replicas[0]!.reconciler.seen).not.toContain("second");
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
 import { getCondition, setCondition, summarize } from "../../src/runtime/conditions.js";
 import { TerminalError } from "../../src/errors/index.js";
@@ -7,7 +8,7 @@ import { Manager } from "../../src/runtime/manager.js";
 import { Metrics } from "../../src/runtime/metrics.js";
 import type { Reconciler, ReconcileContext, StatusInput } from "../../src/runtime/reconciler.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import { eventually, installWidgetCrd, widget, widgets, type Widget } from "./widget-crd.js";
+import { installWidgetCrd, widget, widgets, type Widget } from "./widget-crd.js";
 
 const finalizer = "runtime-test.slipway.dev/cleanup";
 
@@ -94,7 +95,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
 
   it("adds the finalizer, reports Ready and moves observedGeneration after a successful pass", async () => {
     await client.create(widgets, widget(ns, "w", { size: 3 }));
-    const ready = await eventually(async () => {
+    const ready = await eventually("w Ready", async () => {
       const w = await get();
       return getCondition(w.status?.conditions, "Ready")?.status === "True" && w;
     });
@@ -109,9 +110,9 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
 
     await client.patch(widgets, ns, "w", { spec: { size: 5 } }, { type: "merge" });
     await eventually(
+      "observedGeneration 2",
       async () => (await get()).status?.observedGeneration === 2,
       20_000,
-      "observedGeneration 2",
     );
     expect((await get()).status?.size).toBe(5);
   });
@@ -141,7 +142,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     const passes = reconciler.normalPasses;
     manager.enqueue("widget", `${ns}/w`);
     manager.enqueue("widget", `${ns}/w`);
-    await eventually(() => reconciler.normalPasses > passes, 10_000, "another pass");
+    await eventually("another pass", () => reconciler.normalPasses > passes, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await get();
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
@@ -151,7 +152,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
   it("a transient error is retried with backoff, reported as Reconciling, and leaves observedGeneration alone", async () => {
     const passes = reconciler.normalPasses;
     await client.patch(widgets, ns, "w", { spec: { fail: "transient" } }, { type: "merge" });
-    const failing = await eventually(async () => {
+    const failing = await eventually("w Reconciling with RetryingAfterError", async () => {
       const w = await get();
       return getCondition(w.status?.conditions, "Reconciling")?.reason === "RetryingAfterError" && w;
     });
@@ -159,14 +160,14 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     expect(failing.status?.observedGeneration).toBe(2);
     expect(getCondition(failing.status?.conditions, "Ready")?.status).toBe("False");
     expect(getCondition(failing.status?.conditions, "Reconciling")?.message).not.toContain("hunter2");
-    await eventually(() => reconciler.normalPasses >= passes + 3, 10_000, "retries");
+    await eventually("retries", () => reconciler.normalPasses >= passes + 3, 10_000);
     const text = await metrics.registry.getSingleMetricAsString("slipway_reconcile_total");
     expect(text).toMatch(/slipway_reconcile_total\{controller="widget",result="error"\} [1-9]/);
   });
 
   it("a TerminalError stalls with its reason and a Warning Event, without retrying", async () => {
     await client.patch(widgets, ns, "w", { spec: { fail: "terminal" } }, { type: "merge" });
-    const stalled = await eventually(async () => {
+    const stalled = await eventually("w Stalled", async () => {
       const w = await get();
       return getCondition(w.status?.conditions, "Stalled")?.status === "True" && w;
     });
@@ -190,7 +191,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
 
   it("recovers when the spec is fixed", async () => {
     await client.patch(widgets, ns, "w", { spec: { fail: null } }, { type: "merge" });
-    const ready = await eventually(async () => {
+    const ready = await eventually("w Ready again", async () => {
       const w = await get();
       return getCondition(w.status?.conditions, "Ready")?.status === "True" && w;
     });
@@ -201,9 +202,9 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
   it("runs delete passes until cleanup is done, then removes the finalizer and the object goes", async () => {
     await client.delete(widgets, ns, "w");
     await eventually(
+      "the widget to be gone",
       async () => (await client.getIfExists(widgets, ns, "w")) === undefined,
       20_000,
-      "the widget to be gone",
     );
     expect(reconciler.deletePasses).toBe(reconciler.cleanupPassesNeeded + 1);
   });

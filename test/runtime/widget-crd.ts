@@ -89,26 +89,3 @@ export async function installWidgetCrd(): Promise<ResourceRef> {
 export function widget(namespace: string, name: string, spec: Widget["spec"] = {}): Widget {
   return { apiVersion: "runtime-test.slipway.dev/v1", kind: "Widget", metadata: { namespace, name }, spec };
 }
-
-/** Polls until `check` returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

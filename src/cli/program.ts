@@ -1,0 +1,209 @@
+import {
+  Argument,
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+  type OutputConfiguration,
+} from "commander";
+import { parseDuration } from "../pools/duration.js";
+
+/** Exit code for a command line Slipway cannot run: unknown command or flag, missing or invalid argument. */
+export const USAGE_ERROR = 2;
+
+/** The names `slipway get` lists, kubectl style. */
+const listKinds = [
+  "clusters",
+  "cd",
+  "clusterdeployments",
+  "pools",
+  "cp",
+  "clusterpools",
+  "claims",
+  "clusterclaims",
+];
+
+/** Runs one command's action and keeps its exit code. Actions load their module lazily, so `slipway dev` starts fast. */
+type Run = (action: () => Promise<number>) => Promise<void>;
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError("expected a non-negative integer.");
+  return n;
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
+}
+
+const namespaceOption = () =>
+  new Option("-n, --namespace <namespace>", "namespace of the resource").default("default");
+
+function addDevCommands(program: Command, run: Run): void {
+  const dev = program.command("dev").description("the embedded hub on this machine");
+  dev
+    .command("up")
+    .description(
+      "start the embedded hub (etcd, kube-apiserver, kube-controller-manager), Redis, controller and worker; " +
+        "in the foreground until Ctrl-C unless --detach",
+    )
+    .option("--detach", "leave everything running in the background")
+    .option("--sample", "apply a local ClusterPool and a claim on it, and wait until the claim is Ready")
+    .action((options: { detach?: boolean; sample?: boolean }) =>
+      run(async () => (await import("./dev.js")).devUp(options)),
+    );
+  dev
+    .command("down")
+    .description("stop everything dev up started, and the local clusters it finds running (data is kept)")
+    .action(() => run(async () => (await import("./dev.js")).devDown()));
+  dev
+    .command("status")
+    .description("show what runs where and its memory; exit code 3 when the hub is stopped")
+    .action(() => run(async () => (await import("./dev.js")).devStatus()));
+}
+
+function addComponentCommands(program: Command, run: Run): void {
+  program
+    .command("controller")
+    .description("run the controller (leader-elected)")
+    .action(() => run(async () => (await import("./controller.js")).controllerCommand()));
+  program
+    .command("worker")
+    .description("run BullMQ workers that execute Pulumi operations")
+    .action(() => run(async () => (await import("./worker.js")).workerCommand()));
+}
+
+function addResourceCommands(program: Command, run: Run): void {
+  program
+    .command("get")
+    .description("list ClusterDeployments, ClusterPools or ClusterClaims")
+    .addArgument(new Argument("<kind>", "what to list").choices(listKinds))
+    .addOption(namespaceOption())
+    .option("-A, --all-namespaces", "list across all namespaces")
+    .action((kind: string, options: { namespace: string; allNamespaces?: boolean }) =>
+      run(async () => (await import("./get.js")).getCommand(kind, options)),
+    );
+  program
+    .command("kubeconfig")
+    .description("print the admin kubeconfig of a ClusterDeployment")
+    .argument("<name>", "the ClusterDeployment")
+    .addOption(namespaceOption())
+    .action((name: string, options: { namespace: string }) =>
+      run(async () => (await import("./kubeconfig.js")).kubeconfigCommand(name, options)),
+    );
+  for (const [command, powerState] of [
+    ["hibernate", "Hibernating"],
+    ["resume", "Running"],
+  ] as const) {
+    program
+      .command(command)
+      .description(`set a ClusterDeployment's spec.powerState to ${powerState}`)
+      .argument("<name>", "the ClusterDeployment")
+      .addOption(namespaceOption())
+      .action((name: string, options: { namespace: string }) =>
+        run(async () => (await import("./power.js")).powerCommand(powerState, name, options)),
+      );
+  }
+  program
+    .command("claim")
+    .description("claim a cluster from a pool")
+    .argument("<pool>", "the ClusterPool")
+    .option("--name <name>", "name of the claim (default: the pool's name and a random suffix)")
+    .option("--wait", "wait until the claim is Ready")
+    .option("--kubeconfig-out <file>", "write the claimed cluster's kubeconfig to this file (implies --wait)")
+    .addOption(
+      new Option("--timeout <duration>", "how long to wait, as a Go duration")
+        .argParser(duration)
+        .default(parseDuration("30m"), "30m"),
+    )
+    .addOption(namespaceOption())
+    .action(
+      (
+        pool: string,
+        options: {
+          namespace: string;
+          name?: string;
+          wait?: boolean;
+          kubeconfigOut?: string;
+          timeout: number;
+        },
+      ) => run(async () => (await import("./claim.js")).claimCommand(pool, options)),
+    );
+}
+
+function addBenchCommands(program: Command, run: Run): void {
+  const bench = program
+    .command("bench")
+    .description("start a private hub in a temporary folder, measure, print figures and remove everything");
+  bench
+    .command("clusters", { isDefault: true })
+    .description("local apply/hibernate/resume times and simulated throughput")
+    .option("--count <n>", "simulated clusters applied at once", nonNegativeInteger, 50)
+    .addOption(new Option("--scenario <scenario>").choices(["local", "simulated", "all"]).default("all"))
+    .action((options: { count: number; scenario: "local" | "simulated" | "all" }) =>
+      run(async () => (await import("./bench.js")).benchClusters(options)),
+    );
+  bench
+    .command("claims")
+    .description("claim latency from a warm pool (p50/p99) and pool refill throughput")
+    .option("--claims <n>", "claims on the simulated pool", nonNegativeInteger, 50)
+    .option("--local-claims <n>", "claims on the local pool", nonNegativeInteger, 5)
+    .addOption(
+      new Option("--scenario <scenario>").choices(["simulated", "local", "refill", "all"]).default("all"),
+    )
+    .action(
+      (options: {
+        claims: number;
+        localClaims: number;
+        scenario: "simulated" | "local" | "refill" | "all";
+      }) => run(async () => (await import("./bench-claims.js")).benchClaims(options)),
+    );
+}
+
+/** The `slipway` command line. `output` replaces where help and errors go (tests capture them). */
+export function slipwayProgram(run: Run, output?: OutputConfiguration): Command {
+  const program = new Command("slipway")
+    .description("declarative cluster lifecycle on a hub")
+    .option("--state-dir <dir>", "state folder (default .slipway, or SLIPWAY_STATE_DIR)")
+    .addHelpText(
+      "after",
+      "\nEnvironment: SLIPWAY_STATE_DIR (default .slipway), SLIPWAY_KUBECONFIG, REDIS_URL, SLIPWAY_LOG_LEVEL, ...",
+    )
+    // Subcommands inherit these three; they must be set before the subcommands are added.
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput(output ?? {});
+  // The state folder flag is folded into the environment that loadConfig parses, so every command sees it.
+  program.hook("preAction", () => {
+    const stateDir = program.opts<{ stateDir?: string }>().stateDir;
+    if (stateDir) process.env.SLIPWAY_STATE_DIR = stateDir;
+  });
+  addDevCommands(program, run);
+  addComponentCommands(program, run);
+  addResourceCommands(program, run);
+  addBenchCommands(program, run);
+  return program;
+}
+
+/**
+ * Parses `argv` (without node and the script) and runs the command. Returns its exit code: 0 after --help,
+ * USAGE_ERROR for a command line that cannot run. Errors a command throws propagate.
+ */
+export async function runCli(argv: string[], output?: OutputConfiguration): Promise<number> {
+  let exitCode = 0;
+  const program = slipwayProgram(async (action) => {
+    exitCode = await action();
+  }, output);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_ERROR;
+    throw err;
+  }
+  return exitCode;
+}
