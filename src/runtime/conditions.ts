@@ -28,7 +28,6 @@ export const ConditionType = {
   Stalled: "Stalled",
 } as const;
 
-
 export interface ConditionInput {
   type: string;
   status: ConditionStatus;
@@ -241,7 +240,11 @@ export function summarize(
     const text = input.error instanceof Error ? input.error.message : String(input.error);
     return markReconciling(
       conditions,
-      { reason: CommonReason.RetryingAfterError, message: safeMessage(`Will retry: ${text}`, 4096), observedGeneration },
+      {
+        reason: CommonReason.RetryingAfterError,
+        message: safeMessage(`Will retry: ${text}`, 4096),
+        observedGeneration,
+      },
       now,
     );
   }

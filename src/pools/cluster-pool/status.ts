@@ -1,6 +1,6 @@
 import type { ClusterPool } from "../../api/index.js";
 import { ClusterPoolReason as Reason } from "../../api/reasons.js";
-import { fieldsNotActedOn, notActedOnMessage } from "../../provisioners/cluster-deployment/fields.js";
+import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
 import { removeCondition, setCondition, summarize, type Condition } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";

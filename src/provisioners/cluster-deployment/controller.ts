@@ -11,7 +11,9 @@ export const CLUSTER_DEPLOYMENT_FINALIZER = "slipway.dev/cluster-deployment";
 
 type Deps = Omit<Dependencies, "event">;
 
-export function clusterDeploymentReconciler(deps: Deps): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
+export function clusterDeploymentReconciler(
+  deps: Deps,
+): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
   return {
     finalizer: CLUSTER_DEPLOYMENT_FINALIZER,
     buildScope(cd, context) {
@@ -51,7 +53,10 @@ function ownedStatus(status: NonNullable<ClusterDeployment["status"]>): Record<s
   return owned;
 }
 
-export function clusterDeploymentRegistration(deps: Deps, concurrency: number): ControllerRegistration<ClusterDeployment, ClusterDeploymentScope> {
+export function clusterDeploymentRegistration(
+  deps: Deps,
+  concurrency: number,
+): ControllerRegistration<ClusterDeployment, ClusterDeploymentScope> {
   return {
     name: CLUSTER_DEPLOYMENT_CONTROLLER,
     watches: {

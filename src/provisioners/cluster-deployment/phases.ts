@@ -216,7 +216,10 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
       const destroy = last.type === "destroy";
       if (destroy) {
         const before = last.retry?.failedAttempts ?? 0;
-        last.retry = { count: last.retry?.count ?? 0, failedAttempts: before + Math.max(1, job.attemptsMade) };
+        last.retry = {
+          count: last.retry?.count ?? 0,
+          failedAttempts: before + Math.max(1, job.attemptsMade),
+        };
       }
       await scope.deps.event(
         scope.cd,

@@ -1,4 +1,4 @@
-import type { ClusterDeployment, StackStatus } from "../../api/index.js";
+import type { ClusterDeployment } from "../../api/index.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { JobView, StackQueue } from "../../queue/stack-queue.js";

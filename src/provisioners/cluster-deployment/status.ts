@@ -9,7 +9,7 @@ import {
   type ConditionInput,
 } from "../../runtime/conditions.js";
 import { platformName } from "../platforms/index.js";
-import { fieldsNotActedOn, notActedOnMessage } from "./fields.js";
+import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;

@@ -1,5 +1,4 @@
 import type { ClusterDeployment } from "../../api/index.js";
-import type { ClusterDeploymentReason } from "../../api/reasons.js";
 
 export interface PlatformContext {
   stateDir: string;

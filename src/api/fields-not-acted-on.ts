@@ -1,4 +1,4 @@
-import type { ClusterTemplate } from "../../api/index.js";
+import type { ClusterTemplate } from "./cluster-pool.js";
 
 /** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but does not act on. */
 type ClusterFields = Partial<Pick<ClusterTemplate, "hibernation" | "registration">> & {
