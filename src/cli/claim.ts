@@ -1,3 +1,4 @@
+import { ClusterClaimReason } from "../api/reasons.js";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
@@ -43,7 +44,7 @@ function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): 
       : undefined;
   const bar = progress !== undefined ? ` ${progressBar(progress)}` : "";
   if (running?.status !== "True")
-    return `bound to ${name}, ${running?.reason === "Resuming" ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
+    return `bound to ${name}, ${running?.reason === ClusterClaimReason.Resuming ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
   return `bound to ${name}: ${ready?.message ?? "waiting for its kubeconfig"}`;
 }
 
