@@ -15,6 +15,7 @@ const unitTests = [
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
   "test/provisioners/destroy-retry.test.ts",
+  "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
   "test/queue/pulumi-errors.test.ts",
   "test/runtime/conditions.test.ts",
@@ -24,6 +25,8 @@ const unitTests = [
   "test/runtime/redaction.test.ts",
   "test/runtime/status-patch.test.ts",
   "test/runtime/work-queue.test.ts",
+  "test/stacks/aws.test.ts",
+  "test/stacks/local-inputs.test.ts",
 ];
 
 const allTests = ["test/**/*.test.ts", "src/**/*.test.ts", "stacks/**/*.test.ts"];

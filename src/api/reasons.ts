@@ -44,6 +44,10 @@ export const ClusterDeploymentReasons = {
   UnsupportedVersion: "The platform cannot run the Kubernetes version the spec asks for.",
   ToolsMissing: "The programs the local platform runs are not built on this machine.",
   CredentialsSecretMissing: "The Secret the platform's credentialsRef names does not exist.",
+  CredentialsKeysMissing: "The credentials Secret lacks keys the platform needs; the message names them.",
+  InvalidInputs: "The platform's stack refuses the inputs the spec gives it; the message says which.",
+  UnknownPlatform: "spec.platform names a platform no stack folder defines.",
+  ProviderCodeMissing: "The compiled provider code a local stack runs is missing: build Slipway.",
   Up: "An up finished without a power state to report (Event).",
   Unknown: "The last operation did not report a power state (Event).",
 } as const;

@@ -83,7 +83,7 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
   const bare: number[] = [];
   for (let i = 0; i < 3; i++) {
     const start = Date.now();
-    await runner.run({ platform: "simulated", stackName: `bare-${i}`, operation: "up", inputs: { clusterName: `bare-${i}`, powerState: "Running", provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, jitterPercent: 0 } });
+    await runner.run({ platform: "simulated", stackName: `bare-${i}`, operation: "up", inputs: { clusterName: `bare-${i}`, powerState: "Running", platform: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, jitterPercent: 0 } } });
     bare.push(Date.now() - start);
   }
   const bareMean = bare.reduce((a, b) => a + b, 0) / bare.length;

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -11,7 +12,12 @@ import {
   type OutputMap,
   type Stack,
 } from "@pulumi/pulumi/automation/index.js";
-import { platformFor, type StackDescription } from "../../stacks/index.js";
+import {
+  CREDENTIALS_CONFIG_KEY,
+  stackProgramFor,
+  type StackDescription,
+  type StackKind,
+} from "../../stacks/index.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
@@ -38,13 +44,20 @@ export interface PulumiRunnerOptions {
 }
 
 export interface PulumiRunRequest {
-  /** Platform name as in the spec (local, simulated, ...): picks the program in stacks/. */
+  /** The kind whose program runs. Default ClusterDeployment. */
+  kind?: StackKind;
+  /** Platform name as in the spec (local, simulated, ...): with the kind, picks the program in stacks/. */
   platform: string;
   /** Stable and unique for the resource's lifetime, e.g. `<namespace>-<name>-<uid8>`. */
   stackName: string;
   operation: PulumiOperation;
-  /** The platform program's inputs; validated before Pulumi starts. */
+  /** The platform program's inputs; validated before Pulumi starts. Never secret: they show in the state. */
   inputs: unknown;
+  /**
+   * The cloud credentials (the keys and values of the Secret the spec names). Set as one secret config value the
+   * program reads (stacks/credentials.ts): encrypted in the stack's settings, never on a command line.
+   */
+  credentials?: Record<string, string>;
   onProgress?: (progress: PulumiProgress) => void;
   /** Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock. */
   signal?: AbortSignal;
@@ -121,10 +134,16 @@ export class PulumiRunner {
 
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
     const started = Date.now();
-    const platform = platformFor(request.platform);
+    const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
     const inputs = platform.validate(request.inputs);
     const description = platform.describe(inputs);
     const stack = await this.stack(request.stackName, platform.program(inputs), request.attempt);
+    if (request.credentials)
+      await this.setSecretConfig(
+        request.stackName,
+        CREDENTIALS_CONFIG_KEY,
+        JSON.stringify(request.credentials),
+      );
 
     let clearedStaleLock = false;
     if (request.clearStaleLock) {
@@ -281,6 +300,28 @@ export class PulumiRunner {
       await stack.refresh({ clearPendingCreates: true, suppressOutputs: true, color: "never" });
     }
     return true;
+  }
+
+  /**
+   * `pulumi config set --secret` with the value on stdin: the Automation API's setConfig puts it on the command
+   * line, where any process on the host can read it (/proc/<pid>/cmdline) and a failed command's error repeats it.
+   */
+  private async setSecretConfig(stackName: string, key: string, value: string): Promise<void> {
+    const command = await this.pulumiCommand();
+    const args = ["config", "set", "--secret", "--non-interactive", "--stack", stackName, key];
+    const child = spawn(command.command, args, {
+      cwd: this.workspaceDir(stackName),
+      env: { ...process.env, ...this.envVars },
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(value);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    if (code !== 0) throw new Error(`pulumi config set ${key} failed (exit ${code}): ${stderr.trim()}`);
   }
 
   /** `<backend>/.pulumi/locks/organization/<project>/<stack>` for the file backend; undefined for others. */

@@ -6,7 +6,8 @@ import {
   platformFor,
   platformName,
   InvalidSpecError,
-} from "../provisioners/platforms/index.js";
+  readCredentials,
+} from "../provisioners/cluster-deployment/platform.js";
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { logger } from "../runtime/logging.js";
@@ -102,6 +103,7 @@ export class StackWorker {
     }
     const { stackName, inputs, inputsHash } = desired;
     const attempt = (data.priorAttempts ?? 0) + job.attemptsMade + 1;
+    const credentials = await readCredentials(this.opts.kube, adapter, cd);
     log.info(
       { ClusterDeployment: ref, jobId: job.id, stack: stackName, attempt },
       `Running ${data.operation} for generation ${generation}`,
@@ -114,6 +116,7 @@ export class StackWorker {
         // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
         inputs: { ...inputs, attempt },
         attempt,
+        credentials,
         // The controller keeps one job in flight per resource, so a lock found now was left by a dead worker.
         clearStaleLock: true,
         onProgress: (p: StackJobProgress) => void job.updateProgress(p).catch(() => undefined),

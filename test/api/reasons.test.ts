@@ -22,12 +22,13 @@ function sources(dir: string): string[] {
 }
 
 /**
- * Places a condition or Event reason is written: `reason: "X"`, `TerminalError("X"`, `InvalidSpecError("X"`, and
+ * Places a condition or Event reason is written: `reason: "X"`, `TerminalError("X"`, `InvalidSpecError("X"`, a stack's
+ * `TerminalStackError("X"` (validation failures become condition reasons), and
  * an Event's `"Warning", "X"`. Pulumi failure classes (src/queue) and the pool algorithm's internal unions are
  * not reasons; where they become one (`Deleting${reason}`) the type checker holds them to the table.
  */
 const reasonLiteral =
-  /(?:\breason:\s*|\b(?:TerminalError|InvalidSpecError)\(\s*|"(?:Normal|Warning)",\s*)"([A-Za-z][A-Za-z0-9]*)"/g;
+  /(?:\breason:\s*|\b(?:TerminalError|InvalidSpecError|TerminalStackError)\(\s*|"(?:Normal|Warning)",\s*)"([A-Za-z][A-Za-z0-9]*)"/g;
 
 describe("condition reasons", () => {
   it("no controller writes a reason as a string literal: every one is a constant of src/api/reasons.ts", () => {

@@ -19,7 +19,11 @@ describe("stale stack lock", () => {
   let worker: ChildProcess | undefined;
   const passphrase = "stale-lock-test-passphrase";
   const stackName = "team-a-locked-1-5e6f7a8b";
-  const inputs = { clusterName: "locked-1", powerState: "Running", provisionSeconds: 0, jitterPercent: 0 };
+  const inputs = {
+    clusterName: "locked-1",
+    powerState: "Running",
+    platform: { provisionSeconds: 0, jitterPercent: 0 },
+  };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "slipway-stale-lock-"));
@@ -42,7 +46,7 @@ describe("stale stack lock", () => {
 const runner = new PulumiRunner(${JSON.stringify({ toolsBinDir, stateDir, passphrase })});
 await runner.run({
   platform: "simulated", stackName: ${JSON.stringify(stackName)}, operation: "up",
-  inputs: ${JSON.stringify({ ...inputs, provisionSeconds: 120 })},
+  inputs: ${JSON.stringify({ ...inputs, platform: { ...inputs.platform, provisionSeconds: 120 } })},
   onProgress: (p) => console.log(JSON.stringify(p)),
 });
 `,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../../api/resources.js";
-import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
@@ -43,11 +43,21 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     throw new TerminalError(err.reason, err.message);
   }
   const credentials = adapter.credentialsSecretName(cd);
-  if (credentials && !(await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials))) {
+  const secret =
+    credentials && (await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials));
+  if (credentials && !secret) {
     // Nothing watches that Secret: look again every few seconds.
     throw new TerminalError(
       Reason.CredentialsSecretMissing,
       `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
+      { requeueAfterMs: CREDENTIALS_RETRY_MS },
+    );
+  }
+  const missingKeys = secret ? adapter.missingCredentialKeys(secret) : [];
+  if (missingKeys.length > 0) {
+    throw new TerminalError(
+      Reason.CredentialsKeysMissing,
+      `Secret ${cd.metadata!.namespace}/${credentials} lacks ${missingKeys.join(", ")}: add them to it`,
       { requeueAfterMs: CREDENTIALS_RETRY_MS },
     );
   }

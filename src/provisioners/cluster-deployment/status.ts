@@ -8,7 +8,7 @@ import {
   type Condition,
   type ConditionInput,
 } from "../../runtime/conditions.js";
-import { platformName } from "../platforms/index.js";
+import { platformName } from "./platform.js";
 import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
