@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  */
 const unitTests = [
   "test/api/drift.test.ts",
+  "test/api/reasons.test.ts",
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
   "test/cli/*.test.ts",
@@ -13,6 +14,7 @@ const unitTests = [
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
+  "test/provisioners/destroy-retry.test.ts",
   "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
   "test/queue/pulumi-backend.test.ts",

@@ -73,6 +73,11 @@ export interface PulumiRunRequest {
   jobId?: string;
   /** `up` only: refresh every resource from its provider first. */
   refresh?: boolean;
+  /**
+   * The job's attempt number (from 1), given to providers as SLIPWAY_JOB_ATTEMPT: a destroy does not run the
+   * program, so a provider's delete only sees the inputs of the last up, not this attempt.
+   */
+  attempt?: number;
 }
 
 export interface PulumiRunResult {
@@ -160,7 +165,7 @@ export class PulumiRunner {
   ): Promise<PulumiRunResult> {
     const started = Date.now();
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs));
+    const stack = await this.stack(request.stackName, platform.program(inputs), request.attempt);
     if (request.credentials)
       await this.setSecretConfig(
         request.stackName,
@@ -269,6 +274,7 @@ export class PulumiRunner {
   private async stack(
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
+    attempt?: number,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
@@ -277,7 +283,7 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: this.envVars,
+        envVars: attempt ? { ...this.envVars, SLIPWAY_JOB_ATTEMPT: String(attempt) } : this.envVars,
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },

@@ -60,13 +60,15 @@ async function runClusterDeploymentStack(
     throw err;
   }
   const { stackName, inputs, inputsHash } = desired;
+  // A destroy retried under a new job id keeps counting its attempts across jobs.
+  const attempt = (data.priorAttempts ?? 0) + job.attempt;
   const credentials = await readCredentials(deps.kube, adapter, cd);
   log.info(
     {
       ClusterDeployment: `${data.namespace}/${data.name}`,
       jobId: job.id,
       stack: stackName,
-      attempt: job.attempt,
+      attempt,
     },
     `Running ${data.operation} for generation ${generation}`,
   );
@@ -76,7 +78,8 @@ async function runClusterDeploymentStack(
     stackName,
     operation: data.operation,
     // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
-    inputs: { ...inputs, attempt: job.attempt },
+    inputs: { ...inputs, attempt },
+    attempt,
     credentials,
   });
   const outputs = result.outputs;
