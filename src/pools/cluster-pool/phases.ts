@@ -26,14 +26,23 @@ export interface PoolScope {
   /** Claims in the pool's namespace naming this pool. */
   claims: ClusterClaim[];
   decision?: PoolDecision;
+  /** Broken clusters this pass deleted for replacement, for the replacement budget in status. */
+  replacedAt?: Date[];
 }
 
-export async function buildPoolScope(pool: ClusterPool, context: ReconcileContext, settings: PoolControllerSettings): Promise<PoolScope> {
+export async function buildPoolScope(
+  pool: ClusterPool,
+  context: ReconcileContext,
+  settings: PoolControllerSettings,
+): Promise<PoolScope> {
   const namespace = pool.metadata.namespace!;
   const name = pool.metadata.name!;
   // Live lists: a cache that has not yet seen the clusters created on the last pass would create them again.
   const [clusters, claims] = await Promise.all([
-    context.client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `${POOL_LABEL}=${name}` }),
+    context.client.list<ClusterDeployment>(clusterDeploymentResource, {
+      namespace,
+      labelSelector: `${POOL_LABEL}=${name}`,
+    }),
     context.client.list<ClusterClaim>(clusterClaimResource, { namespace }),
   ]);
   return {
@@ -58,16 +67,33 @@ export async function reconcilePool(scope: PoolScope): Promise<ReconcileResult> 
 
   // The cluster side of a binding is written first: the claim controller follows the ClusterDeployment.
   for (const assignment of decision.assignments) {
-    context.log.info({ ClusterClaim: `${assignment.claimNamespace}/${assignment.claimName}`, clusterName: assignment.clusterName }, "Assigning cluster to claim");
+    context.log.info(
+      {
+        ClusterClaim: `${assignment.claimNamespace}/${assignment.claimName}`,
+        clusterName: assignment.clusterName,
+      },
+      "Assigning cluster to claim",
+    );
     await assignCluster(scope, assignment.clusterName, assignment.claimName);
-    await context.events.record(pool, { type: "Normal", reason: Reason.ClusterAssigned, message: `${assignment.message} to claim ${assignment.claimName}` });
+    await context.events.record(pool, {
+      type: "Normal",
+      reason: Reason.ClusterAssigned,
+      message: `${assignment.message} to claim ${assignment.claimName}`,
+    });
   }
 
+  scope.replacedAt = decision.toDelete
+    .filter((d) => d.reason === "Stalled" || d.reason === "ResumeTimeout")
+    .map(() => now);
   for (const deletion of decision.toDelete) {
     context.log.info({ clusterName: deletion.clusterName, reason: deletion.reason }, "Deleting pool cluster");
     await deleteCluster(scope, deletion.clusterName);
     const reason: ClusterPoolReason = `Deleting${deletion.reason}`;
-    await context.events.record(pool, { type: "Normal", reason, message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}` });
+    await context.events.record(pool, {
+      type: "Normal",
+      reason,
+      message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}`,
+    });
   }
 
   const assigned = new Set(decision.assignments.map((a) => a.clusterName));
@@ -97,6 +123,8 @@ function nextRequeue(scope: PoolScope, decision: PoolDecision): number {
     const expiresAt = claim.status?.expiresAt ? new Date(claim.status.expiresAt).getTime() : undefined;
     if (expiresAt !== undefined && expiresAt > now) wait = Math.min(wait, expiresAt - now + 1_000);
   }
+  if (decision.nextReplacementAt)
+    wait = Math.min(wait, Math.max(1_000, decision.nextReplacementAt.getTime() - now));
   return decision.expiredClaims.length > 0 ? Math.min(wait, 5_000) : wait;
 }
 
@@ -132,7 +160,13 @@ async function deleteCluster(scope: PoolScope, clusterName: string): Promise<voi
 async function setPowerState(scope: PoolScope, clusterName: string, powerState: PowerState): Promise<void> {
   scope.context.log.info({ clusterName, powerState }, "Setting pool cluster power state");
   try {
-    await scope.context.client.patch(clusterDeploymentResource, scope.pool.metadata.namespace, clusterName, { spec: { powerState } }, { type: "merge" });
+    await scope.context.client.patch(
+      clusterDeploymentResource,
+      scope.pool.metadata.namespace,
+      clusterName,
+      { spec: { powerState } },
+      { type: "merge" },
+    );
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }

@@ -1,3 +1,4 @@
+import { ABANDON_DEPROVISION_ANNOTATION } from "../../api/index.js";
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
@@ -94,7 +95,9 @@ function deletingSummary(status: Status, infrastructure: Domain): { reason: stri
         : `retry ${count + 1} at ${nextAt ?? "once backoff ends"}`;
     return {
       reason: Reason.DestroyFailed,
-      message: `destroy failed (attempt ${failedAttempts}): ${cause}; ${next}`,
+      message:
+        `destroy failed (attempt ${failedAttempts}): ${cause}; ${next}. If it can never succeed, release the ` +
+        `resource with the annotation ${ABANDON_DEPROVISION_ANNOTATION}=true: its stack and what it created stay behind`,
     };
   }
   if (op?.type === "destroy" && op.result === "InProgress") return infrastructure;
