@@ -46,6 +46,9 @@ export const ClusterDeploymentReasons = {
     "asks (Event); the message names what may be left behind.",
   NothingToDestroy: "No stack was ever created for the resource, so deleting it needs no destroy (Event).",
   UnsupportedPlatform: "spec.platform names a platform this build has no stack for.",
+  NotCreatedByPool:
+    "spec.clusterPoolRef was written by someone other than a ClusterPool: it is ignored (condition " +
+    "ClusterPoolRefIgnored) and the cluster is managed as a standalone one.",
   UnsupportedVersion: "The platform cannot run the Kubernetes version the spec asks for.",
   ToolsMissing: "The programs the local platform runs are not built on this machine.",
   CredentialsSecretMissing: "The Secret the platform's credentialsRef names does not exist.",

@@ -1,4 +1,10 @@
-import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
+import {
+  clusterPoolRefSetByPool,
+  type ClusterClaim,
+  type ClusterDeployment,
+  type ClusterPool,
+  type Subject,
+} from "../../api/index.js";
 import { ClusterClaimReason as Reason } from "../../api/reasons.js";
 import { isNotFound, TerminalError } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
@@ -64,7 +70,9 @@ export async function buildClaimScope(
       labelSelector: `${POOL_LABEL}=${poolName}`,
     }),
   ]);
-  const bound = clusters.items.filter((cd) => cd.spec.clusterPoolRef?.claimName === claim.metadata.name);
+  const bound = clusters.items.filter(
+    (cd) => cd.spec.clusterPoolRef?.claimName === claim.metadata.name && clusterPoolRefSetByPool(cd),
+  );
   // Two bound clusters is a conflict the pool resolves (it deletes the one the claim was not told about).
   const cluster =
     bound.find((cd) => cd.metadata.name === claim.status?.clusterDeploymentRef?.name) ??

@@ -1,5 +1,12 @@
 import { ClusterPoolReason as Reason, type ClusterPoolReason } from "../../api/reasons.js";
-import type { ClusterClaim, ClusterDeployment, ClusterPool, PowerState } from "../../api/index.js";
+import {
+  CLUSTER_POOL_FIELD_MANAGER,
+  clusterPoolRefSetByPool,
+  type ClusterClaim,
+  type ClusterDeployment,
+  type ClusterPool,
+  type PowerState,
+} from "../../api/index.js";
 import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import { clusterClaimResource, clusterDeploymentResource } from "../../api/resources.js";
@@ -50,7 +57,10 @@ export async function buildPoolScope(
     context,
     settings,
     templateHash: templateHash(pool.spec.template),
-    clusters: clusters.items.filter((cd) => cd.spec.clusterPoolRef?.poolName === name),
+    // Only clusters the pool itself created: a hand-written clusterPoolRef is never trusted.
+    clusters: clusters.items.filter(
+      (cd) => cd.spec.clusterPoolRef?.poolName === name && clusterPoolRefSetByPool(cd),
+    ),
     claims: claims.items.filter((claim) => claim.spec.clusterPoolName === name),
   };
 }
@@ -145,7 +155,7 @@ async function assignCluster(scope: PoolScope, clusterName: string, claimName: s
         ...(pool.spec.hibernateAfter ? { hibernateAfter: pool.spec.hibernateAfter } : {}),
       },
     },
-    { type: "merge" },
+    { type: "merge", fieldManager: CLUSTER_POOL_FIELD_MANAGER },
   );
 }
 
@@ -165,7 +175,7 @@ async function setPowerState(scope: PoolScope, clusterName: string, powerState: 
       scope.pool.metadata.namespace,
       clusterName,
       { spec: { powerState } },
-      { type: "merge" },
+      { type: "merge", fieldManager: CLUSTER_POOL_FIELD_MANAGER },
     );
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -196,7 +206,9 @@ async function createCluster(scope: PoolScope, powerState: PowerState): Promise<
       },
     };
     try {
-      await context.client.create(clusterDeploymentResource, cd);
+      await context.client.create(clusterDeploymentResource, cd, {
+        fieldManager: CLUSTER_POOL_FIELD_MANAGER,
+      });
       return name;
     } catch (error) {
       if (!isAlreadyExists(error) || attempt >= 3) throw error;

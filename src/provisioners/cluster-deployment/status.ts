@@ -11,6 +11,7 @@ import {
 } from "../../runtime/conditions.js";
 import { platformName } from "./platform.js";
 import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
+import { clusterPoolRefSetByPool } from "../../api/pool-membership.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
@@ -21,6 +22,7 @@ export const ClusterDeploymentCondition = {
   Provisioned: "Provisioned",
   Hibernating: "Hibernating",
   FieldsNotActedOn: "FieldsNotActedOn",
+  ClusterPoolRefIgnored: "ClusterPoolRefIgnored",
 } as const;
 
 /**
@@ -152,6 +154,18 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
         message: notActedOnMessage(ignored),
       })
     : removeCondition(conditions, ClusterDeploymentCondition.FieldsNotActedOn);
+  const poolRef = cd.spec.clusterPoolRef;
+  conditions =
+    poolRef && !clusterPoolRefSetByPool(cd)
+      ? set(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored, {
+          status: "True",
+          reason: Reason.NotCreatedByPool,
+          message:
+            `spec.clusterPoolRef names pool ${poolRef.namespace}/${poolRef.poolName}, but no ClusterPool created this ` +
+            "ClusterDeployment: the pool ignores it (no claim gets it, the pool never deletes it) and it is managed " +
+            "as a standalone cluster. clusterPoolRef cannot be removed: create the ClusterDeployment again without it",
+        })
+      : removeCondition(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored);
 
   conditions = summarize(
     conditions,
