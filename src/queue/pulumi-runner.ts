@@ -16,6 +16,7 @@ import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
+import { RunProcesses, type RunContext } from "./run-processes.js";
 import type { StackLease, StackLeases } from "./stack-lease.js";
 
 export type { PulumiProgress } from "./pulumi-progress.js";
@@ -43,6 +44,8 @@ export interface PulumiRunnerOptions {
    * process: benchmarks, tests) a locked stack fails with ConcurrentUpdateError and its lock is left alone.
    */
   leases?: StackLeases;
+  /** How long an interrupted CLI has to record what finished and release its lock before its processes end. */
+  interruptGraceMs?: number;
 }
 
 export interface PulumiRunRequest {
@@ -54,7 +57,10 @@ export interface PulumiRunRequest {
   /** The platform program's inputs; validated before Pulumi starts. */
   inputs: unknown;
   onProgress?: (progress: PulumiProgress) => void;
-  /** Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock. */
+  /**
+   * Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock;
+   * after the runner's interruptGraceMs, what is left of the run's processes is ended.
+   */
   signal?: AbortSignal;
   /** The job the run is for: names the owner of the stack's lease (`host/pid/jobId`). */
   jobId?: string;
@@ -96,8 +102,11 @@ export class PulumiRunner {
   private readonly workspacesDir: string;
   private readonly envVars: Record<string, string>;
   private command?: Promise<PulumiCommand>;
+  /** Every process a run starts carries this worker's marker, so none outlives it. */
+  private readonly processes: RunProcesses;
 
   constructor(private readonly opts: PulumiRunnerOptions) {
+    this.processes = new RunProcesses({ stateDir: opts.stateDir, interruptGraceMs: opts.interruptGraceMs });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
     this.pulumiHome = join(opts.stateDir, "pulumi", "home");
@@ -116,6 +125,7 @@ export class PulumiRunner {
       NODE_PATH: nodeModulesDir,
       // Dynamic providers load their compiled code from this dist/, whatever path their state recorded.
       SLIPWAY_DIST_URL: pathToFileURL(opts.distDir ?? distDir).href,
+      ...this.processes.env,
     };
   }
 
@@ -130,7 +140,9 @@ export class PulumiRunner {
     try {
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-      return await this.runHolding({ ...request, signal }, platform, inputs, lease);
+      return await this.processes.run(signal, (run) =>
+        this.runHolding({ ...request, signal: run.signal }, platform, inputs, lease, run),
+      );
     } catch (error) {
       if (lease?.lost) throw new StackLeaseLostError(request.stackName, `run interrupted: ${lease.lost}`);
       throw error;
@@ -139,15 +151,24 @@ export class PulumiRunner {
     }
   }
 
+  /**
+   * Interrupts every run (each CLI records what finished and releases its lock), ends what is left of their
+   * processes after the grace period, and refuses new runs. For a worker that stops.
+   */
+  close(): Promise<void> {
+    return this.processes.close();
+  }
+
   private async runHolding(
     request: PulumiRunRequest,
     platform: ReturnType<typeof platformFor>,
     inputs: unknown,
     lease: StackLease | undefined,
+    run: RunContext,
   ): Promise<PulumiRunResult> {
     const started = Date.now();
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs));
+    const stack = await this.stack(request.stackName, platform.program(inputs), run.env);
 
     // Holding the lease, nobody else runs this stack: a lock on it was left by an owner whose lease expired.
     let clearedStaleLock = lease
@@ -250,6 +271,7 @@ export class PulumiRunner {
   private async stack(
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
+    runEnv: Record<string, string>,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
@@ -258,7 +280,7 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: this.envVars,
+        envVars: { ...this.envVars, ...runEnv },
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
