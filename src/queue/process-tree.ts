@@ -69,7 +69,7 @@ export function markedProcesses(
     if (filter.owner !== undefined && env.owner !== filter.owner) continue;
     if (filter.runId !== undefined && env.runId !== filter.runId) continue;
     const stat = readStat(pid);
-    if (!stat || stat.state === "Z" || stat.session === pid) continue;
+    if (!stat || stat.state === "Z") continue;
     found.push({ pid, startTime: stat.startTime, session: stat.session, ...env, command: readCommand(pid) });
   }
   const sessionStarters = new Set(found.map((p) => p.pid));
