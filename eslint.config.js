@@ -13,7 +13,8 @@ const layers = [
   { layer: "local", files: ["src/local/**"], mayImport: ["errors", "api"] },
   { layer: "runtime", files: ["src/runtime/**"], mayImport: ["errors", "api"] },
   { layer: "stacks", files: ["stacks/**"], mayImport: ["errors", "api", "local"] },
-  { layer: "queue", files: ["src/queue/**"], mayImport: ["errors", "api", "runtime"] },
+  // The Pulumi runner (src/queue) runs the stack programs: stacks sit below the job layer.
+  { layer: "queue", files: ["src/queue/**"], mayImport: ["errors", "api", "runtime", "local", "stacks"] },
   { layer: "provisioners", files: ["src/provisioners/**"], mayImport: controllerMayImport },
   { layer: "pools", files: ["src/pools/**"], mayImport: controllerMayImport },
   { layer: "bootstrap", files: ["src/bootstrap/**"], mayImport: controllerMayImport },
@@ -53,6 +54,27 @@ const layerRules = layers.map(({ layer, files, mayImport }) => {
   };
 });
 
+/**
+ * The one import up: src/api/platform.ts composes the platforms' schema fragments, which live with their platform
+ * in stacks/<platform>/schema.ts (and import only src/api). Anything else of stacks stays out of reach.
+ */
+const apiRule = layerRules.find((r) => r.files.includes("src/api/**"));
+const platformSchemas = {
+  files: ["src/api/platform.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: apiRule.rules["no-restricted-imports"][1].patterns.map((p) =>
+          p.regex === folderImport("stacks")
+            ? { ...p, regex: "^(\\.\\./)+stacks/(?![a-z-]+/schema\\.js$)" }
+            : p,
+        ),
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "tools/", "charts/", ".slipway/"] },
   js.configs.recommended,
@@ -63,4 +85,5 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  platformSchemas,
 );

@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  */
 const unitTests = [
   "test/api/drift.test.ts",
+  "test/api/reasons.test.ts",
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
   "test/cli/*.test.ts",
@@ -13,6 +14,8 @@ const unitTests = [
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
+  "test/provisioners/destroy-retry.test.ts",
+  "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
   "test/queue/pulumi-backend.test.ts",
   "test/queue/pulumi-errors.test.ts",
@@ -23,6 +26,8 @@ const unitTests = [
   "test/runtime/redaction.test.ts",
   "test/runtime/status-patch.test.ts",
   "test/runtime/work-queue.test.ts",
+  "test/stacks/aws.test.ts",
+  "test/stacks/local-inputs.test.ts",
 ];
 
 const allTests = ["test/**/*.test.ts", "src/**/*.test.ts", "stacks/**/*.test.ts"];

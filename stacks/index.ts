@@ -1,92 +1,41 @@
-import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import { ClusterDeploymentReason } from "../src/api/reasons.js";
 import { TerminalStackError } from "../src/errors/index.js";
-import * as local from "./local/index.js";
-import { assertOperationsBuilt } from "./local/provider.js";
-import * as simulated from "./simulated/index.js";
-import { CLUSTER_SECRET_OUTPUTS } from "./types.js";
+import { aws } from "./aws/definition.js";
+import { local } from "./local/definition.js";
+import type { PlatformDefinition, StackKind, StackProgram } from "./platform.js";
+import { simulated } from "./simulated/definition.js";
 
+export type {
+  PlatformCredentials,
+  PlatformDefinition,
+  StackContext,
+  StackDescription,
+  StackKind,
+  StackProgram,
+} from "./platform.js";
 export type { ClusterStackOutputs, DesiredPowerState, ObservedPowerState } from "./types.js";
-export type { LocalClusterInputs } from "./local/index.js";
-export type { SimulatedClusterInputs } from "./simulated/index.js";
+export type { LocalClusterInputs } from "./local/inputs.js";
+export type { SimulatedClusterInputs } from "./simulated/inputs.js";
+export { CREDENTIALS_CONFIG_KEY } from "./credentials.js";
 
-/** What a platform's program does for given inputs, for logs, progress and the runner. */
-export interface StackDescription {
-  platform: string;
-  /** One line a person can read, never secret: "local cluster dev-a (Running) in /var/lib/...". */
-  summary: string;
-  /**
-   * How many resources one run registers (the stack, components, custom resources and their providers), so
-   * progress has a total before the engine has seen them all.
-   */
-  expectedResources: number;
-  /** Stack outputs that are secret. */
-  secretOutputs: readonly string[];
-  /**
-   * Repeating an interrupted create is safe (it adopts what the first attempt made), so a run that clears a dead
-   * worker's lock may forget the pending create and redo it. False for clouds, where that could orphan resources.
-   */
-  idempotentCreate: boolean;
+/** Every platform with a folder here. Adding a platform: its folder (see README.md) and one line in this list. */
+export const platforms: readonly PlatformDefinition[] = [local, simulated, aws];
+
+/** The platform of that name, implemented or not; undefined when no folder defines it. */
+export function platformDefinition(name: string): PlatformDefinition | undefined {
+  return platforms.find((p) => p.name === name);
 }
 
-/**
- * One platform's Pulumi program behind one interface, found by name (Hive's actuator per platform). Inputs are
- * validated here, before Pulumi runs, so a bad spec is terminal at once.
- */
-export interface StackPlatform<Inputs = unknown> {
-  readonly name: string;
-  canHandle(platform: string): boolean;
-  /** Returns the inputs with defaults applied; throws TerminalStackError when retrying cannot help. */
-  validate(inputs: unknown): Inputs;
-  /** The inline Pulumi program. Pure: nothing happens until Pulumi runs it. */
-  program(inputs: Inputs): PulumiFn;
-  describe(inputs: Inputs): StackDescription;
-}
-
-// Stack, component, dynamic resource and the dynamic provider's default provider resource.
-const DYNAMIC_CLUSTER_RESOURCES = 4;
-
-export const localPlatform: StackPlatform<local.LocalClusterInputs> = {
-  name: "local",
-  canHandle: (platform) => platform === "local",
-  validate: (inputs) => {
-    const valid = local.validateLocalInputs(inputs);
-    assertOperationsBuilt();
-    return valid;
-  },
-  program: (inputs) => local.program(inputs),
-  describe: (inputs) => ({
-    platform: "local",
-    summary: `local cluster ${inputs.clusterName} (${inputs.powerState}) in ${inputs.dataDir}`,
-    expectedResources: DYNAMIC_CLUSTER_RESOURCES,
-    secretOutputs: CLUSTER_SECRET_OUTPUTS,
-    idempotentCreate: true,
-  }),
-};
-
-export const simulatedPlatform: StackPlatform<simulated.SimulatedClusterInputs> = {
-  name: "simulated",
-  canHandle: (platform) => platform === "simulated",
-  validate: (inputs) => simulated.validateSimulatedInputs(inputs),
-  program: (inputs) => simulated.program(inputs),
-  describe: (inputs) => ({
-    platform: "simulated",
-    summary: `simulated cluster ${inputs.clusterName} (${inputs.powerState})`,
-    expectedResources: DYNAMIC_CLUSTER_RESOURCES,
-    secretOutputs: CLUSTER_SECRET_OUTPUTS,
-    idempotentCreate: true,
-  }),
-};
-
-/** Every platform whose program lives here. Cloud platforms join this list as their programs land. */
-export const stackPlatforms: readonly StackPlatform<unknown>[] = [localPlatform, simulatedPlatform];
-
-export function platformFor(platform: string): StackPlatform<unknown> {
-  const found = stackPlatforms.find((p) => p.canHandle(platform));
+/** The program a (kind, platform) pair runs; terminal when this build has none. */
+export function stackProgramFor(kind: StackKind, platform: string): StackProgram<unknown> {
+  const definition = platformDefinition(platform);
+  const runnable = platforms.filter((p) => p.implemented && p.programs[kind]).map((p) => p.name);
+  const found = definition?.implemented ? definition.programs[kind] : undefined;
   if (!found) {
     throw new TerminalStackError(
-      "UnknownPlatform",
-      `no stack program for platform "${platform}"; known: ${stackPlatforms.map((p) => p.name).join(", ")}`,
+      definition ? ClusterDeploymentReason.UnsupportedPlatform : ClusterDeploymentReason.UnknownPlatform,
+      `no ${kind} program for platform "${platform}" in this build; runnable: ${runnable.join(", ")}`,
     );
   }
-  return found;
+  return found as StackProgram<unknown>;
 }

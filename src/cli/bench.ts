@@ -53,7 +53,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
   const ready = await waitFor(kube, ns, "bench-local", "Running");
   const readyAt = Date.now();
   console.log(`local: apply -> Ready            ${seconds(readyAt - t)}`);
-  const job = await queue.lookup(ready.status!.lastOperation!.jobId);
+  const job = await queue.lookup(ready.status!.stack!.jobId);
   if (job.finishedAt) console.log(`local: controller overhead      ${seconds(Math.max(0, readyAt - job.finishedAt.getTime()))} (Pulumi run finished -> Ready seen in status, 50 ms polling)`);
   t = Date.now();
   await kube.patch(clusterDeploymentResource, ns, "bench-local", { spec: { powerState: "Hibernating" } }, { type: "merge" });
@@ -77,7 +77,7 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
   );
   const ready = await waitForAll(kube, ns, Array.from({ length: count }, (_, i) => `sim-${String(i).padStart(3, "0")}`), "Running", 900_000);
   const wall = Date.now() - t;
-  const runs = await Promise.all(ready.map((cd) => queue.lookup(cd.status!.lastOperation!.jobId)));
+  const runs = await Promise.all(ready.map((cd) => queue.lookup(cd.status!.stack!.jobId)));
   const durations = runs.map((j) => j.result?.durationMs ?? 0);
   const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
   console.log(`simulated: ${count} applied at once -> all Ready  ${seconds(wall)} (worker concurrency ${config.worker.concurrency})`);
@@ -87,7 +87,7 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
   const bare: number[] = [];
   for (let i = 0; i < 3; i++) {
     const start = Date.now();
-    await runner.run({ platform: "simulated", stackName: `bare-${i}`, operation: "up", inputs: { clusterName: `bare-${i}`, powerState: "Running", provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, jitterPercent: 0 } });
+    await runner.run({ platform: "simulated", stackName: `bare-${i}`, operation: "up", inputs: { clusterName: `bare-${i}`, powerState: "Running", platform: { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0, jitterPercent: 0 } } });
     bare.push(Date.now() - start);
   }
   const bareMean = bare.reduce((a, b) => a + b, 0) / bare.length;

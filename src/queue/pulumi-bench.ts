@@ -42,11 +42,13 @@ export async function benchSimulatedUp(opts: SimulatedUpBenchOptions): Promise<S
     const inputs = {
       clusterName: `bench-${i}`,
       powerState: "Running",
-      provisionSeconds: 0,
-      hibernateSeconds: 0,
-      resumeSeconds: 0,
-      destroySeconds: 0,
-      jitterPercent: 0,
+      platform: {
+        provisionSeconds: 0,
+        hibernateSeconds: 0,
+        resumeSeconds: 0,
+        destroySeconds: 0,
+        jitterPercent: 0,
+      },
     };
     const stackName = `bench-${run}-${i}`;
     const result = await runner.run({ platform: "simulated", stackName, operation: "up", inputs });

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -11,7 +12,12 @@ import {
   type OutputMap,
   type Stack,
 } from "@pulumi/pulumi/automation/index.js";
-import { platformFor, type StackDescription } from "../../stacks/index.js";
+import {
+  CREDENTIALS_CONFIG_KEY,
+  stackProgramFor,
+  type StackDescription,
+  type StackKind,
+} from "../../stacks/index.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
@@ -49,13 +55,20 @@ export interface PulumiRunnerOptions {
 }
 
 export interface PulumiRunRequest {
-  /** Platform name as in the spec (local, simulated, ...): picks the program in stacks/. */
+  /** The kind whose program runs. Default ClusterDeployment. */
+  kind?: StackKind;
+  /** Platform name as in the spec (local, simulated, ...): with the kind, picks the program in stacks/. */
   platform: string;
   /** Stable and unique for the resource's lifetime, e.g. `<namespace>-<name>-<uid8>`. */
   stackName: string;
   operation: PulumiOperation;
-  /** The platform program's inputs; validated before Pulumi starts. */
+  /** The platform program's inputs; validated before Pulumi starts. Never secret: they show in the state. */
   inputs: unknown;
+  /**
+   * The cloud credentials (the keys and values of the Secret the spec names). Set as one secret config value the
+   * program reads (stacks/credentials.ts): encrypted in the stack's settings, never on a command line.
+   */
+  credentials?: Record<string, string>;
   onProgress?: (progress: PulumiProgress) => void;
   /**
    * Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock;
@@ -66,6 +79,11 @@ export interface PulumiRunRequest {
   jobId?: string;
   /** `up` only: refresh every resource from its provider first. */
   refresh?: boolean;
+  /**
+   * The job's attempt number (from 1), given to providers as SLIPWAY_JOB_ATTEMPT: a destroy does not run the
+   * program, so a provider's delete only sees the inputs of the last up, not this attempt.
+   */
+  attempt?: number;
 }
 
 export interface PulumiRunResult {
@@ -134,7 +152,7 @@ export class PulumiRunner {
    * owner holds it, StackLeaseLostError when this run lost it midway (the CLI was interrupted).
    */
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
-    const platform = platformFor(request.platform);
+    const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
     const inputs = platform.validate(request.inputs);
     const lease = await this.opts.leases?.acquire(request.stackName, request.jobId ?? "unnamed");
     try {
@@ -161,14 +179,20 @@ export class PulumiRunner {
 
   private async runHolding(
     request: PulumiRunRequest,
-    platform: ReturnType<typeof platformFor>,
+    platform: ReturnType<typeof stackProgramFor>,
     inputs: unknown,
     lease: StackLease | undefined,
     run: RunContext,
   ): Promise<PulumiRunResult> {
     const started = Date.now();
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs), run.env);
+    const stack = await this.stack(request.stackName, platform.program(inputs), run.env, request.attempt);
+    if (request.credentials)
+      await this.setSecretConfig(
+        request.stackName,
+        CREDENTIALS_CONFIG_KEY,
+        JSON.stringify(request.credentials),
+      );
 
     // Holding the lease, nobody else runs this stack: a lock on it was left by an owner whose lease expired.
     let clearedStaleLock = lease
@@ -272,6 +296,7 @@ export class PulumiRunner {
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
     runEnv: Record<string, string>,
+    attempt?: number,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
@@ -280,7 +305,11 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: { ...this.envVars, ...runEnv },
+        envVars: {
+          ...this.envVars,
+          ...runEnv,
+          ...(attempt ? { SLIPWAY_JOB_ATTEMPT: String(attempt) } : {}),
+        },
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
@@ -333,6 +362,28 @@ export class PulumiRunner {
       await stack.refresh({ clearPendingCreates: true, suppressOutputs: true, color: "never" });
     }
     return true;
+  }
+
+  /**
+   * `pulumi config set --secret` with the value on stdin: the Automation API's setConfig puts it on the command
+   * line, where any process on the host can read it (/proc/<pid>/cmdline) and a failed command's error repeats it.
+   */
+  private async setSecretConfig(stackName: string, key: string, value: string): Promise<void> {
+    const command = await this.pulumiCommand();
+    const args = ["config", "set", "--secret", "--non-interactive", "--stack", stackName, key];
+    const child = spawn(command.command, args, {
+      cwd: this.workspaceDir(stackName),
+      env: { ...process.env, ...this.envVars },
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(value);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    if (code !== 0) throw new Error(`pulumi config set ${key} failed (exit ${code}): ${stderr.trim()}`);
   }
 
   /** `<backend>/.pulumi/locks/organization/<project>/<stack>` for the file backend; undefined for others. */

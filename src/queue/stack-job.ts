@@ -12,6 +12,11 @@ export type StackOperation = "up" | "destroy" | "refresh";
 /** A stack job's payload: references only (see JobData). */
 export interface StackJobData extends JobData {
   operation: StackOperation;
+  /**
+   * Attempts of this operation that failed in earlier jobs (a destroy retried under a new job id), so attempt
+   * numbers keep counting across jobs.
+   */
+  priorAttempts?: number;
 }
 
 /** A finished stack job's return value: what the controller copies into status. Never secrets. */

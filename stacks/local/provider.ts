@@ -1,11 +1,11 @@
+import { ClusterDeploymentReason } from "../../src/api/reasons.js";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import * as pulumi from "@pulumi/pulumi";
-import { distDir } from "../../src/runtime/paths.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type * as pulumi from "@pulumi/pulumi";
 import { TerminalStackError } from "../../src/errors/index.js";
-import type { ControlPlaneArgs, ControlPlaneState } from "./operations.js";
-import type { ObservedPowerState } from "../types.js";
+import { controlPlaneProvider, ControlPlaneResource, type ResourceInputs } from "../dynamic/control-plane.js";
+import type { ControlPlaneArgs } from "./operations.js";
 
 /**
  * The provider's methods run in Pulumi's dynamic-provider process, which gets them as source text from Pulumi's
@@ -14,16 +14,24 @@ import type { ObservedPowerState } from "../types.js";
  * (`npm run build` writes dist/) and the tiny `loadOperations` below (with one string constant), and does the work
  * in dist/stacks/local/operations.js.
  */
-const operationsPath = join(distDir, "stacks", "local", "operations.js");
+const operationsPath = compiledOperationsPath(fileURLToPath(import.meta.url));
 const operationsUrl: string = pathToFileURL(operationsPath).href;
 
 type Operations = typeof import("./operations.js");
+
+/** Compiled, this file sits next to operations.js in dist/; run from source (vitest, tsx), that is the checkout's dist/. */
+function compiledOperationsPath(self: string): string {
+  const here = dirname(self);
+  return self.endsWith(".js")
+    ? join(here, "operations.js")
+    : join(here, "..", "..", "dist", "stacks", "local", "operations.js");
+}
 
 /** The provider process can only run compiled code: stop with a clear reason when it has not been built. */
 export function assertOperationsBuilt(): void {
   if (!existsSync(operationsPath)) {
     throw new TerminalStackError(
-      "ProviderCodeMissing",
+      ClusterDeploymentReason.ProviderCodeMissing,
       `local platform: ${operationsPath} is missing; build Slipway (npm run build) before running local stacks`,
     );
   }
@@ -46,56 +54,22 @@ function loadOperations(url: string): Promise<Operations> {
   return nativeImport(target);
 }
 
-const controlPlaneProvider: pulumi.dynamic.ResourceProvider<ControlPlaneArgs, ControlPlaneState> = {
-  async create(inputs) {
-    return (await loadOperations(operationsUrl)).create(inputs);
-  },
-  async read(id, props) {
-    return (await loadOperations(operationsUrl)).read(id, props as ControlPlaneState);
-  },
-  async diff(_id, olds, news) {
-    return (await loadOperations(operationsUrl)).diff(olds, news);
-  },
-  async update(_id, olds, news) {
-    return (await loadOperations(operationsUrl)).update(olds, news);
-  },
-  async delete(_id, props) {
-    await (await loadOperations(operationsUrl)).remove(props);
-  },
-};
+export type ControlPlaneInputs = ResourceInputs<ControlPlaneArgs>;
 
-export type ControlPlaneInputs = { [K in keyof ControlPlaneArgs]: pulumi.Input<ControlPlaneArgs[K]> };
-
-/**
- * A real control plane on this machine (etcd + kube-apiserver + kube-controller-manager processes). Its
- * kubeconfig output is secret in the stack state.
- */
-export class ControlPlane extends pulumi.dynamic.Resource {
-  // `declare`: class fields would be initialised after super() and overwrite the outputs Pulumi sets.
-  declare readonly apiURL: pulumi.Output<string>;
-  declare readonly caData: pulumi.Output<string>;
-  declare readonly kubeconfig: pulumi.Output<string>;
-  declare readonly infraID: pulumi.Output<string>;
-  declare readonly powerState: pulumi.Output<ObservedPowerState>;
+/** A real control plane on this machine (etcd + kube-apiserver + kube-controller-manager processes). */
+export class ControlPlane extends ControlPlaneResource {
   declare readonly running: pulumi.Output<boolean>;
   declare readonly kubernetesVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ControlPlaneInputs, opts?: pulumi.CustomResourceOptions) {
     assertOperationsBuilt();
     super(
-      controlPlaneProvider,
-      name,
-      {
-        ...args,
-        apiURL: undefined,
-        caData: undefined,
-        kubeconfig: undefined,
-        infraID: undefined,
-        running: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+      controlPlaneProvider(() => loadOperations(operationsUrl)),
       "local",
-      "ControlPlane",
+      name,
+      args,
+      ["running"],
+      opts,
     );
   }
 }

@@ -1,4 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  controlPlaneProvider,
+  ControlPlaneResource,
+  type ControlPlaneOperations,
+  type ResourceInputs,
+} from "../dynamic/control-plane.js";
 import type { DesiredPowerState, ObservedPowerState } from "../types.js";
 import type { SimulatedClusterArgs, SimulatedFailureInput, SimulatedPhase } from "./inputs.js";
 
@@ -71,7 +77,8 @@ function simulatedState(
   return { ...args, apiURL: server, caData, kubeconfig, infraID, powerState, provisionedAt };
 }
 
-const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, SimulatedClusterState> = {
+/** Self-contained for the same reason: Pulumi serializes this object with the functions it calls. */
+const simulatedOperations: ControlPlaneOperations<SimulatedClusterArgs, SimulatedClusterState> = {
   async create(args) {
     injectedFailure(args, "Provision");
     await simulatePhase(args.provisionSeconds, args.jitterPercent);
@@ -79,7 +86,7 @@ const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, S
     const infraID = `${args.clusterName}-${Math.random().toString(36).slice(2, 7).padEnd(5, "0")}`;
     return { id: infraID, outs: simulatedState(args, infraID, new Date().toISOString()) };
   },
-  async diff(_id, olds, news) {
+  async diff(olds, news) {
     // Delays, injected failures and the attempt number describe how the simulation behaves, not the cluster.
     const changes =
       olds.powerState !== news.powerState ||
@@ -87,7 +94,7 @@ const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, S
       olds.region !== news.region;
     return { changes, replaces: olds.clusterName !== news.clusterName ? ["clusterName"] : [] };
   },
-  async update(_id, olds, news) {
+  async update(olds, news) {
     if (olds.powerState !== news.powerState) {
       const hibernating = news.powerState === "Hibernating";
       injectedFailure(news, hibernating ? "Hibernate" : "Resume");
@@ -98,39 +105,24 @@ const simulatedProvider: pulumi.dynamic.ResourceProvider<SimulatedClusterArgs, S
   async read(id, props) {
     return { id, props };
   },
-  async delete(_id, props) {
-    injectedFailure(props, "Destroy");
+  async remove(props) {
+    // A destroy does not run the program: props are the last up's, so the job's attempt comes from the runner.
+    const attempt = Number(process.env.SLIPWAY_JOB_ATTEMPT) || props.attempt;
+    injectedFailure({ ...props, attempt }, "Destroy");
     await simulatePhase(props.destroySeconds, props.jitterPercent);
   },
 };
 
-export type SimulatedControlPlaneInputs = {
-  [K in keyof SimulatedClusterArgs]: pulumi.Input<SimulatedClusterArgs[K]>;
-};
-
 /** A simulated cluster's control plane: a record in the stack that takes time to change. */
-export class SimulatedControlPlane extends pulumi.dynamic.Resource {
-  declare readonly apiURL: pulumi.Output<string>;
-  declare readonly caData: pulumi.Output<string>;
-  declare readonly kubeconfig: pulumi.Output<string>;
-  declare readonly infraID: pulumi.Output<string>;
-  declare readonly powerState: pulumi.Output<ObservedPowerState>;
-
-  constructor(name: string, args: SimulatedControlPlaneInputs, opts?: pulumi.CustomResourceOptions) {
+export class SimulatedControlPlane extends ControlPlaneResource {
+  constructor(name: string, args: ResourceInputs<SimulatedClusterArgs>, opts?: pulumi.CustomResourceOptions) {
     super(
-      simulatedProvider,
-      name,
-      {
-        ...args,
-        apiURL: undefined,
-        caData: undefined,
-        kubeconfig: undefined,
-        infraID: undefined,
-        provisionedAt: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+      controlPlaneProvider(async () => simulatedOperations),
       "simulated",
-      "ControlPlane",
+      name,
+      args,
+      ["provisionedAt"],
+      opts,
     );
   }
 }

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
@@ -10,23 +11,26 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
   deleteClustersThenStop,
+  type ComponentProcess,
   processesNaming,
   slipwayUnderTest,
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
 
 describe("ClusterDeployment on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
+  let controller: ComponentProcess;
+  let worker: ComponentProcess;
   let kube: KubeClient;
   let ns: string;
 
   beforeAll(async () => {
     sut = await slipwayUnderTest("e2e-local", { SLIPWAY_LEADER_ELECTION: "false" });
-    sut.controller();
-    sut.worker();
+    controller = sut.controller();
+    worker = sut.worker();
     kube = new KubeClient(hubKubeConfig());
     ns = await newNamespace("e2e-local");
   });
@@ -158,6 +162,31 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     );
     expect(getCondition(readyCd.status?.conditions as never, "Stalled")).toBeUndefined();
     expect(JSON.stringify(readyCd.status)).not.toContain("not-a-real-token");
+
+    // The run received the Secret's keys as Pulumi secret config (its plain output names them, never the value).
+    const stackName = `${ns}-needs-creds-${readyCd.metadata!.uid!.slice(0, 8)}`;
+    const state = readFileSync(
+      join(sut.stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`),
+      "utf8",
+    );
+    expect(state).toContain("present: keys token");
+    const settings = readFileSync(
+      join(sut.stateDir, "pulumi", "workspaces", stackName, `Pulumi.${stackName}.yaml`),
+      "utf8",
+    );
+    expect(settings).toContain("secure: v1:");
+    // The value is nowhere in clear: not in the state, the stack settings, Redis (job payloads, results,
+    // events) or the logs.
+    const redis = new Redis(testRedisUrl());
+    try {
+      const inRedis = await redisDump(redis, `${sut.env.SLIPWAY_QUEUE_PREFIX}:*`);
+      expect(inRedis).toContain(readyCd.metadata!.uid!); // the job is there, by reference
+      for (const place of [state, settings, inRedis, worker.log(), controller.log()]) {
+        expect(place).not.toContain("not-a-real-token");
+      }
+    } finally {
+      redis.disconnect();
+    }
   });
   it("a new generation that leaves the stack inputs alone (a claim, a registration label) runs no job", async () => {
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
@@ -170,8 +199,8 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       return isReady(c) ? c : undefined;
     }, 120_000);
     const uid = first.metadata!.uid!;
-    expect(first.status?.lastOperation).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
-    expect(first.status?.lastOperation?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
+    expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
 
     // Like a pool's assignment of a claim: generation 2, and nothing the stack program reads.
     await kube.patch(
@@ -187,7 +216,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     }, 120_000);
     expect(observed.metadata?.generation).toBe(2);
     expect(isReady(observed)).toBe(true);
-    expect(observed.status?.lastOperation?.jobId).toBe(`${uid}.g1.up`);
+    expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
 
     // A change the stack does see still runs one.
     await kube.patch(
@@ -201,24 +230,24 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       const c = await get("steady");
       return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
     }, 120_000);
-    expect(hibernated.status?.lastOperation).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
-    expect(hibernated.status?.lastOperation?.inputsHash).not.toBe(first.status?.lastOperation?.inputsHash);
+    expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
+    expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
   });
   it("stalls on a local version this machine cannot run, says what to set, and recovers once the spec is fixed", async () => {
     const manifest = localClusterManifest("old-version");
     (manifest.spec.platform.local as Record<string, unknown>).version = "1.35";
     await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
     const stalled = await eventually(
-      "Stalled with VersionUnavailable",
+      "Stalled with UnsupportedVersion",
       async () => {
         const c = getCondition((await get("old-version")).status?.conditions as never, "Stalled");
         return c?.status === "True" ? c : undefined;
       },
       30_000,
     );
-    expect(stalled.reason).toBe("VersionUnavailable");
+    expect(stalled.reason).toBe("UnsupportedVersion");
     expect(stalled.message).toContain("set spec.platform.local.version to 1.36");
-    expect((await get("old-version")).status?.lastOperation).toBeUndefined(); // no job for a spec that cannot run
+    expect((await get("old-version")).status?.stack).toBeUndefined(); // no job for a spec that cannot run
 
     await kube.patch(
       clusterDeploymentResource,
@@ -251,3 +280,18 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     expect(stackFiles.length).toBeGreaterThan(0);
   });
 });
+
+/** Every value under the keys matching pattern, as text, whatever the Redis type. */
+async function redisDump(redis: Redis, pattern: string): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await redis.keys(pattern)) {
+    const type = await redis.type(key);
+    if (type === "string") parts.push((await redis.get(key)) ?? "");
+    if (type === "hash") parts.push(JSON.stringify(await redis.hgetall(key)));
+    if (type === "list") parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+    if (type === "zset") parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+    if (type === "set") parts.push(JSON.stringify(await redis.smembers(key)));
+    if (type === "stream") parts.push(JSON.stringify(await redis.xrange(key, "-", "+")));
+  }
+  return parts.join("\n");
+}

@@ -5,7 +5,7 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import type { LastOperation } from "../../src/provisioners/cluster-deployment/scope.js";
+import type { StackStatus } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
 import { PULUMI_QUEUE } from "../../src/queue/job.js";
@@ -59,8 +59,8 @@ function processesOf(stateDir: string): { pid: number; cmd: string }[] {
 const kube = () => new KubeClient(hubKubeConfig());
 const isReady = (cd: ClusterDeployment | undefined) =>
   getCondition(cd?.status?.conditions as never, "Ready")?.status === "True";
-const lastOperation = (cd: ClusterDeployment | undefined) =>
-  cd?.status?.lastOperation as LastOperation | undefined;
+const stackOperation = (cd: ClusterDeployment | undefined) =>
+  cd?.status?.stack as StackStatus | undefined;
 
 /** The test's own view of its BullMQ queue (same Redis, same prefix as its Slipway processes). */
 function stacksQueue(sut: SlipwayUnderTest): {
@@ -137,7 +137,7 @@ describe("fault tolerance, end to end", () => {
           "the up job recorded InProgress and active",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -159,7 +159,7 @@ describe("fault tolerance, end to end", () => {
           50,
         );
         // Nobody has recorded the result yet: whatever ends up in status was written by the new controller.
-        const afterStop = lastOperation(await get());
+        const afterStop = stackOperation(await get());
         expect(afterStop?.result).toBe("InProgress");
         expect(afterStop?.jobId).toBe(inFlight.op.jobId);
         const jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
@@ -173,7 +173,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op.result).toBe("Succeeded");
         expect(op.jobId).toBe(inFlight.op.jobId);
         expect(op.generation).toBe(1);
@@ -246,7 +246,7 @@ describe("fault tolerance, end to end", () => {
         const inFlight = await eventually(
           "the up job active with the control plane starting",
           async () => {
-            const op = lastOperation(await get());
+            const op = stackOperation(await get());
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             if (!job || (await job.getState()) !== "active") return undefined;
@@ -269,7 +269,7 @@ describe("fault tolerance, end to end", () => {
           120_000,
         );
         const convergedS = seconds(killedAt);
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op).toMatchObject({ type: "up", generation: 1, result: "Succeeded", jobId: inFlight.jobId });
         const job = (await q.queue.getJob(inFlight.jobId))!;
         expect(await job.getState()).toBe("completed");
@@ -372,7 +372,7 @@ describe("fault tolerance, end to end", () => {
           "the up job in flight",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -411,7 +411,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        expect(lastOperation(ready)).toMatchObject({
+        expect(stackOperation(ready)).toMatchObject({
           type: "up",
           generation: 1,
           result: "Succeeded",
@@ -518,7 +518,7 @@ describe("fault tolerance, end to end", () => {
           },
           60_000,
         );
-        expect(lastOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
+        expect(stackOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
         expect((await lease()).spec?.holderIdentity).toBe(standby);
         console.log(
           `leader failover: ${holder} killed, ${standby} took over in ${(takeoverMs / 1000).toFixed(1)}s; test ${seconds(started)}s`,
@@ -601,6 +601,58 @@ describe("fault tolerance, end to end", () => {
         );
         expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
         await deleteAll(ns, ["flaky", "doomed"]);
+      } finally {
+        await sut.stopAll();
+        await q.close();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "a failed destroy is retried with backoff under new job ids, says why meanwhile, and finishes",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("fault-destroy", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        // One attempt per job: every retry is the controller's, under a job id of its own.
+        SLIPWAY_JOB_ATTEMPTS: "1",
+        SLIPWAY_JOB_BACKOFF_MS: "500",
+      });
+      const q = stacksQueue(sut);
+      const ns = await newNamespace("fault-destroy");
+      const client = kube();
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "sticky");
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("sticky", { provisionSeconds: 0 });
+        (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
+          { phase: "Destroy", mode: "Transient", attempts: 2, message: "cloud API throttled" },
+        ];
+        await apply(ns, manifest);
+        const ready = await eventually("sticky Ready", async () => {
+          const cd = await get();
+          return isReady(cd) ? cd : undefined;
+        });
+        const uid = ready.metadata!.uid!;
+
+        await kubectlOk(["delete", "-n", ns, "cd/sticky", "--wait=false"]);
+        const failing = await eventually("DestroyFailed while the destroy is retried", async () => {
+          const c = getCondition((await get())?.status?.conditions as never, "Reconciling");
+          return c?.status === "True" && c.reason === "DestroyFailed" ? c : undefined;
+        });
+        expect(failing.message).toContain("cloud API throttled");
+        expect(failing.message).toMatch(/attempt [12]/);
+        expect(getCondition((await get())?.status?.conditions as never, "Stalled")).toBeUndefined();
+
+        await eventually("sticky gone once the third attempt succeeds", async () => !(await get()), 60_000);
+        const destroys = (await jobsOf(q.queue, uid))
+          .map((j) => j.id!)
+          .filter((id) => id.includes(".destroy"))
+          .map((id) => id.replace(/^.*\.destroy/, "destroy"))
+          .sort();
+        expect(destroys).toEqual(["destroy", "destroy.retry1", "destroy.retry2"]);
       } finally {
         await sut.stopAll();
         await q.close();

@@ -29,7 +29,11 @@ describe("stack locks on a shared backend", () => {
   const passphrase = "stale-lock-test-passphrase";
   // Long enough for an event loop busy serialising a dynamic provider on a loaded machine to renew it in time.
   const leaseTtlMs = 15_000;
-  const inputs = { clusterName: "locked-1", powerState: "Running", provisionSeconds: 0, jitterPercent: 0 };
+  const inputs = {
+    clusterName: "locked-1",
+    powerState: "Running",
+    platform: { provisionSeconds: 0, jitterPercent: 0 },
+  };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "slipway-stale-lock-"));
@@ -66,7 +70,7 @@ const leases = new StackLeases({ redis, prefix: ${JSON.stringify(prefix)}, ttlMs
 const runner = new PulumiRunner({ ...${JSON.stringify({ toolsBinDir, stateDir, passphrase })}, leases });
 const result = await runner.run({
   platform: "simulated", stackName: ${JSON.stringify(stackName)}, operation: "up", jobId: "job-a",
-  inputs: ${JSON.stringify({ ...inputs, provisionSeconds })},
+  inputs: ${JSON.stringify({ ...inputs, platform: { ...inputs.platform, provisionSeconds } })},
   onProgress: (p) => console.log(JSON.stringify(p)),
 });
 console.log("RESULT " + JSON.stringify(result.outputs));

@@ -29,7 +29,7 @@ describe("local platform", () => {
       platform: "local",
       stackName,
       operation,
-      inputs: { clusterName: "dev-1", dataDir, binDir: toolsBinDir, powerState },
+      inputs: { clusterName: "dev-1", dataDir, binDir: toolsBinDir, powerState, platform: {} },
     });
     figures[label] = result.durationMs;
     return result;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,15 +12,14 @@ describe("simulated platform", () => {
   let stateDir: string;
   let runner: PulumiRunner;
   const stackName = "team-a-sim-1-0a1b2c3d";
-  const spec = {
-    clusterName: "sim-1",
-    powerState: "Running",
+  const delays = {
     provisionSeconds: 0.4,
     hibernateSeconds: 0.2,
     resumeSeconds: 0.2,
     destroySeconds: 0.1,
     jitterPercent: 20,
   };
+  const spec = { clusterName: "sim-1", powerState: "Running", platform: delays };
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "slipway-simulated-"));
@@ -71,7 +71,12 @@ describe("simulated platform", () => {
       platform: "simulated",
       stackName,
       operation: "up",
-      inputs: { ...spec, powerState: "Hibernating", hibernateSeconds: 3, attempt: 2 },
+      inputs: {
+        ...spec,
+        powerState: "Hibernating",
+        platform: { ...delays, hibernateSeconds: 3 },
+        attempt: 2,
+      },
     });
     expect(again.changes).toEqual({ same: 3 });
 
@@ -97,9 +102,65 @@ describe("simulated platform", () => {
     expect(await runner.listStacks()).toEqual([]);
   });
 
+  it("hands credentials to the program as Pulumi secrets, never kept in clear text", async () => {
+    const name = "team-a-sim-creds-4d5e6f7a";
+    const withCreds = {
+      ...spec,
+      clusterName: "sim-creds",
+      platform: { ...delays, provisionSeconds: 0, credentialsRef: { name: "sim-creds" } },
+    };
+    const credentials = { token: "tok-8c1f-only-in-memory", region: "eu-secret-9" };
+    const up = await runner.run({
+      platform: "simulated",
+      stackName: name,
+      operation: "up",
+      inputs: withCreds,
+      credentials,
+    });
+    // The run received them: the program read the secret config and reports the keys, not the values.
+    expect(up.outputs.credentials).toBe("present: keys region,token");
+    expect(up.secretOutputNames).toEqual(["kubeconfig"]);
+    // The stack settings hold them encrypted with the stack's secrets provider; the state holds no value.
+    const settings = readFileSync(
+      join(stateDir, "pulumi", "workspaces", name, `Pulumi.${name}.yaml`),
+      "utf8",
+    );
+    expect(settings).toMatch(/slipway:credentials:\s+secure: v1:/);
+    const state = readFileSync(
+      join(stateDir, "pulumi", "state", ".pulumi", "stacks", "slipway", `${name}.json`),
+      "utf8",
+    );
+    expect(state).toContain("present: keys region,token");
+    for (const file of [settings, state]) {
+      for (const value of Object.values(credentials)) expect(file).not.toContain(value);
+    }
+
+    // A program that requires credentials refuses to run without them.
+    const without = await runner
+      .run({
+        platform: "simulated",
+        stackName: "team-a-sim-nocreds-5e6f7a8b",
+        operation: "up",
+        inputs: withCreds,
+      })
+      .catch((e: unknown) => e);
+    expect(String(without)).toContain("slipway:credentials");
+    await runner.run({
+      platform: "simulated",
+      stackName: "team-a-sim-nocreds-5e6f7a8b",
+      operation: "destroy",
+      inputs: withCreds,
+    });
+    await runner.run({ platform: "simulated", stackName: name, operation: "destroy", inputs: withCreds });
+  });
+
   it("stops gracefully when aborted: the lock is released and the next up finishes the job", async () => {
     const name = "team-a-sim-abort-3c4d5e6f";
-    const slow = { ...spec, clusterName: "sim-abort", provisionSeconds: 2, jitterPercent: 0 };
+    const slow = {
+      ...spec,
+      clusterName: "sim-abort",
+      platform: { ...delays, provisionSeconds: 2, jitterPercent: 0 },
+    };
     const abort = new AbortController();
     const aborted = await runner
       .run({
@@ -129,10 +190,13 @@ describe("simulated platform", () => {
     const flaky = {
       ...spec,
       clusterName: "sim-flaky",
-      provisionSeconds: 0,
-      failures: [
-        { phase: "Provision", mode: "Transient", attempts: 1, message: "cloud API said ECONNRESET" },
-      ],
+      platform: {
+        ...delays,
+        provisionSeconds: 0,
+        failures: [
+          { phase: "Provision", mode: "Transient", attempts: 1, message: "cloud API said ECONNRESET" },
+        ],
+      },
     };
     const first = await runner
       .run({ platform: "simulated", stackName: name, operation: "up", inputs: flaky })
@@ -157,8 +221,11 @@ describe("simulated platform", () => {
     const broken = {
       ...spec,
       clusterName: "sim-broken",
-      provisionSeconds: 0,
-      failures: [{ phase: "Provision", mode: "Terminal", attempts: 0, message: "quota exhausted" }],
+      platform: {
+        ...delays,
+        provisionSeconds: 0,
+        failures: [{ phase: "Provision", mode: "Terminal", attempts: 0, message: "quota exhausted" }],
+      },
     };
     const failed = await runner
       .run({ platform: "simulated", stackName: name, operation: "up", inputs: broken })

@@ -7,24 +7,9 @@ import type {
   StackJobData,
   StackJobProgress,
   StackJobResult,
-  StackOperation,
 } from "../../queue/stack-job.js";
 
-export type OperationResult = "InProgress" | "Succeeded" | "Failed";
-
-export interface LastOperation {
-  type: StackOperation;
-  jobId: string;
-  generation: number;
-  startedAt: string;
-  finishedAt?: string;
-  result: OperationResult;
-  message?: string;
-  inputsHash?: string;
-  /** Why a run that the spec did not ask for runs: DriftDetected for a repair. */
-  cause?: string;
-  progress?: { resourcesDone: number; resourcesTotal: number; currentStep: string; percent: number };
-}
+export type { StackStatus } from "../../api/index.js";
 
 export interface Dependencies {
   kube: KubeClient;
@@ -40,14 +25,16 @@ export interface Dependencies {
   ) => Promise<void>;
 }
 
-/** What one reconcile found and decided; status.ts turns it into the status in one place. */
+/**
+ * What one reconcile found and decided; status.ts turns it into the status in one place. A phase that cannot
+ * progress throws a TerminalError (the one stall mechanism, see src/runtime/README.md); nothing here says so.
+ */
 export interface ClusterDeploymentScope {
   cd: ClusterDeployment;
   deps: Dependencies;
   now: Date;
-  /** The status being built, starting from the stored one. */
+  /** The status being built, starting from the stored one. Only `stack` and the fields below are ours. */
   status: NonNullable<ClusterDeployment["status"]>;
-  stalled?: { reason: string; message: string };
   /** The last stack run found the cluster differs from the spec (processes died, say). */
   drift?: string;
   /** The job in flight or just finished. */

@@ -7,7 +7,7 @@ import { runStackJob } from "../../queue/stack-run.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
-import { desiredStack, InvalidSpecError, platformFor, platformName } from "../platforms/index.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName, readCredentials } from "./platform.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 
 const log = logger("cluster-deployment-stack");
@@ -60,21 +60,27 @@ async function runClusterDeploymentStack(
     throw err;
   }
   const { stackName, inputs, inputsHash } = desired;
+  // A destroy retried under a new job id keeps counting its attempts across jobs.
+  const attempt = (data.priorAttempts ?? 0) + job.attempt;
+  const credentials = await readCredentials(deps.kube, adapter, cd);
   log.info(
     {
       ClusterDeployment: `${data.namespace}/${data.name}`,
       jobId: job.id,
       stack: stackName,
-      attempt: job.attempt,
+      attempt,
     },
     `Running ${data.operation} for generation ${generation}`,
   );
   const result = await runStackJob(deps.runner, job, {
+    kind: "ClusterDeployment",
     platform: adapter.name,
     stackName,
     operation: data.operation,
     // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
-    inputs: { ...inputs, attempt: job.attempt },
+    inputs: { ...inputs, attempt },
+    attempt,
+    credentials,
   });
   const outputs = result.outputs;
   let kubeconfigSecret: string | undefined;

@@ -1,10 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ClusterComponent } from "../cluster-component.js";
 import type { ClusterStackOutputValues } from "../types.js";
-import { validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
+import type { LocalClusterInputs } from "./inputs.js";
 import { ControlPlane } from "./provider.js";
-
-export { validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
 
 /** One `local` cluster: a control plane on this machine, hibernated by stopping its processes. */
 export class LocalCluster extends ClusterComponent {
@@ -17,8 +15,8 @@ export class LocalCluster extends ClusterComponent {
         dataDir: inputs.dataDir,
         binDir: inputs.binDir,
         powerState: inputs.powerState,
-        controllerManager: inputs.controllerManager !== false,
-        kubernetesVersion: inputs.kubernetesVersion,
+        controllerManager: inputs.platform.controllerManager,
+        kubernetesVersion: inputs.platform.version,
       },
       { parent: this },
     );
@@ -26,11 +24,7 @@ export class LocalCluster extends ClusterComponent {
   }
 }
 
-/** The `local` platform's Pulumi program: validates the inputs, declares the cluster, returns its outputs. */
+/** The `local` platform's ClusterDeployment program: declares the cluster, returns its outputs. */
 export function program(inputs: LocalClusterInputs): () => Promise<ClusterStackOutputValues> {
-  return async () => {
-    const valid = validateLocalInputs(inputs);
-    const cluster = new LocalCluster(valid.clusterName, valid);
-    return cluster.outputs();
-  };
+  return async () => new LocalCluster(inputs.clusterName, inputs).outputs();
 }

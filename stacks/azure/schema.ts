@@ -1,0 +1,77 @@
+/**
+ * The azure platform's fields: spec.platform.azure of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
+import {
+  credentialsRef,
+  nodePoolName,
+  nodePools,
+  poolLabels,
+  poolReplicas,
+  region,
+  version,
+  type PlatformOptions,
+} from "../../src/api/platform-fields.js";
+import { s, type Infer } from "../../src/api/schema.js";
+
+export const azureNodePool = s.object({
+  name: nodePoolName(12, "^[a-z][a-z0-9]{0,11}$"),
+  replicas: poolReplicas(),
+  vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
+  diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
+  labels: poolLabels(),
+});
+
+export const azurePlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("Azure region (location), for example westeurope.", "^[a-z][a-z0-9]*$", opts),
+      version: version(opts, "AKS Kubernetes version. Absent: AKS's default."),
+      credentialsRef: credentialsRef(),
+      resourceGroupName: s.string({
+        description:
+          "Resource group to create the cluster in. Absent: one named after the infraID is created.",
+        pattern: "^[-\\w._()]+$",
+        maxLength: 90,
+      }),
+      nodePools: nodePools(azureNodePool, {
+        name: "workers",
+        replicas: 2,
+        vmSize: "Standard_D4s_v5",
+        diskSizeGiB: 64,
+      }),
+      tags: s.map(s.string({ maxLength: 256 }), {
+        description: "Tags added to every Azure resource of the cluster.",
+        maxProperties: 40,
+      }),
+    },
+    { description: "AKS. Hibernation stops the managed cluster (AKS stop)." },
+  );
+
+export type AzurePlatform = Infer<ReturnType<typeof azurePlatform>>;
+export type AzureNodePool = Infer<typeof azureNodePool>;
+
+/** spec.platform.azure of a HostedCluster: where its workers' infrastructure lives. */
+export const azureHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("Azure region (location).", "^[a-z][a-z0-9]*$", opts),
+      credentialsRef: credentialsRef(),
+      resourceGroupName: s.string({
+        description: "Resource group for the workers.",
+        pattern: "^[-\\w._()]+$",
+        maxLength: 90,
+      }),
+    },
+    { description: "Workers on Azure VMs." },
+  );
+
+/** spec.platform.azure of a NodePool: the machines of its workers. */
+export const azureNodePoolPlatform = () =>
+  s.object(
+    {
+      vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
+      diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
+    },
+    { description: "Azure VMs." },
+  );

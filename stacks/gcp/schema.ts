@@ -1,0 +1,89 @@
+/**
+ * The gcp platform's fields: spec.platform.gcp of a ClusterDeployment, a HostedCluster and a NodePool, composed
+ * into the API by src/api/platform.ts.
+ */
+import {
+  credentialsRef,
+  nodePoolName,
+  nodePools,
+  poolLabels,
+  poolReplicas,
+  region,
+  version,
+  type PlatformOptions,
+} from "../../src/api/platform-fields.js";
+import { s, type Infer } from "../../src/api/schema.js";
+
+export const gcpNodePool = s.object({
+  name: nodePoolName(40),
+  replicas: poolReplicas(),
+  machineType: s.string({
+    description: "Compute Engine machine type.",
+    maxLength: 64,
+    default: "e2-standard-4",
+  }),
+  diskSizeGiB: s.integer({ description: "Boot disk size.", minimum: 10, maximum: 65536, default: 50 }),
+  labels: poolLabels(),
+});
+
+export const gcpPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("GCP region, for example europe-west1.", "^[a-z]+-[a-z]+[0-9]+$", opts),
+      projectID: s.string({
+        description: "GCP project. Absent: the project of the credentials.",
+        pattern: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+        maxLength: 30,
+      }),
+      version: version(opts, "GKE Kubernetes version. Absent: the release channel's default."),
+      credentialsRef: credentialsRef(),
+      network: s.string({
+        description: "VPC network. Absent: one is created for the cluster.",
+        maxLength: 63,
+      }),
+      nodePools: nodePools(gcpNodePool, {
+        name: "workers",
+        replicas: 2,
+        machineType: "e2-standard-4",
+        diskSizeGiB: 50,
+      }),
+      labels: s.map(s.string({ pattern: "^[-a-z0-9_]*$", maxLength: 63 }), {
+        description: "GCP labels added to every resource of the cluster.",
+        maxProperties: 64,
+      }),
+    },
+    { description: "GKE with node pools. Hibernation resizes node pools to zero." },
+  );
+
+export type GCPPlatform = Infer<ReturnType<typeof gcpPlatform>>;
+export type GCPNodePool = Infer<typeof gcpNodePool>;
+
+/** spec.platform.gcp of a HostedCluster: where its workers' infrastructure lives. */
+export const gcpHostedClusterPlatform = (opts: PlatformOptions) =>
+  s.object(
+    {
+      region: region("GCP region.", "^[a-z]+-[a-z]+[0-9]+$", opts),
+      projectID: s.string({
+        description: "GCP project. Absent: the project of the credentials.",
+        pattern: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+        maxLength: 30,
+      }),
+      credentialsRef: credentialsRef(),
+    },
+    { description: "Workers on Compute Engine." },
+  );
+
+/** spec.platform.gcp of a NodePool: the machines of its workers. */
+export const gcpNodePoolPlatform = () =>
+  s.object(
+    {
+      machineType: s.string({ description: "Machine type.", maxLength: 64, default: "e2-standard-4" }),
+      diskSizeGiB: s.integer({
+        description: "Boot disk size.",
+        minimum: 10,
+        maximum: 65536,
+        default: 50,
+      }),
+    },
+    { description: "Compute Engine instances." },
+  );

@@ -1,0 +1,75 @@
+import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
+import type { PlatformName } from "../src/api/platform.js";
+import type { PlatformOptions } from "../src/api/platform-fields.js";
+import type { AnySchema } from "../src/api/schema.js";
+
+/** The kinds a platform may have a program for. HostedCluster and NodePool join when their controllers land. */
+export type StackKind = "ClusterDeployment";
+
+/** What the host running a stack adds to a resource's spec: where things live on this machine. */
+export interface StackContext {
+  stackName: string;
+  /** Slipway's state folder. */
+  stateDir: string;
+  /** Folder with the programs tools/build.sh builds (etcd, kube-apiserver, pulumi ...). */
+  toolsBinDir: string;
+}
+
+/** What a platform's program does for given inputs, for logs, progress and the runner. */
+export interface StackDescription {
+  platform: string;
+  /** One line a person can read, never secret: "local cluster dev-a (Running) in /var/lib/...". */
+  summary: string;
+  /**
+   * How many resources one run registers (the stack, components, custom resources and their providers), so
+   * progress has a total before the engine has seen them all.
+   */
+  expectedResources: number;
+  /** Stack outputs that are secret. */
+  secretOutputs: readonly string[];
+  /**
+   * Repeating an interrupted create is safe (it adopts what the first attempt made), so a run that clears a dead
+   * worker's lock may forget the pending create and redo it. False for clouds, where that could orphan resources.
+   */
+  idempotentCreate: boolean;
+}
+
+/**
+ * One kind's Pulumi program on one platform. Inputs are validated before Pulumi runs, with the same schema as the
+ * API plus what admission cannot see (binaries on this machine, say), so a bad spec is terminal at once.
+ */
+export interface StackProgram<Inputs = unknown> {
+  /** Inputs this host adds to what the spec says (the local platform's data folder and binaries). */
+  hostInputs?(ctx: StackContext): Record<string, unknown>;
+  /** Returns the inputs with defaults applied; throws TerminalStackError when retrying cannot help. */
+  validate(inputs: unknown): Inputs;
+  /** The inline Pulumi program. Pure: nothing happens until Pulumi runs it. */
+  program(inputs: Inputs): PulumiFn;
+  describe(inputs: Inputs): StackDescription;
+}
+
+/**
+ * The cloud credentials a platform's programs read. The worker reads them from the Secret the spec's
+ * credentialsRef names and hands them to the run as one secret Pulumi config value (stacks/credentials.ts):
+ * never through Redis, a log or the stack inputs.
+ */
+export interface PlatformCredentials {
+  /** Keys the Secret must hold; only these are passed on. Empty: whatever the Secret holds is passed on. */
+  keys: readonly string[];
+}
+
+/** Everything about one platform, in its own folder stacks/<name>/. */
+export interface PlatformDefinition {
+  name: PlatformName;
+  /**
+   * False while the platform has only its schema and a program skeleton: the ClusterDeployment controller answers
+   * a cluster on it with Stalled UnsupportedPlatform and the runner refuses to run it.
+   */
+  implemented: boolean;
+  /** The spec.platform.<name> schema fragment (also composed into the API by src/api/platform.ts). */
+  schema(opts: PlatformOptions): AnySchema;
+  /** Absent: the platform needs no credentials. */
+  credentials?: PlatformCredentials;
+  /** One program per kind the platform supports. */
+  programs: Partial<Record<StackKind, StackProgram<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
