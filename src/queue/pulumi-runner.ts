@@ -177,6 +177,11 @@ export class PulumiRunner {
     return this.processes.close();
   }
 
+  /** close() was called: a run that fails now was interrupted because its worker stops, not for its own sake. */
+  get closing(): boolean {
+    return this.processes.closed;
+  }
+
   private async runHolding(
     request: PulumiRunRequest,
     platform: ReturnType<typeof stackProgramFor>,

@@ -41,13 +41,18 @@ export class RunProcesses {
   private readonly stateDir: string;
   private readonly interruptGraceMs: number;
   private readonly killGraceMs: number;
-  private readonly closing = new AbortController();
+  private readonly stopping = new AbortController();
   private readonly running = new Set<Promise<void>>();
 
   constructor(opts: RunProcessesOptions) {
     this.stateDir = resolve(opts.stateDir);
     this.interruptGraceMs = opts.interruptGraceMs ?? 8_000;
     this.killGraceMs = opts.killGraceMs ?? 2_000;
+  }
+
+  /** close() was called: runs are being interrupted, new ones refused. */
+  get closed(): boolean {
+    return this.stopping.signal.aborted;
   }
 
   /** The owner's marker, for CLI commands outside a run (listing stacks). */
@@ -57,9 +62,9 @@ export class RunProcesses {
 
   /** Runs `work` as one run: its processes are ended when it is interrupted and when it settles. */
   async run<T>(signal: AbortSignal | undefined, work: (run: RunContext) => Promise<T>): Promise<T> {
-    this.closing.signal.throwIfAborted();
+    this.stopping.signal.throwIfAborted();
     const runId = randomUUID();
-    const runSignal = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const runSignal = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     let deadline: NodeJS.Timeout | undefined;
     const onAbort = () => {
       deadline = setTimeout(() => void this.end("the run was interrupted", runId), this.interruptGraceMs);
@@ -84,7 +89,7 @@ export class RunProcesses {
 
   /** Interrupts every run, waits for them (each is ended after its grace period), then ends what is left. */
   async close(): Promise<void> {
-    this.closing.abort();
+    this.stopping.abort();
     await Promise.all(this.running);
     await this.end("the worker is stopping");
   }

@@ -113,7 +113,7 @@ describe("no process outlives its worker", () => {
   );
 
   it(
-    "a worker stopped mid-run interrupts the run, ends its processes and exits; the job is retried",
+    "a worker stopped mid-run interrupts the run, ends its processes and exits; the job waits for the next worker",
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("orphans-stop", { SLIPWAY_LEADER_ELECTION: "false" });
@@ -133,10 +133,11 @@ describe("no process outlives its worker", () => {
         expect(worker.exitStatus, `the worker's log:\n${worker.log()}`).toEqual({ code: 0, signal: null });
         const left = pulumiProcessesOf(sut);
         expect(left, `processes of the stopped worker's run:\n${describeAll(left)}`).toEqual([]);
-        // Interrupted, not failed for good: the next worker takes the job again.
+        // Interrupted, not failed: the next worker takes the job again, and the interruption used no attempt.
         const job = await queue.getJob(`${uid}.g1.up`);
         expect(job, "the up job").toBeDefined();
-        expect(await job!.getState()).not.toBe("failed");
+        expect(await job!.getState()).toBe("delayed");
+        expect(job!.attemptsMade).toBe(0);
       } finally {
         await cleanUp(sut, ns);
         await queue.close();
