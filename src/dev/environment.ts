@@ -7,6 +7,7 @@ import { LocalControlPlane } from "../local/control-plane.js";
 import { isAlive, startProcess, stopProcess, type RecordedProcess } from "../local/processes.js";
 import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
+import { endOrphans } from "../queue/process-tree.js";
 import { LocalRedis } from "./redis.js";
 
 export const REQUIRED_TOOLS = [
@@ -146,6 +147,8 @@ export class DevEnvironment {
 
   async down(): Promise<void> {
     for (const p of await this.readComponents()) await stopProcess(p, 30_000);
+    // A worker that had to be killed leaves its Pulumi runs' plugins; local clusters are detached and not touched.
+    await endOrphans(this.config.stateDir);
     await this.stopLocalClusters();
     await this.hub.stop();
     await this.redis.stop();
