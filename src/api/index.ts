@@ -18,6 +18,7 @@ export * from "./common.js";
 export * from "./crd.js";
 export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
+export * from "./names.js";
 export * from "./object.js";
 export * from "./pool-membership.js";
 export * from "./operation-status.js";

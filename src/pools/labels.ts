@@ -1,3 +1,4 @@
+import { derivedName } from "../api/names.js";
 import { createHash, randomInt } from "node:crypto";
 import type { ClusterTemplate } from "../api/index.js";
 import { canonicalJson } from "../runtime/status-patch.js";
@@ -26,15 +27,15 @@ export function poolClusterName(poolName: string): string {
 
 /** The claim's copy of its cluster's kubeconfig, in the claim's namespace. */
 export function claimKubeconfigSecretName(claimName: string): string {
-  return `${claimName}-kubeconfig`;
+  return derivedName(claimName, "-kubeconfig");
 }
 
 /** The Role and RoleBinding that let the claim's subjects read that Secret. */
 export function claimAccessName(claimName: string): string {
-  return `${claimName}-kubeconfig-reader`;
+  return derivedName(claimName, "-kubeconfig-reader");
 }
 
 /** The Secret the ClusterDeployment controller writes the admin kubeconfig to, when the status does not name it. */
 export function adminKubeconfigSecretName(clusterDeploymentName: string): string {
-  return `${clusterDeploymentName}-admin-kubeconfig`;
+  return derivedName(clusterDeploymentName, "-admin-kubeconfig");
 }

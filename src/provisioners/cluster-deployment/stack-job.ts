@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "../../api/index.js";
+import { derivedName, MAX_LABEL_VALUE, type ClusterDeployment } from "../../api/index.js";
 import { TerminalJobError } from "../../errors/index.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import type { PulumiRunner } from "../../queue/pulumi-runner.js";
@@ -21,7 +21,7 @@ const log = logger("cluster-deployment-stack");
 export const CLUSTER_DEPLOYMENT_STACK_JOB = "cluster-deployment-stack";
 
 export function kubeconfigSecretName(cdName: string): string {
-  return `${cdName}-admin-kubeconfig`;
+  return derivedName(cdName, "-admin-kubeconfig");
 }
 
 export interface ClusterDeploymentStackJobDeps {
@@ -138,7 +138,7 @@ async function writeKubeconfigSecret(
     metadata: {
       name,
       namespace: cd.metadata!.namespace,
-      labels: { "slipway.dev/cluster-deployment": cd.metadata!.name! },
+      labels: { "slipway.dev/cluster-deployment": derivedName(cd.metadata!.name!, "", MAX_LABEL_VALUE) },
       ownerReferences: [
         {
           apiVersion: cd.apiVersion!,
