@@ -48,6 +48,13 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => t.includes("SimulatedTransientFailure:"),
   },
+  // The state folder, the workspace or the backend is full: freeing space fixes it, and the message would
+  // otherwise match a terminal rule below ("failed to load project: write ...: no space left on device").
+  {
+    reason: "DiskFull",
+    retry: true,
+    matches: (_e, t) => /\b(ENOSPC|EDQUOT)\b|no space left on device|disk quota exceeded/i.test(t),
+  },
   // A dead worker's lock: the retry clears it (clearStaleLock) and runs again.
   {
     reason: "StackLocked",
