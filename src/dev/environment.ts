@@ -36,6 +36,15 @@ export interface ComponentStatus {
   lastLogLines?: string;
 }
 
+/** The last `count` lines of a log that are not blank. */
+function lastLines(file: string, count: number): string {
+  return tail(file, count * 20)
+    .split("\n")
+    .filter((line) => line.trim().length > 0)
+    .slice(-count)
+    .join("\n");
+}
+
 /**
  * The embedded default: a real hub (etcd + kube-apiserver + kube-controller-manager) with Slipway's and OCM's
  * CRDs, and Redis, all on loopback ports under the state folder. A second `up` reuses the data and ports.
@@ -135,7 +144,7 @@ export class DevEnvironment {
     if (status.alive) return status;
     const lastWords = readTerminationLog(this.terminationLogPath(p.name));
     if (lastWords === undefined || lastWords.startsWith(`${STARTED} `))
-      return { ...status, ended: "without last words", lastLogLines: tail(p.logFile, 5) };
+      return { ...status, ended: "without last words", lastLogLines: lastLines(p.logFile, 5) };
     return { ...status, ended: lastWords };
   }
 

@@ -10,8 +10,11 @@ const run = promisify(execFile);
 /** A real file system of a few MiB (tmpfs; the tests run as root) that a test can fill and free again. */
 export interface SmallDisk {
   dir: string;
-  /** Writes a filler file until the file system answers ENOSPC. */
-  fill(): void;
+  /**
+   * Writes a filler file until the file system answers ENOSPC, then pads `topUp` files (logs of running
+   * processes) with newlines to the end of their last block, which would otherwise still take short lines.
+   */
+  fill(topUp?: string[]): void;
   /** Removes the filler: the space is free again. */
   free(): Promise<void>;
   unmount(): Promise<void>;
@@ -23,7 +26,7 @@ export async function mountSmallDisk(sizeMiB: number): Promise<SmallDisk> {
   const filler = join(dir, "filler");
   return {
     dir,
-    fill: () => {
+    fill: (topUp = []) => {
       const fd = openSync(filler, "a");
       const chunk = Buffer.alloc(1024 * 1024);
       try {
@@ -34,13 +37,15 @@ export async function mountSmallDisk(sizeMiB: number): Promise<SmallDisk> {
         closeSync(fd);
       }
       // The last MiB did not fit; fill the remaining bytes too.
-      const small = openSync(filler, "a");
-      try {
-        for (;;) writeSync(small, Buffer.alloc(512));
-      } catch {
-        // Full to the last block.
-      } finally {
-        closeSync(small);
+      for (const [file, pad] of [[filler, 0], ...topUp.map((f) => [f, 0x0a] as const)] as const) {
+        const small = openSync(file, "a");
+        try {
+          for (;;) writeSync(small, Buffer.alloc(1, pad));
+        } catch {
+          // Full to the last byte of its last block.
+        } finally {
+          closeSync(small);
+        }
       }
     },
     free: () => rm(filler, { force: true }),
