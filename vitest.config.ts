@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  */
 const unitTests = [
   "test/api/drift.test.ts",
+  "test/api/reasons.test.ts",
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
   "test/cli/*.test.ts",
@@ -13,8 +14,10 @@ const unitTests = [
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
+  "test/provisioners/destroy-retry.test.ts",
   "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
+  "test/queue/pulumi-backend.test.ts",
   "test/queue/pulumi-errors.test.ts",
   "test/runtime/conditions.test.ts",
   "test/runtime/health-server.test.ts",

@@ -1,3 +1,4 @@
+import { ClusterDeploymentReason } from "../src/api/reasons.js";
 import { dnsLabel } from "../src/api/common.js";
 import { s, type AnySchema, type Infer, type Presence, type Schema, type Shape } from "../src/api/schema.js";
 import { parse } from "../src/api/validate.js";
@@ -35,6 +36,9 @@ export function parseInputs<S extends AnySchema>(platform: string, schema: S, ra
     return parse(schema, raw, "inputs");
   } catch (error) {
     if (!(error instanceof SchemaValidationError)) throw error;
-    throw new TerminalStackError("InvalidInputs", `${platform} platform: ${error.message}`);
+    throw new TerminalStackError(
+      ClusterDeploymentReason.InvalidInputs,
+      `${platform} platform: ${error.message}`,
+    );
   }
 }

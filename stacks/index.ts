@@ -1,3 +1,4 @@
+import { ClusterDeploymentReason } from "../src/api/reasons.js";
 import { TerminalStackError } from "../src/errors/index.js";
 import { aws } from "./aws/definition.js";
 import { local } from "./local/definition.js";
@@ -32,7 +33,7 @@ export function stackProgramFor(kind: StackKind, platform: string): StackProgram
   const found = definition?.implemented ? definition.programs[kind] : undefined;
   if (!found) {
     throw new TerminalStackError(
-      definition ? "UnsupportedPlatform" : "UnknownPlatform",
+      definition ? ClusterDeploymentReason.UnsupportedPlatform : ClusterDeploymentReason.UnknownPlatform,
       `no ${kind} program for platform "${platform}" in this build; runnable: ${runnable.join(", ")}`,
     );
   }

@@ -88,10 +88,13 @@ export const clusterClaimKind: KindDefinition = {
     ageColumn,
   ],
   conditionTypes: {
-    Ready: "A cluster is assigned, running, and its kubeconfig Secret exists.",
+    Ready:
+      "Summary of Pending (negative: True blocks), ClusterRunning and KubeconfigAvailable: a cluster is assigned, " +
+      "running, and its kubeconfig Secret exists.",
     Reconciling: "The claim is waiting for or setting up its cluster.",
     Stalled: "The claim cannot be satisfied (for example its pool does not exist).",
     Pending: "True until a cluster is assigned; reason says why it waits.",
     ClusterRunning: "The assigned cluster is Running (False while it resumes).",
+    KubeconfigAvailable: "The claim's Secret holds the assigned cluster's kubeconfig.",
   },
 };

@@ -4,11 +4,16 @@ import {
   duration,
   immutable,
   labels,
-  lastOperation,
   localObjectReference,
   names,
   observedGeneration,
 } from "./common.js";
+import {
+  bootstrapStatus,
+  powerStatus,
+  registrationStatus,
+  stackStatus,
+} from "./operation-status.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { clusterPlatform, PLATFORMS, type PlatformOptions } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -201,7 +206,10 @@ export const clusterDeploymentStatus = s.object(
       maxLength: 253,
     }),
     managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
-    lastOperation: lastOperation(),
+    stack: stackStatus(),
+    registration: registrationStatus(),
+    bootstrap: bootstrapStatus(),
+    power: powerStatus(),
     provisionedAt: s.dateTime({ description: "When the first provision finished." }),
     lastResumedAt: s.dateTime({ description: "When the cluster last became Running after hibernation." }),
     lastHibernatedAt: s.dateTime({ description: "When the cluster last finished hibernating." }),
@@ -235,21 +243,26 @@ export const clusterDeploymentKind: KindDefinition = {
     { name: "Version", type: "string", jsonPath: ".status.version", priority: 1 },
     { name: "PowerState", type: "string", jsonPath: ".status.powerState" },
     conditionColumn("Ready", "Ready"),
-    { name: "Operation", type: "string", jsonPath: ".status.lastOperation.type", priority: 1 },
-    { name: "Progress", type: "integer", jsonPath: ".status.lastOperation.progress.percent", priority: 1 },
+    { name: "Operation", type: "string", jsonPath: ".status.stack.type", priority: 1 },
+    { name: "Progress", type: "integer", jsonPath: ".status.stack.progress.percent", priority: 1 },
     { name: "API URL", type: "string", jsonPath: ".status.apiURL", priority: 1 },
     { name: "InfraID", type: "string", jsonPath: ".status.infraID", priority: 1 },
     messageColumn("Ready"),
     ageColumn,
   ],
   conditionTypes: {
-    Ready: "The cluster is provisioned, in its desired power state, registered and bootstrapped.",
+    Ready:
+      "Summary of InfrastructureReady and Provisioned (Registered and Bootstrapped join with their controllers).",
     Reconciling: "The controller is working towards the desired state (set with Ready=False).",
     Stalled:
       "The controller cannot make progress until the spec or the environment changes; reason says why.",
+    InfrastructureReady:
+      "The stack holds what the spec asks for, with no operation in flight (reason ClusterRunning or Hibernating).",
     Provisioned: "The cluster's infrastructure exists (the first up succeeded).",
     Hibernating: "True while the cluster is hibernated or hibernating.",
     Registered: "The cluster is registered with the hub as a ManagedCluster.",
     Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
+    FieldsNotActedOn:
+      "Present (True) when the spec sets fields this release accepts but does not act on yet; the message names them.",
   },
 };

@@ -153,9 +153,13 @@ export const clusterPoolKind: KindDefinition = {
     ageColumn,
   ],
   conditionTypes: {
-    Ready: "The pool holds size unclaimed clusters, none of them broken or stale.",
+    Ready: "Summary of Populated: the pool holds size unclaimed clusters, none of them broken or stale.",
     Reconciling: "The pool is adding, replacing or deleting clusters.",
     Stalled: "The pool cannot make progress (for example the template names a missing Secret).",
+    Populated: "The pool holds size installed unclaimed clusters, none broken, stale, installing or in excess.",
     CapacityAvailable: "False when maxSize stops the pool from adding clusters for pending claims.",
+    AllClustersCurrent: "False while unclaimed clusters built from an older template are being replaced.",
+    FieldsNotActedOn:
+      "Present (True) when the pool sets fields this release accepts but does not act on yet; the message names them.",
   },
 };

@@ -4,11 +4,11 @@ import {
   conditions,
   immutable,
   kubernetesVersion,
-  lastOperation,
   localObjectReference,
   observedGeneration,
 } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
+import { stackStatus } from "./operation-status.js";
 import { hostedClusterPlatform, PLATFORMS } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
@@ -86,7 +86,7 @@ export const hostedClusterStatus = s.object(
       "Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster.",
     ),
     infraID: s.string({ description: "Unique id of the cluster's infrastructure.", maxLength: 253 }),
-    lastOperation: lastOperation(),
+    stack: stackStatus(),
   },
   { description: "Observed state of the hosted control plane." },
 );

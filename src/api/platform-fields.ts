@@ -34,7 +34,7 @@ export const version = (opts: PlatformOptions, description: string) =>
 export const credentialsRef = () =>
   localObjectReference(
     "Secret in the ClusterDeployment's namespace holding the cloud credentials. Only its name is kept here; " +
-      "a missing Secret shows as the CredentialsMissing reason on the Stalled condition.",
+      "a missing Secret shows as the CredentialsSecretMissing reason on the Stalled condition.",
   ).required();
 
 export const nodePoolName = (maxLength: number, pattern = DNS1123_LABEL) =>

@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { API_VERSION, GROUP } from "./common.js";
 import { CATEGORY, crdOf, type KindDefinition } from "./crd.js";
 import { kinds } from "./index.js";
+import { reasonsByKind } from "./reasons.js";
 import type { JSONSchemaProps, ValidationRule } from "./schema.js";
 
 export const GENERATED_HEADER = "# Generated from src/api by `npm run gen:crds`. Do not edit.\n";
@@ -166,6 +167,21 @@ function kindSection(def: KindDefinition): string {
     ].join("\n"),
   );
 
+  const reasons = reasonsByKind[def.kind];
+  if (reasons) {
+    parts.push("### Condition reasons");
+    parts.push(
+      "Every reason the controller writes on this kind's conditions and Events (src/api/reasons.ts); nothing else.",
+    );
+    parts.push(
+      [
+        "| Reason | Meaning |",
+        "|---|---|",
+        ...Object.entries(reasons).map(([reason, meaning]) => `| ${code(reason)} | ${cell(meaning)} |`),
+      ].join("\n"),
+    );
+  }
+
   const rules: { path: string; rule: ValidationRule }[] = [];
   collectRules(root, def.kind, rules);
   parts.push("### Admission rules (CEL)");
@@ -221,8 +237,19 @@ function renderApiDocsMarkdown(): string {
         "of at most 57 characters (34 with a gcp template, GKE allows 40).",
       "- **Durations** are Go durations checked by a pattern and bounded by CEL `duration()`: hibernateAfter at " +
         "least 1m, claim lifetimes between 1m and 720h (30 days).",
-      "- **lastOperation.type** is the job kind (`up`, `destroy`, `refresh`, `import`, `bootstrap`): provision, " +
-        "hibernate, resume and resize are all `up`; `status.powerState` shows which transition is under way.",
+      "- **Status per concern.** Several controllers work on one cluster, each with jobs of its own, so each owns " +
+        "one status record and one field manager: `status.stack` (the Pulumi operation: `up`, `destroy`, " +
+        "`refresh`; provision, hibernate, resume and resize are all `up`, and `status.powerState` shows which " +
+        "transition is under way), and, reserved for the controllers that come next, `status.registration`, " +
+        "`status.bootstrap` and `status.power`. Only `status.stack.inputsHash` says what the stack holds, so a " +
+        "registration or bootstrap job never makes a claim run Pulumi again.",
+      "- **Ready is a summary** of each kind's named domain conditions (Cluster API's util/conditions): a missing " +
+        "one counts as Unknown, Ready is True only when all are good, otherwise `Reconciling` carries the reason " +
+        "of the first that is not. A ClusterDeployment's Ready summarizes `InfrastructureReady` and " +
+        "`Provisioned` (`Registered` and `Bootstrapped` join with their controllers); a hibernating cluster as " +
+        "asked is Ready with reason `Hibernating`.",
+      "- **Fields not acted on yet** (`hibernation`, `hibernateAfter`, a non-default `registration`) are accepted " +
+        "and answered with the condition `FieldsNotActedOn`, reason `NotImplementedYet`, naming each field.",
       "- **BootstrapPolicy** is namespaced and applies to the clusters of its own namespace whose registration " +
         "labels match `clusterSelector` (OCM Placement semantics); tenants cannot push objects to other tenants' " +
         "clusters.",

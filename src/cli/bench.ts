@@ -4,7 +4,11 @@ import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource } from "../api/resources.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
-import { StackQueue } from "../queue/stack-queue.js";
+import { PULUMI_QUEUE } from "../queue/job.js";
+import { JobQueue } from "../queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
+
+type StackQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { isReady, seconds, withBenchEnvironment, zeroDelaySimulated } from "./bench-environment.js";
@@ -49,7 +53,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
   const ready = await waitFor(kube, ns, "bench-local", "Running");
   const readyAt = Date.now();
   console.log(`local: apply -> Ready            ${seconds(readyAt - t)}`);
-  const job = await queue.lookup(ready.status!.lastOperation!.jobId);
+  const job = await queue.lookup(ready.status!.stack!.jobId);
   if (job.finishedAt) console.log(`local: controller overhead      ${seconds(Math.max(0, readyAt - job.finishedAt.getTime()))} (Pulumi run finished -> Ready seen in status, 50 ms polling)`);
   t = Date.now();
   await kube.patch(clusterDeploymentResource, ns, "bench-local", { spec: { powerState: "Hibernating" } }, { type: "merge" });
@@ -73,7 +77,7 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
   );
   const ready = await waitForAll(kube, ns, Array.from({ length: count }, (_, i) => `sim-${String(i).padStart(3, "0")}`), "Running", 900_000);
   const wall = Date.now() - t;
-  const runs = await Promise.all(ready.map((cd) => queue.lookup(cd.status!.lastOperation!.jobId)));
+  const runs = await Promise.all(ready.map((cd) => queue.lookup(cd.status!.stack!.jobId)));
   const durations = runs.map((j) => j.result?.durationMs ?? 0);
   const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
   console.log(`simulated: ${count} applied at once -> all Ready  ${seconds(wall)} (worker concurrency ${config.worker.concurrency})`);
@@ -101,7 +105,7 @@ async function benchSimulated(kube: KubeClient, queue: StackQueue, config: Slipw
 export async function benchClusters(options: { count: number; scenario: "local" | "simulated" | "all" }): Promise<number> {
   const { count, scenario } = options;
   await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
-    const queue = new StackQueue({ redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
+    const queue: StackQueue = new JobQueue({ name: PULUMI_QUEUE, redisUrl, prefix: config.queuePrefix, attempts: 1, backoffMs: 1000 });
     try {
       await kube.create(namespaceResource, { metadata: { name: "bench" } });
       if (scenario !== "simulated") await benchLocal(kube, queue, "bench");

@@ -1,3 +1,4 @@
+import { ClusterClaimReason } from "../api/reasons.js";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
@@ -38,12 +39,12 @@ function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): 
     return `pending (${pending?.reason ?? "Waiting"}): ${pending?.message ?? "waiting for the pool controller"}`;
   const name = claim.status.clusterDeploymentRef.name;
   const progress =
-    cluster?.status?.lastOperation?.result === "InProgress"
-      ? cluster.status.lastOperation.progress?.percent
+    cluster?.status?.stack?.result === "InProgress"
+      ? cluster.status.stack.progress?.percent
       : undefined;
   const bar = progress !== undefined ? ` ${progressBar(progress)}` : "";
   if (running?.status !== "True")
-    return `bound to ${name}, ${running?.reason === "Resuming" ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
+    return `bound to ${name}, ${running?.reason === ClusterClaimReason.Resuming ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;
   return `bound to ${name}: ${ready?.message ?? "waiting for its kubeconfig"}`;
 }
 

@@ -1,7 +1,10 @@
 import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
-import { StackQueue } from "../queue/stack-queue.js";
+import { JOB_QUEUES, PULUMI_QUEUE } from "../queue/job.js";
+import { JobEventRouter } from "../queue/job-events.js";
+import { JobQueue } from "../queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
 import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
 import { hubClient } from "./hub-client.js";
@@ -15,7 +18,8 @@ export async function controllerCommand(): Promise<number> {
   const log = logger("controller");
   const kube = hubClient(config);
   const c = config.controller;
-  const queue = new StackQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+  const queue = new JobQueue<StackJobData, StackJobResult, StackJobProgress>({ name: PULUMI_QUEUE, redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+  const jobEvents = new JobEventRouter({ redisUrl: config.redisUrl, prefix: config.queuePrefix, queues: JOB_QUEUES });
   const manager = new Manager({
     client: kube,
     health: { host: c.metricsHost, port: c.metricsPort },
@@ -26,13 +30,16 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager);
-  // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll.
-  await queue.onChange((data) => manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${data.namespace}/${data.name}`));
+  // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
+  // by the controller of the kind the job names.
+  jobEvents.subscribe("ClusterDeployment", (e) => manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`));
+  await jobEvents.start();
   await manager.start();
   log.info({ identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection }, "Controller started");
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();
+  await jobEvents.close();
   await queue.close();
   return 0;
 }

@@ -11,7 +11,7 @@ const condition = (o: Obj, type: string) => getCondition(o.status?.conditions as
 
 export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
   const rows = items.map((cd) => {
-    const op = cd.status?.lastOperation;
+    const op = cd.status?.stack;
     const inFlight = op?.result === "InProgress";
     const progress = inFlight ? `${op.type} ${progressBar(op.progress?.percent ?? 0)}${op.progress?.currentStep ? ` ${op.progress.currentStep}` : ""}` : op ? `${op.type} ${op.result}` : "";
     return [

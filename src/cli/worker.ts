@@ -2,38 +2,71 @@ import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { HealthServer } from "../runtime/health-server.js";
 import { Metrics } from "../runtime/metrics.js";
+import { PULUMI_QUEUE } from "../queue/job.js";
+import { createJobWorkers } from "../queue/job-workers.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
-import { StackWorker } from "../queue/stack-worker.js";
+import { redisConnection } from "../queue/redis.js";
+import { StackLeases } from "../queue/stack-lease.js";
+import {
+  CLUSTER_DEPLOYMENT_STACK_JOB,
+  clusterDeploymentStackJob,
+} from "../provisioners/cluster-deployment/stack-job.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
-/** `slipway worker`: BullMQ workers running Pulumi operations. Scale by replicas x SLIPWAY_WORKER_CONCURRENCY. */
+/**
+ * `slipway worker`: BullMQ workers running Pulumi operations (SLIPWAY_WORKER_CONCURRENCY at once) and spoke-side
+ * work (SLIPWAY_SPOKE_CONCURRENCY at once). Scale by replicas.
+ */
 export async function workerCommand(): Promise<number> {
   const base = loadConfig();
   const config = { ...base, redisUrl: redisUrlFor(base) };
   configureLogging({ level: config.logLevel as never });
   const log = logger("worker");
   const metrics = new Metrics();
+  const leaseConnection = redisConnection(config.redisUrl);
   const runner = new PulumiRunner({
     toolsBinDir: config.toolsBinDir,
     stateDir: config.stateDir,
     backendUrl: config.pulumi.backendUrl,
     passphrase: resolvePassphrase(config),
+    leases: new StackLeases({
+      redis: leaseConnection,
+      prefix: config.queuePrefix,
+      ttlMs: config.worker.stackLeaseMs,
+    }),
   });
-  const worker = new StackWorker({
+  const kube = hubClient(config);
+  // Each kind's handlers, by job type; spoke handlers (registration, bootstrap) join them here.
+  const workers = createJobWorkers(
     config,
-    kube: hubClient(config),
-    runner,
-    onFinished: (type, result, seconds) => metrics.jobDuration.observe({ type, result }, seconds),
-  });
-  const health = new HealthServer({ host: config.controller.metricsHost, port: 0, metrics, readiness: { worker: () => worker.worker.isRunning() } });
+    [
+      {
+        queue: PULUMI_QUEUE,
+        type: CLUSTER_DEPLOYMENT_STACK_JOB,
+        handler: clusterDeploymentStackJob({ config, kube, runner }),
+      },
+    ],
+    metrics,
+  );
+  const readiness = Object.fromEntries(workers.map((w) => [`worker-${w.worker.name}`, () => w.isRunning()]));
+  const health = new HealthServer({ host: config.controller.metricsHost, port: 0, metrics, readiness });
   const endpoint = await health.start();
-  void worker.run();
-  log.info({ concurrency: config.worker.concurrency, health: endpoint }, "Worker started");
+  for (const worker of workers) void worker.run();
+  log.info(
+    {
+      queues: workers.map((w) => ({ queue: w.worker.name, types: w.types })),
+      concurrency: config.worker.concurrency,
+      spokeConcurrency: config.worker.spokeConcurrency,
+      health: endpoint,
+    },
+    "Worker started",
+  );
   const signal = await untilSignal();
   log.info({ signal }, "Stopping worker (waits for running jobs)");
-  await worker.close();
+  await Promise.all(workers.map((w) => w.close()));
+  leaseConnection.disconnect();
   await health.stop();
   return 0;
 }

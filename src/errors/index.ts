@@ -5,9 +5,13 @@
  */
 export { ConfigError } from "./config-error.js";
 export { InvalidSpecError } from "./invalid-spec-error.js";
+export { JobDeferredError } from "./job-deferred-error.js";
 export { KubeApiError, isAlreadyExists, isConflict, isGone, isNotFound } from "./kube-api-error.js";
 export { SchemaValidationError, type FieldError } from "./schema-validation-error.js";
+export { StackBusyError } from "./stack-busy-error.js";
+export { StackLeaseLostError } from "./stack-lease-lost-error.js";
 export { StaleStackLockError } from "./stale-stack-lock-error.js";
 export { TerminalError } from "./terminal-error.js";
+export { TerminalJobError } from "./terminal-job-error.js";
 export { TerminalStackError } from "./terminal-stack-error.js";
 export { TimeoutError } from "./timeout-error.js";

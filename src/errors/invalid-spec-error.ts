@@ -3,7 +3,7 @@ export class InvalidSpecError extends Error {
   override name = "InvalidSpecError";
 
   constructor(
-    /** CamelCase condition reason, e.g. "VersionUnavailable". */
+    /** CamelCase condition reason, from the ClusterDeployment table of src/api/reasons.ts, e.g. "UnsupportedVersion". */
     readonly reason: string,
     message: string,
   ) {

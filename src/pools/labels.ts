@@ -7,8 +7,8 @@ export const POOL_LABEL = "slipway.dev/cluster-pool";
 /** The hash of the pool template a cluster was created from; another hash means the cluster is stale. */
 export const TEMPLATE_HASH_ANNOTATION = "slipway.dev/template-hash";
 export const CLUSTER_POOL_FINALIZER = "slipway.dev/cluster-pool";
-/** The field manager of the objects the pool controllers write with server-side apply. */
-export const POOL_FIELD_MANAGER = "slipway-controller";
+/** The field manager of what the claim controller applies (kubeconfig Secret, Role, RoleBinding): its own. */
+export const CLAIM_FIELD_MANAGER = "slipway-cluster-claim";
 
 /** sha256 of the template's canonical JSON, 16 hex characters: equal templates hash equal whatever their key order. */
 export function templateHash(template: ClusterTemplate): string {

@@ -5,7 +5,12 @@ import {
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
 import { scrubSecrets } from "../runtime/redaction.js";
-import { StaleStackLockError, TerminalStackError } from "../errors/index.js";
+import {
+  StackBusyError,
+  StackLeaseLostError,
+  StaleStackLockError,
+  TerminalStackError,
+} from "../errors/index.js";
 
 /** What to do about a failed Pulumi operation. */
 export interface PulumiErrorClass {
@@ -55,7 +60,11 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => /\b(ENOSPC|EDQUOT)\b|no space left on device|disk quota exceeded/i.test(t),
   },
-  // A dead worker's lock: the retry clears it (clearStaleLock) and runs again.
+  // Another live worker holds the stack's lease: wait for it (the job is deferred, not failed).
+  { reason: "StackBusy", retry: true, matches: (e) => e instanceof StackBusyError },
+  // This worker could not renew its lease in time and stopped its run: whoever holds the lease next goes on.
+  { reason: "StackLeaseLost", retry: true, matches: (e) => e instanceof StackLeaseLostError },
+  // A Pulumi lock: the retry that holds the stack's lease (its owner's expired: it is dead) clears it and runs.
   {
     reason: "StackLocked",
     retry: true,

@@ -18,9 +18,11 @@ import {
   type StackDescription,
   type StackKind,
 } from "../../stacks/index.js";
+import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
-import { StaleStackLockError } from "../errors/index.js";
+import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
+import type { StackLease, StackLeases } from "./stack-lease.js";
 
 export type { PulumiProgress } from "./pulumi-progress.js";
 
@@ -31,7 +33,7 @@ export interface PulumiRunnerOptions {
   toolsBinDir: string;
   /** Slipway's state folder: PULUMI_HOME, the stacks' workspaces and, by default, the file backend live under it. */
   stateDir: string;
-  /** Any Pulumi backend URL (file://, s3://, gs://, azblob://, postgres://). Default: file://<stateDir>/pulumi/state. */
+  /** Any Pulumi backend URL (file://, s3://, gs://, azblob://, postgres://). Default: defaultPulumiBackendUrl. */
   backendUrl?: string;
   /** The passphrase secrets provider's passphrase. Never logged, never in an error. */
   passphrase: string;
@@ -41,6 +43,12 @@ export interface PulumiRunnerOptions {
   nodeModulesDir?: string;
   /** Compiled Slipway whose code dynamic providers run. Default: this checkout's dist/. */
   distDir?: string;
+  /**
+   * Per-stack leases (Redis) shared by every worker of the backend: a run holds its stack's lease throughout, and
+   * a Pulumi lock found while holding it was left by a dead owner, so it is cleared. Without leases (a single
+   * process: benchmarks, tests) a locked stack fails with ConcurrentUpdateError and its lock is left alone.
+   */
+  leases?: StackLeases;
 }
 
 export interface PulumiRunRequest {
@@ -61,13 +69,15 @@ export interface PulumiRunRequest {
   onProgress?: (progress: PulumiProgress) => void;
   /** Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock. */
   signal?: AbortSignal;
-  /**
-   * The caller knows the previous attempt's owner is dead (a retry after a worker died): a lock left on the stack
-   * is cleared before running. Without it a locked stack fails with ConcurrentUpdateError (classified StackLocked).
-   */
-  clearStaleLock?: boolean;
+  /** The job the run is for: names the owner of the stack's lease (`host/pid/jobId`). */
+  jobId?: string;
   /** `up` only: refresh every resource from its provider first. */
   refresh?: boolean;
+  /**
+   * The job's attempt number (from 1), given to providers as SLIPWAY_JOB_ATTEMPT: a destroy does not run the
+   * program, so a provider's delete only sees the inputs of the last up, not this attempt.
+   */
+  attempt?: number;
 }
 
 export interface PulumiRunResult {
@@ -78,7 +88,7 @@ export interface PulumiRunResult {
   /** Resource operations by kind, as the engine summarised them ({ create: 1, same: 3 }). */
   changes: Record<string, number>;
   durationMs: number;
-  /** The runner cleared a stale lock before this run. */
+  /** The runner cleared a dead owner's lock before this run. */
   clearedStaleLock: boolean;
 }
 
@@ -107,7 +117,7 @@ export class PulumiRunner {
 
   constructor(private readonly opts: PulumiRunnerOptions) {
     this.projectName = opts.projectName ?? "slipway";
-    this.backendUrl = opts.backendUrl ?? `file://${join(opts.stateDir, "pulumi", "state")}`;
+    this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
     this.pulumiHome = join(opts.stateDir, "pulumi", "home");
     this.workspacesDir = join(opts.stateDir, "pulumi", "workspaces");
     const nodeModulesDir = opts.nodeModulesDir ?? join(repoRoot, "node_modules");
@@ -127,12 +137,35 @@ export class PulumiRunner {
     };
   }
 
+  /**
+   * Runs one operation on a stack. With leases, only while holding the stack's lease: StackBusyError when a live
+   * owner holds it, StackLeaseLostError when this run lost it midway (the CLI was interrupted).
+   */
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
-    const started = Date.now();
     const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
     const inputs = platform.validate(request.inputs);
+    const lease = await this.opts.leases?.acquire(request.stackName, request.jobId ?? "unnamed");
+    try {
+      const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+      return await this.runHolding({ ...request, signal }, platform, inputs, lease);
+    } catch (error) {
+      if (lease?.lost) throw new StackLeaseLostError(request.stackName, `run interrupted: ${lease.lost}`);
+      throw error;
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  private async runHolding(
+    request: PulumiRunRequest,
+    platform: ReturnType<typeof stackProgramFor>,
+    inputs: unknown,
+    lease: StackLease | undefined,
+  ): Promise<PulumiRunResult> {
+    const started = Date.now();
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs));
+    const stack = await this.stack(request.stackName, platform.program(inputs), request.attempt);
     if (request.credentials)
       await this.setSecretConfig(
         request.stackName,
@@ -140,18 +173,19 @@ export class PulumiRunner {
         JSON.stringify(request.credentials),
       );
 
-    let clearedStaleLock = false;
-    if (request.clearStaleLock) {
-      clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description);
-    }
+    // Holding the lease, nobody else runs this stack: a lock on it was left by an owner whose lease expired.
+    let clearedStaleLock = lease
+      ? await this.clearStaleLock(stack, request.stackName, description, lease)
+      : false;
     let outcome: { changes: Record<string, number>; outputs?: OutputMap };
     try {
       outcome = await this.operate(stack, request, description);
     } catch (error) {
-      const retryable = error instanceof ConcurrentUpdateError && request.clearStaleLock && !clearedStaleLock;
-      if (!retryable) throw error;
-      // Locked after our check (or on a backend whose locks we cannot list): clear once and try again.
-      clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description, { force: true });
+      if (!(error instanceof ConcurrentUpdateError) || !lease || clearedStaleLock) throw error;
+      // A backend whose locks cannot be listed (S3, GCS, Azure Blob) shows a dead owner's lock only now.
+      clearedStaleLock = await this.clearStaleLock(stack, request.stackName, description, lease, {
+        force: true,
+      });
       if (!clearedStaleLock) throw error;
       outcome = await this.operate(stack, request, description);
     }
@@ -240,6 +274,7 @@ export class PulumiRunner {
   private async stack(
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
+    attempt?: number,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
@@ -248,7 +283,7 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: this.envVars,
+        envVars: attempt ? { ...this.envVars, SLIPWAY_JOB_ATTEMPT: String(attempt) } : this.envVars,
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
@@ -257,21 +292,28 @@ export class PulumiRunner {
   }
 
   /**
-   * Clears the lock a dead update left. Refuses when the lock names a live process on this host (that update is
-   * still running). Uses `pulumi cancel` (which deletes the DIY backend's lock files), falls back to removing the
-   * file backend's lock files, then refreshes with pending creates cleared so the interrupted step is redone.
+   * Clears the lock a dead owner left, only while holding the stack's lease (no live Slipway worker runs the
+   * stack) and never the lock of a live process on this host (someone ran Pulumi by hand). Uses `pulumi cancel`
+   * (which deletes the DIY backend's lock files), falls back to removing the file backend's lock files, then
+   * refreshes with pending creates cleared so the interrupted step is redone.
    */
   private async clearStaleLock(
     stack: Stack,
     stackName: string,
     description: StackDescription,
+    lease: StackLease,
     opts: { force?: boolean } = {},
   ): Promise<boolean> {
     const locks = await this.stackLocks(stackName);
     const listable = this.lockDir(stackName) !== undefined;
-    // Without a listable backend we only act on the CLI's own word (ConcurrentUpdateError, `force`): cancelling
-    // blindly could cancel a live update elsewhere.
+    // Without a listable backend we only act on the CLI's own word (ConcurrentUpdateError, `force`).
     if (!opts.force && (!listable || locks.length === 0)) return false;
+    if (!(await lease.isHeld())) {
+      throw new StackLeaseLostError(
+        stackName,
+        `not clearing the lock of stack ${stackName}: ${lease.lost ?? "its lease is not held"}`,
+      );
+    }
     const live = locks.find((l) => l.hostname === hostname() && l.pid !== undefined && processAlive(l.pid));
     if (live) {
       throw new StaleStackLockError(

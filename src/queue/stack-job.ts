@@ -1,23 +1,25 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../runtime/status-patch.js";
-
-/** What a stack job does. Provision, hibernate, resume and resize are all `up` with a different desired state. */
-export type StackOperation = "up" | "destroy" | "refresh";
+import type { JobData } from "./job.js";
+import type { PulumiProgress } from "./pulumi-progress.js";
 
 /**
- * A job's payload: references only. The worker reads the resource (and any Secret) from the hub itself, so
- * nothing secret ever sits in Redis.
+ * What a stack job does, for any kind that owns a Pulumi stack. Provision, hibernate, resume and resize are all
+ * `up` with a different desired state.
  */
-export interface StackJobData {
-  kind: "ClusterDeployment";
-  namespace: string;
-  name: string;
-  uid: string;
-  generation: number;
+export type StackOperation = "up" | "destroy" | "refresh";
+
+/** A stack job's payload: references only (see JobData). */
+export interface StackJobData extends JobData {
   operation: StackOperation;
+  /**
+   * Attempts of this operation that failed in earlier jobs (a destroy retried under a new job id), so attempt
+   * numbers keep counting across jobs.
+   */
+  priorAttempts?: number;
 }
 
-/** A finished job's return value: what the controller copies into status. Never secrets. */
+/** A finished stack job's return value: what the controller copies into status. Never secrets. */
 export interface StackJobResult {
   operation: StackOperation;
   generation: number;
@@ -35,25 +37,8 @@ export interface StackJobResult {
   inputsHash?: string;
 }
 
-export interface StackJobProgress {
-  resourcesDone: number;
-  resourcesTotal: number;
-  currentStep: string;
-  percent: number;
-}
-
-export const STACK_QUEUE = "stacks";
-
-/**
- * Deterministic: the same resource, generation and operation always give the same id, so a controller that
- * restarts or rebuilds after a Redis flush never queues the same work twice. BullMQ ids must not contain ':'.
- */
-export function stackJobId(
-  data: Pick<StackJobData, "uid" | "generation" | "operation">,
-  suffix?: string,
-): string {
-  return [data.uid, `g${data.generation}`, data.operation, ...(suffix ? [suffix] : [])].join(".");
-}
+/** A stack job's progress: how far the Pulumi engine got. */
+export type StackJobProgress = PulumiProgress;
 
 /** The Pulumi stack of one resource: stable for its lifetime, unique across namespaces and re-creations. */
 export function stackNameFor(ref: { namespace: string; name: string; uid: string }): string {

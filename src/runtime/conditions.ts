@@ -1,4 +1,5 @@
 import type { Condition, ConditionStatus } from "../api/common.js";
+import { CommonReason } from "../api/reasons.js";
 import { TerminalError } from "../errors/index.js";
 import { safeMessage } from "./redaction.js";
 
@@ -12,7 +13,8 @@ import { safeMessage } from "./redaction.js";
  *   - done:         Ready=True,  Reconciling=False (Stalled absent)
  *   kstatus treats these "abnormal-true" conditions as absent when False, so tools that only know kstatus read
  *   the done state correctly, and a person always finds one of the two with a reason that says why.
- * - Domain conditions (Provisioned, Hibernating, Registered, Bootstrapped ...) are set with `setCondition`.
+ * - Domain conditions (Provisioned, Hibernating, Registered, Bootstrapped ...) are set with `setCondition`;
+ *   `summarize` derives the three summary conditions from them (Ready = all the kind's named ones are good).
  *
  * Every reason is CamelCase; `lastTransitionTime` changes only when `status` changes; every condition records
  * the generation it was computed from.
@@ -24,14 +26,6 @@ export const ConditionType = {
   Ready: "Ready",
   Reconciling: "Reconciling",
   Stalled: "Stalled",
-} as const;
-
-/** Reasons the runtime itself uses for the three summary conditions. */
-export const SummaryReason = {
-  Succeeded: "ReconcileSucceeded",
-  InProgress: "ReconcileInProgress",
-  Stalled: "ReconcileStalled",
-  Pending: "Pending",
 } as const;
 
 export interface ConditionInput {
@@ -115,7 +109,7 @@ export function markReady(
   input: SummaryInput,
   now: Date = new Date(),
 ): Condition[] {
-  const reason = input.reason ?? SummaryReason.Succeeded;
+  const reason = input.reason ?? CommonReason.ReconcileSucceeded;
   let list = removeCondition(conditions, ConditionType.Stalled);
   list = setCondition(
     list,
@@ -147,7 +141,7 @@ export function markReconciling(
   input: SummaryInput,
   now: Date = new Date(),
 ): Condition[] {
-  return markNotReady(conditions, input, now, ConditionType.Reconciling, SummaryReason.InProgress);
+  return markNotReady(conditions, input, now, ConditionType.Reconciling, CommonReason.ReconcileInProgress);
 }
 
 /** Cannot progress until someone changes the spec: Ready=False, Stalled=True, no Reconciling. */
@@ -156,7 +150,7 @@ export function markStalled(
   input: SummaryInput,
   now: Date = new Date(),
 ): Condition[] {
-  return markNotReady(conditions, input, now, ConditionType.Stalled, SummaryReason.Stalled);
+  return markNotReady(conditions, input, now, ConditionType.Stalled, CommonReason.ReconcileStalled);
 }
 
 /** Ready=False and `state`=True with one reason and message; the other of Reconciling and Stalled goes. */
@@ -194,7 +188,7 @@ export function initialConditions(
   return markReconciling(
     [],
     {
-      reason: SummaryReason.Pending,
+      reason: CommonReason.Pending,
       message: "Waiting for the first reconcile to finish",
       observedGeneration,
     },
@@ -202,53 +196,89 @@ export function initialConditions(
   );
 }
 
-export interface PassSummary {
-  /** What the pass threw, if anything: a TerminalError stalls, anything else is retried (Reconciling). */
+/** A condition Ready summarizes: its type, or a negative-polarity one (Pending: True is the bad state). */
+export type SummarizedCondition = string | { type: string; polarity: "negative" };
+
+export interface SummarizeInput {
+  /**
+   * The domain conditions Ready summarizes, most telling first (Cluster API's util/conditions summary). A missing
+   * one counts as Unknown. Ready is True only when every one is good (True, or False for a negative one).
+   */
+  conditions: readonly SummarizedCondition[];
+  /** Ready's reason and message when every summarized condition is good. */
+  ready: { reason: string; message: string };
+  /**
+   * What the pass threw. A TerminalError is the one way to stall: Stalled with its reason and message. Any other
+   * error is retried: Reconciling, reason RetryingAfterError, with the scrubbed error text.
+   */
   error?: unknown;
-  deleting?: boolean;
-  /** The desired state is reached (only looked at when there was no error and no deletion). */
-  done: boolean;
-  /** CamelCase reason and message for the done / in-progress state. */
-  reason: string;
-  message: string;
+  /** The object is being deleted: Reconciling with this reason (default Deleting) and message. */
+  deleting?: { reason?: string; message: string };
   observedGeneration?: number;
 }
 
 /**
- * The summary conditions for one pass, the rule every controller follows: a TerminalError -> Stalled with its
- * reason; another error -> Reconciling "RetryingAfterError" with the (scrubbed) error text; deleting ->
- * Reconciling "Deleting"; otherwise Ready when `done`, Reconciling when not.
+ * The summary conditions, computed the same way for every kind: a TerminalError -> Stalled; another error ->
+ * Reconciling RetryingAfterError; deleting -> Reconciling; every summarized condition good -> Ready; else
+ * Reconciling with the reason and message of the first condition that is not good (a bad one before an Unknown
+ * one, in the order given).
  */
-export function summarizePass(
+export function summarize(
   conditions: readonly Condition[] | undefined,
-  pass: PassSummary,
+  input: SummarizeInput,
   now: Date = new Date(),
 ): Condition[] {
-  const observedGeneration = pass.observedGeneration;
-  if (pass.error instanceof TerminalError) {
+  const observedGeneration = input.observedGeneration;
+  if (input.error instanceof TerminalError) {
     return markStalled(
       conditions,
-      { reason: pass.error.reason, message: safeMessage(pass.error.message, 4096), observedGeneration },
+      { reason: input.error.reason, message: safeMessage(input.error.message, 4096), observedGeneration },
       now,
     );
   }
-  if (pass.error !== undefined) {
-    const text = pass.error instanceof Error ? pass.error.message : String(pass.error);
+  if (input.error !== undefined) {
+    const text = input.error instanceof Error ? input.error.message : String(input.error);
     return markReconciling(
       conditions,
-      { reason: "RetryingAfterError", message: safeMessage(`Will retry: ${text}`, 4096), observedGeneration },
+      {
+        reason: CommonReason.RetryingAfterError,
+        message: safeMessage(`Will retry: ${text}`, 4096),
+        observedGeneration,
+      },
       now,
     );
   }
-  if (pass.deleting)
-    return markReconciling(
-      conditions,
-      { reason: "Deleting", message: pass.message, observedGeneration },
-      now,
-    );
-  if (pass.done)
-    return markReady(conditions, { reason: pass.reason, message: pass.message, observedGeneration }, now);
-  return markReconciling(conditions, { reason: pass.reason, message: pass.message, observedGeneration }, now);
+  if (input.deleting) {
+    const reason = input.deleting.reason ?? CommonReason.Deleting;
+    return markReconciling(conditions, { reason, message: input.deleting.message, observedGeneration }, now);
+  }
+  const blocking = firstNotGood(conditions, input.conditions);
+  if (!blocking) return markReady(conditions, { ...input.ready, observedGeneration }, now);
+  return markReconciling(
+    conditions,
+    { reason: blocking.reason, message: blocking.message, observedGeneration },
+    now,
+  );
+}
+
+/** The first summarized condition that is bad (False, or True when negative), else the first Unknown or missing. */
+function firstNotGood(
+  conditions: readonly Condition[] | undefined,
+  summarized: readonly SummarizedCondition[],
+): { reason: string; message: string } | undefined {
+  let unknown: { reason: string; message: string } | undefined;
+  for (const entry of summarized) {
+    const type = typeof entry === "string" ? entry : entry.type;
+    const negative = typeof entry !== "string";
+    const condition = getCondition(conditions, type);
+    if (!condition || condition.status === "Unknown") {
+      unknown ??= condition ?? { reason: CommonReason.Pending, message: `${type} is not reported yet` };
+      continue;
+    }
+    const good = negative ? condition.status === "False" : condition.status === "True";
+    if (!good) return condition;
+  }
+  return unknown;
 }
 
 /** Which summary state the conditions describe; used by tests and by `kubectl`-like printers. */

@@ -30,13 +30,22 @@ export interface SlipwayConfig {
     concurrency: number;
   };
   worker: {
+    /** Pulumi runs at once per worker process (the "pulumi" queue). */
     concurrency: number;
+    /** Spoke jobs (registration, bootstrap evaluation) at once per worker process, apart from Pulumi's slots. */
+    spokeConcurrency: number;
     /** BullMQ lock: renewed every lockDuration/2 while a Pulumi run goes on. */
     lockDurationMs: number;
     stalledIntervalMs: number;
     maxStalledCount: number;
     attempts: number;
     backoffMs: number;
+    /**
+     * A worker's lease on a stack expires this long after its last renewal (every third of it). As long as the
+     * job lock by default: a dead worker's job comes back no sooner anyway, and a busy event loop (Pulumi inline
+     * programs run in the worker) must never miss a renewal for this long.
+     */
+    stackLeaseMs: number;
   };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
@@ -86,15 +95,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Record<str
     },
     worker: {
       concurrency: int("SLIPWAY_WORKER_CONCURRENCY", 4),
+      spokeConcurrency: int("SLIPWAY_SPOKE_CONCURRENCY", 16),
       lockDurationMs: int("SLIPWAY_WORKER_LOCK_MS", 60_000),
       stalledIntervalMs: int("SLIPWAY_WORKER_STALLED_INTERVAL_MS", 30_000),
       maxStalledCount: int("SLIPWAY_WORKER_MAX_STALLED", 2),
       attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
+      stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
     },
     pulumi: {
-      backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? `file://${join(stateDir, "pulumi")}`,
+      backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),
       passphrase: get("SLIPWAY_PULUMI_PASSPHRASE") ?? get("PULUMI_CONFIG_PASSPHRASE"),
     },
   };
+}
+
+/** The Pulumi backend when none is configured: the file backend in the state folder (the one default). */
+export function defaultPulumiBackendUrl(stateDir: string): string {
+  return `file://${join(stateDir, "pulumi")}`;
 }

@@ -29,6 +29,8 @@ export interface ControllerRegistration<T extends KubeObject, S> {
   /** Different keys reconciled at once (one key is never reconciled twice at once). */
   concurrency?: number;
   backoff?: BackoffOptions;
+  /** Field manager of its status writes and finalizer patches; default `slipway-<name>`. */
+  fieldManager?: string;
 }
 
 /** Maps an owned object to its controller owner of `ownerKind` (and API group) in the same namespace. */

@@ -34,7 +34,6 @@ export interface ManagerOptions {
   resyncIntervalMs?: number;
   /** `source.component` of Events; "slipway-controller" by default. */
   eventComponent?: string;
-  fieldManager?: string;
   logger?: Logger;
 }
 
@@ -228,7 +227,7 @@ export class Manager {
         client: this.client,
         events: this.events,
         metrics: this.metrics,
-        fieldManager: this.options.fieldManager ?? controllerFieldManager,
+        fieldManager: registration.fieldManager ?? controllerFieldManager(name),
       });
       const queue = new WorkQueue({
         name,

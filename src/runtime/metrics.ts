@@ -2,6 +2,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 export type ReconcileResultLabel = "success" | "error" | "requeue_after" | "stalled";
 
+/** How one run of a queue job ended: the `result` label of job_duration_seconds, as job states name it. */
+export type JobOutcome = "succeeded" | "failed";
+
 export interface MetricsOptions {
   /** Process metrics (CPU, memory, event loop lag); off in tests that create many registries. */
   collectDefaults?: boolean;
@@ -21,7 +24,10 @@ export class Metrics {
   readonly reconcileDuration: Histogram<"controller">;
   readonly workQueueDepth: Gauge<"name">;
   readonly workQueueRetries: Counter<"name">;
-  /** Observed by queue workers: one sample per finished job (type: up, destroy, refresh, import, bootstrap ...). */
+  /**
+   * Observed by queue workers: one sample per finished run (type: up, destroy, refresh, import, bootstrap ...;
+   * result: succeeded or failed).
+   */
   readonly jobDuration: Histogram<"type" | "result">;
   /** 1 while this replica leads, 0 otherwise. */
   readonly leaderStatus: Gauge<"name">;
@@ -78,7 +84,7 @@ export class Metrics {
   }
 
   /** Records one finished job; `startedAt` is when the job began running (not when it was enqueued). */
-  observeJob(type: string, result: "success" | "failure" | string, startedAt: Date | number): void {
+  observeJob(type: string, result: JobOutcome, startedAt: Date | number): void {
     const started = typeof startedAt === "number" ? startedAt : startedAt.getTime();
     this.jobDuration.observe({ type, result }, Math.max(0, (Date.now() - started) / 1000));
   }

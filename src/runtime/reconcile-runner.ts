@@ -9,8 +9,14 @@ import { apiVersionOf, objectKey, parseObjectKey, type KubeObject, type Resource
 import { safeMessage } from "./redaction.js";
 import { statusNeedsWrite, withoutUndefined, type OwnedStatus } from "./status-patch.js";
 
-/** The field manager of every status write and finalizer patch Slipway's controllers make. */
-export const controllerFieldManager = "slipway-controller";
+/**
+ * Each controller writes status and finalizers under a field manager of its own ("slipway-cluster-deployment"),
+ * so server-side apply keeps apart what several controllers (stack, registration, bootstrap, power) write on one
+ * object, and `kubectl get --show-managed-fields` tells who wrote what.
+ */
+export function controllerFieldManager(controller: string): string {
+  return `slipway-${controller}`;
+}
 
 /** Where the runner reads objects: an informer's cache. */
 export interface ObjectCache<T extends KubeObject> {
@@ -26,6 +32,7 @@ export interface ReconcileRunnerOptions<T extends KubeObject, S> {
   client: KubeClient;
   events: EventRecorder;
   metrics?: Metrics;
+  /** Default: controllerFieldManager(controller). */
   fieldManager?: string;
   logger?: Logger;
 }
@@ -36,14 +43,15 @@ interface WithStatus extends KubeObject {
 
 /**
  * The reconcile harness: one pass for one key. Returns what the work queue should do next; throws for a
- * transient failure so the queue backs off. A TerminalError is reported (Stalled) and not retried.
+ * transient failure so the queue backs off. A TerminalError is reported (Stalled) and not retried, unless it asks
+ * to be looked at again after a while (a missing Secret nobody watches).
  */
 export class ReconcileRunner<T extends KubeObject, S> {
   private readonly fieldManager: string;
   private readonly log: Logger;
 
   constructor(private readonly options: ReconcileRunnerOptions<T, S>) {
-    this.fieldManager = options.fieldManager ?? controllerFieldManager;
+    this.fieldManager = options.fieldManager ?? controllerFieldManager(options.controller);
     this.log = (options.logger ?? namedLogger("runtime.reconcile")).child({ controller: options.controller });
   }
 
@@ -97,7 +105,6 @@ export class ReconcileRunner<T extends KubeObject, S> {
       object,
       deleting,
       succeeded: false,
-      terminal: false,
       generation: object.metadata?.generation,
       now,
     };
@@ -117,7 +124,6 @@ export class ReconcileRunner<T extends KubeObject, S> {
       }
     } catch (error) {
       input.error = error;
-      input.terminal = error instanceof TerminalError;
       input.succeeded = false;
     } finally {
       // Once the finalizer is gone the object may be deleted at any moment: there is no status left to report.
@@ -125,13 +131,13 @@ export class ReconcileRunner<T extends KubeObject, S> {
     }
 
     if (input.error !== undefined) {
-      if (input.terminal) {
-        const terminal = input.error as TerminalError;
+      if (input.error instanceof TerminalError) {
+        const terminal = input.error;
         log.warn(
           { reason: terminal.reason, err: safeMessage(terminal.message) },
           "Stalled until the spec changes",
         );
-        return { stalled: true };
+        return { stalled: true, requeueAfter: terminal.requeueAfterMs };
       }
       const text = input.error instanceof Error ? input.error.message : String(input.error);
       log.warn({ err: safeMessage(text) }, "Reconcile failed; retrying with backoff");
@@ -156,8 +162,10 @@ export class ReconcileRunner<T extends KubeObject, S> {
       if (input.error === undefined) throw error;
       return;
     }
-    // observedGeneration says "this generation was fully handled": only a successful pass may move it.
-    const observedGeneration = input.succeeded ? input.generation : object.status?.observedGeneration;
+    // observedGeneration says "this generation was fully handled": a successful pass, or a stall (the answer for
+    // this generation is Stalled, so kstatus reads Failed rather than InProgress). A transient error leaves it.
+    const handled = input.succeeded || input.error instanceof TerminalError;
+    const observedGeneration = handled ? input.generation : object.status?.observedGeneration;
     if (observedGeneration !== undefined) desired.observedGeneration = observedGeneration;
     if (!statusNeedsWrite(object, desired, this.fieldManager)) return;
 

@@ -32,10 +32,11 @@ export interface StatusInput<T extends KubeObject, S> {
   deleting: boolean;
   /** The phases returned normally. */
   succeeded: boolean;
-  /** What a phase (or buildScope) threw; a `TerminalError` means the object is stalled until its spec changes. */
+  /**
+   * What a phase (or buildScope) threw. A `TerminalError` is the one way a phase stalls the object (until its spec
+   * or environment changes); `summarize` turns it into Stalled. Anything else is retried with backoff.
+   */
   error?: unknown;
-  /** Set when `error` is a `TerminalError`. */
-  terminal: boolean;
   result?: ReconcileResult;
   /** metadata.generation of `object`. */
   generation?: number;

@@ -1,3 +1,4 @@
+import { ClusterDeploymentReason } from "../../src/api/reasons.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Infer } from "../../src/api/schema.js";
@@ -35,7 +36,7 @@ function checkBuiltTools(binDir: string, controllerManager: boolean, version: st
   for (const program of programs) {
     if (!existsSync(join(binDir, program))) {
       throw new TerminalStackError(
-        "ToolsMissing",
+        ClusterDeploymentReason.ToolsMissing,
         `local platform: ${program} is missing from ${binDir}; run \`bash tools/build.sh\``,
       );
     }
@@ -44,13 +45,13 @@ function checkBuiltTools(binDir: string, controllerManager: boolean, version: st
   const built = builtVersion(binDir);
   if (!built) {
     throw new TerminalStackError(
-      "ToolsMissing",
+      ClusterDeploymentReason.ToolsMissing,
       `local platform: ${binDir} has no kube-apiserver.version stamp; run \`bash tools/build.sh\``,
     );
   }
   if (!versionMatches(version, built)) {
     throw new TerminalStackError(
-      "VersionUnavailable",
+      ClusterDeploymentReason.UnsupportedVersion,
       `the local platform runs Kubernetes ${built} (built by tools/build.sh); set spec.platform.local.version ` +
         `to ${built.split(".").slice(0, 2).join(".")} or leave it empty`,
     );

@@ -1,3 +1,4 @@
+import { ClusterDeploymentReason } from "../../src/api/reasons.js";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -30,7 +31,7 @@ function compiledOperationsPath(self: string): string {
 export function assertOperationsBuilt(): void {
   if (!existsSync(operationsPath)) {
     throw new TerminalStackError(
-      "ProviderCodeMissing",
+      ClusterDeploymentReason.ProviderCodeMissing,
       `local platform: ${operationsPath} is missing; build Slipway (npm run build) before running local stacks`,
     );
   }

@@ -106,7 +106,9 @@ const simulatedOperations: ControlPlaneOperations<SimulatedClusterArgs, Simulate
     return { id, props };
   },
   async remove(props) {
-    injectedFailure(props, "Destroy");
+    // A destroy does not run the program: props are the last up's, so the job's attempt comes from the runner.
+    const attempt = Number(process.env.SLIPWAY_JOB_ATTEMPT) || props.attempt;
+    injectedFailure({ ...props, attempt }, "Destroy");
     await simulatePhase(props.destroySeconds, props.jitterPercent);
   },
 };

@@ -722,7 +722,7 @@ describe("kubectl get", () => {
       adminKubeconfigSecretRef: { name: "payments-admin-kubeconfig" },
       observedGeneration: 1,
       provisionedAt: now,
-      lastOperation: {
+      stack: {
         type: "up",
         jobId: "cd-ns-payments-up-1",
         generation: 1,

@@ -59,7 +59,7 @@ export async function markClusterProvisionedForTest(
         powerState,
         apiURL: `https://${name}.test:6443`,
         adminKubeconfigSecretRef: { name: secretName },
-        lastOperation: {
+        stack: {
           type: "up",
           jobId: `${name}-test`,
           generation: 1,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LocalControlPlane } from "../../src/local/control-plane.js";
 import { kubectl } from "../../src/local/kubectl.js";
 import { isAlive, type RecordedProcess } from "../../src/local/processes.js";
-import { STACK_QUEUE } from "../../src/queue/stack-job.js";
+import { PULUMI_QUEUE } from "../../src/queue/job.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
@@ -116,7 +116,7 @@ describe("a full state folder under slipway dev up", () => {
     // A change while the disk is full: the controller logs and queues it, the worker's Pulumi run hits ENOSPC.
     expect((await apply(2)).code).toBe(0);
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const queue = new Queue(STACK_QUEUE, { connection: redis, prefix });
+    const queue = new Queue(PULUMI_QUEUE, { connection: redis, prefix });
     try {
       const failure = await eventually(
         "a run of generation 2 that failed for the full disk",

@@ -199,8 +199,8 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       return isReady(c) ? c : undefined;
     }, 120_000);
     const uid = first.metadata!.uid!;
-    expect(first.status?.lastOperation).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
-    expect(first.status?.lastOperation?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
+    expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
 
     // Like a pool's assignment of a claim: generation 2, and nothing the stack program reads.
     await kube.patch(
@@ -216,7 +216,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     }, 120_000);
     expect(observed.metadata?.generation).toBe(2);
     expect(isReady(observed)).toBe(true);
-    expect(observed.status?.lastOperation?.jobId).toBe(`${uid}.g1.up`);
+    expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
 
     // A change the stack does see still runs one.
     await kube.patch(
@@ -230,24 +230,24 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       const c = await get("steady");
       return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
     }, 120_000);
-    expect(hibernated.status?.lastOperation).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
-    expect(hibernated.status?.lastOperation?.inputsHash).not.toBe(first.status?.lastOperation?.inputsHash);
+    expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
+    expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
   });
   it("stalls on a local version this machine cannot run, says what to set, and recovers once the spec is fixed", async () => {
     const manifest = localClusterManifest("old-version");
     (manifest.spec.platform.local as Record<string, unknown>).version = "1.35";
     await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
     const stalled = await eventually(
-      "Stalled with VersionUnavailable",
+      "Stalled with UnsupportedVersion",
       async () => {
         const c = getCondition((await get("old-version")).status?.conditions as never, "Stalled");
         return c?.status === "True" ? c : undefined;
       },
       30_000,
     );
-    expect(stalled.reason).toBe("VersionUnavailable");
+    expect(stalled.reason).toBe("UnsupportedVersion");
     expect(stalled.message).toContain("set spec.platform.local.version to 1.36");
-    expect((await get("old-version")).status?.lastOperation).toBeUndefined(); // no job for a spec that cannot run
+    expect((await get("old-version")).status?.stack).toBeUndefined(); // no job for a spec that cannot run
 
     await kube.patch(
       clusterDeploymentResource,

@@ -288,7 +288,7 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
       },
       60_000,
     );
-    expect(applied.status?.lastOperation?.jobId).toBe(runningBefore.status?.lastOperation?.jobId);
+    expect(applied.status?.stack?.jobId).toBe(runningBefore.status?.stack?.jobId);
     expect(applied.status?.apiURL).toBe(runningBefore.status?.apiURL);
     expect(applied.status?.powerState).toBe("Running");
     const after = await kubectlAt(toolsBinDir, kubeconfigFile, [

@@ -83,7 +83,7 @@ describe("drift on the local platform, end to end", () => {
       "a refresh of the healthy cluster",
       async () => {
         const cd = await get("drifty");
-        const op = cd.status?.lastOperation;
+        const op = cd.status?.stack;
         return (
           op?.type === "refresh" && op.result === "Succeeded" && condition(cd, "Ready")?.status === "True"
         );
@@ -110,7 +110,7 @@ describe("drift on the local platform, end to end", () => {
     );
     const noticedMs = Date.now() - killedAt;
     expect(condition(noticed, "Ready")?.message).toContain("Stopped");
-    expect(noticed.status?.lastOperation?.jobId).toContain(".repair");
+    expect(noticed.status?.stack?.jobId).toContain(".repair");
 
     const repaired = await eventually("drifty Ready again", async () => {
       const cd = await get("drifty");
@@ -156,7 +156,7 @@ describe("drift on the local platform, end to end", () => {
     const waiting = await eventually(
       "a refresh queued",
       async () => {
-        const op = (await get("patient")).status?.lastOperation;
+        const op = (await get("patient")).status?.stack;
         return op?.type === "refresh" && op.result === "InProgress" ? op : undefined;
       },
       30_000,
@@ -172,7 +172,7 @@ describe("drift on the local platform, end to end", () => {
     const replaced = await eventually(
       "the up for generation 2 queued instead",
       async () => {
-        const op = (await get("patient")).status?.lastOperation;
+        const op = (await get("patient")).status?.stack;
         return op?.type === "up" && op.generation === 2 ? op : undefined;
       },
       30_000,
@@ -191,7 +191,7 @@ describe("drift on the local platform, end to end", () => {
       },
       60_000,
     );
-    expect(hibernated.status?.lastOperation?.jobId).not.toBe(waiting.jobId);
+    expect(hibernated.status?.stack?.jobId).not.toBe(waiting.jobId);
     await kubectlOk(["delete", "-n", ns, "cd/patient", "--timeout=60s"]);
   });
 });

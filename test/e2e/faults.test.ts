@@ -5,19 +5,16 @@ import { Queue, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import type { LastOperation } from "../../src/provisioners/cluster-deployment/scope.js";
+import type { StackStatus } from "../../src/api/index.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
-import { STACK_QUEUE, stackNameFor } from "../../src/queue/stack-job.js";
+import { PULUMI_QUEUE } from "../../src/queue/job.js";
+import { stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../src/runtime/paths.js";
 import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
-import {
-  processesNaming,
-  slipwayUnderTest,
-  type SlipwayUnderTest,
-} from "../harness/components.js";
+import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
@@ -62,8 +59,8 @@ function processesOf(stateDir: string): { pid: number; cmd: string }[] {
 const kube = () => new KubeClient(hubKubeConfig());
 const isReady = (cd: ClusterDeployment | undefined) =>
   getCondition(cd?.status?.conditions as never, "Ready")?.status === "True";
-const lastOperation = (cd: ClusterDeployment | undefined) =>
-  cd?.status?.lastOperation as LastOperation | undefined;
+const stackOperation = (cd: ClusterDeployment | undefined) =>
+  cd?.status?.stack as StackStatus | undefined;
 
 /** The test's own view of its BullMQ queue (same Redis, same prefix as its Slipway processes). */
 function stacksQueue(sut: SlipwayUnderTest): {
@@ -74,7 +71,7 @@ function stacksQueue(sut: SlipwayUnderTest): {
 } {
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   const prefix = sut.env.SLIPWAY_QUEUE_PREFIX!;
-  const queue = new Queue(STACK_QUEUE, { connection: redis, prefix });
+  const queue = new Queue(PULUMI_QUEUE, { connection: redis, prefix });
   return {
     queue,
     redis,
@@ -140,7 +137,7 @@ describe("fault tolerance, end to end", () => {
           "the up job recorded InProgress and active",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -162,7 +159,7 @@ describe("fault tolerance, end to end", () => {
           50,
         );
         // Nobody has recorded the result yet: whatever ends up in status was written by the new controller.
-        const afterStop = lastOperation(await get());
+        const afterStop = stackOperation(await get());
         expect(afterStop?.result).toBe("InProgress");
         expect(afterStop?.jobId).toBe(inFlight.op.jobId);
         const jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
@@ -176,7 +173,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op.result).toBe("Succeeded");
         expect(op.jobId).toBe(inFlight.op.jobId);
         expect(op.generation).toBe(1);
@@ -201,10 +198,10 @@ describe("fault tolerance, end to end", () => {
         expect
           .soft(
             first.exitStatus,
-            `BUG (src/queue/stack-queue.ts:32,69,84): the controller did not exit after SIGTERM; after ${(exitMs / 1000).toFixed(1)}s the harness SIGKILLed it. ` +
-              "StackQueue passes ioredis instances (redisConnection) to Queue and QueueEvents, and BullMQ never closes connections it was given, " +
-              "so StackQueue.close() leaves two Redis sockets open and the event loop never drains (src/cli/controller.ts only sets the exit code). " +
-              "The worker has the same defect (src/queue/stack-worker.ts:37,56).",
+            `BUG (src/queue/job-queue.ts, job-events.ts): the controller did not exit after SIGTERM; after ${(exitMs / 1000).toFixed(1)}s the harness SIGKILLed it. ` +
+              "JobQueue and JobEventRouter pass ioredis instances (redisConnection) to Queue and QueueEvents, and BullMQ never closes connections it was given, " +
+              "so a close() that misses one leaves two Redis sockets open and the event loop never drains (src/cli/controller.ts only sets the exit code). " +
+              "The worker has the same defect (src/queue/job-worker.ts).",
           )
           .toEqual({ code: 0, signal: null });
 
@@ -229,7 +226,13 @@ describe("fault tolerance, end to end", () => {
       const ns = await newNamespace("fault-worker");
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
-      const workerEnv = { SLIPWAY_WORKER_LOCK_MS: "4000", SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000" };
+      // The dead worker's stack lease outlives its job lock: the new worker waits for it (StackBusy)
+      // and then clears the dead update's Pulumi lock.
+      const workerEnv = {
+        SLIPWAY_WORKER_LOCK_MS: "4000",
+        SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
+        SLIPWAY_STACK_LEASE_MS: "15000",
+      };
       let dataDir: string | undefined;
       try {
         sut.controller();
@@ -243,7 +246,7 @@ describe("fault tolerance, end to end", () => {
         const inFlight = await eventually(
           "the up job active with the control plane starting",
           async () => {
-            const op = lastOperation(await get());
+            const op = stackOperation(await get());
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             if (!job || (await job.getState()) !== "active") return undefined;
@@ -266,7 +269,7 @@ describe("fault tolerance, end to end", () => {
           120_000,
         );
         const convergedS = seconds(killedAt);
-        const op = lastOperation(ready)!;
+        const op = stackOperation(ready)!;
         expect(op).toMatchObject({ type: "up", generation: 1, result: "Succeeded", jobId: inFlight.jobId });
         const job = (await q.queue.getJob(inFlight.jobId))!;
         expect(await job.getState()).toBe("completed");
@@ -369,7 +372,7 @@ describe("fault tolerance, end to end", () => {
           "the up job in flight",
           async () => {
             const cd = await get();
-            const op = lastOperation(cd);
+            const op = stackOperation(cd);
             if (op?.result !== "InProgress") return undefined;
             const job = await q.queue.getJob(op.jobId);
             return job && (await job.getState()) === "active" ? { cd, op } : undefined;
@@ -408,7 +411,7 @@ describe("fault tolerance, end to end", () => {
           },
           90_000,
         );
-        expect(lastOperation(ready)).toMatchObject({
+        expect(stackOperation(ready)).toMatchObject({
           type: "up",
           generation: 1,
           result: "Succeeded",
@@ -515,7 +518,7 @@ describe("fault tolerance, end to end", () => {
           },
           60_000,
         );
-        expect(lastOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
+        expect(stackOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
         expect((await lease()).spec?.holderIdentity).toBe(standby);
         console.log(
           `leader failover: ${holder} killed, ${standby} took over in ${(takeoverMs / 1000).toFixed(1)}s; test ${seconds(started)}s`,
@@ -555,17 +558,25 @@ describe("fault tolerance, end to end", () => {
         );
         await apply(ns, withFailure("doomed", { mode: "Terminal", attempts: 0, message: "quota exceeded" }));
 
-        const flaky = await eventually("flaky Ready after a retry", async () => {
-          const cd = await get("flaky");
-          return isReady(cd) ? cd : undefined;
-        }, 120_000);
+        const flaky = await eventually(
+          "flaky Ready after a retry",
+          async () => {
+            const cd = await get("flaky");
+            return isReady(cd) ? cd : undefined;
+          },
+          120_000,
+        );
         const [flakyJob] = await jobsOf(q.queue, flaky.metadata!.uid!);
         expect(flakyJob!.attemptsMade).toBe(2); // the first attempt failed, the retry succeeded
 
-        const stalled = await eventually("doomed Stalled", async () => {
-          const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
-          return c?.status === "True" ? c : undefined;
-        }, 120_000);
+        const stalled = await eventually(
+          "doomed Stalled",
+          async () => {
+            const c = getCondition((await get("doomed")).status?.conditions as never, "Stalled");
+            return c?.status === "True" ? c : undefined;
+          },
+          120_000,
+        );
         expect(stalled.reason).toBe("OperationFailed");
         expect(stalled.message).toContain("quota exceeded");
         expect(stalled.message).toContain("change the spec to try again");
@@ -580,12 +591,68 @@ describe("fault tolerance, end to end", () => {
           { spec: { platform: { simulated: { failures: null } } } },
           { type: "merge" },
         );
-        const fixed = await eventually("doomed Ready once the failure is gone from the spec", async () => {
-          const cd = await get("doomed");
-          return isReady(cd) ? cd : undefined;
-        }, 120_000);
+        const fixed = await eventually(
+          "doomed Ready once the failure is gone from the spec",
+          async () => {
+            const cd = await get("doomed");
+            return isReady(cd) ? cd : undefined;
+          },
+          120_000,
+        );
         expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
         await deleteAll(ns, ["flaky", "doomed"]);
+      } finally {
+        await sut.stopAll();
+        await q.close();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "a failed destroy is retried with backoff under new job ids, says why meanwhile, and finishes",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("fault-destroy", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        // One attempt per job: every retry is the controller's, under a job id of its own.
+        SLIPWAY_JOB_ATTEMPTS: "1",
+        SLIPWAY_JOB_BACKOFF_MS: "500",
+      });
+      const q = stacksQueue(sut);
+      const ns = await newNamespace("fault-destroy");
+      const client = kube();
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "sticky");
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("sticky", { provisionSeconds: 0 });
+        (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
+          { phase: "Destroy", mode: "Transient", attempts: 2, message: "cloud API throttled" },
+        ];
+        await apply(ns, manifest);
+        const ready = await eventually("sticky Ready", async () => {
+          const cd = await get();
+          return isReady(cd) ? cd : undefined;
+        });
+        const uid = ready.metadata!.uid!;
+
+        await kubectlOk(["delete", "-n", ns, "cd/sticky", "--wait=false"]);
+        const failing = await eventually("DestroyFailed while the destroy is retried", async () => {
+          const c = getCondition((await get())?.status?.conditions as never, "Reconciling");
+          return c?.status === "True" && c.reason === "DestroyFailed" ? c : undefined;
+        });
+        expect(failing.message).toContain("cloud API throttled");
+        expect(failing.message).toMatch(/attempt [12]/);
+        expect(getCondition((await get())?.status?.conditions as never, "Stalled")).toBeUndefined();
+
+        await eventually("sticky gone once the third attempt succeeds", async () => !(await get()), 60_000);
+        const destroys = (await jobsOf(q.queue, uid))
+          .map((j) => j.id!)
+          .filter((id) => id.includes(".destroy"))
+          .map((id) => id.replace(/^.*\.destroy/, "destroy"))
+          .sort();
+        expect(destroys).toEqual(["destroy", "destroy.retry1", "destroy.retry2"]);
       } finally {
         await sut.stopAll();
         await q.close();

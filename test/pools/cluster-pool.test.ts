@@ -233,4 +233,31 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     expect(maxInFlight).toBeLessThanOrEqual(2);
     expect(maxInFlight).toBe(2);
   });
+
+  it("answers a template's hibernation and the pool's hibernateAfter with FieldsNotActedOn", async () => {
+    const ns = await newNamespace("pool-fields");
+    await client.create(
+      clusterPoolResource,
+      clusterPool("sleepy", ns, {
+        size: 0,
+        hibernateAfter: "2h",
+        template: {
+          platform: { simulated: { version: "1.36" } },
+          hibernation: { schedules: [{ start: "0 20 * * *" }] },
+        },
+      }),
+    );
+    const pool = await eventually("FieldsNotActedOn on the pool", async () => {
+      const p = await getPool(client, ns, "sleepy");
+      return condition(p, "FieldsNotActedOn") && p;
+    });
+    expect(condition(pool, "FieldsNotActedOn")).toMatchObject({ status: "True", reason: "NotImplementedYet" });
+    expect(condition(pool, "FieldsNotActedOn")!.message).toContain("spec.template.hibernation");
+    expect(condition(pool, "FieldsNotActedOn")!.message).toContain("spec.hibernateAfter");
+    // Not acted on is not broken: an empty pool of size 0 is Ready.
+    expect(condition(pool, "Ready")?.status).toBe("True");
+
+    await client.patch(clusterPoolResource, ns, "sleepy", { spec: { hibernateAfter: null, template: { hibernation: null } } }, { type: "merge" });
+    await eventually("FieldsNotActedOn gone", async () => !condition(await getPool(client, ns, "sleepy"), "FieldsNotActedOn"));
+  });
 });

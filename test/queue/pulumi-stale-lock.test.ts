@@ -5,20 +5,30 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StaleStackLockError } from "../../src/errors/index.js";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { StackBusyError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
+import { StackLeases } from "../../src/queue/stack-lease.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
+import { testRedisUrl } from "../harness/hub.js";
 
-// A worker killed in the middle of `up` leaves the file backend's stack locked. The next attempt (told the owner
-// is dead) clears the lock and finishes the update; without being told, it fails with StackLocked.
-describe("stale stack lock", () => {
+/*
+ * Pulumi's lock cannot tell a live update on another worker host from one whose worker died, so the runner
+ * decides by the stack's lease in Redis: a live owner renews it (wait for it), a dead one's expires (then, and
+ * only then, its lock is cleared). The first runner is a separate process under another host name, as a worker
+ * on another machine sharing the backend would be.
+ */
+describe("stack locks on a shared backend", () => {
   let stateDir: string;
+  let redis: Redis;
+  let prefix: string;
   let runner: PulumiRunner;
-  let worker: ChildProcess | undefined;
+  let other: ChildProcess | undefined;
   const passphrase = "stale-lock-test-passphrase";
-  const stackName = "team-a-locked-1-5e6f7a8b";
+  // Long enough for an event loop busy serialising a dynamic provider on a loaded machine to renew it in time.
+  const leaseTtlMs = 15_000;
   const inputs = {
     clusterName: "locked-1",
     powerState: "Running",
@@ -27,111 +37,168 @@ describe("stale stack lock", () => {
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "slipway-stale-lock-"));
-    runner = new PulumiRunner({ toolsBinDir, stateDir, passphrase });
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    prefix = `lock-${Date.now()}`;
+    const leases = new StackLeases({ redis, prefix, ttlMs: leaseTtlMs });
+    runner = new PulumiRunner({ toolsBinDir, stateDir, passphrase, leases });
+  });
+
+  afterEach(() => {
+    if (other?.pid && other.exitCode === null && other.signalCode === null)
+      process.kill(-other.pid, "SIGKILL");
   });
 
   afterAll(async () => {
-    if (worker?.pid && worker.exitCode === null && worker.signalCode === null)
-      process.kill(-worker.pid, "SIGKILL");
+    redis.disconnect();
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  /** A separate worker process (compiled runner in dist/) whose `up` takes two minutes: long enough to kill. */
-  async function startSlowWorker(): Promise<ChildProcess> {
-    const script = join(stateDir, "slow-worker.mjs");
-    const runnerUrl = pathToFileURL(join(distDir, "src", "queue", "pulumi-runner.js")).href;
+  /**
+   * A worker on host "worker-elsewhere" (its own UTS namespace and process group) running `up` through the
+   * compiled runner with its own lease; resolves once its create step runs, with what it printed so far.
+   */
+  async function startOtherWorker(stackName: string, provisionSeconds: number) {
+    const script = join(stateDir, `${stackName}.mjs`);
+    const url = (file: string) => JSON.stringify(pathToFileURL(join(distDir, "src", "queue", file)).href);
     await writeFile(
       script,
-      `import { PulumiRunner } from ${JSON.stringify(runnerUrl)};
-const runner = new PulumiRunner(${JSON.stringify({ toolsBinDir, stateDir, passphrase })});
-await runner.run({
-  platform: "simulated", stackName: ${JSON.stringify(stackName)}, operation: "up",
-  inputs: ${JSON.stringify({ ...inputs, platform: { ...inputs.platform, provisionSeconds: 120 } })},
+      `import { PulumiRunner } from ${url("pulumi-runner.js")};
+import { StackLeases } from ${url("stack-lease.js")};
+import { redisConnection } from ${url("redis.js")};
+const redis = redisConnection(${JSON.stringify(testRedisUrl())});
+const leases = new StackLeases({ redis, prefix: ${JSON.stringify(prefix)}, ttlMs: ${leaseTtlMs} });
+const runner = new PulumiRunner({ ...${JSON.stringify({ toolsBinDir, stateDir, passphrase })}, leases });
+const result = await runner.run({
+  platform: "simulated", stackName: ${JSON.stringify(stackName)}, operation: "up", jobId: "job-a",
+  inputs: ${JSON.stringify({ ...inputs, platform: { ...inputs.platform, provisionSeconds } })},
   onProgress: (p) => console.log(JSON.stringify(p)),
 });
+console.log("RESULT " + JSON.stringify(result.outputs));
+redis.disconnect();
 `,
     );
-    // Its own process group, so the kill takes the CLI and the provider plugin with it, as a dying pod would.
-    const child = spawn(process.execPath, [script], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      "unshare",
+      ["--uts", "sh", "-c", `hostname worker-elsewhere && exec "${process.execPath}" "${script}"`],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    other = child;
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(
-        () => reject(new Error(`slow worker did not reach the create step:\n${out}`)),
-        90_000,
-      );
-      child.stdout!.on("data", (d) => {
-        out += d;
+      const timer = setTimeout(() => reject(new Error(`other worker did not reach create:\n${out}`)), 90_000);
+      child.stdout!.on("data", () => {
         if (out.includes("creating simulated:ControlPlane")) {
           clearTimeout(timer);
           resolve();
         }
       });
-      child.stderr!.on("data", (d) => (out += d));
-      child.on("exit", (code) => reject(new Error(`slow worker exited (${code}):\n${out}`)));
+      void exited.then((code) => reject(new Error(`other worker exited (${code}):\n${out}`)));
     });
-    return child;
+    return { child, exited, output: () => out };
   }
 
-  it("refuses to clear the lock of a live update, clears a dead worker's lock on retry", async () => {
-    worker = await startSlowWorker();
-    const [lock] = await runner.stackLocks(stackName);
-    expect(lock?.pid).toBeGreaterThan(0);
+  it(
+    "a second runner waits for the live update of another host and never cancels it",
+    { timeout: 180_000 },
+    async () => {
+      const stackName = "team-a-shared-1-1a2b3c4d";
+      const first = await startOtherWorker(stackName, 10);
+      const [lock] = await runner.stackLocks(stackName);
+      expect(lock?.hostname).toBe("worker-elsewhere");
 
-    // The update is alive: even a caller that believes otherwise does not get to break its lock.
-    const refused = await runner
-      .run({ platform: "simulated", stackName, operation: "up", inputs, clearStaleLock: true })
-      .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(StaleStackLockError);
-    expect(classifyPulumiError(refused)).toMatchObject({ retry: true, reason: "StackLocked" });
+      const busy = await runner
+        .run({ platform: "simulated", stackName, operation: "up", inputs, jobId: "job-b" })
+        .catch((e: unknown) => e);
+      expect(busy).toBeInstanceOf(StackBusyError);
+      expect((busy as StackBusyError).holder).toBe(`worker-elsewhere/${first.child.pid}/job-a`);
+      expect(classifyPulumiError(busy)).toMatchObject({ retry: true, reason: "StackBusy" });
+      expect(await runner.stackLocks(stackName)).toHaveLength(1);
 
-    // The worker dies mid-update (SIGKILL, no cleanup): its lock stays behind.
-    process.kill(-worker.pid!, "SIGKILL");
-    await new Promise((resolve) => worker!.once("exit", resolve));
-    await waitUntilDead(lock!.pid!);
-    expect(await runner.stackLocks(stackName)).toHaveLength(1);
+      // The first update runs to its end, untouched.
+      expect(await first.exited, first.output()).toBe(0);
+      expect(first.output()).toMatch(/RESULT .*"powerState":"Running"/);
 
-    // A retry not told the owner is dead fails as StackLocked and leaves the lock alone.
-    const locked = await runner
-      .run({ platform: "simulated", stackName, operation: "up", inputs })
-      .catch((e: unknown) => e);
-    expect(locked).toBeInstanceOf(ConcurrentUpdateError);
-    const classified = classifyPulumiError(locked, { secrets: [passphrase] });
-    expect(classified).toMatchObject({ retry: true, reason: "StackLocked" });
-    expect(classified.message).toMatch(/^the stack is currently locked by 1 lock\(s\)/);
-    expect(await runner.stackLocks(stackName)).toHaveLength(1);
+      // Its lease released, the stack is free and nothing is left to clear.
+      const second = await runner.run({
+        platform: "simulated",
+        stackName,
+        operation: "up",
+        inputs,
+        jobId: "job-b",
+      });
+      expect(second.clearedStaleLock).toBe(false);
+      expect(second.changes).toEqual({ same: 3 });
+      await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs, jobId: "job-b" });
+    },
+  );
 
-    // The retry that knows clears the lock, forgets the interrupted create and provisions the cluster.
-    const retried = await runner.run({
-      platform: "simulated",
-      stackName,
-      operation: "up",
-      inputs,
-      clearStaleLock: true,
-    });
-    expect(retried.clearedStaleLock).toBe(true);
-    expect(retried.outputs.powerState).toBe("Running");
-    expect(await runner.stackLocks(stackName)).toEqual([]);
+  it(
+    "clears the lock of a dead holder once its lease expired, and the run proceeds",
+    { timeout: 180_000 },
+    async () => {
+      const stackName = "team-a-locked-1-5e6f7a8b";
+      const doomed = await startOtherWorker(stackName, 120);
 
-    // A later retry with nothing to clear just runs.
-    const again = await runner.run({
-      platform: "simulated",
-      stackName,
-      operation: "up",
-      inputs,
-      clearStaleLock: true,
-    });
-    expect(again.clearedStaleLock).toBe(false);
-    expect(again.changes).toEqual({ same: 3 });
+      // The worker dies mid-update (SIGKILL, no cleanup): its lock stays behind, its lease until it expires.
+      process.kill(-doomed.child.pid!, "SIGKILL");
+      await doomed.exited;
+      await waitUntilDead(doomed.child.pid!);
+      const busy = await runner
+        .run({ platform: "simulated", stackName, operation: "up", inputs, jobId: "job-b" })
+        .catch((e: unknown) => e);
+      expect(busy, "the lease still looks live: wait, do not clear").toBeInstanceOf(StackBusyError);
+      expect(await runner.stackLocks(stackName)).toHaveLength(1);
 
-    await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs });
-    expect(await runner.listStacks()).toEqual([]);
-  });
+      const leases = new StackLeases({ redis, prefix, ttlMs: leaseTtlMs });
+      await expect.poll(() => leases.holder(stackName), { timeout: leaseTtlMs * 3 }).toBeUndefined();
+
+      // A runner without leases has no proof the owner is dead: StackLocked, the lock stays.
+      const unleased = new PulumiRunner({ toolsBinDir, stateDir, passphrase });
+      const locked = await unleased
+        .run({ platform: "simulated", stackName, operation: "up", inputs })
+        .catch((e: unknown) => e);
+      expect(locked, String(locked)).toBeInstanceOf(ConcurrentUpdateError);
+      const classified = classifyPulumiError(locked, { secrets: [passphrase] });
+      expect(classified).toMatchObject({ retry: true, reason: "StackLocked" });
+      expect(classified.message).toMatch(/^the stack is currently locked by 1 lock\(s\)/);
+      expect(await runner.stackLocks(stackName)).toHaveLength(1);
+
+      // With the expired lease taken over, the lock is the dead holder's: cleared, and the cluster provisioned.
+      const retried = await runner.run({
+        platform: "simulated",
+        stackName,
+        operation: "up",
+        inputs,
+        jobId: "job-b",
+      });
+      expect(retried.clearedStaleLock).toBe(true);
+      expect(retried.outputs.powerState).toBe("Running");
+      expect(await runner.stackLocks(stackName)).toEqual([]);
+
+      // A later run with nothing to clear just runs.
+      const again = await runner.run({
+        platform: "simulated",
+        stackName,
+        operation: "up",
+        inputs,
+        jobId: "job-b",
+      });
+      expect(again.clearedStaleLock).toBe(false);
+      expect(again.changes).toEqual({ same: 3 });
+
+      await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs, jobId: "job-b" });
+      expect(await runner.listStacks()).toEqual([]);
+    },
+  );
 });
 
 async function waitUntilDead(pid: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (!existsSync(`/proc/${pid}`) || /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"))) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`pid ${pid} still alive`);
+  await expect
+    .poll(() => !existsSync(`/proc/${pid}`) || /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8")), {
+      timeout: 10_000,
+    })
+    .toBe(true);
 }

@@ -8,7 +8,7 @@ import {
   markReconciling,
   markStalled,
   setCondition,
-  summarizePass,
+  summarize,
   summaryState,
   type Condition,
 } from "../../src/runtime/conditions.js";
@@ -194,43 +194,99 @@ describe("setCondition", () => {
   });
 });
 
-describe("summarizePass", () => {
-  const base = { done: true, reason: "ClusterRunning", message: "Running", observedGeneration: 2 };
-
-  it("a TerminalError stalls with its own reason", () => {
-    const conditions = summarizePass(
-      [],
-      { ...base, error: new TerminalError("RegionUnknown", "Region mars-1 does not exist; pick one of ...") },
+describe("summarize", () => {
+  const ready = { reason: "ClusterRunning", message: "Running" };
+  const domain = (type: string, status: "True" | "False" | "Unknown", reason = `${type}${status}`) =>
+    ({ type, status, reason, message: `${type} is ${status}`, lastTransitionTime: "2026-03-01T09:00:00Z" }) as Condition;
+  const summary = (conditions: Condition[], input: Partial<Parameters<typeof summarize>[1]> = {}) => {
+    const list = summarize(
+      conditions,
+      { conditions: ["Provisioned", "Registered", { type: "Pending", polarity: "negative" }], ready, observedGeneration: 2, ...input },
       t0,
     );
-    expect(summaryState(conditions)).toBe("Stalled");
-    expect(getCondition(conditions, "Stalled")).toMatchObject({
-      reason: "RegionUnknown",
-      observedGeneration: 2,
+    const reasonOf = (type: string) => getCondition(list, type)?.reason;
+    const state = summaryState(list);
+    return { state, reason: state === "Ready" ? reasonOf("Ready") : reasonOf(state), list };
+  };
+
+  it.each([
+    {
+      name: "every summarized condition good: Ready with the given reason",
+      conditions: [domain("Provisioned", "True"), domain("Registered", "True"), domain("Pending", "False")],
+      state: "Ready",
+      reason: "ClusterRunning",
+    },
+    {
+      name: "a missing condition counts as Unknown",
+      conditions: [domain("Provisioned", "True"), domain("Pending", "False")],
+      state: "Reconciling",
+      reason: "Pending",
+    },
+    {
+      name: "a False one wins over an earlier Unknown one",
+      conditions: [domain("Provisioned", "Unknown"), domain("Registered", "False"), domain("Pending", "False")],
+      state: "Reconciling",
+      reason: "RegisteredFalse",
+    },
+    {
+      name: "the first bad one in the given order",
+      conditions: [domain("Provisioned", "False"), domain("Registered", "False"), domain("Pending", "False")],
+      state: "Reconciling",
+      reason: "ProvisionedFalse",
+    },
+    {
+      name: "a negative-polarity condition is bad when True",
+      conditions: [domain("Provisioned", "True"), domain("Registered", "True"), domain("Pending", "True", "NoClusters")],
+      state: "Reconciling",
+      reason: "NoClusters",
+    },
+    {
+      name: "an Unknown one blocks Ready",
+      conditions: [domain("Provisioned", "True"), domain("Registered", "Unknown"), domain("Pending", "False")],
+      state: "Reconciling",
+      reason: "RegisteredUnknown",
+    },
+  ])("$name", ({ conditions, state, reason }) => {
+    const result = summary(conditions);
+    expect(result.state).toBe(state);
+    expect(result.reason).toBe(reason);
+    expect(getCondition(result.list, "Ready")!.status).toBe(state === "Ready" ? "True" : "False");
+    // Exactly one of Reconciling and Stalled is True.
+    expect([isTrue(result.list, "Reconciling"), isTrue(result.list, "Stalled")].filter(Boolean)).toHaveLength(
+      state === "Ready" ? 0 : 1,
+    );
+  });
+
+  const allGood = [domain("Provisioned", "True"), domain("Registered", "True"), domain("Pending", "False")];
+
+  it("a TerminalError stalls with its own reason, whatever the domain conditions say", () => {
+    const { state, reason, list } = summary(allGood, {
+      error: new TerminalError("RegionUnknown", "Region mars-1 does not exist; pick one of ..."),
     });
+    expect([state, reason]).toEqual(["Stalled", "RegionUnknown"]);
+    expect(getCondition(list, "Stalled")!.observedGeneration).toBe(2);
+    expect(getCondition(list, "Reconciling")).toBeUndefined();
   });
 
-  it("another error is retried: Reconciling with the scrubbed error text", () => {
-    const conditions = summarizePass(
-      [],
-      { ...base, error: new Error("connect failed with token=abcdef123") },
-      t0,
-    );
-    expect(summaryState(conditions)).toBe("Reconciling");
-    const reconciling = getCondition(conditions, "Reconciling")!;
-    expect(reconciling.reason).toBe("RetryingAfterError");
-    expect(reconciling.message).toContain("connect failed");
-    expect(reconciling.message).not.toContain("abcdef123");
+  it("another error is retried: Reconciling RetryingAfterError with the scrubbed error text", () => {
+    const { state, reason, list } = summary(allGood, { error: new Error("connect failed with token=abcdef123") });
+    expect([state, reason]).toEqual(["Reconciling", "RetryingAfterError"]);
+    const message = getCondition(list, "Reconciling")!.message;
+    expect(message).toContain("connect failed");
+    expect(message).not.toContain("abcdef123");
   });
 
-  it("done is Ready, not done is Reconciling, deleting is Reconciling Deleting", () => {
-    expect(summaryState(summarizePass([], base, t0))).toBe("Ready");
-    expect(
-      getCondition(summarizePass([], { ...base, done: false, reason: "Provisioning" }, t0), "Reconciling")!
-        .reason,
-    ).toBe("Provisioning");
-    expect(getCondition(summarizePass([], { ...base, deleting: true }, t0), "Reconciling")!.reason).toBe(
-      "Deleting",
+  it("deleting is Reconciling, Deleting by default or the reason given", () => {
+    expect(summary(allGood, { deleting: { message: "bye" } }).reason).toBe("Deleting");
+    expect(summary(allGood, { deleting: { reason: "DestroyFailed", message: "retrying" } }).reason).toBe(
+      "DestroyFailed",
     );
+  });
+
+  it("a stall goes once the error does: Stalled is removed, Ready comes back", () => {
+    const stalled = summary(allGood, { error: new TerminalError("BadSpec", "fix it") }).list;
+    const fixed = summarize(stalled, { conditions: ["Provisioned"], ready, observedGeneration: 3 }, t1);
+    expect(summaryState(fixed)).toBe("Ready");
+    expect(getCondition(fixed, "Stalled")).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ describe("HealthServer", () => {
   it("serves metrics, liveness and readiness that follows its checks", async () => {
     const metrics = new Metrics({ collectDefaults: false });
     metrics.reconcileTotal.inc({ controller: "cluster-deployment", result: "success" });
-    metrics.observeJob("up", "success", Date.now() - 2500);
+    metrics.observeJob("up", "succeeded", Date.now() - 2500);
     let synced = false;
     server = new HealthServer({
       host: "127.0.0.1",
@@ -26,7 +26,7 @@ describe("HealthServer", () => {
     expect(metricsText).toContain(
       'slipway_reconcile_total{controller="cluster-deployment",result="success"} 1',
     );
-    expect(metricsText).toMatch(/slipway_job_duration_seconds_count\{type="up",result="success"\} 1/);
+    expect(metricsText).toMatch(/slipway_job_duration_seconds_count\{type="up",result="succeeded"\} 1/);
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${url}/readyz`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, newNamespace } from "../harness/hub.js";
-import { getCondition, summarizePass } from "../../src/runtime/conditions.js";
+import { getCondition, setCondition, summarize } from "../../src/runtime/conditions.js";
 import { TerminalError } from "../../src/errors/index.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { Manager } from "../../src/runtime/manager.js";
@@ -46,14 +46,17 @@ class WidgetReconciler implements Reconciler<Widget, WidgetScope> {
     const { object } = input;
     return {
       size: object.spec?.size,
-      conditions: summarizePass(
-        object.status?.conditions,
+      conditions: summarize(
+        setCondition(
+          object.status?.conditions,
+          { type: "Sized", status: "True", reason: "WidgetReady", message: "The widget has its size" },
+          input.now,
+        ),
         {
+          conditions: ["Sized"],
+          ready: { reason: "WidgetReady", message: "The widget has its size" },
           error: input.error,
-          deleting: input.deleting,
-          done: true,
-          reason: "WidgetReady",
-          message: "The widget has its size",
+          deleting: input.deleting ? { message: "Deleting the widget" } : undefined,
           observedGeneration: input.generation,
         },
         input.now,
@@ -173,7 +176,8 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
       observedGeneration: 4,
     });
     expect(getCondition(stalled.status?.conditions, "Reconciling")).toBeUndefined();
-    expect(stalled.status?.observedGeneration).toBe(2);
+    // The generation was handled, and the answer is Stalled: kstatus reads Failed, not InProgress.
+    expect(stalled.status?.observedGeneration).toBe(4);
     // Retries already scheduled by the earlier transient errors may still fire once; after that, nothing.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const passes = reconciler.normalPasses;

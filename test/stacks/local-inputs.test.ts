@@ -45,7 +45,7 @@ describe("local platform inputs", () => {
   it("accepts the built version by minor or patch, refuses a prefix of it", () => {
     expect(validateLocalInputs(inputs({ version: "1.36" })).platform.version).toBe("1.36");
     expect(reasonOf(() => validateLocalInputs(inputs({ version: "1.36.3" })))).toBeUndefined();
-    expect(reasonOf(() => validateLocalInputs(inputs({ version: "1.3" })))).toBe("VersionUnavailable");
+    expect(reasonOf(() => validateLocalInputs(inputs({ version: "1.3" })))).toBe("UnsupportedVersion");
   });
 
   it("takes its defaults from the API schema: no kube-controller-manager unless asked for", () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalControlPlane } from "../../src/local/control-plane.js";
 import { kubectl } from "../../src/local/kubectl.js";
@@ -82,7 +83,7 @@ describe("local platform", () => {
     }
     // The secret output is encrypted in the state file, not stored in plain text.
     const state = readFileSync(
-      join(stateDir, "pulumi", "state", ".pulumi", "stacks", "slipway", `${stackName}.json`),
+      join(fileURLToPath(runner.backendUrl), ".pulumi", "stacks", "slipway", `${stackName}.json`),
       "utf8",
     );
     expect(state).not.toContain("client-key-data");
@@ -145,7 +146,7 @@ describe("local platform", () => {
     expect(await runner.listStacks()).toEqual([]);
     expect(existsSync(join(stateDir, "pulumi", "workspaces", stackName))).toBe(false);
     expect(
-      existsSync(join(stateDir, "pulumi", "state", ".pulumi", "stacks", "slipway", `${stackName}.json`)),
+      existsSync(join(fileURLToPath(runner.backendUrl), ".pulumi", "stacks", "slipway", `${stackName}.json`)),
     ).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
-import { isNotFound } from "../../errors/index.js";
+import { ClusterClaimReason as Reason } from "../../api/reasons.js";
+import { isNotFound, TerminalError } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import {
   clusterClaimResource,
@@ -11,7 +12,7 @@ import {
 } from "../../api/resources.js";
 import { apiTime, parseDuration } from "../duration.js";
 import {
-  POOL_FIELD_MANAGER,
+  CLAIM_FIELD_MANAGER,
   POOL_LABEL,
   adminKubeconfigSecretName,
   claimAccessName,
@@ -82,7 +83,7 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
   if (storedExpiry && new Date(storedExpiry).getTime() <= now.getTime()) {
     // Hive deletes expired claims; the pool deletes their cluster (ClaimExpired).
     context.log.info({ expiresAt: storedExpiry }, "Claim expired; deleting it");
-    await context.events.record(claim, { type: "Normal", reason: "ClaimExpired", message: `The claim expired at ${storedExpiry}; deleting it and its cluster` });
+    await context.events.record(claim, { type: "Normal", reason: Reason.ClaimExpired, message: `The claim expired at ${storedExpiry}; deleting it and its cluster` });
     try {
       await context.client.delete(clusterClaimResource, claim.metadata.namespace, claim.metadata.name!);
     } catch (error) {
@@ -91,15 +92,23 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
     scope.expired = true;
     return {};
   }
-  if (!cluster) return {};
+  if (!cluster) {
+    const wasBoundTo = claim.status?.clusterDeploymentRef?.name;
+    if (wasBoundTo) throw clusterGone(wasBoundTo, "was deleted");
+    if (!scope.pool) {
+      const namespace = claim.metadata.namespace;
+      throw new TerminalError(Reason.PoolNotFound, `ClusterPool ${claim.spec.clusterPoolName} does not exist in namespace ${namespace}; the claim binds once it is created`);
+    }
+    return {};
+  }
 
   scope.assignedAt = claim.status?.assignedAt ?? cluster.spec.clusterPoolRef?.claimedTimestamp ?? apiTime(now);
   const lifetime = claimLifetimeMs(claim, scope.pool);
   if (lifetime !== undefined) scope.expiresAt = apiTime(new Date(new Date(scope.assignedAt).getTime() + lifetime));
   if (!claim.status?.clusterDeploymentRef) {
-    await context.events.record(claim, { type: "Normal", reason: "ClusterAssigned", message: `Cluster ${cluster.metadata.name} was assigned to the claim` });
+    await context.events.record(claim, { type: "Normal", reason: Reason.ClusterAssigned, message: `Cluster ${cluster.metadata.name} was assigned to the claim` });
   }
-  if (cluster.metadata.deletionTimestamp) return {};
+  if (cluster.metadata.deletionTimestamp) throw clusterGone(cluster.metadata.name!, "is being deleted");
 
   const adminSecretName = cluster.status?.adminKubeconfigSecretRef?.name ?? adminKubeconfigSecretName(cluster.metadata.name!);
   const adminSecret = await context.client.getIfExists<SecretObject>(secretResource, cluster.metadata.namespace, adminSecretName);
@@ -113,6 +122,11 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
   if (!kubeconfig || cluster.status?.powerState !== "Running") requeue = settings.kubeconfigPollMs;
   if (scope.expiresAt) requeue = Math.min(requeue, Math.max(1_000, new Date(scope.expiresAt).getTime() - now.getTime() + 500));
   return { requeueAfter: requeue };
+}
+
+/** The claim's cluster went: a claim never gets a second cluster, so it stalls until deleted. */
+function clusterGone(name: string, what: string): TerminalError {
+  return new TerminalError(Reason.ClusterDeleted, `Cluster ${name} assigned to this claim ${what}; delete the claim and create a new one for another cluster`);
 }
 
 /** rbacv1.Subject with the apiGroup filled in. */
@@ -145,7 +159,7 @@ async function writeClaimAccess(scope: ClaimScope, kubeconfig: string): Promise<
       namespace,
       name,
       { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, metadata: { name, namespace, labels, ownerReferences }, ...body },
-      { type: "apply", fieldManager: POOL_FIELD_MANAGER, force: true },
+      { type: "apply", fieldManager: CLAIM_FIELD_MANAGER, force: true },
     );
   await apply(secretResource, secretName, { type: "Opaque", data: { kubeconfig } });
   await apply(roleResource, accessName, { rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [secretName], verbs: ["get"] }] });

@@ -1,3 +1,4 @@
+import { ClusterPoolReason as Reason, type ClusterPoolReason } from "../../api/reasons.js";
 import type { ClusterClaim, ClusterDeployment, ClusterPool, PowerState } from "../../api/index.js";
 import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
@@ -59,13 +60,14 @@ export async function reconcilePool(scope: PoolScope): Promise<ReconcileResult> 
   for (const assignment of decision.assignments) {
     context.log.info({ ClusterClaim: `${assignment.claimNamespace}/${assignment.claimName}`, clusterName: assignment.clusterName }, "Assigning cluster to claim");
     await assignCluster(scope, assignment.clusterName, assignment.claimName);
-    await context.events.record(pool, { type: "Normal", reason: "ClusterAssigned", message: `${assignment.message} to claim ${assignment.claimName}` });
+    await context.events.record(pool, { type: "Normal", reason: Reason.ClusterAssigned, message: `${assignment.message} to claim ${assignment.claimName}` });
   }
 
   for (const deletion of decision.toDelete) {
     context.log.info({ clusterName: deletion.clusterName, reason: deletion.reason }, "Deleting pool cluster");
     await deleteCluster(scope, deletion.clusterName);
-    await context.events.record(pool, { type: "Normal", reason: `Deleting${deletion.reason}`, message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}` });
+    const reason: ClusterPoolReason = `Deleting${deletion.reason}`;
+    await context.events.record(pool, { type: "Normal", reason, message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}` });
   }
 
   const assigned = new Set(decision.assignments.map((a) => a.clusterName));
@@ -80,7 +82,7 @@ export async function reconcilePool(scope: PoolScope): Promise<ReconcileResult> 
   if (decision.toCreate > 0) {
     await context.events.record(pool, {
       type: "Normal",
-      reason: "ClustersCreated",
+      reason: Reason.ClustersCreated,
       message: `Creating ${decision.toCreate} cluster(s) (${decision.toCreateRunning} running) to keep ${pool.spec.size} unclaimed`,
     });
   }

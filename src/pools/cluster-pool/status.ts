@@ -1,5 +1,7 @@
 import type { ClusterPool } from "../../api/index.js";
-import { setCondition, summarizePass, type Condition } from "../../runtime/conditions.js";
+import { ClusterPoolReason as Reason } from "../../api/reasons.js";
+import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
+import { removeCondition, setCondition, summarize, type Condition } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
 import type { PoolDecision } from "../algorithm/index.js";
@@ -7,31 +9,36 @@ import { templateHash } from "../labels.js";
 import type { PoolScope } from "./phases.js";
 
 export const PoolCondition = {
+  Populated: "Populated",
   CapacityAvailable: "CapacityAvailable",
   AllClustersCurrent: "AllClustersCurrent",
+  FieldsNotActedOn: "FieldsNotActedOn",
 } as const;
+
+/** Ready summarizes these; CapacityAvailable=False (maxSize reached) does not stop a full pool being Ready. */
+export const POOL_READY_CONDITIONS = [PoolCondition.Populated] as const;
 
 /** Done: `size` unclaimed clusters installed, nothing broken, stale, being created or deleted by the pool. */
 function summary(pool: ClusterPool, decision: PoolDecision): { done: boolean; reason: string; message: string } {
   const { counts } = decision;
   const size = pool.spec.size;
   const installed = counts.ready + counts.standby;
-  if (counts.broken > 0) return { done: false, reason: "ReplacingBrokenClusters", message: `${counts.broken} cluster(s) are broken and being replaced` };
+  if (counts.broken > 0) return { done: false, reason: Reason.ReplacingBrokenClusters, message: `${counts.broken} cluster(s) are broken and being replaced` };
   if (decision.toCreate > 0 || counts.installing > 0) {
-    return { done: false, reason: "Provisioning", message: `${installed} of ${size} unclaimed clusters installed; ${counts.installing + decision.toCreate} installing` };
+    return { done: false, reason: Reason.Provisioning, message: `${installed} of ${size} unclaimed clusters installed; ${counts.installing + decision.toCreate} installing` };
   }
-  if (counts.stale > 0) return { done: false, reason: "ReplacingStaleClusters", message: `${counts.stale} cluster(s) were built from an older template and are replaced one at a time` };
-  if (installed > size) return { done: false, reason: "RemovingExcessClusters", message: `${installed} unclaimed clusters; removing down to ${size}` };
+  if (counts.stale > 0) return { done: false, reason: Reason.ReplacingStaleClusters, message: `${counts.stale} cluster(s) were built from an older template and are replaced one at a time` };
+  if (installed > size) return { done: false, reason: Reason.RemovingExcessClusters, message: `${installed} unclaimed clusters; removing down to ${size}` };
   if (installed < size && decision.budget.available === 0) {
-    return { done: false, reason: "WaitingForConcurrencyBudget", message: `${installed} of ${size} unclaimed clusters; maxConcurrent ${pool.spec.maxConcurrent} operations are in flight` };
+    return { done: false, reason: Reason.WaitingForConcurrencyBudget, message: `${installed} of ${size} unclaimed clusters; maxConcurrent ${pool.spec.maxConcurrent} operations are in flight` };
   }
   if (installed < size) {
-    return { done: false, reason: "MaxSizeReached", message: `${installed} of ${size} unclaimed clusters; maxSize ${pool.spec.maxSize ?? "-"} stops the pool from adding more` };
+    return { done: false, reason: Reason.MaxSizeReached, message: `${installed} of ${size} unclaimed clusters; maxSize ${pool.spec.maxSize ?? "-"} stops the pool from adding more` };
   }
   const pending = decision.pendingClaims.length;
   return {
     done: true,
-    reason: "PoolReady",
+    reason: Reason.PoolReady,
     message: `${size} unclaimed cluster(s): ${counts.ready} running, ${counts.standby} hibernating; ${counts.claimed} claimed${pending ? `, ${pending} claim(s) pending` : ""}`,
   };
 }
@@ -39,9 +46,9 @@ function summary(pool: ClusterPool, decision: PoolDecision): { done: boolean; re
 function domainConditions(conditions: Condition[], pool: ClusterPool, decision: PoolDecision | undefined, now: Date, generation?: number): Condition[] {
   let list = conditions;
   if (!decision) {
-    for (const type of Object.values(PoolCondition)) {
+    for (const type of [PoolCondition.CapacityAvailable, PoolCondition.AllClustersCurrent]) {
       if (!list.some((c) => c.type === type)) {
-        list = setCondition(list, { type, status: "Unknown", reason: "NotYetEvaluated", message: "The pool has not been evaluated yet", observedGeneration: generation }, now);
+        list = setCondition(list, { type, status: "Unknown", reason: Reason.NotYetEvaluated, message: "The pool has not been evaluated yet", observedGeneration: generation }, now);
       }
     }
     return list;
@@ -49,11 +56,11 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
   list = setCondition(
     list,
     decision.conditions.capacityAvailable
-      ? { type: PoolCondition.CapacityAvailable, status: "True", reason: "CapacityAvailable", message: pool.spec.maxSize === undefined ? "The pool has no maxSize" : `Below maxSize ${pool.spec.maxSize}`, observedGeneration: generation }
+      ? { type: PoolCondition.CapacityAvailable, status: "True", reason: Reason.CapacityAvailable, message: pool.spec.maxSize === undefined ? "The pool has no maxSize" : `Below maxSize ${pool.spec.maxSize}`, observedGeneration: generation }
       : {
           type: PoolCondition.CapacityAvailable,
           status: "False",
-          reason: "MaxSizeReached",
+          reason: Reason.MaxSizeReached,
           message: `The pool holds maxSize ${pool.spec.maxSize} clusters; raise maxSize or release claims to add more`,
           observedGeneration: generation,
         },
@@ -62,11 +69,11 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
   list = setCondition(
     list,
     decision.conditions.allClustersCurrent
-      ? { type: PoolCondition.AllClustersCurrent, status: "True", reason: "AllClustersCurrent", message: "Every unclaimed cluster was built from the current template", observedGeneration: generation }
+      ? { type: PoolCondition.AllClustersCurrent, status: "True", reason: Reason.AllClustersCurrent, message: "Every unclaimed cluster was built from the current template", observedGeneration: generation }
       : {
           type: PoolCondition.AllClustersCurrent,
           status: "False",
-          reason: "StaleClusters",
+          reason: Reason.StaleClusters,
           message: `${decision.counts.stale} unclaimed cluster(s) were built from an older template; they are replaced one at a time`,
           observedGeneration: generation,
         },
@@ -75,25 +82,42 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
   return list;
 }
 
+/** Template fields and hibernateAfter are accepted but not acted on yet: say so rather than ignore them. */
+function fieldsCondition(conditions: Condition[], pool: ClusterPool, now: Date, generation?: number): Condition[] {
+  const fields = fieldsNotActedOn(pool.spec.template, "spec.template");
+  if (pool.spec.hibernateAfter) fields.push("spec.hibernateAfter");
+  if (fields.length === 0) return removeCondition(conditions, PoolCondition.FieldsNotActedOn);
+  return setCondition(
+    conditions,
+    { type: PoolCondition.FieldsNotActedOn, status: "True", reason: Reason.NotImplementedYet, message: notActedOnMessage(fields), observedGeneration: generation },
+    now,
+  );
+}
+
 export function computePoolStatus(input: StatusInput<ClusterPool, PoolScope>): OwnedStatus {
   const { object: pool, now, generation } = input;
   const previous = pool.status;
   const decision = input.scope?.decision;
   const counts = decision?.counts;
-  const pass = decision ? summary(pool, decision) : { done: false, reason: "Evaluating", message: "Reading the pool's clusters and claims" };
-  let conditions = summarizePass(
+  const pass = decision ? summary(pool, decision) : { done: false, reason: Reason.Evaluating, message: "Reading the pool's clusters and claims" };
+  let conditions = setCondition(
     previous?.conditions as Condition[] | undefined,
+    { type: PoolCondition.Populated, status: pass.done ? "True" : decision ? "False" : "Unknown", reason: pass.reason, message: pass.message, observedGeneration: generation },
+    now,
+  );
+  conditions = domainConditions(conditions, pool, decision, now, generation);
+  conditions = fieldsCondition(conditions, pool, now, generation);
+  conditions = summarize(
+    conditions,
     {
+      conditions: POOL_READY_CONDITIONS,
+      ready: { reason: pass.reason, message: pass.message },
       error: input.error,
-      deleting: input.deleting,
-      done: pass.done,
-      reason: pass.reason,
-      message: input.deleting ? "Deleting the pool's unclaimed clusters" : pass.message,
+      deleting: input.deleting ? { message: "Deleting the pool's unclaimed clusters" } : undefined,
       observedGeneration: generation,
     },
     now,
   );
-  conditions = domainConditions(conditions, pool, decision, now, generation);
   return {
     conditions,
     size: counts?.size ?? previous?.size ?? 0,

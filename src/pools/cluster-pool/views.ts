@@ -47,7 +47,7 @@ function toDate(value: string | undefined): Date | undefined {
 
 export function clusterView(cd: ClusterDeployment): ClusterView {
   const powerState = observedPowerState(cd);
-  const startedAt = cd.status?.lastOperation?.startedAt;
+  const startedAt = cd.status?.stack?.startedAt;
   return {
     name: cd.metadata.name!,
     createdAt: toDate(cd.metadata.creationTimestamp) ?? new Date(0),

@@ -1,9 +1,6 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
-import { TerminalError } from "../../errors/index.js";
-import { markReconciling, markStalled, type Condition } from "../../runtime/conditions.js";
-import { safeMessage } from "../../runtime/redaction.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
@@ -14,7 +11,9 @@ export const CLUSTER_DEPLOYMENT_FINALIZER = "slipway.dev/cluster-deployment";
 
 type Deps = Omit<Dependencies, "event">;
 
-export function clusterDeploymentReconciler(deps: Deps): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
+export function clusterDeploymentReconciler(
+  deps: Deps,
+): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
   return {
     finalizer: CLUSTER_DEPLOYMENT_FINALIZER,
     buildScope(cd, context) {
@@ -30,32 +29,34 @@ export function clusterDeploymentReconciler(deps: Deps): Reconciler<ClusterDeplo
     },
     async reconcileNormal(scope) {
       await reconcileNormal(scope);
-      return scope.requeueAfterMs !== undefined || scope.status.lastOperation?.result === "InProgress"
+      return scope.requeueAfterMs !== undefined || scope.status.stack?.result === "InProgress"
         ? { requeueAfter: scope.requeueAfterMs ?? 15_000 } // job events usually come first; this is the safety net
         : {};
     },
     async reconcileDelete(scope) {
       const done = await reconcileDelete(scope);
-      return done ? {} : { requeueAfter: 5_000 };
+      return done ? {} : { requeueAfter: scope.requeueAfterMs ?? 5_000 };
     },
     computeStatus(input: StatusInput<ClusterDeployment, ClusterDeploymentScope>) {
-      if (input.scope) {
-        const status = computeStatus(input.scope);
-        if (input.error !== undefined) {
-          const message = safeMessage(input.error instanceof Error ? input.error.message : String(input.error));
-          const reason = input.error instanceof TerminalError ? input.error.reason : "ReconcileError";
-          const mark = input.terminal ? markStalled : markReconciling;
-          status.conditions = mark(status.conditions as Condition[], { reason, message, observedGeneration: input.generation }, input.now);
-        }
-        delete status.observedGeneration; // the harness sets it, only after a successful pass
-        return status as Record<string, unknown>;
-      }
-      return (input.object.status ?? {}) as Record<string, unknown>;
+      if (!input.scope) return ownedStatus(input.object.status ?? {});
+      const status = computeStatus(input.scope, input.error);
+      delete status.observedGeneration; // the harness sets it, only after a pass that handled the generation
+      return status as Record<string, unknown>;
     },
   };
 }
 
-export function clusterDeploymentRegistration(deps: Deps, concurrency: number): ControllerRegistration<ClusterDeployment, ClusterDeploymentScope> {
+/** What this controller writes: everything but the records other controllers own. */
+function ownedStatus(status: NonNullable<ClusterDeployment["status"]>): Record<string, unknown> {
+  const owned: Record<string, unknown> = { ...status };
+  for (const field of ["registration", "bootstrap", "power"]) delete owned[field];
+  return owned;
+}
+
+export function clusterDeploymentRegistration(
+  deps: Deps,
+  concurrency: number,
+): ControllerRegistration<ClusterDeployment, ClusterDeploymentScope> {
   return {
     name: CLUSTER_DEPLOYMENT_CONTROLLER,
     watches: {

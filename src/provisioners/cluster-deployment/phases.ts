@@ -2,17 +2,18 @@ import { createHash } from "node:crypto";
 import type { ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../../api/resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
+import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
+import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
-import {
-  stackJobId,
-  type StackJobData,
-  type StackJobResult,
-  type StackOperation,
-} from "../../queue/stack-job.js";
-import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
+import { jobId as stackJobId } from "../../queue/job.js";
+import type { StackJobData, StackJobResult, StackOperation } from "../../queue/stack-job.js";
+import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
+import { CLUSTER_DEPLOYMENT_STACK_JOB } from "./stack-job.js";
 
 const log = logger("cluster-deployment");
 const CREDENTIALS_RETRY_MS = 10_000;
+/** A failed destroy is retried forever (a cluster left running costs money), at most this far apart. */
+export const DESTROY_RETRY_CAP_MS = 10 * 60_000;
 
 function ref(cd: ClusterDeployment): string {
   return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
@@ -27,50 +28,46 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   const { cd, deps } = scope;
   const adapter = platformFor(cd);
   if (!adapter) {
-    scope.stalled = {
-      reason: "UnsupportedPlatform",
-      message: `platform "${platformName(cd)}" has no stack in this build of Slipway`,
-    };
-    return;
+    throw new TerminalError(
+      Reason.UnsupportedPlatform,
+      `platform "${platformName(cd)}" has no stack in this build of Slipway`,
+    );
   }
   try {
     adapter.validate(cd, deps.config);
   } catch (err) {
     if (!(err instanceof InvalidSpecError)) throw err;
-    scope.stalled = { reason: err.reason, message: err.message };
-    return;
+    throw new TerminalError(err.reason, err.message);
   }
   const credentials = adapter.credentialsSecretName(cd);
   const secret =
     credentials && (await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials));
   if (credentials && !secret) {
-    scope.stalled = {
-      reason: "CredentialsSecretMissing",
-      message: `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
-    };
-    scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
-    return;
+    // Nothing watches that Secret: look again every few seconds.
+    throw new TerminalError(
+      Reason.CredentialsSecretMissing,
+      `Secret ${cd.metadata!.namespace}/${credentials} named by the platform's credentialsRef does not exist: create it`,
+      { requeueAfterMs: CREDENTIALS_RETRY_MS },
+    );
   }
   const missingKeys = secret ? adapter.missingCredentialKeys(secret) : [];
   if (missingKeys.length > 0) {
-    scope.stalled = {
-      reason: "CredentialsKeysMissing",
-      message: `Secret ${cd.metadata!.namespace}/${credentials} lacks ${missingKeys.join(", ")}: add them to it`,
-    };
-    scope.requeueAfterMs = CREDENTIALS_RETRY_MS;
-    return;
+    throw new TerminalError(
+      Reason.CredentialsKeysMissing,
+      `Secret ${cd.metadata!.namespace}/${credentials} lacks ${missingKeys.join(", ")}: add them to it`,
+      { requeueAfterMs: CREDENTIALS_RETRY_MS },
+    );
   }
 
   const generation = cd.metadata!.generation ?? 1;
   if (await refreshGivesWay(scope, generation)) return;
   if (!(await followOperation(scope))) return; // a job is still running
-  const last = scope.status.lastOperation as LastOperation | undefined;
+  const last = scope.status.stack;
   if (last?.result === "Failed" && last.generation === generation && last.type === "up") {
-    scope.stalled = {
-      reason: "OperationFailed",
-      message: `${last.message ?? "the last run failed"}; change the spec to try again`,
-    };
-    return;
+    throw new TerminalError(
+      Reason.OperationFailed,
+      `${last.message ?? "the last run failed"}; change the spec to try again`,
+    );
   }
   // A new generation whose stack inputs are those already applied (a pool claimed the cluster) needs no run.
   const { inputsHash } = desiredStack(adapter, cd, deps.config);
@@ -84,7 +81,7 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   }
   if (scope.drift) {
     await startOperation(scope, "up", `repair${Date.parse(last!.finishedAt ?? "") || 0}`, {
-      cause: "DriftDetected",
+      cause: Reason.DriftDetected,
       message: scope.drift,
     });
     return;
@@ -112,7 +109,7 @@ export function spreadResync(resyncMs: number, uid: string): number {
  * generation queued instead: people's changes never wait behind a drift check. Returns true when it did so.
  */
 async function refreshGivesWay(scope: ClusterDeploymentScope, generation: number): Promise<boolean> {
-  const last = scope.status.lastOperation as LastOperation | undefined;
+  const last = scope.status.stack;
   if (last?.type !== "refresh" || last.result !== "InProgress" || last.generation === generation)
     return false;
   const job = await scope.deps.queue.lookup(last.jobId);
@@ -133,26 +130,23 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
     log.info({ ClusterDeployment: ref(cd) }, "preserveOnDelete is set: leaving the cluster in place");
     return true;
   }
-  const last = scope.status.lastOperation as LastOperation | undefined;
+  const last = scope.status.stack;
   if (last && last.type !== "destroy" && last.result === "InProgress") {
     const job = await scope.deps.queue.lookup(last.jobId);
     if (job.state === "active") {
       scope.job = job;
       return false; // a stack can only run one operation: wait for the running one
     }
-    if (job.state !== "missing") await scope.deps.queue.queue.remove(last.jobId).catch(() => undefined);
+    if (job.state !== "missing") await scope.deps.queue.remove(last.jobId).catch(() => undefined);
   }
   if (last?.type !== "destroy") {
     await startOperation(scope, "destroy");
     return false;
   }
   if (!(await followOperation(scope))) return false;
-  const done = scope.status.lastOperation as LastOperation;
+  const done = scope.status.stack!;
   if (done.result === "Failed") {
-    scope.stalled = {
-      reason: "DestroyFailed",
-      message: `${done.message ?? "destroy failed"}; fix the cause and delete again`,
-    };
+    await retryDestroy(scope, done);
     return false;
   }
   const secret = scope.status.adminKubeconfigSecretRef?.name;
@@ -161,13 +155,44 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   return true;
 }
 
+/** min(cap, base * 2^(retry-1)): the wait before retry number `retry` (from 1) of a failed destroy. */
+export function destroyRetryDelayMs(retry: number, baseMs: number, capMs = DESTROY_RETRY_CAP_MS): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+}
+
+/**
+ * A failed destroy is a dead end unless retried: deletion has started, so no spec change can help, and BullMQ
+ * keeps the failed job (a re-add under its id is dropped as a duplicate). So each retry is a new job,
+ * `<uid>.g<G>.destroy.retry<N>`, queued after a capped exponential backoff that status.stack.retry records.
+ */
+async function retryDestroy(scope: ClusterDeploymentScope, failed: StackStatus): Promise<void> {
+  const retry = { count: failed.retry?.count ?? 0, failedAttempts: failed.retry?.failedAttempts ?? 1 };
+  const next = retry.count + 1;
+  const nextAt =
+    failed.retry?.nextAt ??
+    new Date(
+      Date.parse(failed.finishedAt ?? scope.now.toISOString()) +
+        destroyRetryDelayMs(next, scope.deps.config.worker.backoffMs),
+    ).toISOString();
+  const waitMs = Date.parse(nextAt) - scope.now.getTime();
+  if (waitMs > 0) {
+    failed.retry = { ...retry, nextAt };
+    scope.requeueAfterMs = waitMs;
+    return;
+  }
+  await startOperation(scope, "destroy", `retry${next}`, {
+    message: failed.message,
+    retry: { count: next, failedAttempts: retry.failedAttempts },
+  });
+}
+
 /**
  * Follows the operation recorded in status. Returns true when nothing is in flight any more (finished now or
  * before). A job missing from Redis (flushed, or expired) is queued again under the same id: the CRs are the
  * source of truth and rebuild the queue.
  */
 async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> {
-  const last = scope.status.lastOperation as LastOperation | undefined;
+  const last = scope.status.stack;
   if (!last || last.result !== "InProgress") return true;
   const job = await scope.deps.queue.lookup(last.jobId);
   scope.job = job;
@@ -177,7 +202,10 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
         { ClusterDeployment: ref(scope.cd), jobId: last.jobId },
         "Job not found in Redis: enqueuing it again",
       );
-      await scope.deps.queue.enqueue(jobData(scope.cd, last.type, last.generation), suffixOf(last.jobId));
+      await scope.deps.queue.enqueue(
+        jobData(scope.cd, last.type, last.generation, last.retry?.failedAttempts),
+        suffixOf(last.jobId),
+      );
       return false;
     case "waiting":
     case "delayed":
@@ -188,25 +216,35 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
       if (!job.result) return false; // not readable yet: the job's completion event brings the next pass
       applyResult(scope, last, job.result);
       return true;
-    case "failed":
+    case "failed": {
       last.result = "Failed";
       last.finishedAt = (job.finishedAt ?? scope.now).toISOString();
       last.message = job.failedReason;
+      const destroy = last.type === "destroy";
+      if (destroy) {
+        const before = last.retry?.failedAttempts ?? 0;
+        last.retry = {
+          count: last.retry?.count ?? 0,
+          failedAttempts: before + Math.max(1, job.attemptsMade),
+        };
+      }
       await scope.deps.event(
         scope.cd,
         "Warning",
-        "OperationFailed",
+        destroy ? Reason.DestroyFailed : Reason.OperationFailed,
         `${last.type} failed: ${job.failedReason ?? "unknown error"}`,
       );
       return true;
+    }
   }
 }
 
-function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result: StackJobResult): void {
+function applyResult(scope: ClusterDeploymentScope, last: StackStatus, result: StackJobResult): void {
   const status = scope.status;
   last.result = "Succeeded";
   last.finishedAt = result.finishedAt;
   last.message = result.skipped ?? `${last.type} finished in ${(result.durationMs / 1000).toFixed(1)}s`;
+  delete last.retry;
   if (last.progress)
     last.progress = { ...last.progress, resourcesDone: last.progress.resourcesTotal, percent: 100 };
   if (result.apiURL) status.apiURL = result.apiURL;
@@ -218,7 +256,7 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
     if (last.type === "refresh" && result.powerState !== desiredPowerState(scope.cd)) {
       scope.drift = `the cluster is ${result.powerState} but the spec asks for ${desiredPowerState(scope.cd)}`;
       status.powerState = "Unknown";
-      void scope.deps.event(scope.cd, "Warning", "DriftDetected", scope.drift);
+      void scope.deps.event(scope.cd, "Warning", Reason.DriftDetected, scope.drift);
       return;
     }
     status.powerState =
@@ -236,7 +274,7 @@ function applyResult(scope: ClusterDeploymentScope, last: LastOperation, result:
     if (status.powerState === "Running" && previous !== "Running" && previous !== "Provisioning")
       status.lastResumedAt = at;
     if (status.powerState === "Hibernating" && previous !== "Hibernating") status.lastHibernatedAt = at;
-    void scope.deps.event(scope.cd, "Normal", `${status.powerState ?? "Up"}`, last.message);
+    void scope.deps.event(scope.cd, "Normal", powerEventReason(status.powerState), last.message);
   }
 }
 
@@ -244,16 +282,16 @@ async function startOperation(
   scope: ClusterDeploymentScope,
   type: StackOperation,
   suffix?: string,
-  why?: Pick<LastOperation, "cause" | "message">,
+  why?: Pick<StackStatus, "cause" | "message" | "retry">,
 ): Promise<void> {
   const { cd, status } = scope;
   const generation = cd.metadata!.generation ?? 1;
-  const data = jobData(cd, type, generation);
+  const data = jobData(cd, type, generation, why?.retry?.failedAttempts);
   const jobId = stackJobId(data, suffix);
   log.info({ ClusterDeployment: ref(cd), jobId }, `Enqueuing ${type} for generation ${generation}`);
   await scope.deps.queue.enqueue(data, suffix);
-  const previous = status.lastOperation as LastOperation | undefined;
-  status.lastOperation = {
+  const previous = status.stack;
+  status.stack = {
     type,
     jobId,
     generation,
@@ -266,7 +304,7 @@ async function startOperation(
   const existing = await scope.deps.queue.lookup(jobId);
   if (existing.state === "completed" && existing.result) {
     scope.job = existing;
-    applyResult(scope, status.lastOperation as LastOperation, existing.result);
+    applyResult(scope, status.stack, existing.result);
     return;
   }
   if (type === "destroy") status.powerState = "Deprovisioning";
@@ -280,21 +318,34 @@ async function startOperation(
     await scope.deps.event(
       cd,
       "Normal",
-      type === "destroy" ? "Deprovisioning" : type === "refresh" ? "Refreshing" : "Applying",
+      type === "destroy" ? Reason.Deprovisioning : type === "refresh" ? Reason.Refreshing : Reason.Applying,
       `Enqueued ${type} for generation ${generation} (job ${jobId})`,
     );
   }
 }
 
-function jobData(cd: ClusterDeployment, operation: StackOperation, generation: number): StackJobData {
+function jobData(
+  cd: ClusterDeployment,
+  operation: StackOperation,
+  generation: number,
+  priorAttempts?: number,
+): StackJobData {
   return {
+    type: CLUSTER_DEPLOYMENT_STACK_JOB,
     kind: "ClusterDeployment",
     namespace: cd.metadata!.namespace!,
     name: cd.metadata!.name!,
     uid: cd.metadata!.uid!,
     generation,
     operation,
+    ...(priorAttempts ? { priorAttempts } : {}),
   };
+}
+
+function powerEventReason(powerState: string | undefined): string {
+  if (powerState === "Running") return Reason.Running;
+  if (powerState === "Hibernating") return Reason.Hibernating;
+  return powerState === undefined ? Reason.Up : Reason.Unknown;
 }
 
 /** The part of a job id after `<uid>.g<generation>.<operation>`, so a re-enqueue keeps the same id. */

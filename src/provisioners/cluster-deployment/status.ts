@@ -1,106 +1,167 @@
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
+import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
+import { TerminalError } from "../../errors/index.js";
 import {
-  markReady,
-  markReconciling,
-  markStalled,
+  removeCondition,
   setCondition,
+  summarize,
   type Condition,
+  type ConditionInput,
 } from "../../runtime/conditions.js";
 import { platformName } from "./platform.js";
-import type { ClusterDeploymentScope, LastOperation } from "./scope.js";
+import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
+import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
+type Domain = Omit<ConditionInput, "type" | "observedGeneration">;
+
+export const ClusterDeploymentCondition = {
+  InfrastructureReady: "InfrastructureReady",
+  Provisioned: "Provisioned",
+  Hibernating: "Hibernating",
+  FieldsNotActedOn: "FieldsNotActedOn",
+} as const;
+
+/**
+ * The conditions Ready summarizes, most telling first. Registered and Bootstrapped join when their controllers
+ * land; each controller owns its own condition and status record.
+ */
+export const READY_CONDITIONS = [
+  ClusterDeploymentCondition.InfrastructureReady,
+  ClusterDeploymentCondition.Provisioned,
+] as const;
+
+/** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
+const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
 
 const IN_FLIGHT_REASON: Record<string, string> = {
-  Provisioning: "Provisioning",
-  Starting: "Resuming",
-  Stopping: "Hibernating",
-  Deprovisioning: "Deprovisioning",
+  Provisioning: Reason.Provisioning,
+  Starting: Reason.Resuming,
+  Stopping: Reason.Hibernating,
+  Deprovisioning: Reason.Deprovisioning,
 };
 
-function progressText(op: LastOperation): string {
+function progressText(op: StackStatus): string {
   const p = op.progress;
   if (!p || p.resourcesTotal === 0) return "";
   return ` (${p.resourcesDone}/${p.resourcesTotal} resources${p.currentStep ? `, ${p.currentStep}` : ""})`;
 }
 
-/** The one place a ClusterDeployment's status is computed from what the reconcile found. */
-export function computeStatus(scope: ClusterDeploymentScope): Status {
+/** The stack's own condition: does the stack hold what the spec asks for, with nothing in flight? */
+function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Domain {
+  const op = status.stack;
+  if (op?.result === "InProgress" && op.type !== "refresh") {
+    // The repair's cause is kept with the operation, so every pass until it ends says why the cluster is not Ready.
+    const drift = scope.drift ?? (op.cause === Reason.DriftDetected ? op.message : undefined);
+    const reason = drift
+      ? Reason.DriftDetected
+      : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? Reason.Applying);
+    const message = drift
+      ? `${drift}; repairing with job ${op.jobId}${progressText(op)}`
+      : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}`;
+    return { status: "False", reason, message };
+  }
+  if (op?.result === "Succeeded" || op?.type === "refresh") {
+    const hibernating = status.powerState === "Hibernating";
+    return hibernating
+      ? {
+          status: "True",
+          reason: Reason.Hibernating,
+          message: "The cluster is hibernating as the spec asks; its data is kept",
+        }
+      : {
+          status: "True",
+          reason: Reason.ClusterRunning,
+          message: `The cluster is running at ${status.apiURL ?? "its API URL"}`,
+        };
+  }
+  if (op?.result === "Failed") {
+    const reason = op.type === "destroy" ? Reason.DestroyFailed : Reason.OperationFailed;
+    return { status: "False", reason, message: op.message ?? `${op.type} failed` };
+  }
+  return { status: "Unknown", reason: Reason.Pending, message: "Waiting for the first stack run" };
+}
+
+/** While deleting: the destroy's progress, or DestroyFailed with the cause and attempts while it is retried. */
+function deletingSummary(status: Status, infrastructure: Domain): { reason: string; message: string } {
+  const op = status.stack;
+  if (op?.type === "destroy" && op.retry) {
+    const { count = 0, failedAttempts = 1, nextAt } = op.retry;
+    const cause = op.message ?? "unknown error";
+    const next =
+      op.result === "InProgress"
+        ? `retry ${count} is queued or running (job ${op.jobId})`
+        : `retry ${count + 1} at ${nextAt ?? "once backoff ends"}`;
+    return {
+      reason: Reason.DestroyFailed,
+      message: `destroy failed (attempt ${failedAttempts}): ${cause}; ${next}`,
+    };
+  }
+  if (op?.type === "destroy" && op.result === "InProgress") return infrastructure;
+  return { reason: Reason.Deprovisioning, message: "Deleting the cluster" };
+}
+
+/** The one place a ClusterDeployment's status is computed from what the reconcile found (and threw). */
+export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): Status {
   const { cd, now } = scope;
   const status: Status = { ...scope.status };
+  for (const field of OTHER_WRITERS) delete status[field];
   // Copied from the spec for `kubectl get` (printer columns can only read one path).
   const platform = platformName(cd);
   if ((PLATFORMS as readonly string[]).includes(platform)) status.platform = platform as Status["platform"];
   status.region = (cd.spec.platform as Record<string, { region?: string } | undefined>)[platform]?.region;
-  const generation = cd.metadata?.generation;
-  const op = status.lastOperation as LastOperation | undefined;
+  const observedGeneration = cd.metadata?.generation;
+  const set = (list: Condition[], type: string, domain: Domain) =>
+    setCondition(list, { type, ...domain, observedGeneration }, now);
+
+  const stall = error instanceof TerminalError ? error : undefined;
   let conditions = (status.conditions ?? []) as Condition[];
-
-  if (scope.stalled) {
-    conditions = markStalled(conditions, { ...scope.stalled, observedGeneration: generation }, now);
-  } else if (op?.result === "InProgress" && op.type !== "refresh") {
-    // The repair's cause is kept with the operation, so every pass until it ends says why the cluster is not Ready.
-    const drift = scope.drift ?? (op.cause === "DriftDetected" ? op.message : undefined);
-    const reason = drift ? "DriftDetected" : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? "Applying");
-    const message = drift
-      ? `${drift}; repairing with job ${op.jobId}${progressText(op)}`
-      : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}`;
-    conditions = markReconciling(conditions, { reason, message, observedGeneration: generation }, now);
-  } else if (op?.result === "Succeeded" || op?.type === "refresh") {
-    const hibernating = status.powerState === "Hibernating";
-    conditions = markReady(
-      conditions,
-      {
-        reason: hibernating ? "Hibernating" : "ClusterRunning",
-        message: hibernating
-          ? "The cluster is hibernating as the spec asks; its data is kept"
-          : `The cluster is running at ${status.apiURL ?? "its API URL"}`,
-        observedGeneration: generation,
-      },
-      now,
-    );
-  } else {
-    conditions = markReconciling(
-      conditions,
-      { reason: "Pending", message: "Waiting for the first stack run", observedGeneration: generation },
-      now,
-    );
-  }
-
-  conditions = setCondition(
+  const infrastructure = infrastructureReady(scope, status);
+  conditions = set(conditions, ClusterDeploymentCondition.InfrastructureReady, infrastructure);
+  conditions = set(
     conditions,
+    ClusterDeploymentCondition.Provisioned,
     status.provisionedAt
-      ? {
-          type: "Provisioned",
-          status: "True",
-          reason: "StackApplied",
-          message: `Provisioned at ${status.provisionedAt}`,
-          observedGeneration: generation,
-        }
+      ? { status: "True", reason: Reason.StackApplied, message: `Provisioned at ${status.provisionedAt}` }
       : {
-          type: "Provisioned",
-          status: scope.stalled ? "False" : "Unknown",
-          reason: scope.stalled ? scope.stalled.reason : "Provisioning",
-          message: scope.stalled ? scope.stalled.message : "The cluster is being created",
-          observedGeneration: generation,
+          status: stall ? "False" : "Unknown",
+          reason: stall ? stall.reason : Reason.Provisioning,
+          message: stall ? stall.message : "The cluster is being created",
         },
-    now,
   );
   const hibernating = status.powerState === "Hibernating";
-  conditions = setCondition(
+  conditions = set(conditions, ClusterDeploymentCondition.Hibernating, {
+    status: hibernating ? "True" : "False",
+    reason: hibernating
+      ? Reason.Hibernating
+      : status.powerState === "Stopping"
+        ? Reason.Stopping
+        : Reason.Running,
+    message: hibernating
+      ? "Processes are stopped and data is kept"
+      : `Power state ${status.powerState ?? "unknown"}`,
+  });
+  const ignored = fieldsNotActedOn(cd.spec);
+  conditions = ignored.length
+    ? set(conditions, ClusterDeploymentCondition.FieldsNotActedOn, {
+        status: "True",
+        reason: Reason.NotImplementedYet,
+        message: notActedOnMessage(ignored),
+      })
+    : removeCondition(conditions, ClusterDeploymentCondition.FieldsNotActedOn);
+
+  conditions = summarize(
     conditions,
     {
-      type: "Hibernating",
-      status: hibernating ? "True" : "False",
-      reason: hibernating ? "Hibernating" : status.powerState === "Stopping" ? "Stopping" : "Running",
-      message: hibernating
-        ? "Processes are stopped and data is kept"
-        : `Power state ${status.powerState ?? "unknown"}`,
-      observedGeneration: generation,
+      conditions: READY_CONDITIONS,
+      ready: { reason: infrastructure.reason, message: infrastructure.message },
+      error,
+      deleting: cd.metadata?.deletionTimestamp ? deletingSummary(status, infrastructure) : undefined,
+      observedGeneration,
     },
     now,
   );
   status.conditions = conditions;
-  status.observedGeneration = generation;
+  status.observedGeneration = observedGeneration;
   return status;
 }

@@ -2,23 +2,34 @@ import { randomBytes } from "node:crypto";
 import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  STACK_QUEUE,
-  type StackJobData,
-  type StackJobResult,
-  type StackOperation,
-} from "../../src/queue/stack-job.js";
-import { StackQueue } from "../../src/queue/stack-queue.js";
+import { jobId, PULUMI_QUEUE } from "../../src/queue/job.js";
+import { JobQueue } from "../../src/queue/job-queue.js";
+import type { StackJobData, StackJobResult, StackOperation } from "../../src/queue/stack-job.js";
 import { testRedisUrl } from "../harness/hub.js";
 
 /** The real test Redis, a prefix of its own per test. */
 function queueUnderTest() {
   const prefix = `sq-${randomBytes(4).toString("hex")}`;
-  return { prefix, queue: new StackQueue({ redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 100 }) };
+  const queue = new JobQueue<StackJobData, StackJobResult>({
+    name: PULUMI_QUEUE,
+    redisUrl: testRedisUrl(),
+    prefix,
+    attempts: 1,
+    backoffMs: 100,
+  });
+  return { prefix, queue };
 }
 
 function job(name: string, operation: StackOperation): StackJobData {
-  return { kind: "ClusterDeployment", namespace: "ns", name, uid: `uid-${name}`, generation: 1, operation };
+  return {
+    type: "widget-stack",
+    kind: "Widget",
+    namespace: "ns",
+    name,
+    uid: `uid-${name}`,
+    generation: 1,
+    operation,
+  };
 }
 
 function result(operation: StackOperation): StackJobResult {
@@ -32,7 +43,17 @@ function result(operation: StackOperation): StackJobResult {
   };
 }
 
-describe("StackQueue on the real Redis", () => {
+describe("jobId", () => {
+  it("is the same for the same resource, generation, operation and suffix, and never holds ':'", () => {
+    const data = { uid: "5e6f7a8b-0000", generation: 4, operation: "up" };
+    expect(jobId(data)).toBe("5e6f7a8b-0000.g4.up");
+    expect(jobId(data, "repair1700000000000")).toBe("5e6f7a8b-0000.g4.up.repair1700000000000");
+    expect(jobId({ ...data })).toBe(jobId(data));
+    expect(() => jobId(data, "r:1")).toThrow(/':'/);
+  });
+});
+
+describe("JobQueue on the real Redis", () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
@@ -43,7 +64,7 @@ describe("StackQueue on the real Redis", () => {
     process: (job: Job<StackJobData, StackJobResult>) => Promise<StackJobResult>,
   ) {
     const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    const w = new Worker<StackJobData, StackJobResult>(STACK_QUEUE, process, {
+    const w = new Worker<StackJobData, StackJobResult>(PULUMI_QUEUE, process, {
       connection,
       prefix,
       concurrency: 1,
@@ -98,5 +119,23 @@ describe("StackQueue on the real Redis", () => {
     const done = await queue.lookup(activeId);
     expect(done.state).toBe("completed");
     expect(done.result).toMatchObject({ operation: "up", powerState: "Running" });
+  });
+
+  it("removes a finished job, so the same id can be queued again instead of being dropped as a duplicate", async () => {
+    const { prefix, queue } = queueUnderTest();
+    cleanups.push(() => queue.close());
+    const runs: string[] = [];
+    worker(prefix, async (j) => {
+      runs.push(j.id!);
+      return result(j.data.operation);
+    });
+    const id = await queue.enqueue(job("d", "destroy"));
+    await expect.poll(async () => (await queue.lookup(id)).state).toBe("completed");
+    expect(await queue.enqueue(job("d", "destroy"))).toBe(id);
+    expect((await queue.lookup(id)).state).toBe("completed"); // a duplicate while the old job exists
+    await queue.remove(id);
+    expect((await queue.lookup(id)).state).toBe("missing");
+    await queue.enqueue(job("d", "destroy"));
+    await expect.poll(() => runs).toEqual([id, id]);
   });
 });

@@ -1,0 +1,148 @@
+import { s, type Infer } from "./schema.js";
+
+/**
+ * Per-concern status records. Several controllers work on one cluster (stack, registration, bootstrap, power),
+ * each through jobs of its own; each writes only its own record, so one job never overwrites another's.
+ */
+
+/** Pulumi operations on a cluster's stack. Provision, hibernate, resume and resize are all `up`. */
+export const STACK_OPERATIONS = ["up", "destroy", "refresh"] as const;
+export const OPERATION_RESULTS = ["InProgress", "Succeeded", "Failed"] as const;
+
+export type StackOperationType = (typeof STACK_OPERATIONS)[number];
+export type OperationResult = (typeof OPERATION_RESULTS)[number];
+
+const retry = () =>
+  s.object(
+    {
+      count: s.integer({ description: "Retry jobs queued so far for this operation.", minimum: 0 }),
+      failedAttempts: s.integer({
+        description: "Attempts of this operation that failed so far, over all its jobs.",
+        minimum: 0,
+      }),
+      nextAt: s.dateTime({ description: "When the next retry is queued." }),
+    },
+    {
+      description:
+        "Set while an operation that must not give up (a destroy) is retried with capped exponential backoff.",
+    },
+  );
+
+/** What every job-backed record has: which job, for which generation, how it went. */
+function jobFields(what: string) {
+  return {
+    jobId: s
+      .string({
+        description: `Id of the queued ${what} job (deterministic: one per object, operation and generation).`,
+        maxLength: 512,
+      })
+      .required(),
+    generation: s
+      .integer({ description: "The .metadata.generation the job applies.", format: "int64", minimum: 0 })
+      .required(),
+    startedAt: s.dateTime({ description: "When the job was queued." }),
+    finishedAt: s.dateTime({ description: "When the job finished; absent while it runs." }),
+    result: s.enum(OPERATION_RESULTS, { description: "Outcome of the job." }).required(),
+    message: s.string({
+      description: "A short human summary, or the classified error of a failed job.",
+      maxLength: 4096,
+    }),
+    retry: retry(),
+  };
+}
+
+/** The cluster's stack operation (a Pulumi run), written by the ClusterDeployment controller. */
+export const stackStatus = () =>
+  s.object(
+    {
+      type: s
+        .enum(STACK_OPERATIONS, {
+          description:
+            "The Pulumi operation. Provisioning, hibernating, resuming and resizing all run up with a different " +
+            "desired configuration; powerState tells which.",
+        })
+        .required(),
+      ...jobFields("stack"),
+      cause: s.string({
+        description:
+          "Why a run the spec did not ask for runs: DriftDetected for an up that repairs drift; message says what drifted.",
+        maxLength: 64,
+      }),
+      inputsHash: s.string({
+        description:
+          "Hash of the stack inputs a successful run applied. A later generation with the same inputs (the " +
+          "resource was claimed or relabelled) is already applied and needs no run. Only this record says what " +
+          "the stack holds: registration and bootstrap jobs never touch it.",
+        maxLength: 128,
+      }),
+      progress: s.object(
+        {
+          resourcesDone: s.integer({
+            description: "Stack resources created, updated or deleted so far.",
+            minimum: 0,
+          }),
+          resourcesTotal: s.integer({
+            description: "Stack resources the operation expects to touch.",
+            minimum: 0,
+          }),
+          currentStep: s.string({ description: "What the job is doing now.", maxLength: 1024 }),
+          percent: s.integer({ description: "Completion estimate.", minimum: 0, maximum: 100 }),
+        },
+        { description: "Progress reported by the worker while the job runs." },
+      ),
+    },
+    { description: "The last operation on the cluster's Pulumi stack." },
+  );
+
+/** Reserved for the registration controller (OCM ManagedCluster import): declared now, written once it lands. */
+export const registrationStatus = () =>
+  s.object(
+    { ...jobFields("registration") },
+    {
+      description:
+        "The last hub registration job (ManagedCluster and klusterlet import). Reserved: written by the " +
+        "registration controller, which is not part of this release yet.",
+    },
+  );
+
+/** Reserved for the bootstrap controller (BootstrapPolicy evaluation on the spoke). */
+export const bootstrapStatus = () =>
+  s.object(
+    {
+      ...jobFields("bootstrap"),
+      policiesHash: s.string({
+        description: "Hash of the BootstrapPolicies the job evaluated; a change queues a new evaluation.",
+        maxLength: 128,
+      }),
+    },
+    {
+      description:
+        "The last bootstrap job (BootstrapPolicy evaluation and enforcement on the cluster). Reserved: written " +
+        "by the bootstrap controller, which is not part of this release yet.",
+    },
+  );
+
+export const POWER_SOURCES = ["Spec", "Schedule", "HibernateAfter"] as const;
+
+/** Reserved for the power controller (hibernation schedules, hibernateAfter). */
+export const powerStatus = () =>
+  s.object(
+    {
+      source: s.enum(POWER_SOURCES, { description: "What decided the current desired power state." }),
+      nextPowerState: s.enum(["Running", "Hibernating"] as const, {
+        description: "The power state the next scheduled transition moves to.",
+      }),
+      nextTransitionAt: s.dateTime({ description: "When the next scheduled transition is due." }),
+      message: s.string({ description: "A short human summary of the power decision.", maxLength: 4096 }),
+    },
+    {
+      description:
+        "Power decisions from hibernation schedules and hibernateAfter. Reserved: written by the power " +
+        "controller, which is not part of this release yet.",
+    },
+  );
+
+export type StackStatus = Infer<ReturnType<typeof stackStatus>>;
+export type RegistrationStatus = Infer<ReturnType<typeof registrationStatus>>;
+export type BootstrapStatus = Infer<ReturnType<typeof bootstrapStatus>>;
+export type PowerStatus = Infer<ReturnType<typeof powerStatus>>;

@@ -1,0 +1,120 @@
+/**
+ * Every condition (and Event) reason Slipway's controllers can write, one table per kind, each with what it
+ * means. Code uses these constants, never a string literal; docs/api.md lists the tables (src/api/render.ts),
+ * and test/api/reasons.test.ts checks that no reason literal in src/ escapes them.
+ */
+
+/** Reasons of the summary conditions (Ready, Reconciling, Stalled) that every kind shares. */
+export const CommonReasons = {
+  ReconcileSucceeded: "The desired state is reached (a kind's own reason says more where it has one).",
+  ReconcileInProgress: "The controller is working towards the desired state.",
+  ReconcileStalled: "The controller cannot progress until the spec or the environment changes.",
+  Pending: "A condition Ready summarizes has not been reported yet.",
+  RetryingAfterError:
+    "A pass failed with an error that may go away (the API server, Redis); it is retried with backoff.",
+  Deleting: "The object is being deleted; its cleanup runs.",
+} as const;
+
+/** Reasons of a field the API accepts but no controller acts on yet (condition FieldsNotActedOn). */
+export const FieldsReasons = {
+  NotImplementedYet:
+    "The object sets fields that this release accepts but does not act on yet; the message names them.",
+  AllFieldsActedOn: "Every field the object sets is acted on.",
+} as const;
+
+export const ClusterDeploymentReasons = {
+  ...CommonReasons,
+  ...FieldsReasons,
+  ClusterRunning: "The cluster runs at its API URL.",
+  Hibernating: "The cluster hibernates as the spec asks (Ready), or is going to sleep (Reconciling).",
+  Running: "The cluster is not hibernating (condition Hibernating=False).",
+  Stopping: "The cluster is going to sleep (condition Hibernating=False until it is done).",
+  Provisioning: "The first up is creating the cluster.",
+  Resuming: "An up is waking the cluster from hibernation.",
+  Applying: "An up applies a new generation of the spec.",
+  Refreshing: "A periodic refresh checks the cluster for drift (Event).",
+  Deprovisioning: "A destroy removes the cluster's infrastructure.",
+  DriftDetected: "The cluster differs from the spec (processes died, say); an up repairs it.",
+  StackApplied: "The stack holds the spec's inputs (condition Provisioned=True).",
+  OperationFailed:
+    "The up for this generation failed in a way a retry cannot fix; change the spec to try again.",
+  DestroyFailed:
+    "A destroy failed; it is retried with capped exponential backoff, and the message has the cause and attempt.",
+  UnsupportedPlatform: "spec.platform names a platform this build has no stack for.",
+  UnsupportedVersion: "The platform cannot run the Kubernetes version the spec asks for.",
+  ToolsMissing: "The programs the local platform runs are not built on this machine.",
+  CredentialsSecretMissing: "The Secret the platform's credentialsRef names does not exist.",
+  CredentialsKeysMissing: "The credentials Secret lacks keys the platform needs; the message names them.",
+  InvalidInputs: "The platform's stack refuses the inputs the spec gives it; the message says which.",
+  UnknownPlatform: "spec.platform names a platform no stack folder defines.",
+  ProviderCodeMissing: "The compiled provider code a local stack runs is missing: build Slipway.",
+  Up: "An up finished without a power state to report (Event).",
+  Unknown: "The last operation did not report a power state (Event).",
+} as const;
+
+export const ClusterPoolReasons = {
+  ...CommonReasons,
+  ...FieldsReasons,
+  PoolReady: "size unclaimed clusters are installed; none broken, stale or in excess.",
+  Provisioning: "The pool creates clusters to reach size.",
+  ReplacingBrokenClusters: "Some clusters are broken (stalled) and being replaced.",
+  ReplacingStaleClusters: "Some clusters were built from an older template and are replaced one at a time.",
+  RemovingExcessClusters: "The pool holds more unclaimed clusters than size.",
+  WaitingForConcurrencyBudget: "maxConcurrent operations are in flight; the pool waits for one to end.",
+  MaxSizeReached: "The pool holds maxSize clusters and cannot add more.",
+  CapacityAvailable: "The pool is below maxSize.",
+  AllClustersCurrent: "Every unclaimed cluster was built from the current template.",
+  StaleClusters: "Some unclaimed clusters were built from an older template.",
+  NotYetEvaluated: "The pool has not been evaluated yet.",
+  Evaluating: "The pool's clusters and claims are being read.",
+  ClusterAssigned: "A cluster was assigned to a claim (Event).",
+  ClustersCreated: "The pool created clusters (Event).",
+  DeletingClaimDeleted: "The pool deletes a cluster whose claim was deleted (Event).",
+  DeletingClaimExpired: "The pool deletes the cluster of an expired claim (Event).",
+  DeletingClaimNotFound: "The pool deletes a cluster bound to a claim that does not exist (Event).",
+  DeletingClaimConflict: "The pool deletes a second cluster bound to one claim (Event).",
+  DeletingStalled: "The pool deletes a stalled (broken) cluster to replace it (Event).",
+  DeletingResumeTimeout: "The pool deletes a cluster that did not resume in time (Event).",
+  DeletingExcess: "The pool deletes an unclaimed cluster above size (Event).",
+  DeletingStale: "The pool deletes a cluster built from an older template to replace it (Event).",
+} as const;
+
+export const ClusterClaimReasons = {
+  ...CommonReasons,
+  ...FieldsReasons,
+  ClusterReady: "The assigned cluster runs and its kubeconfig is in the claim's Secret.",
+  NoClusters: "The claim waits for a cluster from its pool.",
+  NoClusterAssigned: "No cluster is assigned yet (condition ClusterRunning=Unknown).",
+  PoolNotFound: "The pool the claim names does not exist; the claim binds once it is created.",
+  ClusterAssigned: "A cluster is assigned to the claim.",
+  ClusterDeleted: "The assigned cluster was deleted; delete the claim and create a new one.",
+  ClusterNotRunning: "The assigned cluster does not run yet.",
+  Resuming: "The assigned cluster is resuming from hibernation.",
+  Running: "The assigned cluster runs.",
+  KubeconfigWritten: "The claim's kubeconfig Secret holds the cluster's kubeconfig.",
+  WaitingForKubeconfig: "The cluster runs; its kubeconfig is not there yet.",
+  ClaimExpired: "The claim's lifetime ended; it is being deleted with its cluster.",
+} as const;
+
+export type CommonReason = keyof typeof CommonReasons;
+export type ClusterDeploymentReason = keyof typeof ClusterDeploymentReasons;
+export type ClusterPoolReason = keyof typeof ClusterPoolReasons;
+export type ClusterClaimReason = keyof typeof ClusterClaimReasons;
+
+/** `Reason.X === "X"`, typed: use these instead of literals. */
+function names<T extends Record<string, string>>(table: T): { readonly [K in keyof T]: K } {
+  return Object.fromEntries(Object.keys(table).map((k) => [k, k])) as { readonly [K in keyof T]: K };
+}
+
+export const CommonReason = names(CommonReasons);
+export const FieldsReason = names(FieldsReasons);
+export const ClusterDeploymentReason = names(ClusterDeploymentReasons);
+export const ClusterPoolReason = names(ClusterPoolReasons);
+export const ClusterClaimReason = names(ClusterClaimReasons);
+
+/** The reason tables by kind, for the API reference. Kinds without a controller yet have none. */
+export const reasonsByKind: Record<string, Record<string, string>> = {
+  ClusterDeployment: ClusterDeploymentReasons,
+  ClusterPool: ClusterPoolReasons,
+  ClusterClaim: ClusterClaimReasons,
+};

@@ -1,0 +1,148 @@
+import type { ClusterDeployment } from "../../api/index.js";
+import { TerminalJobError } from "../../errors/index.js";
+import type { JobContext, JobHandler } from "../../queue/job-worker.js";
+import type { PulumiRunner } from "../../queue/pulumi-runner.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
+import { runStackJob } from "../../queue/stack-run.js";
+import type { SlipwayConfig } from "../../runtime/config.js";
+import type { KubeClient } from "../../runtime/kube-client.js";
+import { logger } from "../../runtime/logging.js";
+import { desiredStack, InvalidSpecError, platformFor, platformName, readCredentials } from "./platform.js";
+import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
+
+const log = logger("cluster-deployment-stack");
+
+/** The job type of a ClusterDeployment's Pulumi runs (queue "pulumi"). */
+export const CLUSTER_DEPLOYMENT_STACK_JOB = "cluster-deployment-stack";
+
+export function kubeconfigSecretName(cdName: string): string {
+  return `${cdName}-admin-kubeconfig`;
+}
+
+export interface ClusterDeploymentStackJobDeps {
+  config: SlipwayConfig;
+  kube: KubeClient;
+  runner: PulumiRunner;
+}
+
+/**
+ * Runs a ClusterDeployment's stack job: reads the ClusterDeployment the payload names, runs its platform's
+ * Pulumi program, and stores the admin kubeconfig in a Secret owned by the ClusterDeployment. Status is the
+ * controller's to write.
+ */
+export function clusterDeploymentStackJob(
+  deps: ClusterDeploymentStackJobDeps,
+): JobHandler<StackJobData, StackJobResult, StackJobProgress> {
+  return (job) => runClusterDeploymentStack(deps, job);
+}
+
+async function runClusterDeploymentStack(
+  deps: ClusterDeploymentStackJobDeps,
+  job: JobContext<StackJobData, StackJobProgress>,
+): Promise<StackJobResult> {
+  const data = job.data;
+  const cd = await deps.kube.getIfExists<ClusterDeployment>(
+    clusterDeploymentResource,
+    data.namespace,
+    data.name,
+  );
+  if (!cd || cd.metadata?.uid !== data.uid) return skipped(data, "the ClusterDeployment no longer exists");
+  const adapter = platformFor(cd);
+  if (!adapter)
+    throw new TerminalJobError("UnsupportedPlatform", `no stack for platform ${platformName(cd)}`);
+  const generation = cd.metadata?.generation ?? data.generation;
+  let desired: ReturnType<typeof desiredStack>;
+  try {
+    adapter.validate(cd, deps.config);
+    desired = desiredStack(adapter, cd, deps.config);
+  } catch (err) {
+    if (err instanceof InvalidSpecError) throw new TerminalJobError(err.reason, err.message);
+    throw err;
+  }
+  const { stackName, inputs, inputsHash } = desired;
+  // A destroy retried under a new job id keeps counting its attempts across jobs.
+  const attempt = (data.priorAttempts ?? 0) + job.attempt;
+  const credentials = await readCredentials(deps.kube, adapter, cd);
+  log.info(
+    {
+      ClusterDeployment: `${data.namespace}/${data.name}`,
+      jobId: job.id,
+      stack: stackName,
+      attempt,
+    },
+    `Running ${data.operation} for generation ${generation}`,
+  );
+  const result = await runStackJob(deps.runner, job, {
+    kind: "ClusterDeployment",
+    platform: adapter.name,
+    stackName,
+    operation: data.operation,
+    // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
+    inputs: { ...inputs, attempt },
+    attempt,
+    credentials,
+  });
+  const outputs = result.outputs;
+  let kubeconfigSecret: string | undefined;
+  if (data.operation !== "destroy" && typeof outputs.kubeconfig === "string") {
+    kubeconfigSecret = await writeKubeconfigSecret(deps.kube, cd, outputs.kubeconfig);
+  }
+  return {
+    operation: data.operation,
+    generation,
+    apiURL: typeof outputs.apiURL === "string" ? outputs.apiURL : undefined,
+    infraID: typeof outputs.infraID === "string" ? outputs.infraID : undefined,
+    powerState: typeof outputs.powerState === "string" ? outputs.powerState : undefined,
+    inputsHash: data.operation === "destroy" ? undefined : inputsHash,
+    kubeconfigSecret,
+    resourceChanges: result.changes ?? {},
+    durationMs: result.durationMs,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+function skipped(data: StackJobData, why: string): StackJobResult {
+  return {
+    operation: data.operation,
+    generation: data.generation,
+    resourceChanges: {},
+    durationMs: 0,
+    finishedAt: new Date().toISOString(),
+    skipped: why,
+  };
+}
+
+async function writeKubeconfigSecret(
+  kube: KubeClient,
+  cd: ClusterDeployment,
+  kubeconfig: string,
+): Promise<string> {
+  const name = kubeconfigSecretName(cd.metadata!.name!);
+  const secret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name,
+      namespace: cd.metadata!.namespace,
+      labels: { "slipway.dev/cluster-deployment": cd.metadata!.name! },
+      ownerReferences: [
+        {
+          apiVersion: cd.apiVersion!,
+          kind: cd.kind!,
+          name: cd.metadata!.name!,
+          uid: cd.metadata!.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    type: "Opaque",
+    stringData: { kubeconfig },
+  };
+  await kube.patch(secretResource, cd.metadata!.namespace, name, secret, {
+    type: "apply",
+    fieldManager: "slipway-worker",
+    force: true,
+  });
+  return name;
+}

@@ -1,0 +1,92 @@
+import { Queue, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import { DEFAULT_PRIORITIES, jobId, type JobData, type JobState, type JobView } from "./job.js";
+import { redisConnection } from "./redis.js";
+
+export interface JobQueueOptions {
+  /** PULUMI_QUEUE or SPOKE_QUEUE. */
+  name: string;
+  redisUrl: string;
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+  /** Priority by operation (lower runs first, none runs before any); DEFAULT_PRIORITIES when omitted. */
+  priorities?: Readonly<Record<string, number>>;
+}
+
+const KNOWN_STATES: readonly string[] = ["waiting", "delayed", "active", "completed", "failed"];
+
+/**
+ * The controller's side of one queue: enqueue by deterministic id, look a job up, withdraw or remove it. Knows
+ * no kind: what a job means lives with the controller that queues it and the handler that runs it.
+ */
+export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
+  readonly name: string;
+  private readonly queue: Queue<D, R>;
+  /** BullMQ never closes a connection it was handed: this one is ours to close. */
+  private readonly connection: Redis;
+
+  constructor(private readonly opts: JobQueueOptions) {
+    this.name = opts.name;
+    this.connection = redisConnection(opts.redisUrl);
+    this.queue = new Queue(opts.name, { connection: this.connection, prefix: opts.prefix });
+  }
+
+  /** Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. */
+  async enqueue(data: D, suffix?: string): Promise<string> {
+    const id = jobId(data, suffix);
+    const priority = (this.opts.priorities ?? DEFAULT_PRIORITIES)[data.operation];
+    const options: JobsOptions = {
+      jobId: id,
+      attempts: this.opts.attempts,
+      backoff: { type: "exponential", delay: this.opts.backoffMs },
+      // Keep finished jobs long enough for the controller to read their result after a restart.
+      removeOnComplete: { age: 24 * 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+      ...(priority !== undefined ? { priority } : {}),
+    };
+    // BullMQ derives the name type from D when D is a Job; ours is always a plain payload named by its operation.
+    await this.queue.add(data.operation as never, data as never, options);
+    return id;
+  }
+
+  /** Takes a job that has not started out of the queue; false when a worker already holds it. */
+  async withdraw(id: string): Promise<boolean> {
+    return (await this.queue.remove(id)) === 1;
+  }
+
+  /** Removes a job that is not running, finished or not; a job a worker holds stays (BullMQ refuses). */
+  async remove(id: string): Promise<void> {
+    await this.queue.remove(id);
+  }
+
+  async lookup(id: string): Promise<JobView<D, R, P>> {
+    // State first, then the job's hash: a job only moves forward (waiting -> active -> completed), so a hash read
+    // after a "completed" state always carries the return value. The other order can pair a finished state with
+    // the hash of a still-active job, whose result is empty.
+    const state = (await this.queue.getJobState(id)) as string;
+    const job = state === "unknown" ? undefined : await this.queue.getJob(id);
+    if (!job) return { id, state: "missing", attemptsMade: 0 };
+    return {
+      id,
+      // "prioritized" and "waiting-children" are waiting as far as a controller cares.
+      state: (KNOWN_STATES.includes(state) ? state : "waiting") as JobState,
+      data: job.data as D,
+      progress: typeof job.progress === "object" ? (job.progress as P) : undefined,
+      result: job.returnvalue ?? undefined,
+      failedReason: job.failedReason || undefined,
+      attemptsMade: job.attemptsMade,
+      startedAt: job.processedOn ? new Date(job.processedOn) : undefined,
+      finishedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
+    };
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,140 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { logger } from "../runtime/logging.js";
+import type { JobOutcome, Metrics } from "../runtime/metrics.js";
+import { JobDeferredError, TerminalJobError } from "../errors/index.js";
+import { jobSubject, type JobData } from "./job.js";
+import { redisConnection } from "./redis.js";
+
+const log = logger("job-worker");
+
+/** What a handler sees of its job. */
+export interface JobContext<D extends JobData = JobData, P = unknown> {
+  readonly id: string;
+  readonly data: D;
+  /** 1 on the first run, counting runs that failed (a deferred run does not count). */
+  readonly attempt: number;
+  /** Reports how far the job got; never fails or slows the job. */
+  progress(progress: P): void;
+}
+
+/**
+ * Does one type of job. Returns the result the controller copies into status (never secrets). Throws
+ * TerminalJobError to stop, JobDeferredError to wait without using an attempt, anything else to be retried with
+ * backoff.
+ */
+export type JobHandler<D extends JobData = JobData, R = unknown, P = unknown> = (
+  job: JobContext<D, P>,
+) => Promise<R>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler narrows JobData to its own payload
+export type AnyJobHandler = JobHandler<any, unknown, any>;
+
+export interface JobWorkerOptions {
+  /** The queue this worker takes jobs from (PULUMI_QUEUE, SPOKE_QUEUE). */
+  queue: string;
+  redisUrl: string;
+  prefix: string;
+  /** Jobs run at once by this worker. */
+  concurrency: number;
+  /** BullMQ lock, renewed every lockDuration/2 while a job runs; a dead worker's jobs return after it expires. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  /** Observes every finished run (job_duration_seconds). */
+  metrics?: Metrics;
+}
+
+/**
+ * Takes jobs from one queue and hands each to the handler registered for its type. Knows no kind: reading the
+ * resource, running its stack, writing its Secrets are the handler's.
+ */
+export class JobWorker {
+  readonly worker: Worker<JobData>;
+  private readonly handlers = new Map<string, AnyJobHandler>();
+  /** BullMQ never closes a connection it was handed. */
+  private readonly connection: Redis;
+
+  constructor(private readonly opts: JobWorkerOptions) {
+    this.connection = redisConnection(opts.redisUrl);
+    this.worker = new Worker<JobData>(opts.queue, (job, token) => this.process(job, token), {
+      connection: this.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockDurationMs,
+      stalledInterval: opts.stalledIntervalMs,
+      maxStalledCount: opts.maxStalledCount,
+      autorun: false,
+    });
+    this.worker.on("failed", (job, err) => {
+      if (job)
+        log.warn(
+          { queue: opts.queue, jobId: job.id, attemptsMade: job.attemptsMade, reason: err.name },
+          `Job failed: ${err.message}`,
+        );
+    });
+  }
+
+  /** Registers the handler of one job type; register every type before `run()`. */
+  handle(type: string, handler: AnyJobHandler): this {
+    if (this.handlers.has(type))
+      throw new Error(`job type ${type} already has a handler on ${this.opts.queue}`);
+    this.handlers.set(type, handler);
+    return this;
+  }
+
+  get types(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  run(): Promise<void> {
+    return this.worker.run();
+  }
+
+  isRunning(): boolean {
+    return this.worker.isRunning();
+  }
+
+  /** Waits for running jobs to finish, then disconnects. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    this.connection.disconnect();
+  }
+
+  private async process(job: Job<JobData>, token?: string): Promise<unknown> {
+    const handler = this.handlers.get(job.data.type);
+    if (!handler) {
+      throw new UnrecoverableError(
+        `NoHandler: no handler for job type "${job.data.type}" on queue ${this.opts.queue} in this worker`,
+      );
+    }
+    const started = Date.now();
+    const context: JobContext = {
+      id: job.id!,
+      data: job.data,
+      attempt: job.attemptsMade + 1,
+      progress: (p) => void job.updateProgress(p as object).catch(() => undefined),
+    };
+    try {
+      const result = await handler(context);
+      this.observe(job.data, "succeeded", started);
+      return result;
+    } catch (err) {
+      if (err instanceof JobDeferredError) {
+        log.info(
+          { ...jobSubject(job.data), jobId: job.id, reason: err.reason, retryInMs: err.retryInMs },
+          `Deferring ${job.data.operation}: ${err.message}`,
+        );
+        await job.moveToDelayed(Date.now() + err.retryInMs, token);
+        throw new DelayedError();
+      }
+      this.observe(job.data, "failed", started);
+      if (err instanceof TerminalJobError) throw new UnrecoverableError(`${err.reason}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private observe(data: JobData, outcome: JobOutcome, started: number): void {
+    this.opts.metrics?.observeJob(data.operation, outcome, started);
+  }
+}

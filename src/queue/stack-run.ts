@@ -1,0 +1,38 @@
+import { logger } from "../runtime/logging.js";
+import { JobDeferredError, StackBusyError, TerminalJobError } from "../errors/index.js";
+import { jobSubject } from "./job.js";
+import type { JobContext } from "./job-worker.js";
+import { classifyPulumiError } from "./pulumi-errors.js";
+import type { PulumiRunner, PulumiRunRequest, PulumiRunResult } from "./pulumi-runner.js";
+import type { StackJobData, StackJobProgress } from "./stack-job.js";
+
+const log = logger("stack-run");
+
+/** Past the lease's own expiry, so the retry finds it gone rather than busy again. */
+const BUSY_MARGIN_MS = 250;
+
+/**
+ * Runs one Pulumi operation for a stack job of any kind: the job owns the stack's lease, engine progress becomes
+ * the job's progress, and a failure becomes the job layer's verdict, decided once in classifyPulumiError: wait
+ * for the stack's live owner (deferred, no attempt used), retry with backoff, or stop (terminal).
+ */
+export async function runStackJob(
+  runner: PulumiRunner,
+  job: JobContext<StackJobData, StackJobProgress>,
+  request: Omit<PulumiRunRequest, "jobId" | "onProgress">,
+): Promise<PulumiRunResult> {
+  try {
+    return await runner.run({ ...request, jobId: job.id, onProgress: (p) => job.progress(p) });
+  } catch (err) {
+    const c = classifyPulumiError(err);
+    if (err instanceof StackBusyError) {
+      throw new JobDeferredError(c.reason, c.message, Math.max(err.retryInMs, 0) + BUSY_MARGIN_MS);
+    }
+    log.warn(
+      { ...jobSubject(job.data), jobId: job.id, stack: request.stackName, reason: c.reason, retry: c.retry },
+      `${request.operation} failed: ${c.message}`,
+    );
+    if (!c.retry) throw new TerminalJobError(c.reason, c.message);
+    throw new Error(`${c.reason}: ${c.message}`);
+  }
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import {
+  CLUSTER_DEPLOYMENT_CONTROLLER,
+  clusterDeploymentRegistration,
+} from "../../src/provisioners/cluster-deployment/controller.js";
+import { clusterDeploymentResource } from "../../src/api/resources.js";
+import { PULUMI_QUEUE } from "../../src/queue/job.js";
+import { JobQueue } from "../../src/queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../src/queue/stack-job.js";
+import { getCondition, type Condition } from "../../src/runtime/conditions.js";
+import { loadConfig } from "../../src/runtime/config.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { configureLogging } from "../../src/runtime/logging.js";
+import { Manager } from "../../src/runtime/manager.js";
+import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { hubKubeConfig, newNamespace, testRedisUrl, testStateDir } from "../harness/hub.js";
+import { eventually } from "../harness/eventually.js";
+
+/*
+ * The ClusterDeployment controller in-process against the real hub and Redis, without a worker: its status is
+ * what these tests read. Jobs stay queued, which is all the status needs.
+ */
+
+let manager: Manager;
+let client: KubeClient;
+let queue: JobQueue<StackJobData, StackJobResult, StackJobProgress>;
+let ns: string;
+
+beforeAll(async () => {
+  configureLogging({ level: "warn" });
+  client = new KubeClient(hubKubeConfig());
+  const prefix = `t-cd-status-${randomBytes(3).toString("hex")}`;
+  const config = loadConfig({
+    SLIPWAY_STATE_DIR: testStateDir(),
+    REDIS_URL: testRedisUrl(),
+    SLIPWAY_QUEUE_PREFIX: prefix,
+  });
+  queue = new JobQueue({ name: PULUMI_QUEUE, redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 500 });
+  manager = new Manager({ client });
+  manager.register(clusterDeploymentRegistration({ kube: client, queue, config }, 2));
+  await manager.start({ cacheSyncTimeoutMs: 30_000 });
+  ns = await newNamespace("cd-status");
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await queue?.close();
+  client?.close();
+});
+
+const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+const conditionOf = (cd: ClusterDeployment, type: string) =>
+  getCondition(cd.status?.conditions as Condition[] | undefined, type);
+
+async function create(name: string, spec: Record<string, unknown> = {}): Promise<void> {
+  const manifest = simulatedClusterManifest(name, { provisionSeconds: 0 });
+  await client.create(clusterDeploymentResource, {
+    ...manifest,
+    metadata: { name, namespace: ns },
+    spec: { ...manifest.spec, ...spec },
+  } as never);
+}
+
+/** Waits until the controller has written the status of the object's current generation. */
+async function reconciled(name: string): Promise<ClusterDeployment> {
+  return eventually(`${name} reconciled`, async () => {
+    const cd = await get(name);
+    return cd.status?.observedGeneration === cd.metadata.generation && conditionOf(cd, "Ready")
+      ? cd
+      : undefined;
+  });
+}
+
+describe("ClusterDeployment status on the real hub", () => {
+  it("answers fields it does not act on yet with FieldsNotActedOn, naming each, and drops it once they go", async () => {
+    await create("ignored", {
+      hibernateAfter: "8h",
+      hibernation: { schedules: [{ start: "0 20 * * 1-5", end: "0 7 * * 1-5", location: "Europe/Berlin" }] },
+      registration: { clusterSet: "edge", labels: { env: "dev" } },
+    });
+    const cd = await eventually("FieldsNotActedOn on ignored", async () => {
+      const c = await get("ignored");
+      return conditionOf(c, "FieldsNotActedOn") ? c : undefined;
+    });
+    const fields = conditionOf(cd, "FieldsNotActedOn")!;
+    expect(fields).toMatchObject({ status: "True", reason: "NotImplementedYet" });
+    for (const field of ["spec.hibernation", "spec.hibernateAfter", "spec.registration"])
+      expect(fields.message).toContain(field);
+    // The other conditions are what they would be anyway: the cluster is being created.
+    expect(conditionOf(cd, "Reconciling")).toMatchObject({ status: "True", reason: "Provisioning" });
+
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "ignored",
+      {
+        spec: {
+          hibernateAfter: null,
+          hibernation: null,
+          registration: { clusterSet: "default", labels: null },
+        },
+      },
+      { type: "merge" },
+    );
+    await eventually(
+      "FieldsNotActedOn gone",
+      async () => !conditionOf(await reconciled("ignored"), "FieldsNotActedOn"),
+    );
+  });
+
+  it("sets no FieldsNotActedOn on a spec that uses only what is acted on", async () => {
+    await create("plain");
+    const cd = await reconciled("plain");
+    expect(conditionOf(cd, "FieldsNotActedOn")).toBeUndefined();
+    expect(cd.status?.stack).toMatchObject({ type: "up", result: "InProgress", generation: 1 });
+    expect(conditionOf(cd, "InfrastructureReady")).toMatchObject({ status: "False", reason: "Provisioning" });
+    expect(conditionOf(cd, "Ready")).toMatchObject({ status: "False", reason: "Provisioning" });
+  });
+
+  it("writes status under its own field manager and leaves other controllers' records alone", async () => {
+    await create("shared");
+    await reconciled("shared");
+    const registration = {
+      jobId: "registration-test",
+      generation: 1,
+      result: "Succeeded",
+      message: "registered by another controller",
+    };
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "shared",
+      {
+        apiVersion: "slipway.dev/v1alpha1",
+        kind: "ClusterDeployment",
+        metadata: { name: "shared", namespace: ns },
+        status: { registration },
+      },
+      { type: "apply", subresource: "status", fieldManager: "slipway-registration", force: true },
+    );
+    // A new generation makes the controller write status again.
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "shared",
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
+    const after = await eventually("generation 2 reconciled", async () => {
+      const cd = await get("shared");
+      return cd.status?.observedGeneration === 2 ? cd : undefined;
+    });
+    expect(after.status?.registration).toMatchObject(registration);
+    const managers = (after.metadata.managedFields as { manager?: string; subresource?: string }[])
+      .filter((m) => m.subresource === "status")
+      .map((m) => m.manager)
+      .sort();
+    expect(managers).toEqual([`slipway-${CLUSTER_DEPLOYMENT_CONTROLLER}`, "slipway-registration"]);
+  });
+});
