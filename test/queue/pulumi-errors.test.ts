@@ -77,7 +77,9 @@ describe("classifyPulumiError", () => {
       },
       {
         name: "a quota on the backend's folder",
-        error: cliError("error: could not write checkpoint: open /state/pulumi/.pulumi/stacks/s.json: disk quota exceeded"),
+        error: cliError(
+          "error: could not write checkpoint: open /state/pulumi/.pulumi/stacks/s.json: disk quota exceeded",
+        ),
         retry: true,
         reason: "DiskFull",
       },
