@@ -19,6 +19,7 @@ const unitTests = [
   "test/provisioners/resync.test.ts",
   "test/queue/pulumi-backend.test.ts",
   "test/queue/pulumi-errors.test.ts",
+  "test/queue/stack-name.test.ts",
   "test/runtime/conditions.test.ts",
   "test/runtime/health-server.test.ts",
   "test/runtime/label-selector.test.ts",

@@ -4,6 +4,7 @@ import {
   duration,
   immutable,
   localObjectReference,
+  names,
   observedGeneration,
   subject,
 } from "./common.js";
@@ -18,7 +19,7 @@ export const clusterClaimSpec = s.object(
     clusterPoolName: s
       .string({
         description: "Name of the ClusterPool, in the claim's namespace, to take a cluster from.",
-        pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        pattern: names.dnsLabel,
         minLength: 1,
         maxLength: 63,
         rules: [immutable("clusterPoolName", "delete the claim and create one against the other pool")],

@@ -8,12 +8,7 @@ import {
   names,
   observedGeneration,
 } from "./common.js";
-import {
-  bootstrapStatus,
-  powerStatus,
-  registrationStatus,
-  stackStatus,
-} from "./operation-status.js";
+import { bootstrapStatus, powerStatus, registrationStatus, stackStatus } from "./operation-status.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { clusterPlatform, PLATFORMS, type PlatformOptions } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -75,6 +70,12 @@ export const registration = () =>
     },
     { description: "How the cluster is registered with the hub (an OCM ManagedCluster).", default: {} },
   );
+
+/**
+ * Set to "true" on a ClusterDeployment whose destroy cannot succeed to release it without destroying (Hive's
+ * hive.openshift.io/abandon-deprovision): the finalizer goes and the stack (and what it created) is left behind.
+ */
+export const ABANDON_DEPROVISION_ANNOTATION = "slipway.dev/abandon-deprovision";
 
 export const POWER_STATES = ["Running", "Hibernating"] as const;
 

@@ -113,6 +113,15 @@ export const clusterPoolStatus = s.object(
       description: "Hash of spec.template; clusters with another hash are stale.",
       maxLength: 128,
     }),
+    brokenReplacements: s.array(
+      s.dateTime({ description: "When a broken cluster was deleted for replacement." }),
+      {
+        description:
+          "Replacements of broken clusters within the last hour: the pool replaces at most 6 an hour, waiting 1, 2, " +
+          "4 ... minutes between them, so a fault that breaks every new cluster cannot make it churn.",
+        maxItems: 32,
+      },
+    ),
   },
   { description: "Observed state of the pool." },
 );
@@ -156,7 +165,8 @@ export const clusterPoolKind: KindDefinition = {
     Ready: "Summary of Populated: the pool holds size unclaimed clusters, none of them broken or stale.",
     Reconciling: "The pool is adding, replacing or deleting clusters.",
     Stalled: "The pool cannot make progress (for example the template names a missing Secret).",
-    Populated: "The pool holds size installed unclaimed clusters, none broken, stale, installing or in excess.",
+    Populated:
+      "The pool holds size installed unclaimed clusters, none broken, stale, installing or in excess.",
     CapacityAvailable: "False when maxSize stops the pool from adding clusters for pending claims.",
     AllClustersCurrent: "False while unclaimed clusters built from an older template are being replaced.",
     FieldsNotActedOn:

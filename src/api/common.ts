@@ -257,7 +257,7 @@ export const subject = s.object(
       .required(),
     namespace: s.string({
       description: "Namespace of a ServiceAccount subject.",
-      pattern: DNS1123_LABEL,
+      pattern: names.dnsLabel,
       maxLength: 63,
     }),
   },
@@ -274,4 +274,3 @@ export const subject = s.object(
 );
 
 export type Subject = Infer<typeof subject>;
-

@@ -2,6 +2,7 @@ import type { CustomResource } from "./object.js";
 import { registration } from "./cluster-deployment.js";
 import {
   conditions,
+  DNS1123_SUBDOMAIN,
   immutable,
   kubernetesVersion,
   localObjectReference,
@@ -58,7 +59,10 @@ export const hostedClusterSpec = s.object(
       {
         baseDomain: s.string({
           description: "Base domain of the cluster's DNS names.",
-          pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+          pattern: {
+            regex: DNS1123_SUBDOMAIN,
+            words: "a DNS domain: lower-case labels joined with '.' (for example clusters.example.com)",
+          },
           maxLength: 253,
         }),
       },

@@ -19,6 +19,7 @@ export * from "./crd.js";
 export * from "./hosted-cluster.js";
 export * from "./node-pool.js";
 export * from "./object.js";
+export * from "./pool-membership.js";
 export * from "./operation-status.js";
 export * from "./resources.js";
 export * from "./platform.js";

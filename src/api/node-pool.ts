@@ -1,5 +1,5 @@
 import type { CustomResource } from "./object.js";
-import { conditions, immutable, kubernetesVersion, labels, observedGeneration } from "./common.js";
+import { conditions, immutable, kubernetesVersion, labels, names, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { nodePoolPlatform, PLATFORMS } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -66,7 +66,7 @@ export const nodePoolSpec = s.object(
     clusterName: s
       .string({
         description: "Name of the HostedCluster, in the same namespace, the nodes join.",
-        pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        pattern: names.dnsSubdomain,
         minLength: 1,
         maxLength: 253,
         rules: [immutable("clusterName", "create a new NodePool for the other cluster")],

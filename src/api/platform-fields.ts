@@ -2,8 +2,8 @@
  * Building blocks of the platform schema fragments (stacks/<platform>/schema.ts): the fields several platforms
  * share, written once so their descriptions and rules agree.
  */
-import { DNS1123_LABEL, immutable, kubernetesVersion, labels, localObjectReference } from "./common.js";
-import { s, type AnySchema, type InferInput } from "./schema.js";
+import { immutable, kubernetesVersion, labels, localObjectReference, names } from "./common.js";
+import { s, type AnySchema, type InferInput, type NamedPattern } from "./schema.js";
 
 /** Options that differ between a ClusterDeployment (immutable infrastructure) and a pool template. */
 export interface PlatformOptions {
@@ -16,13 +16,16 @@ const regionImmutable = immutable("region", "create a new cluster in the other r
 export function optionalRegion(description: string, opts: PlatformOptions) {
   return s.string({
     description,
-    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+    pattern: {
+      regex: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+      words: "a region name of lower-case letters, digits and '-' (for example eu-dr-a)",
+    },
     maxLength: 63,
     rules: opts.immutable ? [regionImmutable] : [],
   });
 }
 
-export function region(description: string, pattern: string, opts: PlatformOptions) {
+export function region(description: string, pattern: NamedPattern, opts: PlatformOptions) {
   return s
     .string({ description, pattern, maxLength: 63, rules: opts.immutable ? [regionImmutable] : [] })
     .required();
@@ -37,7 +40,7 @@ export const credentialsRef = () =>
       "a missing Secret shows as the CredentialsSecretMissing reason on the Stalled condition.",
   ).required();
 
-export const nodePoolName = (maxLength: number, pattern = DNS1123_LABEL) =>
+export const nodePoolName = (maxLength: number, pattern: NamedPattern = names.dnsLabel) =>
   s
     .string({
       description: "Name of the node pool, unique in the cluster.",

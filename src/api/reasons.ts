@@ -39,8 +39,16 @@ export const ClusterDeploymentReasons = {
   OperationFailed:
     "The up for this generation failed in a way a retry cannot fix; change the spec to try again.",
   DestroyFailed:
-    "A destroy failed; it is retried with capped exponential backoff, and the message has the cause and attempt.",
+    "A destroy failed; it is retried with capped exponential backoff, and the message has the cause, the attempt " +
+    "and how to release the resource deliberately (annotation slipway.dev/abandon-deprovision).",
+  DeprovisionAbandoned:
+    "The resource was released without destroying its stack, as its slipway.dev/abandon-deprovision annotation " +
+    "asks (Event); the message names what may be left behind.",
+  NothingToDestroy: "No stack was ever created for the resource, so deleting it needs no destroy (Event).",
   UnsupportedPlatform: "spec.platform names a platform this build has no stack for.",
+  NotCreatedByPool:
+    "spec.clusterPoolRef was written by someone other than a ClusterPool: it is ignored (condition " +
+    "ClusterPoolRefIgnored) and the cluster is managed as a standalone one.",
   UnsupportedVersion: "The platform cannot run the Kubernetes version the spec asks for.",
   ToolsMissing: "The programs the local platform runs are not built on this machine.",
   CredentialsSecretMissing: "The Secret the platform's credentialsRef names does not exist.",
@@ -58,6 +66,11 @@ export const ClusterPoolReasons = {
   PoolReady: "size unclaimed clusters are installed; none broken, stale or in excess.",
   Provisioning: "The pool creates clusters to reach size.",
   ReplacingBrokenClusters: "Some clusters are broken (stalled) and being replaced.",
+  TemplateCannotProvision:
+    "Clusters built from the template stall before they are ever provisioned (the message carries their reason " +
+    "and message): the pool creates no more until the template or what it depends on is fixed.",
+  WaitingToReplaceBrokenClusters:
+    "Broken clusters wait for the replacement budget (at most a few an hour, with growing waits).",
   ReplacingStaleClusters: "Some clusters were built from an older template and are replaced one at a time.",
   RemovingExcessClusters: "The pool holds more unclaimed clusters than size.",
   WaitingForConcurrencyBudget: "maxConcurrent operations are in flight; the pool waits for one to end.",

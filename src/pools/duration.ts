@@ -9,7 +9,8 @@ export function parseDuration(text: string): number {
     total += Number(match[1]) * unitMs[match[2]!]!;
     consumed += match[0].length;
   }
-  if (text.length === 0 || consumed !== text.length) throw new Error(`"${text}" is not a duration such as 30m, 8h or 1h30m`);
+  if (text.length === 0 || consumed !== text.length)
+    throw new Error(`"${text}" is not a duration such as 30m, 8h or 1h30m`);
   return total;
 }
 

@@ -5,8 +5,16 @@ import { clusterClaimResource } from "../api/resources.js";
 import { clusterClaimRegistration } from "./cluster-claim/controller.js";
 import { clusterPoolRegistration } from "./cluster-pool/controller.js";
 
-export { CLUSTER_POOL_CONTROLLER, clusterPoolReconciler, clusterPoolRegistration } from "./cluster-pool/controller.js";
-export { CLUSTER_CLAIM_CONTROLLER, clusterClaimReconciler, clusterClaimRegistration } from "./cluster-claim/controller.js";
+export {
+  CLUSTER_POOL_CONTROLLER,
+  clusterPoolReconciler,
+  clusterPoolRegistration,
+} from "./cluster-pool/controller.js";
+export {
+  CLUSTER_CLAIM_CONTROLLER,
+  clusterClaimReconciler,
+  clusterClaimRegistration,
+} from "./cluster-claim/controller.js";
 export { claimLifetimeMs } from "./cluster-claim/phases.js";
 export * from "./labels.js";
 
@@ -26,7 +34,10 @@ export interface PoolControllerDeps {
 /** Registers the ClusterPool and ClusterClaim controllers; call before `manager.start()`. */
 export function registerPoolControllers(manager: Manager, deps: PoolControllerDeps = {}): void {
   manager.register(
-    clusterPoolRegistration({ requeueAfterMs: deps.poolRequeueAfterMs ?? 30_000, resumeTimeoutMs: deps.resumeTimeoutMs }, deps.poolConcurrency ?? 2),
+    clusterPoolRegistration(
+      { requeueAfterMs: deps.poolRequeueAfterMs ?? 30_000, resumeTimeoutMs: deps.resumeTimeoutMs },
+      deps.poolConcurrency ?? 2,
+    ),
   );
   manager.register(
     clusterClaimRegistration({

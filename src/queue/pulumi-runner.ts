@@ -90,6 +90,8 @@ export interface PulumiRunResult {
   durationMs: number;
   /** The runner cleared a dead owner's lock before this run. */
   clearedStaleLock: boolean;
+  /** destroy only: the stack never existed, so nothing was run. */
+  noStack?: boolean;
 }
 
 /** Environment that keeps the Pulumi CLI off the network: no update check, no plugin downloads, no registry. */
@@ -142,10 +144,13 @@ export class PulumiRunner {
    * owner holds it, StackLeaseLostError when this run lost it midway (the CLI was interrupted).
    */
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
-    const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
-    const inputs = platform.validate(request.inputs);
     const lease = await this.opts.leases?.acquire(request.stackName, request.jobId ?? "unnamed");
     try {
+      // A stack that was never created has nothing to destroy, whatever its inputs say now.
+      if (request.operation === "destroy" && !(await this.stackExists(request.stackName)))
+        return { outputs: {}, secretOutputNames: [], changes: {}, durationMs: 0, clearedStaleLock: false, noStack: true };
+      const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
+      const inputs = platform.validate(request.inputs);
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       return await this.runHolding({ ...request, signal }, platform, inputs, lease);
@@ -207,6 +212,11 @@ export class PulumiRunner {
     // `up` reports its outputs; refresh does not (one more CLI call).
     const outputs = outcome.outputs ?? (await stack.outputs());
     return { ...flatten(outputs), changes, durationMs: Date.now() - started, clearedStaleLock };
+  }
+
+  /** Whether the backend holds this stack (one CLI call). */
+  async stackExists(stackName: string): Promise<boolean> {
+    return (await this.listStacks()).includes(stackName);
   }
 
   /** Stack names in the backend for this runner's project. */

@@ -40,9 +40,25 @@ export interface StackJobResult {
 /** A stack job's progress: how far the Pulumi engine got. */
 export type StackJobProgress = PulumiProgress;
 
-/** The Pulumi stack of one resource: stable for its lifetime, unique across namespaces and re-creations. */
+/** Longest stack name: it names the workspace folder and backend files, which file systems cap at 255 bytes. */
+export const MAX_STACK_NAME = 100;
+
+/**
+ * The Pulumi stack of one resource: stable for its lifetime, unique across namespaces and re-creations. Names
+ * admission accepts (a 63-character namespace, a 253-character name) would not fit a file name, so a long one
+ * keeps a readable prefix and ends with a hash of the whole.
+ */
 export function stackNameFor(ref: { namespace: string; name: string; uid: string }): string {
-  return `${ref.namespace}-${ref.name}-${ref.uid.slice(0, 8)}`;
+  const full = `${ref.namespace}-${ref.name}-${ref.uid.slice(0, 8)}`;
+  if (full.length <= MAX_STACK_NAME) return full;
+  const hash = createHash("sha256")
+    .update(`${ref.namespace}/${ref.name}/${ref.uid}`)
+    .digest("hex")
+    .slice(0, 16);
+  const prefix = `${ref.namespace}-${ref.name}`
+    .slice(0, MAX_STACK_NAME - hash.length - 1)
+    .replace(/[-.]+$/, "");
+  return `${prefix}-${hash}`;
 }
 
 /** Identifies a stack program's inputs whatever their key order: equal hashes mean an `up` would change nothing. */

@@ -14,7 +14,10 @@ import {
 } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
 
-export const AWS_REGION = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$";
+export const AWS_REGION = {
+  regex: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$",
+  words: "an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
+};
 
 export const awsNodePool = s.object({
   name: nodePoolName(63),

@@ -14,8 +14,21 @@ import {
 } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
 
+const AZURE_REGION = {
+  regex: "^[a-z][a-z0-9]*$",
+  words: "an Azure location: lower-case letters and digits (for example westeurope)",
+};
+const AZURE_RESOURCE_GROUP = {
+  regex: "^[-\\w._()]+$",
+  words: "an Azure resource group name: letters, digits, '-', '_', '.', '(' and ')' (for example rg-fleet)",
+};
+
 export const azureNodePool = s.object({
-  name: nodePoolName(12, "^[a-z][a-z0-9]{0,11}$"),
+  name: nodePoolName(12, {
+    regex: "^[a-z][a-z0-9]{0,11}$",
+    words:
+      "an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits (for example workers1)",
+  }),
   replicas: poolReplicas(),
   vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
   diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
@@ -25,13 +38,13 @@ export const azureNodePool = s.object({
 export const azurePlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      region: region("Azure region (location), for example westeurope.", "^[a-z][a-z0-9]*$", opts),
+      region: region("Azure region (location), for example westeurope.", AZURE_REGION, opts),
       version: version(opts, "AKS Kubernetes version. Absent: AKS's default."),
       credentialsRef: credentialsRef(),
       resourceGroupName: s.string({
         description:
           "Resource group to create the cluster in. Absent: one named after the infraID is created.",
-        pattern: "^[-\\w._()]+$",
+        pattern: AZURE_RESOURCE_GROUP,
         maxLength: 90,
       }),
       nodePools: nodePools(azureNodePool, {
@@ -55,11 +68,11 @@ export type AzureNodePool = Infer<typeof azureNodePool>;
 export const azureHostedClusterPlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      region: region("Azure region (location).", "^[a-z][a-z0-9]*$", opts),
+      region: region("Azure region (location).", AZURE_REGION, opts),
       credentialsRef: credentialsRef(),
       resourceGroupName: s.string({
         description: "Resource group for the workers.",
-        pattern: "^[-\\w._()]+$",
+        pattern: AZURE_RESOURCE_GROUP,
         maxLength: 90,
       }),
     },

@@ -14,6 +14,20 @@ import {
 } from "../../src/api/platform-fields.js";
 import { s, type Infer } from "../../src/api/schema.js";
 
+const GCP_REGION = {
+  regex: "^[a-z]+-[a-z]+[0-9]+$",
+  words: "a GCP region: a continent, a direction and a number (for example europe-west1)",
+};
+const GCP_PROJECT = {
+  regex: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+  words:
+    "a GCP project ID: 6 to 30 lower-case letters, digits and '-', starting with a letter (for example fleet-prod-1)",
+};
+const GCP_LABEL_VALUE = {
+  regex: "^[-a-z0-9_]*$",
+  words: "a GCP label value: lower-case letters, digits, '-' and '_' (for example team-a)",
+};
+
 export const gcpNodePool = s.object({
   name: nodePoolName(40),
   replicas: poolReplicas(),
@@ -29,10 +43,10 @@ export const gcpNodePool = s.object({
 export const gcpPlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      region: region("GCP region, for example europe-west1.", "^[a-z]+-[a-z]+[0-9]+$", opts),
+      region: region("GCP region, for example europe-west1.", GCP_REGION, opts),
       projectID: s.string({
         description: "GCP project. Absent: the project of the credentials.",
-        pattern: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+        pattern: GCP_PROJECT,
         maxLength: 30,
       }),
       version: version(opts, "GKE Kubernetes version. Absent: the release channel's default."),
@@ -47,7 +61,7 @@ export const gcpPlatform = (opts: PlatformOptions) =>
         machineType: "e2-standard-4",
         diskSizeGiB: 50,
       }),
-      labels: s.map(s.string({ pattern: "^[-a-z0-9_]*$", maxLength: 63 }), {
+      labels: s.map(s.string({ pattern: GCP_LABEL_VALUE, maxLength: 63 }), {
         description: "GCP labels added to every resource of the cluster.",
         maxProperties: 64,
       }),
@@ -62,10 +76,10 @@ export type GCPNodePool = Infer<typeof gcpNodePool>;
 export const gcpHostedClusterPlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      region: region("GCP region.", "^[a-z]+-[a-z]+[0-9]+$", opts),
+      region: region("GCP region.", GCP_REGION, opts),
       projectID: s.string({
         description: "GCP project. Absent: the project of the credentials.",
-        pattern: "^[a-z][-a-z0-9]{4,28}[a-z0-9]$",
+        pattern: GCP_PROJECT,
         maxLength: 30,
       }),
       credentialsRef: credentialsRef(),

@@ -238,7 +238,7 @@ const badCreates: BadCase[] = [
   {
     name: "aws CD with a region that is no AWS region",
     manifest: withFields(cd, { "spec.platform.aws.region": "Europe" }),
-    expected: "spec.platform.aws.region in body should match",
+    expected: "must be an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
   },
   {
     name: "CD with a v-prefixed version",
@@ -258,7 +258,7 @@ const badCreates: BadCase[] = [
         azure: { region: "westeurope", credentialsRef: { name: "az" }, nodePools: [{ name: "Workers-1" }] },
       },
     }),
-    expected: "spec.platform.azure.nodePools[0].name in body should match",
+    expected: "must be an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits",
   },
   {
     name: "simulated CD with jitter over 100%",
@@ -475,6 +475,8 @@ describe("admission refuses bad manifests", () => {
     expect(message).toContain(expected);
     // A person never sees how a rule failed to evaluate: only what to change.
     expect(message).not.toMatch(/evaluation error|no such overload|type conversion|overflow/i);
+    // ... and what is allowed in words, never only a regular expression.
+    expect(message).not.toMatch(/should match '/);
   });
 });
 

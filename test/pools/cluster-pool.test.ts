@@ -3,7 +3,7 @@ import type { ClusterDeployment } from "../../src/api/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import type { Manager } from "../../src/runtime/manager.js";
-import { clusterClaimResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/api/resources.js";
+import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/api/resources.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION } from "../../src/pools/index.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { markClusterProvisionedForTest, releaseClusterDeletionForTest } from "../builders/cluster-deployment.js";
@@ -118,6 +118,41 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     });
     expect(pool.status).toMatchObject({ standby: 3, installing: 0 });
     expect((await kubectlOk(["get", "cp/scaled", "-n", ns, "-o", "jsonpath={.status.size}"])).trim()).toBe("3");
+  });
+
+  it("ignores a ClusterDeployment that names it in a hand-written clusterPoolRef: never counted, claimed or deleted", async () => {
+    const ns = await newNamespace("pool-forged");
+    // A copy of a pool cluster's manifest, as `kubectl get -o yaml` would give: the pool's label, annotation and ref.
+    await client.create(clusterDeploymentResource, {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterDeployment",
+      metadata: { name: "copied", namespace: ns, labels: { [POOL_LABEL]: "dev" } },
+      spec: {
+        clusterName: "copied",
+        platform: { simulated: { version: "1.36" } },
+        clusterPoolRef: { namespace: ns, poolName: "dev" },
+      },
+    } as never);
+    await client.create(clusterPoolResource, clusterPool("dev", ns, { size: 1, runningCount: 1 }));
+    const own = await eventually("the pool's own cluster", async () => {
+      const list = (await poolClusters(client, ns, "dev")).filter((cd) => cd.metadata.name !== "copied");
+      return list.length === 1 && list;
+    });
+    await provisionAll(ns, "dev");
+    const pool = await eventually("pool Ready with one cluster", async () => {
+      const p = await getPool(client, ns, "dev");
+      return condition(p, "Ready")?.status === "True" && p;
+    });
+    expect(pool.status?.size).toBe(1);
+    await client.create(clusterClaimResource, clusterClaim("alice", ns, "dev"));
+    const claim = await eventually("claim Ready", async () => {
+      const c = await getClaim(client, ns, "alice");
+      return condition(c, "Ready")?.status === "True" && c;
+    });
+    expect(claim.status?.clusterDeploymentRef?.name).toBe(own[0]!.metadata.name);
+    const copied = await client.get<ClusterDeployment>(clusterDeploymentResource, ns, "copied");
+    expect(copied.metadata.deletionTimestamp).toBeUndefined();
+    expect(copied.spec.clusterPoolRef?.claimName).toBeUndefined();
   });
 
   it("deletes its unclaimed clusters when it is deleted, and leaves the claimed one to its claim", async () => {

@@ -110,6 +110,18 @@ describe("ClusterDeployment status on the real hub", () => {
     );
   });
 
+  it("does not trust a hand-written clusterPoolRef: ClusterPoolRefIgnored says so and what to do", async () => {
+    await create("copied", { clusterPoolRef: { namespace: ns, poolName: "dev", claimName: "alice" } });
+    const cd = await eventually("ClusterPoolRefIgnored on copied", async () => {
+      const c = await get("copied");
+      return conditionOf(c, "ClusterPoolRefIgnored") ? c : undefined;
+    });
+    const ignored = conditionOf(cd, "ClusterPoolRefIgnored")!;
+    expect(ignored).toMatchObject({ status: "True", reason: "NotCreatedByPool" });
+    expect(ignored.message).toContain(`pool ${ns}/dev`);
+    expect(ignored.message).toContain("create the ClusterDeployment again without it");
+  });
+
   it("sets no FieldsNotActedOn on a spec that uses only what is acted on", async () => {
     await create("plain");
     const cd = await reconciled("plain");

@@ -13,7 +13,9 @@ export const CLUSTER_CLAIM_CONTROLLER = "cluster-claim";
  * No finalizer: a deleted claim needs no cleanup of its own. Its Secret, Role and RoleBinding are owned by it
  * (garbage collected) and the pool deletes its cluster once it sees the claim gone.
  */
-export function clusterClaimReconciler(settings: ClaimControllerSettings): Reconciler<ClusterClaim, ClaimScope> {
+export function clusterClaimReconciler(
+  settings: ClaimControllerSettings,
+): Reconciler<ClusterClaim, ClaimScope> {
   return {
     buildScope: (claim, context) => buildClaimScope(claim, context, settings),
     reconcileNormal: reconcileClaim,
@@ -38,7 +40,9 @@ export interface ClaimRegistrationOptions {
   concurrency?: number;
 }
 
-export function clusterClaimRegistration(options: ClaimRegistrationOptions): ControllerRegistration<ClusterClaim, ClaimScope> {
+export function clusterClaimRegistration(
+  options: ClaimRegistrationOptions,
+): ControllerRegistration<ClusterClaim, ClaimScope> {
   return {
     name: CLUSTER_CLAIM_CONTROLLER,
     watches: {
@@ -48,7 +52,10 @@ export function clusterClaimRegistration(options: ClaimRegistrationOptions): Con
         // A claim made before its pool binds once the pool appears; pool status changes refresh Pending messages.
         {
           resource: clusterPoolResource,
-          mapToPrimary: (pool) => (pool.metadata?.namespace && pool.metadata.name ? options.claimsOfPool(pool.metadata.namespace, pool.metadata.name) : []),
+          mapToPrimary: (pool) =>
+            pool.metadata?.namespace && pool.metadata.name
+              ? options.claimsOfPool(pool.metadata.namespace, pool.metadata.name)
+              : [],
         },
       ],
     },

@@ -1,4 +1,10 @@
-import type { ClusterClaim, ClusterDeployment, ClusterPool, Subject } from "../../api/index.js";
+import {
+  clusterPoolRefSetByPool,
+  type ClusterClaim,
+  type ClusterDeployment,
+  type ClusterPool,
+  type Subject,
+} from "../../api/index.js";
 import { ClusterClaimReason as Reason } from "../../api/reasons.js";
 import { isNotFound, TerminalError } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
@@ -50,16 +56,28 @@ export interface ClaimScope {
   expired?: boolean;
 }
 
-export async function buildClaimScope(claim: ClusterClaim, context: ReconcileContext, settings: ClaimControllerSettings): Promise<ClaimScope> {
+export async function buildClaimScope(
+  claim: ClusterClaim,
+  context: ReconcileContext,
+  settings: ClaimControllerSettings,
+): Promise<ClaimScope> {
   const namespace = claim.metadata.namespace!;
   const poolName = claim.spec.clusterPoolName;
   const [pool, clusters] = await Promise.all([
     context.client.getIfExists<ClusterPool>(clusterPoolResource, namespace, poolName),
-    context.client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `${POOL_LABEL}=${poolName}` }),
+    context.client.list<ClusterDeployment>(clusterDeploymentResource, {
+      namespace,
+      labelSelector: `${POOL_LABEL}=${poolName}`,
+    }),
   ]);
-  const bound = clusters.items.filter((cd) => cd.spec.clusterPoolRef?.claimName === claim.metadata.name);
+  const bound = clusters.items.filter(
+    (cd) => cd.spec.clusterPoolRef?.claimName === claim.metadata.name && clusterPoolRefSetByPool(cd),
+  );
   // Two bound clusters is a conflict the pool resolves (it deletes the one the claim was not told about).
-  const cluster = bound.find((cd) => cd.metadata.name === claim.status?.clusterDeploymentRef?.name) ?? bound.find((cd) => !cd.metadata.deletionTimestamp) ?? bound[0];
+  const cluster =
+    bound.find((cd) => cd.metadata.name === claim.status?.clusterDeploymentRef?.name) ??
+    bound.find((cd) => !cd.metadata.deletionTimestamp) ??
+    bound[0];
   return { claim, context, settings, pool, cluster };
 }
 
@@ -83,7 +101,11 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
   if (storedExpiry && new Date(storedExpiry).getTime() <= now.getTime()) {
     // Hive deletes expired claims; the pool deletes their cluster (ClaimExpired).
     context.log.info({ expiresAt: storedExpiry }, "Claim expired; deleting it");
-    await context.events.record(claim, { type: "Normal", reason: Reason.ClaimExpired, message: `The claim expired at ${storedExpiry}; deleting it and its cluster` });
+    await context.events.record(claim, {
+      type: "Normal",
+      reason: Reason.ClaimExpired,
+      message: `The claim expired at ${storedExpiry}; deleting it and its cluster`,
+    });
     try {
       await context.client.delete(clusterClaimResource, claim.metadata.namespace, claim.metadata.name!);
     } catch (error) {
@@ -97,21 +119,35 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
     if (wasBoundTo) throw clusterGone(wasBoundTo, "was deleted");
     if (!scope.pool) {
       const namespace = claim.metadata.namespace;
-      throw new TerminalError(Reason.PoolNotFound, `ClusterPool ${claim.spec.clusterPoolName} does not exist in namespace ${namespace}; the claim binds once it is created`);
+      throw new TerminalError(
+        Reason.PoolNotFound,
+        `ClusterPool ${claim.spec.clusterPoolName} does not exist in namespace ${namespace}; the claim binds once it is created`,
+      );
     }
     return {};
   }
 
-  scope.assignedAt = claim.status?.assignedAt ?? cluster.spec.clusterPoolRef?.claimedTimestamp ?? apiTime(now);
+  scope.assignedAt =
+    claim.status?.assignedAt ?? cluster.spec.clusterPoolRef?.claimedTimestamp ?? apiTime(now);
   const lifetime = claimLifetimeMs(claim, scope.pool);
-  if (lifetime !== undefined) scope.expiresAt = apiTime(new Date(new Date(scope.assignedAt).getTime() + lifetime));
+  if (lifetime !== undefined)
+    scope.expiresAt = apiTime(new Date(new Date(scope.assignedAt).getTime() + lifetime));
   if (!claim.status?.clusterDeploymentRef) {
-    await context.events.record(claim, { type: "Normal", reason: Reason.ClusterAssigned, message: `Cluster ${cluster.metadata.name} was assigned to the claim` });
+    await context.events.record(claim, {
+      type: "Normal",
+      reason: Reason.ClusterAssigned,
+      message: `Cluster ${cluster.metadata.name} was assigned to the claim`,
+    });
   }
   if (cluster.metadata.deletionTimestamp) throw clusterGone(cluster.metadata.name!, "is being deleted");
 
-  const adminSecretName = cluster.status?.adminKubeconfigSecretRef?.name ?? adminKubeconfigSecretName(cluster.metadata.name!);
-  const adminSecret = await context.client.getIfExists<SecretObject>(secretResource, cluster.metadata.namespace, adminSecretName);
+  const adminSecretName =
+    cluster.status?.adminKubeconfigSecretRef?.name ?? adminKubeconfigSecretName(cluster.metadata.name!);
+  const adminSecret = await context.client.getIfExists<SecretObject>(
+    secretResource,
+    cluster.metadata.namespace,
+    adminSecretName,
+  );
   const kubeconfig = adminSecret?.data?.kubeconfig;
   if (kubeconfig) {
     await writeClaimAccess(scope, kubeconfig);
@@ -120,13 +156,17 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
 
   let requeue = settings.maxRequeueMs;
   if (!kubeconfig || cluster.status?.powerState !== "Running") requeue = settings.kubeconfigPollMs;
-  if (scope.expiresAt) requeue = Math.min(requeue, Math.max(1_000, new Date(scope.expiresAt).getTime() - now.getTime() + 500));
+  if (scope.expiresAt)
+    requeue = Math.min(requeue, Math.max(1_000, new Date(scope.expiresAt).getTime() - now.getTime() + 500));
   return { requeueAfter: requeue };
 }
 
 /** The claim's cluster went: a claim never gets a second cluster, so it stalls until deleted. */
 function clusterGone(name: string, what: string): TerminalError {
-  return new TerminalError(Reason.ClusterDeleted, `Cluster ${name} assigned to this claim ${what}; delete the claim and create a new one for another cluster`);
+  return new TerminalError(
+    Reason.ClusterDeleted,
+    `Cluster ${name} assigned to this claim ${what}; delete the claim and create a new one for another cluster`,
+  );
 }
 
 /** rbacv1.Subject with the apiGroup filled in. */
@@ -135,7 +175,9 @@ function rbacSubject(subject: Subject): Record<string, string> {
     kind: subject.kind,
     name: subject.name,
     // The API server drops an empty apiGroup; leaving it out keeps applied and stored objects equal.
-    ...(subject.kind === "ServiceAccount" ? {} : { apiGroup: subject.apiGroup || "rbac.authorization.k8s.io" }),
+    ...(subject.kind === "ServiceAccount"
+      ? {}
+      : { apiGroup: subject.apiGroup || "rbac.authorization.k8s.io" }),
     ...(subject.namespace ? { namespace: subject.namespace } : {}),
   };
 }
@@ -151,18 +193,33 @@ async function writeClaimAccess(scope: ClaimScope, kubeconfig: string): Promise<
   const claimName = claim.metadata.name!;
   const secretName = claimKubeconfigSecretName(claimName);
   const accessName = claimAccessName(claimName);
-  const ownerReferences = [{ apiVersion: "slipway.dev/v1alpha1", kind: "ClusterClaim", name: claimName, uid: claim.metadata.uid!, controller: true }];
+  const ownerReferences = [
+    {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterClaim",
+      name: claimName,
+      uid: claim.metadata.uid!,
+      controller: true,
+    },
+  ];
   const labels = { [POOL_LABEL]: claim.spec.clusterPoolName, "slipway.dev/cluster-claim": claimName };
   const apply = (resource: typeof secretResource, name: string, body: Record<string, unknown>) =>
     context.client.patch(
       resource,
       namespace,
       name,
-      { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, metadata: { name, namespace, labels, ownerReferences }, ...body },
+      {
+        apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
+        kind: resource.kind,
+        metadata: { name, namespace, labels, ownerReferences },
+        ...body,
+      },
       { type: "apply", fieldManager: CLAIM_FIELD_MANAGER, force: true },
     );
   await apply(secretResource, secretName, { type: "Opaque", data: { kubeconfig } });
-  await apply(roleResource, accessName, { rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [secretName], verbs: ["get"] }] });
+  await apply(roleResource, accessName, {
+    rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [secretName], verbs: ["get"] }],
+  });
   await apply(roleBindingResource, accessName, {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: accessName },
     subjects: (claim.spec.subjects ?? []).map(rbacSubject),

@@ -4,7 +4,13 @@ import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../api/resources.js";
 import { CLUSTER_POOL_FINALIZER, POOL_LABEL } from "../labels.js";
-import { buildPoolScope, deletePool, reconcilePool, type PoolControllerSettings, type PoolScope } from "./phases.js";
+import {
+  buildPoolScope,
+  deletePool,
+  reconcilePool,
+  type PoolControllerSettings,
+  type PoolScope,
+} from "./phases.js";
 import { computePoolStatus } from "./status.js";
 
 export const CLUSTER_POOL_CONTROLLER = "cluster-pool";
@@ -35,7 +41,10 @@ export function poolOfClaim(object: KubeObject): string[] {
   return pool && claim.metadata?.namespace ? [`${claim.metadata.namespace}/${pool}`] : [];
 }
 
-export function clusterPoolRegistration(settings: PoolControllerSettings, concurrency = 2): ControllerRegistration<ClusterPool, PoolScope> {
+export function clusterPoolRegistration(
+  settings: PoolControllerSettings,
+  concurrency = 2,
+): ControllerRegistration<ClusterPool, PoolScope> {
   return {
     name: CLUSTER_POOL_CONTROLLER,
     watches: {

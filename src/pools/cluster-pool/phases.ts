@@ -1,5 +1,12 @@
 import { ClusterPoolReason as Reason, type ClusterPoolReason } from "../../api/reasons.js";
-import type { ClusterClaim, ClusterDeployment, ClusterPool, PowerState } from "../../api/index.js";
+import {
+  CLUSTER_POOL_FIELD_MANAGER,
+  clusterPoolRefSetByPool,
+  type ClusterClaim,
+  type ClusterDeployment,
+  type ClusterPool,
+  type PowerState,
+} from "../../api/index.js";
 import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import { clusterClaimResource, clusterDeploymentResource } from "../../api/resources.js";
@@ -26,14 +33,23 @@ export interface PoolScope {
   /** Claims in the pool's namespace naming this pool. */
   claims: ClusterClaim[];
   decision?: PoolDecision;
+  /** Broken clusters this pass deleted for replacement, for the replacement budget in status. */
+  replacedAt?: Date[];
 }
 
-export async function buildPoolScope(pool: ClusterPool, context: ReconcileContext, settings: PoolControllerSettings): Promise<PoolScope> {
+export async function buildPoolScope(
+  pool: ClusterPool,
+  context: ReconcileContext,
+  settings: PoolControllerSettings,
+): Promise<PoolScope> {
   const namespace = pool.metadata.namespace!;
   const name = pool.metadata.name!;
   // Live lists: a cache that has not yet seen the clusters created on the last pass would create them again.
   const [clusters, claims] = await Promise.all([
-    context.client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `${POOL_LABEL}=${name}` }),
+    context.client.list<ClusterDeployment>(clusterDeploymentResource, {
+      namespace,
+      labelSelector: `${POOL_LABEL}=${name}`,
+    }),
     context.client.list<ClusterClaim>(clusterClaimResource, { namespace }),
   ]);
   return {
@@ -41,7 +57,10 @@ export async function buildPoolScope(pool: ClusterPool, context: ReconcileContex
     context,
     settings,
     templateHash: templateHash(pool.spec.template),
-    clusters: clusters.items.filter((cd) => cd.spec.clusterPoolRef?.poolName === name),
+    // Only clusters the pool itself created: a hand-written clusterPoolRef is never trusted.
+    clusters: clusters.items.filter(
+      (cd) => cd.spec.clusterPoolRef?.poolName === name && clusterPoolRefSetByPool(cd),
+    ),
     claims: claims.items.filter((claim) => claim.spec.clusterPoolName === name),
   };
 }
@@ -58,16 +77,33 @@ export async function reconcilePool(scope: PoolScope): Promise<ReconcileResult> 
 
   // The cluster side of a binding is written first: the claim controller follows the ClusterDeployment.
   for (const assignment of decision.assignments) {
-    context.log.info({ ClusterClaim: `${assignment.claimNamespace}/${assignment.claimName}`, clusterName: assignment.clusterName }, "Assigning cluster to claim");
+    context.log.info(
+      {
+        ClusterClaim: `${assignment.claimNamespace}/${assignment.claimName}`,
+        clusterName: assignment.clusterName,
+      },
+      "Assigning cluster to claim",
+    );
     await assignCluster(scope, assignment.clusterName, assignment.claimName);
-    await context.events.record(pool, { type: "Normal", reason: Reason.ClusterAssigned, message: `${assignment.message} to claim ${assignment.claimName}` });
+    await context.events.record(pool, {
+      type: "Normal",
+      reason: Reason.ClusterAssigned,
+      message: `${assignment.message} to claim ${assignment.claimName}`,
+    });
   }
 
+  scope.replacedAt = decision.toDelete
+    .filter((d) => d.reason === "Stalled" || d.reason === "ResumeTimeout")
+    .map(() => now);
   for (const deletion of decision.toDelete) {
     context.log.info({ clusterName: deletion.clusterName, reason: deletion.reason }, "Deleting pool cluster");
     await deleteCluster(scope, deletion.clusterName);
     const reason: ClusterPoolReason = `Deleting${deletion.reason}`;
-    await context.events.record(pool, { type: "Normal", reason, message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}` });
+    await context.events.record(pool, {
+      type: "Normal",
+      reason,
+      message: `Deleting cluster ${deletion.clusterName}: ${deletion.message}`,
+    });
   }
 
   const assigned = new Set(decision.assignments.map((a) => a.clusterName));
@@ -97,6 +133,8 @@ function nextRequeue(scope: PoolScope, decision: PoolDecision): number {
     const expiresAt = claim.status?.expiresAt ? new Date(claim.status.expiresAt).getTime() : undefined;
     if (expiresAt !== undefined && expiresAt > now) wait = Math.min(wait, expiresAt - now + 1_000);
   }
+  if (decision.nextReplacementAt)
+    wait = Math.min(wait, Math.max(1_000, decision.nextReplacementAt.getTime() - now));
   return decision.expiredClaims.length > 0 ? Math.min(wait, 5_000) : wait;
 }
 
@@ -117,7 +155,7 @@ async function assignCluster(scope: PoolScope, clusterName: string, claimName: s
         ...(pool.spec.hibernateAfter ? { hibernateAfter: pool.spec.hibernateAfter } : {}),
       },
     },
-    { type: "merge" },
+    { type: "merge", fieldManager: CLUSTER_POOL_FIELD_MANAGER },
   );
 }
 
@@ -132,7 +170,13 @@ async function deleteCluster(scope: PoolScope, clusterName: string): Promise<voi
 async function setPowerState(scope: PoolScope, clusterName: string, powerState: PowerState): Promise<void> {
   scope.context.log.info({ clusterName, powerState }, "Setting pool cluster power state");
   try {
-    await scope.context.client.patch(clusterDeploymentResource, scope.pool.metadata.namespace, clusterName, { spec: { powerState } }, { type: "merge" });
+    await scope.context.client.patch(
+      clusterDeploymentResource,
+      scope.pool.metadata.namespace,
+      clusterName,
+      { spec: { powerState } },
+      { type: "merge", fieldManager: CLUSTER_POOL_FIELD_MANAGER },
+    );
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
@@ -162,7 +206,9 @@ async function createCluster(scope: PoolScope, powerState: PowerState): Promise<
       },
     };
     try {
-      await context.client.create(clusterDeploymentResource, cd);
+      await context.client.create(clusterDeploymentResource, cd, {
+        fieldManager: CLUSTER_POOL_FIELD_MANAGER,
+      });
       return name;
     } catch (error) {
       if (!isAlreadyExists(error) || attempt >= 3) throw error;

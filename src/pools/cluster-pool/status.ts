@@ -4,7 +4,7 @@ import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-
 import { removeCondition, setCondition, summarize, type Condition } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
-import type { PoolDecision } from "../algorithm/index.js";
+import { DEFAULT_REPLACEMENT_BUDGET, type PoolDecision } from "../algorithm/index.js";
 import { templateHash } from "../labels.js";
 import type { PoolScope } from "./phases.js";
 
@@ -19,21 +19,69 @@ export const PoolCondition = {
 export const POOL_READY_CONDITIONS = [PoolCondition.Populated] as const;
 
 /** Done: `size` unclaimed clusters installed, nothing broken, stale, being created or deleted by the pool. */
-function summary(pool: ClusterPool, decision: PoolDecision): { done: boolean; reason: string; message: string } {
+function summary(
+  pool: ClusterPool,
+  decision: PoolDecision,
+): { done: boolean; reason: string; message: string } {
   const { counts } = decision;
   const size = pool.spec.size;
   const installed = counts.ready + counts.standby;
-  if (counts.broken > 0) return { done: false, reason: Reason.ReplacingBrokenClusters, message: `${counts.broken} cluster(s) are broken and being replaced` };
-  if (decision.toCreate > 0 || counts.installing > 0) {
-    return { done: false, reason: Reason.Provisioning, message: `${installed} of ${size} unclaimed clusters installed; ${counts.installing + decision.toCreate} installing` };
+  const failure = decision.templateFailure;
+  if (failure) {
+    return {
+      done: false,
+      reason: Reason.TemplateCannotProvision,
+      message:
+        `clusters built from the template stall before they are provisioned (${failure.clusters.join(", ")}): ` +
+        `${failure.reason}: ${failure.message}. The pool creates no more clusters until the template or what it ` +
+        `depends on is fixed; the stalled ones provision by themselves once it is`,
+    };
   }
-  if (counts.stale > 0) return { done: false, reason: Reason.ReplacingStaleClusters, message: `${counts.stale} cluster(s) were built from an older template and are replaced one at a time` };
-  if (installed > size) return { done: false, reason: Reason.RemovingExcessClusters, message: `${installed} unclaimed clusters; removing down to ${size}` };
+  if (counts.broken > 0 && decision.nextReplacementAt) {
+    return {
+      done: false,
+      reason: Reason.WaitingToReplaceBrokenClusters,
+      message: `${counts.broken} cluster(s) are broken; the next is replaced at ${decision.nextReplacementAt.toISOString()} (replacement budget)`,
+    };
+  }
+  if (counts.broken > 0)
+    return {
+      done: false,
+      reason: Reason.ReplacingBrokenClusters,
+      message: `${counts.broken} cluster(s) are broken and being replaced`,
+    };
+  if (decision.toCreate > 0 || counts.installing > 0) {
+    return {
+      done: false,
+      reason: Reason.Provisioning,
+      message: `${installed} of ${size} unclaimed clusters installed; ${counts.installing + decision.toCreate} installing`,
+    };
+  }
+  if (counts.stale > 0)
+    return {
+      done: false,
+      reason: Reason.ReplacingStaleClusters,
+      message: `${counts.stale} cluster(s) were built from an older template and are replaced one at a time`,
+    };
+  if (installed > size)
+    return {
+      done: false,
+      reason: Reason.RemovingExcessClusters,
+      message: `${installed} unclaimed clusters; removing down to ${size}`,
+    };
   if (installed < size && decision.budget.available === 0) {
-    return { done: false, reason: Reason.WaitingForConcurrencyBudget, message: `${installed} of ${size} unclaimed clusters; maxConcurrent ${pool.spec.maxConcurrent} operations are in flight` };
+    return {
+      done: false,
+      reason: Reason.WaitingForConcurrencyBudget,
+      message: `${installed} of ${size} unclaimed clusters; maxConcurrent ${pool.spec.maxConcurrent} operations are in flight`,
+    };
   }
   if (installed < size) {
-    return { done: false, reason: Reason.MaxSizeReached, message: `${installed} of ${size} unclaimed clusters; maxSize ${pool.spec.maxSize ?? "-"} stops the pool from adding more` };
+    return {
+      done: false,
+      reason: Reason.MaxSizeReached,
+      message: `${installed} of ${size} unclaimed clusters; maxSize ${pool.spec.maxSize ?? "-"} stops the pool from adding more`,
+    };
   }
   const pending = decision.pendingClaims.length;
   return {
@@ -43,12 +91,28 @@ function summary(pool: ClusterPool, decision: PoolDecision): { done: boolean; re
   };
 }
 
-function domainConditions(conditions: Condition[], pool: ClusterPool, decision: PoolDecision | undefined, now: Date, generation?: number): Condition[] {
+function domainConditions(
+  conditions: Condition[],
+  pool: ClusterPool,
+  decision: PoolDecision | undefined,
+  now: Date,
+  generation?: number,
+): Condition[] {
   let list = conditions;
   if (!decision) {
     for (const type of [PoolCondition.CapacityAvailable, PoolCondition.AllClustersCurrent]) {
       if (!list.some((c) => c.type === type)) {
-        list = setCondition(list, { type, status: "Unknown", reason: Reason.NotYetEvaluated, message: "The pool has not been evaluated yet", observedGeneration: generation }, now);
+        list = setCondition(
+          list,
+          {
+            type,
+            status: "Unknown",
+            reason: Reason.NotYetEvaluated,
+            message: "The pool has not been evaluated yet",
+            observedGeneration: generation,
+          },
+          now,
+        );
       }
     }
     return list;
@@ -56,7 +120,16 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
   list = setCondition(
     list,
     decision.conditions.capacityAvailable
-      ? { type: PoolCondition.CapacityAvailable, status: "True", reason: Reason.CapacityAvailable, message: pool.spec.maxSize === undefined ? "The pool has no maxSize" : `Below maxSize ${pool.spec.maxSize}`, observedGeneration: generation }
+      ? {
+          type: PoolCondition.CapacityAvailable,
+          status: "True",
+          reason: Reason.CapacityAvailable,
+          message:
+            pool.spec.maxSize === undefined
+              ? "The pool has no maxSize"
+              : `Below maxSize ${pool.spec.maxSize}`,
+          observedGeneration: generation,
+        }
       : {
           type: PoolCondition.CapacityAvailable,
           status: "False",
@@ -69,7 +142,13 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
   list = setCondition(
     list,
     decision.conditions.allClustersCurrent
-      ? { type: PoolCondition.AllClustersCurrent, status: "True", reason: Reason.AllClustersCurrent, message: "Every unclaimed cluster was built from the current template", observedGeneration: generation }
+      ? {
+          type: PoolCondition.AllClustersCurrent,
+          status: "True",
+          reason: Reason.AllClustersCurrent,
+          message: "Every unclaimed cluster was built from the current template",
+          observedGeneration: generation,
+        }
       : {
           type: PoolCondition.AllClustersCurrent,
           status: "False",
@@ -83,13 +162,24 @@ function domainConditions(conditions: Condition[], pool: ClusterPool, decision: 
 }
 
 /** Template fields and hibernateAfter are accepted but not acted on yet: say so rather than ignore them. */
-function fieldsCondition(conditions: Condition[], pool: ClusterPool, now: Date, generation?: number): Condition[] {
+function fieldsCondition(
+  conditions: Condition[],
+  pool: ClusterPool,
+  now: Date,
+  generation?: number,
+): Condition[] {
   const fields = fieldsNotActedOn(pool.spec.template, "spec.template");
   if (pool.spec.hibernateAfter) fields.push("spec.hibernateAfter");
   if (fields.length === 0) return removeCondition(conditions, PoolCondition.FieldsNotActedOn);
   return setCondition(
     conditions,
-    { type: PoolCondition.FieldsNotActedOn, status: "True", reason: Reason.NotImplementedYet, message: notActedOnMessage(fields), observedGeneration: generation },
+    {
+      type: PoolCondition.FieldsNotActedOn,
+      status: "True",
+      reason: Reason.NotImplementedYet,
+      message: notActedOnMessage(fields),
+      observedGeneration: generation,
+    },
     now,
   );
 }
@@ -99,10 +189,18 @@ export function computePoolStatus(input: StatusInput<ClusterPool, PoolScope>): O
   const previous = pool.status;
   const decision = input.scope?.decision;
   const counts = decision?.counts;
-  const pass = decision ? summary(pool, decision) : { done: false, reason: Reason.Evaluating, message: "Reading the pool's clusters and claims" };
+  const pass = decision
+    ? summary(pool, decision)
+    : { done: false, reason: Reason.Evaluating, message: "Reading the pool's clusters and claims" };
   let conditions = setCondition(
     previous?.conditions as Condition[] | undefined,
-    { type: PoolCondition.Populated, status: pass.done ? "True" : decision ? "False" : "Unknown", reason: pass.reason, message: pass.message, observedGeneration: generation },
+    {
+      type: PoolCondition.Populated,
+      status: pass.done ? "True" : decision ? "False" : "Unknown",
+      reason: pass.reason,
+      message: pass.message,
+      observedGeneration: generation,
+    },
     now,
   );
   conditions = domainConditions(conditions, pool, decision, now, generation);
@@ -127,5 +225,14 @@ export function computePoolStatus(input: StatusInput<ClusterPool, PoolScope>): O
     claimed: counts?.claimed ?? previous?.claimed ?? 0,
     pendingClaims: decision?.pendingClaims.length ?? previous?.pendingClaims ?? 0,
     templateHash: input.scope?.templateHash ?? templateHash(pool.spec.template),
+    brokenReplacements: brokenReplacements(previous?.brokenReplacements, input.scope?.replacedAt ?? [], now),
   };
+}
+
+/** The replacements of the last hour, this pass's added: what the next pass's budget counts. */
+function brokenReplacements(previous: string[] | undefined, added: Date[], now: Date): string[] {
+  const windowStart = now.getTime() - DEFAULT_REPLACEMENT_BUDGET.windowMs;
+  return [...(previous ?? []), ...added.map((d) => d.toISOString())]
+    .filter((t) => Date.parse(t) > windowStart)
+    .slice(-32);
 }

@@ -1,5 +1,5 @@
 import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../api/index.js";
-import { isTrue } from "../../runtime/conditions.js";
+import { getCondition, isTrue, type Condition } from "../../runtime/conditions.js";
 import type { ClaimView, ClusterPowerState, ClusterView, PoolView } from "../algorithm/index.js";
 import { TEMPLATE_HASH_ANNOTATION, templateHash } from "../labels.js";
 
@@ -17,6 +17,7 @@ export function poolView(pool: ClusterPool, options: PoolViewOptions): PoolView 
     maxSize: pool.spec.maxSize,
     maxConcurrent: pool.spec.maxConcurrent,
     runningCount: pool.spec.runningCount ?? 0,
+    recentReplacements: (pool.status?.brokenReplacements ?? []).map((t) => new Date(t)),
     templateHash: templateHash(pool.spec.template),
     now: options.now,
     resumeTimeoutMs: options.resumeTimeoutMs,
@@ -47,6 +48,7 @@ function toDate(value: string | undefined): Date | undefined {
 
 export function clusterView(cd: ClusterDeployment): ClusterView {
   const powerState = observedPowerState(cd);
+  const stalled = getCondition(cd.status?.conditions as Condition[] | undefined, "Stalled");
   const startedAt = cd.status?.stack?.startedAt;
   return {
     name: cd.metadata.name!,
@@ -56,6 +58,8 @@ export function clusterView(cd: ClusterDeployment): ClusterView {
     powerState,
     desiredPowerState: cd.spec.powerState ?? "Running",
     stalled: isTrue(cd.status?.conditions, "Stalled"),
+    stalledReason: stalled?.reason,
+    stalledMessage: stalled?.message,
     deleting: Boolean(cd.metadata.deletionTimestamp),
     // Bootstrap gating comes with BootstrapPolicies; until then a Running cluster is assignable.
     bootstrapRequired: false,

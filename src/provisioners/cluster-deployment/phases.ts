@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
-import type { ClusterDeployment } from "../../api/index.js";
+import { ABANDON_DEPROVISION_ANNOTATION, type ClusterDeployment } from "../../api/index.js";
 import { secretResource } from "../../api/resources.js";
 import { desiredStack, InvalidSpecError, platformFor, platformName } from "./platform.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
 import { jobId as stackJobId } from "../../queue/job.js";
-import type { StackJobData, StackJobResult, StackOperation } from "../../queue/stack-job.js";
+import {
+  stackNameFor,
+  type StackJobData,
+  type StackJobResult,
+  type StackOperation,
+} from "../../queue/stack-job.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 import { CLUSTER_DEPLOYMENT_STACK_JOB } from "./stack-job.js";
 
@@ -130,8 +135,35 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
     log.info({ ClusterDeployment: ref(cd) }, "preserveOnDelete is set: leaving the cluster in place");
     return true;
   }
+  const abandon = cd.metadata?.annotations?.[ABANDON_DEPROVISION_ANNOTATION] === "true";
   const last = scope.status.stack;
-  if (last && last.type !== "destroy" && last.result === "InProgress") {
+  if (!last || abandon) {
+    // No job ever ran (the spec stalled before one could): no stack exists, nothing to destroy.
+    if (!last) {
+      await scope.deps.event(
+        cd,
+        "Normal",
+        Reason.NothingToDestroy,
+        "No stack was ever created: released at once",
+      );
+    } else {
+      const stack = desiredStackName(cd);
+      log.warn(
+        { ClusterDeployment: ref(cd), stack },
+        "abandon-deprovision is set: releasing without destroy",
+      );
+      await scope.deps.event(
+        cd,
+        "Warning",
+        Reason.DeprovisionAbandoned,
+        `Released without destroying, as ${ABANDON_DEPROVISION_ANNOTATION} asks: stack ${stack} and everything it ` +
+          `created (${platformName(cd)} cluster ${cd.spec.clusterName}${scope.status.infraID ? `, infraID ${scope.status.infraID}` : ""}) may be left behind`,
+      );
+    }
+    await removeKubeconfigSecret(scope);
+    return true;
+  }
+  if (last.type !== "destroy" && last.result === "InProgress") {
     const job = await scope.deps.queue.lookup(last.jobId);
     if (job.state === "active") {
       scope.job = job;
@@ -139,7 +171,7 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
     }
     if (job.state !== "missing") await scope.deps.queue.remove(last.jobId).catch(() => undefined);
   }
-  if (last?.type !== "destroy") {
+  if (last.type !== "destroy") {
     await startOperation(scope, "destroy");
     return false;
   }
@@ -149,10 +181,22 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
     await retryDestroy(scope, done);
     return false;
   }
+  await removeKubeconfigSecret(scope);
+  return true;
+}
+
+async function removeKubeconfigSecret(scope: ClusterDeploymentScope): Promise<void> {
   const secret = scope.status.adminKubeconfigSecretRef?.name;
   if (secret)
-    await scope.deps.kube.delete(secretResource, cd.metadata!.namespace, secret).catch(() => undefined);
-  return true;
+    await scope.deps.kube.delete(secretResource, scope.cd.metadata!.namespace, secret).catch(() => undefined);
+}
+
+function desiredStackName(cd: ClusterDeployment): string {
+  return stackNameFor({
+    namespace: cd.metadata!.namespace!,
+    name: cd.metadata!.name!,
+    uid: cd.metadata!.uid!,
+  });
 }
 
 /** min(cap, base * 2^(retry-1)): the wait before retry number `retry` (from 1) of a failed destroy. */

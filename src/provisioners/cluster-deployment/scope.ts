@@ -3,11 +3,7 @@ import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { JobView } from "../../queue/job.js";
 import type { JobQueue } from "../../queue/job-queue.js";
-import type {
-  StackJobData,
-  StackJobProgress,
-  StackJobResult,
-} from "../../queue/stack-job.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 
 export type { StackStatus } from "../../api/index.js";
 

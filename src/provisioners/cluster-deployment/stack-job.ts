@@ -2,7 +2,12 @@ import type { ClusterDeployment } from "../../api/index.js";
 import { TerminalJobError } from "../../errors/index.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import type { PulumiRunner } from "../../queue/pulumi-runner.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
+import {
+  stackNameFor,
+  type StackJobData,
+  type StackJobProgress,
+  type StackJobResult,
+} from "../../queue/stack-job.js";
 import { runStackJob } from "../../queue/stack-run.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
@@ -47,13 +52,22 @@ async function runClusterDeploymentStack(
     data.name,
   );
   if (!cd || cd.metadata?.uid !== data.uid) return skipped(data, "the ClusterDeployment no longer exists");
+  // Once deletion started, only a destroy may run: a waiting up (a worker restarted, say) must not create again.
+  if (cd.metadata?.deletionTimestamp && data.operation !== "destroy")
+    return skipped(data, `the ClusterDeployment is being deleted: ${data.operation} not run`);
+  const destroying = data.operation === "destroy";
+  // A stack never created (its platform, version or credentials never let an up run) has nothing to destroy:
+  // the resource is released whatever its spec says now.
+  if (destroying && !(await deps.runner.stackExists(stackNameFor(data))))
+    return skipped(data, "no stack was ever created for this ClusterDeployment: nothing to destroy");
   const adapter = platformFor(cd);
   if (!adapter)
     throw new TerminalJobError("UnsupportedPlatform", `no stack for platform ${platformName(cd)}`);
   const generation = cd.metadata?.generation ?? data.generation;
   let desired: ReturnType<typeof desiredStack>;
   try {
-    adapter.validate(cd, deps.config);
+    // A destroy runs the provider recorded in the state: what this machine could provision now does not matter.
+    if (!destroying) adapter.validate(cd, deps.config);
     desired = desiredStack(adapter, cd, deps.config);
   } catch (err) {
     if (err instanceof InvalidSpecError) throw new TerminalJobError(err.reason, err.message);

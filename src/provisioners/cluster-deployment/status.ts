@@ -1,3 +1,4 @@
+import { ABANDON_DEPROVISION_ANNOTATION } from "../../api/index.js";
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
@@ -10,6 +11,7 @@ import {
 } from "../../runtime/conditions.js";
 import { platformName } from "./platform.js";
 import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
+import { clusterPoolRefSetByPool } from "../../api/pool-membership.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
@@ -20,6 +22,7 @@ export const ClusterDeploymentCondition = {
   Provisioned: "Provisioned",
   Hibernating: "Hibernating",
   FieldsNotActedOn: "FieldsNotActedOn",
+  ClusterPoolRefIgnored: "ClusterPoolRefIgnored",
 } as const;
 
 /**
@@ -94,7 +97,9 @@ function deletingSummary(status: Status, infrastructure: Domain): { reason: stri
         : `retry ${count + 1} at ${nextAt ?? "once backoff ends"}`;
     return {
       reason: Reason.DestroyFailed,
-      message: `destroy failed (attempt ${failedAttempts}): ${cause}; ${next}`,
+      message:
+        `destroy failed (attempt ${failedAttempts}): ${cause}; ${next}. If it can never succeed, release the ` +
+        `resource with the annotation ${ABANDON_DEPROVISION_ANNOTATION}=true: its stack and what it created stay behind`,
     };
   }
   if (op?.type === "destroy" && op.result === "InProgress") return infrastructure;
@@ -149,6 +154,18 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
         message: notActedOnMessage(ignored),
       })
     : removeCondition(conditions, ClusterDeploymentCondition.FieldsNotActedOn);
+  const poolRef = cd.spec.clusterPoolRef;
+  conditions =
+    poolRef && !clusterPoolRefSetByPool(cd)
+      ? set(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored, {
+          status: "True",
+          reason: Reason.NotCreatedByPool,
+          message:
+            `spec.clusterPoolRef names pool ${poolRef.namespace}/${poolRef.poolName}, but no ClusterPool created this ` +
+            "ClusterDeployment: the pool ignores it (no claim gets it, the pool never deletes it) and it is managed " +
+            "as a standalone cluster. clusterPoolRef cannot be removed: create the ClusterDeployment again without it",
+        })
+      : removeCondition(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored);
 
   conditions = summarize(
     conditions,

@@ -1,0 +1,220 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ABANDON_DEPROVISION_ANNOTATION, type ClusterDeployment } from "../../src/api/index.js";
+import { clusterDeploymentResource, coreResources } from "../../src/api/resources.js";
+import type { KubeObject } from "../../src/api/object.js";
+import { MAX_STACK_NAME, stackNameFor } from "../../src/queue/stack-job.js";
+import { getCondition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { slipwayUnderTest } from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
+import { hubKubeConfig, kubectl, kubectlOk, newNamespace } from "../harness/hub.js";
+
+/*
+ * Deletion always ends (issue "nothing gets stuck"): a resource that never got a stack is released at once, a
+ * waiting up never runs for a resource being deleted, names of any length admission accepts get a stack, and a
+ * destroy that can never succeed says how to release the resource deliberately. Real hub, Redis, worker, Pulumi.
+ */
+
+interface EventObject extends KubeObject {
+  reason?: string;
+  message?: string;
+  type?: string;
+  involvedObject?: { name?: string };
+}
+
+async function apply(ns: string, manifest: object): Promise<void> {
+  await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+}
+
+/** Stacks the worker's file backend holds, by name. */
+function stacksIn(stateDir: string): string[] {
+  const dir = join(stateDir, "pulumi", ".pulumi", "stacks");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/^.*\//, "").replace(/\.json$/, ""));
+}
+
+const condition = (cd: ClusterDeployment | undefined, type: string) =>
+  getCondition(cd?.status?.conditions as never, type);
+
+describe("deletion always ends", () => {
+  it(
+    "releases at once a resource that never got a stack: unsupported platform, unbuilt version, missing credentials",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-never", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = await newNamespace("delete-never");
+      const client = new KubeClient(hubKubeConfig());
+      try {
+        sut.controller();
+        sut.worker();
+        const aws = {
+          apiVersion: "slipway.dev/v1alpha1",
+          kind: "ClusterDeployment",
+          metadata: { name: "on-aws" },
+          spec: {
+            clusterName: "on-aws",
+            platform: { aws: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } } },
+          },
+        };
+        const oldLocal = {
+          apiVersion: "slipway.dev/v1alpha1",
+          kind: "ClusterDeployment",
+          metadata: { name: "old-local" },
+          spec: { clusterName: "old-local", platform: { local: { version: "1.3" } } },
+        };
+        const noCreds = simulatedClusterManifest("no-creds", { provisionSeconds: 0 });
+        (noCreds.spec.platform.simulated as Record<string, unknown>).credentialsRef = { name: "missing" };
+        for (const m of [aws, oldLocal, noCreds]) await apply(ns, m);
+        const stalls = await eventually(
+          "all three stalled with their reason",
+          async () => {
+            const reasons = await Promise.all(
+              ["on-aws", "old-local", "no-creds"].map(async (n) => {
+                const cd = await client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, n);
+                const stalled = condition(cd, "Stalled");
+                return stalled?.status === "True" && cd?.metadata.finalizers?.length
+                  ? stalled.reason
+                  : undefined;
+              }),
+            );
+            return reasons.every(Boolean) ? reasons : undefined;
+          },
+          60_000,
+        );
+        // "1.3" is not a prefix match for the built 1.36.x: whole versions are compared.
+        expect(stalls).toEqual(["UnsupportedPlatform", "UnsupportedVersion", "CredentialsSecretMissing"]);
+
+        const started = Date.now();
+        await kubectlOk(["delete", "-n", ns, "cd/on-aws", "cd/old-local", "cd/no-creds", "--wait=false"]);
+        await eventually(
+          "all three gone",
+          async () => {
+            const left = await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns });
+            return left.items.length === 0;
+          },
+          30_000,
+        );
+        expect(Date.now() - started).toBeLessThan(30_000);
+        expect(stacksIn(sut.stateDir)).toEqual([]);
+      } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "an up still waiting when its resource is deleted never runs: no stack is created, the resource goes",
+    { timeout: 120_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-waiting", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = await newNamespace("delete-waiting");
+      const client = new KubeClient(hubKubeConfig());
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "early");
+      try {
+        sut.controller(); // no worker yet: the up waits in the queue
+        await apply(ns, simulatedClusterManifest("early", { provisionSeconds: 0 }));
+        await eventually("up queued", async () => (await get())?.status?.stack?.result === "InProgress");
+        await kubectlOk(["delete", "-n", ns, "cd/early", "--wait=false"]);
+        sut.worker();
+        await eventually("early gone", async () => !(await get()), 60_000);
+        expect(stacksIn(sut.stateDir)).toEqual([]);
+      } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "names of any length admission accepts get a stack that fits the file system, and are deleted",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-long", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = await newNamespace("delete-long");
+      const client = new KubeClient(hubKubeConfig());
+      const name = `long-${"n".repeat(240)}`; // 245 characters: a valid object name, far over a file name
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("long", { provisionSeconds: 0 });
+        manifest.metadata.name = name;
+        await apply(ns, manifest);
+        const ready = await eventually(
+          "the long-named cluster Ready",
+          async () => {
+            const cd = await get();
+            return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+          },
+          60_000,
+        );
+        const stack = stackNameFor({ namespace: ns, name, uid: ready!.metadata.uid! });
+        expect(stack.length).toBeLessThanOrEqual(MAX_STACK_NAME);
+        expect(stacksIn(sut.stateDir)).toEqual([stack]);
+        await kubectlOk(["delete", "-n", ns, `cd/${name}`, "--wait=false"]);
+        await eventually("the long-named cluster gone", async () => !(await get()), 60_000);
+        expect(stacksIn(sut.stateDir)).toEqual([]);
+      } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "a destroy that can never succeed says how to release the resource, and the annotation releases it",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-abandon", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        SLIPWAY_JOB_ATTEMPTS: "1",
+        SLIPWAY_JOB_BACKOFF_MS: "500",
+      });
+      const ns = await newNamespace("delete-abandon");
+      const client = new KubeClient(hubKubeConfig());
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "stuck");
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("stuck", { provisionSeconds: 0 });
+        (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
+          { phase: "Destroy", mode: "Terminal", attempts: 0, message: "the account was closed" },
+        ];
+        await apply(ns, manifest);
+        await eventually(
+          "stuck Ready",
+          async () => condition(await get(), "Ready")?.status === "True",
+          60_000,
+        );
+        await kubectlOk(["delete", "-n", ns, "cd/stuck", "--wait=false"]);
+        const failing = await eventually(
+          "DestroyFailed naming the cause and the way out",
+          async () => {
+            const c = condition(await get(), "Reconciling");
+            return c?.reason === "DestroyFailed" ? c : undefined;
+          },
+          60_000,
+        );
+        expect(failing.message).toContain("the account was closed");
+        expect(failing.message).toContain(`${ABANDON_DEPROVISION_ANNOTATION}=true`);
+
+        await kubectlOk(["annotate", "-n", ns, "cd/stuck", `${ABANDON_DEPROVISION_ANNOTATION}=true`]);
+        await eventually("stuck released", async () => !(await get()), 60_000);
+        const events = await client.list<EventObject>(coreResources.events, { namespace: ns });
+        const abandoned = events.items.find((e) => e.reason === "DeprovisionAbandoned");
+        expect(abandoned?.type).toBe("Warning");
+        expect(abandoned?.message).toContain("may be left behind");
+      } finally {
+        await kubectl(["delete", "namespace", ns, "--wait=false"]);
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+});
