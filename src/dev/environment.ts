@@ -209,7 +209,8 @@ export class DevEnvironment {
     for (const entry of await readdir(this.localClustersDir)) {
       const dataDir = join(this.localClustersDir, entry);
       const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
-      if (!cluster || !(await cluster.status()).running) continue;
+      // Recorded processes mean it was meant to run, also when some died (a full disk): stop what is left.
+      if (!cluster || (await cluster.status()).processes.length === 0) continue;
       await cluster.stop();
       stopped.push(dataDir);
     }

@@ -34,6 +34,7 @@ describe("a full state folder under slipway dev up", () => {
   let disk: SmallDisk | undefined;
   let hubDir: string | undefined;
   let env: NodeJS.ProcessEnv = {};
+  let local: LocalControlPlane | undefined;
 
   const slipway = async (...args: string[]): Promise<{ code: number; stdout: string }> => {
     try {
@@ -49,6 +50,7 @@ describe("a full state folder under slipway dev up", () => {
   };
 
   afterAll(async () => {
+    await local?.destroy();
     if (disk) {
       await disk.free();
       await slipway("dev", "down");
@@ -103,13 +105,14 @@ describe("a full state folder under slipway dev up", () => {
     expect(await eventually("the cluster Ready", readyGeneration, 90_000, 500)).toBe(1);
 
     // A local cluster of this machine, running, its data on the small disk.
-    const local = new LocalControlPlane({
+    const cluster = new LocalControlPlane({
       name: "crashed",
       dataDir: join(stateDir, "clusters", "crashed"),
       binDir: toolsBinDir,
       controllerManager: false,
     });
-    await local.start({ detached: true });
+    local = cluster;
+    await cluster.start({ detached: true });
 
     const logs = join(stateDir, "logs");
     disk.fill([join(logs, "controller.log"), join(logs, "worker.log")]);
@@ -130,9 +133,9 @@ describe("a full state folder under slipway dev up", () => {
       );
       expect(failure).toMatch(/^DiskFull: .*(no space left on device|ENOSPC)/);
       // etcd stops on a full disk by itself, sooner or later; SIGKILL makes it now, so the test does not wait.
-      const etcd = (await local.status()).processes.find((p) => p.name === "etcd")!;
+      const etcd = (await cluster.status()).processes.find((p) => p.name === "etcd")!;
       if (etcd.alive) process.kill(etcd.pid, "SIGKILL");
-      await eventually("the local cluster's etcd gone", async () => !(await local.status()).running);
+      await eventually("the local cluster's etcd gone", async () => !(await cluster.status()).running);
 
       const during = await slipway("dev", "status");
       expect(during.stdout).toMatch(/controller:running/);
@@ -161,10 +164,9 @@ describe("a full state folder under slipway dev up", () => {
     const again = await slipway("dev", "up", "--detach");
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Restarted the 1 local cluster(s) whose processes had died");
-    expect((await local.status()).running).toBe(true);
+    expect((await cluster.status()).running).toBe(true);
     expect((await slipway("dev", "status")).stdout).toMatch(/worker: *running/);
-    const spoke = await kubectl(toolsBinDir, local.kubeconfigPath, ["get", "ns", "default", "-o", "name"]);
+    const spoke = await kubectl(toolsBinDir, cluster.kubeconfigPath, ["get", "ns", "default", "-o", "name"]);
     expect(spoke.stdout.trim()).toBe("namespace/default");
-    await local.destroy();
   }, 240_000);
 });
