@@ -13,10 +13,14 @@ export function redisUrlFor(config: SlipwayConfig): string {
   throw new Error("no Redis: set REDIS_URL or start the dev hub with `slipway dev up`");
 }
 
-/** Resolves once SIGINT or SIGTERM arrives. */
+/**
+ * Resolves once SIGINT or SIGTERM arrives. The listeners stay (a later signal changes nothing): execa's
+ * signal-exit, loaded with the Pulumi CLI, re-sends a signal to this process when it finds itself the only
+ * listener, which would kill a worker in the middle of stopping.
+ */
 export function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.on("SIGINT", () => resolve("SIGINT"));
+    process.on("SIGTERM", () => resolve("SIGTERM"));
   });
 }

@@ -4,6 +4,7 @@ import { HealthServer } from "../runtime/health-server.js";
 import { Metrics } from "../runtime/metrics.js";
 import { PULUMI_QUEUE } from "../queue/job.js";
 import { createJobWorkers } from "../queue/job-workers.js";
+import { endOrphans } from "../queue/process-tree.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { redisConnection } from "../queue/redis.js";
@@ -53,6 +54,13 @@ export async function workerCommand(): Promise<number> {
   const readiness = Object.fromEntries(workers.map((w) => [`worker-${w.worker.name}`, () => w.isRunning()]));
   const health = new HealthServer({ host: config.controller.metricsHost, port: 0, metrics, readiness });
   const endpoint = await health.start();
+  // A predecessor killed mid-run (SIGKILL, OOM, a lost node) left its Pulumi plugins running, each holding memory.
+  for (const orphan of await endOrphans(config.stateDir)) {
+    log.warn(
+      { pid: orphan.pid, command: orphan.command, owner: orphan.owner },
+      "Ended a process a dead worker's Pulumi run left behind",
+    );
+  }
   for (const worker of workers) void worker.run();
   log.info(
     {
@@ -64,8 +72,13 @@ export async function workerCommand(): Promise<number> {
     "Worker started",
   );
   const signal = await untilSignal();
-  log.info({ signal }, "Stopping worker (waits for running jobs)");
-  await Promise.all(workers.map((w) => w.close()));
+  log.info({ signal }, "Stopping worker: interrupting running Pulumi runs, then ending their processes");
+  // The workers take no new job and wait for the running ones, whose runs the runner interrupts: each CLI gets
+  // its grace period to record what finished and release its lock, then what is left of the run is ended. The
+  // interrupted jobs are retried by the next worker.
+  const closed = Promise.all(workers.map((w) => w.close()));
+  await runner.close();
+  await closed;
   leaseConnection.disconnect();
   await health.stop();
   return 0;

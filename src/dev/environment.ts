@@ -8,6 +8,7 @@ import { isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "
 import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { readTerminationLog, STARTED } from "../runtime/termination-log.js";
+import { endOrphans } from "../queue/process-tree.js";
 import { LocalRedis } from "./redis.js";
 
 export const REQUIRED_TOOLS = [
@@ -186,6 +187,8 @@ export class DevEnvironment {
 
   async down(): Promise<void> {
     for (const p of await this.readComponents()) await stopProcess(p, 30_000);
+    // A worker that had to be killed leaves its Pulumi runs' plugins; local clusters are detached and not touched.
+    await endOrphans(this.config.stateDir);
     await this.stopLocalClusters();
     await this.hub.stop();
     await this.redis.stop();

@@ -22,6 +22,7 @@ import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
+import { RunProcesses, type RunContext } from "./run-processes.js";
 import type { StackLease, StackLeases } from "./stack-lease.js";
 
 export type { PulumiProgress } from "./pulumi-progress.js";
@@ -49,6 +50,8 @@ export interface PulumiRunnerOptions {
    * process: benchmarks, tests) a locked stack fails with ConcurrentUpdateError and its lock is left alone.
    */
   leases?: StackLeases;
+  /** How long an interrupted CLI has to record what finished and release its lock before its processes end. */
+  interruptGraceMs?: number;
 }
 
 export interface PulumiRunRequest {
@@ -67,7 +70,10 @@ export interface PulumiRunRequest {
    */
   credentials?: Record<string, string>;
   onProgress?: (progress: PulumiProgress) => void;
-  /** Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock. */
+  /**
+   * Aborting sends the CLI an interrupt: it stops starting steps, records what finished and releases its lock;
+   * after the runner's interruptGraceMs, what is left of the run's processes is ended.
+   */
   signal?: AbortSignal;
   /** The job the run is for: names the owner of the stack's lease (`host/pid/jobId`). */
   jobId?: string;
@@ -116,8 +122,11 @@ export class PulumiRunner {
   private readonly workspacesDir: string;
   private readonly envVars: Record<string, string>;
   private command?: Promise<PulumiCommand>;
+  /** Every process a run starts carries this worker's marker, so none outlives it. */
+  private readonly processes: RunProcesses;
 
   constructor(private readonly opts: PulumiRunnerOptions) {
+    this.processes = new RunProcesses({ stateDir: opts.stateDir, interruptGraceMs: opts.interruptGraceMs });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
     this.pulumiHome = join(opts.stateDir, "pulumi", "home");
@@ -136,6 +145,7 @@ export class PulumiRunner {
       NODE_PATH: nodeModulesDir,
       // Dynamic providers load their compiled code from this dist/, whatever path their state recorded.
       SLIPWAY_DIST_URL: pathToFileURL(opts.distDir ?? distDir).href,
+      ...this.processes.env,
     };
   }
 
@@ -153,7 +163,9 @@ export class PulumiRunner {
       const inputs = platform.validate(request.inputs);
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-      return await this.runHolding({ ...request, signal }, platform, inputs, lease);
+      return await this.processes.run(signal, (run) =>
+        this.runHolding({ ...request, signal: run.signal }, platform, inputs, lease, run),
+      );
     } catch (error) {
       if (lease?.lost) throw new StackLeaseLostError(request.stackName, `run interrupted: ${lease.lost}`);
       throw error;
@@ -162,15 +174,29 @@ export class PulumiRunner {
     }
   }
 
+  /**
+   * Interrupts every run (each CLI records what finished and releases its lock), ends what is left of their
+   * processes after the grace period, and refuses new runs. For a worker that stops.
+   */
+  close(): Promise<void> {
+    return this.processes.close();
+  }
+
+  /** close() was called: a run that fails now was interrupted because its worker stops, not for its own sake. */
+  get closing(): boolean {
+    return this.processes.closed;
+  }
+
   private async runHolding(
     request: PulumiRunRequest,
     platform: ReturnType<typeof stackProgramFor>,
     inputs: unknown,
     lease: StackLease | undefined,
+    run: RunContext,
   ): Promise<PulumiRunResult> {
     const started = Date.now();
     const description = platform.describe(inputs);
-    const stack = await this.stack(request.stackName, platform.program(inputs), request.attempt);
+    const stack = await this.stack(request.stackName, platform.program(inputs), run.env, request.attempt);
     if (request.credentials)
       await this.setSecretConfig(
         request.stackName,
@@ -284,6 +310,7 @@ export class PulumiRunner {
   private async stack(
     stackName: string,
     program: () => Promise<Record<string, unknown> | void>,
+    runEnv: Record<string, string>,
     attempt?: number,
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
@@ -293,7 +320,11 @@ export class PulumiRunner {
       {
         workDir,
         pulumiHome: this.pulumiHome,
-        envVars: attempt ? { ...this.envVars, SLIPWAY_JOB_ATTEMPT: String(attempt) } : this.envVars,
+        envVars: {
+          ...this.envVars,
+          ...runEnv,
+          ...(attempt ? { SLIPWAY_JOB_ATTEMPT: String(attempt) } : {}),
+        },
         pulumiCommand: await this.pulumiCommand(),
         secretsProvider: "passphrase",
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },

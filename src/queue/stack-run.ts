@@ -10,6 +10,8 @@ const log = logger("stack-run");
 
 /** Past the lease's own expiry, so the retry finds it gone rather than busy again. */
 const BUSY_MARGIN_MS = 250;
+/** A job its stopping worker interrupted is taken again by another worker (or this one's successor) this soon. */
+const INTERRUPTED_RETRY_MS = 1_000;
 
 /**
  * Runs one Pulumi operation for a stack job of any kind: the job owns the stack's lease, engine progress becomes
@@ -24,6 +26,14 @@ export async function runStackJob(
   try {
     return await runner.run({ ...request, jobId: job.id, onProgress: (p) => job.progress(p) });
   } catch (err) {
+    if (runner.closing) {
+      // Not the job's failure: no attempt is used, and the stack's lease is already released for the next worker.
+      throw new JobDeferredError(
+        "WorkerStopping",
+        `the worker stopped during ${request.operation} of stack ${request.stackName}; another worker runs it again`,
+        INTERRUPTED_RETRY_MS,
+      );
+    }
     const c = classifyPulumiError(err);
     if (err instanceof StackBusyError) {
       throw new JobDeferredError(c.reason, c.message, Math.max(err.retryInMs, 0) + BUSY_MARGIN_MS);

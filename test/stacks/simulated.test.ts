@@ -127,7 +127,7 @@ describe("simulated platform", () => {
     );
     expect(settings).toMatch(/slipway:credentials:\s+secure: v1:/);
     const state = readFileSync(
-      join(stateDir, "pulumi", "state", ".pulumi", "stacks", "slipway", `${name}.json`),
+      join(stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${name}.json`),
       "utf8",
     );
     expect(state).toContain("present: keys region,token");

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { logger } from "../runtime/logging.js";
+import {
+  endProcesses,
+  markedProcesses,
+  processIdentity,
+  RUN_ID_ENV,
+  RUN_OWNER_ENV,
+  RUN_STATE_DIR_ENV,
+} from "./process-tree.js";
+
+const log = logger("run-processes");
+
+export interface RunProcessesOptions {
+  /** The state folder the runs work in: a later worker of the same folder ends what a dead one left. */
+  stateDir: string;
+  /** How long an interrupted CLI has to record what finished and release its lock before its processes end. */
+  interruptGraceMs?: number;
+  /** Between SIGTERM and SIGKILL when processes are ended. */
+  killGraceMs?: number;
+}
+
+/** What one run passes to its CLI. */
+export interface RunContext {
+  /** Environment of the run's CLI (which passes it on to its plugins): the owner's marker and the run's id. */
+  env: Record<string, string>;
+  /** Aborted when the caller aborts the run or the owner closes. */
+  signal: AbortSignal;
+}
+
+/**
+ * The processes of one worker's Pulumi runs, so that none outlives its owner: every run's processes carry the
+ * worker's marker and the run's id in their environment; an interrupted run's processes are ended once its CLI
+ * has had its grace period, whatever a run leaves behind is ended when it settles, and `close()` interrupts every
+ * run and ends them all. Without procfs nothing can be found, and runs go unmarked.
+ */
+export class RunProcesses {
+  /** RUN_OWNER_ENV of this process; undefined without procfs. */
+  readonly owner = processIdentity();
+  private readonly stateDir: string;
+  private readonly interruptGraceMs: number;
+  private readonly killGraceMs: number;
+  private readonly stopping = new AbortController();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(opts: RunProcessesOptions) {
+    this.stateDir = resolve(opts.stateDir);
+    this.interruptGraceMs = opts.interruptGraceMs ?? 8_000;
+    this.killGraceMs = opts.killGraceMs ?? 2_000;
+  }
+
+  /** close() was called: runs are being interrupted, new ones refused. */
+  get closed(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** The owner's marker, for CLI commands outside a run (listing stacks). */
+  get env(): Record<string, string> {
+    return this.owner ? { [RUN_OWNER_ENV]: this.owner, [RUN_STATE_DIR_ENV]: this.stateDir } : {};
+  }
+
+  /** Runs `work` as one run: its processes are ended when it is interrupted and when it settles. */
+  async run<T>(signal: AbortSignal | undefined, work: (run: RunContext) => Promise<T>): Promise<T> {
+    this.stopping.signal.throwIfAborted();
+    const runId = randomUUID();
+    const runSignal = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    let deadline: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      deadline = setTimeout(() => void this.end("the run was interrupted", runId), this.interruptGraceMs);
+    };
+    runSignal.addEventListener("abort", onAbort, { once: true });
+    const env = this.owner ? { ...this.env, [RUN_ID_ENV]: runId } : {};
+    const result = work({ env, signal: runSignal });
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    try {
+      return await result;
+    } finally {
+      runSignal.removeEventListener("abort", onAbort);
+      clearTimeout(deadline);
+      this.running.delete(settled);
+      await this.end("the run ended", runId);
+    }
+  }
+
+  /** Interrupts every run, waits for them (each is ended after its grace period), then ends what is left. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.running);
+    await this.end("the worker is stopping");
+  }
+
+  private async end(why: string, runId?: string): Promise<void> {
+    if (!this.owner) return;
+    const left = markedProcesses({ owner: this.owner, runId });
+    if (left.length === 0) return;
+    log.info(
+      { runId, processes: left.map((p) => ({ pid: p.pid, command: p.command })) },
+      `Ending ${left.length} process(es) of Pulumi runs: ${why}`,
+    );
+    await endProcesses(left, this.killGraceMs);
+  }
+}
