@@ -1,5 +1,5 @@
 import { loadConfig } from "../runtime/config.js";
-import { DevEnvironment } from "../dev/environment.js";
+import { DevEnvironment, type ComponentStatus } from "../dev/environment.js";
 import { waitForClaim } from "./claim.js";
 import { hubClient } from "./hub-client.js";
 import { join } from "node:path";
@@ -57,6 +57,13 @@ const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 const log = (line: string) => console.log(line);
 
+/** "running", "stopped" after a clean exit, else "exited (<why, from its termination log>)". */
+function componentState(p: ComponentStatus): string {
+  if (p.alive) return "running";
+  if (p.ended && / exited with code 0$/.test(p.ended)) return "stopped";
+  return `exited (${p.ended ?? "without last words"})`;
+}
+
 /** `slipway dev up [--detach] [--sample]` */
 export async function devUp(options: { detach?: boolean; sample?: boolean }): Promise<number> {
   const config = loadConfig();
@@ -102,10 +109,10 @@ export async function devStatus(): Promise<number> {
     log(
       `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}${rss(p.pid)}  log ${p.logFile}`,
     );
-  for (const p of s.components)
-    log(
-      `${(p.name + ":").padEnd(7)}${p.alive ? "running" : "stopped"}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`,
-    );
+  for (const p of s.components) {
+    log(`${(p.name + ":").padEnd(7)}${componentState(p)}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`);
+    if (p.lastLogLines) log(`  last log lines:\n${p.lastLogLines.replace(/^/gm, "    ")}`);
+  }
   log(
     `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
   );

@@ -67,15 +67,40 @@ function addDevCommands(program: Command, run: Run): void {
     .action(() => run(async () => (await import("./dev.js")).devStatus()));
 }
 
+/** `--termination-log <file>`: where a controller or worker writes why it ended (`slipway dev up` passes one). */
+const terminationLogOption = () =>
+  new Option(
+    "--termination-log <file>",
+    "write why the process ended to this file, prepared at start so that it works on a full disk",
+  );
+
+/** Prepares the process's termination log, if asked, before the command loads. */
+async function withTerminationLog(options: { terminationLog?: string }): Promise<void> {
+  if (options.terminationLog)
+    (await import("../runtime/termination-log.js")).recordTermination(options.terminationLog);
+}
+
 function addComponentCommands(program: Command, run: Run): void {
   program
     .command("controller")
     .description("run the controller (leader-elected)")
-    .action(() => run(async () => (await import("./controller.js")).controllerCommand()));
+    .addOption(terminationLogOption())
+    .action((options: { terminationLog?: string }) =>
+      run(async () => {
+        await withTerminationLog(options);
+        return (await import("./controller.js")).controllerCommand();
+      }),
+    );
   program
     .command("worker")
     .description("run BullMQ workers that execute Pulumi operations")
-    .action(() => run(async () => (await import("./worker.js")).workerCommand()));
+    .addOption(terminationLogOption())
+    .action((options: { terminationLog?: string }) =>
+      run(async () => {
+        await withTerminationLog(options);
+        return (await import("./worker.js")).workerCommand();
+      }),
+    );
 }
 
 function addResourceCommands(program: Command, run: Run): void {

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import type { SlipwayConfig } from "../runtime/config.js";
 import { crdDir, ocmCrdDir } from "../runtime/paths.js";
 import { LocalControlPlane } from "../local/control-plane.js";
-import { isAlive, startProcess, stopProcess, type RecordedProcess } from "../local/processes.js";
+import { isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "../local/processes.js";
 import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
+import { readTerminationLog, STARTED } from "../runtime/termination-log.js";
 import { endOrphans } from "../queue/process-tree.js";
 import { LocalRedis } from "./redis.js";
 
@@ -20,9 +21,29 @@ export const REQUIRED_TOOLS = [
 
 export interface DevStatus {
   hub: Awaited<ReturnType<LocalControlPlane["status"]>>;
-  components: { name: string; pid: number; alive: boolean; logFile: string }[];
+  components: ComponentStatus[];
   redis: { url?: string; pid?: number; alive: boolean; external: boolean };
   kubeconfig: string;
+}
+
+export interface ComponentStatus {
+  name: string;
+  pid: number;
+  alive: boolean;
+  logFile: string;
+  /** Why a process that is not alive ended, from its termination log; undefined while it runs. */
+  ended?: string;
+  /** Its last log lines, when it ended without last words (SIGKILL, out of memory, power loss). */
+  lastLogLines?: string;
+}
+
+/** The last `count` lines of a log that are not blank. */
+function lastLines(file: string, count: number): string {
+  return tail(file, count * 20)
+    .split("\n")
+    .filter((line) => line.trim().length > 0)
+    .slice(-count)
+    .join("\n");
 }
 
 /**
@@ -98,7 +119,12 @@ export class DevEnvironment {
       const { record } = startProcess({
         name,
         command: process.execPath,
-        args: [main, name, `--state-dir=${this.config.stateDir}`],
+        args: [
+          main,
+          name,
+          `--state-dir=${this.config.stateDir}`,
+          `--termination-log=${this.terminationLogPath(name)}`,
+        ],
         logFile: join(logs, `${name}.log`),
         marker: `--state-dir=${this.config.stateDir}`,
         detached,
@@ -107,6 +133,20 @@ export class DevEnvironment {
       running.push(record);
     }
     await writeFile(this.componentsPath, JSON.stringify(running, null, 2));
+  }
+
+  /** Where a component writes why it ended: prepared at its start, so that it works on a full disk. */
+  private terminationLogPath(name: string): string {
+    return join(this.config.stateDir, "logs", `${name}.exit`);
+  }
+
+  private componentStatus(p: RecordedProcess): ComponentStatus {
+    const status: ComponentStatus = { name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile };
+    if (status.alive) return status;
+    const lastWords = readTerminationLog(this.terminationLogPath(p.name));
+    if (lastWords === undefined || lastWords.startsWith(`${STARTED} `))
+      return { ...status, ended: "without last words", lastLogLines: lastLines(p.logFile, 5) };
+    return { ...status, ended: lastWords };
   }
 
   private get componentsPath(): string {
@@ -172,7 +212,8 @@ export class DevEnvironment {
     for (const entry of await readdir(this.localClustersDir)) {
       const dataDir = join(this.localClustersDir, entry);
       const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
-      if (!cluster || !(await cluster.status()).running) continue;
+      // Recorded processes mean it was meant to run, also when some died (a full disk): stop what is left.
+      if (!cluster || (await cluster.status()).processes.length === 0) continue;
       await cluster.stop();
       stopped.push(dataDir);
     }
@@ -185,14 +226,33 @@ export class DevEnvironment {
 
   private async startLocalClusters(log: (line: string) => void): Promise<void> {
     const stopped = await this.readStoppedClusters();
+    const crashed = (await this.crashedLocalClusters()).filter((dataDir) => !stopped.includes(dataDir));
     await Promise.all(
-      stopped.map(async (dataDir) => {
+      [...stopped, ...crashed].map(async (dataDir) => {
         const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
         if (cluster) await cluster.start({ detached: true });
       }),
     );
     if (stopped.length > 0) log(`Started the ${stopped.length} local cluster(s) that \`down\` stopped`);
+    if (crashed.length > 0)
+      log(`Restarted the ${crashed.length} local cluster(s) whose processes had died (a full disk, say)`);
     await rm(this.stoppedClustersPath, { force: true });
+  }
+
+  /**
+   * Local clusters with a process that died on its own: a hibernated cluster records no processes (stop clears
+   * them), so a recorded process that is gone means a crash, and the same data starts again.
+   */
+  private async crashedLocalClusters(): Promise<string[]> {
+    if (!existsSync(this.localClustersDir)) return [];
+    const crashed: string[] = [];
+    for (const entry of await readdir(this.localClustersDir)) {
+      const dataDir = join(this.localClustersDir, entry);
+      const cluster = await LocalControlPlane.recorded(dataDir, this.config.toolsBinDir);
+      const processes = cluster ? (await cluster.status()).processes : [];
+      if (processes.some((p) => !p.alive)) crashed.push(dataDir);
+    }
+    return crashed;
   }
 
   private async readStoppedClusters(): Promise<string[]> {
@@ -204,12 +264,7 @@ export class DevEnvironment {
     const redis = await this.redis.status();
     return {
       hub: await this.hub.status(),
-      components: (await this.readComponents()).map((p) => ({
-        name: p.name,
-        pid: p.pid,
-        alive: isAlive(p),
-        logFile: p.logFile,
-      })),
+      components: (await this.readComponents()).map((p) => this.componentStatus(p)),
       redis: {
         ...redis,
         url: this.config.redisUrl ?? redis.url,

@@ -53,6 +53,13 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => t.includes("SimulatedTransientFailure:"),
   },
+  // The state folder, the workspace or the backend is full: freeing space fixes it, and the message would
+  // otherwise match a terminal rule below ("failed to load project: write ...: no space left on device").
+  {
+    reason: "DiskFull",
+    retry: true,
+    matches: (_e, t) => /\b(ENOSPC|EDQUOT)\b|no space left on device|disk quota exceeded/i.test(t),
+  },
   // Another live worker holds the stack's lease: wait for it (the job is deferred, not failed).
   { reason: "StackBusy", retry: true, matches: (e) => e instanceof StackBusyError },
   // This worker could not renew its lease in time and stopped its run: whoever holds the lease next goes on.

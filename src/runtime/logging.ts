@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { SurvivingDestination } from "./log-destination.js";
 import type { KubeObject } from "./resource.js";
 import { objectKey } from "./resource.js";
 
@@ -7,7 +8,10 @@ export type LogLevel = pino.LevelWithSilent;
 
 export interface LoggingOptions {
   level: LogLevel;
-  /** Where JSON lines go; standard output when omitted. Tests pass a stream that collects lines. */
+  /**
+   * Where JSON lines go; standard output when omitted, through a destination that drops lines on a full disk
+   * instead of killing the process. Tests pass a stream that collects lines.
+   */
   destination?: pino.DestinationStream;
 }
 
@@ -30,7 +34,7 @@ const redactedPaths = [
  * The root logger writes through this indirection so that `configureLogging`, called once the configuration is
  * parsed, also redirects loggers that modules created at import time.
  */
-let currentDestination: pino.DestinationStream = pino.destination({ dest: 1, sync: true });
+let currentDestination: pino.DestinationStream = new SurvivingDestination();
 const forwardingDestination: pino.DestinationStream = {
   write: (line: string) => currentDestination.write(line),
 };
@@ -65,7 +69,7 @@ export function logger(name: string): Logger {
 export function createLogger(options: LoggingOptions & { name?: string }): Logger {
   const standalone = pino(
     { level: options.level, redact: { paths: redactedPaths, censor: "[redacted]" } },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? new SurvivingDestination(),
   );
   return options.name ? standalone.child({ logger: options.name }) : standalone;
 }

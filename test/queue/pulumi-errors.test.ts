@@ -60,6 +60,30 @@ describe("classifyPulumiError", () => {
         reason: "StackLocked",
       },
       {
+        name: "a full state folder while the CLI writes the project (not a configuration error)",
+        error: cliError(
+          "error: failed to load project: write /var/lib/slipway/workspaces/s/Pulumi.yaml: no space left on device",
+        ),
+        retry: true,
+        reason: "DiskFull",
+        message: /no space left on device/,
+      },
+      {
+        name: "a full disk while the worker prepares the workspace",
+        error: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }),
+        retry: true,
+        reason: "DiskFull",
+        message: "ENOSPC: no space left on device, write",
+      },
+      {
+        name: "a quota on the backend's folder",
+        error: cliError(
+          "error: could not write checkpoint: open /state/pulumi/.pulumi/stacks/s.json: disk quota exceeded",
+        ),
+        retry: true,
+        reason: "DiskFull",
+      },
+      {
         name: "a missing stack",
         error: cliError("error: no stack named 'ns-a-1234' found"),
         retry: true,
