@@ -2,11 +2,7 @@ import { ClusterClaimReason } from "../api/reasons.js";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
-import {
-  clusterClaimResource,
-  clusterDeploymentResource,
-  secretResource,
-} from "../api/resources.js";
+import { clusterClaimResource, clusterDeploymentResource, secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { KubeObject } from "../runtime/resource.js";
@@ -39,9 +35,7 @@ function describe(claim: ClusterClaim, cluster: ClusterDeployment | undefined): 
     return `pending (${pending?.reason ?? "Waiting"}): ${pending?.message ?? "waiting for the pool controller"}`;
   const name = claim.status.clusterDeploymentRef.name;
   const progress =
-    cluster?.status?.stack?.result === "InProgress"
-      ? cluster.status.stack.progress?.percent
-      : undefined;
+    cluster?.status?.stack?.result === "InProgress" ? cluster.status.stack.progress?.percent : undefined;
   const bar = progress !== undefined ? ` ${progressBar(progress)}` : "";
   if (running?.status !== "True")
     return `bound to ${name}, ${running?.reason === ClusterClaimReason.Resuming ? "resuming" : "waiting for it to run"}${bar}: ${running?.message ?? ""}`;

@@ -5,7 +5,10 @@ import { JOB_QUEUES, PULUMI_QUEUE } from "../queue/job.js";
 import { JobEventRouter } from "../queue/job-events.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
-import { CLUSTER_DEPLOYMENT_CONTROLLER, clusterDeploymentRegistration } from "../provisioners/cluster-deployment/controller.js";
+import {
+  CLUSTER_DEPLOYMENT_CONTROLLER,
+  clusterDeploymentRegistration,
+} from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -18,13 +21,28 @@ export async function controllerCommand(): Promise<number> {
   const log = logger("controller");
   const kube = hubClient(config);
   const c = config.controller;
-  const queue = new JobQueue<StackJobData, StackJobResult, StackJobProgress>({ name: PULUMI_QUEUE, redisUrl: config.redisUrl, prefix: config.queuePrefix, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
-  const jobEvents = new JobEventRouter({ redisUrl: config.redisUrl, prefix: config.queuePrefix, queues: JOB_QUEUES });
+  const queue = new JobQueue<StackJobData, StackJobResult, StackJobProgress>({
+    name: PULUMI_QUEUE,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    backoffMs: config.worker.backoffMs,
+  });
+  const jobEvents = new JobEventRouter({
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    queues: JOB_QUEUES,
+  });
   const manager = new Manager({
     client: kube,
     health: { host: c.metricsHost, port: c.metricsPort },
     leaderElection: c.leaderElection
-      ? { namespace: c.leaseNamespace, name: c.leaseName, identity: c.identity, leaseDurationMs: c.leaseDurationSeconds * 1000 }
+      ? {
+          namespace: c.leaseNamespace,
+          name: c.leaseName,
+          identity: c.identity,
+          leaseDurationMs: c.leaseDurationSeconds * 1000,
+        }
       : undefined,
     resyncIntervalMs: c.resyncSeconds * 1000,
   });
@@ -32,10 +50,15 @@ export async function controllerCommand(): Promise<number> {
   registerPoolControllers(manager);
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
-  jobEvents.subscribe("ClusterDeployment", (e) => manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`));
+  jobEvents.subscribe("ClusterDeployment", (e) =>
+    manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
   await jobEvents.start();
   await manager.start();
-  log.info({ identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection }, "Controller started");
+  log.info(
+    { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
+    "Controller started",
+  );
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();

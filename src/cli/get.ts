@@ -7,13 +7,18 @@ import { age, hubClient, progressBar, table } from "./hub-client.js";
 
 type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const condition = (o: Obj, type: string) => getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
+const condition = (o: Obj, type: string) =>
+  getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
 
 export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
   const rows = items.map((cd) => {
     const op = cd.status?.stack;
     const inFlight = op?.result === "InProgress";
-    const progress = inFlight ? `${op.type} ${progressBar(op.progress?.percent ?? 0)}${op.progress?.currentStep ? ` ${op.progress.currentStep}` : ""}` : op ? `${op.type} ${op.result}` : "";
+    const progress = inFlight
+      ? `${op.type} ${progressBar(op.progress?.percent ?? 0)}${op.progress?.currentStep ? ` ${op.progress.currentStep}` : ""}`
+      : op
+        ? `${op.type} ${op.result}`
+        : "";
     return [
       ...(allNamespaces ? [cd.metadata?.namespace ?? ""] : []),
       cd.metadata?.name ?? "",
@@ -24,11 +29,17 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       progress,
     ];
   });
-  return table([...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"], rows);
+  return table(
+    [...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"],
+    rows,
+  );
 }
 
 /** `slipway get clusters|pools|claims [-n NAMESPACE | -A]` */
-export async function getCommand(what: string, options: { namespace: string; allNamespaces?: boolean }): Promise<number> {
+export async function getCommand(
+  what: string,
+  options: { namespace: string; allNamespaces?: boolean },
+): Promise<number> {
   const kube = hubClient(loadConfig());
   const all = options.allNamespaces === true;
   const namespace = all ? undefined : options.namespace;
@@ -49,7 +60,12 @@ export async function getCommand(what: string, options: { namespace: string; all
       String(p.status?.claimed ?? 0),
       age(p.metadata?.creationTimestamp),
     ]);
-    console.log(table([...(all ? ["NAMESPACE"] : []), "NAME", "SIZE", "READY", "STANDBY", "INSTALLING", "CLAIMED", "AGE"], rows));
+    console.log(
+      table(
+        [...(all ? ["NAMESPACE"] : []), "NAME", "SIZE", "READY", "STANDBY", "INSTALLING", "CLAIMED", "AGE"],
+        rows,
+      ),
+    );
     return 0;
   }
   if (what === "claims" || what === "clusterclaims") {
@@ -63,7 +79,9 @@ export async function getCommand(what: string, options: { namespace: string; all
       String(c.status?.expiresAt ?? ""),
       age(c.metadata?.creationTimestamp),
     ]);
-    console.log(table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows));
+    console.log(
+      table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows),
+    );
     return 0;
   }
   console.error(`slipway get: cannot list "${what}"`);

@@ -6,7 +6,9 @@ import { KubeClient } from "../runtime/kube-client.js";
 /** A client for the hub named by the configuration (the dev hub's kubeconfig by default). */
 export function hubClient(config: SlipwayConfig): KubeClient {
   if (!existsSync(config.kubeconfig)) {
-    throw new Error(`no hub kubeconfig at ${config.kubeconfig}: start the dev hub with \`slipway dev up\` or set SLIPWAY_KUBECONFIG`);
+    throw new Error(
+      `no hub kubeconfig at ${config.kubeconfig}: start the dev hub with \`slipway dev up\` or set SLIPWAY_KUBECONFIG`,
+    );
   }
   const kc = new KubeConfig();
   kc.loadFromFile(config.kubeconfig);
@@ -16,7 +18,11 @@ export function hubClient(config: SlipwayConfig): KubeClient {
 /** Left-aligned columns, like kubectl's tables. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]! + 3)).join("").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]! + 3))
+      .join("")
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
 }
 

@@ -15,10 +15,16 @@ export async function kubeconfigCommand(name: string, options: { namespace: stri
   }
   const secretName = cd.status?.adminKubeconfigSecretRef?.name;
   if (!secretName) {
-    console.error(`ClusterDeployment ${namespace}/${name} has no kubeconfig yet (power state: ${cd.status?.powerState ?? "unknown"})`);
+    console.error(
+      `ClusterDeployment ${namespace}/${name} has no kubeconfig yet (power state: ${cd.status?.powerState ?? "unknown"})`,
+    );
     return 1;
   }
-  const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(secretResource, namespace, secretName);
+  const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
+    secretResource,
+    namespace,
+    secretName,
+  );
   const data = secret.data?.kubeconfig;
   if (!data) {
     console.error(`Secret ${namespace}/${secretName} has no kubeconfig key`);

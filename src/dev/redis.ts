@@ -3,14 +3,23 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createConnection } from "node:net";
-import { freePort, isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "../local/processes.js";
+import {
+  freePort,
+  isAlive,
+  startProcess,
+  stopProcess,
+  tail,
+  type RecordedProcess,
+} from "../local/processes.js";
 
 const REDIS_SERVER_CANDIDATES = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 
 export function findRedisServer(): string {
   const found = REDIS_SERVER_CANDIDATES.find((p) => existsSync(p));
   if (!found) {
-    throw new Error("redis-server is missing: install Debian's package (`apt-get install -y redis-server`) or set REDIS_URL");
+    throw new Error(
+      "redis-server is missing: install Debian's package (`apt-get install -y redis-server`) or set REDIS_URL",
+    );
   }
   return found;
 }
@@ -36,8 +45,24 @@ export class LocalRedis {
     const { record } = startProcess({
       name: "redis-server",
       command: findRedisServer(),
-      args: ["--bind", "127.0.0.1", "--port", String(port), "--dir", this.dataDir, "--appendonly", "yes",
-        "--save", "60 1", "--daemonize", "no", "--protected-mode", "yes", "--logfile", ""],
+      args: [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--dir",
+        this.dataDir,
+        "--appendonly",
+        "yes",
+        "--save",
+        "60 1",
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--logfile",
+        "",
+      ],
       logFile: join(this.dataDir, "redis.log"),
       marker: String(port), // in the arguments and in the title redis-server gives itself
       detached: mode.detached,

@@ -8,9 +8,16 @@ export interface KubectlResult {
 }
 
 /** Runs the kubectl built in tools/bin (never one from PATH) against the given kubeconfig. */
-export function kubectl(binDir: string, kubeconfig: string, args: string[], input?: string): Promise<KubectlResult> {
+export function kubectl(
+  binDir: string,
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, "kubectl"), ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(join(binDir, "kubectl"), ["--kubeconfig", kubeconfig, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -21,8 +28,14 @@ export function kubectl(binDir: string, kubeconfig: string, args: string[], inpu
   });
 }
 
-export async function kubectlOrThrow(binDir: string, kubeconfig: string, args: string[], input?: string): Promise<string> {
+export async function kubectlOrThrow(
+  binDir: string,
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+): Promise<string> {
   const r = await kubectl(binDir, kubeconfig, args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout;
 }

@@ -48,30 +48,76 @@ export async function ensurePki(dir: string, clusterName: string): Promise<PkiPa
   const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
   await openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", p.caKey);
   await openssl(
-    "req", "-x509", "-new", "-key", p.caKey, "-sha256", "-days", "3650", "-subj", `/CN=${clusterName}-ca`,
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-    "-out", p.caCert,
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    p.caKey,
+    "-sha256",
+    "-days",
+    "3650",
+    "-subj",
+    `/CN=${clusterName}-ca`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    "-out",
+    p.caCert,
   );
   await issue(dir, p, "apiserver", `/CN=${clusterName}-apiserver`, [
     "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1",
     "extendedKeyUsage=serverAuth",
   ]);
   await issue(dir, p, "admin", "/O=system:masters/CN=slipway-admin", ["extendedKeyUsage=clientAuth"]);
-  await issue(dir, p, "controller-manager", "/CN=system:kube-controller-manager", ["extendedKeyUsage=clientAuth"]);
-  await run("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", p.serviceAccountKey]);
+  await issue(dir, p, "controller-manager", "/CN=system:kube-controller-manager", [
+    "extendedKeyUsage=clientAuth",
+  ]);
+  await run("openssl", [
+    "genpkey",
+    "-algorithm",
+    "RSA",
+    "-pkeyopt",
+    "rsa_keygen_bits:2048",
+    "-out",
+    p.serviceAccountKey,
+  ]);
   await run("openssl", ["pkey", "-in", p.serviceAccountKey, "-pubout", "-out", p.serviceAccountPub]);
   return p;
 }
 
-async function issue(dir: string, p: PkiPaths, name: string, subject: string, extensions: string[]): Promise<void> {
+async function issue(
+  dir: string,
+  p: PkiPaths,
+  name: string,
+  subject: string,
+  extensions: string[],
+): Promise<void> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
-  await writeFile(ext, ["keyUsage=critical,digitalSignature,keyEncipherment", ...extensions].join("\n") + "\n");
+  await writeFile(
+    ext,
+    ["keyUsage=critical,digitalSignature,keyEncipherment", ...extensions].join("\n") + "\n",
+  );
   await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key]);
   await run("openssl", ["req", "-new", "-key", key, "-subj", subject, "-out", csr]);
   await run("openssl", [
-    "x509", "-req", "-in", csr, "-CA", p.caCert, "-CAkey", p.caKey, "-CAcreateserial", "-days", "3650",
-    "-sha256", "-extfile", ext, "-out", join(dir, `${name}.crt`),
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    p.caCert,
+    "-CAkey",
+    p.caKey,
+    "-CAcreateserial",
+    "-days",
+    "3650",
+    "-sha256",
+    "-extfile",
+    ext,
+    "-out",
+    join(dir, `${name}.crt`),
   ]);
 }

@@ -158,7 +158,14 @@ export class PulumiRunner {
     try {
       // A stack that was never created has nothing to destroy, whatever its inputs say now.
       if (request.operation === "destroy" && !(await this.stackExists(request.stackName)))
-        return { outputs: {}, secretOutputNames: [], changes: {}, durationMs: 0, clearedStaleLock: false, noStack: true };
+        return {
+          outputs: {},
+          secretOutputNames: [],
+          changes: {},
+          durationMs: 0,
+          clearedStaleLock: false,
+          noStack: true,
+        };
       const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
       const inputs = platform.validate(request.inputs);
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);

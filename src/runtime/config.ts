@@ -57,21 +57,25 @@ export interface SlipwayConfig {
 
 type Env = Record<string, string | undefined>;
 
-
-export function loadConfig(env: Env = process.env, overrides: Partial<Record<string, string>> = {}): SlipwayConfig {
+export function loadConfig(
+  env: Env = process.env,
+  overrides: Partial<Record<string, string>> = {},
+): SlipwayConfig {
   // An empty variable counts as unset, as shells and CI templates often leave them.
   const get = (key: string) => (overrides[key] ?? env[key]) || undefined;
   const int = (key: string, fallback: number) => {
     const raw = get(key);
     if (raw === undefined || raw === "") return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${key} must be a non-negative integer, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ConfigError(`${key} must be a non-negative integer, got "${raw}"`);
     return n;
   };
   const bool = (key: string, fallback: boolean) => {
     const raw = get(key);
     if (raw === undefined || raw === "") return fallback;
-    if (!["true", "false", "1", "0"].includes(raw)) throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+    if (!["true", "false", "1", "0"].includes(raw))
+      throw new ConfigError(`${key} must be true or false, got "${raw}"`);
     return raw === "true" || raw === "1";
   };
   const stateDir = resolve(get("SLIPWAY_STATE_DIR") ?? defaultStateDir());

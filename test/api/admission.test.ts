@@ -238,7 +238,8 @@ const badCreates: BadCase[] = [
   {
     name: "aws CD with a region that is no AWS region",
     manifest: withFields(cd, { "spec.platform.aws.region": "Europe" }),
-    expected: "must be an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
+    expected:
+      "must be an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
   },
   {
     name: "CD with a v-prefixed version",
@@ -258,7 +259,8 @@ const badCreates: BadCase[] = [
         azure: { region: "westeurope", credentialsRef: { name: "az" }, nodePools: [{ name: "Workers-1" }] },
       },
     }),
-    expected: "must be an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits",
+    expected:
+      "must be an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits",
   },
   {
     name: "simulated CD with jitter over 100%",

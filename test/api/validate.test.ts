@@ -39,7 +39,10 @@ describe("validate", () => {
     });
     expect(errors).toEqual(
       expect.arrayContaining([
-        { path: "spec.clusterName", message: expect.stringContaining("must be lower-case letters, digits and '-'") },
+        {
+          path: "spec.clusterName",
+          message: expect.stringContaining("must be lower-case letters, digits and '-'"),
+        },
         { path: "spec.powerState", message: expect.stringContaining('Unsupported value: "Sleeping"') },
         { path: "spec.platform.aws.credentialsRef", message: "Required value" },
         { path: "spec.platform.aws.nodePools[1]", message: expect.stringContaining("Duplicate value") },

@@ -43,10 +43,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
 
   it("provisions, serves kubectl, hibernates, resumes with data kept, and deletes without leftovers", async () => {
     await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localClusterManifest("alpha")) });
-    const ready = await eventually("alpha Ready", async () => {
-      const cd = await get("alpha");
-      return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
-    }, 120_000);
+    const ready = await eventually(
+      "alpha Ready",
+      async () => {
+        const cd = await get("alpha");
+        return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
+      },
+      120_000,
+    );
     expect(ready.status?.powerState).toBe("Running");
     expect(ready.status?.apiURL).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     // kubectl wait works on the Ready condition, as users script it.
@@ -75,13 +79,17 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       { spec: { powerState: "Hibernating" } },
       { type: "merge" },
     );
-    await eventually("alpha Hibernating", async () => {
-      const cd = await get("alpha");
-      return (
-        cd.status?.powerState === "Hibernating" &&
-        getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
-      );
-    }, 120_000);
+    await eventually(
+      "alpha Hibernating",
+      async () => {
+        const cd = await get("alpha");
+        return (
+          cd.status?.powerState === "Hibernating" &&
+          getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
+        );
+      },
+      120_000,
+    );
     expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, "etcd"))).toBe(true);
     expect((await spoke(["get", "ns"])).code).not.toBe(0);
@@ -93,13 +101,17 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       { spec: { powerState: "Running" } },
       { type: "merge" },
     );
-    const resumed = await eventually("alpha Running again", async () => {
-      const cd = await get("alpha");
-      return cd.status?.powerState === "Running" &&
-        getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
-        ? cd
-        : undefined;
-    }, 120_000);
+    const resumed = await eventually(
+      "alpha Running again",
+      async () => {
+        const cd = await get("alpha");
+        return cd.status?.powerState === "Running" &&
+          getCondition(cd.status?.conditions as never, "Ready")?.status === "True"
+          ? cd
+          : undefined;
+      },
+      120_000,
+    );
     expect(resumed.status?.lastResumedAt).toBeDefined();
     expect(resumed.status?.lastHibernatedAt).toBeDefined();
     const cm = await spoke(["get", "configmap", "survives-hibernation", "-o", "jsonpath={.data.k}"]);
@@ -194,10 +206,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     });
     const isReady = (c: ClusterDeployment) =>
       getCondition(c.status?.conditions as never, "Ready")?.status === "True";
-    const first = await eventually("steady Ready", async () => {
-      const c = await get("steady");
-      return isReady(c) ? c : undefined;
-    }, 120_000);
+    const first = await eventually(
+      "steady Ready",
+      async () => {
+        const c = await get("steady");
+        return isReady(c) ? c : undefined;
+      },
+      120_000,
+    );
     const uid = first.metadata!.uid!;
     expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
     expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
@@ -210,10 +226,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       { spec: { registration: { labels: { team: "blue" } } } },
       { type: "merge" },
     );
-    const observed = await eventually("generation 2 observed", async () => {
-      const c = await get("steady");
-      return c.status?.observedGeneration === 2 ? c : undefined;
-    }, 120_000);
+    const observed = await eventually(
+      "generation 2 observed",
+      async () => {
+        const c = await get("steady");
+        return c.status?.observedGeneration === 2 ? c : undefined;
+      },
+      120_000,
+    );
     expect(observed.metadata?.generation).toBe(2);
     expect(isReady(observed)).toBe(true);
     expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
@@ -226,10 +246,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       { spec: { powerState: "Hibernating" } },
       { type: "merge" },
     );
-    const hibernated = await eventually("steady Hibernating", async () => {
-      const c = await get("steady");
-      return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
-    }, 120_000);
+    const hibernated = await eventually(
+      "steady Hibernating",
+      async () => {
+        const c = await get("steady");
+        return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
+      },
+      120_000,
+    );
     expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
     expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
   });
@@ -256,10 +280,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       { spec: { platform: { local: { version: "1.36" } } } },
       { type: "merge" },
     );
-    const ready = await eventually("Ready once the version is one this machine runs", async () => {
-      const c = await get("old-version");
-      return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-    }, 120_000);
+    const ready = await eventually(
+      "Ready once the version is one this machine runs",
+      async () => {
+        const c = await get("old-version");
+        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+      },
+      120_000,
+    );
     expect(getCondition(ready.status?.conditions as never, "Stalled")).toBeUndefined();
     await kubectlOk(["delete", "-n", ns, "cd/old-version", "--timeout=90s"]);
   });
@@ -268,10 +296,14 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     const manifest = simulatedClusterManifest("keep-me", { provisionSeconds: 0 });
     (manifest.spec as Record<string, unknown>).preserveOnDelete = true;
     await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-    const ready = await eventually("keep-me Ready", async () => {
-      const c = await get("keep-me");
-      return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-    }, 120_000);
+    const ready = await eventually(
+      "keep-me Ready",
+      async () => {
+        const c = await get("keep-me");
+        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+      },
+      120_000,
+    );
     await kubectlOk(["delete", "-n", ns, "cd/keep-me", "--timeout=60s"]);
     const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
     const stackFiles = readdirSync(stacksDir, { recursive: true })

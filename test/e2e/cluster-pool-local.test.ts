@@ -17,11 +17,7 @@ import { toolsBinDir } from "../../src/runtime/paths.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { clusterPool } from "../builders/cluster-pool.js";
-import {
-  processesNaming,
-  slipwayUnderTest,
-  type SlipwayUnderTest,
-} from "../harness/components.js";
+import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, newNamespace } from "../harness/hub.js";
 

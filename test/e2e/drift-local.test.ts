@@ -51,10 +51,14 @@ describe("drift on the local platform, end to end", () => {
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
       input: JSON.stringify(localClusterManifest("drifty")),
     });
-    const ready = await eventually("drifty Ready", async () => {
-      const cd = await get("drifty");
-      return condition(cd, "Ready")?.status === "True" ? cd : undefined;
-    }, 120_000);
+    const ready = await eventually(
+      "drifty Ready",
+      async () => {
+        const cd = await get("drifty");
+        return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+      },
+      120_000,
+    );
     // kubectl get shows the platform and region columns from status.
     const table = await kubectlOk([
       "get",
@@ -112,12 +116,16 @@ describe("drift on the local platform, end to end", () => {
     expect(condition(noticed, "Ready")?.message).toContain("Stopped");
     expect(noticed.status?.stack?.jobId).toContain(".repair");
 
-    const repaired = await eventually("drifty Ready again", async () => {
-      const cd = await get("drifty");
-      return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
-        ? cd
-        : undefined;
-    }, 120_000);
+    const repaired = await eventually(
+      "drifty Ready again",
+      async () => {
+        const cd = await get("drifty");
+        return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
+          ? cd
+          : undefined;
+      },
+      120_000,
+    );
     console.log(
       `drift: reported ${(noticedMs / 1000).toFixed(1)}s and repaired ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (resync ${RESYNC_SECONDS}s)`,
     );
@@ -146,10 +154,14 @@ describe("drift on the local platform, end to end", () => {
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
       input: JSON.stringify(simulatedClusterManifest("patient", { provisionSeconds: 0 })),
     });
-    const ready = await eventually("patient Ready", async () => {
-      const cd = await get("patient");
-      return condition(cd, "Ready")?.status === "True" ? cd : undefined;
-    }, 120_000);
+    const ready = await eventually(
+      "patient Ready",
+      async () => {
+        const cd = await get("patient");
+        return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+      },
+      120_000,
+    );
     const uid = ready.metadata!.uid!;
     // No worker: the next periodic refresh is queued and waits.
     await worker.stop();

@@ -59,8 +59,7 @@ function processesOf(stateDir: string): { pid: number; cmd: string }[] {
 const kube = () => new KubeClient(hubKubeConfig());
 const isReady = (cd: ClusterDeployment | undefined) =>
   getCondition(cd?.status?.conditions as never, "Ready")?.status === "True";
-const stackOperation = (cd: ClusterDeployment | undefined) =>
-  cd?.status?.stack as StackStatus | undefined;
+const stackOperation = (cd: ClusterDeployment | undefined) => cd?.status?.stack as StackStatus | undefined;
 
 /** The test's own view of its BullMQ queue (same Redis, same prefix as its Slipway processes). */
 function stacksQueue(sut: SlipwayUnderTest): {

@@ -19,11 +19,19 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   const stateDir = await mkdtemp(join(tmpdir(), "slipway-test-"));
-  const config = loadConfig({ ...process.env, SLIPWAY_STATE_DIR: stateDir, REDIS_URL: "", KUBECONFIG: "", SLIPWAY_KUBECONFIG: "" });
+  const config = loadConfig({
+    ...process.env,
+    SLIPWAY_STATE_DIR: stateDir,
+    REDIS_URL: "",
+    KUBECONFIG: "",
+    SLIPWAY_KUBECONFIG: "",
+  });
   const env = new DevEnvironment(config);
   const started = Date.now();
   const up = await env.up({ detached: false, log: () => undefined, components: false });
-  console.log(`test hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${up.apiURL} (state ${stateDir})`);
+  console.log(
+    `test hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${up.apiURL} (state ${stateDir})`,
+  );
   project.provide("hubKubeconfig", up.kubeconfig);
   project.provide("redisUrl", up.redisUrl);
   project.provide("stateDir", stateDir);

@@ -39,13 +39,24 @@ describe("ClusterClaim", () => {
       const c = await getClaim(client, ns, "brief");
       return condition(c, "Ready")?.status === "True" && c;
     });
-    expect(new Date(bound.status!.expiresAt!).getTime() - new Date(bound.status!.assignedAt!).getTime()).toBe(3_600_000);
+    expect(new Date(bound.status!.expiresAt!).getTime() - new Date(bound.status!.assignedAt!).getTime()).toBe(
+      3_600_000,
+    );
 
     // Move the assignment two hours back instead of waiting an hour.
     const past = (ms: number) => new Date(Date.now() - ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-    await client.patch(clusterClaimResource, ns, "brief", { status: { assignedAt: past(7_200_000), expiresAt: past(3_600_000) } }, { type: "merge", subresource: "status" });
+    await client.patch(
+      clusterClaimResource,
+      ns,
+      "brief",
+      { status: { assignedAt: past(7_200_000), expiresAt: past(3_600_000) } },
+      { type: "merge", subresource: "status" },
+    );
 
-    await eventually("the claim deleted", async () => (await client.getIfExists(clusterClaimResource, ns, "brief")) === undefined);
+    await eventually(
+      "the claim deleted",
+      async () => (await client.getIfExists(clusterClaimResource, ns, "brief")) === undefined,
+    );
     await eventually("its cluster deleted and replaced", async () => {
       const list = await poolClusters(client, ns, "short");
       return !list.some((c) => c.metadata.name === cd!.metadata.name) && unclaimed(list).length === 1;
@@ -58,7 +69,16 @@ describe("ClusterClaim", () => {
     const dir = await mkdtemp(join(tmpdir(), "slipway-claim-"));
     const out = join(dir, "kubeconfig");
     const lines: string[] = [];
-    const claiming = runClaim(client, { pool: "cli", namespace: ns, name: "bob", wait: true, kubeconfigOut: out, timeoutMs: 60_000, pollMs: 200, print: (l) => lines.push(l) });
+    const claiming = runClaim(client, {
+      pool: "cli",
+      namespace: ns,
+      name: "bob",
+      wait: true,
+      kubeconfigOut: out,
+      timeoutMs: 60_000,
+      pollMs: 200,
+      print: (l) => lines.push(l),
+    });
 
     // Play the cluster side: install finishes hibernated, then the resume the claim asked for finishes.
     const [cd] = await eventually("a pool cluster", async () => {

@@ -3,14 +3,31 @@ import type { ClusterDeployment } from "../../src/api/index.js";
 import type { KubeClient } from "../../src/runtime/kube-client.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import type { Manager } from "../../src/runtime/manager.js";
-import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource, roleBindingResource, roleResource, secretResource } from "../../src/api/resources.js";
+import {
+  clusterClaimResource,
+  clusterDeploymentResource,
+  clusterPoolResource,
+  roleBindingResource,
+  roleResource,
+  secretResource,
+} from "../../src/api/resources.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION } from "../../src/pools/index.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
-import { markClusterProvisionedForTest, releaseClusterDeletionForTest } from "../builders/cluster-deployment.js";
+import {
+  markClusterProvisionedForTest,
+  releaseClusterDeletionForTest,
+} from "../builders/cluster-deployment.js";
 import { clusterPool } from "../builders/cluster-pool.js";
 import { eventually } from "../harness/eventually.js";
 import { kubectl, kubectlOk, newNamespace } from "../harness/hub.js";
-import { condition, getClaim, getPool, poolClusters, startPoolControllers, unclaimed } from "./pool-harness.js";
+import {
+  condition,
+  getClaim,
+  getPool,
+  poolClusters,
+  startPoolControllers,
+  unclaimed,
+} from "./pool-harness.js";
 
 let manager: Manager;
 let client: KubeClient;
@@ -25,16 +42,25 @@ afterAll(async () => {
 });
 
 /** Marks every not-yet-provisioned cluster of the pool provisioned, in its desired power state. */
-async function provisionAll(namespace: string, pool: string, options: { holdDeletion?: boolean } = {}): Promise<ClusterDeployment[]> {
+async function provisionAll(
+  namespace: string,
+  pool: string,
+  options: { holdDeletion?: boolean } = {},
+): Promise<ClusterDeployment[]> {
   const cds = await poolClusters(client, namespace, pool);
-  for (const cd of cds) if (!cd.status?.provisionedAt && !cd.metadata.deletionTimestamp) await markClusterProvisionedForTest(client, cd, options);
+  for (const cd of cds)
+    if (!cd.status?.provisionedAt && !cd.metadata.deletionTimestamp)
+      await markClusterProvisionedForTest(client, cd, options);
   return cds;
 }
 
 describe("ClusterPool and ClusterClaim controllers", () => {
   it("keeps size clusters, runningCount of them Running, and hands the running one to a claim", async () => {
     const ns = await newNamespace("pool-basic");
-    await client.create(clusterPoolResource, clusterPool("dev", ns, { size: 2, runningCount: 1, labels: { team: "platform" } }));
+    await client.create(
+      clusterPoolResource,
+      clusterPool("dev", ns, { size: 2, runningCount: 1, labels: { team: "platform" } }),
+    );
 
     const cds = await eventually("two pool clusters", async () => {
       const list = await poolClusters(client, ns, "dev");
@@ -62,7 +88,12 @@ describe("ClusterPool and ClusterClaim controllers", () => {
 
     await client.create(
       clusterClaimResource,
-      clusterClaim("alice", ns, "dev", { subjects: [{ kind: "User", name: "alice@example.com" }, { kind: "ServiceAccount", name: "ci", namespace: ns }] }),
+      clusterClaim("alice", ns, "dev", {
+        subjects: [
+          { kind: "User", name: "alice@example.com" },
+          { kind: "ServiceAccount", name: "ci", namespace: ns },
+        ],
+      }),
     );
     const claim = await eventually("claim Ready", async () => {
       const c = await getClaim(client, ns, "alice");
@@ -74,19 +105,56 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     expect(condition(claim, "Pending")).toMatchObject({ status: "False", reason: "ClusterAssigned" });
     expect(condition(claim, "ClusterRunning")).toMatchObject({ status: "True", reason: "Running" });
 
-    const secret = await client.get<{ data?: Record<string, string> } & KubeObject>(secretResource, ns, "alice-kubeconfig");
-    expect(Buffer.from(secret.data!.kubeconfig!, "base64").toString()).toContain(`https://${running.metadata.name}.test:6443`);
-    expect(secret.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ClusterClaim", name: "alice", controller: true });
-    const role = await client.get<{ rules: unknown[] } & KubeObject>(roleResource, ns, "alice-kubeconfig-reader");
-    expect(role.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], resourceNames: ["alice-kubeconfig"], verbs: ["get"] }]);
-    const binding = await client.get<{ subjects: unknown[] } & KubeObject>(roleBindingResource, ns, "alice-kubeconfig-reader");
+    const secret = await client.get<{ data?: Record<string, string> } & KubeObject>(
+      secretResource,
+      ns,
+      "alice-kubeconfig",
+    );
+    expect(Buffer.from(secret.data!.kubeconfig!, "base64").toString()).toContain(
+      `https://${running.metadata.name}.test:6443`,
+    );
+    expect(secret.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "ClusterClaim",
+      name: "alice",
+      controller: true,
+    });
+    const role = await client.get<{ rules: unknown[] } & KubeObject>(
+      roleResource,
+      ns,
+      "alice-kubeconfig-reader",
+    );
+    expect(role.rules).toEqual([
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["alice-kubeconfig"], verbs: ["get"] },
+    ]);
+    const binding = await client.get<{ subjects: unknown[] } & KubeObject>(
+      roleBindingResource,
+      ns,
+      "alice-kubeconfig-reader",
+    );
     expect(binding.subjects).toEqual([
       { kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "alice@example.com" },
       { kind: "ServiceAccount", name: "ci", namespace: ns },
     ]);
     // The subjects can read exactly that Secret.
-    expect((await kubectlOk(["auth", "can-i", "get", "secret/alice-kubeconfig", "-n", ns, "--as", "alice@example.com"])).trim()).toBe("yes");
-    expect((await kubectl(["auth", "can-i", "get", "secret/other", "-n", ns, "--as", "alice@example.com"])).stdout.trim()).toBe("no");
+    expect(
+      (
+        await kubectlOk([
+          "auth",
+          "can-i",
+          "get",
+          "secret/alice-kubeconfig",
+          "-n",
+          ns,
+          "--as",
+          "alice@example.com",
+        ])
+      ).trim(),
+    ).toBe("yes");
+    expect(
+      (
+        await kubectl(["auth", "can-i", "get", "secret/other", "-n", ns, "--as", "alice@example.com"])
+      ).stdout.trim(),
+    ).toBe("no");
 
     // A replacement keeps two unclaimed clusters; the hibernating one is resumed to keep one running.
     const replaced = await eventually("a replacement cluster", async () => {
@@ -117,7 +185,9 @@ describe("ClusterPool and ClusterClaim controllers", () => {
       return p.status?.size === 3 && condition(p, "Ready")?.status === "True" && p;
     });
     expect(pool.status).toMatchObject({ standby: 3, installing: 0 });
-    expect((await kubectlOk(["get", "cp/scaled", "-n", ns, "-o", "jsonpath={.status.size}"])).trim()).toBe("3");
+    expect((await kubectlOk(["get", "cp/scaled", "-n", ns, "-o", "jsonpath={.status.size}"])).trim()).toBe(
+      "3",
+    );
   });
 
   it("ignores a ClusterDeployment that names it in a hand-written clusterPoolRef: never counted, claimed or deleted", async () => {
@@ -162,7 +232,10 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     await provisionAll(ns, "gone");
     // Claim once the pool has seen both installs finish, so the claim gets the running cluster (no cluster
     // controller runs here to resume a hibernating one).
-    await eventually("pool Ready", async () => condition(await getPool(client, ns, "gone"), "Ready")?.status === "True");
+    await eventually(
+      "pool Ready",
+      async () => condition(await getPool(client, ns, "gone"), "Ready")?.status === "True",
+    );
     await client.create(clusterClaimResource, clusterClaim("keeper", ns, "gone"));
     const claim = await eventually("claim Ready", async () => {
       const c = await getClaim(client, ns, "keeper");
@@ -187,11 +260,17 @@ describe("ClusterPool and ClusterClaim controllers", () => {
       const c = await getClaim(client, ns, "early");
       return condition(c, "Pending")?.reason === "PoolNotFound" && c;
     });
-    expect(condition(pending, "Pending")).toMatchObject({ status: "True", message: expect.stringContaining("does not exist") });
+    expect(condition(pending, "Pending")).toMatchObject({
+      status: "True",
+      message: expect.stringContaining("does not exist"),
+    });
     expect(condition(pending, "Ready")?.status).toBe("False");
 
     // runningCount 0 but a claim is pending: the pool runs one cluster for it.
-    await client.create(clusterPoolResource, clusterPool("late", ns, { size: 1, runningCount: 0, claimLifetime: { default: "30m", maximum: "1h" } }));
+    await client.create(
+      clusterPoolResource,
+      clusterPool("late", ns, { size: 1, runningCount: 0, claimLifetime: { default: "30m", maximum: "1h" } }),
+    );
     const waiting = await eventually("claim NoClusters", async () => {
       const c = await getClaim(client, ns, "early");
       return condition(c, "Pending")?.reason === "NoClusters" && c;
@@ -214,10 +293,15 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     const assigned = new Date(resuming.status!.assignedAt!).getTime();
     expect(new Date(resuming.status!.expiresAt!).getTime() - assigned).toBe(3_600_000);
 
-    const bound = (await poolClusters(client, ns, "late")).find((cd) => cd.metadata.name === first!.metadata.name)!;
+    const bound = (await poolClusters(client, ns, "late")).find(
+      (cd) => cd.metadata.name === first!.metadata.name,
+    )!;
     expect(bound.spec.powerState).toBe("Running");
     await markClusterProvisionedForTest(client, bound, { powerState: "Running" });
-    await eventually("claim Ready", async () => condition(await getClaim(client, ns, "early"), "Ready")?.status === "True");
+    await eventually(
+      "claim Ready",
+      async () => condition(await getClaim(client, ns, "early"), "Ready")?.status === "True",
+    );
   });
 
   it("never has more than maxConcurrent clusters installing or deleting", async () => {
@@ -227,7 +311,9 @@ describe("ClusterPool and ClusterClaim controllers", () => {
     const observer = (async () => {
       while (observing) {
         const list = await poolClusters(client, ns, "budget");
-        const inFlight = list.filter((cd) => cd.metadata.deletionTimestamp || !cd.status?.provisionedAt).length;
+        const inFlight = list.filter(
+          (cd) => cd.metadata.deletionTimestamp || !cd.status?.provisionedAt,
+        ).length;
         maxInFlight = Math.max(maxInFlight, inFlight);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -253,8 +339,11 @@ describe("ClusterPool and ClusterClaim controllers", () => {
       return list.filter((cd) => cd.metadata.deletionTimestamp).length === 2 && list;
     });
     await new Promise((r) => setTimeout(r, 2_500));
-    expect((await poolClusters(client, ns, "budget")).filter((cd) => cd.metadata.deletionTimestamp)).toHaveLength(2);
-    for (const cd of deleting.filter((c) => c.metadata.deletionTimestamp)) await releaseClusterDeletionForTest(client, cd);
+    expect(
+      (await poolClusters(client, ns, "budget")).filter((cd) => cd.metadata.deletionTimestamp),
+    ).toHaveLength(2);
+    for (const cd of deleting.filter((c) => c.metadata.deletionTimestamp))
+      await releaseClusterDeletionForTest(client, cd);
 
     const left = await eventually("one cluster left", async () => {
       const list = await poolClusters(client, ns, "budget");
@@ -286,13 +375,25 @@ describe("ClusterPool and ClusterClaim controllers", () => {
       const p = await getPool(client, ns, "sleepy");
       return condition(p, "FieldsNotActedOn") && p;
     });
-    expect(condition(pool, "FieldsNotActedOn")).toMatchObject({ status: "True", reason: "NotImplementedYet" });
+    expect(condition(pool, "FieldsNotActedOn")).toMatchObject({
+      status: "True",
+      reason: "NotImplementedYet",
+    });
     expect(condition(pool, "FieldsNotActedOn")!.message).toContain("spec.template.hibernation");
     expect(condition(pool, "FieldsNotActedOn")!.message).toContain("spec.hibernateAfter");
     // Not acted on is not broken: an empty pool of size 0 is Ready.
     expect(condition(pool, "Ready")?.status).toBe("True");
 
-    await client.patch(clusterPoolResource, ns, "sleepy", { spec: { hibernateAfter: null, template: { hibernation: null } } }, { type: "merge" });
-    await eventually("FieldsNotActedOn gone", async () => !condition(await getPool(client, ns, "sleepy"), "FieldsNotActedOn"));
+    await client.patch(
+      clusterPoolResource,
+      ns,
+      "sleepy",
+      { spec: { hibernateAfter: null, template: { hibernation: null } } },
+      { type: "merge" },
+    );
+    await eventually(
+      "FieldsNotActedOn gone",
+      async () => !condition(await getPool(client, ns, "sleepy"), "FieldsNotActedOn"),
+    );
   });
 });

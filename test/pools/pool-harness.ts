@@ -3,7 +3,11 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { configureLogging } from "../../src/runtime/logging.js";
 import { Manager } from "../../src/runtime/manager.js";
 import { registerPoolControllers } from "../../src/pools/index.js";
-import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../src/api/resources.js";
+import {
+  clusterClaimResource,
+  clusterDeploymentResource,
+  clusterPoolResource,
+} from "../../src/api/resources.js";
 import { hubKubeConfig } from "../harness/hub.js";
 
 /** The two pool controllers in-process against the test hub; no ClusterDeployment controller, no worker. */
@@ -16,16 +20,29 @@ export async function startPoolControllers(): Promise<{ manager: Manager; client
   return { manager, client };
 }
 
-export async function poolClusters(client: KubeClient, namespace: string, pool: string): Promise<ClusterDeployment[]> {
-  const list = await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace, labelSelector: `slipway.dev/cluster-pool=${pool}` });
+export async function poolClusters(
+  client: KubeClient,
+  namespace: string,
+  pool: string,
+): Promise<ClusterDeployment[]> {
+  const list = await client.list<ClusterDeployment>(clusterDeploymentResource, {
+    namespace,
+    labelSelector: `slipway.dev/cluster-pool=${pool}`,
+  });
   return list.items;
 }
 
-export const getPool = (client: KubeClient, namespace: string, name: string) => client.get<ClusterPool>(clusterPoolResource, namespace, name);
-export const getClaim = (client: KubeClient, namespace: string, name: string) => client.get<ClusterClaim>(clusterClaimResource, namespace, name);
+export const getPool = (client: KubeClient, namespace: string, name: string) =>
+  client.get<ClusterPool>(clusterPoolResource, namespace, name);
+export const getClaim = (client: KubeClient, namespace: string, name: string) =>
+  client.get<ClusterClaim>(clusterClaimResource, namespace, name);
 
-export function condition(object: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } }, type: string) {
+export function condition(
+  object: { status?: { conditions?: { type: string; status: string; reason: string; message: string }[] } },
+  type: string,
+) {
   return object.status?.conditions?.find((c) => c.type === type);
 }
 
-export const unclaimed = (cds: ClusterDeployment[]) => cds.filter((cd) => !cd.spec.clusterPoolRef?.claimName && !cd.metadata.deletionTimestamp);
+export const unclaimed = (cds: ClusterDeployment[]) =>
+  cds.filter((cd) => !cd.spec.clusterPoolRef?.claimName && !cd.metadata.deletionTimestamp);

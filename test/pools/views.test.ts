@@ -5,7 +5,8 @@ import { parseDuration } from "../../src/pools/duration.js";
 import { templateHash } from "../../src/pools/labels.js";
 
 const claim = (lifetime?: string) => ({ spec: { clusterPoolName: "p", lifetime } }) as ClusterClaim;
-const pool = (claimLifetime?: { default?: string; maximum?: string }) => ({ spec: { size: 1, template: {}, claimLifetime } }) as unknown as ClusterPool;
+const pool = (claimLifetime?: { default?: string; maximum?: string }) =>
+  ({ spec: { size: 1, template: {}, claimLifetime } }) as unknown as ClusterPool;
 
 describe("pool helpers", () => {
   it("parses Go durations", () => {

@@ -197,11 +197,22 @@ describe("setCondition", () => {
 describe("summarize", () => {
   const ready = { reason: "ClusterRunning", message: "Running" };
   const domain = (type: string, status: "True" | "False" | "Unknown", reason = `${type}${status}`) =>
-    ({ type, status, reason, message: `${type} is ${status}`, lastTransitionTime: "2026-03-01T09:00:00Z" }) as Condition;
+    ({
+      type,
+      status,
+      reason,
+      message: `${type} is ${status}`,
+      lastTransitionTime: "2026-03-01T09:00:00Z",
+    }) as Condition;
   const summary = (conditions: Condition[], input: Partial<Parameters<typeof summarize>[1]> = {}) => {
     const list = summarize(
       conditions,
-      { conditions: ["Provisioned", "Registered", { type: "Pending", polarity: "negative" }], ready, observedGeneration: 2, ...input },
+      {
+        conditions: ["Provisioned", "Registered", { type: "Pending", polarity: "negative" }],
+        ready,
+        observedGeneration: 2,
+        ...input,
+      },
       t0,
     );
     const reasonOf = (type: string) => getCondition(list, type)?.reason;
@@ -224,7 +235,11 @@ describe("summarize", () => {
     },
     {
       name: "a False one wins over an earlier Unknown one",
-      conditions: [domain("Provisioned", "Unknown"), domain("Registered", "False"), domain("Pending", "False")],
+      conditions: [
+        domain("Provisioned", "Unknown"),
+        domain("Registered", "False"),
+        domain("Pending", "False"),
+      ],
       state: "Reconciling",
       reason: "RegisteredFalse",
     },
@@ -236,13 +251,21 @@ describe("summarize", () => {
     },
     {
       name: "a negative-polarity condition is bad when True",
-      conditions: [domain("Provisioned", "True"), domain("Registered", "True"), domain("Pending", "True", "NoClusters")],
+      conditions: [
+        domain("Provisioned", "True"),
+        domain("Registered", "True"),
+        domain("Pending", "True", "NoClusters"),
+      ],
       state: "Reconciling",
       reason: "NoClusters",
     },
     {
       name: "an Unknown one blocks Ready",
-      conditions: [domain("Provisioned", "True"), domain("Registered", "Unknown"), domain("Pending", "False")],
+      conditions: [
+        domain("Provisioned", "True"),
+        domain("Registered", "Unknown"),
+        domain("Pending", "False"),
+      ],
       state: "Reconciling",
       reason: "RegisteredUnknown",
     },
@@ -269,7 +292,9 @@ describe("summarize", () => {
   });
 
   it("another error is retried: Reconciling RetryingAfterError with the scrubbed error text", () => {
-    const { state, reason, list } = summary(allGood, { error: new Error("connect failed with token=abcdef123") });
+    const { state, reason, list } = summary(allGood, {
+      error: new Error("connect failed with token=abcdef123"),
+    });
     expect([state, reason]).toEqual(["Reconciling", "RetryingAfterError"]);
     const message = getCondition(list, "Reconciling")!.message;
     expect(message).toContain("connect failed");
