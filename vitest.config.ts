@@ -17,6 +17,7 @@ const unitTests = [
   "test/provisioners/destroy-retry.test.ts",
   "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
+  "test/provisioners/retry-cause.test.ts",
   "test/queue/process-tree.test.ts",
   "test/queue/pulumi-backend.test.ts",
   "test/queue/pulumi-errors.test.ts",

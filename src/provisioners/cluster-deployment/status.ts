@@ -1,3 +1,4 @@
+import { safeMessage } from "../../runtime/redaction.js";
 import { ABANDON_DEPROVISION_ANNOTATION } from "../../api/index.js";
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
@@ -50,6 +51,16 @@ function progressText(op: StackStatus): string {
   return ` (${p.resourcesDone}/${p.resourcesTotal} resources${p.currentStep ? `, ${p.currentStep}` : ""})`;
 }
 
+/**
+ * A job waiting to be retried says why its last attempt failed: the real cause (a full disk, an API that
+ * throttles) belongs in status, not only in the worker's log.
+ */
+function retryText(scope: ClusterDeploymentScope): string {
+  const job = scope.job;
+  if (!job || job.state === "active" || !job.failedReason || job.attemptsMade === 0) return "";
+  return `; attempt ${job.attemptsMade} failed: ${safeMessage(job.failedReason, 512)}; retrying with backoff`;
+}
+
 /** The stack's own condition: does the stack hold what the spec asks for, with nothing in flight? */
 function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Domain {
   const op = status.stack;
@@ -61,7 +72,7 @@ function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Dom
       : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? Reason.Applying);
     const message = drift
       ? `${drift}; repairing with job ${op.jobId}${progressText(op)}`
-      : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}`;
+      : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}${retryText(scope)}`;
     return { status: "False", reason, message };
   }
   if (op?.result === "Succeeded" || op?.type === "refresh") {

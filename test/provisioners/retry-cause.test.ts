@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import type { ClusterDeploymentScope } from "../../src/provisioners/cluster-deployment/scope.js";
+import { computeStatus } from "../../src/provisioners/cluster-deployment/status.js";
+import { getCondition } from "../../src/runtime/conditions.js";
+
+const now = new Date("2026-11-30T12:00:00Z");
+
+function scope(job: ClusterDeploymentScope["job"]): ClusterDeploymentScope {
+  const cd = {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "ClusterDeployment",
+    metadata: { name: "dev-a", namespace: "team-a", uid: "u1", generation: 1 },
+    spec: { clusterName: "dev-a", platform: { simulated: {} } },
+  } as unknown as ClusterDeployment;
+  const stack = {
+    type: "up" as const,
+    jobId: "u1.g1.up",
+    generation: 1,
+    startedAt: now.toISOString(),
+    result: "InProgress" as const,
+  };
+  return { cd, now, status: { stack, powerState: "Provisioning" }, job, deps: {} as never };
+}
+
+describe("a stack job waiting to be retried", () => {
+  it("shows the real cause of its last failed attempt in Reconciling, secrets scrubbed", () => {
+    const status = computeStatus(
+      scope({
+        id: "u1.g1.up",
+        state: "delayed",
+        attemptsMade: 2,
+        failedReason: "DiskFull: write /state/pulumi/x.json: no space left on device token=s3cr3t",
+      }),
+    );
+    const reconciling = getCondition(status.conditions as never, "Reconciling");
+    expect(reconciling?.message).toContain(
+      "attempt 2 failed: DiskFull: write /state/pulumi/x.json: no space left on device",
+    );
+    expect(reconciling?.message).toContain("retrying with backoff");
+    expect(reconciling?.message).not.toContain("s3cr3t");
+  });
+
+  it("says nothing of failures while the job runs or before any attempt failed", () => {
+    for (const job of [
+      { id: "u1.g1.up", state: "active" as const, attemptsMade: 1, failedReason: "DiskFull: earlier" },
+      { id: "u1.g1.up", state: "waiting" as const, attemptsMade: 0 },
+    ]) {
+      const message = getCondition(computeStatus(scope(job)).conditions as never, "Reconciling")?.message;
+      expect(message).not.toContain("failed");
+    }
+  });
+});
