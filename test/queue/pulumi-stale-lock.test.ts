@@ -57,6 +57,18 @@ describe("stack locks on a shared backend", () => {
    * A worker on host "worker-elsewhere" (its own UTS namespace and process group) running `up` through the
    * compiled runner with its own lease; resolves once its create step runs, with what it printed so far.
    */
+  function checkpointHasPendingCreate(stackName: string): boolean {
+    try {
+      const file = join(stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`);
+      const checkpoint = JSON.parse(readFileSync(file, "utf8")) as {
+        checkpoint?: { latest?: { pending_operations?: { type?: string }[] } };
+      };
+      return (checkpoint.checkpoint?.latest?.pending_operations ?? []).some((op) => op.type === "creating");
+    } catch {
+      return false;
+    }
+  }
+
   async function startOtherWorker(stackName: string, provisionSeconds: number) {
     const script = join(stateDir, `${stackName}.mjs`);
     const url = (file: string) => JSON.stringify(pathToFileURL(join(distDir, "src", "queue", file)).href);
@@ -97,6 +109,11 @@ redis.disconnect();
       });
       void exited.then((code) => reject(new Error(`other worker exited (${code}):\n${out}`)));
     });
+    // The CLI writes the checkpoint (with the pending create) before it calls the provider: kill it only once
+    // that write is done, so the kill tests a dead holder, not a checkpoint cut off mid-write.
+    await expect
+      .poll(() => checkpointHasPendingCreate(stackName), { timeout: 30_000, interval: 100 })
+      .toBe(true);
     return { child, exited, output: () => out };
   }
 

@@ -136,7 +136,8 @@ describe("no process outlives its worker", () => {
         // Interrupted, not failed: the next worker takes the job again, and the interruption used no attempt.
         const job = await queue.getJob(`${uid}.g1.up`);
         expect(job, "the up job").toBeDefined();
-        expect(await job!.getState()).toBe("delayed");
+        // Deferred for about a second: on a slow machine the delay may already be over (waiting again).
+        expect(["delayed", "waiting", "prioritized"]).toContain(await job!.getState());
         expect(job!.attemptsMade).toBe(0);
       } finally {
         await cleanUp(sut, ns);
