@@ -5,6 +5,16 @@ import { s, type Infer, type InferInput } from "./schema.js";
 
 export const COMPLIANCE_STATES = ["Compliant", "NonCompliant", "Pending", "Unknown"] as const;
 
+/**
+ * The largest object template, serialized, that a policy may carry. CEL cannot see the fields of an embedded
+ * resource beyond apiVersion, kind and metadata.name, so admission cannot measure it; the controller refuses a
+ * larger one with condition Stalled, reason ObjectTooLarge. etcd keeps an object under 1.5 MiB, and every
+ * policy also carries one status entry per cluster.
+ */
+export const MAX_OBJECT_TEMPLATE_BYTES = 256 * 1024;
+/** The largest total of a policy's object templates, serialized. */
+export const MAX_OBJECT_TEMPLATES_BYTES = 512 * 1024;
+
 export const objectTemplate = s.object(
   {
     complianceType: s.enum(["musthave", "mustonlyhave", "mustnothave"], {
@@ -16,7 +26,16 @@ export const objectTemplate = s.object(
     objectDefinition: s
       .embeddedResource({
         description:
-          "The Kubernetes object, with apiVersion, kind and metadata.name (and namespace if namespaced).",
+          "The Kubernetes object, with apiVersion, kind and metadata.name (and namespace if namespaced). At " +
+          "most 256 KiB serialized, 512 KiB for all templates of a policy.",
+        rules: [
+          {
+            rule: "has(self.metadata) && has(self.metadata.name) && size(self.metadata.name) > 0",
+            message:
+              "objectDefinition must have metadata.name, the name of the object on each cluster (for example " +
+              "baseline); objects without a name are not supported",
+          },
+        ],
       })
       .required(),
   },
@@ -66,6 +85,11 @@ export const policyClusterStatus = s.object({
   compliant: s.enum(COMPLIANCE_STATES, { description: "Compliance of the cluster." }).required(),
   message: s.string({ description: "Which objects violate the policy, or what was done.", maxLength: 4096 }),
   lastEvaluated: s.dateTime({ description: "When the policy was last evaluated on the cluster." }),
+  generation: s.integer({
+    description: "The policy's .metadata.generation that lastEvaluated evaluated.",
+    format: "int64",
+    minimum: 0,
+  }),
 });
 
 export const bootstrapPolicyStatus = s.object(

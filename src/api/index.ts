@@ -21,6 +21,7 @@ export * from "./node-pool.js";
 export * from "./names.js";
 export * from "./object.js";
 export * from "./pool-membership.js";
+export * from "./cluster-labels.js";
 export * from "./operation-status.js";
 export * from "./resources.js";
 export * from "./platform.js";

@@ -105,20 +105,35 @@ export const registrationStatus = () =>
     },
   );
 
-/** Reserved for the bootstrap controller (BootstrapPolicy evaluation on the spoke). */
+/**
+ * The cluster's bootstrap, written by the bootstrap controller (field manager slipway-cluster-bootstrap) from the
+ * per-cluster entries of the BootstrapPolicies that select it; the evaluations themselves are jobs of each policy.
+ */
 export const bootstrapStatus = () =>
   s.object(
     {
-      ...jobFields("bootstrap"),
+      policies: s.integer({
+        description: "BootstrapPolicies (not disabled) that select the cluster.",
+        minimum: 0,
+      }),
+      compliantPolicies: s.integer({
+        description: "Of those, the ones whose latest evaluation, of their current generation, is Compliant.",
+        minimum: 0,
+      }),
       policiesHash: s.string({
-        description: "Hash of the BootstrapPolicies the job evaluated; a change queues a new evaluation.",
+        description: "Hash of the selecting policies' names and generations.",
         maxLength: 128,
       }),
+      waitingFor: s.array(s.string({ description: "A BootstrapPolicy name.", maxLength: 253 }), {
+        description: "Policies (up to 20) the cluster is not yet compliant with, or not yet evaluated by.",
+        maxItems: 20,
+      }),
+      lastEvaluated: s.dateTime({ description: "The latest evaluation of any selecting policy." }),
+      message: s.string({ description: "A short human summary.", maxLength: 4096 }),
     },
     {
       description:
-        "The last bootstrap job (BootstrapPolicy evaluation and enforcement on the cluster). Reserved: written " +
-        "by the bootstrap controller, which is not part of this release yet.",
+        "Bootstrap policy compliance of the cluster (condition Bootstrapped says the same in words).",
     },
   );
 

@@ -109,6 +109,41 @@ export const ClusterClaimReasons = {
   ClaimExpired: "The claim's lifetime ended; it is being deleted with its cluster.",
 } as const;
 
+/** Reasons of a BootstrapPolicy's conditions. */
+export const BootstrapPolicyReasons = {
+  ...CommonReasons,
+  Evaluated: "The latest evaluation of the policy's current generation is in for every matching cluster.",
+  Evaluating: "Evaluations are queued or running on some clusters; the message counts them.",
+  NoClustersSelected:
+    "The selector matches no ClusterDeployment in the policy's namespace: nothing to evaluate.",
+  Disabled: "spec.disabled is true: the policy is not evaluated; its status is kept.",
+  ObjectTooLarge:
+    "An object template is larger than Slipway stores in a policy (256 KiB each, 512 KiB in all); make it smaller.",
+  InvalidObjectTemplate:
+    "An object template lacks apiVersion, kind or metadata.name; the message says which.",
+} as const;
+
+/** Reasons of the per-cluster evaluation (the message of a cluster's entry starts with one where it helps). */
+export const PolicyEvaluationReasons = {
+  UnknownKind: "The cluster's API has no such kind in that group and version (a CRD not installed, a typo).",
+  ObjectRefused: "The cluster's API refused the object; the message has the API's own words.",
+  EvaluationFailed:
+    "The evaluation job failed after its retries (the cluster's API unreachable); the message says why.",
+  WaitingForCluster:
+    "The cluster does not run yet (provisioning, hibernating): it is evaluated once it runs.",
+  SimulatedEvaluation:
+    "A simulated cluster has no API: its evaluation is simulated (with the platform's bootstrapSeconds).",
+} as const;
+
+/** Reasons of a ClusterDeployment's Bootstrapped condition (written by the bootstrap controller). */
+export const BootstrapReasons = {
+  PoliciesCompliant: "Every BootstrapPolicy that selects the cluster reports it Compliant.",
+  NoPoliciesSelect: "No BootstrapPolicy selects the cluster: there is nothing to bootstrap.",
+  PoliciesNonCompliant: "A BootstrapPolicy reports the cluster NonCompliant; the message names it.",
+  AwaitingEvaluation: "A BootstrapPolicy has not evaluated the cluster (or its current generation) yet.",
+  ClusterNotRunning: "The cluster does not run yet; policies are evaluated once it does.",
+} as const;
+
 export type CommonReason = keyof typeof CommonReasons;
 export type ClusterDeploymentReason = keyof typeof ClusterDeploymentReasons;
 export type ClusterPoolReason = keyof typeof ClusterPoolReasons;
@@ -124,10 +159,14 @@ export const FieldsReason = names(FieldsReasons);
 export const ClusterDeploymentReason = names(ClusterDeploymentReasons);
 export const ClusterPoolReason = names(ClusterPoolReasons);
 export const ClusterClaimReason = names(ClusterClaimReasons);
+export const BootstrapPolicyReason = names(BootstrapPolicyReasons);
+export const PolicyEvaluationReason = names(PolicyEvaluationReasons);
+export const BootstrapReason = names(BootstrapReasons);
 
 /** The reason tables by kind, for the API reference. Kinds without a controller yet have none. */
 export const reasonsByKind: Record<string, Record<string, string>> = {
-  ClusterDeployment: ClusterDeploymentReasons,
+  ClusterDeployment: { ...ClusterDeploymentReasons, ...BootstrapReasons },
   ClusterPool: ClusterPoolReasons,
   ClusterClaim: ClusterClaimReasons,
+  BootstrapPolicy: { ...BootstrapPolicyReasons, ...PolicyEvaluationReasons },
 };

@@ -1,7 +1,7 @@
 import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
-import { JOB_QUEUES, PULUMI_QUEUE } from "../queue/job.js";
+import { JOB_QUEUES, PULUMI_QUEUE, SPOKE_QUEUE } from "../queue/job.js";
 import { JobEventRouter } from "../queue/job-events.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
@@ -10,6 +10,12 @@ import {
   clusterDeploymentRegistration,
 } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
+import {
+  BOOTSTRAP_POLICY_CONTROLLER,
+  registerBootstrapControllers,
+  type PolicyEvaluationJobData,
+  type PolicyEvaluationResult,
+} from "../bootstrap/policies/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -23,6 +29,13 @@ export async function controllerCommand(): Promise<number> {
   const c = config.controller;
   const queue = new JobQueue<StackJobData, StackJobResult, StackJobProgress>({
     name: PULUMI_QUEUE,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    backoffMs: config.worker.backoffMs,
+  });
+  const spokeQueue = new JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>({
+    name: SPOKE_QUEUE,
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     attempts: config.worker.attempts,
@@ -48,10 +61,17 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager);
+  registerBootstrapControllers(manager, {
+    queue: spokeQueue,
+    evaluationsPerSecond: c.policyEvaluationsPerSecond,
+  });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
     manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
+  jobEvents.subscribe("BootstrapPolicy", (e) =>
+    manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`),
   );
   await jobEvents.start();
   await manager.start();
@@ -64,5 +84,6 @@ export async function controllerCommand(): Promise<number> {
   await manager.stop();
   await jobEvents.close();
   await queue.close();
+  await spokeQueue.close();
   return 0;
 }

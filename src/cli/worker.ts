@@ -2,7 +2,7 @@ import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { HealthServer } from "../runtime/health-server.js";
 import { Metrics } from "../runtime/metrics.js";
-import { PULUMI_QUEUE } from "../queue/job.js";
+import { PULUMI_QUEUE, SPOKE_QUEUE } from "../queue/job.js";
 import { createJobWorkers } from "../queue/job-workers.js";
 import { endOrphans } from "../queue/process-tree.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
@@ -13,6 +13,7 @@ import {
   CLUSTER_DEPLOYMENT_STACK_JOB,
   clusterDeploymentStackJob,
 } from "../provisioners/cluster-deployment/stack-job.js";
+import { POLICY_EVALUATION_JOB, policyEvaluationJob } from "../bootstrap/policies/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -48,6 +49,7 @@ export async function workerCommand(): Promise<number> {
         type: CLUSTER_DEPLOYMENT_STACK_JOB,
         handler: clusterDeploymentStackJob({ config, kube, runner }),
       },
+      { queue: SPOKE_QUEUE, type: POLICY_EVALUATION_JOB, handler: policyEvaluationJob({ kube }) },
     ],
     metrics,
   );

@@ -6,11 +6,12 @@ export class KubeApiError extends Error {
     readonly statusCode: number,
     /** The Status `reason` (NotFound, Conflict, AlreadyExists, Gone, Expired ...), or "" when absent. */
     readonly reason: string,
-    message: string,
+    /** The Status message alone, as the server wrote it ("ConfigMap \"x\" is invalid: ..."). */
+    readonly serverMessage: string,
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: ${statusCode} ${reason}: ${message}`);
+    super(`${method} ${path}: ${statusCode} ${reason}: ${serverMessage}`);
   }
 }
 

@@ -28,6 +28,8 @@ export interface SlipwayConfig {
     /** How often every resource is reconciled again even without events (drift detection). */
     resyncSeconds: number;
     concurrency: number;
+    /** BootstrapPolicy evaluations queued per policy per second at most (a change on many clusters is spread). */
+    policyEvaluationsPerSecond: number;
   };
   worker: {
     /** Pulumi runs at once per worker process (the "pulumi" queue). */
@@ -96,6 +98,7 @@ export function loadConfig(
       metricsPort: int("SLIPWAY_METRICS_PORT", 0),
       resyncSeconds: int("SLIPWAY_RESYNC_SECONDS", 300),
       concurrency: int("SLIPWAY_CONTROLLER_CONCURRENCY", 8),
+      policyEvaluationsPerSecond: int("SLIPWAY_POLICY_EVALUATIONS_PER_SECOND", 50),
     },
     worker: {
       concurrency: int("SLIPWAY_WORKER_CONCURRENCY", 4),

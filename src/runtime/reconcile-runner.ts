@@ -34,6 +34,8 @@ export interface ReconcileRunnerOptions<T extends KubeObject, S> {
   metrics?: Metrics;
   /** Default: controllerFieldManager(controller). */
   fieldManager?: string;
+  /** Writes part of another controller's object status: never sends observedGeneration (see ControllerRegistration). */
+  sharesStatus?: boolean;
   logger?: Logger;
 }
 
@@ -166,7 +168,8 @@ export class ReconcileRunner<T extends KubeObject, S> {
     // this generation is Stalled, so kstatus reads Failed rather than InProgress). A transient error leaves it.
     const handled = input.succeeded || input.error instanceof TerminalError;
     const observedGeneration = handled ? input.generation : object.status?.observedGeneration;
-    if (observedGeneration !== undefined) desired.observedGeneration = observedGeneration;
+    if (observedGeneration !== undefined && !this.options.sharesStatus)
+      desired.observedGeneration = observedGeneration;
     if (!statusNeedsWrite(object, desired, this.fieldManager)) return;
 
     const { resource, client } = this.options;

@@ -25,6 +25,55 @@ export function appliedStatusFields(object: KubeObject, fieldManager: string): S
   return fields;
 }
 
+/** Condition types `fieldManager` applied (conditions is a list map keyed by type: `k:{"type":"Ready"}`). */
+export function appliedConditionTypes(object: KubeObject, fieldManager: string): Set<string> {
+  const types = new Set<string>();
+  const entries = (
+    (object.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? []
+  ).filter((e) => e.manager === fieldManager && e.operation === "Apply" && e.subresource === "status");
+  for (const entry of entries) {
+    const status = entry.fieldsV1?.["f:status"] as Record<string, unknown> | undefined;
+    const conditions = status?.["f:conditions"];
+    if (!conditions || typeof conditions !== "object") continue;
+    for (const key of Object.keys(conditions)) {
+      if (!key.startsWith("k:")) continue;
+      try {
+        const type = (JSON.parse(key.slice(2)) as { type?: unknown }).type;
+        if (typeof type === "string") types.add(type);
+      } catch {
+        // Not a key this code wrote; ignore it.
+      }
+    }
+  }
+  return types;
+}
+
+interface TypedCondition {
+  type?: string;
+}
+
+/**
+ * Conditions are a list map keyed by type, shared by several field managers: only the types `desired` names
+ * are compared (another controller's conditions are not ours to send), and a type this manager applied before
+ * but no longer sends counts as a change (server-side apply removes it).
+ */
+function conditionsNeedWrite(
+  object: KubeObject,
+  desired: readonly TypedCondition[],
+  current: unknown,
+  fieldManager: string,
+): boolean {
+  const existing = Array.isArray(current) ? (current as TypedCondition[]) : [];
+  for (const condition of desired) {
+    const found = existing.find((c) => c.type === condition.type);
+    if (canonicalJson(condition) !== canonicalJson(found)) return true;
+  }
+  for (const type of appliedConditionTypes(object, fieldManager)) {
+    if (!desired.some((c) => c.type === type)) return true;
+  }
+  return false;
+}
+
 /** Stable JSON: object keys sorted, `undefined` dropped, so equal values compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -45,6 +94,10 @@ export function statusNeedsWrite(object: KubeObject, desired: OwnedStatus, field
   const current = ((object as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(desired)) {
     if (value === undefined) continue;
+    if (key === "conditions" && Array.isArray(value)) {
+      if (conditionsNeedWrite(object, value as TypedCondition[], current[key], fieldManager)) return true;
+      continue;
+    }
     if (canonicalJson(value) !== canonicalJson(current[key])) return true;
   }
   for (const owned of appliedStatusFields(object, fieldManager)) {

@@ -70,6 +70,8 @@ export async function markClusterProvisionedForTest(
           condition("Ready", ready ? "True" : "False", ready ? "Running" : powerState),
           condition("Provisioned", "True", "Provisioned"),
           condition("Hibernating", powerState === "Hibernating" ? "True" : "False", powerState),
+          // What the bootstrap controller writes when no BootstrapPolicy selects the cluster.
+          condition("Bootstrapped", "True", "NoPoliciesSelect"),
         ],
       },
     },

@@ -61,8 +61,9 @@ export function clusterView(cd: ClusterDeployment): ClusterView {
     stalledReason: stalled?.reason,
     stalledMessage: stalled?.message,
     deleting: Boolean(cd.metadata.deletionTimestamp),
-    // Bootstrap gating comes with BootstrapPolicies; until then a Running cluster is assignable.
-    bootstrapRequired: false,
+    // A claim never gets a cluster its BootstrapPolicies have not found compliant. With no policy selecting
+    // it, the bootstrap controller sets Bootstrapped=True (NoPoliciesSelect) as soon as the cluster exists.
+    bootstrapRequired: true,
     bootstrapped: isTrue(cd.status?.conditions, "Bootstrapped"),
     claimName: cd.spec.clusterPoolRef?.claimName,
     resumingSince: powerState === "Starting" ? toDate(startedAt) : undefined,

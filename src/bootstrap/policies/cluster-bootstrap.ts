@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { type BootstrapPolicy, type BootstrapStatus, type ClusterDeployment } from "../../api/index.js";
+import { BootstrapReason as Reason } from "../../api/reasons.js";
+import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import { setCondition, type Condition, type ConditionInput } from "../../runtime/conditions.js";
+import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
+import type { KubeObject } from "../../runtime/resource.js";
+import type { OwnedStatus } from "../../runtime/status-patch.js";
+import { clusterRuns, selects } from "./policy-phases.js";
+
+export const CLUSTER_BOOTSTRAP_CONTROLLER = "cluster-bootstrap";
+export const BOOTSTRAPPED_CONDITION = "Bootstrapped";
+const MAX_NAMED = 20;
+
+interface ClusterBootstrapScope {
+  cd: ClusterDeployment;
+  /** The policies (not disabled) that select the cluster, by name. */
+  policies: BootstrapPolicy[];
+}
+
+type Verdict = Omit<ConditionInput, "type"> & { bootstrap: BootstrapStatus };
+
+/**
+ * Bootstrapped, from the entries the selecting policies hold for this cluster: True when every one reports it
+ * Compliant for its current generation, or when none selects it. A resume starts a new evaluation but does not
+ * reset Bootstrapped: the cluster keeps what it had when it went to sleep until an evaluation says otherwise, so
+ * a claim on a resumed pool cluster is not held up by it.
+ */
+export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly BootstrapPolicy[]): Verdict {
+  const name = cd.metadata.name!;
+  const hash = createHash("sha256")
+    .update(policies.map((p) => `${p.metadata.name}@${p.metadata.generation}`).join(","))
+    .digest("hex")
+    .slice(0, 16);
+  if (policies.length === 0) {
+    const message = `No BootstrapPolicy in namespace ${cd.metadata.namespace} selects this cluster: nothing to bootstrap`;
+    return {
+      status: "True",
+      reason: Reason.NoPoliciesSelect,
+      message,
+      bootstrap: { policies: 0, compliantPolicies: 0, policiesHash: hash, message },
+    };
+  }
+  const entries = policies.map((p) => ({
+    policy: p,
+    entry: p.status?.clusters?.find((e) => e.name === name),
+  }));
+  const compliant = entries.filter(
+    ({ policy, entry }) =>
+      entry?.compliant === "Compliant" && entry.generation === policy.metadata.generation,
+  );
+  const nonCompliant = entries.filter(({ entry }) => entry?.compliant === "NonCompliant");
+  const waiting = entries.filter((e) => !compliant.includes(e) && !nonCompliant.includes(e));
+  const lastEvaluated = entries
+    .map(({ entry }) => entry?.lastEvaluated)
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .at(-1);
+  const bootstrap = (message: string): BootstrapStatus => ({
+    policies: policies.length,
+    compliantPolicies: compliant.length,
+    policiesHash: hash,
+    waitingFor: [...nonCompliant, ...waiting].slice(0, MAX_NAMED).map(({ policy }) => policy.metadata.name!),
+    lastEvaluated,
+    message,
+  });
+  if (compliant.length === policies.length) {
+    const message = `Compliant with ${policies.length} BootstrapPolic${policies.length === 1 ? "y" : "ies"}: ${names(compliant)}`;
+    return { status: "True", reason: Reason.PoliciesCompliant, message, bootstrap: bootstrap(message) };
+  }
+  if (nonCompliant.length > 0) {
+    const first = nonCompliant[0]!;
+    const message = `NonCompliant with ${names(nonCompliant)}; ${first.policy.metadata.name}: ${first.entry?.message ?? ""}`;
+    return {
+      status: "False",
+      reason: Reason.PoliciesNonCompliant,
+      message: message.slice(0, 4000),
+      bootstrap: bootstrap(message.slice(0, 4000)),
+    };
+  }
+  const running = clusterRuns(cd);
+  const message = running
+    ? `Waiting for the evaluation of ${names(waiting)} (${compliant.length} of ${policies.length} compliant)`
+    : `The cluster does not run yet; ${names(waiting)} will evaluate it once it does`;
+  return {
+    status: running ? "Unknown" : "False",
+    reason: running ? Reason.AwaitingEvaluation : Reason.ClusterNotRunning,
+    message,
+    bootstrap: bootstrap(message),
+  };
+}
+
+function names(list: readonly { policy: BootstrapPolicy }[]): string {
+  const shown = list.slice(0, MAX_NAMED).map(({ policy }) => policy.metadata.name);
+  return shown.join(", ") + (list.length > MAX_NAMED ? ` and ${list.length - MAX_NAMED} more` : "");
+}
+
+function computeBootstrapStatus(input: StatusInput<ClusterDeployment, ClusterBootstrapScope>): OwnedStatus {
+  const { object, scope, now } = input;
+  if (!scope) return {};
+  const { bootstrap, ...condition } = bootstrapVerdict(scope.cd, scope.policies);
+  const previous = (object.status?.conditions ?? []) as Condition[];
+  const conditions = setCondition(
+    previous,
+    { type: BOOTSTRAPPED_CONDITION, ...condition, observedGeneration: object.metadata.generation },
+    now,
+  ).filter((c) => c.type === BOOTSTRAPPED_CONDITION);
+  return { conditions, bootstrap };
+}
+
+export interface ClusterBootstrapOptions {
+  /** The policies of a namespace, from the shared informer's cache. */
+  policiesIn(namespace: string): BootstrapPolicy[];
+  concurrency?: number;
+}
+
+/**
+ * Writes Bootstrapped and status.bootstrap on every ClusterDeployment, under its own field manager and only
+ * those: the ClusterDeployment controller owns the rest (and observedGeneration). Pure bookkeeping over the
+ * policies' status; the evaluations are the policy controller's jobs.
+ */
+export function clusterBootstrapRegistration(
+  options: ClusterBootstrapOptions,
+): ControllerRegistration<ClusterDeployment, ClusterBootstrapScope> {
+  return {
+    name: CLUSTER_BOOTSTRAP_CONTROLLER,
+    sharesStatus: true,
+    watches: {
+      primary: clusterDeploymentResource,
+      secondary: [
+        {
+          resource: bootstrapPolicyResource,
+          // The clusters it selects, and those it held entries for (a selector change drops them).
+          mapToPrimary: (object: KubeObject) => {
+            const policy = object as BootstrapPolicy;
+            const namespace = policy.metadata?.namespace;
+            if (!namespace) return [];
+            return (policy.status?.clusters ?? []).map((e) => `${namespace}/${e.name}`);
+          },
+        },
+      ],
+    },
+    reconciler: {
+      buildScope: (cd) => ({
+        cd,
+        policies: options
+          .policiesIn(cd.metadata.namespace!)
+          .filter((p) => !p.spec.disabled && !p.metadata.deletionTimestamp && selects(p, cd))
+          .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)),
+      }),
+      reconcileNormal: async () => ({}),
+      reconcileDelete: async () => ({}),
+      computeStatus: computeBootstrapStatus,
+    } satisfies Reconciler<ClusterDeployment, ClusterBootstrapScope>,
+    concurrency: options.concurrency ?? 4,
+  };
+}

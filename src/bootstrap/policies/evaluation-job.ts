@@ -1,0 +1,225 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type BootstrapPolicy, type ClusterDeployment, type ObjectTemplate } from "../../api/index.js";
+import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
+import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import { TerminalJobError } from "../../errors/index.js";
+import type { JobContext, JobHandler } from "../../queue/job-worker.js";
+import { conditionTime } from "../../runtime/conditions.js";
+import type { KubeClient } from "../../runtime/kube-client.js";
+import { logger } from "../../runtime/logging.js";
+import { safeMessage } from "../../runtime/redaction.js";
+import type { KubeObject } from "../../runtime/resource.js";
+import { evaluate } from "./evaluate.js";
+import {
+  BOOTSTRAP_FIELD_MANAGER,
+  type ObjectVerdict,
+  type PolicyEvaluationJobData,
+  type PolicyEvaluationResult,
+} from "./job.js";
+import { refusedByApi, spokeClient, SpokeDiscovery } from "./spoke.js";
+import { objectName, templateProblem } from "./templates.js";
+
+const log = logger("bootstrap-policy-evaluate");
+
+export interface PolicyEvaluationJobDeps {
+  kube: KubeClient;
+  /** Waits a simulated evaluation; tests pass a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Evaluates one BootstrapPolicy on one cluster: reads both from the hub (the payload holds references only),
+ * then each template on the cluster's API, and with enforce creates, updates or deletes what differs. A simulated
+ * cluster has no API: its evaluation is simulated. Status is the controller's to write from the result.
+ */
+export function policyEvaluationJob(
+  deps: PolicyEvaluationJobDeps,
+): JobHandler<PolicyEvaluationJobData, PolicyEvaluationResult> {
+  return (job) => runEvaluation(deps, job);
+}
+
+async function runEvaluation(
+  deps: PolicyEvaluationJobDeps,
+  job: JobContext<PolicyEvaluationJobData>,
+): Promise<PolicyEvaluationResult> {
+  const data = job.data;
+  const [policy, cd] = await Promise.all([
+    deps.kube.getIfExists<BootstrapPolicy>(bootstrapPolicyResource, data.namespace, data.name),
+    deps.kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, data.namespace, data.clusterName),
+  ]);
+  const generation = policy?.metadata.generation ?? data.generation;
+  const skip = (why: string) => result(data, generation, [], 0, why);
+  if (!policy || policy.metadata.uid !== data.uid) return skip("the BootstrapPolicy no longer exists");
+  if (policy.spec.disabled) return skip("the BootstrapPolicy is disabled");
+  if (!cd || cd.metadata.uid !== data.clusterUid) return skip("the ClusterDeployment no longer exists");
+  if (cd.metadata.deletionTimestamp) return skip("the ClusterDeployment is being deleted");
+  if (cd.status?.powerState !== "Running") return skip("the cluster does not run");
+  const problem = templateProblem(policy.spec.objectTemplates);
+  if (problem) throw new TerminalJobError(problem.reason, problem.message);
+
+  if (cd.spec.platform.simulated) return simulated(deps, job, policy, cd);
+
+  const spoke = await spokeClient(deps.kube, cd);
+  try {
+    const enforce = policy.spec.remediationAction === "enforce";
+    const discovery = new SpokeDiscovery(spoke);
+    const verdicts: ObjectVerdict[] = [];
+    let changed = 0;
+    for (const template of policy.spec.objectTemplates) {
+      const verdict = await evaluateOnSpoke(spoke, discovery, template, enforce);
+      if (verdict.changed) changed += 1;
+      verdicts.push(verdict);
+    }
+    log.info(
+      {
+        BootstrapPolicy: `${data.namespace}/${data.name}`,
+        ClusterDeployment: `${data.namespace}/${data.clusterName}`,
+        jobId: job.id,
+        changed,
+      },
+      `Evaluated ${verdicts.length} objects`,
+    );
+    return result(data, generation, verdicts, changed);
+  } finally {
+    spoke.close();
+  }
+}
+
+async function evaluateOnSpoke(
+  spoke: KubeClient,
+  discovery: SpokeDiscovery,
+  template: ObjectTemplate,
+  enforce: boolean,
+): Promise<ObjectVerdict & { changed?: boolean }> {
+  const desired = template.objectDefinition as KubeObject & { apiVersion: string; kind: string };
+  const object = objectName(template.objectDefinition);
+  const resource = await discovery.resourceFor(desired.apiVersion, desired.kind);
+  if (!resource)
+    return {
+      object,
+      compliant: false,
+      message: `${Reason.UnknownKind}: ${object}: the cluster's API serves no kind ${desired.kind} in ${desired.apiVersion} (is its CRD installed? is the apiVersion right?)`,
+    };
+  const name = desired.metadata!.name!;
+  // A namespaced object without a namespace goes where kubectl would put it.
+  const namespace = resource.namespaced ? (desired.metadata?.namespace ?? "default") : undefined;
+  const body = resource.namespaced ? { ...desired, metadata: { ...desired.metadata, namespace } } : desired;
+  try {
+    const observed = await spoke.getIfExists<KubeObject>(resource, namespace, name);
+    const verdict = evaluate(template, observed);
+    if (verdict.compliant || !enforce || verdict.action === "none")
+      return { object, compliant: verdict.compliant, message: verdict.message };
+    if (verdict.action === "delete") {
+      await spoke.delete(resource, namespace, name);
+      return { object, compliant: true, message: `${object} deleted`, changed: true };
+    }
+    const applied = await applyObject(spoke, resource, namespace, name, body, observed, template);
+    const after = evaluate(template, applied);
+    const done = verdict.action === "create" ? "created" : "updated";
+    return after.compliant
+      ? { object, compliant: true, message: `${object} ${done}`, changed: true }
+      : { object, compliant: false, message: `${after.message} (after it was ${done})`, changed: true };
+  } catch (error) {
+    const refused = refusedByApi(error);
+    if (refused === undefined) throw error;
+    return {
+      object,
+      compliant: false,
+      message: safeMessage(`${Reason.ObjectRefused}: ${object}: ${refused}`, 1024),
+    };
+  }
+}
+
+/**
+ * musthave: server-side apply under Slipway's field manager, which sets what the template says and leaves the
+ * rest. mustonlyhave: the named top-level fields are replaced whole (a PUT of the object as it is, with those
+ * fields exactly as given), since apply never removes what another manager set.
+ */
+async function applyObject(
+  spoke: KubeClient,
+  resource: Parameters<KubeClient["patch"]>[0],
+  namespace: string | undefined,
+  name: string,
+  body: KubeObject,
+  observed: KubeObject | undefined,
+  template: ObjectTemplate,
+): Promise<KubeObject> {
+  if (template.complianceType === "mustonlyhave" && observed) {
+    const { apiVersion: _a, kind: _k, metadata, ...fields } = body as Record<string, unknown>;
+    const labels = (metadata as KubeObject["metadata"])?.labels;
+    const annotations = (metadata as KubeObject["metadata"])?.annotations;
+    return spoke.replace(
+      resource,
+      {
+        ...observed,
+        ...fields,
+        metadata: {
+          ...observed.metadata,
+          labels: { ...observed.metadata?.labels, ...labels },
+          annotations: { ...observed.metadata?.annotations, ...annotations },
+        },
+      } as KubeObject,
+      { fieldManager: BOOTSTRAP_FIELD_MANAGER },
+    );
+  }
+  return spoke.patch<KubeObject>(resource, namespace, name, body, {
+    type: "apply",
+    fieldManager: BOOTSTRAP_FIELD_MANAGER,
+    force: true,
+  });
+}
+
+/**
+ * A simulated cluster has no API: the evaluation takes the platform's bootstrapSeconds (with its jitter) and finds
+ * every object compliant, unless a failure is injected into phase Bootstrap (Transient: the job retries;
+ * Terminal: the cluster is NonCompliant with the injected message).
+ */
+async function simulated(
+  deps: PolicyEvaluationJobDeps,
+  job: JobContext<PolicyEvaluationJobData>,
+  policy: BootstrapPolicy,
+  cd: ClusterDeployment,
+): Promise<PolicyEvaluationResult> {
+  const platform = cd.spec.platform.simulated!;
+  const jitter = ((platform.jitterPercent ?? 0) / 100) * (Math.random() * 2 - 1);
+  const ms = Math.max(0, (platform.bootstrapSeconds ?? 0) * 1000 * (1 + jitter));
+  await (deps.sleep ?? sleep)(ms);
+  const generation = policy.metadata.generation ?? job.data.generation;
+  const failure = platform.failures?.find((f) => f.phase === "Bootstrap");
+  const fails = failure && (failure.attempts === 0 || job.attempt <= (failure.attempts ?? 1));
+  const message = failure?.message ?? "simulated bootstrap failure";
+  if (fails && failure.mode !== "Terminal") throw new Error(`SimulatedTransientFailure: ${message}`);
+  const verdicts = policy.spec.objectTemplates.map((template) => {
+    const object = objectName(template.objectDefinition);
+    return fails
+      ? { object, compliant: false, message: `${object}: ${message}` }
+      : { object, compliant: true, message: `${Reason.SimulatedEvaluation}: ${object} assumed as required` };
+  });
+  return result(job.data, generation, verdicts, 0);
+}
+
+function result(
+  data: PolicyEvaluationJobData,
+  policyGeneration: number,
+  objects: ObjectVerdict[],
+  changed: number,
+  skipped?: string,
+): PolicyEvaluationResult {
+  const failing = objects.filter((o) => !o.compliant);
+  const message = skipped
+    ? `not evaluated: ${skipped}`
+    : failing.length
+      ? failing.map((o) => o.message).join("; ")
+      : `${objects.length} object${objects.length === 1 ? "" : "s"} as required${changed ? ` (${changed} changed by enforce)` : ""}`;
+  return {
+    clusterName: data.clusterName,
+    clusterUid: data.clusterUid,
+    policyGeneration,
+    compliant: failing.length ? "NonCompliant" : "Compliant",
+    message: safeMessage(message, 4000),
+    evaluatedAt: conditionTime(new Date()),
+    changed,
+    objects: objects.map(({ object, compliant, message: m }) => ({ object, compliant, message: m })),
+    skipped,
+  };
+}

@@ -1,0 +1,60 @@
+import type { BootstrapPolicy, ClusterDeployment } from "../../api/index.js";
+import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { Reconciler } from "../../runtime/reconciler.js";
+import type { KubeObject } from "../../runtime/resource.js";
+import {
+  buildPolicyScope,
+  reconcilePolicy,
+  type PolicyControllerSettings,
+  type PolicyScope,
+} from "./policy-phases.js";
+import { computePolicyStatus } from "./policy-status.js";
+
+export const BOOTSTRAP_POLICY_CONTROLLER = "bootstrap-policy";
+
+/**
+ * No finalizer: a deleted policy needs no cleanup. Its queued evaluations find it gone and do nothing; what
+ * enforce created on the spokes stays (OCM's default too), and the clusters' Bootstrapped forgets it.
+ */
+export function bootstrapPolicyReconciler(
+  settings: PolicyControllerSettings,
+): Reconciler<BootstrapPolicy, PolicyScope> {
+  return {
+    buildScope: (policy, context) => buildPolicyScope(policy, context, settings),
+    reconcileNormal: reconcilePolicy,
+    reconcileDelete: async () => ({}),
+    computeStatus: computePolicyStatus,
+  };
+}
+
+export interface PolicyRegistrationOptions {
+  settings: PolicyControllerSettings;
+  /** Keys of the policies in a namespace (from the policy informer's cache). */
+  policiesIn(namespace: string): string[];
+  concurrency?: number;
+}
+
+/**
+ * A ClusterDeployment's change (created, labelled, provisioned, resumed, deleted) reconciles every policy of its
+ * namespace: any of them may select it now or may have selected it before.
+ */
+export function bootstrapPolicyRegistration(
+  options: PolicyRegistrationOptions,
+): ControllerRegistration<BootstrapPolicy, PolicyScope> {
+  return {
+    name: BOOTSTRAP_POLICY_CONTROLLER,
+    watches: {
+      primary: bootstrapPolicyResource,
+      secondary: [
+        {
+          resource: clusterDeploymentResource,
+          mapToPrimary: (cd: KubeObject) =>
+            cd.metadata?.namespace ? options.policiesIn((cd as ClusterDeployment).metadata.namespace!) : [],
+        },
+      ],
+    },
+    reconciler: bootstrapPolicyReconciler(options.settings),
+    concurrency: options.concurrency ?? 2,
+  };
+}

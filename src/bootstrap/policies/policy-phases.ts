@@ -1,0 +1,197 @@
+import {
+  clusterLabels,
+  type BootstrapPolicy,
+  type ClusterDeployment,
+  type PolicyClusterStatus,
+} from "../../api/index.js";
+import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
+import { parseDuration } from "../../api/duration.js";
+import { TerminalError } from "../../errors/index.js";
+import { jobId } from "../../queue/job.js";
+import type { JobQueue } from "../../queue/job-queue.js";
+import { conditionTime } from "../../runtime/conditions.js";
+import { matchesLabelSelector, type LabelSelectorInput } from "../../runtime/label-selector.js";
+import { safeMessage } from "../../runtime/redaction.js";
+import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
+import {
+  POLICY_EVALUATION_JOB,
+  POLICY_EVALUATION_OPERATION,
+  type PolicyEvaluationJobData,
+  type PolicyEvaluationResult,
+} from "./job.js";
+import { DEFAULT_EVALUATION_INTERVAL_MS, evaluationRound } from "./rounds.js";
+import { templateProblem } from "./templates.js";
+
+export interface PolicyControllerSettings {
+  /** The "spoke" queue, where evaluations go. */
+  queue: JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>;
+  /** The ClusterDeployments of a namespace, from the shared informer's cache. */
+  clustersIn(namespace: string): ClusterDeployment[];
+  /**
+   * At most this many evaluations are queued per policy per second: a change on 1,000 clusters is spread over
+   * seconds instead of firing 1,000 jobs at one instant (the spoke workers' concurrency bounds them further).
+   */
+  evaluationsPerSecond: number;
+  /** When the policy sets no evaluationInterval. */
+  defaultIntervalMs?: number;
+}
+
+/** What one pass found and decided; policy-status.ts reports it. */
+export interface PolicyScope {
+  policy: BootstrapPolicy;
+  context: ReconcileContext;
+  settings: PolicyControllerSettings;
+  /** The matching clusters, by name. */
+  clusters: ClusterDeployment[];
+  /** The status entry of each matching cluster after this pass, by cluster name. */
+  entries: Map<string, PolicyClusterStatus>;
+  /** Evaluations queued or running. */
+  evaluating: number;
+  /** Due evaluations held back by the rate limit. */
+  deferred: number;
+  /** Matching clusters that do not run (provisioning, hibernating): evaluated once they do. */
+  notRunning: number;
+}
+
+/** Whether a BootstrapPolicy selects a ClusterDeployment (its own namespace only; clusterLabels says which labels). */
+export function selects(policy: BootstrapPolicy, cd: ClusterDeployment): boolean {
+  if (cd.metadata.namespace !== policy.metadata.namespace) return false;
+  return matchesLabelSelector(clusterLabels(cd), (policy.spec.clusterSelector ?? {}) as LabelSelectorInput);
+}
+
+/** A cluster an evaluation can reach: it runs and its kubeconfig Secret is written (simulated ones have none). */
+export function clusterRuns(cd: ClusterDeployment): boolean {
+  return (
+    !cd.metadata.deletionTimestamp &&
+    cd.status?.powerState === "Running" &&
+    Boolean(cd.status.provisionedAt) &&
+    (Boolean(cd.spec.platform.simulated) || Boolean(cd.status.adminKubeconfigSecretRef?.name))
+  );
+}
+
+export function buildPolicyScope(
+  policy: BootstrapPolicy,
+  context: ReconcileContext,
+  settings: PolicyControllerSettings,
+): PolicyScope {
+  const clusters = settings
+    .clustersIn(policy.metadata.namespace!)
+    .filter((cd) => !cd.metadata.deletionTimestamp && selects(policy, cd))
+    .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+  return {
+    policy,
+    context,
+    settings,
+    clusters,
+    entries: new Map(),
+    evaluating: 0,
+    deferred: 0,
+    notRunning: 0,
+  };
+}
+
+function intervalMs(policy: BootstrapPolicy, settings: PolicyControllerSettings): number {
+  const interval = policy.spec.evaluationInterval;
+  return interval ? parseDuration(interval) : (settings.defaultIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS);
+}
+
+/**
+ * Queues each matching cluster's due evaluation (its first, after a policy change, after a resume, every
+ * interval) and takes in the ones that finished. One job per policy, cluster and round, with a deterministic id.
+ */
+export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResult> {
+  const { policy, context, settings } = scope;
+  const previous = new Map((policy.status?.clusters ?? []).map((e) => [e.name, e]));
+  if (policy.spec.disabled) {
+    for (const cd of scope.clusters) {
+      const entry = previous.get(cd.metadata.name!);
+      if (entry) scope.entries.set(entry.name, entry);
+    }
+    return {};
+  }
+  const problem = templateProblem(policy.spec.objectTemplates);
+  if (problem) throw new TerminalError(problem.reason, problem.message);
+
+  const generation = policy.metadata.generation ?? 0;
+  const every = intervalMs(policy, settings);
+  let queued = 0;
+  let nextDue: number | undefined;
+  for (const cd of scope.clusters) {
+    const name = cd.metadata.name!;
+    const entry = previous.get(name);
+    const keep = (message: string) =>
+      scope.entries.set(
+        name,
+        entry ?? { name, namespace: cd.metadata.namespace, compliant: "Pending", message },
+      );
+    if (!clusterRuns(cd)) {
+      scope.notRunning += 1;
+      keep(`${Reason.WaitingForCluster}: evaluated once the cluster runs`);
+      continue;
+    }
+    const round = evaluationRound({
+      entry,
+      policyGeneration: generation,
+      lastResumedAt: cd.status?.lastResumedAt,
+      intervalMs: every,
+      now: context.now,
+    });
+    if (!round.due) {
+      keep("");
+      nextDue = Math.min(nextDue ?? Infinity, round.nextAt.getTime());
+      continue;
+    }
+    const data: PolicyEvaluationJobData = {
+      type: POLICY_EVALUATION_JOB,
+      kind: "BootstrapPolicy",
+      namespace: policy.metadata.namespace!,
+      name: policy.metadata.name!,
+      uid: policy.metadata.uid!,
+      generation,
+      operation: POLICY_EVALUATION_OPERATION,
+      clusterName: name,
+      clusterUid: cd.metadata.uid!,
+    };
+    const suffix = `${cd.metadata.uid}.${round.key}`;
+    const job = await settings.queue.lookup(jobId(data, suffix));
+    if (job.state === "completed" && job.result && !job.result.skipped) {
+      const r = job.result;
+      scope.entries.set(name, {
+        name,
+        namespace: cd.metadata.namespace,
+        compliant: r.compliant,
+        message: r.message,
+        lastEvaluated: r.evaluatedAt,
+        generation: r.policyGeneration,
+      });
+    } else if (job.state === "failed") {
+      scope.entries.set(name, {
+        name,
+        namespace: cd.metadata.namespace,
+        compliant: "NonCompliant",
+        message: safeMessage(`${Reason.EvaluationFailed}: ${job.failedReason ?? "unknown error"}`, 4000),
+        lastEvaluated: conditionTime(job.finishedAt ?? context.now),
+        generation,
+      });
+    } else if (job.state === "missing") {
+      if (queued >= settings.evaluationsPerSecond) {
+        scope.deferred += 1;
+      } else {
+        context.log.debug({ jobId: job.id, cluster: name, why: round.why }, "Enqueuing an evaluation");
+        await settings.queue.enqueue(data, suffix);
+        queued += 1;
+        scope.evaluating += 1;
+      }
+      keep("evaluation queued");
+    } else {
+      // Waiting, delayed or running; or finished without evaluating (the cluster stopped meanwhile): its next
+      // change (a resume) starts another round.
+      if (job.state !== "completed") scope.evaluating += 1;
+      keep(job.state === "active" ? "evaluation running" : "evaluation queued");
+    }
+  }
+  if (scope.deferred > 0) return { requeueAfter: 1_000 };
+  // Job events reconcile the policy as soon as an evaluation ends; this is the safety net.
+  if (scope.evaluating > 0) return { requeueAfter: 30_000 };
+  return nextDue !== undefined ? { requeueAfter: Math.max(1_000, nextDue - context.now.getTime()) } : {};
+}
