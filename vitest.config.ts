@@ -9,6 +9,8 @@ const unitTests = [
   "test/api/reasons.test.ts",
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
+  "test/bootstrap/evaluate.test.ts",
+  "test/bootstrap/policy-decisions.test.ts",
   "test/cli/*.test.ts",
   "test/harness/*.test.ts",
   "test/lint/*.test.ts",
