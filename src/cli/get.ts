@@ -1,5 +1,10 @@
-import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../api/resources.js";
+import type { BootstrapPolicy, ClusterDeployment } from "../api/index.js";
+import {
+  bootstrapPolicyResource,
+  clusterDeploymentResource,
+  clusterClaimResource,
+  clusterPoolResource,
+} from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeObject } from "../runtime/resource.js";
@@ -25,17 +30,74 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       Object.keys(cd.spec.platform ?? {})[0] ?? "",
       cd.status?.powerState ?? "",
       condition(cd as Obj, "Ready"),
+      condition(cd as Obj, "Bootstrapped"),
       age(cd.metadata?.creationTimestamp),
       progress,
     ];
   });
   return table(
-    [...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"],
+    [
+      ...(allNamespaces ? ["NAMESPACE"] : []),
+      "NAME",
+      "PLATFORM",
+      "POWERSTATE",
+      "READY",
+      "BOOTSTRAPPED",
+      "AGE",
+      "OPERATION",
+    ],
     rows,
   );
 }
 
-/** `slipway get clusters|pools|claims [-n NAMESPACE | -A]` */
+/** The policies, then one line per policy and cluster: its compliance, when it was evaluated and why. */
+export function policyRows(items: BootstrapPolicy[], allNamespaces: boolean, now = Date.now()): string {
+  const ns = (p: BootstrapPolicy) => (allNamespaces ? [p.metadata.namespace ?? ""] : []);
+  const policies = table(
+    [
+      ...(allNamespaces ? ["NAMESPACE"] : []),
+      "NAME",
+      "REMEDIATION",
+      "SEVERITY",
+      "COMPLIANT",
+      "CLUSTERS",
+      "READY",
+      "AGE",
+    ],
+    items.map((p) => {
+      const clusters = p.status?.clusters ?? [];
+      const compliant = clusters.filter((c) => c.compliant === "Compliant").length;
+      return [
+        ...ns(p),
+        p.metadata.name ?? "",
+        p.spec.remediationAction ?? "inform",
+        p.spec.severity ?? "low",
+        p.spec.disabled ? "Disabled" : (p.status?.compliant ?? "-"),
+        `${compliant}/${clusters.length}`,
+        condition(p as Obj, "Ready"),
+        age(p.metadata.creationTimestamp, now),
+      ];
+    }),
+  );
+  const rows = items.flatMap((p) =>
+    (p.status?.clusters ?? []).map((c) => [
+      ...ns(p),
+      p.metadata.name ?? "",
+      c.name,
+      c.compliant,
+      c.lastEvaluated ? `${age(c.lastEvaluated, now)} ago` : "never",
+      (c.message ?? "").replace(/\s+/g, " ").slice(0, 160),
+    ]),
+  );
+  if (rows.length === 0) return policies;
+  const clusters = table(
+    [...(allNamespaces ? ["NAMESPACE"] : []), "POLICY", "CLUSTER", "COMPLIANT", "EVALUATED", "MESSAGE"],
+    rows,
+  );
+  return `${policies}\n\n${clusters}`;
+}
+
+/** `slipway get clusters|pools|claims|policies [-n NAMESPACE | -A]` */
 export async function getCommand(
   what: string,
   options: { namespace: string; allNamespaces?: boolean },
@@ -82,6 +144,11 @@ export async function getCommand(
     console.log(
       table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows),
     );
+    return 0;
+  }
+  if (what === "policies" || what === "bp" || what === "bootstrappolicies") {
+    const list = await kube.list<BootstrapPolicy>(bootstrapPolicyResource, { namespace });
+    console.log(policyRows(list.items, all));
     return 0;
   }
   console.error(`slipway get: cannot list "${what}"`);

@@ -21,6 +21,9 @@ const listKinds = [
   "clusterpools",
   "claims",
   "clusterclaims",
+  "policies",
+  "bp",
+  "bootstrappolicies",
 ];
 
 /** Runs one command's action and keeps its exit code. Actions load their module lazily, so `slipway dev` starts fast. */
@@ -106,7 +109,9 @@ function addComponentCommands(program: Command, run: Run): void {
 function addResourceCommands(program: Command, run: Run): void {
   program
     .command("get")
-    .description("list ClusterDeployments, ClusterPools or ClusterClaims")
+    .description(
+      "list ClusterDeployments, ClusterPools, ClusterClaims or BootstrapPolicies (with per-cluster compliance)",
+    )
     .addArgument(new Argument("<kind>", "what to list").choices(listKinds))
     .addOption(namespaceOption())
     .option("-A, --all-namespaces", "list across all namespaces")

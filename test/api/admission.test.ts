@@ -450,6 +450,16 @@ const badCreates: BadCase[] = [
     expected: "spec.objectTemplates[0].objectDefinition.kind: Required value",
   },
   {
+    name: "policy whose object has no metadata.name",
+    manifest: withFields(bp, { "spec.objectTemplates.0.objectDefinition.metadata": { labels: { a: "b" } } }),
+    expected: "objectDefinition must have metadata.name, the name of the object on each cluster",
+  },
+  {
+    name: "policy whose object has no metadata at all",
+    manifest: withFields(bp, { "spec.objectTemplates.0.objectDefinition.metadata": undefined }),
+    expected: "objectDefinition must have metadata.name",
+  },
+  {
     name: "policy without object templates",
     manifest: withFields(bp, { "spec.objectTemplates": [] }),
     expected:
