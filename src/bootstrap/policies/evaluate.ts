@@ -141,6 +141,8 @@ function differenceFor(template: ObjectTemplate, observed: KubeObject): string |
 export function evaluate(template: ObjectTemplate, observed: KubeObject | undefined): Evaluation {
   const name = objectName(template.objectDefinition);
   if (template.complianceType === "mustnothave") {
+    if (observed?.metadata?.deletionTimestamp)
+      return { compliant: true, message: `${name} is being deleted, as required`, action: "none" };
     return observed
       ? { compliant: false, message: `${name} exists but must not`, action: "delete" }
       : { compliant: true, message: `${name} does not exist, as required`, action: "none" };

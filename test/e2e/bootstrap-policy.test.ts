@@ -1,0 +1,426 @@
+/**
+ * BootstrapPolicies end to end: the real hub, Redis, `slipway controller` and `slipway worker`, one local
+ * cluster (a real kube-apiserver the evaluations talk to) and simulated clusters beside it.
+ */
+import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { BootstrapPolicy, ClusterClaim, ClusterDeployment } from "../../src/api/index.js";
+import {
+  bootstrapPolicyResource,
+  clusterClaimResource,
+  clusterDeploymentResource,
+  secretResource,
+} from "../../src/api/resources.js";
+import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
+import { SPOKE_QUEUE } from "../../src/queue/job.js";
+import { JobQueue } from "../../src/queue/job-queue.js";
+import { getCondition, type Condition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { repoRoot, toolsBinDir } from "../../src/runtime/paths.js";
+import type { KubeObject } from "../../src/runtime/resource.js";
+import { clusterClaim } from "../builders/cluster-claim.js";
+import { clusterPool } from "../builders/cluster-pool.js";
+import { localClusterManifest } from "../builders/cluster-deployment.js";
+import { deleteClustersThenStop, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
+import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+
+const condition = (o: { status?: { conditions?: unknown } } | undefined, type: string) =>
+  getCondition(o?.status?.conditions as Condition[] | undefined, type);
+
+function simulated(name: string, labels: Record<string, string>, bootstrapSeconds = 0.2, extra: object = {}) {
+  return {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "ClusterDeployment",
+    metadata: { name },
+    spec: {
+      clusterName: name,
+      registration: { labels },
+      platform: {
+        simulated: {
+          provisionSeconds: 0,
+          hibernateSeconds: 0,
+          resumeSeconds: 0,
+          destroySeconds: 0,
+          bootstrapSeconds,
+          jitterPercent: 0,
+          ...extra,
+        },
+      },
+    },
+  };
+}
+
+function policy(name: string, spec: Record<string, unknown>) {
+  return { apiVersion: "slipway.dev/v1alpha1", kind: "BootstrapPolicy", metadata: { name }, spec };
+}
+
+describe("BootstrapPolicy on a local cluster and simulated ones", () => {
+  let sut: SlipwayUnderTest;
+  let kube: KubeClient;
+  let ns: string;
+  let spoke: (args: string[]) => ReturnType<typeof kubectlAt>;
+  let spokeQueue: JobQueue;
+
+  const apply = (manifest: object) =>
+    kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+  const getCd = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+  const getPolicy = (name: string) => kube.get<BootstrapPolicy>(bootstrapPolicyResource, ns, name);
+  const entry = (p: BootstrapPolicy, cluster: string) => p.status?.clusters?.find((c) => c.name === cluster);
+  const running = (name: string, timeoutMs = 120_000) =>
+    eventually(
+      `${name} running`,
+      async () => {
+        const cd = await getCd(name);
+        return cd.status?.powerState === "Running" && cd.status.provisionedAt ? cd : undefined;
+      },
+      timeoutMs,
+    );
+  /** Waits until the policy's latest generation is evaluated on every listed cluster; returns the policy. */
+  const evaluatedOn = (name: string, clusters: string[], timeoutMs = 60_000) =>
+    eventually(
+      `${name} evaluated on ${clusters.join(", ")}`,
+      async () => {
+        const p = await getPolicy(name);
+        const done = clusters.every((c) => entry(p, c)?.generation === p.metadata.generation);
+        return done ? p : undefined;
+      },
+      timeoutMs,
+    );
+
+  beforeAll(async () => {
+    sut = await slipwayUnderTest("bootstrap", {
+      SLIPWAY_LEADER_ELECTION: "false",
+      SLIPWAY_JOB_BACKOFF_MS: "500",
+    });
+    sut.controller();
+    sut.worker();
+    kube = new KubeClient(hubKubeConfig());
+    ns = await newNamespace("bootstrap");
+    spokeQueue = new JobQueue({
+      name: SPOKE_QUEUE,
+      redisUrl: testRedisUrl(),
+      prefix: sut.env.SLIPWAY_QUEUE_PREFIX!,
+      attempts: 1,
+      backoffMs: 1000,
+    });
+    const alpha = localClusterManifest("alpha");
+    await apply({ ...alpha, spec: { ...alpha.spec, registration: { labels: { env: "dev" } } } });
+    await apply(simulated("sim-1", { env: "dev" }));
+  }, 300_000);
+
+  afterAll(async () => {
+    await kubectl([
+      "delete",
+      "clusterpools,clusterclaims,bootstrappolicies",
+      "--all",
+      "-n",
+      ns,
+      "--wait=false",
+    ]);
+    await spokeQueue?.close();
+    kube?.close();
+    await deleteClustersThenStop(sut, ns);
+  }, 300_000);
+
+  it("the example policies make both clusters Compliant and Bootstrapped; drift is repaired within the interval", async () => {
+    const ready = await running("alpha", 180_000);
+    await running("sim-1");
+    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
+      secretResource,
+      ns,
+      ready.status!.adminKubeconfigSecretRef!.name,
+    );
+    const kubeconfigFile = join(sut.stateDir, "alpha.kubeconfig");
+    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
+    spoke = (args) => kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=10s", ...args]);
+    // mustnothave: a namespace the policy deletes.
+    expect((await spoke(["create", "namespace", "legacy-tools"])).code).toBe(0);
+    const example = parse(readFileSync(join(repoRoot, "examples", "bootstrap-policy.yaml"), "utf8")) as {
+      spec: Record<string, unknown>;
+    };
+    await apply({ ...example, spec: { ...example.spec, evaluationInterval: "10s" } });
+
+    const compliant = await eventually(
+      "baseline Compliant",
+      async () => {
+        const p = await getPolicy("baseline");
+        return p.status?.compliant === "Compliant" && p.status.clusters?.length === 2 ? p : undefined;
+      },
+      60_000,
+    );
+    expect(entry(compliant, "alpha")).toMatchObject({ compliant: "Compliant", generation: 1 });
+    expect(entry(compliant, "sim-1")?.message).toMatch(/as required/);
+    expect(condition(compliant, "Ready")).toMatchObject({ status: "True", reason: "Evaluated" });
+    const cd = await eventually(
+      "alpha Bootstrapped",
+      async () => {
+        const c = await getCd("alpha");
+        return condition(c, "Bootstrapped")?.status === "True" &&
+          condition(c, "Bootstrapped")?.reason === "PoliciesCompliant"
+          ? c
+          : undefined;
+      },
+      30_000,
+    );
+    expect(cd.status?.bootstrap).toMatchObject({ policies: 1, compliantPolicies: 1 });
+    // Written under its own field manager, and observedGeneration stays the ClusterDeployment controller's.
+    const managers = (cd.metadata.managedFields as { manager: string; fieldsV1?: { "f:status"?: object } }[])
+      .filter((m) => m.fieldsV1?.["f:status"] && m.manager === "slipway-cluster-bootstrap")
+      .map((m) => Object.keys(m.fieldsV1!["f:status"]!));
+    expect(managers.flat().sort()).toEqual(["f:bootstrap", "f:conditions"]);
+
+    expect(
+      await spoke(["get", "networkpolicy", "-n", "platform-baseline", "default-deny-ingress", "-o", "name"]),
+    ).toMatchObject({ code: 0 });
+    expect(
+      (
+        await spoke([
+          "get",
+          "configmap",
+          "-n",
+          "platform-baseline",
+          "cluster-baseline",
+          "-o",
+          "jsonpath={.data.owner}",
+        ])
+      ).stdout,
+    ).toBe("platform-team");
+    await eventually(
+      "legacy-tools gone",
+      async () => (await spoke(["get", "namespace", "legacy-tools"])).code !== 0 || undefined,
+      60_000,
+    );
+
+    // Drift: someone deletes the namespace (and so the ConfigMap); the next evaluation puts them back.
+    expect(
+      (await spoke(["delete", "namespace", "platform-baseline", "--wait=true", "--timeout=60s"])).code,
+    ).toBe(0);
+    const gone = Date.now();
+    await eventually(
+      "baseline repaired",
+      async () =>
+        (await spoke(["get", "configmap", "-n", "platform-baseline", "cluster-baseline", "-o", "name"]))
+          .code === 0 || undefined,
+      45_000,
+    );
+    const repairedIn = Date.now() - gone;
+    console.log(
+      `drift repaired ${(repairedIn / 1000).toFixed(1)} s after the namespace was gone (interval 10 s)`,
+    );
+    expect(repairedIn).toBeLessThan(10_000 + 15_000);
+  }, 420_000);
+
+  it("an inform policy reports NonCompliant, touches nothing, and makes the cluster not Bootstrapped", async () => {
+    await apply(
+      policy("inform-only", {
+        clusterSelector: { matchLabels: { name: "alpha" } },
+        remediationAction: "inform",
+        objectTemplates: [
+          {
+            complianceType: "musthave",
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              metadata: { name: "must-exist", namespace: "default" },
+              data: { a: "b" },
+            },
+          },
+        ],
+      }),
+    );
+    const p = await evaluatedOn("inform-only", ["alpha"]);
+    expect(p.status?.compliant).toBe("NonCompliant");
+    expect(entry(p, "alpha")?.message).toContain("ConfigMap default/must-exist is missing");
+    expect((await spoke(["get", "configmap", "-n", "default", "must-exist"])).code).not.toBe(0);
+    const cd = await eventually(
+      "alpha not Bootstrapped",
+      async () => {
+        const c = await getCd("alpha");
+        return condition(c, "Bootstrapped")?.reason === "PoliciesNonCompliant" ? c : undefined;
+      },
+      30_000,
+    );
+    expect(condition(cd, "Bootstrapped")?.status).toBe("False");
+    expect(condition(cd, "Bootstrapped")?.message).toContain("inform-only");
+
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "inform-only"]);
+    await eventually(
+      "alpha Bootstrapped again",
+      async () =>
+        condition(await getCd("alpha"), "Bootstrapped")?.reason === "PoliciesCompliant" || undefined,
+      30_000,
+    );
+  }, 120_000);
+
+  it("an object the spoke refuses, and a kind it does not know, make that cluster NonCompliant; the rest carries on", async () => {
+    await apply(
+      policy("refused", {
+        clusterSelector: { matchLabels: { env: "dev" } },
+        remediationAction: "enforce",
+        objectTemplates: [
+          {
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              metadata: { name: "bad-keys", namespace: "default" },
+              data: { "not a key!": "x" },
+            },
+          },
+          {
+            objectDefinition: {
+              apiVersion: "widgets.example.com/v1",
+              kind: "Widget",
+              metadata: { name: "w" },
+            },
+          },
+          {
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              metadata: { name: "carries-on", namespace: "default" },
+              data: { ok: "yes" },
+            },
+          },
+        ],
+      }),
+    );
+    const p = await evaluatedOn("refused", ["alpha", "sim-1"]);
+    const alpha = entry(p, "alpha")!;
+    expect(alpha.compliant).toBe("NonCompliant");
+    expect(alpha.message).toMatch(
+      /ObjectRefused: ConfigMap default\/bad-keys: 422 Invalid: .*valid config key/,
+    );
+    expect(alpha.message).toMatch(
+      /UnknownKind: Widget w: the cluster's API serves no kind Widget in widgets.example.com\/v1/,
+    );
+    expect(entry(p, "sim-1")?.compliant).toBe("Compliant");
+    expect(
+      (await spoke(["get", "configmap", "-n", "default", "carries-on", "-o", "jsonpath={.data.ok}"])).stdout,
+    ).toBe("yes");
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "refused"]);
+  }, 120_000);
+
+  it("a selector that matches nothing says so and is Ready", async () => {
+    await apply(
+      policy("nowhere", {
+        clusterSelector: { matchLabels: { env: "nowhere" } },
+        objectTemplates: [
+          { objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } } },
+        ],
+      }),
+    );
+    const p = await eventually(
+      "nowhere Ready",
+      async () => {
+        const got = await getPolicy("nowhere");
+        return condition(got, "Ready")?.status === "True" ? got : undefined;
+      },
+      30_000,
+    );
+    expect(condition(p, "Ready")).toMatchObject({ reason: "NoClustersSelected" });
+    expect(condition(p, "Ready")?.message).toContain("matches no ClusterDeployment");
+    expect(p.status?.clusters ?? []).toEqual([]);
+    expect(p.status?.compliant).toBeUndefined();
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "nowhere"]);
+  }, 60_000);
+
+  it("a policy deleted while its evaluations run leaves nothing stuck", async () => {
+    for (const name of ["slow-1", "slow-2", "slow-3"]) await apply(simulated(name, { speed: "slow" }, 6));
+    for (const name of ["slow-1", "slow-2", "slow-3"]) await running(name);
+    await apply(
+      policy("slow", {
+        clusterSelector: { matchLabels: { speed: "slow" } },
+        objectTemplates: [
+          { objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } } },
+        ],
+      }),
+    );
+    await eventually(
+      "evaluations running",
+      async () => ((await spokeQueue.counts()).active ?? 0) > 0 || undefined,
+      30_000,
+    );
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "slow"]);
+    for (const name of ["slow-1", "slow-2", "slow-3"]) {
+      await eventually(
+        `${name} Bootstrapped without the deleted policy`,
+        async () => condition(await getCd(name), "Bootstrapped")?.reason === "NoPoliciesSelect" || undefined,
+        30_000,
+      );
+    }
+    await eventually(
+      "spoke queue drained",
+      async () => {
+        const c = await spokeQueue.counts();
+        return (c.active ?? 0) + (c.waiting ?? 0) + (c.delayed ?? 0) === 0 || undefined;
+      },
+      30_000,
+    );
+  }, 180_000);
+
+  it("a pool claim gets a cluster only once it is Bootstrapped", async () => {
+    await apply(
+      policy("gate", {
+        clusterSelector: { matchLabels: { "slipway.dev/cluster-pool": "gated" } },
+        objectTemplates: [
+          { objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "x" } } },
+        ],
+      }),
+    );
+    await kubectlOk(["apply", "-f", "-"], {
+      input: JSON.stringify(
+        clusterPool("gated", ns, {
+          size: 1,
+          runningCount: 1,
+          template: {
+            platform: {
+              simulated: {
+                provisionSeconds: 0,
+                jitterPercent: 0,
+                bootstrapSeconds: 0.1,
+                // Every evaluation finds the cluster NonCompliant until the gate policy goes.
+                failures: [
+                  { phase: "Bootstrap", mode: "Terminal", attempts: 0, message: "baseline not met" },
+                ],
+              },
+            },
+          },
+        }),
+      ),
+    });
+    await kubectlOk(["apply", "-f", "-"], { input: JSON.stringify(clusterClaim("wants-one", ns, "gated")) });
+    const cluster = await eventually(
+      "pool cluster NonCompliant",
+      async () => {
+        const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, {
+          namespace: ns,
+          labelSelector: "slipway.dev/cluster-pool=gated",
+        });
+        const cd = list.items.find((c) => condition(c, "Bootstrapped")?.reason === "PoliciesNonCompliant");
+        return cd;
+      },
+      90_000,
+    );
+    expect(cluster.status?.powerState).toBe("Running");
+    // Running but not Bootstrapped: the claim keeps waiting.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const waiting = await kube.get<ClusterClaim>(clusterClaimResource, ns, "wants-one");
+    expect(waiting.status?.clusterDeploymentRef).toBeUndefined();
+
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "gate"]);
+    const bound = await eventually(
+      "claim bound",
+      async () => {
+        const claim = await kube.get<ClusterClaim>(clusterClaimResource, ns, "wants-one");
+        return claim.status?.clusterDeploymentRef?.name ? claim : undefined;
+      },
+      60_000,
+    );
+    const assigned = await getCd(bound.status!.clusterDeploymentRef!.name);
+    expect(condition(assigned, "Bootstrapped")?.status).toBe("True");
+  }, 240_000);
+});
