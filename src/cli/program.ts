@@ -193,6 +193,35 @@ function addBenchCommands(program: Command, run: Run): void {
         scenario: "simulated" | "local" | "refill" | "all";
       }) => run(async () => (await import("./bench-claims.js")).benchClaims(options)),
     );
+  bench
+    .command("policies")
+    .description(
+      "BootstrapPolicy: policy change -> N simulated clusters re-evaluated; object applies/s across local clusters",
+    )
+    .option(
+      "--counts <list>",
+      "simulated fleet sizes, comma separated",
+      (value: string) => value.split(",").map(nonNegativeInteger),
+      [100],
+    )
+    .option(
+      "--evaluation-ms <ms>",
+      "simulated evaluation latency (bootstrapSeconds)",
+      nonNegativeInteger,
+      200,
+    )
+    .option("--local-clusters <n>", "local clusters for object applies/s", nonNegativeInteger, 2)
+    .option("--objects <n>", "ConfigMaps in the local policy", nonNegativeInteger, 50)
+    .addOption(new Option("--scenario <scenario>").choices(["simulated", "local", "all"]).default("all"))
+    .action(
+      (options: {
+        counts: number[];
+        evaluationMs: number;
+        localClusters: number;
+        objects: number;
+        scenario: "simulated" | "local" | "all";
+      }) => run(async () => (await import("./bench-policies.js")).benchPolicies(options)),
+    );
 }
 
 /** The `slipway` command line. `output` replaces where help and errors go (tests capture them). */
