@@ -77,3 +77,51 @@ describe("status writes", () => {
     expect(canonicalJson({ b: 1, a: { d: undefined, c: 2 } })).toBe(canonicalJson({ a: { c: 2 }, b: 1 }));
   });
 });
+
+describe("status writes of a controller that owns some condition types of a shared list", () => {
+  const shared = {
+    metadata: {
+      name: "a",
+      namespace: "b",
+      managedFields: [
+        {
+          manager: "slipway-cluster-bootstrap",
+          operation: "Apply",
+          subresource: "status",
+          fieldsV1: {
+            "f:status": { "f:conditions": { 'k:{"type":"Bootstrapped"}': {} }, "f:bootstrap": {} },
+          },
+        },
+      ],
+    },
+    status: {
+      conditions: [
+        { type: "Ready", status: "True" },
+        { type: "Bootstrapped", status: "True", reason: "NoPoliciesSelect" },
+      ],
+      bootstrap: { policies: 0 },
+    },
+  };
+
+  it("compares only the condition types it sends: others' conditions never make it write", () => {
+    const desired = {
+      conditions: [{ type: "Bootstrapped", status: "True", reason: "NoPoliciesSelect" }],
+      bootstrap: { policies: 0 },
+    };
+    expect(statusNeedsWrite(shared, desired, "slipway-cluster-bootstrap")).toBe(false);
+  });
+
+  it("writes when its own condition changed, or when it no longer sends a type it applied", () => {
+    const changed = [{ type: "Bootstrapped", status: "False", reason: "PoliciesNonCompliant" }];
+    expect(
+      statusNeedsWrite(
+        shared,
+        { conditions: changed, bootstrap: { policies: 0 } },
+        "slipway-cluster-bootstrap",
+      ),
+    ).toBe(true);
+    expect(
+      statusNeedsWrite(shared, { conditions: [], bootstrap: { policies: 0 } }, "slipway-cluster-bootstrap"),
+    ).toBe(true);
+  });
+});
