@@ -106,6 +106,9 @@ export const ClusterClaimReasons = {
   Running: "The assigned cluster runs.",
   KubeconfigWritten: "The claim's kubeconfig Secret holds the cluster's kubeconfig.",
   WaitingForKubeconfig: "The cluster runs; its kubeconfig is not there yet.",
+  WaitingForBootstrap:
+    "The cluster runs but its BootstrapPolicies have not found it compliant yet (condition Bootstrapped); the " +
+    "claim gets its kubeconfig once they do.",
   ClaimExpired: "The claim's lifetime ended; it is being deleted with its cluster.",
 } as const;
 

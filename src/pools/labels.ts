@@ -8,6 +8,8 @@ export const POOL_LABEL = "slipway.dev/cluster-pool";
 /** The hash of the pool template a cluster was created from; another hash means the cluster is stale. */
 export const TEMPLATE_HASH_ANNOTATION = "slipway.dev/template-hash";
 export const CLUSTER_POOL_FINALIZER = "slipway.dev/cluster-pool";
+/** The ClusterDeployment condition the bootstrap controller writes; a claim gets its cluster's kubeconfig once True. */
+export const BOOTSTRAPPED = "Bootstrapped";
 /** The field manager of what the claim controller applies (kubeconfig Secret, Role, RoleBinding): its own. */
 export const CLAIM_FIELD_MANAGER = "slipway-cluster-claim";
 

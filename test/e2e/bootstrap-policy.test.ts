@@ -31,14 +31,20 @@ import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from ".
 const condition = (o: { status?: { conditions?: unknown } } | undefined, type: string) =>
   getCondition(o?.status?.conditions as Condition[] | undefined, type);
 
-function simulated(name: string, labels: Record<string, string>, bootstrapSeconds = 0.2, extra: object = {}) {
+/** A simulated cluster; not in the default cluster set unless asked, so the example policy leaves it alone. */
+function simulated(
+  name: string,
+  labels: Record<string, string>,
+  bootstrapSeconds = 0.2,
+  clusterSet = "other",
+) {
   return {
     apiVersion: "slipway.dev/v1alpha1",
     kind: "ClusterDeployment",
     metadata: { name },
     spec: {
       clusterName: name,
-      registration: { labels },
+      registration: { clusterSet, labels },
       platform: {
         simulated: {
           provisionSeconds: 0,
@@ -47,7 +53,6 @@ function simulated(name: string, labels: Record<string, string>, bootstrapSecond
           destroySeconds: 0,
           bootstrapSeconds,
           jitterPercent: 0,
-          ...extra,
         },
       },
     },
@@ -108,8 +113,16 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
       backoffMs: 1000,
     });
     const alpha = localClusterManifest("alpha");
-    await apply({ ...alpha, spec: { ...alpha.spec, registration: { labels: { env: "dev" } } } });
-    await apply(simulated("sim-1", { env: "dev" }));
+    // kube-controller-manager finalizes deleted namespaces on the spoke.
+    await apply({
+      ...alpha,
+      spec: {
+        ...alpha.spec,
+        platform: { local: { controllerManager: true } },
+        registration: { labels: { env: "dev" } },
+      },
+    });
+    await apply(simulated("sim-1", { env: "dev" }, 0.2, "default"));
   }, 300_000);
 
   afterAll(async () => {
@@ -212,6 +225,7 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
       `drift repaired ${(repairedIn / 1000).toFixed(1)} s after the namespace was gone (interval 10 s)`,
     );
     expect(repairedIn).toBeLessThan(10_000 + 15_000);
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "baseline"]);
   }, 420_000);
 
   it("an inform policy reports NonCompliant, touches nothing, and makes the cluster not Bootstrapped", async () => {
@@ -377,6 +391,7 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
           size: 1,
           runningCount: 1,
           template: {
+            registration: { clusterSet: "gated" },
             platform: {
               simulated: {
                 provisionSeconds: 0,
@@ -406,21 +421,28 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
       90_000,
     );
     expect(cluster.status?.powerState).toBe("Running");
-    // Running but not Bootstrapped: the claim keeps waiting.
+    // Running but not Bootstrapped: the claim may be bound, but gets no kubeconfig and is not Ready.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     const waiting = await kube.get<ClusterClaim>(clusterClaimResource, ns, "wants-one");
-    expect(waiting.status?.clusterDeploymentRef).toBeUndefined();
+    expect(waiting.status?.kubeconfigSecretRef).toBeUndefined();
+    expect(condition(waiting, "Ready")?.status).not.toBe("True");
+    if (waiting.status?.clusterDeploymentRef)
+      expect(condition(waiting, "KubeconfigAvailable")).toMatchObject({
+        status: "False",
+        reason: "WaitingForBootstrap",
+      });
 
     await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "gate"]);
-    const bound = await eventually(
-      "claim bound",
+    const ready = await eventually(
+      "claim Ready",
       async () => {
         const claim = await kube.get<ClusterClaim>(clusterClaimResource, ns, "wants-one");
-        return claim.status?.clusterDeploymentRef?.name ? claim : undefined;
+        return condition(claim, "Ready")?.status === "True" ? claim : undefined;
       },
       60_000,
     );
-    const assigned = await getCd(bound.status!.clusterDeploymentRef!.name);
-    expect(condition(assigned, "Bootstrapped")?.status).toBe("True");
+    expect(ready.status?.kubeconfigSecretRef?.name).toBeTruthy();
+    const assigned = await getCd(ready.status!.clusterDeploymentRef!.name);
+    expect(condition(assigned, "Bootstrapped")).toMatchObject({ status: "True", reason: "NoPoliciesSelect" });
   }, 240_000);
 });

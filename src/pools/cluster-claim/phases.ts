@@ -7,6 +7,7 @@ import {
 } from "../../api/index.js";
 import { ClusterClaimReason as Reason } from "../../api/reasons.js";
 import { isNotFound, TerminalError } from "../../errors/index.js";
+import { isTrue } from "../../runtime/conditions.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import {
   clusterClaimResource,
@@ -18,6 +19,7 @@ import {
 } from "../../api/resources.js";
 import { apiTime, parseDuration } from "../duration.js";
 import {
+  BOOTSTRAPPED,
   CLAIM_FIELD_MANAGER,
   POOL_LABEL,
   adminKubeconfigSecretName,
@@ -149,13 +151,19 @@ export async function reconcileClaim(scope: ClaimScope): Promise<ReconcileResult
     adminSecretName,
   );
   const kubeconfig = adminSecret?.data?.kubeconfig;
-  if (kubeconfig) {
+  // A claim never gets an unbootstrapped cluster: its kubeconfig is handed over once the cluster's
+  // BootstrapPolicies find it compliant (Bootstrapped is True at once when none selects it). Drift found later
+  // does not take access back.
+  const bootstrapped =
+    isTrue(cluster.status?.conditions, BOOTSTRAPPED) || Boolean(claim.status?.kubeconfigSecretRef);
+  if (kubeconfig && bootstrapped) {
     await writeClaimAccess(scope, kubeconfig);
     scope.kubeconfigSecretName = claimKubeconfigSecretName(claim.metadata.name!);
   }
 
   let requeue = settings.maxRequeueMs;
-  if (!kubeconfig || cluster.status?.powerState !== "Running") requeue = settings.kubeconfigPollMs;
+  if (!kubeconfig || !bootstrapped || cluster.status?.powerState !== "Running")
+    requeue = settings.kubeconfigPollMs;
   if (scope.expiresAt)
     requeue = Math.min(requeue, Math.max(1_000, new Date(scope.expiresAt).getTime() - now.getTime() + 500));
   return { requeueAfter: requeue };

@@ -1,6 +1,13 @@
 import type { ClusterClaim } from "../../api/index.js";
 import { ClusterClaimReason as Reason } from "../../api/reasons.js";
-import { setCondition, summarize, type Condition, type ConditionInput } from "../../runtime/conditions.js";
+import {
+  getCondition,
+  setCondition,
+  summarize,
+  type Condition,
+  type ConditionInput,
+} from "../../runtime/conditions.js";
+import { BOOTSTRAPPED } from "../labels.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
 import type { ClaimScope } from "./phases.js";
@@ -107,6 +114,16 @@ function report(scope: ClaimScope): ClaimReport {
     };
   }
   const running = { status: "True" as const, reason: Reason.Running, message: `Cluster ${name} is running` };
+  const bootstrapped = getCondition(cluster.status?.conditions as Condition[] | undefined, BOOTSTRAPPED);
+  if (!scope.kubeconfigSecretName && bootstrapped?.status !== "True") {
+    const message = `Cluster ${name} is running; waiting for its BootstrapPolicies: ${bootstrapped?.message ?? "not evaluated yet"}`;
+    return {
+      pending,
+      running,
+      kubeconfig: { status: "False", reason: Reason.WaitingForBootstrap, message },
+      ready,
+    };
+  }
   if (!scope.kubeconfigSecretName) {
     const message = `Cluster ${name} is running; waiting for its kubeconfig`;
     return {
