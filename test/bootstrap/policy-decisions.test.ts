@@ -5,6 +5,7 @@ import { bootstrapVerdict } from "../../src/bootstrap/policies/cluster-bootstrap
 import { aggregateCompliance, evaluationRound } from "../../src/bootstrap/policies/rounds.js";
 import { selects } from "../../src/bootstrap/policies/policy-phases.js";
 import { templateProblem } from "../../src/bootstrap/policies/templates.js";
+import { RateLimiter } from "../../src/bootstrap/policies/rate-limiter.js";
 
 const now = new Date("2026-06-01T12:00:00Z");
 const minutes = (n: number) => new Date(now.getTime() + n * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -186,5 +187,16 @@ describe("bootstrapVerdict (condition Bootstrapped)", () => {
       bp("a", {}),
     ]);
     expect(v).toMatchObject({ status: "False", reason: "ClusterNotRunning" });
+  });
+});
+
+describe("RateLimiter (evaluations queued per policy per second)", () => {
+  it("grants up to the budget in a second, per key, and refills the next second", () => {
+    const limiter = new RateLimiter(50);
+    const t0 = new Date("2026-06-01T12:00:00.000Z");
+    expect(limiter.take("ns/a", 1000, t0)).toBe(50);
+    expect(limiter.take("ns/a", 10, new Date(t0.getTime() + 500))).toBe(0);
+    expect(limiter.take("ns/b", 10, t0)).toBe(10);
+    expect(limiter.take("ns/a", 1000, new Date(t0.getTime() + 1000))).toBe(50);
   });
 });

@@ -6,6 +6,7 @@ import { objectKey } from "../../runtime/resource.js";
 import { clusterBootstrapRegistration } from "./cluster-bootstrap.js";
 import type { PolicyEvaluationJobData, PolicyEvaluationResult } from "./job.js";
 import { bootstrapPolicyRegistration } from "./policy-controller.js";
+import { RateLimiter } from "./rate-limiter.js";
 
 export { BOOTSTRAP_POLICY_CONTROLLER } from "./policy-controller.js";
 export {
@@ -35,7 +36,7 @@ export function registerBootstrapControllers(manager: Manager, deps: BootstrapCo
       settings: {
         queue: deps.queue,
         clustersIn: (namespace) => clusters.list({ namespace }),
-        evaluationsPerSecond: deps.evaluationsPerSecond ?? 50,
+        limiter: new RateLimiter(deps.evaluationsPerSecond ?? 50),
         defaultIntervalMs: deps.defaultIntervalMs,
       },
       policiesIn: (namespace) => policies.list({ namespace }).map(objectKey),
