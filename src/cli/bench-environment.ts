@@ -36,6 +36,8 @@ export interface BenchEnvironmentOptions {
   cleanup?: (env: BenchEnvironment) => Promise<void>;
   /** Settings for the controller and worker, applied unless the caller's environment sets them. */
   componentDefaults?: Record<string, string>;
+  /** Start `slipway controller` and `slipway worker` (default); false: hub and Redis only. */
+  components?: boolean;
 }
 
 /**
@@ -60,9 +62,9 @@ export async function withBenchEnvironment(
   const dev = new DevEnvironment(config);
   const t = Date.now();
   try {
-    const up = await dev.up({ detached: false, log: () => undefined });
+    const up = await dev.up({ detached: false, log: () => undefined, components: options.components });
     console.log(
-      `dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
+      `dev hub + Redis${options.components === false ? "" : " + controller + worker"} up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
     );
     const env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
     try {

@@ -212,15 +212,29 @@ function addBenchCommands(program: Command, run: Run): void {
     )
     .option("--local-clusters <n>", "local clusters for object applies/s", nonNegativeInteger, 2)
     .option("--objects <n>", "ConfigMaps in the local policy", nonNegativeInteger, 50)
-    .addOption(new Option("--scenario <scenario>").choices(["simulated", "local", "all"]).default("all"))
+    .option("--per-second <n>", "fleet: evaluations queued per policy per second", nonNegativeInteger, 50)
+    .option("--concurrency <n>", "fleet: evaluations run at once", nonNegativeInteger, 32)
+    .addOption(
+      new Option("--scenario <scenario>").choices(["simulated", "local", "fleet", "all"]).default("all"),
+    )
     .action(
       (options: {
         counts: number[];
         evaluationMs: number;
         localClusters: number;
         objects: number;
-        scenario: "simulated" | "local" | "all";
-      }) => run(async () => (await import("./bench-policies.js")).benchPolicies(options)),
+        perSecond: number;
+        concurrency: number;
+        scenario: "simulated" | "local" | "fleet" | "all";
+      }) =>
+        run(async () =>
+          options.scenario === "fleet"
+            ? (await import("./bench-fleet.js")).benchFleet(options)
+            : (await import("./bench-policies.js")).benchPolicies({
+                ...options,
+                scenario: options.scenario,
+              }),
+        ),
     );
 }
 

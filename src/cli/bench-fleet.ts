@@ -1,0 +1,175 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { BootstrapPolicy } from "../api/index.js";
+import { bootstrapPolicyResource, clusterDeploymentResource, namespaceResource } from "../api/resources.js";
+import {
+  POLICY_EVALUATION_JOB,
+  policyEvaluationJob,
+  registerBootstrapControllers,
+  type PolicyEvaluationJobData,
+  type PolicyEvaluationResult,
+} from "../bootstrap/policies/index.js";
+import { SPOKE_QUEUE } from "../queue/job.js";
+import { JobQueue } from "../queue/job-queue.js";
+import { JobWorker } from "../queue/job-worker.js";
+import { conditionTime } from "../runtime/conditions.js";
+import type { KubeClient } from "../runtime/kube-client.js";
+import { configureLogging } from "../runtime/logging.js";
+import { Manager } from "../runtime/manager.js";
+import { seconds, withBenchEnvironment, zeroDelaySimulated } from "./bench-environment.js";
+
+const NS = "fleet";
+
+/**
+ * `slipway bench policies --scenario fleet`: a policy change on N simulated clusters, at fleet sizes where a
+ * Pulumi run per cluster would take the machine an hour. The clusters are ClusterDeployments whose provisioned
+ * status is written directly (no ClusterDeployment controller runs, no Pulumi); the BootstrapPolicy controllers
+ * (in this process, as in `slipway controller`) and the evaluation handler (a spoke-queue worker in this process,
+ * as in `slipway worker`) are the real ones, against the real hub and Redis.
+ */
+export async function benchFleet(options: {
+  counts: number[];
+  evaluationMs: number;
+  perSecond: number;
+  concurrency: number;
+}) {
+  configureLogging({ level: "warn" });
+  await withBenchEnvironment(
+    async ({ config, kube, redisUrl }) => {
+      const queueOptions = {
+        name: SPOKE_QUEUE,
+        redisUrl,
+        prefix: config.queuePrefix,
+        attempts: 3,
+        backoffMs: 500,
+      };
+      const queue = new JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>(queueOptions);
+      const worker = new JobWorker({
+        queue: SPOKE_QUEUE,
+        redisUrl,
+        prefix: config.queuePrefix,
+        concurrency: options.concurrency,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        maxStalledCount: 2,
+      }).handle(POLICY_EVALUATION_JOB, policyEvaluationJob({ kube }));
+      const manager = new Manager({ client: kube });
+      registerBootstrapControllers(manager, { queue, evaluationsPerSecond: options.perSecond });
+      const events = new (await import("../queue/job-events.js")).JobEventRouter({
+        redisUrl,
+        prefix: config.queuePrefix,
+        queues: [SPOKE_QUEUE],
+      });
+      events.subscribe("BootstrapPolicy", (e) =>
+        manager.enqueue("bootstrap-policy", `${e.namespace}/${e.name}`),
+      );
+      try {
+        await kube.create(namespaceResource, { metadata: { name: NS } });
+        await events.start();
+        await manager.start();
+        void worker.run();
+        console.log(
+          `fleet: policy controller in process, ${options.concurrency} evaluations at once, at most ${options.perSecond} queued per second`,
+        );
+        for (const count of options.counts) await fleet(kube, queue, count, options.evaluationMs);
+      } finally {
+        await manager.stop();
+        await worker.close();
+        await events.close();
+        await queue.close();
+      }
+    },
+    { components: false },
+  );
+  return 0;
+}
+
+async function fleet(kube: KubeClient, queue: Pick<JobQueue, "counts">, count: number, evaluationMs: number) {
+  const label = `f${count}`;
+  const platform = { simulated: { ...zeroDelaySimulated.simulated, bootstrapSeconds: evaluationMs / 1000 } };
+  let t = Date.now();
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
+        const name = `${label}-${i + j}`;
+        await kube.create(clusterDeploymentResource, {
+          apiVersion: "slipway.dev/v1alpha1",
+          kind: "ClusterDeployment",
+          metadata: { name, namespace: NS },
+          spec: { clusterName: name, platform, registration: { labels: { fleet: label } } },
+        });
+        const at = conditionTime(new Date());
+        await kube.patch(
+          clusterDeploymentResource,
+          NS,
+          name,
+          {
+            status: { powerState: "Running", provisionedAt: at, apiURL: `https://simulated.invalid/${name}` },
+          },
+          { type: "merge", subresource: "status" },
+        );
+      }),
+    );
+  }
+  console.log(`fleet x${count}: clusters written in ${seconds(Date.now() - t)}`);
+  const name = `fleet-${count}`;
+  const templates = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({
+      objectDefinition: {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `c${i}`, namespace: "default" },
+        data: { tag },
+      },
+    }));
+  t = Date.now();
+  await kube.create(bootstrapPolicyResource, {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "BootstrapPolicy",
+    metadata: { name, namespace: NS },
+    spec: {
+      clusterSelector: { matchLabels: { fleet: label } },
+      evaluationInterval: "1h",
+      objectTemplates: templates(3, "v1"),
+    },
+  });
+  await allEvaluated(kube, name, count);
+  console.log(`fleet x${count}: new policy -> all ${count} Compliant in ${seconds(Date.now() - t)}`);
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const c = await queue.counts();
+      peak = Math.max(peak, (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0));
+      await sleep(100);
+    }
+  })();
+  t = Date.now();
+  await kube.patch(
+    bootstrapPolicyResource,
+    NS,
+    name,
+    { spec: { objectTemplates: templates(4, "v2") } },
+    { type: "merge" },
+  );
+  await allEvaluated(kube, name, count);
+  const wall = Date.now() - t;
+  sampling = false;
+  await sampler;
+  console.log(
+    `fleet x${count}: policy change -> all ${count} re-evaluated in ${seconds(wall)} (${((count * 1000) / wall).toFixed(0)} evaluations/s, ` +
+      `${evaluationMs} ms simulated each; at most ${peak} evaluations queued or running at once)`,
+  );
+}
+
+async function allEvaluated(kube: KubeClient, name: string, count: number): Promise<void> {
+  const deadline = Date.now() + 1_800_000;
+  while (Date.now() < deadline) {
+    const p = await kube.get<BootstrapPolicy>(bootstrapPolicyResource, NS, name);
+    const done = (p.status?.clusters ?? []).filter(
+      (c) => c.generation === p.metadata.generation && c.compliant === "Compliant",
+    ).length;
+    if (done === count) return;
+    await sleep(250);
+  }
+  throw new Error(`${name}: not evaluated on ${count} clusters within 30 minutes`);
+}
