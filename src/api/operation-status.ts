@@ -117,7 +117,8 @@ export const bootstrapStatus = () =>
         minimum: 0,
       }),
       compliantPolicies: s.integer({
-        description: "Of those, the ones whose latest evaluation, of their current generation, is Compliant.",
+        description:
+          "Of those, the ones whose latest verdict is Compliant (kept while a new generation is evaluated).",
         minimum: 0,
       }),
       policiesHash: s.string({
@@ -128,7 +129,6 @@ export const bootstrapStatus = () =>
         description: "Policies (up to 20) the cluster is not yet compliant with, or not yet evaluated by.",
         maxItems: 20,
       }),
-      lastEvaluated: s.dateTime({ description: "The latest evaluation of any selecting policy." }),
       message: s.string({ description: "A short human summary.", maxLength: 4096 }),
     },
     {

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { BootstrapPolicy } from "../api/index.js";
 import { bootstrapPolicyResource, clusterDeploymentResource, namespaceResource } from "../api/resources.js";
 import {
+  BOOTSTRAP_POLICY_CONTROLLER,
+  POLICY_BATCH_MS,
   POLICY_EVALUATION_JOB,
   policyEvaluationJob,
   registerBootstrapControllers,
@@ -60,7 +62,7 @@ export async function benchFleet(options: {
         queues: [SPOKE_QUEUE],
       });
       events.subscribe("BootstrapPolicy", (e) =>
-        manager.enqueue("bootstrap-policy", `${e.namespace}/${e.name}`),
+        manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
       );
       try {
         await kube.create(namespaceResource, { metadata: { name: NS } });

@@ -12,6 +12,7 @@ import {
 import { registerPoolControllers } from "../pools/index.js";
 import {
   BOOTSTRAP_POLICY_CONTROLLER,
+  POLICY_BATCH_MS,
   registerBootstrapControllers,
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
@@ -71,7 +72,7 @@ export async function controllerCommand(): Promise<number> {
     manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
   );
   jobEvents.subscribe("BootstrapPolicy", (e) =>
-    manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`),
+    manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
   );
   await jobEvents.start();
   await manager.start();

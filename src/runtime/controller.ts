@@ -9,6 +9,11 @@ export interface SecondaryWatch {
   labelSelector?: string;
   /** Keys ("namespace/name") of the primary objects to reconcile when `object` is added, changed or deleted. */
   mapToPrimary(object: KubeObject): string[];
+  /**
+   * Batch a stream of changes: the primary is reconciled this long after the first change, once for all that
+   * came meanwhile (1,000 clusters changing must not mean 1,000 passes of a policy over 1,000 clusters).
+   */
+  delayMs?: number;
 }
 
 export interface ControllerWatches {

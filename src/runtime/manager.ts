@@ -146,7 +146,10 @@ export class Manager {
     for (const watch of secondary) {
       const informer = this.informer(watch.resource, { labelSelector: watch.labelSelector });
       const enqueueMapped = (o: KubeObject) => {
-        for (const key of watch.mapToPrimary(o)) enqueue(key);
+        for (const key of watch.mapToPrimary(o)) {
+          if (watch.delayMs) running.queue?.addAfter(key, watch.delayMs);
+          else enqueue(key);
+        }
       };
       informer.addEventHandler({
         onAdd: enqueueMapped,
@@ -160,11 +163,15 @@ export class Manager {
     }
   }
 
-  /** Reconciles `key` soon, e.g. when a job finished (level-triggered: only the key, never a payload). */
-  enqueue(controller: string, key: string): void {
+  /**
+   * Reconciles `key` soon, e.g. when a job finished (level-triggered: only the key, never a payload). With
+   * `delayMs`, once that long after the first of a stream of calls.
+   */
+  enqueue(controller: string, key: string, delayMs?: number): void {
     const running = this.controllers.get(controller);
     if (!running) throw new Error(`no controller named ${controller}`);
-    running.queue?.add(key);
+    if (delayMs) running.queue?.addAfter(key, delayMs);
+    else running.queue?.add(key);
   }
 
   /** Starts health, informers and (on the leader) controllers; resolves once caches are synced. */

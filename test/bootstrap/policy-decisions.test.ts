@@ -178,9 +178,13 @@ describe("bootstrapVerdict (condition Bootstrapped)", () => {
     expect(v.message).toContain("b: Namespace x is missing");
     expect(v.bootstrap.waitingFor).toEqual(["b"]);
   });
-  it("Unknown while a policy has not evaluated its current generation", () => {
-    const v = bootstrapVerdict(c, [bp("a", {}, [entry({ generation: 1 })], 2)]);
+  it("Unknown while a policy has no verdict for the cluster yet", () => {
+    const v = bootstrapVerdict(c, [bp("a", {}, [entry({ compliant: "Pending", lastEvaluated: undefined })])]);
     expect(v).toMatchObject({ status: "Unknown", reason: "AwaitingEvaluation" });
+  });
+  it("keeps the latest verdict while a new generation of the policy is evaluated", () => {
+    const v = bootstrapVerdict(c, [bp("a", {}, [entry({ generation: 1 })], 2)]);
+    expect(v).toMatchObject({ status: "True", reason: "PoliciesCompliant" });
   });
   it("False while the cluster does not run yet", () => {
     const v = bootstrapVerdict(cd("c1", {}, { powerState: "Provisioning", provisionedAt: undefined }), [

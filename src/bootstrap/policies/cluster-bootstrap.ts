@@ -23,7 +23,7 @@ type Verdict = Omit<ConditionInput, "type"> & { bootstrap: BootstrapStatus };
 
 /**
  * Bootstrapped, from the entries the selecting policies hold for this cluster: True when every one reports it
- * Compliant for its current generation, or when none selects it. A resume starts a new evaluation but does not
+ * Compliant (its latest verdict, also while a new generation is evaluated), or when none selects it. A resume starts a new evaluation but does not
  * reset Bootstrapped: the cluster keeps what it had when it went to sleep until an evaluation says otherwise, so
  * a claim on a resumed pool cluster is not held up by it.
  */
@@ -46,23 +46,16 @@ export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly Boots
     policy: p,
     entry: p.status?.clusters?.find((e) => e.name === name),
   }));
-  const compliant = entries.filter(
-    ({ policy, entry }) =>
-      entry?.compliant === "Compliant" && entry.generation === policy.metadata.generation,
-  );
+  // The latest verdict counts, also while a newer generation of the policy is being evaluated: a policy edit does
+  // not flip Bootstrapped (and Ready) of every cluster it selects until each evaluation says otherwise.
+  const compliant = entries.filter(({ entry }) => entry?.compliant === "Compliant");
   const nonCompliant = entries.filter(({ entry }) => entry?.compliant === "NonCompliant");
   const waiting = entries.filter((e) => !compliant.includes(e) && !nonCompliant.includes(e));
-  const lastEvaluated = entries
-    .map(({ entry }) => entry?.lastEvaluated)
-    .filter((t): t is string => Boolean(t))
-    .sort()
-    .at(-1);
   const bootstrap = (message: string): BootstrapStatus => ({
     policies: policies.length,
     compliantPolicies: compliant.length,
     policiesHash: hash,
     waitingFor: [...nonCompliant, ...waiting].slice(0, MAX_NAMED).map(({ policy }) => policy.metadata.name!),
-    lastEvaluated,
     message,
   });
   if (compliant.length === policies.length) {

@@ -35,16 +35,45 @@ export interface PolicyEvaluationJobDeps {
 export function policyEvaluationJob(
   deps: PolicyEvaluationJobDeps,
 ): JobHandler<PolicyEvaluationJobData, PolicyEvaluationResult> {
-  return (job) => runEvaluation(deps, job);
+  const policies = new PolicyCache(deps.kube);
+  return (job) => runEvaluation(deps, policies, job);
+}
+
+/**
+ * A policy read once for the evaluations of many clusters: its status holds one entry per cluster, so 1,000
+ * evaluations reading it each would move hundreds of megabytes from the hub. A copy is used for at most
+ * POLICY_CACHE_MS, and only when it is at least the generation the job was queued for.
+ */
+const POLICY_CACHE_MS = 2_000;
+
+class PolicyCache {
+  private readonly entries = new Map<string, { at: number; read: Promise<BootstrapPolicy | undefined> }>();
+
+  constructor(private readonly kube: KubeClient) {}
+
+  async get(data: PolicyEvaluationJobData): Promise<BootstrapPolicy | undefined> {
+    const key = `${data.namespace}/${data.name}`;
+    const cached = this.entries.get(key);
+    if (cached && Date.now() - cached.at < POLICY_CACHE_MS) {
+      const policy = await cached.read.catch(() => undefined);
+      if (policy && policy.metadata.uid === data.uid && (policy.metadata.generation ?? 0) >= data.generation)
+        return policy;
+    }
+    const read = this.kube.getIfExists<BootstrapPolicy>(bootstrapPolicyResource, data.namespace, data.name);
+    this.entries.set(key, { at: Date.now(), read });
+    if (this.entries.size > 1_000) this.entries.delete(this.entries.keys().next().value!);
+    return read;
+  }
 }
 
 async function runEvaluation(
   deps: PolicyEvaluationJobDeps,
+  policies: PolicyCache,
   job: JobContext<PolicyEvaluationJobData>,
 ): Promise<PolicyEvaluationResult> {
   const data = job.data;
   const [policy, cd] = await Promise.all([
-    deps.kube.getIfExists<BootstrapPolicy>(bootstrapPolicyResource, data.namespace, data.name),
+    policies.get(data),
     deps.kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, data.namespace, data.clusterName),
   ]);
   const generation = policy?.metadata.generation ?? data.generation;

@@ -8,7 +8,7 @@ import type { PolicyEvaluationJobData, PolicyEvaluationResult } from "./job.js";
 import { bootstrapPolicyRegistration } from "./policy-controller.js";
 import { RateLimiter } from "./rate-limiter.js";
 
-export { BOOTSTRAP_POLICY_CONTROLLER } from "./policy-controller.js";
+export { BOOTSTRAP_POLICY_CONTROLLER, POLICY_BATCH_MS } from "./policy-controller.js";
 export {
   BOOTSTRAPPED_CONDITION,
   CLUSTER_BOOTSTRAP_CONTROLLER,

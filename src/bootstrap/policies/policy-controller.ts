@@ -12,6 +12,8 @@ import {
 import { computePolicyStatus } from "./policy-status.js";
 
 export const BOOTSTRAP_POLICY_CONTROLLER = "bootstrap-policy";
+/** A policy is reconciled at most about once a second for a stream of cluster changes and job events. */
+export const POLICY_BATCH_MS = 1_000;
 
 /**
  * No finalizer: a deleted policy needs no cleanup. Its queued evaluations find it gone and do nothing; what
@@ -49,6 +51,7 @@ export function bootstrapPolicyRegistration(
       secondary: [
         {
           resource: clusterDeploymentResource,
+          delayMs: POLICY_BATCH_MS,
           mapToPrimary: (cd: KubeObject) =>
             cd.metadata?.namespace ? options.policiesIn((cd as ClusterDeployment).metadata.namespace!) : [],
         },
