@@ -188,7 +188,8 @@ export class PulumiRunner {
   private async acquireLease(request: PulumiRunRequest): Promise<StackLease | undefined> {
     if (!this.opts.leases) return undefined;
     const listable = this.lockDir(request.stackName) !== undefined;
-    const locks = listable ? await this.stackLocks(request.stackName) : [];
+    // A lock of a process of this host that is gone needs no proof from the lease: its owner is dead.
+    const locks = listable ? (await this.stackLocks(request.stackName)).filter((l) => !deadHere(l)) : [];
     const lock = !listable ? "unknown" : locks.length > 0 ? "seen" : "none";
     return this.opts.leases.acquire(request.stackName, request.jobId ?? "unnamed", lock);
   }
@@ -376,16 +377,16 @@ export class PulumiRunner {
         `not clearing the lock of stack ${stackName}: ${lease.lost ?? "its lease is not held"}`,
       );
     }
-    const here = hostname();
-    const live = locks.find((l) => l.hostname === here && l.pid !== undefined && processAlive(l.pid));
+    const live = locks.find((l) => l.hostname === hostname() && l.pid !== undefined && processAlive(l.pid));
     if (live) {
       throw new StaleStackLockError(
         stackName,
         `stack ${stackName} is locked by a running update (pid ${live.pid} on this host); not clearing its lock`,
       );
     }
-    const deadHere = locks.length > 0 && locks.every((l) => l.hostname === here && l.pid !== undefined);
-    if (!lease.provenVacant && !deadHere) {
+    // Unlisted locks (a backend that cannot list them) are never proven dead by a pid.
+    const ownersDead = locks.length > 0 && locks.every(deadHere);
+    if (!lease.provenVacant && !ownersDead) {
       // A live run elsewhere whose lease Redis lost may own this lock: give the lease back so that run can
       // re-assert it, and come back once the lease has stayed vacant for a whole ttl.
       await lease.yieldToLockOwner();
@@ -514,6 +515,11 @@ function sdkVersion(nodeModulesDir: string): string {
     version: string;
   };
   return manifest.version;
+}
+
+/** A lock taken by a process of this host that no longer runs. */
+function deadHere(lock: { hostname?: string; pid?: number }): boolean {
+  return lock.hostname === hostname() && lock.pid !== undefined && !processAlive(lock.pid);
 }
 
 function processAlive(pid: number): boolean {
