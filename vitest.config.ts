@@ -14,7 +14,7 @@ const unitTests = [
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
-  "test/provisioners/destroy-retry.test.ts",
+  "test/queue/retry-schedule.test.ts",
   "test/provisioners/foreign-conditions.test.ts",
   "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",

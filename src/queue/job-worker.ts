@@ -1,12 +1,14 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from "bullmq";
 import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
 import { JobDeferredError, TerminalJobError } from "../errors/index.js";
 import { jobSubject, type JobData } from "./job.js";
 import { redisConnection } from "./redis.js";
+import { retryDelayMs } from "./retry-schedule.js";
 
 const log = logger("job-worker");
+const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
 
 /** What a handler sees of its job. */
 export interface JobContext<D extends JobData = JobData, P = unknown> {
@@ -41,6 +43,8 @@ export interface JobWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** The longest wait between two attempts of a job (capped-exponential backoff). Default 5 min. */
+  backoffCapMs?: number;
   /** Observes every finished run (job_duration_seconds). */
   metrics?: Metrics;
 }
@@ -65,6 +69,15 @@ export class JobWorker {
       stalledInterval: opts.stalledIntervalMs,
       maxStalledCount: opts.maxStalledCount,
       autorun: false,
+      settings: {
+        // The queue gives the first wait (the job's backoff delay); doubling up to the cap, without an end.
+        backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
+          retryDelayMs(attemptsMade, {
+            baseMs:
+              job?.opts.backoff && typeof job.opts.backoff === "object" ? (job.opts.backoff.delay ?? 0) : 0,
+            capMs: opts.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS,
+          }),
+      },
     });
     this.worker.on("failed", (job, err) => {
       if (job)
