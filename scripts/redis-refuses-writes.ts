@@ -82,8 +82,14 @@ try {
   let lastLog = "";
   worker.stdout!.on("data", (d: Buffer) => (lastLog = (lastLog + d.toString()).slice(-3000)));
 
-  // A few jobs for resources the hub does not have, due once Redis refuses writes: the worker must move them
-  // from delayed to active, which is a write.
+  let stdout = "";
+  worker.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  for (let i = 0; i < 600 && !stdout.includes("Worker started"); i++) await sleep(100);
+  await sleep(3_000);
+  const before = rssMiB(worker.pid!);
+
+  // A few jobs for resources the hub does not have, due in 2 s, when Redis refuses writes: the worker must
+  // move them from delayed to active, which is a write.
   const queue = new Queue(PULUMI_QUEUE, {
     connection: new Redis(url, { maxRetriesPerRequest: null }),
     prefix: "slipway",
@@ -100,15 +106,9 @@ try {
         generation: 1,
         operation: "up",
       },
-      { jobId: `uid-${i}.g1.up`, delay: 8_000 },
+      { jobId: `uid-${i}.g1.up`, delay: 2_000 },
     );
   await queue.close();
-  let stdout = "";
-  worker.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  for (let i = 0; i < 600 && !stdout.includes("Worker started"); i++) await sleep(100);
-  await sleep(3_000);
-  const before = rssMiB(worker.pid!);
-
   if (mode === "oom") {
     await admin.config("SET", "maxmemory-policy", "noeviction");
     await admin.config("SET", "maxmemory", "1mb");
