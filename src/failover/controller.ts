@@ -11,6 +11,7 @@ import {
   FAILOVER_FIELD_MANAGER,
   reconcileFailover,
   type FailoverDeps,
+  type FailoverProgress,
   type FailoverScope,
 } from "./phases.js";
 import { computeFailoverStatus } from "./status.js";
@@ -24,13 +25,23 @@ export const CLUSTER_FAILOVER_CONTROLLER = "cluster-failover";
  */
 export function clusterFailoverReconciler(deps: FailoverDeps): Reconciler<ClusterFailover, FailoverScope> {
   const requested = new Map<string, Map<string, string>>();
+  const last = new Map<string, FailoverProgress>();
+  const uidOf = (failover: ClusterFailover) => failover.metadata.uid ?? failover.metadata.name!;
   return {
     buildScope: (failover, context) => {
-      const uid = failover.metadata.uid ?? failover.metadata.name!;
+      const uid = uidOf(failover);
       if (!requested.has(uid)) requested.set(uid, new Map());
-      return buildFailoverScope(failover, context, deps, requested.get(uid)!);
+      return buildFailoverScope(failover, context, deps, requested.get(uid)!, last.get(uid));
     },
-    reconcileNormal: reconcileFailover,
+    reconcileNormal: async (scope) => {
+      try {
+        return await reconcileFailover(scope);
+      } finally {
+        const { startedAt, entries, phase, completedAt, primaryHibernated } = scope;
+        if (startedAt)
+          last.set(uidOf(scope.failover), { startedAt, entries, phase, completedAt, primaryHibernated });
+      }
+    },
     reconcileDelete: deleteFailover,
     computeStatus: computeFailoverStatus,
   };

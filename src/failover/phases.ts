@@ -11,7 +11,7 @@ import { clusterDeploymentResource, clusterPoolResource } from "../api/resources
 import { isNotFound, TerminalError } from "../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/reconciler.js";
 import { achievedRtoSeconds, failoverTime, initialEntries, planFailover, type FailoverPlan } from "./plan.js";
-import { clustersOfSet, conflictingFailover, failoverClusterView, hasEnded } from "./views.js";
+import { clustersOfSet, conflictingFailover, ENDED_PHASES, failoverClusterView } from "./views.js";
 
 export const FAILOVER_FIELD_MANAGER = "slipway-cluster-failover";
 const DEFAULT_RESUME_TIMEOUT_MS = 30 * 60_000;
@@ -29,12 +29,21 @@ export interface FailoverDeps {
   registrationRequired?: boolean;
 }
 
+/** What a pass leaves for the next one; the status holds the same, once the cache shows it. */
+export interface FailoverProgress {
+  startedAt?: string;
+  entries?: FailoverClusterStatus[];
+  phase?: FailoverPhase;
+  completedAt?: string;
+  primaryHibernated?: number;
+}
+
 /** What one pass read and decided; status.ts reports from it. */
-export interface FailoverScope {
+export interface FailoverScope extends FailoverProgress {
   failover: ClusterFailover;
   context: ReconcileContext;
   deps: FailoverDeps;
-  /** Clusters this controller asked to run, by failover uid, until its status shows them. */
+  /** Clusters this controller asked to run, until its status shows them. */
   requested: Map<string, string>;
   clusters: ClusterDeployment[];
   startedAt?: string;
@@ -55,13 +64,19 @@ export function durationMs(text: string): number {
   return total;
 }
 
+/**
+ * `last` is what this controller's previous pass on the failover decided. The informer's cache may not show that
+ * pass's status write yet; starting again from an older status would restart the RTO clock and count clusters
+ * twice, so the newer of the two is used (this controller is the status's only writer).
+ */
 export function buildFailoverScope(
   failover: ClusterFailover,
   context: ReconcileContext,
   deps: FailoverDeps,
   requested: Map<string, string>,
+  last?: FailoverProgress,
 ): FailoverScope {
-  const status = failover.status;
+  const status = last?.startedAt ? last : failover.status;
   return {
     failover,
     context,
@@ -69,7 +84,7 @@ export function buildFailoverScope(
     requested,
     clusters: deps.clustersIn(failover.metadata.namespace!),
     startedAt: status?.startedAt,
-    entries: status?.clusters,
+    entries: last?.startedAt ? last.entries : failover.status?.clusters,
     phase: status?.phase,
     completedAt: status?.completedAt,
     primaryHibernated: status?.primaryHibernated,
@@ -207,7 +222,7 @@ function endedWithFailures(scope: FailoverScope, poolDeleted: boolean): Terminal
 
 export async function reconcileFailover(scope: FailoverScope): Promise<ReconcileResult> {
   const { failover, context } = scope;
-  if (hasEnded(failover)) {
+  if (ENDED_PHASES.includes(scope.phase ?? "Pending")) {
     const failure = endedWithFailures(
       scope,
       scope.entries?.some((e) => e.reason === Reason.PoolDeleted) ?? false,
