@@ -119,7 +119,8 @@ function advance(input: PlanInput, entry: FailoverClusterStatus): FailoverCluste
       state: "Ready",
       ...(requestedAt ? { resumeRequestedAt: requestedAt } : { wasRunning: true }),
       readyAt: failoverTime(input.now),
-      message: cluster.readiness.message,
+      // Kept short: a failover of thousands of clusters writes every entry on every pass.
+      message: undefined,
       reason: undefined,
     };
   }
@@ -138,7 +139,7 @@ function advance(input: PlanInput, entry: FailoverClusterStatus): FailoverCluste
         Reason.PoolDeleted,
         "the standby pool was deleted before the cluster was resumed",
       );
-    return { ...entry, state: "Pending", message: "waiting for a slot (maxConcurrent)" };
+    return { ...entry, state: "Pending" };
   }
   const since = requestedAt ?? failoverTime(input.now);
   if (cluster.readiness.state === "Stalled")
