@@ -21,6 +21,9 @@ const listKinds = [
   "clusterpools",
   "claims",
   "clusterclaims",
+  "failovers",
+  "cfo",
+  "clusterfailovers",
 ];
 
 /** Runs one command's action and keeps its exit code. Actions load their module lazily, so `slipway dev` starts fast. */

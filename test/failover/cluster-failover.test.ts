@@ -110,6 +110,43 @@ const byName = async (ns: string) =>
     ]),
   );
 
+describe("ClusterFailover admission", () => {
+  it("refuses a set named twice or not at all, a bad maxConcurrent, a changed set and an undone cancel", async () => {
+    const ns = await newNamespace("fo-admit");
+    const refused = async (spec: Record<string, unknown>) => {
+      try {
+        await client.create(
+          clusterFailoverResource,
+          failover(`bad-${Math.random().toString(36).slice(2, 8)}`, ns, spec),
+        );
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(spec)}`);
+    };
+    expect(await refused({ standby: { poolName: "a", selector: { matchLabels: { x: "y" } } } })).toContain(
+      "name the clusters with exactly one of poolName and selector",
+    );
+    expect(await refused({ standby: {} })).toContain("exactly one of poolName and selector");
+    expect(await refused({ standby: { poolName: "a" }, maxConcurrent: 0 })).toMatch(/maxConcurrent/);
+    expect(await refused({ standby: { poolName: "a" }, resumeTimeout: "forever" })).toContain(
+      "must be a duration",
+    );
+
+    await client.create(
+      clusterFailoverResource,
+      failover("ok", ns, { standby: { poolName: "a" }, cancel: true }),
+    );
+    const change = async (patch: Record<string, unknown>) =>
+      client.patch(clusterFailoverResource, ns, "ok", { spec: patch }, { type: "merge" }).then(
+        () => "accepted",
+        (error: Error) => error.message,
+      );
+    expect(await change({ cancel: false })).toContain("cancel cannot be undone");
+    expect(await change({ standby: { poolName: "b" } })).toContain("standby and primary are immutable");
+  });
+});
+
 describe("ClusterFailover controller", () => {
   it("resumes a hibernated pool at most maxConcurrent at a time, keeps it running and reports the RTO", async () => {
     const ns = await newNamespace("fo-pool");
