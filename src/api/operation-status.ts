@@ -24,7 +24,7 @@ const retry = () =>
     },
     {
       description:
-        "Set while an operation that must not give up (a destroy) is retried with capped exponential backoff.",
+        "Set while the controller retries a failed operation itself (a destroy, or a job whose worker kept dying on it) with capped exponential backoff.",
     },
   );
 

@@ -17,6 +17,7 @@ import {
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../bootstrap/policies/index.js";
+import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -61,7 +62,8 @@ export async function controllerCommand(): Promise<number> {
     resyncIntervalMs: c.resyncSeconds * 1000,
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
-  registerPoolControllers(manager);
+  registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
+  registerFailoverController(manager);
   registerBootstrapControllers(manager, {
     queue: spokeQueue,
     evaluationsPerSecond: c.policyEvaluationsPerSecond,

@@ -1,8 +1,9 @@
 import type { BootstrapPolicy, ClusterDeployment } from "../api/index.js";
 import {
   bootstrapPolicyResource,
-  clusterDeploymentResource,
   clusterClaimResource,
+  clusterDeploymentResource,
+  clusterFailoverResource,
   clusterPoolResource,
 } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
@@ -149,6 +150,26 @@ export async function getCommand(
   if (what === "policies" || what === "bp" || what === "bootstrappolicies") {
     const list = await kube.list<BootstrapPolicy>(bootstrapPolicyResource, { namespace });
     console.log(policyRows(list.items, all));
+    return 0;
+  }
+  if (what === "failovers" || what === "cfo" || what === "clusterfailovers") {
+    const list = await kube.list<Obj>(clusterFailoverResource, { namespace });
+    const rows = list.items.map((f) => [
+      ...(all ? [f.metadata?.namespace ?? ""] : []),
+      f.metadata?.name ?? "",
+      String(f.status?.phase ?? "Pending"),
+      `${f.status?.ready ?? 0}/${f.status?.total ?? 0}`,
+      String(f.status?.resuming ?? 0),
+      String(f.status?.failed ?? 0),
+      f.status?.rtoSeconds !== undefined ? `${Number(f.status.rtoSeconds).toFixed(1)} s` : "",
+      age(f.metadata?.creationTimestamp),
+    ]);
+    console.log(
+      table(
+        [...(all ? ["NAMESPACE"] : []), "NAME", "PHASE", "READY", "RESUMING", "FAILED", "RTO", "AGE"],
+        rows,
+      ),
+    );
     return 0;
   }
   console.error(`slipway get: cannot list "${what}"`);

@@ -30,6 +30,8 @@ export interface SlipwayConfig {
     concurrency: number;
     /** BootstrapPolicy evaluations queued per policy per second at most (a change on many clusters is spread). */
     policyEvaluationsPerSecond: number;
+    /** A pool cluster asked to run and not back (Ready, registered, bootstrapped) this long after is replaced. 0: never. */
+    resumeTimeoutSeconds: number;
   };
   worker: {
     /** Pulumi runs at once per worker process (the "pulumi" queue). */
@@ -39,9 +41,13 @@ export interface SlipwayConfig {
     /** BullMQ lock: renewed every lockDuration/2 while a Pulumi run goes on. */
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** Deaths of its worker a job survives before BullMQ fails it; the controller then queues it again after a backoff. */
     maxStalledCount: number;
+    /** Attempts of a job before it fails; 0 (the default) retries transient failures without limit. */
     attempts: number;
+    /** The first retry's wait; each next one doubles, up to backoffCapMs. */
     backoffMs: number;
+    backoffCapMs: number;
     /**
      * A worker's lease on a stack expires this long after its last renewal (every third of it). As long as the
      * job lock by default: a dead worker's job comes back no sooner anyway, and a busy event loop (Pulumi inline
@@ -99,6 +105,7 @@ export function loadConfig(
       resyncSeconds: int("SLIPWAY_RESYNC_SECONDS", 300),
       concurrency: int("SLIPWAY_CONTROLLER_CONCURRENCY", 8),
       policyEvaluationsPerSecond: int("SLIPWAY_POLICY_EVALUATIONS_PER_SECOND", 50),
+      resumeTimeoutSeconds: int("SLIPWAY_RESUME_TIMEOUT_SECONDS", 1800),
     },
     worker: {
       concurrency: int("SLIPWAY_WORKER_CONCURRENCY", 4),
@@ -106,8 +113,9 @@ export function loadConfig(
       lockDurationMs: int("SLIPWAY_WORKER_LOCK_MS", 60_000),
       stalledIntervalMs: int("SLIPWAY_WORKER_STALLED_INTERVAL_MS", 30_000),
       maxStalledCount: int("SLIPWAY_WORKER_MAX_STALLED", 2),
-      attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
+      attempts: int("SLIPWAY_JOB_ATTEMPTS", 0),
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
+      backoffCapMs: int("SLIPWAY_JOB_BACKOFF_CAP_MS", 300_000),
       stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
     },
     pulumi: {
