@@ -77,6 +77,12 @@ export const registration = () =>
  */
 export const ABANDON_DEPROVISION_ANNOTATION = "slipway.dev/abandon-deprovision";
 
+/**
+ * Set by a ClusterFailover on the clusters it is resuming (value: the failover's name): the power controller
+ * leaves their power alone (no schedule, no hibernateAfter) until the annotation goes.
+ */
+export const FAILOVER_ANNOTATION = "slipway.dev/failover";
+
 export const POWER_STATES = ["Running", "Hibernating"] as const;
 
 /** Fields a ClusterDeployment shares with a ClusterPool's template. */
@@ -263,6 +269,9 @@ export const clusterDeploymentKind: KindDefinition = {
     Hibernating: "True while the cluster is hibernated or hibernating.",
     Registered: "The cluster is registered with the hub as a ManagedCluster.",
     Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
+    Scheduled:
+      "Written by the power controller: True when hibernation schedules or hibernateAfter are acted on (the message " +
+      "has the next hibernate and wake times), False with the reason when they are not (none, invalid, skipped).",
     FieldsNotActedOn:
       "Present (True) when the spec sets fields this release accepts but does not act on yet; the message names them.",
   },

@@ -13,6 +13,9 @@ const LOOKAHEAD_MS = 400 * 24 * 3_600_000;
 /** Upper bound on cron occurrences walked in one evaluation (a `* * * * *` schedule fires 120 times in 2 h). */
 const MAX_STEPS = 2_000;
 
+/** A hibernation schedule as the spec holds it; location defaults to UTC. */
+export type Schedule = Pick<HibernationSchedule, "start" | "end"> & { location?: string };
+
 /** One moment schedules fire: the power state they ask for then, and which schedules (by index) fire. */
 export interface ScheduleTrigger {
   at: Date;
@@ -62,7 +65,7 @@ export function isKnownTimeZone(zone: string): boolean {
 }
 
 /** Every reason the schedules cannot be evaluated; empty when they all can. */
-export function scheduleProblems(schedules: readonly HibernationSchedule[]): ScheduleProblem[] {
+export function scheduleProblems(schedules: readonly Schedule[]): ScheduleProblem[] {
   const problems: ScheduleProblem[] = [];
   schedules.forEach((schedule, index) => {
     const location = schedule.location ?? "UTC";
@@ -127,7 +130,7 @@ interface Firing {
   field: "start" | "end";
 }
 
-function firingsBetween(schedules: readonly HibernationSchedule[], from: Date, to: Date): Firing[] {
+function firingsBetween(schedules: readonly Schedule[], from: Date, to: Date): Firing[] {
   const firings: Firing[] = [];
   schedules.forEach((schedule, index) => {
     for (const field of ["start", "end"] as const) {
@@ -145,7 +148,7 @@ function firingsBetween(schedules: readonly HibernationSchedule[], from: Date, t
  * sleeps while any window (a schedule with both start and end) is open, so one window's end does not wake a
  * cluster another window still holds asleep. A start always hibernates; a lone end wakes unless a window holds.
  */
-function stateAt(schedules: readonly HibernationSchedule[], at: Date, firing: Firing[]): PowerState {
+function stateAt(schedules: readonly Schedule[], at: Date, firing: Firing[]): PowerState {
   if (firing.some((f) => f.field === "start")) return "Hibernating";
   const windowOpen = schedules.some((schedule, index) => {
     if (!schedule.start || !schedule.end || firing.some((f) => f.index === index)) return false;
@@ -157,7 +160,7 @@ function stateAt(schedules: readonly HibernationSchedule[], at: Date, firing: Fi
   return windowOpen ? "Hibernating" : "Running";
 }
 
-function triggerOf(schedules: readonly HibernationSchedule[], firings: Firing[]): ScheduleTrigger {
+function triggerOf(schedules: readonly Schedule[], firings: Firing[]): ScheduleTrigger {
   const at = firings[0]!.at;
   return {
     at,
@@ -190,7 +193,7 @@ function moments(firings: Firing[]): Firing[][] {
  * - Schedules must be valid (scheduleProblems empty).
  */
 export function desiredPowerState(
-  schedules: readonly HibernationSchedule[],
+  schedules: readonly Schedule[],
   lastTriggers: LastTriggers,
   now: Date,
   deadlineMs = MISSED_TRIGGER_DEADLINE_MS,
@@ -224,7 +227,7 @@ export function desiredPowerState(
 }
 
 function lookAhead(
-  schedules: readonly HibernationSchedule[],
+  schedules: readonly Schedule[],
   evaluation: ScheduleEvaluation,
   now: Date,
   aheadMs: number,
@@ -240,7 +243,7 @@ function lookAhead(
 }
 
 /** The latest moment any schedule fires at or before `at`. */
-function latestMoment(schedules: readonly HibernationSchedule[], at: Date): ScheduleTrigger | undefined {
+function latestMoment(schedules: readonly Schedule[], at: Date): ScheduleTrigger | undefined {
   const latest: Firing[] = [];
   schedules.forEach((schedule, index) => {
     for (const field of ["start", "end"] as const) {

@@ -161,7 +161,10 @@ function domainConditions(
   return list;
 }
 
-/** Template fields and hibernateAfter are accepted but not acted on yet: say so rather than ignore them. */
+/**
+ * Template fields accepted but not acted on yet: say so rather than ignore them. The template's hibernation and
+ * the pool's hibernateAfter are acted on: the power controller applies them once a cluster is claimed.
+ */
 function fieldsCondition(
   conditions: Condition[],
   pool: ClusterPool,
@@ -169,7 +172,6 @@ function fieldsCondition(
   generation?: number,
 ): Condition[] {
   const fields = fieldsNotActedOn(pool.spec.template, "spec.template");
-  if (pool.spec.hibernateAfter) fields.push("spec.hibernateAfter");
   if (fields.length === 0) return removeCondition(conditions, PoolCondition.FieldsNotActedOn);
   return setCondition(
     conditions,
