@@ -10,6 +10,7 @@ import {
   clusterDeploymentRegistration,
 } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
+import { registerPowerController } from "../power/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -48,6 +49,7 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager);
+  const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
@@ -55,6 +57,7 @@ export async function controllerCommand(): Promise<number> {
   );
   await jobEvents.start();
   await manager.start();
+  await power.start();
   log.info(
     { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
     "Controller started",
@@ -62,6 +65,7 @@ export async function controllerCommand(): Promise<number> {
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();
+  await power.close();
   await jobEvents.close();
   await queue.close();
   return 0;

@@ -127,7 +127,8 @@ export function decidePower(cd: ClusterDeployment, now: Date): PowerDecision {
     if (deadline <= now) decision.due.push(trigger);
     else {
       if (!decision.next || deadline < decision.next.at) decision.next = trigger;
-      if (!decision.nextHibernateAt || deadline < decision.nextHibernateAt) decision.nextHibernateAt = deadline;
+      if (!decision.nextHibernateAt || deadline < decision.nextHibernateAt)
+        decision.nextHibernateAt = deadline;
     }
   }
   return decision;

@@ -79,7 +79,10 @@ function record(
   result: { outcome: LastTrigger["outcome"]; message: string },
 ): boolean {
   const at = apiTime(trigger.at);
-  if (trigger.source === "Schedule" && (!scope.lastTriggerAt || Date.parse(scope.lastTriggerAt) < trigger.at.getTime()))
+  if (
+    trigger.source === "Schedule" &&
+    (!scope.lastTriggerAt || Date.parse(scope.lastTriggerAt) < trigger.at.getTime())
+  )
     scope.lastTriggerAt = at;
   const next: LastTrigger = {
     at,

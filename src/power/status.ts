@@ -48,7 +48,9 @@ function scheduledCondition(cd: ClusterDeployment, decision: PowerDecision): Dom
       message: "No hibernation schedule and no hibernateAfter: spec.powerState alone decides",
     };
   const parts = [
-    decision.nextHibernateAt ? `next hibernate at ${apiTime(decision.nextHibernateAt)}` : "no hibernate ahead",
+    decision.nextHibernateAt
+      ? `next hibernate at ${apiTime(decision.nextHibernateAt)}`
+      : "no hibernate ahead",
     decision.nextWakeAt ? `next wake at ${apiTime(decision.nextWakeAt)}` : "no wake ahead",
   ];
   if (decision.hibernateAfterAt)

@@ -102,7 +102,10 @@ export function powerTriggerHandler(deps: { kube: KubeClient; clock: PowerClock 
       clusterDeploymentResource,
       data.namespace,
       data.name,
-      { metadata: { resourceVersion: cd.metadata.resourceVersion }, spec: { powerState: trigger.powerState } },
+      {
+        metadata: { resourceVersion: cd.metadata.resourceVersion },
+        spec: { powerState: trigger.powerState },
+      },
       { type: "merge", fieldManager: POWER_FIELD_MANAGER },
     );
     return {
