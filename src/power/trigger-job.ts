@@ -63,8 +63,8 @@ export function triggerJobId(cd: ClusterDeployment, trigger: PowerTrigger): stri
 /**
  * Fires one trigger: reads the ClusterDeployment, decides again at the trigger's time (the spec may have changed
  * since the timer was set), and sets spec.powerState if the trigger is still due. Idempotent: a second run finds
- * spec.powerState already set and reports Unchanged. The resourceVersion precondition makes a concurrent change
- * (someone's `slipway resume`) fail the write; the retry decides again on the new object.
+ * spec.powerState already set and reports Unchanged. A concurrent change of spec.powerState (someone's `slipway
+ * resume`) fails the write's test; the retry decides again on the new object.
  */
 export function powerTriggerHandler(deps: { kube: KubeClient; clock: PowerClock }) {
   return async (job: JobContext<PowerTriggerData>): Promise<PowerTriggerResult> => {
@@ -98,15 +98,17 @@ export function powerTriggerHandler(deps: { kube: KubeClient; clock: PowerClock 
       { ClusterDeployment: `${data.namespace}/${data.name}`, jobId: job.id, source: data.source },
       `Setting spec.powerState to ${trigger.powerState}`,
     );
+    // The test op is the precondition: only the field read is checked, so status writes in between (which move
+    // resourceVersion every pass) do not fail the write, but someone's change of spec.powerState does.
     await deps.kube.patch(
       clusterDeploymentResource,
       data.namespace,
       data.name,
-      {
-        metadata: { resourceVersion: cd.metadata.resourceVersion },
-        spec: { powerState: trigger.powerState },
-      },
-      { type: "merge", fieldManager: POWER_FIELD_MANAGER },
+      [
+        { op: "test", path: "/spec/powerState", value: cd.spec.powerState ?? "Running" },
+        { op: "replace", path: "/spec/powerState", value: trigger.powerState },
+      ],
+      { type: "json", fieldManager: POWER_FIELD_MANAGER },
     );
     return {
       outcome: "Applied",
