@@ -13,6 +13,7 @@ const unitTests = [
   "test/harness/*.test.ts",
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
+  "test/power/decide.test.ts",
   "test/power/schedule.test.ts",
   "test/pools/views.test.ts",
   "test/provisioners/destroy-retry.test.ts",

@@ -34,10 +34,11 @@ export function accountUsage(
   };
   const elapsedMs = now.getTime() - Date.parse(start);
   const changed = !previous || usage.countedState !== state || usage.countedSource !== source;
-  if (elapsedMs < 1000 || (!changed && elapsedMs < USAGE_REFRESH_MS)) return usage;
-  addUsageSeconds(usage, Math.floor(elapsedMs / 1000));
+  if (!changed && elapsedMs < USAGE_REFRESH_MS) return usage;
+  const seconds = Math.max(0, Math.floor(elapsedMs / 1000));
+  addUsageSeconds(usage, seconds);
   // Whole seconds were added: countedUntil moves by exactly as much, so no fraction is ever lost.
-  usage.countedUntil = apiTime(new Date(Date.parse(start) + Math.floor(elapsedMs / 1000) * 1000));
+  usage.countedUntil = apiTime(new Date(Date.parse(start) + seconds * 1000));
   usage.countedState = state;
   usage.countedSource = source;
   return usage;
