@@ -130,5 +130,5 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     });
     expect(counted.savedSeconds).toBe(counted.hibernatedSeconds);
     expect(counted.runningSeconds).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });
