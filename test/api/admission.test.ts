@@ -243,7 +243,7 @@ const badCreates: BadCase[] = [
   {
     name: "CD with a schedule that is no cron expression",
     manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "every night" }] } }),
-    expected: "must be a five-field cron expression: minute hour day-of-month month day-of-week",
+    expected: "must be a five-field cron expression: minute (0-59) hour (0-23) day-of-month (1-31)",
   },
   {
     name: "aws CD without credentialsRef",
