@@ -205,4 +205,17 @@ describe("the power controller on the real hub and Redis", () => {
     for (let i = 1; i < watch.changes.length; i++)
       expect(watch.changes[i]!.generation).toBe(watch.changes[i - 1]!.generation + 1);
   });
+
+  it("answers a zone admission could not check with Scheduled=False, UnknownTimeZone", async () => {
+    await startController(prefix(), new ScaledClock(1));
+    await createScheduled("atlantis", [
+      { start: "0 19 * * *", end: "0 7 * * *", location: "Europe/Atlantis" },
+    ]);
+    const scheduled = await eventually("condition Scheduled", async () =>
+      getCondition((await get("atlantis")).status?.conditions as Condition[], "Scheduled"),
+    );
+    expect(scheduled).toMatchObject({ status: "False", reason: "UnknownTimeZone" });
+    expect(scheduled.message).toContain('"Europe/Atlantis" is not an IANA time zone');
+    expect((await get("atlantis")).spec.powerState).toBe("Running");
+  });
 });
