@@ -77,12 +77,6 @@ export const registration = () =>
  */
 export const ABANDON_DEPROVISION_ANNOTATION = "slipway.dev/abandon-deprovision";
 
-/**
- * Set by a ClusterFailover on the clusters it is resuming (value: the failover's name): the power controller
- * leaves their power alone (no schedule, no hibernateAfter) until the annotation goes.
- */
-export const FAILOVER_ANNOTATION = "slipway.dev/failover";
-
 export const POWER_STATES = ["Running", "Hibernating"] as const;
 
 /** Fields a ClusterDeployment shares with a ClusterPool's template. */

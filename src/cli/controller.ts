@@ -11,6 +11,7 @@ import {
 } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
 import { registerPowerController } from "../power/index.js";
+import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -48,7 +49,8 @@ export async function controllerCommand(): Promise<number> {
     resyncIntervalMs: c.resyncSeconds * 1000,
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
-  registerPoolControllers(manager);
+  registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
+  registerFailoverController(manager);
   const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.

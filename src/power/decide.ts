@@ -62,7 +62,7 @@ export function skipReason(cd: ClusterDeployment): PowerDecision["skip"] {
   if (failover !== undefined)
     return {
       reason: Reason.PowerSkippedFailover,
-      message: `ClusterFailover ${failover} is resuming this cluster (annotation ${FAILOVER_ANNOTATION}): power triggers wait until it is done`,
+      message: `ClusterFailover ${failover} holds this cluster running (annotation ${FAILOVER_ANNOTATION}): power triggers wait until the annotation goes`,
     };
   if (clusterPoolRefSetByPool(cd) && !cd.spec.clusterPoolRef?.claimName)
     return {
