@@ -25,7 +25,8 @@ export async function reconcilePower(scope: PowerScope): Promise<ReconcileResult
     // failed over, or just claimed from a pool, must not be hibernated by a trigger from before.
     const held = decision.heldTrigger;
     if (held) record(scope, held, { outcome: "Skipped", message: decision.skip.message });
-    return {};
+    // Held clusters still run up costs: keep their counters current.
+    return cd.metadata.deletionTimestamp ? {} : { requeueAfter: requeueAfterMs(scope) };
   }
   if (decision.missed) {
     const message = `The ${decision.missed.powerState} trigger of ${apiTime(decision.missed.at)} was found more than 2 h late and dropped`;
