@@ -10,6 +10,7 @@ import {
   clusterDeploymentRegistration,
 } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
+import { registerPowerController } from "../power/index.js";
 import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -50,6 +51,7 @@ export async function controllerCommand(): Promise<number> {
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
   registerFailoverController(manager);
+  const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
@@ -57,6 +59,7 @@ export async function controllerCommand(): Promise<number> {
   );
   await jobEvents.start();
   await manager.start();
+  await power.start();
   log.info(
     { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
     "Controller started",
@@ -64,6 +67,7 @@ export async function controllerCommand(): Promise<number> {
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();
+  await power.close();
   await jobEvents.close();
   await queue.close();
   return 0;
