@@ -21,7 +21,7 @@ import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 /*
  * A hibernation schedule on a real local cluster, with the real controller (ClusterDeployment and power
  * controllers) and worker processes and the system clock: the schedule sleeps the cluster at a minute a little
- * ahead and wakes it two minutes later. Real minutes, so this test takes about five.
+ * ahead and wakes it a minute later. Real minutes, so this test takes about four.
  */
 describe("a hibernation schedule on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
@@ -69,9 +69,9 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     const dataDir = join(sut.stateDir, "clusters", `${ns}-nightly-${running.metadata.uid!.slice(0, 8)}`);
     expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);
 
-    // Sleep from the minute after next (at least a minute ahead) until two minutes later, every hour, in UTC.
+    // Sleep from the minute after next (at least a minute ahead) until a minute later, every hour, in UTC.
     const start = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
-    const end = new Date(start.getTime() + 2 * 60_000);
+    const end = new Date(start.getTime() + 60_000);
     const schedule = {
       start: `${start.getUTCMinutes()} * * * *`,
       end: `${end.getUTCMinutes()} * * * *`,
