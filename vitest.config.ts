@@ -16,6 +16,8 @@ const unitTests = [
   "test/harness/*.test.ts",
   "test/lint/*.test.ts",
   "test/pools/algorithm/*.test.ts",
+  "test/power/decide.test.ts",
+  "test/power/schedule.test.ts",
   "test/pools/views.test.ts",
   "test/queue/retry-schedule.test.ts",
   "test/provisioners/foreign-conditions.test.ts",

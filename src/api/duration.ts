@@ -13,3 +13,8 @@ export function parseDuration(text: string): number {
     throw new Error(`"${text}" is not a duration such as 30m, 8h or 1h30m`);
   return total;
 }
+
+/** RFC 3339 with second precision, the way metav1.Time is stored. */
+export function apiTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,20 +1,17 @@
 import type { ClusterTemplate } from "./cluster-pool.js";
 
 /** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but does not act on. */
-type ClusterFields = Partial<Pick<ClusterTemplate, "hibernation" | "registration">> & {
-  hibernateAfter?: string;
-};
+type ClusterFields = Partial<Pick<ClusterTemplate, "registration">>;
 
 /**
- * A field the API accepts is acted on or answered with a condition, never silently ignored. Until hibernation
- * schedules, hibernateAfter and hub registration land, a spec that sets them gets condition FieldsNotActedOn
- * (reason NotImplementedYet) naming them (notActedOnMessage). `registration` at its default (clusterSet
+ * A field the API accepts is acted on or answered with a condition, never silently ignored. Until hub
+ * registration lands, a spec that sets it gets condition FieldsNotActedOn
+ * (reason NotImplementedYet) naming it (notActedOnMessage). Hibernation schedules and hibernateAfter are acted on by the power
+ * controller (src/power), which answers them with condition Scheduled. `registration` at its default (clusterSet
  * "default", no labels) is what every cluster gets and is not reported.
  */
 export function fieldsNotActedOn(spec: ClusterFields, prefix = "spec"): string[] {
   const fields: string[] = [];
-  if ((spec.hibernation?.schedules?.length ?? 0) > 0) fields.push(`${prefix}.hibernation`);
-  if (spec.hibernateAfter) fields.push(`${prefix}.hibernateAfter`);
   const registration = spec.registration;
   if (
     registration &&

@@ -17,6 +17,7 @@ import {
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../bootstrap/policies/index.js";
+import { registerPowerController } from "../power/index.js";
 import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -68,6 +69,7 @@ export async function controllerCommand(): Promise<number> {
     queue: spokeQueue,
     evaluationsPerSecond: c.policyEvaluationsPerSecond,
   });
+  const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
@@ -78,6 +80,7 @@ export async function controllerCommand(): Promise<number> {
   );
   await jobEvents.start();
   await manager.start();
+  await power.start();
   log.info(
     { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
     "Controller started",
@@ -85,6 +88,7 @@ export async function controllerCommand(): Promise<number> {
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();
+  await power.close();
   await jobEvents.close();
   await queue.close();
   await spokeQueue.close();

@@ -1,4 +1,4 @@
-import type { BootstrapPolicy, ClusterDeployment } from "../api/index.js";
+import { sumUsage, usageAt, type BootstrapPolicy, type ClusterDeployment } from "../api/index.js";
 import {
   bootstrapPolicyResource,
   clusterClaimResource,
@@ -16,7 +16,12 @@ type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, an
 const condition = (o: Obj, type: string) =>
   getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
 
-export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
+/** Seconds as hours with one decimal, the unit cloud bills use. */
+export function hours(seconds: number): string {
+  return (seconds / 3600).toFixed(1);
+}
+
+export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, now = new Date()): string {
   const rows = items.map((cd) => {
     const op = cd.status?.stack;
     const inFlight = op?.result === "InProgress";
@@ -25,12 +30,21 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       : op
         ? `${op.type} ${op.result}`
         : "";
+    const usage = usageAt(cd.status?.power?.usage, now);
+    const power = cd.status?.power;
+    // When the next trigger fires: "Hibernating in 5h".
+    const next = power?.nextTransitionAt
+      ? `${power.nextPowerState} in ${age(now, Date.parse(power.nextTransitionAt))}`
+      : "";
     return [
       ...(allNamespaces ? [cd.metadata?.namespace ?? ""] : []),
       cd.metadata?.name ?? "",
       Object.keys(cd.spec.platform ?? {})[0] ?? "",
       cd.status?.powerState ?? "",
       condition(cd as Obj, "Ready"),
+      hours(usage.runningSeconds),
+      hours(usage.hibernatedSeconds),
+      next,
       condition(cd as Obj, "Bootstrapped"),
       age(cd.metadata?.creationTimestamp),
       progress,
@@ -43,6 +57,9 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       "PLATFORM",
       "POWERSTATE",
       "READY",
+      "RUNNING-H",
+      "HIBERNATED-H",
+      "NEXT",
       "BOOTSTRAPPED",
       "AGE",
       "OPERATION",
@@ -98,7 +115,32 @@ export function policyRows(items: BootstrapPolicy[], allNamespaces: boolean, now
   return `${policies}\n\n${clusters}`;
 }
 
-/** `slipway get clusters|pools|claims|policies [-n NAMESPACE | -A]` */
+/**
+ * Per pool, its clusters' hours summed (claimed ones included: they stay the pool's), and what hibernation
+ * schedules and hibernateAfter saved: hours the clusters slept because of them.
+ */
+export function poolUsage(
+  pool: { metadata?: { name?: string; namespace?: string } },
+  clusters: ClusterDeployment[],
+  now = new Date(),
+): { running: string; hibernated: string; saved: string } {
+  const mine = clusters.filter(
+    (cd) =>
+      cd.metadata?.namespace === pool.metadata?.namespace &&
+      cd.spec.clusterPoolRef?.poolName === pool.metadata?.name,
+  );
+  const total = sumUsage(
+    mine.map((cd) => cd.status?.power?.usage),
+    now,
+  );
+  return {
+    running: hours(total.runningSeconds),
+    hibernated: hours(total.hibernatedSeconds),
+    saved: hours(total.savedSeconds),
+  };
+}
+
+/** `slipway get clusters|pools|claims|policies|failovers [-n NAMESPACE | -A]` */
 export async function getCommand(
   what: string,
   options: { namespace: string; allNamespaces?: boolean },
@@ -113,19 +155,38 @@ export async function getCommand(
   }
   if (what === "pools" || what === "cp" || what === "clusterpools") {
     const list = await kube.list<Obj>(clusterPoolResource, { namespace });
-    const rows = list.items.map((p) => [
-      ...(all ? [p.metadata?.namespace ?? ""] : []),
-      p.metadata?.name ?? "",
-      String(p.spec?.size ?? ""),
-      String(p.status?.ready ?? 0),
-      String(p.status?.standby ?? 0),
-      String(p.status?.installing ?? 0),
-      String(p.status?.claimed ?? 0),
-      age(p.metadata?.creationTimestamp),
-    ]);
+    const clusters = (await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace })).items;
+    const rows = list.items.map((p) => {
+      const usage = poolUsage(p, clusters);
+      return [
+        ...(all ? [p.metadata?.namespace ?? ""] : []),
+        p.metadata?.name ?? "",
+        String(p.spec?.size ?? ""),
+        String(p.status?.ready ?? 0),
+        String(p.status?.standby ?? 0),
+        String(p.status?.installing ?? 0),
+        String(p.status?.claimed ?? 0),
+        usage.running,
+        usage.hibernated,
+        usage.saved,
+        age(p.metadata?.creationTimestamp),
+      ];
+    });
     console.log(
       table(
-        [...(all ? ["NAMESPACE"] : []), "NAME", "SIZE", "READY", "STANDBY", "INSTALLING", "CLAIMED", "AGE"],
+        [
+          ...(all ? ["NAMESPACE"] : []),
+          "NAME",
+          "SIZE",
+          "READY",
+          "STANDBY",
+          "INSTALLING",
+          "CLAIMED",
+          "RUNNING-H",
+          "HIBERNATED-H",
+          "SAVED-H",
+          "AGE",
+        ],
         rows,
       ),
     );

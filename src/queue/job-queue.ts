@@ -35,8 +35,11 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
     this.queue = new Queue(opts.name, { connection: this.connection, prefix: opts.prefix });
   }
 
-  /** Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. */
-  async enqueue(data: D, suffix?: string): Promise<string> {
+  /**
+   * Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. With
+   * `delayMs` the job waits in Redis that long before a worker may take it (a timer that survives restarts).
+   */
+  async enqueue(data: D, suffix?: string, schedule: { delayMs?: number } = {}): Promise<string> {
     const id = jobId(data, suffix);
     const priority = (this.opts.priorities ?? DEFAULT_PRIORITIES)[data.operation];
     const options: JobsOptions = {
@@ -47,6 +50,7 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
       removeOnComplete: { age: 24 * 3600, count: 5000 },
       removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
       ...(priority !== undefined ? { priority } : {}),
+      ...(schedule.delayMs && schedule.delayMs > 0 ? { delay: Math.ceil(schedule.delayMs) } : {}),
     };
     // BullMQ derives the name type from D when D is a Job; ours is always a plain payload named by its operation.
     await this.queue.add(data.operation as never, data as never, options);

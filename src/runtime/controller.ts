@@ -36,11 +36,6 @@ export interface ControllerRegistration<T extends KubeObject, S> {
   backoff?: BackoffOptions;
   /** Field manager of its status writes and finalizer patches; default `slipway-<name>`. */
   fieldManager?: string;
-  /**
-   * The controller writes a part of the status of objects another controller owns (Bootstrapped and
-   * status.bootstrap on a ClusterDeployment): observedGeneration is left to the owner, whose it is.
-   */
-  sharesStatus?: boolean;
 }
 
 /** Maps an owned object to its controller owner of `ownerKind` (and API group) in the same namespace. */

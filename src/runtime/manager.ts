@@ -235,7 +235,6 @@ export class Manager {
         events: this.events,
         metrics: this.metrics,
         fieldManager: registration.fieldManager ?? controllerFieldManager(name),
-        sharesStatus: registration.sharesStatus,
       });
       const queue = new WorkQueue({
         name,

@@ -49,6 +49,11 @@ export interface StatusInput<T extends KubeObject, S> {
  * and applies its result to /status. Phases decide and act; computeStatus only reports.
  */
 export interface Reconciler<T extends KubeObject, S> {
+  /**
+   * false for a controller that works on a kind another controller owns (power, registration, bootstrap over a
+   * ClusterDeployment): status.observedGeneration is the owner's to write. Default true.
+   */
+  writesObservedGeneration?: boolean;
   /** The finalizer this controller owns ("slipway.dev/cluster-deployment"); omit when deletion needs no cleanup. */
   finalizer?: string;
   /** Reads what the phases need (secondary objects, job state) into one per-pass object. */

@@ -118,7 +118,6 @@ export function clusterBootstrapRegistration(
 ): ControllerRegistration<ClusterDeployment, ClusterBootstrapScope> {
   return {
     name: CLUSTER_BOOTSTRAP_CONTROLLER,
-    sharesStatus: true,
     watches: {
       primary: clusterDeploymentResource,
       secondary: [
@@ -135,6 +134,8 @@ export function clusterBootstrapRegistration(
       ],
     },
     reconciler: {
+      // observedGeneration is the ClusterDeployment controller's.
+      writesObservedGeneration: false,
       buildScope: (cd) => ({
         cd,
         policies: options

@@ -17,7 +17,7 @@ import {
   roleResource,
   secretResource,
 } from "../../api/resources.js";
-import { apiTime, parseDuration } from "../duration.js";
+import { apiTime, parseDuration } from "../../api/duration.js";
 import {
   BOOTSTRAPPED,
   CLAIM_FIELD_MANAGER,
