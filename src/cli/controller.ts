@@ -1,7 +1,7 @@
 import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
-import { JOB_QUEUES, PULUMI_QUEUE } from "../queue/job.js";
+import { JOB_QUEUES, PULUMI_QUEUE, SPOKE_QUEUE } from "../queue/job.js";
 import { JobEventRouter } from "../queue/job-events.js";
 import { JobQueue } from "../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
@@ -10,6 +10,12 @@ import {
   clusterDeploymentRegistration,
 } from "../provisioners/cluster-deployment/controller.js";
 import { registerPoolControllers } from "../pools/index.js";
+import {
+  REGISTRATION_CONTROLLER,
+  registrationController,
+  type RegistrationJobData,
+  type RegistrationJobResult,
+} from "../bootstrap/registration/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -23,6 +29,13 @@ export async function controllerCommand(): Promise<number> {
   const c = config.controller;
   const queue = new JobQueue<StackJobData, StackJobResult, StackJobProgress>({
     name: PULUMI_QUEUE,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    backoffMs: config.worker.backoffMs,
+  });
+  const spokeQueue = new JobQueue<RegistrationJobData, RegistrationJobResult>({
+    name: SPOKE_QUEUE,
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
     attempts: config.worker.attempts,
@@ -48,10 +61,21 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager);
+  manager.register(
+    registrationController(
+      manager,
+      { kube, queue: spokeQueue, config, settings: config.registration },
+      c.concurrency,
+    ),
+  );
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
     manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
+  // Registration follows its own spoke jobs and the stack's (a finished provision starts it).
+  jobEvents.subscribe("ClusterDeployment", (e) =>
+    manager.enqueue(REGISTRATION_CONTROLLER, `${e.namespace}/${e.name}`),
   );
   await jobEvents.start();
   await manager.start();
@@ -64,5 +88,6 @@ export async function controllerCommand(): Promise<number> {
   await manager.stop();
   await jobEvents.close();
   await queue.close();
+  await spokeQueue.close();
   return 0;
 }

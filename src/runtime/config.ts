@@ -47,6 +47,14 @@ export interface SlipwayConfig {
      */
     stackLeaseMs: number;
   };
+  registration: {
+    /** spec.leaseDurationSeconds of ManagedClusters with a real agent (see src/bootstrap/registration). */
+    leaseDurationSeconds: number;
+    /** The hub URL agents use; the hub kubeconfig's server when unset. */
+    hubURL?: string;
+    /** How long the simulated agent takes to join, as a real one takes to get its certificate. */
+    simulatedLatencyMs: number;
+  };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
     backendUrl: string;
@@ -106,6 +114,11 @@ export function loadConfig(
       attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
       stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
+    },
+    registration: {
+      leaseDurationSeconds: int("SLIPWAY_REGISTRATION_LEASE_SECONDS", 30),
+      hubURL: get("SLIPWAY_REGISTRATION_HUB_URL"),
+      simulatedLatencyMs: int("SLIPWAY_SIMULATED_REGISTRATION_MS", 100),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

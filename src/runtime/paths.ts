@@ -23,6 +23,8 @@ export const distDir = join(repoRoot, "dist");
 
 export const crdDir = join(repoRoot, "charts", "slipway", "crds");
 export const ocmCrdDir = join(toolsBinDir, "ocm-crds");
+/** CRDs OCM's agent needs on a spoke (ClusterClaim), applied by registration jobs. */
+export const ocmSpokeCrdDir = join(ocmCrdDir, "spoke");
 
 export function defaultStateDir(): string {
   return resolve(repoRoot, ".slipway");

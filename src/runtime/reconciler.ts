@@ -49,6 +49,11 @@ export interface StatusInput<T extends KubeObject, S> {
  * and applies its result to /status. Phases decide and act; computeStatus only reports.
  */
 export interface Reconciler<T extends KubeObject, S> {
+  /**
+   * false for a controller of one concern over another controller's kind (registration over ClusterDeployments):
+   * observedGeneration says the whole object's generation was handled, which only the kind's own controller knows.
+   */
+  ownsObservedGeneration?: boolean;
   /** The finalizer this controller owns ("slipway.dev/cluster-deployment"); omit when deletion needs no cleanup. */
   finalizer?: string;
   /** Reads what the phases need (secondary objects, job state) into one per-pass object. */
