@@ -1,5 +1,5 @@
 import { loadConfig } from "../runtime/config.js";
-import { DevEnvironment, type ComponentStatus } from "../dev/environment.js";
+import { DevEnvironment, STOPPED_BY_DOWN, type ComponentStatus } from "../dev/environment.js";
 import { waitForClaim } from "./claim.js";
 import { hubClient } from "./hub-client.js";
 import { join } from "node:path";
@@ -60,7 +60,8 @@ const log = (line: string) => console.log(line);
 /** "running", "stopped" after a clean exit, else "exited (<why, from its termination log>)". */
 function componentState(p: ComponentStatus): string {
   if (p.alive) return "running";
-  if (p.ended && / exited with code 0$/.test(p.ended)) return "stopped";
+  if (p.ended && (/ exited with code 0$/.test(p.ended) || p.ended.endsWith(STOPPED_BY_DOWN)))
+    return "stopped";
   return `exited (${p.ended ?? "without last words"})`;
 }
 
@@ -110,14 +111,17 @@ export async function devStatus(): Promise<number> {
       `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.alive ? "alive" : "dead"}${rss(p.pid)}  log ${p.logFile}`,
     );
   for (const p of s.components) {
-    log(`${(p.name + ":").padEnd(7)}${componentState(p)}  pid ${p.pid}${rss(p.pid)}  log ${p.logFile}`);
+    const listen = p.listen ? `  health https://${p.listen}/healthz` : "";
+    log(
+      `${(p.name + ":").padEnd(7)}${componentState(p)}  pid ${p.pid}${rss(p.pid)}${listen}  log ${p.logFile}`,
+    );
     if (p.lastLogLines) log(`  last log lines:\n${p.lastLogLines.replace(/^/gm, "    ")}`);
   }
   log(
     `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
   );
   log(
-    `memory: ${mebibytes(totalBytes)} resident in all (hub, Redis, controller, worker; clusters it created not counted)`,
+    `memory: ${mebibytes(totalBytes)} resident in all (hub, OCM controller, Redis, controller, worker; clusters it created not counted)`,
   );
   log(`kubeconfig: ${s.kubeconfig}`);
   return s.hub.running ? 0 : 3;

@@ -2,14 +2,20 @@ import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SlipwayConfig } from "../runtime/config.js";
-import { crdDir, ocmCrdDir } from "../runtime/paths.js";
+import { crdDir, ocmCrdDir, ocmHubManifestDir } from "../runtime/paths.js";
 import { LocalControlPlane } from "../local/control-plane.js";
-import { isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "../local/processes.js";
+import { isAlive, startProcess, stopProcess, tail, type StartOptions } from "../local/processes.js";
 import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { readTerminationLog, STARTED } from "../runtime/termination-log.js";
 import { endOrphans } from "../queue/process-tree.js";
 import { LocalRedis } from "./redis.js";
+import {
+  OCM_REGISTRATION,
+  ocmHubControllerLaunch,
+  waitForOcmHubController,
+  type ServingProcess,
+} from "./ocm-hub.js";
 
 export const REQUIRED_TOOLS = [
   "etcd",
@@ -17,7 +23,21 @@ export const REQUIRED_TOOLS = [
   "kube-controller-manager",
   "kubectl",
   "pulumi",
+  OCM_REGISTRATION,
 ] as const;
+
+/** Last words `down` writes for a child that keeps no termination log of its own (the OCM controller). */
+export const STOPPED_BY_DOWN = "stopped by `slipway dev down`";
+
+/** A child of the dev environment, before it is started. */
+type ChildSpec = Omit<StartOptions, "logFile" | "detached"> & {
+  listen?: string;
+  /** It writes no termination log of its own (not a Slipway program). */
+  withoutTerminationLog?: boolean;
+};
+
+/** The one hub CRD file whose presence says tools/build.sh copied the current list (ManifestWork came later). */
+const MANIFEST_WORK_CRD = "0000_00_work.open-cluster-management.io_manifestworks.crd.yaml";
 
 export interface DevStatus {
   hub: Awaited<ReturnType<LocalControlPlane["status"]>>;
@@ -31,6 +51,8 @@ export interface ComponentStatus {
   pid: number;
   alive: boolean;
   logFile: string;
+  /** Where it serves health and metrics (host:port), for a child that serves them. */
+  listen?: string;
   /** Why a process that is not alive ended, from its termination log; undefined while it runs. */
   ended?: string;
   /** Its last log lines, when it ended without last words (SIGKILL, out of memory, power loss). */
@@ -48,7 +70,8 @@ function lastLines(file: string, count: number): string {
 
 /**
  * The embedded default: a real hub (etcd + kube-apiserver + kube-controller-manager) with Slipway's and OCM's
- * CRDs, and Redis, all on loopback ports under the state folder. A second `up` reuses the data and ports.
+ * CRDs, OCM's registration hub controller, and Redis, all on loopback ports under the state folder. A second
+ * `up` reuses the data and ports, and starts again any child that died.
  */
 export class DevEnvironment {
   readonly hub: LocalControlPlane;
@@ -89,48 +112,75 @@ export class DevEnvironment {
     opts.log(`Hub API server ready at ${apiURL}`);
     await this.installCrds();
     opts.log("Slipway and OCM CRDs installed and Established");
+    await this.startChildren(await this.ocmControllerSpecs(), opts.detached);
     await writeFile(
       join(this.config.stateDir, "dev.json"),
       JSON.stringify({ redisUrl, apiURL, kubeconfig: this.kubeconfigPath }, null, 2),
     );
     await this.startLocalClusters(opts.log);
     if (opts.components !== false) {
-      await this.startComponents(redisUrl, opts.detached);
+      await this.startChildren(this.componentSpecs(redisUrl), opts.detached);
       opts.log("Controller and worker started (logs in " + join(this.config.stateDir, "logs") + ")");
     }
+    const ocm = (await this.readComponents()).find((p) => p.name === OCM_REGISTRATION);
+    if (!ocm) throw new Error(`${OCM_REGISTRATION} is not recorded in ${this.componentsPath}`);
+    await waitForOcmHubController(ocm);
+    opts.log(`OCM registration hub controller healthy at https://${ocm.listen}/healthz`);
     return { kubeconfig: this.kubeconfigPath, redisUrl, apiURL };
   }
 
   /** `slipway controller` and `slipway worker` as child processes of the dev environment. */
-  private async startComponents(redisUrl: string, detached: boolean): Promise<void> {
+  private componentSpecs(redisUrl: string): ChildSpec[] {
     const main = join(distDir, "src", "cli", "main.js");
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
-    const logs = join(this.config.stateDir, "logs");
-    await mkdir(logs, { recursive: true });
-    const running = (await this.readComponents()).filter(isAlive);
     const env = {
       ...process.env,
       SLIPWAY_STATE_DIR: this.config.stateDir,
       SLIPWAY_KUBECONFIG: this.kubeconfigPath,
       REDIS_URL: redisUrl,
     };
-    for (const name of ["controller", "worker"]) {
-      if (running.some((p) => p.name === name)) continue;
-      const { record } = startProcess({
+    return ["controller", "worker"].map((name) => ({
+      name,
+      command: process.execPath,
+      args: [
+        main,
         name,
-        command: process.execPath,
-        args: [
-          main,
-          name,
-          `--state-dir=${this.config.stateDir}`,
-          `--termination-log=${this.terminationLogPath(name)}`,
-        ],
-        logFile: join(logs, `${name}.log`),
-        marker: `--state-dir=${this.config.stateDir}`,
-        detached,
-        env,
-      });
-      running.push(record);
+        `--state-dir=${this.config.stateDir}`,
+        `--termination-log=${this.terminationLogPath(name)}`,
+      ],
+      marker: `--state-dir=${this.config.stateDir}`,
+      env,
+    }));
+  }
+
+  /** OCM's registration hub controller unless it runs, on the port it had before when that is still free. */
+  private async ocmControllerSpecs(): Promise<ChildSpec[]> {
+    const previous = (await this.readComponents()).find((p) => p.name === OCM_REGISTRATION);
+    if (previous && isAlive(previous)) return [];
+    const launch = await ocmHubControllerLaunch({
+      binDir: this.config.toolsBinDir,
+      stateDir: this.config.stateDir,
+      kubeconfig: this.kubeconfigPath,
+      previousListen: previous?.listen,
+    });
+    return [{ name: OCM_REGISTRATION, ...launch, withoutTerminationLog: true }];
+  }
+
+  /**
+   * Starts each child that is not running, logging to logs/<name>.log, and records them all in components.json,
+   * which `status` reads and `down` stops. A live child is kept as it is.
+   */
+  private async startChildren(specs: ChildSpec[], detached: boolean): Promise<void> {
+    const logs = join(this.config.stateDir, "logs");
+    await mkdir(logs, { recursive: true });
+    const running = (await this.readComponents()).filter(isAlive);
+    for (const spec of specs) {
+      if (running.some((p) => p.name === spec.name)) continue;
+      // Its last words stay "started" unless `down` stops it: an end by itself shows its last log lines.
+      if (spec.withoutTerminationLog)
+        await writeFile(this.terminationLogPath(spec.name), `${STARTED} ${new Date().toISOString()}`);
+      const { record } = startProcess({ ...spec, logFile: join(logs, `${spec.name}.log`), detached });
+      running.push(spec.listen ? { ...record, listen: spec.listen } : record);
     }
     await writeFile(this.componentsPath, JSON.stringify(running, null, 2));
   }
@@ -140,8 +190,14 @@ export class DevEnvironment {
     return join(this.config.stateDir, "logs", `${name}.exit`);
   }
 
-  private componentStatus(p: RecordedProcess): ComponentStatus {
-    const status: ComponentStatus = { name: p.name, pid: p.pid, alive: isAlive(p), logFile: p.logFile };
+  private componentStatus(p: ServingProcess): ComponentStatus {
+    const status: ComponentStatus = {
+      name: p.name,
+      pid: p.pid,
+      alive: isAlive(p),
+      logFile: p.logFile,
+      ...(p.listen ? { listen: p.listen } : {}),
+    };
     if (status.alive) return status;
     const lastWords = readTerminationLog(this.terminationLogPath(p.name));
     if (lastWords === undefined || lastWords.startsWith(`${STARTED} `))
@@ -153,16 +209,17 @@ export class DevEnvironment {
     return join(this.config.stateDir, "components.json");
   }
 
-  async readComponents(): Promise<RecordedProcess[]> {
+  async readComponents(): Promise<ServingProcess[]> {
     if (!existsSync(this.componentsPath)) return [];
-    return JSON.parse(await readFile(this.componentsPath, "utf8")) as RecordedProcess[];
+    return JSON.parse(await readFile(this.componentsPath, "utf8")) as ServingProcess[];
   }
 
   async installCrds(): Promise<void> {
     const bin = this.config.toolsBinDir;
     const kc = this.kubeconfigPath;
-    if (!existsSync(ocmCrdDir))
+    if (!existsSync(join(ocmCrdDir, MANIFEST_WORK_CRD)))
       throw new Error(`OCM CRDs are missing in ${ocmCrdDir}: run \`bash tools/build.sh\``);
+    // One apply: Slipway's CRDs, OCM's hub CRDs, and OCM's namespaces and bootstrap RBAC (tools/ocm/hub).
     await kubectlOrThrow(bin, kc, [
       "apply",
       "--server-side",
@@ -172,6 +229,8 @@ export class DevEnvironment {
       crdDir,
       "-f",
       ocmCrdDir,
+      "-f",
+      ocmHubManifestDir,
     ]);
     await kubectlOrThrow(bin, kc, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
     const ns = await kubectlOrThrow(bin, kc, [
@@ -186,7 +245,12 @@ export class DevEnvironment {
   }
 
   async down(): Promise<void> {
-    for (const p of await this.readComponents()) await stopProcess(p, 30_000);
+    for (const p of await this.readComponents()) {
+      if (!isAlive(p)) continue;
+      await stopProcess(p, 30_000);
+      if (p.name === OCM_REGISTRATION)
+        await writeFile(this.terminationLogPath(p.name), `${new Date().toISOString()} ${STOPPED_BY_DOWN}`);
+    }
     // A worker that had to be killed leaves its Pulumi runs' plugins; local clusters are detached and not touched.
     await endOrphans(this.config.stateDir);
     await this.stopLocalClusters();

@@ -22,9 +22,12 @@ export const toolsBinDir = join(repoRoot, "tools", "bin");
 export const distDir = join(repoRoot, "dist");
 
 export const crdDir = join(repoRoot, "charts", "slipway", "crds");
+/** OCM's hub CRDs (ManagedCluster, ManagedClusterSet(Binding), ManifestWork, add-ons), copied by tools/build.sh. */
 export const ocmCrdDir = join(toolsBinDir, "ocm-crds");
-/** CRDs OCM's agent needs on a spoke (ClusterClaim), applied by registration jobs. */
-export const ocmSpokeCrdDir = join(ocmCrdDir, "spoke");
+/** OCM's CRDs a registration agent needs on its own cluster (ClusterClaim), copied by tools/build.sh. */
+export const ocmSpokeCrdDir = join(toolsBinDir, "ocm-spoke-crds");
+/** The embedded hub's OCM namespaces and bootstrap RBAC (copied from the ocm module, see each file's header). */
+export const ocmHubManifestDir = join(repoRoot, "tools", "ocm", "hub");
 
 export function defaultStateDir(): string {
   return resolve(repoRoot, ".slipway");

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LocalControlPlane } from "../../src/local/control-plane.js";
 import { kubectl } from "../../src/local/kubectl.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
+import { processesNaming } from "../harness/components.js";
 
 const run = promisify(execFile);
 
@@ -61,6 +62,23 @@ describe("slipway dev up --detach / status / down / up again", () => {
     expect(status.stdout).toMatch(/controller:running/);
     expect(status.stdout).toMatch(/kube-apiserver .* rss \d+ MiB/);
     expect(status.stdout).toMatch(/memory: \d+ MiB resident in all/);
+    // OCM's registration hub controller is one more child, with its health address and log.
+    expect(status.stdout).toMatch(
+      /ocm-registration:running +pid \d+ .*health https:\/\/127\.0\.0\.1:\d+\/healthz +log .*ocm-registration\.log/,
+    );
+    const ocmProcesses = () => processesNaming(`--kubeconfig=${kubeconfig}`);
+    const [ocmPid] = ocmProcesses();
+    expect(ocmProcesses()).toHaveLength(1);
+
+    // It ends without a word (SIGKILL): status shows that with its last log lines, and the next `up` restarts it.
+    process.kill(ocmPid!, "SIGKILL");
+    await expect.poll(ocmProcesses).toEqual([]);
+    const killed = await slipway(stateDir, "dev", "status");
+    expect(killed.stdout).toContain("ocm-registration:exited (without last words)");
+    expect(killed.stdout).toContain("last log lines:");
+    expect((await slipway(stateDir, "dev", "up", "--detach")).code).toBe(0);
+    expect(ocmProcesses()).toHaveLength(1);
+    expect(ocmProcesses()[0]).not.toBe(ocmPid);
 
     // Local clusters the worker made live under clusters/: one running, one hibernated (started, then stopped).
     const cluster = (name: string) =>
@@ -81,6 +99,8 @@ describe("slipway dev up --detach / status / down / up again", () => {
     const stopped = await slipway(stateDir, "dev", "status");
     expect(stopped.code).toBe(3);
     expect(stopped.stdout).toMatch(/hub: +stopped/);
+    expect(stopped.stdout).toContain("ocm-registration:stopped");
+    expect(ocmProcesses()).toEqual([]);
     expect((await kubectl(toolsBinDir, kubeconfig, ["--request-timeout=3s", "get", "ns"])).code).not.toBe(0);
 
     const again = await slipway(stateDir, "dev", "up", "--detach");
@@ -88,6 +108,8 @@ describe("slipway dev up --detach / status / down / up again", () => {
     expect(again.stdout).toContain("Started the 1 local cluster(s) that `down` stopped");
     expect((await cluster("running").status()).running).toBe(true);
     expect((await cluster("sleeping").status()).running).toBe(false);
+    expect(again.stdout).toContain("OCM registration hub controller healthy");
+    expect(ocmProcesses()).toHaveLength(1);
     const spoke = await kubectl(toolsBinDir, join(stateDir, "clusters", "running", "admin.kubeconfig"), [
       "get",
       "ns",
