@@ -10,6 +10,16 @@ type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, an
 const condition = (o: Obj, type: string) =>
   getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
 
+/**
+ * Registered / Joined: the condition's status, "-" when registration is off (no condition), and the reason when
+ * it is the telling part: a hibernating cluster OCM cannot reach is expected, not a fault.
+ */
+function registrationColumn(cd: ClusterDeployment, type: "Registered" | "Joined"): string {
+  const c = getCondition(cd.status?.conditions as Condition[] | undefined, type);
+  if (!c) return "-";
+  return c.status === "True" || !c.reason ? c.status : `${c.status} (${c.reason})`;
+}
+
 export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
   const rows = items.map((cd) => {
     const op = cd.status?.stack;
@@ -25,12 +35,17 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       Object.keys(cd.spec.platform ?? {})[0] ?? "",
       cd.status?.powerState ?? "",
       condition(cd as Obj, "Ready"),
+      registrationColumn(cd, "Registered"),
+      registrationColumn(cd, "Joined"),
       age(cd.metadata?.creationTimestamp),
       progress,
     ];
   });
   return table(
-    [...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "PLATFORM", "POWERSTATE", "READY", "AGE", "OPERATION"],
+    [
+      ...(allNamespaces ? ["NAMESPACE"] : []),
+      ...["NAME", "PLATFORM", "POWERSTATE", "READY", "REGISTERED", "JOINED", "AGE", "OPERATION"],
+    ],
     rows,
   );
 }
