@@ -215,6 +215,10 @@ export class LocalAgents {
     await rm(tmp, { recursive: true, force: true }); // serving certificates of earlier runs
     await mkdir(tmp, { recursive: true, mode: 0o700 });
     await mkdir(join(dir, "hub-kubeconfig"), { recursive: true, mode: 0o700 });
+    if (!existsSync(this.opts.binary)) {
+      log.error({ binary: this.opts.binary }, "OCM's registration agent is not built: run `bash tools/build.sh`");
+      return null;
+    }
     const port = await freePort();
     const logFd = openSync(join(dir, "agent.log"), "a");
     const child = spawn(
@@ -244,8 +248,10 @@ export class LocalAgents {
     );
     closeSync(logFd);
     entry.child = child;
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    child.once("error", () => undefined);
+    const exited = new Promise<number | null>((r) => {
+      child.once("exit", (code) => r(code));
+      child.once("error", () => r(null)); // could not start: retried with backoff like an exit
+    });
     if (child.pid !== undefined) {
       await writeFile(join(dir, "agent.pid"), JSON.stringify({ owner: this.owner, pid: child.pid }), {
         mode: 0o600,
