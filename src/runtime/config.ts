@@ -52,8 +52,6 @@ export interface SlipwayConfig {
     leaseDurationSeconds: number;
     /** The hub URL agents use; the hub kubeconfig's server when unset. */
     hubURL?: string;
-    /** How long the simulated agent takes to join, as a real one takes to get its certificate. */
-    simulatedLatencyMs: number;
   };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
@@ -118,7 +116,6 @@ export function loadConfig(
     registration: {
       leaseDurationSeconds: int("SLIPWAY_REGISTRATION_LEASE_SECONDS", 30),
       hubURL: get("SLIPWAY_REGISTRATION_HUB_URL"),
-      simulatedLatencyMs: int("SLIPWAY_SIMULATED_REGISTRATION_MS", 100),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

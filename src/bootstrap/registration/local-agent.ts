@@ -216,7 +216,10 @@ export class LocalAgents {
     await mkdir(tmp, { recursive: true, mode: 0o700 });
     await mkdir(join(dir, "hub-kubeconfig"), { recursive: true, mode: 0o700 });
     if (!existsSync(this.opts.binary)) {
-      log.error({ binary: this.opts.binary }, "OCM's registration agent is not built: run `bash tools/build.sh`");
+      log.error(
+        { binary: this.opts.binary },
+        "OCM's registration agent is not built: run `bash tools/build.sh`",
+      );
       return null;
     }
     const port = await freePort();

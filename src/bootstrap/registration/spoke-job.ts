@@ -75,7 +75,7 @@ async function runRegistrationJob(
     return result("none", "skipped", "the ClusterDeployment is gone or being deleted");
 
   if (platform === "simulated") {
-    const agent = new SimulatedAgent(deps.kube, deps.config.registration.simulatedLatencyMs);
+    const agent = new SimulatedAgent(deps.kube, simulatedLatencyMs(cd));
     if (data.operation === "pause") {
       await agent.pause(data.managedClusterName);
       return result("simulated", "Simulated agent paused: the cluster hibernates");
@@ -114,6 +114,15 @@ async function runRegistrationJob(
       "manifests for cloud platforms are not deployed by this release: deploy OCM's klusterlet (or " +
       "`clusteradm join`) with that Secret to complete the join",
   );
+}
+
+/** spec.platform.simulated.registrationSeconds, with the spec's jitter: how long a real agent would take. */
+function simulatedLatencyMs(cd: ClusterDeployment): number {
+  const sim = (cd.spec.platform as { simulated?: { registrationSeconds?: number; jitterPercent?: number } })
+    .simulated;
+  const base = (sim?.registrationSeconds ?? 0.5) * 1000;
+  const jitter = ((sim?.jitterPercent ?? 0) / 100) * base * (Math.random() * 2 - 1);
+  return Math.max(0, Math.round(base + jitter));
 }
 
 /** Stops the local agent and removes its intent; waits until no process runs it (whichever worker held it). */
