@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -59,6 +59,24 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Agents running for `dir`, found by their command line (whichever worker started them, even once the folder
+ * is gone): what must not outlive a deregistered or destroyed cluster.
+ */
+export function agentPids(dir: string): number[] {
+  const needle = `--hub-kubeconfig-dir=${join(dir, "hub-kubeconfig")}\0`;
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (`${readFileSync(`/proc/${entry}/cmdline`, "utf8")}`.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Whether a live process (this worker's or another's) runs the agent of `dir`. */

@@ -62,8 +62,8 @@ export async function reconcileNormal(scope: RegistrationScope): Promise<void> {
   const running = cd.status?.powerState === "Running";
   if (!sleeping && !running) {
     // Starting, or provisioned but not yet running: the agent waits for the cluster.
-    scope.phase =
-      scope.record?.type === "register" && scope.record.result === "Succeeded" ? "Registered" : "Registering";
+    const registeredBefore = scope.record?.type !== "deregister" && scope.record?.result === "Succeeded";
+    scope.phase = registeredBefore ? "Registered" : "Registering";
     scope.message = "Waiting for the cluster to run before registering its agent";
     scope.requeueAfterMs = FOLLOW_MS;
     return;

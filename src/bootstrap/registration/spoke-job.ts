@@ -16,7 +16,7 @@ import type { KubeObject } from "../../runtime/resource.js";
 import { bootstrapKubeconfig, bootstrapToken, hubEndpoint } from "./bootstrap-kubeconfig.js";
 import { REGISTRATION_FIELD_MANAGER } from "./hub.js";
 import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
-import { agentHolder, registrationDir, writeIntent, type LocalAgents } from "./local-agent.js";
+import { agentPids, registrationDir, writeIntent, type LocalAgents } from "./local-agent.js";
 import { platformOf } from "./managed-cluster.js";
 import { AGENT_NAMESPACE, BOOTSTRAP_SECRET } from "./names.js";
 import { crdResource } from "./resources.js";
@@ -125,7 +125,10 @@ function simulatedLatencyMs(cd: ClusterDeployment): number {
   return Math.max(0, Math.round(base + jitter));
 }
 
-/** Stops the local agent and removes its intent; waits until no process runs it (whichever worker held it). */
+/**
+ * Stops the local agent and removes its intent (or marks it stopped), then makes sure no process runs it,
+ * whichever worker started it: ended with SIGTERM, then SIGKILL, if it is still there after 10 s.
+ */
 async function stopLocalAgent(
   deps: RegistrationJobDeps,
   clusterDir: string,
@@ -133,15 +136,16 @@ async function stopLocalAgent(
   desired: "stopped" | "gone",
 ): Promise<void> {
   const dir = registrationDir(clusterDir);
-  if (!existsSync(clusterDir)) return;
-  if (desired === "gone") await rm(join(dir, "agent.json"), { force: true });
-  else await writeIntent(dir, { desired: "stopped", clusterName });
-  await deps.localAgents.reconcile(dir);
-  const deadline = Date.now() + 30_000;
-  while (await agentHolder(dir)) {
-    if (Date.now() > deadline) throw new Error(`the agent of ${clusterName} did not stop within 30 s`);
-    await sleep(250);
+  if (existsSync(clusterDir)) {
+    if (desired === "gone") await rm(join(dir, "agent.json"), { force: true });
+    else await writeIntent(dir, { desired: "stopped", clusterName });
   }
+  await deps.localAgents.reconcile(dir);
+  const deadline = Date.now() + 10_000;
+  while (agentPids(dir).length > 0 && Date.now() < deadline) await sleep(250);
+  const left = agentPids(dir);
+  for (const pid of left) process.kill(pid, "SIGKILL");
+  if (left.length > 0) log.warn({ cluster: clusterName, pids: left }, "Killed an agent that did not stop");
 }
 
 async function deregister(

@@ -109,6 +109,12 @@ export function joinedCondition(
       reason: Reason.RegistrationDisabled,
       message: "The cluster is not registered with the hub",
     };
+  if (phase === "WaitingForProvisioning" || phase === "NameTaken")
+    return {
+      status: "Unknown",
+      reason: Reason.WaitingForProvisioning,
+      message: "The cluster is not registered yet",
+    };
   const joined = ocmCondition(mc, OcmCondition.Joined);
   const available = ocmCondition(mc, OcmCondition.Available);
   if (sleeping && available?.status !== "True") {
