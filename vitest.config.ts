@@ -16,6 +16,7 @@ const unitTests = [
   "test/pools/algorithm/*.test.ts",
   "test/pools/views.test.ts",
   "test/provisioners/destroy-retry.test.ts",
+  "test/provisioners/foreign-conditions.test.ts",
   "test/provisioners/platform.test.ts",
   "test/provisioners/resync.test.ts",
   "test/provisioners/retry-cause.test.ts",

@@ -7,6 +7,7 @@ import { getCondition, type Condition } from "../runtime/conditions.js";
 import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { hubClient } from "./hub-client.js";
+import { ZERO_DELAY_SIMULATED } from "../queue/pulumi-bench.js";
 
 /** Shared by the `slipway bench` commands: a private dev environment and how figures are printed. */
 
@@ -21,17 +22,7 @@ export function isReady(cd: ClusterDeployment | undefined, powerState: string): 
 }
 
 /** A simulated platform block whose every phase takes no time: what is left is Slipway's and Pulumi's own cost. */
-export const zeroDelaySimulated = {
-  simulated: {
-    provisionSeconds: 0,
-    hibernateSeconds: 0,
-    resumeSeconds: 0,
-    destroySeconds: 0,
-    registrationSeconds: 0,
-    bootstrapSeconds: 0,
-    jitterPercent: 0,
-  },
-};
+export const zeroDelaySimulated = { simulated: ZERO_DELAY_SIMULATED };
 
 export interface BenchEnvironment {
   config: SlipwayConfig;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource } from "../api/resources.js";
+import { instantSimulatedInputs } from "../queue/pulumi-bench.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { PULUMI_QUEUE } from "../queue/job.js";
@@ -150,17 +151,7 @@ async function benchSimulated(
       platform: "simulated",
       stackName: `bare-${i}`,
       operation: "up",
-      inputs: {
-        clusterName: `bare-${i}`,
-        powerState: "Running",
-        platform: {
-          provisionSeconds: 0,
-          hibernateSeconds: 0,
-          resumeSeconds: 0,
-          destroySeconds: 0,
-          jitterPercent: 0,
-        },
-      },
+      inputs: instantSimulatedInputs(`bare-${i}`),
     });
     bare.push(Date.now() - start);
   }

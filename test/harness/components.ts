@@ -17,13 +17,16 @@ export class ComponentProcess {
     private readonly env: Record<string, string>,
     /** Where the process's stdout and stderr go (one JSON log line each). */
     readonly logFile: string,
+    /** A command that runs the process, e.g. `unshare --uts ...` for another hostname; it must exec it. */
+    private readonly wrapper: readonly string[] = [],
   ) {}
 
   start(): this {
     const main = join(distDir, "src", "cli", "main.js");
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build before the tests`);
     const log = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [main, this.name], {
+    const [command, ...args] = [...this.wrapper, process.execPath, main, this.name];
+    const child = spawn(command!, args, {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -173,3 +173,47 @@ describe("ClusterDeployment status on the real hub", () => {
     expect(managers).toEqual([`slipway-${CLUSTER_DEPLOYMENT_CONTROLLER}`, "slipway-registration"]);
   });
 });
+
+describe("conditions other controllers own", () => {
+  it("keeps a condition another field manager applied across its own writes and never takes it over", async () => {
+    await create("foreign");
+    await reconciled("foreign");
+    const registered = {
+      type: "Registered",
+      status: "False",
+      reason: "WaitingForHub",
+      message: "written by another controller",
+      lastTransitionTime: new Date().toISOString(),
+    };
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "foreign",
+      {
+        apiVersion: "slipway.dev/v1alpha1",
+        kind: "ClusterDeployment",
+        metadata: { name: "foreign", namespace: ns },
+        status: { conditions: [registered] },
+      },
+      { type: "apply", subresource: "status", fieldManager: "test-registration" },
+    );
+    // A new generation makes the controller write its status again.
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "foreign",
+      { metadata: { labels: { a: "b" } }, spec: { hibernateAfter: "9h" } },
+      { type: "merge" },
+    );
+    const cd = await eventually("foreign reconciled at generation 2", async () => {
+      const current = await get("foreign");
+      return current.status?.observedGeneration === 2 ? current : undefined;
+    });
+    expect(conditionOf(cd, "Registered")).toMatchObject({ status: "False", reason: "WaitingForHub" });
+    expect(conditionOf(cd, "Ready")?.status).toBe("False");
+    const owners =
+      (cd.metadata as { managedFields?: { manager?: string; fieldsV1?: unknown }[] }).managedFields ?? [];
+    const controllerFields = JSON.stringify(owners.filter((m) => m.manager !== "test-registration"));
+    expect(controllerFields).not.toContain('"k:{\\"type\\":\\"Registered\\"}"');
+  });
+});

@@ -4,7 +4,7 @@ import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
-import { computeStatus } from "./status.js";
+import { computeStatus, ownedConditions } from "./status.js";
 
 export const CLUSTER_DEPLOYMENT_CONTROLLER = "cluster-deployment";
 export const CLUSTER_DEPLOYMENT_FINALIZER = "slipway.dev/cluster-deployment";
@@ -50,6 +50,7 @@ export function clusterDeploymentReconciler(
 function ownedStatus(status: NonNullable<ClusterDeployment["status"]>): Record<string, unknown> {
   const owned: Record<string, unknown> = { ...status };
   for (const field of ["registration", "bootstrap", "power"]) delete owned[field];
+  owned.conditions = ownedConditions(status.conditions);
   return owned;
 }
 

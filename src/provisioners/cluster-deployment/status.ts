@@ -4,6 +4,7 @@ import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import {
+  ConditionType,
   removeCondition,
   setCondition,
   summarize,
@@ -26,14 +27,28 @@ export const ClusterDeploymentCondition = {
   ClusterPoolRefIgnored: "ClusterPoolRefIgnored",
 } as const;
 
-/**
- * The conditions Ready summarizes, most telling first. Registered and Bootstrapped join when their controllers
- * land; each controller owns its own condition and status record.
- */
+/** The conditions Ready always summarizes, most telling first. */
 export const READY_CONDITIONS = [
   ClusterDeploymentCondition.InfrastructureReady,
   ClusterDeploymentCondition.Provisioned,
 ] as const;
+
+/**
+ * Conditions other controllers write (registration, bootstrap) that Ready also summarizes once they are reported.
+ * This controller reads them and never sends them: each controller applies only its own condition types.
+ */
+export const FOREIGN_READY_CONDITIONS = ["Registered", "Bootstrapped"] as const;
+
+/** The condition types this controller writes; every other type on the object belongs to another controller. */
+const OWNED_CONDITIONS: ReadonlySet<string> = new Set([
+  ...Object.values(ConditionType),
+  ...Object.values(ClusterDeploymentCondition),
+]);
+
+/** Only this controller's conditions: server-side apply then keeps the entries other field managers own. */
+export function ownedConditions(conditions: readonly Condition[] | undefined): Condition[] {
+  return (conditions ?? []).filter((c) => OWNED_CONDITIONS.has(c.type));
+}
 
 /** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
 const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
@@ -181,7 +196,10 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
   conditions = summarize(
     conditions,
     {
-      conditions: READY_CONDITIONS,
+      conditions: [
+        ...READY_CONDITIONS,
+        ...FOREIGN_READY_CONDITIONS.filter((type) => conditions.some((c) => c.type === type)),
+      ],
       ready: { reason: infrastructure.reason, message: infrastructure.message },
       error,
       deleting: cd.metadata?.deletionTimestamp ? deletingSummary(status, infrastructure) : undefined,
@@ -189,7 +207,7 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
     },
     now,
   );
-  status.conditions = conditions;
+  status.conditions = ownedConditions(conditions);
   status.observedGeneration = observedGeneration;
   return status;
 }

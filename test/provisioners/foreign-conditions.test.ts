@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import type { ClusterDeploymentScope } from "../../src/provisioners/cluster-deployment/scope.js";
+import { computeStatus } from "../../src/provisioners/cluster-deployment/status.js";
+import { getCondition, type Condition } from "../../src/runtime/conditions.js";
+
+const now = new Date("2026-11-30T12:00:00Z");
+
+/** A provisioned, running cluster whose stack run succeeded, with whatever other controllers reported. */
+function runningScope(foreign: Condition[]): ClusterDeploymentScope {
+  const cd = {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "ClusterDeployment",
+    metadata: { name: "dev-a", namespace: "team-a", uid: "u1", generation: 1 },
+    spec: { clusterName: "dev-a", platform: { simulated: {} } },
+  } as unknown as ClusterDeployment;
+  const stack = {
+    type: "up" as const,
+    jobId: "u1.g1.up",
+    generation: 1,
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    result: "Succeeded" as const,
+  };
+  return {
+    cd,
+    now,
+    status: { stack, powerState: "Running", provisionedAt: now.toISOString(), conditions: foreign },
+    deps: {} as never,
+  };
+}
+
+const condition = (
+  type: string,
+  status: Condition["status"],
+  reason: string,
+  message: string,
+): Condition => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransitionTime: now.toISOString(),
+});
+
+describe("conditions other controllers own", () => {
+  it("are summarized by Ready once reported, and never sent by this controller", () => {
+    const status = computeStatus(
+      runningScope([
+        condition("Registered", "True", "ManagedClusterCreated", "registered"),
+        condition("Bootstrapped", "False", "NonCompliant", "policy baseline: namespace team-a missing"),
+      ]),
+    );
+    const conditions = status.conditions as Condition[];
+    expect(getCondition(conditions, "Ready")).toMatchObject({
+      status: "False",
+      reason: "NonCompliant",
+      message: "policy baseline: namespace team-a missing",
+    });
+    expect(conditions.map((c) => c.type)).not.toContain("Registered");
+    expect(conditions.map((c) => c.type)).not.toContain("Bootstrapped");
+  });
+
+  it("do not hold Ready back before their controllers report them", () => {
+    const status = computeStatus(runningScope([]));
+    expect(getCondition(status.conditions as Condition[], "Ready")?.status).toBe("True");
+  });
+});
