@@ -77,3 +77,47 @@ describe("status writes", () => {
     expect(canonicalJson({ b: 1, a: { d: undefined, c: 2 } })).toBe(canonicalJson({ a: { c: 2 }, b: 1 }));
   });
 });
+
+describe("status writes of several controllers into one conditions list (listType=map)", () => {
+  const mine = { type: "Registered", status: "True", reason: "Registered" };
+  const object = {
+    metadata: {
+      name: "a",
+      namespace: "b",
+      managedFields: [
+        {
+          manager: "slipway-registration",
+          operation: "Apply",
+          subresource: "status",
+          fieldsV1: {
+            "f:status": { "f:conditions": { 'k:{"type":"Registered"}': {}, 'k:{"type":"Joined"}': {} } },
+          },
+        },
+      ],
+    },
+    status: {
+      conditions: [{ type: "Ready", status: "True" }, mine, { type: "Joined", status: "True" }],
+    },
+  };
+
+  it("compares only the entries a manager sends, not the other managers' ones", () => {
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [mine, { type: "Joined", status: "True" }] },
+        "slipway-registration",
+      ),
+    ).toBe(false);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [mine, { type: "Joined", status: "False" }] },
+        "slipway-registration",
+      ),
+    ).toBe(true);
+  });
+
+  it("writes when a type it applied before is no longer sent (apply removes it)", () => {
+    expect(statusNeedsWrite(object, { conditions: [mine] }, "slipway-registration")).toBe(true);
+  });
+});
