@@ -9,6 +9,7 @@ const unitTests = [
   "test/api/reasons.test.ts",
   "test/api/schema.test.ts",
   "test/api/validate.test.ts",
+  "test/bootstrap/local-agents.test.ts",
   "test/bootstrap/registration-decisions.test.ts",
   "test/cli/*.test.ts",
   "test/harness/*.test.ts",

@@ -34,6 +34,8 @@ export interface LocalAgentsOptions {
   /** Restart backoff: base doubles per quick exit up to the cap. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** Whether the spoke's API answers; by default its /livez through the cluster's admin kubeconfig. */
+  spokeLive?: (kubeconfig: string) => Promise<boolean>;
 }
 
 interface Supervised {
@@ -79,10 +81,32 @@ export function agentPids(dir: string): number[] {
   return pids;
 }
 
-/** Whether a live process (this worker's or another's) runs the agent of `dir`. */
-export async function agentHolder(dir: string): Promise<AgentHolder | undefined> {
-  const holder = await readJson<AgentHolder>(join(dir, "agent.pid"));
-  if (!holder || !ownerAlive(holder.owner)) return undefined;
+/** Whether the cluster's API server answers /livez (it answers "ok", not JSON: a parse error means 200). */
+async function livez(kubeconfig: string): Promise<boolean> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const client = new KubeClient(kc, { requestTimeoutMs: 3_000 });
+  try {
+    await client.request<unknown>("GET", "/livez").catch((error: unknown) => {
+      if (!(error instanceof SyntaxError)) throw error;
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+/** Whether a live process (this worker's or another's) runs the agent of `dir`. Synchronous on purpose. */
+export function agentHolder(dir: string): AgentHolder | undefined {
+  let holder: AgentHolder;
+  try {
+    holder = JSON.parse(readFileSync(join(dir, "agent.pid"), "utf8")) as AgentHolder;
+  } catch {
+    return undefined;
+  }
+  if (!ownerAlive(holder.owner)) return undefined;
   try {
     process.kill(holder.pid, 0);
     return holder;
@@ -129,7 +153,8 @@ export class LocalAgents {
       return;
     }
     if (current) return;
-    const holder = await agentHolder(dir);
+    // No await from the lookup above to the set below: two passes over one folder never start two agents.
+    const holder = agentHolder(dir);
     if (holder && holder.owner !== this.owner) return; // another worker runs it
     const entry: Supervised = { dir, stopping: false, done: Promise.resolve() };
     this.supervised.set(dir, entry);
@@ -202,23 +227,10 @@ export class LocalAgents {
 
   /** Polls the spoke's /livez until it answers; false when supervision ended meanwhile. */
   private async waitForLivez(entry: Supervised, kubeconfig: string): Promise<boolean> {
+    const live = this.opts.spokeLive ?? livez;
     while (!entry.stopping && existsSync(entry.dir)) {
-      try {
-        const kc = new KubeConfig();
-        kc.loadFromFile(kubeconfig);
-        const client = new KubeClient(kc, { requestTimeoutMs: 3_000 });
-        try {
-          await client.request<unknown>("GET", "/livez").catch((error: unknown) => {
-            // /livez answers "ok", which is not JSON: a parse error means it answered 200.
-            if (!(error instanceof SyntaxError)) throw error;
-          });
-          return true;
-        } finally {
-          client.close();
-        }
-      } catch {
-        await this.sleepUnlessStopping(entry, 1_000);
-      }
+      if (await live(kubeconfig).catch(() => false)) return true;
+      await this.sleepUnlessStopping(entry, 1_000);
     }
     return false;
   }
