@@ -114,6 +114,11 @@ export const registrationStatus = () =>
         description: "The hub's ManagedCluster (and namespace) of this cluster.",
         maxLength: 63,
       }),
+      registeredAt: s.dateTime({
+        description:
+          "When the first register job succeeded; kept across hibernation and resume (Registered stays True " +
+          "while a resumed cluster's agent material is refreshed), cleared by deregistration.",
+      }),
     },
     {
       description:

@@ -232,5 +232,15 @@ describe("Joined mirrors OCM", () => {
         message: "spoke refused",
       }),
     ).toMatchObject({ status: "False", reason: "RegistrationFailed", message: "spoke refused" });
+    // A cluster registered before stays Registered while a resume refreshes its agent material.
+    expect(
+      registeredCondition("Registering", undefined, {
+        type: "register",
+        jobId: "j2",
+        generation: 4,
+        result: "InProgress",
+        registeredAt: "2026-11-30T10:00:00Z",
+      }),
+    ).toMatchObject({ status: "True", reason: "Registered" });
   });
 });

@@ -7,7 +7,13 @@ import { logger } from "../../runtime/logging.js";
 import { jobId } from "../../queue/job.js";
 import { approveAgentCsrs, clusterEndpoint, ensureHubSide, nameTakenBy, removeHubSide } from "./hub.js";
 import { REGISTRATION_JOB, type RegistrationJobData } from "./job.js";
-import { managedClusterNameOf, platformOf, SIMULATED_LEASE_DURATION_SECONDS } from "./managed-cluster.js";
+import {
+  desiredManagedCluster,
+  managedClusterNameOf,
+  platformOf,
+  SIMULATED_LEASE_DURATION_SECONDS,
+} from "./managed-cluster.js";
+import { canonicalJson } from "../../runtime/status-patch.js";
 import type { RegistrationScope } from "./scope.js";
 import { hibernating } from "./status.js";
 
@@ -77,7 +83,8 @@ export async function reconcileNormal(scope: RegistrationScope): Promise<void> {
     scope.requeueAfterMs = FOLLOW_MS;
     return;
   }
-  if (hubSideStale(scope)) scope.managedCluster = await ensureHubSide(scope, endpoint, leaseDuration(scope));
+  if (hubSideStale(scope, endpoint))
+    scope.managedCluster = await ensureHubSide(scope, endpoint, leaseDuration(scope));
   await approveAgentCsrs(scope);
   const operation: RegistrationOperationType = sleeping ? "pause" : "register";
   const done = await runSpokeJob(scope, operation, renewalSuffix(scope, operation));
@@ -85,14 +92,23 @@ export async function reconcileNormal(scope: RegistrationScope): Promise<void> {
   if (!done || !sleeping) scope.requeueAfterMs = done ? renewalDelay(scope) : FOLLOW_MS;
 }
 
-/** The hub objects are (re)applied when the ManagedCluster is missing or this generation was not registered yet. */
-function hubSideStale(scope: RegistrationScope): boolean {
-  const record = scope.record;
+/**
+ * The hub objects are (re)applied when the ManagedCluster (as the informer sees it) is missing, going, or differs
+ * from what the spec asks for (new labels, a changed API URL, someone's edit): a pass that finds it as wanted makes
+ * no hub call.
+ */
+function hubSideStale(scope: RegistrationScope, endpoint: { apiURL: string; caBundle?: string }): boolean {
+  const current = scope.managedCluster;
+  if (!current || current.metadata?.deletionTimestamp) return true;
+  const desired = desiredManagedCluster(scope.cd, endpoint, leaseDuration(scope));
+  const labels = current.metadata?.labels ?? {};
+  if (Object.entries(desired.metadata?.labels ?? {}).some(([k, v]) => labels[k] !== v)) return true;
+  const spec = current.spec ?? {};
   return (
-    !scope.managedCluster ||
-    scope.managedCluster.metadata?.deletionTimestamp !== undefined ||
-    record?.type !== "register" ||
-    record.generation !== scope.cd.metadata?.generation
+    spec.hubAcceptsClient !== true ||
+    spec.leaseDurationSeconds !== desired.spec?.leaseDurationSeconds ||
+    canonicalJson(spec.managedClusterClientConfigs) !==
+      canonicalJson(desired.spec?.managedClusterClientConfigs)
   );
 }
 
@@ -124,18 +140,26 @@ async function runSpokeJob(
   const { cd, deps } = scope;
   const generation = cd.metadata!.generation ?? 1;
   const record = scope.record;
-  const sameJob = record?.type === operation && record.generation === generation;
+  // Not per generation: a new generation that changes nothing on the spoke (a claim, a label) needs no job;
+  // labels and the set are the ManagedCluster's, applied by the controller.
+  const sameJob = record?.type === operation;
   const wanted = jobId({ uid: cd.metadata!.uid!, generation, operation }, suffix);
   if (sameJob && record.result === "Succeeded" && (!suffix || record.jobId === wanted)) return true;
   if (sameJob && record.result === "InProgress") {
     const job = await deps.queue.lookup(record.jobId);
     scope.job = job;
     if (job.state === "completed") {
+      const finishedAt = conditionTime(job.finishedAt ?? scope.now);
+      const registeredAt =
+        operation === "deregister"
+          ? undefined
+          : (record.registeredAt ?? (operation === "register" ? finishedAt : undefined));
       scope.record = {
         ...record,
         result: "Succeeded",
-        finishedAt: conditionTime(job.finishedAt ?? scope.now),
+        finishedAt,
         message: job.result?.message,
+        registeredAt,
       };
       return true;
     }
@@ -176,6 +200,7 @@ async function runSpokeJob(
     startedAt: conditionTime(scope.now),
     result: "InProgress",
     managedClusterName: managedClusterNameOf(cd),
+    registeredAt: record?.registeredAt,
   } satisfies RegistrationStatus;
   return false;
 }

@@ -49,6 +49,12 @@ export function registeredCondition(
           message ?? `Registered with the hub as ManagedCluster ${record?.managedClusterName ?? ""}`.trim(),
       };
     case "Registering":
+      if (record?.registeredAt && record.result !== "Failed")
+        return {
+          status: "True",
+          reason: Reason.Registered,
+          message: `Registered since ${record.registeredAt}; refreshing the agent's material on the cluster (job ${record.jobId})`,
+        };
       if (record?.result === "Failed")
         return {
           status: "False",
