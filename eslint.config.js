@@ -19,15 +19,16 @@ const layers = [
   { layer: "pools", files: ["src/pools/**"], mayImport: controllerMayImport },
   { layer: "bootstrap", files: ["src/bootstrap/**"], mayImport: controllerMayImport },
   { layer: "power", files: ["src/power/**"], mayImport: controllerMayImport },
+  { layer: "failover", files: ["src/failover/**"], mayImport: controllerMayImport },
   {
     layer: "dev",
     files: ["src/dev/**"],
-    mayImport: [...controllerMayImport, "provisioners", "pools", "bootstrap", "power"],
+    mayImport: [...controllerMayImport, "provisioners", "pools", "bootstrap", "power", "failover"],
   },
   {
     layer: "cli",
     files: ["src/cli/**"],
-    mayImport: [...controllerMayImport, "provisioners", "pools", "bootstrap", "power", "dev"],
+    mayImport: [...controllerMayImport, "provisioners", "pools", "bootstrap", "power", "failover", "dev"],
   },
 ];
 

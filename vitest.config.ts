@@ -11,6 +11,7 @@ const unitTests = [
   "test/api/validate.test.ts",
   "test/bootstrap/local-agents.test.ts",
   "test/bootstrap/registration-decisions.test.ts",
+  "test/failover/plan.test.ts",
   "test/cli/*.test.ts",
   "test/harness/*.test.ts",
   "test/lint/*.test.ts",

@@ -61,6 +61,13 @@ export const names = {
     regex: TIME_ZONE,
     words: "an IANA time zone name (for example UTC, Europe/Berlin or America/New_York)",
   },
+  labelKey: {
+    regex:
+      "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+    words:
+      "a label key: a name of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or " +
+      "digit, optionally after a DNS prefix and '/' (for example tier or example.com/tier)",
+  },
   labelValue: {
     regex: LABEL_VALUE,
     words:

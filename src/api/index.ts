@@ -5,6 +5,7 @@
 import { bootstrapPolicyKind } from "./bootstrap-policy.js";
 import { clusterClaimKind } from "./cluster-claim.js";
 import { clusterDeploymentKind } from "./cluster-deployment.js";
+import { clusterFailoverKind } from "./cluster-failover.js";
 import { clusterPoolKind } from "./cluster-pool.js";
 import { crdOf, type CustomResourceDefinition, type KindDefinition } from "./crd.js";
 import { hostedClusterKind } from "./hosted-cluster.js";
@@ -13,6 +14,8 @@ import { nodePoolKind } from "./node-pool.js";
 export * from "./bootstrap-policy.js";
 export * from "./cluster-claim.js";
 export * from "./cluster-deployment.js";
+export * from "./cluster-failover.js";
+export * from "./resume-readiness.js";
 export * from "./cluster-pool.js";
 export * from "./common.js";
 export * from "./crd.js";
@@ -36,10 +39,17 @@ export const kinds: readonly KindDefinition[] = [
   hostedClusterKind,
   nodePoolKind,
   bootstrapPolicyKind,
+  clusterFailoverKind,
 ];
 
 export type Kind =
-  "ClusterDeployment" | "ClusterPool" | "ClusterClaim" | "HostedCluster" | "NodePool" | "BootstrapPolicy";
+  | "ClusterDeployment"
+  | "ClusterPool"
+  | "ClusterClaim"
+  | "HostedCluster"
+  | "NodePool"
+  | "BootstrapPolicy"
+  | "ClusterFailover";
 
 /** The plural resource name of each kind, for REST paths and kubectl. */
 export const plurals: Record<Kind, string> = {
@@ -49,6 +59,7 @@ export const plurals: Record<Kind, string> = {
   HostedCluster: "hostedclusters",
   NodePool: "nodepools",
   BootstrapPolicy: "bootstrappolicies",
+  ClusterFailover: "clusterfailovers",
 };
 
 /** The definition of a kind by name. */

@@ -132,7 +132,33 @@ export const ClusterClaimReasons = {
   ClaimExpired: "The claim's lifetime ended; it is being deleted with its cluster.",
 } as const;
 
+export const ClusterFailoverReasons = {
+  ...CommonReasons,
+  Resuming: "Clusters of the standby set are being resumed, at most maxConcurrent at once.",
+  WaitingForClusters: "Every cluster left was asked to run; the failover waits for them to be Ready.",
+  Succeeded: "Every standby cluster is Ready; the message has the achieved RTO.",
+  PartiallyFailed:
+    "Some standby clusters did not come up (the message names them); the others are Ready and stay running.",
+  Failed: "No standby cluster came up; the message says why.",
+  Cancelled:
+    "spec.cancel or deletion stopped the failover: resumed clusters stay running, the rest hibernated.",
+  Cancelling: "The failover was cancelled; it waits for the clusters already resuming.",
+  NoClustersMatched: "The standby set names no ClusterDeployment; fix poolName or the selector.",
+  PoolNotFound: "The ClusterPool the set names does not exist in the failover's namespace.",
+  PoolDeleted: "The standby pool was deleted during the failover; its clusters still waiting were given up.",
+  SetInUse:
+    "Another ClusterFailover, still running, holds clusters of this set; this one waits until it ends.",
+  ClusterDeleted: "A standby cluster was deleted during the failover.",
+  ClusterStalled: "A standby cluster stalled while resuming (its Stalled condition says why).",
+  ResumeTimeout: "A standby cluster was not Ready within resumeTimeout after it was asked to run.",
+  ClusterReady: "A standby cluster is Ready: running, answering, registered and bootstrapped where required.",
+  ClusterFailed: "A standby cluster did not come up (Event).",
+  FailoverStarted: "The failover started with the standby set fixed (Event).",
+  FailoverEnded: "The failover ended (Event); the message has the counts and the RTO.",
+} as const;
+
 export type CommonReason = keyof typeof CommonReasons;
+export type ClusterFailoverReason = keyof typeof ClusterFailoverReasons;
 export type ClusterDeploymentReason = keyof typeof ClusterDeploymentReasons;
 export type ClusterPoolReason = keyof typeof ClusterPoolReasons;
 export type ClusterClaimReason = keyof typeof ClusterClaimReasons;
@@ -147,10 +173,12 @@ export const FieldsReason = names(FieldsReasons);
 export const ClusterDeploymentReason = names(ClusterDeploymentReasons);
 export const ClusterPoolReason = names(ClusterPoolReasons);
 export const ClusterClaimReason = names(ClusterClaimReasons);
+export const ClusterFailoverReason = names(ClusterFailoverReasons);
 
 /** The reason tables by kind, for the API reference. Kinds without a controller yet have none. */
 export const reasonsByKind: Record<string, Record<string, string>> = {
   ClusterDeployment: ClusterDeploymentReasons,
   ClusterPool: ClusterPoolReasons,
   ClusterClaim: ClusterClaimReasons,
+  ClusterFailover: ClusterFailoverReasons,
 };

@@ -16,6 +16,7 @@ export const clusterClaimResource = slipway("ClusterClaim", "clusterclaims");
 export const hostedClusterResource = slipway("HostedCluster", "hostedclusters");
 export const nodePoolResource = slipway("NodePool", "nodepools");
 export const bootstrapPolicyResource = slipway("BootstrapPolicy", "bootstrappolicies");
+export const clusterFailoverResource = slipway("ClusterFailover", "clusterfailovers");
 
 /** Well-known core kinds. */
 export const coreResources = {

@@ -36,6 +36,8 @@ export interface BenchEnvironmentOptions {
   cleanup?: (env: BenchEnvironment) => Promise<void>;
   /** Settings for the controller and worker, applied unless the caller's environment sets them. */
   componentDefaults?: Record<string, string>;
+  /** false: only the hub and Redis, no controller or worker processes (the bench runs what it measures). */
+  components?: boolean;
 }
 
 /**
@@ -60,9 +62,10 @@ export async function withBenchEnvironment(
   const dev = new DevEnvironment(config);
   const t = Date.now();
   try {
-    const up = await dev.up({ detached: false, log: () => undefined });
+    const components = options.components !== false;
+    const up = await dev.up({ detached: false, log: () => undefined, components });
     console.log(
-      `dev hub + Redis + controller + worker up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
+      `dev hub + Redis${components ? " + controller + worker" : ""} up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
     );
     const env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
     try {

@@ -16,6 +16,7 @@ import {
   type RegistrationJobData,
   type RegistrationJobResult,
 } from "../bootstrap/registration/index.js";
+import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -60,7 +61,8 @@ export async function controllerCommand(): Promise<number> {
     resyncIntervalMs: c.resyncSeconds * 1000,
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
-  registerPoolControllers(manager);
+  registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
+  registerFailoverController(manager);
   manager.register(
     registrationController(
       manager,

@@ -1,5 +1,10 @@
 import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../api/resources.js";
+import {
+  clusterClaimResource,
+  clusterDeploymentResource,
+  clusterFailoverResource,
+  clusterPoolResource,
+} from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeObject } from "../runtime/resource.js";
@@ -96,6 +101,26 @@ export async function getCommand(
     ]);
     console.log(
       table([...(all ? ["NAMESPACE"] : []), "NAME", "POOL", "CLUSTER", "READY", "EXPIRES", "AGE"], rows),
+    );
+    return 0;
+  }
+  if (what === "failovers" || what === "cfo" || what === "clusterfailovers") {
+    const list = await kube.list<Obj>(clusterFailoverResource, { namespace });
+    const rows = list.items.map((f) => [
+      ...(all ? [f.metadata?.namespace ?? ""] : []),
+      f.metadata?.name ?? "",
+      String(f.status?.phase ?? "Pending"),
+      `${f.status?.ready ?? 0}/${f.status?.total ?? 0}`,
+      String(f.status?.resuming ?? 0),
+      String(f.status?.failed ?? 0),
+      f.status?.rtoSeconds !== undefined ? `${Number(f.status.rtoSeconds).toFixed(1)} s` : "",
+      age(f.metadata?.creationTimestamp),
+    ]);
+    console.log(
+      table(
+        [...(all ? ["NAMESPACE"] : []), "NAME", "PHASE", "READY", "RESUMING", "FAILED", "RTO", "AGE"],
+        rows,
+      ),
     );
     return 0;
   }

@@ -21,6 +21,9 @@ const listKinds = [
   "clusterpools",
   "claims",
   "clusterclaims",
+  "failovers",
+  "cfo",
+  "clusterfailovers",
 ];
 
 /** Runs one command's action and keeps its exit code. Actions load their module lazily, so `slipway dev` starts fast. */
@@ -161,6 +164,56 @@ function addResourceCommands(program: Command, run: Run): void {
     );
 }
 
+function positiveInteger(value: string): number {
+  const n = nonNegativeInteger(value);
+  if (n < 1) throw new InvalidArgumentError("expected an integer of at least 1.");
+  return n;
+}
+
+function addFailoverCommand(program: Command, run: Run): void {
+  program
+    .command("failover")
+    .description("resume a hibernated standby set (a pool, or -l selector) and show progress and the RTO")
+    .argument("[pool]", "the standby ClusterPool")
+    .option(
+      "-l, --selector <selector>",
+      "standby ClusterDeployments by label instead of a pool (a=b,c in (d))",
+    )
+    .option("--max-concurrent <n>", "clusters resuming at once (default 10)", positiveInteger)
+    .option(
+      "--primary-pool <pool>",
+      "hibernate this pool's clusters once the standby set is Ready (failback)",
+    )
+    .option("--name <name>", "name of the ClusterFailover (default: the pool's name and a random suffix)")
+    .option("--wait", "show a progress bar and the running RTO until the failover ends")
+    .addOption(
+      new Option("--timeout <duration>", "how long --wait waits, as a Go duration")
+        .argParser(duration)
+        .default(parseDuration("2h"), "2h"),
+    )
+    .addOption(namespaceOption())
+    .action(
+      (
+        pool: string | undefined,
+        options: {
+          namespace: string;
+          selector?: string;
+          maxConcurrent?: number;
+          primaryPool?: string;
+          name?: string;
+          wait?: boolean;
+          timeout: number;
+        },
+      ) => {
+        if ((pool === undefined) === (options.selector === undefined))
+          program.error("error: name the standby set with exactly one of <pool> and -l <selector>", {
+            exitCode: USAGE_ERROR,
+          });
+        return run(async () => (await import("./failover.js")).failoverCommand(pool, options));
+      },
+    );
+}
+
 function addBenchCommands(program: Command, run: Run): void {
   const bench = program
     .command("bench")
@@ -196,6 +249,30 @@ function addBenchCommands(program: Command, run: Run): void {
         scenario: "simulated" | "local" | "refill" | "all";
       }) => run(async () => (await import("./bench-claims.js")).benchClaims(options)),
     );
+  bench
+    .command("failover")
+    .description("DR failover of hibernated simulated clusters: achieved RTO against ceil(count/max) x delay")
+    .option(
+      "--counts <n,...>",
+      "standby set sizes, one failover each",
+      (v) => v.split(",").map(positiveInteger),
+      [100, 1000],
+    )
+    .option("--max-concurrent <n>", "the failover's maxConcurrent", positiveInteger, 20)
+    .addOption(
+      new Option("--resume-delay <duration>", "fixed simulated resume time, as a Go duration")
+        .argParser(duration)
+        .default(parseDuration("10s"), "10s"),
+    )
+    .action((options: { counts: number[]; maxConcurrent: number; resumeDelay: number }) =>
+      run(async () =>
+        (await import("./bench-failover.js")).benchFailover({
+          counts: options.counts,
+          maxConcurrent: options.maxConcurrent,
+          resumeDelayMs: options.resumeDelay,
+        }),
+      ),
+    );
 }
 
 /** The `slipway` command line. `output` replaces where help and errors go (tests capture them). */
@@ -219,6 +296,7 @@ export function slipwayProgram(run: Run, output?: OutputConfiguration): Command 
   addDevCommands(program, run);
   addComponentCommands(program, run);
   addResourceCommands(program, run);
+  addFailoverCommand(program, run);
   addBenchCommands(program, run);
   return program;
 }

@@ -28,6 +28,8 @@ export interface SlipwayConfig {
     /** How often every resource is reconciled again even without events (drift detection). */
     resyncSeconds: number;
     concurrency: number;
+    /** A pool cluster asked to run and not back (Ready, registered, bootstrapped) this long after is replaced. 0: never. */
+    resumeTimeoutSeconds: number;
   };
   worker: {
     /** Pulumi runs at once per worker process (the "pulumi" queue). */
@@ -102,6 +104,7 @@ export function loadConfig(
       metricsPort: int("SLIPWAY_METRICS_PORT", 0),
       resyncSeconds: int("SLIPWAY_RESYNC_SECONDS", 300),
       concurrency: int("SLIPWAY_CONTROLLER_CONCURRENCY", 8),
+      resumeTimeoutSeconds: int("SLIPWAY_RESUME_TIMEOUT_SECONDS", 1800),
     },
     worker: {
       concurrency: int("SLIPWAY_WORKER_CONCURRENCY", 4),

@@ -42,6 +42,7 @@ describe("the slipway command line", () => {
       "hibernate",
       "resume",
       "claim",
+      "failover",
       "bench",
     ])
       expect(help.out).toMatch(new RegExp(`^  ${command}\\b`, "m"));

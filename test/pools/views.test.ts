@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterClaim, ClusterPool } from "../../src/api/index.js";
+import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../src/api/index.js";
+import { sortIntoBuckets } from "../../src/pools/algorithm/index.js";
+import { clusterView } from "../../src/pools/cluster-pool/views.js";
 import { claimLifetimeMs } from "../../src/pools/cluster-claim/phases.js";
 import { parseDuration } from "../../src/pools/duration.js";
 import { templateHash } from "../../src/pools/labels.js";
@@ -31,5 +33,69 @@ describe("pool helpers", () => {
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
     expect(templateHash({ platform: { simulated: { version: "1.35" } } } as never)).not.toBe(a);
+  });
+});
+
+describe("clusterView: resume readiness", () => {
+  const cd = (conditions: { type: string; status: string }[], annotations: Record<string, string> = {}) =>
+    ({
+      metadata: { name: "c", generation: 3, creationTimestamp: "2026-11-30T11:00:00Z", annotations },
+      spec: { clusterName: "c", platform: { simulated: {} }, powerState: "Running" },
+      status: {
+        provisionedAt: "2026-11-30T11:00:00Z",
+        powerState: "Running",
+        stack: {
+          type: "up",
+          jobId: "j",
+          generation: 3,
+          result: "Succeeded",
+          startedAt: "2026-11-30T11:50:00Z",
+        },
+        conditions: conditions.map((c) => ({
+          ...c,
+          reason: "R",
+          message: "m",
+          lastTransitionTime: "2026-11-30T11:50:00Z",
+          observedGeneration: 3,
+        })),
+      },
+    }) as unknown as ClusterDeployment;
+
+  it("counts a running cluster whose bootstrap is not compliant yet as Starting, since its resume started", () => {
+    const view = clusterView(
+      cd([
+        { type: "Ready", status: "True" },
+        { type: "Bootstrapped", status: "False" },
+      ]),
+    );
+    expect(view.powerState).toBe("Starting");
+    expect(view.resumingSince).toEqual(new Date("2026-11-30T11:50:00Z"));
+    expect(clusterView(cd([{ type: "Ready", status: "True" }])).powerState).toBe("Running");
+  });
+
+  it("a resume that is not back within the pool's resume timeout makes the cluster broken: the pool replaces it", () => {
+    const view = clusterView(
+      cd([
+        { type: "Ready", status: "True" },
+        { type: "Joined", status: "False" },
+      ]),
+    );
+    const buckets = sortIntoBuckets(
+      {
+        size: 1,
+        runningCount: 1,
+        templateHash: "",
+        now: new Date("2026-11-30T12:21:00Z"),
+        resumeTimeoutMs: 30 * 60_000,
+      },
+      [view],
+      [],
+    );
+    expect(buckets.broken).toEqual([{ cluster: view, reason: "ResumeTimeout" }]);
+  });
+
+  it("marks a cluster a ClusterFailover holds running", () => {
+    expect(clusterView(cd([], { "slipway.dev/failover": "dr" })).heldRunning).toBe(true);
+    expect(clusterView(cd([])).heldRunning).toBe(false);
   });
 });

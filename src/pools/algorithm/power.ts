@@ -21,7 +21,8 @@ export interface PowerPlan {
  *
  * A cluster assigned this pass is set Running. A cluster claimed on an earlier pass is left alone: it belongs
  * to its claimant, whose own hibernation (schedules, hibernateAfter, `slipway hibernate`) must not be undone.
- * Broken, released and deleting clusters are left alone: they are on their way out.
+ * Broken, released and deleting clusters are left alone: they are on their way out. A cluster a ClusterFailover
+ * holds running (`heldRunning`) takes its run slot like any other but is never hibernated.
  */
 export function powerDecisions(
   pool: PoolView,
@@ -48,7 +49,8 @@ export function powerDecisions(
   survivors.forEach((cluster, index) => {
     const shouldRun = index < slots;
     if (shouldRun && cluster.desiredPowerState !== "Running") toResume.push(cluster.name);
-    if (!shouldRun && cluster.desiredPowerState !== "Hibernating") toHibernate.push(cluster.name);
+    if (!shouldRun && cluster.desiredPowerState !== "Hibernating" && !cluster.heldRunning)
+      toHibernate.push(cluster.name);
   });
 
   const toCreateRunning = Math.min(plan.toCreate, Math.max(0, slots - survivors.length));

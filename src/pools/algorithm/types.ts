@@ -60,6 +60,11 @@ export interface ClusterView {
   claimName?: string;
   /** When the cluster was last asked to go from not running to Running and has not been ready since. */
   resumingSince?: Date;
+  /**
+   * A ClusterFailover resumed the cluster and holds it running (annotation slipway.dev/failover): runningCount
+   * never hibernates it. Remove the annotation to hand it back to the pool.
+   */
+  heldRunning?: boolean;
 }
 
 export interface ClaimView {

@@ -1,4 +1,10 @@
-import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../api/index.js";
+import {
+  FAILOVER_ANNOTATION,
+  resumeReadiness,
+  type ClusterClaim,
+  type ClusterDeployment,
+  type ClusterPool,
+} from "../../api/index.js";
 import { getCondition, isTrue, type Condition } from "../../runtime/conditions.js";
 import type { ClaimView, ClusterPowerState, ClusterView, PoolView } from "../algorithm/index.js";
 import { TEMPLATE_HASH_ANNOTATION, templateHash } from "../labels.js";
@@ -46,8 +52,19 @@ function toDate(value: string | undefined): Date | undefined {
   return value ? new Date(value) : undefined;
 }
 
+/**
+ * A cluster whose stack runs but that is not back yet (not Ready for this generation, or not registered,
+ * Joined or Bootstrapped where those conditions are reported) is still Starting: it is not handed to a claim,
+ * and the pool's resume timeout counts it.
+ */
+function resumedPowerState(cd: ClusterDeployment): ClusterPowerState {
+  const observed = observedPowerState(cd);
+  if (observed !== "Running" || (cd.spec.powerState ?? "Running") !== "Running") return observed;
+  return resumeReadiness(cd).state === "Waiting" ? "Starting" : observed;
+}
+
 export function clusterView(cd: ClusterDeployment): ClusterView {
-  const powerState = observedPowerState(cd);
+  const powerState = resumedPowerState(cd);
   const stalled = getCondition(cd.status?.conditions as Condition[] | undefined, "Stalled");
   const startedAt = cd.status?.stack?.startedAt;
   return {
@@ -66,6 +83,7 @@ export function clusterView(cd: ClusterDeployment): ClusterView {
     bootstrapped: isTrue(cd.status?.conditions, "Bootstrapped"),
     claimName: cd.spec.clusterPoolRef?.claimName,
     resumingSince: powerState === "Starting" ? toDate(startedAt) : undefined,
+    heldRunning: cd.metadata.annotations?.[FAILOVER_ANNOTATION] !== undefined,
   };
 }
 

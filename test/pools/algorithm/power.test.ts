@@ -105,6 +105,16 @@ describe("powerDecisions: runningCount + pending claims run, the rest hibernate"
       toHibernate: [],
     },
     {
+      case: "a cluster a ClusterFailover holds running is never hibernated by runningCount",
+      pool: { size: 2, runningCount: 0 },
+      clusters: [
+        cluster("held", "ready", { createdAt: at(1), heldRunning: true }),
+        cluster("free", "ready", { createdAt: at(2) }),
+      ],
+      toResume: [],
+      toHibernate: ["free"],
+    },
+    {
       case: "broken, released and deleting clusters get no power change",
       pool: { size: 0, runningCount: 0 },
       clusters: [

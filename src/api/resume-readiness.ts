@@ -1,0 +1,66 @@
+import type { ClusterDeployment } from "./cluster-deployment.js";
+import type { Condition } from "./common.js";
+
+/**
+ * Conditions other controllers add to a ClusterDeployment that a resumed cluster must pass once they are there:
+ * hub registration (Registered, and Joined / Available as OCM reports them) and bootstrap policies
+ * (Bootstrapped = compliant). Absent, they are not required, so readiness works before those controllers run.
+ */
+export const RESUME_CONDITIONS_WHEN_PRESENT = ["Registered", "Joined", "Available", "Bootstrapped"] as const;
+
+export interface ResumeReadinessOptions {
+  /** Hub registration is on: Joined must be True even before the registration controller first reports it. */
+  registrationRequired?: boolean;
+}
+
+export type ResumeReadiness =
+  | { state: "Ready"; message: string }
+  | { state: "Waiting"; message: string }
+  | { state: "Stalled"; reason: string; message: string };
+
+function condition(cd: ClusterDeployment, type: string): Condition | undefined {
+  return cd.status?.conditions?.find((c) => c.type === type);
+}
+
+/**
+ * Whether a resumed cluster is back: its stack ran the current generation to Running (the API answered: the
+ * platform's up waits for it), Ready summarizes that, and every registration and bootstrap condition present is
+ * True (OCM reports the cluster Available again, its bootstrap policies are compliant). Pure: the failover and
+ * the pool read it from the ClusterDeployment alone.
+ */
+export function resumeReadiness(
+  cd: ClusterDeployment,
+  options: ResumeReadinessOptions = {},
+): ResumeReadiness {
+  const stalled = condition(cd, "Stalled");
+  if (stalled?.status === "True")
+    return { state: "Stalled", reason: stalled.reason, message: stalled.message };
+  if ((cd.spec.powerState ?? "Running") !== "Running")
+    return { state: "Waiting", message: "the cluster is not asked to run" };
+  if (cd.status?.powerState !== "Running")
+    return { state: "Waiting", message: `power state ${cd.status?.powerState ?? "unknown"}` };
+  const ready = condition(cd, "Ready");
+  const generation = cd.metadata.generation;
+  if (ready?.status !== "True")
+    return { state: "Waiting", message: `not Ready yet: ${ready?.message ?? "no Ready condition"}` };
+  if (
+    generation !== undefined &&
+    ready.observedGeneration !== undefined &&
+    ready.observedGeneration < generation
+  )
+    return {
+      state: "Waiting",
+      message: `Ready is from generation ${ready.observedGeneration}, not ${generation}`,
+    };
+  const required = new Set<string>(options.registrationRequired ? ["Registered", "Joined"] : []);
+  for (const type of RESUME_CONDITIONS_WHEN_PRESENT) {
+    const found = condition(cd, type);
+    if (!found && !required.has(type)) continue;
+    if (found?.status !== "True")
+      return {
+        state: "Waiting",
+        message: `${type} is ${found ? `${found.status}: ${found.message}` : "not reported yet"}`,
+      };
+  }
+  return { state: "Ready", message: `running at ${cd.status?.apiURL ?? "its API URL"}` };
+}
