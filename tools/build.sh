@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real programs Slipway runs (kube-apiserver, kube-controller-manager, kubectl, etcd, pulumi,
 # ocm-registration) from their Go modules into tools/bin. Each program is built once per pinned version: the
-# binary is kept in a machine-wide cache ($SLIPWAY_TOOLS_CACHE, default ~/.cache/slipway/tools) so a fresh clone only copies it.
+# binary is kept in a machine-wide cache ($SLIPWAY_TOOLS_CACHE, default ~/.cache/slipway/tools) so a fresh
+# clone only copies it.
 # Nothing is downloaded at run time; this script is the only step that talks to the Go module proxy.
 set -euo pipefail
 

@@ -278,6 +278,9 @@ export const clusterDeploymentKind: KindDefinition = {
       "ManagedClusterConditionAvailable (reason from OCM); a hibernating cluster OCM cannot reach shows reason " +
       "Hibernating, as expected rather than a fault.",
     Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
+    Scheduled:
+      "Written by the power controller: True when hibernation schedules or hibernateAfter are acted on (the message " +
+      "has the next hibernate and wake times), False with the reason when they are not (none, invalid, skipped).",
     FieldsNotActedOn:
       "Present (True) when the spec sets fields this release accepts but does not act on yet; the message names them.",
   },

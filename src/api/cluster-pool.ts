@@ -113,6 +113,30 @@ export const clusterPoolStatus = s.object(
       description: "Hash of spec.template; clusters with another hash are stale.",
       maxLength: 128,
     }),
+    usage: s.object(
+      {
+        runningSeconds: s.integer({
+          description: "Seconds its clusters ran, summed.",
+          format: "int64",
+          minimum: 0,
+        }),
+        hibernatedSeconds: s.integer({
+          description: "Seconds its clusters were hibernated, summed.",
+          format: "int64",
+          minimum: 0,
+        }),
+        savedSeconds: s.integer({
+          description: "Of hibernatedSeconds, those hibernation schedules and hibernateAfter saved.",
+          format: "int64",
+          minimum: 0,
+        }),
+      },
+      {
+        description:
+          "The cost counters (status.power.usage) of the pool's current clusters, claimed ones included, summed as " +
+          "each last stored them; `slipway get pools` shows them in hours up to now.",
+      },
+    ),
     brokenReplacements: s.array(
       s.dateTime({ description: "When a broken cluster was deleted for replacement." }),
       {

@@ -12,8 +12,30 @@ export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a
 export const DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
 /** A Kubernetes version without a leading v: 1.31, 1.36.3, 1.31.1-gke.1678000. */
 export const KUBERNETES_VERSION = "^[0-9]+\\.[0-9]+(\\.[0-9]+)?(-[0-9A-Za-z.]+)?$";
+/**
+ * One cron field: `*` or a value or range a-b, either with an optional step /n, in a comma list. `value` is the
+ * field's own range (minutes 0-59, hours 0-23 ...), so "61 * * * *" and "a b c d e" are refused at admission.
+ */
+function cronField(value: string): string {
+  const element = `(\\*|(${value})(-(${value}))?)(/[0-9]{1,2})?`;
+  return `${element}(,${element})*`;
+}
+
+const MONTH_NAMES = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC";
+const DAY_NAMES = "SUN|MON|TUE|WED|THU|FRI|SAT";
+const eitherCase = (names: string) => `${names}|${names.toLowerCase()}`;
+
 /** A five-field cron expression (minute hour day-of-month month day-of-week), as Gardener's schedules use. */
-export const CRON = "^[0-9A-Za-z*,/?-]+( +[0-9A-Za-z*,/?-]+){4}$";
+export const CRON =
+  "^" +
+  [
+    cronField("[0-5]?[0-9]"),
+    cronField("[01]?[0-9]|2[0-3]"),
+    cronField("0?[1-9]|[12][0-9]|3[01]"),
+    cronField(`0?[1-9]|1[0-2]|${eitherCase(MONTH_NAMES)}`),
+    cronField(`[0-7]|${eitherCase(DAY_NAMES)}`),
+  ].join(" +") +
+  "$";
 /** An IANA time zone name: UTC, Europe/Berlin, America/Argentina/Buenos_Aires. */
 export const TIME_ZONE = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$";
 /** A label value: empty, or 63 characters at most of alphanumerics, '-', '_' and '.', starting and ending alphanumeric. */
@@ -49,13 +71,11 @@ export const names = {
       "a Kubernetes version major.minor or major.minor.patch without a leading v (for example 1.36 or 1.36.3)",
   },
   cron: {
-    // Each field: *, a number or a three-letter name (JAN, MON), a range a-b, a step /n, lists with ','.
-    regex:
-      "^(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?(,(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?)*" +
-      "( +(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?(,(\\*|[0-9]{1,2}|[A-Za-z]{3})(-([0-9]{1,2}|[A-Za-z]{3}))?(/[0-9]{1,2})?)*){4}$",
+    regex: CRON,
     words:
-      "a five-field cron expression: minute hour day-of-month month day-of-week, each *, a number, a range, a " +
-      "step or a list (for example '0 19 * * MON-FRI' for 19:00 on weekdays)",
+      "a five-field cron expression: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12 or JAN-DEC) " +
+      "day-of-week (0-7 or SUN-SAT), each *, a number, a range, a step or a list (for example '0 19 * * MON-FRI' " +
+      "for 19:00 on weekdays)",
   },
   timeZone: {
     regex: TIME_ZONE,

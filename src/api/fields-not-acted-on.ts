@@ -1,21 +1,19 @@
 import type { ClusterTemplate } from "./cluster-pool.js";
 
-/** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but does not act on. */
-type ClusterFields = Partial<Pick<ClusterTemplate, "hibernation">> & {
+/** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but may not act on. */
+type ClusterFields = Partial<Pick<ClusterTemplate, "hibernation" | "registration">> & {
   hibernateAfter?: string;
 };
 
 /**
- * A field the API accepts is acted on or answered with a condition, never silently ignored. Until hibernation
- * schedules and hibernateAfter land, a spec that sets them gets condition FieldsNotActedOn (reason
- * NotImplementedYet) naming them (notActedOnMessage). `registration` is acted on by the registration controller
- * (src/bootstrap/registration).
+ * A field the API accepts is acted on or answered with a condition, never silently ignored. A spec that sets a
+ * field this release does not act on gets condition FieldsNotActedOn (reason NotImplementedYet) naming it
+ * (notActedOnMessage). Today there is none: hibernation schedules and hibernateAfter are acted on by the power
+ * controller (src/power, condition Scheduled) and `registration` by the registration controller
+ * (src/bootstrap/registration, conditions Registered and Joined). The hook stays for the next such field.
  */
-export function fieldsNotActedOn(spec: ClusterFields, prefix = "spec"): string[] {
-  const fields: string[] = [];
-  if ((spec.hibernation?.schedules?.length ?? 0) > 0) fields.push(`${prefix}.hibernation`);
-  if (spec.hibernateAfter) fields.push(`${prefix}.hibernateAfter`);
-  return fields;
+export function fieldsNotActedOn(_spec: ClusterFields, _prefix = "spec"): string[] {
+  return [];
 }
 
 export function notActedOnMessage(fields: string[]): string {

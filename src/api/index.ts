@@ -71,3 +71,4 @@ export function kindDefinition(kind: Kind): KindDefinition {
 export function crds(): CustomResourceDefinition[] {
   return kinds.map(crdOf);
 }
+export * from "./power-usage.js";

@@ -24,7 +24,7 @@ const retry = () =>
     },
     {
       description:
-        "Set while an operation that must not give up (a destroy) is retried with capped exponential backoff.",
+        "Set while the controller retries a failed operation itself (a destroy, or a job whose worker kept dying on it) with capped exponential backoff.",
     },
   );
 
@@ -144,9 +144,66 @@ export const bootstrapStatus = () =>
     },
   );
 
-export const POWER_SOURCES = ["Spec", "Schedule", "HibernateAfter"] as const;
+/** What decided a cluster's desired power state. */
+export const POWER_SOURCES = ["Spec", "Schedule", "HibernateAfter", "Pool"] as const;
+export const TRIGGER_OUTCOMES = ["Applied", "Unchanged", "Skipped", "Dropped"] as const;
 
-/** Reserved for the power controller (hibernation schedules, hibernateAfter). */
+const powerTrigger = () =>
+  s.object(
+    {
+      at: s.dateTime({
+        description: "When the trigger was due (the schedule's time or hibernateAfter's deadline).",
+      }),
+      source: s.enum(["Schedule", "HibernateAfter"] as const, { description: "What the trigger came from." }),
+      powerState: s.enum(["Running", "Hibernating"] as const, { description: "What the trigger asked for." }),
+      outcome: s.enum(TRIGGER_OUTCOMES, {
+        description:
+          "Applied: spec.powerState was changed; Unchanged: it already said so; Skipped: the cluster was being " +
+          "deleted, Stalled or mid-failover; Dropped: found more than the deadline (2 h) late.",
+      }),
+      message: s.string({ description: "What happened, for people.", maxLength: 1024 }),
+    },
+    { description: "The last hibernation trigger handled (applied, skipped or dropped)." },
+  );
+
+const powerUsage = () =>
+  s.object(
+    {
+      runningSeconds: s.integer({
+        description:
+          "Seconds the cluster ran (any state but Hibernating) since it was created, up to countedUntil.",
+        format: "int64",
+        minimum: 0,
+      }),
+      hibernatedSeconds: s.integer({
+        description: "Seconds the cluster was hibernated since it was created, up to countedUntil.",
+        format: "int64",
+        minimum: 0,
+      }),
+      savedSeconds: s.integer({
+        description:
+          "Of hibernatedSeconds, those a schedule or hibernateAfter put it to sleep for: what they saved.",
+        format: "int64",
+        minimum: 0,
+      }),
+      countedUntil: s.dateTime({
+        description: "The time the counters run to; the current state counts after it.",
+      }),
+      countedState: s.enum(["Running", "Hibernating"] as const, {
+        description: "The state counted since countedUntil (to add when reading the counters later).",
+      }),
+      countedSource: s.enum(POWER_SOURCES, {
+        description: "What decided the power state counted since countedUntil.",
+      }),
+    },
+    {
+      description:
+        "Hours running and hibernated since creation, from the power transitions the power controller saw; " +
+        "updated at each transition and at least hourly.",
+    },
+  );
+
+/** The power controller's record (hibernation schedules, hibernateAfter, cost counters). */
 export const powerStatus = () =>
   s.object(
     {
@@ -155,12 +212,21 @@ export const powerStatus = () =>
         description: "The power state the next scheduled transition moves to.",
       }),
       nextTransitionAt: s.dateTime({ description: "When the next scheduled transition is due." }),
+      nextHibernateAt: s.dateTime({
+        description: "When a schedule or hibernateAfter next hibernates the cluster.",
+      }),
+      nextWakeAt: s.dateTime({ description: "When a schedule next wakes the cluster." }),
+      lastTriggerAt: s.dateTime({
+        description: "Schedule triggers at or before this time are handled; a later one is due (within 2 h).",
+      }),
+      lastTrigger: powerTrigger(),
+      usage: powerUsage(),
       message: s.string({ description: "A short human summary of the power decision.", maxLength: 4096 }),
     },
     {
       description:
-        "Power decisions from hibernation schedules and hibernateAfter. Reserved: written by the power " +
-        "controller, which is not part of this release yet.",
+        "Power decisions from hibernation schedules and hibernateAfter, written by the power controller (field " +
+        "manager slipway-power), which changes spec.powerState when a trigger fires.",
     },
   );
 

@@ -56,6 +56,22 @@ export const ClusterDeploymentReasons = {
   InvalidInputs: "The platform's stack refuses the inputs the spec gives it; the message says which.",
   UnknownPlatform: "spec.platform names a platform no stack folder defines.",
   ProviderCodeMissing: "The compiled provider code a local stack runs is missing: build Slipway.",
+  ScheduleActive:
+    "Hibernation schedules or hibernateAfter are acted on (condition Scheduled); the message has the next times.",
+  NoSchedule: "The cluster has no hibernation schedule and no hibernateAfter (condition Scheduled=False).",
+  InvalidSchedule:
+    "A hibernation schedule's cron expression cannot be evaluated; the message names it and says what to change.",
+  UnknownTimeZone:
+    "A hibernation schedule's location is not an IANA time zone Slipway knows (for example Europe/Berlin).",
+  PoolManaged:
+    "An unclaimed pool cluster: the pool's runningCount decides its power; schedules and hibernateAfter apply once claimed.",
+  PowerSkippedDeleting: "The cluster is being deleted: power triggers are skipped.",
+  PowerSkippedStalled: "The cluster is Stalled: power triggers are skipped until it recovers.",
+  PowerSkippedFailover:
+    "The cluster is mid-failover (annotation slipway.dev/failover): power triggers are skipped until it is removed.",
+  ScheduleTriggered: "A hibernation schedule set spec.powerState (Event).",
+  HibernateAfterElapsed: "hibernateAfter elapsed since the cluster last started: it is hibernated (Event).",
+  TriggerDropped: "A trigger was found more than the deadline (2 h) late and dropped (Event).",
   Up: "An up finished without a power state to report (Event).",
   Unknown: "The last operation did not report a power state (Event).",
   // Hub registration (conditions Registered and Joined, src/bootstrap/registration).

@@ -16,6 +16,7 @@ import {
   type RegistrationJobData,
   type RegistrationJobResult,
 } from "../bootstrap/registration/index.js";
+import { registerPowerController } from "../power/index.js";
 import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -70,6 +71,7 @@ export async function controllerCommand(): Promise<number> {
       c.concurrency,
     ),
   );
+  const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,
   // by the controller of the kind the job names.
   jobEvents.subscribe("ClusterDeployment", (e) =>
@@ -81,6 +83,7 @@ export async function controllerCommand(): Promise<number> {
   );
   await jobEvents.start();
   await manager.start();
+  await power.start();
   log.info(
     { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
     "Controller started",
@@ -88,6 +91,7 @@ export async function controllerCommand(): Promise<number> {
   const signal = await untilSignal();
   log.info({ signal }, "Stopping controller");
   await manager.stop();
+  await power.close();
   await jobEvents.close();
   await queue.close();
   await spokeQueue.close();

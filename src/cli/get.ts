@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "../api/index.js";
+import { sumUsage, usageAt, type ClusterDeployment } from "../api/index.js";
 import {
   clusterClaimResource,
   clusterDeploymentResource,
@@ -25,7 +25,12 @@ function registrationColumn(cd: ClusterDeployment, type: "Registered" | "Joined"
   return c.status === "True" || !c.reason ? c.status : `${c.status} (${c.reason})`;
 }
 
-export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean): string {
+/** Seconds as hours with one decimal, the unit cloud bills use. */
+export function hours(seconds: number): string {
+  return (seconds / 3600).toFixed(1);
+}
+
+export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, now = new Date()): string {
   const rows = items.map((cd) => {
     const op = cd.status?.stack;
     const inFlight = op?.result === "InProgress";
@@ -34,6 +39,12 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       : op
         ? `${op.type} ${op.result}`
         : "";
+    const usage = usageAt(cd.status?.power?.usage, now);
+    const power = cd.status?.power;
+    // When the next trigger fires: "Hibernating in 5h".
+    const next = power?.nextTransitionAt
+      ? `${power.nextPowerState} in ${age(now, Date.parse(power.nextTransitionAt))}`
+      : "";
     return [
       ...(allNamespaces ? [cd.metadata?.namespace ?? ""] : []),
       cd.metadata?.name ?? "",
@@ -42,6 +53,9 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
       condition(cd as Obj, "Ready"),
       registrationColumn(cd, "Registered"),
       registrationColumn(cd, "Joined"),
+      hours(usage.runningSeconds),
+      hours(usage.hibernatedSeconds),
+      next,
       age(cd.metadata?.creationTimestamp),
       progress,
     ];
@@ -49,10 +63,45 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean):
   return table(
     [
       ...(allNamespaces ? ["NAMESPACE"] : []),
-      ...["NAME", "PLATFORM", "POWERSTATE", "READY", "REGISTERED", "JOINED", "AGE", "OPERATION"],
+      "NAME",
+      "PLATFORM",
+      "POWERSTATE",
+      "READY",
+      "REGISTERED",
+      "JOINED",
+      "RUNNING-H",
+      "HIBERNATED-H",
+      "NEXT",
+      "AGE",
+      "OPERATION",
     ],
     rows,
   );
+}
+
+/**
+ * Per pool, its clusters' hours summed (claimed ones included: they stay the pool's), and what hibernation
+ * schedules and hibernateAfter saved: hours the clusters slept because of them.
+ */
+export function poolUsage(
+  pool: { metadata?: { name?: string; namespace?: string } },
+  clusters: ClusterDeployment[],
+  now = new Date(),
+): { running: string; hibernated: string; saved: string } {
+  const mine = clusters.filter(
+    (cd) =>
+      cd.metadata?.namespace === pool.metadata?.namespace &&
+      cd.spec.clusterPoolRef?.poolName === pool.metadata?.name,
+  );
+  const total = sumUsage(
+    mine.map((cd) => cd.status?.power?.usage),
+    now,
+  );
+  return {
+    running: hours(total.runningSeconds),
+    hibernated: hours(total.hibernatedSeconds),
+    saved: hours(total.savedSeconds),
+  };
 }
 
 /** `slipway get clusters|pools|claims [-n NAMESPACE | -A]` */
@@ -70,19 +119,38 @@ export async function getCommand(
   }
   if (what === "pools" || what === "cp" || what === "clusterpools") {
     const list = await kube.list<Obj>(clusterPoolResource, { namespace });
-    const rows = list.items.map((p) => [
-      ...(all ? [p.metadata?.namespace ?? ""] : []),
-      p.metadata?.name ?? "",
-      String(p.spec?.size ?? ""),
-      String(p.status?.ready ?? 0),
-      String(p.status?.standby ?? 0),
-      String(p.status?.installing ?? 0),
-      String(p.status?.claimed ?? 0),
-      age(p.metadata?.creationTimestamp),
-    ]);
+    const clusters = (await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace })).items;
+    const rows = list.items.map((p) => {
+      const usage = poolUsage(p, clusters);
+      return [
+        ...(all ? [p.metadata?.namespace ?? ""] : []),
+        p.metadata?.name ?? "",
+        String(p.spec?.size ?? ""),
+        String(p.status?.ready ?? 0),
+        String(p.status?.standby ?? 0),
+        String(p.status?.installing ?? 0),
+        String(p.status?.claimed ?? 0),
+        usage.running,
+        usage.hibernated,
+        usage.saved,
+        age(p.metadata?.creationTimestamp),
+      ];
+    });
     console.log(
       table(
-        [...(all ? ["NAMESPACE"] : []), "NAME", "SIZE", "READY", "STANDBY", "INSTALLING", "CLAIMED", "AGE"],
+        [
+          ...(all ? ["NAMESPACE"] : []),
+          "NAME",
+          "SIZE",
+          "READY",
+          "STANDBY",
+          "INSTALLING",
+          "CLAIMED",
+          "RUNNING-H",
+          "HIBERNATED-H",
+          "SAVED-H",
+          "AGE",
+        ],
         rows,
       ),
     );

@@ -6,7 +6,7 @@ import {
   Option,
   type OutputConfiguration,
 } from "commander";
-import { parseDuration } from "../pools/duration.js";
+import { parseDuration } from "../api/duration.js";
 
 /** Exit code for a command line Slipway cannot run: unknown command or flag, missing or invalid argument. */
 export const USAGE_ERROR = 2;

@@ -10,6 +10,7 @@ export { KubeApiError, isAlreadyExists, isConflict, isGone, isNotFound } from ".
 export { SchemaValidationError, type FieldError } from "./schema-validation-error.js";
 export { StackBusyError } from "./stack-busy-error.js";
 export { StackLeaseLostError } from "./stack-lease-lost-error.js";
+export { StackOwnerUnknownError } from "./stack-owner-unknown-error.js";
 export { StaleStackLockError } from "./stale-stack-lock-error.js";
 export { TerminalError } from "./terminal-error.js";
 export { TerminalJobError } from "./terminal-job-error.js";

@@ -12,6 +12,7 @@ import { isNotFound, TerminalError } from "../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/reconciler.js";
 import { achievedRtoSeconds, failoverTime, initialEntries, planFailover, type FailoverPlan } from "./plan.js";
 import { clustersOfSet, conflictingFailover, ENDED_PHASES, failoverClusterView } from "./views.js";
+import { parseDuration } from "../api/duration.js";
 
 export const FAILOVER_FIELD_MANAGER = "slipway-cluster-failover";
 const DEFAULT_RESUME_TIMEOUT_MS = 30 * 60_000;
@@ -52,16 +53,6 @@ export interface FailoverScope extends FailoverProgress {
   phase?: FailoverPhase;
   completedAt?: string;
   primaryHibernated?: number;
-}
-
-const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** A Go duration as admission accepts it (30m, 1h30m) in milliseconds. */
-export function durationMs(text: string): number {
-  let total = 0;
-  for (const match of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)/g))
-    total += Number(match[1]) * unitMs[match[2]!]!;
-  return total;
 }
 
 /**
@@ -252,7 +243,7 @@ export async function reconcileFailover(scope: FailoverScope): Promise<Reconcile
     name: failover.metadata.name!,
     maxConcurrent: failover.spec.maxConcurrent ?? 10,
     resumeTimeoutMs: failover.spec.resumeTimeout
-      ? durationMs(failover.spec.resumeTimeout)
+      ? parseDuration(failover.spec.resumeTimeout)
       : DEFAULT_RESUME_TIMEOUT_MS,
     cancelled,
     poolDeleted,

@@ -2,13 +2,16 @@ import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { DEFAULT_PRIORITIES, jobId, type JobData, type JobState, type JobView } from "./job.js";
 import { redisConnection } from "./redis.js";
+import { CAPPED_EXPONENTIAL, UNLIMITED_ATTEMPTS } from "./retry-schedule.js";
 
 export interface JobQueueOptions {
   /** PULUMI_QUEUE or SPOKE_QUEUE. */
   name: string;
   redisUrl: string;
   prefix: string;
-  attempts: number;
+  /** Attempts before a job fails; 0 or undefined: no limit (transient failures retry forever, see retry-schedule). */
+  attempts?: number;
+  /** The first retry's wait; the worker doubles it up to its cap. */
   backoffMs: number;
   /** Priority by operation (lower runs first, none runs before any); DEFAULT_PRIORITIES when omitted. */
   priorities?: Readonly<Record<string, number>>;
@@ -32,18 +35,22 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
     this.queue = new Queue(opts.name, { connection: this.connection, prefix: opts.prefix });
   }
 
-  /** Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. */
-  async enqueue(data: D, suffix?: string): Promise<string> {
+  /**
+   * Adds the job unless one with the same id exists (BullMQ ignores a duplicate id). Returns the id. With
+   * `delayMs` the job waits in Redis that long before a worker may take it (a timer that survives restarts).
+   */
+  async enqueue(data: D, suffix?: string, schedule: { delayMs?: number } = {}): Promise<string> {
     const id = jobId(data, suffix);
     const priority = (this.opts.priorities ?? DEFAULT_PRIORITIES)[data.operation];
     const options: JobsOptions = {
       jobId: id,
-      attempts: this.opts.attempts,
-      backoff: { type: "exponential", delay: this.opts.backoffMs },
+      attempts: this.opts.attempts || UNLIMITED_ATTEMPTS,
+      backoff: { type: CAPPED_EXPONENTIAL, delay: this.opts.backoffMs },
       // Keep finished jobs long enough for the controller to read their result after a restart.
       removeOnComplete: { age: 24 * 3600, count: 5000 },
       removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
       ...(priority !== undefined ? { priority } : {}),
+      ...(schedule.delayMs && schedule.delayMs > 0 ? { delay: Math.ceil(schedule.delayMs) } : {}),
     };
     // BullMQ derives the name type from D when D is a Job; ours is always a plain payload named by its operation.
     await this.queue.add(data.operation as never, data as never, options);
@@ -76,9 +83,16 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
       result: job.returnvalue ?? undefined,
       failedReason: job.failedReason || undefined,
       attemptsMade: job.attemptsMade,
+      retryAt: state === "delayed" ? await this.delayedUntil(id) : undefined,
       startedAt: job.processedOn ? new Date(job.processedOn) : undefined,
       finishedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
     };
+  }
+
+  /** When a delayed job (a retry after backoff, or a deferral) is due: BullMQ scores it timestamp * 0x1000. */
+  private async delayedUntil(id: string): Promise<Date | undefined> {
+    const score = await this.connection.zscore(this.queue.keys.delayed!, id);
+    return score === null ? undefined : new Date(Math.floor(Number(score) / 0x1000));
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -1,12 +1,17 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from "bullmq";
 import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
 import { JobDeferredError, TerminalJobError } from "../errors/index.js";
 import { jobSubject, type JobData } from "./job.js";
 import { redisConnection } from "./redis.js";
+import { isWriteRefused, ThrottledErrorLog } from "./redis-errors.js";
+import { retryDelayMs, type RetrySchedule } from "./retry-schedule.js";
 
 const log = logger("job-worker");
+const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
+/** While Redis refuses writes, job intake pauses 1 s, then twice as long each time, up to 30 s. */
+const WRITE_REFUSED_PAUSE: RetrySchedule = { baseMs: 1_000, capMs: 30_000 };
 
 /** What a handler sees of its job. */
 export interface JobContext<D extends JobData = JobData, P = unknown> {
@@ -41,6 +46,8 @@ export interface JobWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** The longest wait between two attempts of a job (capped-exponential backoff). Default 5 min. */
+  backoffCapMs?: number;
   /** Observes every finished run (job_duration_seconds). */
   metrics?: Metrics;
 }
@@ -54,6 +61,11 @@ export class JobWorker {
   private readonly handlers = new Map<string, AnyJobHandler>();
   /** BullMQ never closes a connection it was handed. */
   private readonly connection: Redis;
+  private readonly errors = new ThrottledErrorLog(log);
+  /** Pauses of job intake in a row because Redis refused writes; 0 once a job was taken again. */
+  private refusals = 0;
+  private resumeTimer?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(private readonly opts: JobWorkerOptions) {
     this.connection = redisConnection(opts.redisUrl);
@@ -65,7 +77,20 @@ export class JobWorker {
       stalledInterval: opts.stalledIntervalMs,
       maxStalledCount: opts.maxStalledCount,
       autorun: false,
+      settings: {
+        // The queue gives the first wait (the job's backoff delay); doubling up to the cap, without an end.
+        backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob) =>
+          retryDelayMs(attemptsMade, {
+            baseMs:
+              job?.opts.backoff && typeof job.opts.backoff === "object" ? (job.opts.backoff.delay ?? 0) : 0,
+            capMs: opts.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS,
+          }),
+      },
     });
+    // Without a listener BullMQ prints every failed Redis call with its stack to stderr; while Redis refuses
+    // writes its fetch loop fails (and printed) thousands of times a second, growing the log and the heap.
+    this.worker.on("error", (err) => this.onRedisError(err));
+    this.worker.on("active", () => (this.refusals = 0));
     this.worker.on("failed", (job, err) => {
       if (job)
         log.warn(
@@ -97,8 +122,31 @@ export class JobWorker {
 
   /** Waits for running jobs to finish, then disconnects. */
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.resumeTimer);
     await this.worker.close();
     this.connection.disconnect();
+  }
+
+  /**
+   * BullMQ retries a failed fetch at once when the error is not a lost connection: a Redis that refuses writes
+   * would spin its loop. So take no new job for a while (running jobs go on), longer each time it happens again.
+   */
+  private onRedisError(err: Error): void {
+    this.errors.report(err, { queue: this.opts.queue });
+    if (!isWriteRefused(err) || this.resumeTimer || this.closing) return;
+    this.refusals += 1;
+    const pauseMs = retryDelayMs(this.refusals, WRITE_REFUSED_PAUSE);
+    log.warn(
+      { queue: this.opts.queue, pauseMs },
+      "Redis refuses writes: taking no new job until the pause ends",
+    );
+    void this.worker.pause(true).catch(() => undefined);
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      if (!this.closing) void this.worker.resume().catch((e: Error) => this.onRedisError(e));
+    }, pauseMs);
+    this.resumeTimer.unref();
   }
 
   private async process(job: Job<JobData>, token?: string): Promise<unknown> {

@@ -35,6 +35,7 @@ export function createJobWorkers(
         lockDurationMs: config.worker.lockDurationMs,
         stalledIntervalMs: config.worker.stalledIntervalMs,
         maxStalledCount: config.worker.maxStalledCount,
+        backoffCapMs: config.worker.backoffCapMs,
         metrics,
       });
       workers.set(queue, worker);

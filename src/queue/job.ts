@@ -42,6 +42,8 @@ export interface JobView<D extends JobData = JobData, R = unknown, P = unknown> 
   result?: R;
   failedReason?: string;
   attemptsMade: number;
+  /** A delayed job: when it runs again (after a failed attempt's backoff, or a deferral). */
+  retryAt?: Date;
   startedAt?: Date;
   finishedAt?: Date;
 }

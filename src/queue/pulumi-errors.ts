@@ -8,6 +8,7 @@ import { scrubSecrets } from "../runtime/redaction.js";
 import {
   StackBusyError,
   StackLeaseLostError,
+  StackOwnerUnknownError,
   StaleStackLockError,
   TerminalStackError,
 } from "../errors/index.js";
@@ -60,6 +61,9 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => /\b(ENOSPC|EDQUOT)\b|no space left on device|disk quota exceeded/i.test(t),
   },
+  // The stack is locked and its lease vacant, but not yet for a whole ttl: its owner may be alive with a lease
+  // Redis lost. Wait (deferred) until it re-asserts its lease or stays away long enough to be proven dead.
+  { reason: "StackOwnerUnknown", retry: true, matches: (e) => e instanceof StackOwnerUnknownError },
   // Another live worker holds the stack's lease: wait for it (the job is deferred, not failed).
   { reason: "StackBusy", retry: true, matches: (e) => e instanceof StackBusyError },
   // This worker could not renew its lease in time and stopped its run: whoever holds the lease next goes on.

@@ -20,7 +20,7 @@ import {
 } from "../../stacks/index.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
-import { StackLeaseLostError, StaleStackLockError } from "../errors/index.js";
+import { StackLeaseLostError, StackOwnerUnknownError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 import { RunProcesses, type RunContext } from "./run-processes.js";
 import type { StackLease, StackLeases } from "./stack-lease.js";
@@ -154,7 +154,7 @@ export class PulumiRunner {
    * owner holds it, StackLeaseLostError when this run lost it midway (the CLI was interrupted).
    */
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
-    const lease = await this.opts.leases?.acquire(request.stackName, request.jobId ?? "unnamed");
+    const lease = await this.acquireLease(request);
     try {
       // A stack that was never created has nothing to destroy, whatever its inputs say now.
       if (request.operation === "destroy" && !(await this.stackExists(request.stackName)))
@@ -179,6 +179,19 @@ export class PulumiRunner {
     } finally {
       await lease?.release();
     }
+  }
+
+  /**
+   * The stack's lease, told whether the stack is locked now: a lock found with no lease is waited on (its owner
+   * may be alive and have lost its lease in Redis) until the lease has stayed vacant for a whole ttl.
+   */
+  private async acquireLease(request: PulumiRunRequest): Promise<StackLease | undefined> {
+    if (!this.opts.leases) return undefined;
+    const listable = this.lockDir(request.stackName) !== undefined;
+    // A lock of a process of this host that is gone needs no proof from the lease: its owner is dead.
+    const locks = listable ? (await this.stackLocks(request.stackName)).filter((l) => !deadHere(l)) : [];
+    const lock = !listable ? "unknown" : locks.length > 0 ? "seen" : "none";
+    return this.opts.leases.acquire(request.stackName, request.jobId ?? "unnamed", lock);
   }
 
   /**
@@ -340,10 +353,12 @@ export class PulumiRunner {
   }
 
   /**
-   * Clears the lock a dead owner left, only while holding the stack's lease (no live Slipway worker runs the
-   * stack) and never the lock of a live process on this host (someone ran Pulumi by hand). Uses `pulumi cancel`
-   * (which deletes the DIY backend's lock files), falls back to removing the file backend's lock files, then
-   * refreshes with pending creates cleared so the interrupted step is redone.
+   * Clears the lock a dead owner left, only while holding the stack's lease and with proof that the lock's owner
+   * is dead: its lease stayed vacant for a whole ttl, or it was a process of this host that is gone. Never the
+   * lock of a live process on this host (someone ran Pulumi by hand). Without proof the lease is given up and the
+   * run waits (StackOwnerUnknownError). Uses `pulumi cancel` (which deletes the DIY backend's lock files), falls
+   * back to removing the file backend's lock files, then refreshes with pending creates cleared so the
+   * interrupted step is redone.
    */
   private async clearStaleLock(
     stack: Stack,
@@ -368,6 +383,14 @@ export class PulumiRunner {
         stackName,
         `stack ${stackName} is locked by a running update (pid ${live.pid} on this host); not clearing its lock`,
       );
+    }
+    // Unlisted locks (a backend that cannot list them) are never proven dead by a pid.
+    const ownersDead = locks.length > 0 && locks.every(deadHere);
+    if (!lease.provenVacant && !ownersDead) {
+      // A live run elsewhere whose lease Redis lost may own this lock: give the lease back so that run can
+      // re-assert it, and come back once the lease has stayed vacant for a whole ttl.
+      await lease.yieldToLockOwner();
+      throw new StackOwnerUnknownError(stackName, 0, this.opts.leases?.ttlMs ?? 0);
     }
     try {
       await stack.cancel();
@@ -492,6 +515,11 @@ function sdkVersion(nodeModulesDir: string): string {
     version: string;
   };
   return manifest.version;
+}
+
+/** A lock taken by a process of this host that no longer runs. */
+function deadHere(lock: { hostname?: string; pid?: number }): boolean {
+  return lock.hostname === hostname() && lock.pid !== undefined && !processAlive(lock.pid);
 }
 
 function processAlive(pid: number): boolean {

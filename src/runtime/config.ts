@@ -39,9 +39,13 @@ export interface SlipwayConfig {
     /** BullMQ lock: renewed every lockDuration/2 while a Pulumi run goes on. */
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** Deaths of its worker a job survives before BullMQ fails it; the controller then queues it again after a backoff. */
     maxStalledCount: number;
+    /** Attempts of a job before it fails; 0 (the default) retries transient failures without limit. */
     attempts: number;
+    /** The first retry's wait; each next one doubles, up to backoffCapMs. */
     backoffMs: number;
+    backoffCapMs: number;
     /**
      * A worker's lease on a stack expires this long after its last renewal (every third of it). As long as the
      * job lock by default: a dead worker's job comes back no sooner anyway, and a busy event loop (Pulumi inline
@@ -112,8 +116,9 @@ export function loadConfig(
       lockDurationMs: int("SLIPWAY_WORKER_LOCK_MS", 60_000),
       stalledIntervalMs: int("SLIPWAY_WORKER_STALLED_INTERVAL_MS", 30_000),
       maxStalledCount: int("SLIPWAY_WORKER_MAX_STALLED", 2),
-      attempts: int("SLIPWAY_JOB_ATTEMPTS", 5),
+      attempts: int("SLIPWAY_JOB_ATTEMPTS", 0),
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
+      backoffCapMs: int("SLIPWAY_JOB_BACKOFF_CAP_MS", 300_000),
       stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
     },
     registration: {

@@ -166,7 +166,7 @@ export class ReconcileRunner<T extends KubeObject, S> {
     // this generation is Stalled, so kstatus reads Failed rather than InProgress). A transient error leaves it.
     const handled = input.succeeded || input.error instanceof TerminalError;
     const observedGeneration = handled ? input.generation : object.status?.observedGeneration;
-    if (observedGeneration !== undefined && this.options.reconciler.ownsObservedGeneration !== false)
+    if (observedGeneration !== undefined && this.options.reconciler.writesObservedGeneration !== false)
       desired.observedGeneration = observedGeneration;
     if (!statusNeedsWrite(object, desired, this.fieldManager)) return;
 

@@ -50,10 +50,10 @@ export interface StatusInput<T extends KubeObject, S> {
  */
 export interface Reconciler<T extends KubeObject, S> {
   /**
-   * false for a controller of one concern over another controller's kind (registration over ClusterDeployments):
-   * observedGeneration says the whole object's generation was handled, which only the kind's own controller knows.
+   * false for a controller that works on a kind another controller owns (power, registration, bootstrap over a
+   * ClusterDeployment): status.observedGeneration is the owner's to write. Default true.
    */
-  ownsObservedGeneration?: boolean;
+  writesObservedGeneration?: boolean;
   /** The finalizer this controller owns ("slipway.dev/cluster-deployment"); omit when deletion needs no cleanup. */
   finalizer?: string;
   /** Reads what the phases need (secondary objects, job state) into one per-pass object. */

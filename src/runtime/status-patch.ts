@@ -37,6 +37,45 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/** Condition types in status.conditions that `fieldManager` applied (conditions is a map keyed by type). */
+export function appliedConditionTypes(object: KubeObject, fieldManager: string): Set<string> {
+  const types = new Set<string>();
+  for (const entry of (object.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)
+    ?.managedFields ?? []) {
+    if (entry.manager !== fieldManager || entry.operation !== "Apply" || entry.subresource !== "status")
+      continue;
+    const status = entry.fieldsV1?.["f:status"] as Record<string, unknown> | undefined;
+    const conditions = status?.["f:conditions"];
+    if (!conditions || typeof conditions !== "object") continue;
+    for (const key of Object.keys(conditions)) {
+      if (!key.startsWith("k:")) continue;
+      try {
+        const type = (JSON.parse(key.slice(2)) as { type?: unknown }).type;
+        if (typeof type === "string") types.add(type);
+      } catch {
+        // not a key of ours to read
+      }
+    }
+  }
+  return types;
+}
+
+type Keyed = { type?: unknown };
+
+/**
+ * Whether applying these conditions would change the object. conditions is a map keyed by type: other managers'
+ * entries stay whatever this manager sends, so only the types sent are compared, plus any type this manager
+ * applied before and no longer sends (server-side apply would remove it).
+ */
+function conditionsNeedWrite(object: KubeObject, desired: unknown, current: unknown, fieldManager: string) {
+  if (!Array.isArray(desired)) return canonicalJson(desired) !== canonicalJson(current);
+  const existing = new Map(((current as Keyed[] | undefined) ?? []).map((c) => [c.type, c]));
+  const sent = new Set((desired as Keyed[]).map((c) => c.type));
+  if ((desired as Keyed[]).some((c) => canonicalJson(c) !== canonicalJson(existing.get(c.type)))) return true;
+  for (const type of appliedConditionTypes(object, fieldManager)) if (!sent.has(type)) return true;
+  return false;
+}
+
 /**
  * Whether applying `desired` would change the object: some owned field differs, or a field this manager applied
  * before is no longer in `desired` (server-side apply would remove it).
@@ -45,62 +84,14 @@ export function statusNeedsWrite(object: KubeObject, desired: OwnedStatus, field
   const current = ((object as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(desired)) {
     if (value === undefined) continue;
-    if (key === "conditions" && Array.isArray(value)) {
-      if (conditionsDiffer(object, value, current[key], fieldManager)) return true;
-      continue;
-    }
-    if (canonicalJson(value) !== canonicalJson(current[key])) return true;
+    if (key === "conditions") {
+      if (conditionsNeedWrite(object, value, current[key], fieldManager)) return true;
+    } else if (canonicalJson(value) !== canonicalJson(current[key])) return true;
   }
   for (const owned of appliedStatusFields(object, fieldManager)) {
     if (desired[owned] === undefined) return true;
   }
   return false;
-}
-
-type TypedEntry = { type?: string };
-
-/**
- * conditions is a map keyed by type (listType=map): a manager owns only the entries it applies, and several
- * controllers write one object's conditions. So compare the entries `desired` has with the stored ones of the
- * same type, and look for types this manager applied before and no longer sends (apply would remove them).
- */
-function conditionsDiffer(
-  object: KubeObject,
-  desired: TypedEntry[],
-  current: unknown,
-  fieldManager: string,
-): boolean {
-  const stored = new Map((Array.isArray(current) ? (current as TypedEntry[]) : []).map((c) => [c.type, c]));
-  for (const entry of desired) {
-    if (canonicalJson(entry) !== canonicalJson(stored.get(entry.type))) return true;
-  }
-  const sent = new Set(desired.map((c) => c.type));
-  for (const type of appliedConditionTypes(object, fieldManager)) if (!sent.has(type)) return true;
-  return false;
-}
-
-/** Condition types whose entries `fieldManager` owns through server-side apply on the status subresource. */
-export function appliedConditionTypes(object: KubeObject, fieldManager: string): Set<string> {
-  const types = new Set<string>();
-  const entries = (
-    (object.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? []
-  ).filter((e) => e.manager === fieldManager && e.operation === "Apply" && e.subresource === "status");
-  for (const entry of entries) {
-    const status = entry.fieldsV1?.["f:status"] as Record<string, unknown> | undefined;
-    const conditions = status?.["f:conditions"];
-    if (!conditions || typeof conditions !== "object") continue;
-    for (const key of Object.keys(conditions)) {
-      const match = /^k:(\{.*\})$/.exec(key);
-      if (!match) continue;
-      try {
-        const type = (JSON.parse(match[1]!) as { type?: string }).type;
-        if (type) types.add(type);
-      } catch {
-        // not a key of this shape
-      }
-    }
-  }
-  return types;
 }
 
 export function withoutUndefined(status: OwnedStatus): OwnedStatus {

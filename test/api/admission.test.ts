@@ -226,9 +226,24 @@ const badCreates: BadCase[] = [
     expected: "a hibernation schedule needs start, end or both",
   },
   {
+    name: "CD with a schedule whose minute is out of range",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "61 19 * * *" }] } }),
+    expected: "minute (0-59) hour (0-23) day-of-month (1-31)",
+  },
+  {
+    name: "CD with a schedule of five made-up words",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ end: "xyz xyz xyz xyz xyz" }] } }),
+    expected: "for example '0 19 * * MON-FRI' for 19:00 on weekdays",
+  },
+  {
+    name: "CD with a six-field schedule (seconds)",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "0 0 19 * * *" }] } }),
+    expected: "must be a five-field cron expression",
+  },
+  {
     name: "CD with a schedule that is no cron expression",
     manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "every night" }] } }),
-    expected: "must be a five-field cron expression: minute hour day-of-month month day-of-week",
+    expected: "must be a five-field cron expression: minute (0-59) hour (0-23) day-of-month (1-31)",
   },
   {
     name: "aws CD without credentialsRef",

@@ -41,90 +41,96 @@ describe("slipway dev up --detach / status / down / up again", () => {
     }
   });
 
-  it("starts a hub with the CRDs, reports it, stops it, and keeps its data across a second up", async () => {
-    stateDir = await mkdtemp(join(tmpdir(), "slipway-dev-"));
-    const up = await slipway(stateDir, "dev", "up", "--detach");
-    expect(up.code).toBe(0);
-    expect(up.stdout).toContain("Slipway and OCM CRDs installed");
-    const kubeconfig = join(stateDir, "kubeconfig");
+  // Two hub starts and stops, each a CLI run: minutes on a busy 2-core machine.
+  it(
+    "starts a hub with the CRDs, reports it, stops it, and keeps its data across a second up",
+    { timeout: 300_000 },
+    async () => {
+      stateDir = await mkdtemp(join(tmpdir(), "slipway-dev-"));
+      const up = await slipway(stateDir, "dev", "up", "--detach");
+      expect(up.code).toBe(0);
+      expect(up.stdout).toContain("Slipway and OCM CRDs installed");
+      const kubeconfig = join(stateDir, "kubeconfig");
 
-    const crds = await kubectl(toolsBinDir, kubeconfig, ["get", "crds", "-o", "name"]);
-    expect(crds.stdout).toContain("clusterdeployments.slipway.dev");
-    expect(crds.stdout).toContain("managedclusters.cluster.open-cluster-management.io");
-    expect(
-      (await kubectl(toolsBinDir, kubeconfig, ["create", "configmap", "kept", "--from-literal=a=b"])).code,
-    ).toBe(0);
+      const crds = await kubectl(toolsBinDir, kubeconfig, ["get", "crds", "-o", "name"]);
+      expect(crds.stdout).toContain("clusterdeployments.slipway.dev");
+      expect(crds.stdout).toContain("managedclusters.cluster.open-cluster-management.io");
+      expect(
+        (await kubectl(toolsBinDir, kubeconfig, ["create", "configmap", "kept", "--from-literal=a=b"])).code,
+      ).toBe(0);
 
-    const status = await slipway(stateDir, "dev", "status");
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/hub: +running/);
-    expect(status.stdout).toMatch(/kube-apiserver +pid \d+ +alive/);
-    expect(status.stdout).toMatch(/controller:running/);
-    expect(status.stdout).toMatch(/kube-apiserver .* rss \d+ MiB/);
-    expect(status.stdout).toMatch(/memory: \d+ MiB resident in all/);
-    // OCM's registration hub controller is one more child, with its health address and log.
-    expect(status.stdout).toMatch(
-      /ocm-registration:running +pid \d+ .*health https:\/\/127\.0\.0\.1:\d+\/healthz +log .*ocm-registration\.log/,
-    );
-    const ocmProcesses = () => processesNaming(`--kubeconfig=${kubeconfig}`);
-    const [ocmPid] = ocmProcesses();
-    expect(ocmProcesses()).toHaveLength(1);
+      const status = await slipway(stateDir, "dev", "status");
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/hub: +running/);
+      expect(status.stdout).toMatch(/kube-apiserver +pid \d+ +alive/);
+      expect(status.stdout).toMatch(/controller:running/);
+      expect(status.stdout).toMatch(/kube-apiserver .* rss \d+ MiB/);
+      expect(status.stdout).toMatch(/memory: \d+ MiB resident in all/);
+      // OCM's registration hub controller is one more child, with its health address and log.
+      expect(status.stdout).toMatch(
+        /ocm-registration:running +pid \d+ .*health https:\/\/127\.0\.0\.1:\d+\/healthz +log .*ocm-registration\.log/,
+      );
+      const ocmProcesses = () => processesNaming(`--kubeconfig=${kubeconfig}`);
+      const [ocmPid] = ocmProcesses();
+      expect(ocmProcesses()).toHaveLength(1);
 
-    // It ends without a word (SIGKILL): status shows that with its last log lines, and the next `up` restarts it.
-    process.kill(ocmPid!, "SIGKILL");
-    await expect.poll(ocmProcesses).toEqual([]);
-    const killed = await slipway(stateDir, "dev", "status");
-    expect(killed.stdout).toContain("ocm-registration:exited (without last words)");
-    expect(killed.stdout).toContain("last log lines:");
-    expect((await slipway(stateDir, "dev", "up", "--detach")).code).toBe(0);
-    expect(ocmProcesses()).toHaveLength(1);
-    expect(ocmProcesses()[0]).not.toBe(ocmPid);
+      // Local clusters the worker made live under clusters/: one running, one hibernated (started, then stopped).
+      const cluster = (name: string) =>
+        new LocalControlPlane({
+          name,
+          dataDir: join(stateDir, "clusters", name),
+          binDir: toolsBinDir,
+          controllerManager: false,
+        });
+      await Promise.all([
+        cluster("running").start({ detached: true }),
+        cluster("sleeping").start({ detached: true }),
+      ]);
+      await cluster("sleeping").stop();
 
-    // Local clusters the worker made live under clusters/: one running, one hibernated (started, then stopped).
-    const cluster = (name: string) =>
-      new LocalControlPlane({
-        name,
-        dataDir: join(stateDir, "clusters", name),
-        binDir: toolsBinDir,
-        controllerManager: false,
-      });
-    await Promise.all([
-      cluster("running").start({ detached: true }),
-      cluster("sleeping").start({ detached: true }),
-    ]);
-    await cluster("sleeping").stop();
+      expect((await slipway(stateDir, "dev", "down")).code).toBe(0);
+      expect((await cluster("running").status()).running).toBe(false);
+      const stopped = await slipway(stateDir, "dev", "status");
+      expect(stopped.code).toBe(3);
+      expect(stopped.stdout).toMatch(/hub: +stopped/);
+      expect(stopped.stdout).toContain("ocm-registration:stopped");
+      expect(ocmProcesses()).toEqual([]);
+      expect((await kubectl(toolsBinDir, kubeconfig, ["--request-timeout=3s", "get", "ns"])).code).not.toBe(
+        0,
+      );
 
-    expect((await slipway(stateDir, "dev", "down")).code).toBe(0);
-    expect((await cluster("running").status()).running).toBe(false);
-    const stopped = await slipway(stateDir, "dev", "status");
-    expect(stopped.code).toBe(3);
-    expect(stopped.stdout).toMatch(/hub: +stopped/);
-    expect(stopped.stdout).toContain("ocm-registration:stopped");
-    expect(ocmProcesses()).toEqual([]);
-    expect((await kubectl(toolsBinDir, kubeconfig, ["--request-timeout=3s", "get", "ns"])).code).not.toBe(0);
+      const again = await slipway(stateDir, "dev", "up", "--detach");
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("Started the 1 local cluster(s) that `down` stopped");
+      expect((await cluster("running").status()).running).toBe(true);
+      expect((await cluster("sleeping").status()).running).toBe(false);
+      expect(again.stdout).toContain("OCM registration hub controller healthy");
+      const [restartedPid] = ocmProcesses();
+      expect(ocmProcesses()).toHaveLength(1);
+      expect(restartedPid).not.toBe(ocmPid);
+      const spoke = await kubectl(toolsBinDir, join(stateDir, "clusters", "running", "admin.kubeconfig"), [
+        "get",
+        "ns",
+        "default",
+        "-o",
+        "name",
+      ]);
+      expect(spoke.stdout.trim()).toBe("namespace/default");
+      const kept = await kubectl(toolsBinDir, kubeconfig, [
+        "get",
+        "configmap",
+        "kept",
+        "-o",
+        "jsonpath={.data.a}",
+      ]);
+      expect(kept.stdout).toBe("b");
 
-    const again = await slipway(stateDir, "dev", "up", "--detach");
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain("Started the 1 local cluster(s) that `down` stopped");
-    expect((await cluster("running").status()).running).toBe(true);
-    expect((await cluster("sleeping").status()).running).toBe(false);
-    expect(again.stdout).toContain("OCM registration hub controller healthy");
-    expect(ocmProcesses()).toHaveLength(1);
-    const spoke = await kubectl(toolsBinDir, join(stateDir, "clusters", "running", "admin.kubeconfig"), [
-      "get",
-      "ns",
-      "default",
-      "-o",
-      "name",
-    ]);
-    expect(spoke.stdout.trim()).toBe("namespace/default");
-    const kept = await kubectl(toolsBinDir, kubeconfig, [
-      "get",
-      "configmap",
-      "kept",
-      "-o",
-      "jsonpath={.data.a}",
-    ]);
-    expect(kept.stdout).toBe("b");
-  });
+      // The OCM controller ends without a word (SIGKILL): status says so with its last log lines.
+      process.kill(restartedPid!, "SIGKILL");
+      await expect.poll(ocmProcesses).toEqual([]);
+      const killed = await slipway(stateDir, "dev", "status");
+      expect(killed.stdout).toContain("ocm-registration:exited (without last words)");
+      expect(killed.stdout).toMatch(/last log lines:\n {4}\S/);
+    },
+  );
 });

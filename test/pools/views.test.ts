@@ -3,7 +3,7 @@ import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../src/api
 import { sortIntoBuckets } from "../../src/pools/algorithm/index.js";
 import { clusterView } from "../../src/pools/cluster-pool/views.js";
 import { claimLifetimeMs } from "../../src/pools/cluster-claim/phases.js";
-import { parseDuration } from "../../src/pools/duration.js";
+import { parseDuration } from "../../src/api/duration.js";
 import { templateHash } from "../../src/pools/labels.js";
 
 const claim = (lifetime?: string) => ({ spec: { clusterPoolName: "p", lifetime } }) as ClusterClaim;

@@ -74,41 +74,16 @@ async function reconciled(name: string): Promise<ClusterDeployment> {
 }
 
 describe("ClusterDeployment status on the real hub", () => {
-  it("answers fields it does not act on yet with FieldsNotActedOn, naming each, and drops it once they go", async () => {
+  it("sets no FieldsNotActedOn for registration, schedules and hibernateAfter: their controllers act on them", async () => {
     await create("ignored", {
       hibernateAfter: "8h",
       hibernation: { schedules: [{ start: "0 20 * * 1-5", end: "0 7 * * 1-5", location: "Europe/Berlin" }] },
       registration: { clusterSet: "edge", labels: { env: "dev" } },
     });
-    const cd = await eventually("FieldsNotActedOn on ignored", async () => {
-      const c = await get("ignored");
-      return conditionOf(c, "FieldsNotActedOn") ? c : undefined;
-    });
-    const fields = conditionOf(cd, "FieldsNotActedOn")!;
-    expect(fields).toMatchObject({ status: "True", reason: "NotImplementedYet" });
-    for (const field of ["spec.hibernation", "spec.hibernateAfter"]) expect(fields.message).toContain(field);
-    // Registration is acted on by its own controller (src/bootstrap/registration).
-    expect(fields.message).not.toContain("spec.registration");
+    const cd = await reconciled("ignored");
+    expect(conditionOf(cd, "FieldsNotActedOn")).toBeUndefined();
     // The other conditions are what they would be anyway: the cluster is being created.
     expect(conditionOf(cd, "Reconciling")).toMatchObject({ status: "True", reason: "Provisioning" });
-
-    await client.patch(
-      clusterDeploymentResource,
-      ns,
-      "ignored",
-      {
-        spec: {
-          hibernateAfter: null,
-          hibernation: null,
-          registration: { clusterSet: "default", labels: null },
-        },
-      },
-      { type: "merge" },
-    );
-    await eventually(
-      "FieldsNotActedOn gone",
-      async () => !conditionOf(await reconciled("ignored"), "FieldsNotActedOn"),
-    );
   });
 
   it("does not trust a hand-written clusterPoolRef: ClusterPoolRefIgnored says so and what to do", async () => {

@@ -30,6 +30,7 @@ describe("a stack job waiting to be retried", () => {
         id: "u1.g1.up",
         state: "delayed",
         attemptsMade: 2,
+        retryAt: new Date("2026-11-30T12:00:10Z"),
         failedReason: "DiskFull: write /state/pulumi/x.json: no space left on device token=s3cr3t",
       }),
     );
@@ -37,7 +38,7 @@ describe("a stack job waiting to be retried", () => {
     expect(reconciling?.message).toContain(
       "attempt 2 failed: DiskFull: write /state/pulumi/x.json: no space left on device",
     );
-    expect(reconciling?.message).toContain("retrying with backoff");
+    expect(reconciling?.message).toContain("; retrying at 2026-11-30T12:00:10.000Z");
     expect(reconciling?.message).not.toContain("s3cr3t");
   });
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { StackBusyError } from "../../src/errors/index.js";
+import { StackBusyError, StackOwnerUnknownError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";
@@ -183,14 +183,32 @@ redis.disconnect();
       expect(classified.message).toMatch(/^the stack is currently locked by 1 lock\(s\)/);
       expect(await runner.stackLocks(stackName)).toHaveLength(1);
 
-      // With the expired lease taken over, the lock is the dead holder's: cleared, and the cluster provisioned.
-      const retried = await runner.run({
-        platform: "simulated",
-        stackName,
-        operation: "up",
-        inputs,
-        jobId: "job-b",
-      });
+      // No lease and a lock: Redis may have lost a live owner's lease, so the lock is not stale yet.
+      const waiting = await runner
+        .run({ platform: "simulated", stackName, operation: "up", inputs, jobId: "job-b" })
+        .catch((e: unknown) => e);
+      expect(waiting).toBeInstanceOf(StackOwnerUnknownError);
+      expect(classifyPulumiError(waiting)).toMatchObject({ retry: true, reason: "StackOwnerUnknown" });
+      expect(await runner.stackLocks(stackName)).toHaveLength(1);
+
+      // Once the lease stayed vacant for a whole ttl, the lock is the dead holder's: cleared, and the cluster
+      // provisioned.
+      let retried: Awaited<ReturnType<PulumiRunner["run"]>> | undefined;
+      await expect
+        .poll(
+          async () => {
+            retried = await runner
+              .run({ platform: "simulated", stackName, operation: "up", inputs, jobId: "job-b" })
+              .catch((e: unknown) => {
+                if (!(e instanceof StackOwnerUnknownError)) throw e;
+                return undefined;
+              });
+            return retried !== undefined;
+          },
+          { timeout: leaseTtlMs * 3, interval: 1_000 },
+        )
+        .toBe(true);
+      if (!retried) throw new Error("unreachable");
       expect(retried.clearedStaleLock).toBe(true);
       expect(retried.outputs.powerState).toBe("Running");
       expect(await runner.stackLocks(stackName)).toEqual([]);

@@ -73,6 +73,41 @@ describe("status writes", () => {
     ).toBe(false);
   });
 
+  it("compares only the condition types a manager sends (conditions is a map keyed by type)", () => {
+    const shared = {
+      metadata: {
+        name: "a",
+        namespace: "b",
+        managedFields: [
+          {
+            manager: "slipway-power",
+            operation: "Apply",
+            subresource: "status",
+            fieldsV1: { "f:status": { "f:conditions": { 'k:{"type":"Scheduled"}': {} }, "f:power": {} } },
+          },
+        ],
+      },
+      status: {
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "Scheduled", status: "True" },
+        ],
+        power: { source: "Spec" },
+      },
+    };
+    const mine = { conditions: [{ type: "Scheduled", status: "True" }], power: { source: "Spec" } };
+    expect(statusNeedsWrite(shared, mine, "slipway-power")).toBe(false);
+    expect(
+      statusNeedsWrite(
+        shared,
+        { ...mine, conditions: [{ type: "Scheduled", status: "False" }] },
+        "slipway-power",
+      ),
+    ).toBe(true);
+    // A type this manager applied and no longer sends would be removed: that is a change.
+    expect(statusNeedsWrite(shared, { ...mine, conditions: [] }, "slipway-power")).toBe(true);
+  });
+
   it("canonical JSON ignores key order and undefined values", () => {
     expect(canonicalJson({ b: 1, a: { d: undefined, c: 2 } })).toBe(canonicalJson({ a: { c: 2 }, b: 1 }));
   });

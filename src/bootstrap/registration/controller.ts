@@ -30,7 +30,7 @@ export function registrationReconciler(
 ): Reconciler<ClusterDeployment, RegistrationScope> {
   return {
     finalizer: REGISTRATION_FINALIZER,
-    ownsObservedGeneration: false,
+    writesObservedGeneration: false,
     buildScope(cd, context) {
       return {
         cd,

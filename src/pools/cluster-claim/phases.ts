@@ -16,7 +16,7 @@ import {
   roleResource,
   secretResource,
 } from "../../api/resources.js";
-import { apiTime, parseDuration } from "../duration.js";
+import { apiTime, parseDuration } from "../../api/duration.js";
 import {
   CLAIM_FIELD_MANAGER,
   POOL_LABEL,

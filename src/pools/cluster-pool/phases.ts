@@ -11,7 +11,7 @@ import { isAlreadyExists, isNotFound } from "../../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
 import { clusterClaimResource, clusterDeploymentResource } from "../../api/resources.js";
 import { decide, type PoolDecision } from "../algorithm/index.js";
-import { apiTime } from "../duration.js";
+import { apiTime } from "../../api/duration.js";
 import { POOL_LABEL, TEMPLATE_HASH_ANNOTATION, poolClusterName, templateHash } from "../labels.js";
 import { claimView, clusterView, poolView } from "./views.js";
 

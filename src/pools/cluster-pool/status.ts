@@ -161,7 +161,10 @@ function domainConditions(
   return list;
 }
 
-/** Template fields and hibernateAfter are accepted but not acted on yet: say so rather than ignore them. */
+/**
+ * Template fields accepted but not acted on yet: say so rather than ignore them. The template's hibernation and
+ * the pool's hibernateAfter are acted on: the power controller applies them once a cluster is claimed.
+ */
 function fieldsCondition(
   conditions: Condition[],
   pool: ClusterPool,
@@ -169,7 +172,6 @@ function fieldsCondition(
   generation?: number,
 ): Condition[] {
   const fields = fieldsNotActedOn(pool.spec.template, "spec.template");
-  if (pool.spec.hibernateAfter) fields.push("spec.hibernateAfter");
   if (fields.length === 0) return removeCondition(conditions, PoolCondition.FieldsNotActedOn);
   return setCondition(
     conditions,
@@ -226,7 +228,23 @@ export function computePoolStatus(input: StatusInput<ClusterPool, PoolScope>): O
     pendingClaims: decision?.pendingClaims.length ?? previous?.pendingClaims ?? 0,
     templateHash: input.scope?.templateHash ?? templateHash(pool.spec.template),
     brokenReplacements: brokenReplacements(previous?.brokenReplacements, input.scope?.replacedAt ?? [], now),
+    usage: input.scope ? storedUsage(input.scope.clusters) : previous?.usage,
   };
+}
+
+/**
+ * The pool's clusters' cost counters summed as stored (each up to its own countedUntil): they move only when a
+ * cluster's do, so the pool's status is not rewritten every pass. `slipway get pools` adds the time since.
+ */
+function storedUsage(clusters: PoolScope["clusters"]): NonNullable<ClusterPool["status"]>["usage"] {
+  const total = { runningSeconds: 0, hibernatedSeconds: 0, savedSeconds: 0 };
+  for (const cd of clusters) {
+    const usage = cd.status?.power?.usage;
+    total.runningSeconds += usage?.runningSeconds ?? 0;
+    total.hibernatedSeconds += usage?.hibernatedSeconds ?? 0;
+    total.savedSeconds += usage?.savedSeconds ?? 0;
+  }
+  return total;
 }
 
 /** The replacements of the last hour, this pass's added: what the next pass's budget counts. */

@@ -14,11 +14,10 @@ import {
 } from "../../queue/stack-job.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 import { CLUSTER_DEPLOYMENT_STACK_JOB } from "./stack-job.js";
+import { retriedByController, retryFailedOperation } from "./retry.js";
 
 const log = logger("cluster-deployment");
 const CREDENTIALS_RETRY_MS = 10_000;
-/** A failed destroy is retried forever (a cluster left running costs money), at most this far apart. */
-export const DESTROY_RETRY_CAP_MS = 10 * 60_000;
 
 function ref(cd: ClusterDeployment): string {
   return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
@@ -69,6 +68,10 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   if (!(await followOperation(scope))) return; // a job is still running
   const last = scope.status.stack;
   if (last?.result === "Failed" && last.generation === generation && last.type === "up") {
+    if (retriedByController(last)) {
+      await retryFailedOperation(scope, last, startOperation);
+      return;
+    }
     throw new TerminalError(
       Reason.OperationFailed,
       `${last.message ?? "the last run failed"}; change the spec to try again`,
@@ -178,7 +181,8 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   if (!(await followOperation(scope))) return false;
   const done = scope.status.stack!;
   if (done.result === "Failed") {
-    await retryDestroy(scope, done);
+    // A cluster left running costs money: a destroy is retried forever, with backoff.
+    await retryFailedOperation(scope, done, startOperation);
     return false;
   }
   await removeKubeconfigSecret(scope);
@@ -196,37 +200,6 @@ function desiredStackName(cd: ClusterDeployment): string {
     namespace: cd.metadata!.namespace!,
     name: cd.metadata!.name!,
     uid: cd.metadata!.uid!,
-  });
-}
-
-/** min(cap, base * 2^(retry-1)): the wait before retry number `retry` (from 1) of a failed destroy. */
-export function destroyRetryDelayMs(retry: number, baseMs: number, capMs = DESTROY_RETRY_CAP_MS): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
-}
-
-/**
- * A failed destroy is a dead end unless retried: deletion has started, so no spec change can help, and BullMQ
- * keeps the failed job (a re-add under its id is dropped as a duplicate). So each retry is a new job,
- * `<uid>.g<G>.destroy.retry<N>`, queued after a capped exponential backoff that status.stack.retry records.
- */
-async function retryDestroy(scope: ClusterDeploymentScope, failed: StackStatus): Promise<void> {
-  const retry = { count: failed.retry?.count ?? 0, failedAttempts: failed.retry?.failedAttempts ?? 1 };
-  const next = retry.count + 1;
-  const nextAt =
-    failed.retry?.nextAt ??
-    new Date(
-      Date.parse(failed.finishedAt ?? scope.now.toISOString()) +
-        destroyRetryDelayMs(next, scope.deps.config.worker.backoffMs),
-    ).toISOString();
-  const waitMs = Date.parse(nextAt) - scope.now.getTime();
-  if (waitMs > 0) {
-    failed.retry = { ...retry, nextAt };
-    scope.requeueAfterMs = waitMs;
-    return;
-  }
-  await startOperation(scope, "destroy", `retry${next}`, {
-    message: failed.message,
-    retry: { count: next, failedAttempts: retry.failedAttempts },
   });
 }
 
@@ -265,7 +238,7 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
       last.finishedAt = (job.finishedAt ?? scope.now).toISOString();
       last.message = job.failedReason;
       const destroy = last.type === "destroy";
-      if (destroy) {
+      if (retriedByController(last)) {
         const before = last.retry?.failedAttempts ?? 0;
         last.retry = {
           count: last.retry?.count ?? 0,

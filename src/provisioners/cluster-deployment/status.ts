@@ -73,7 +73,8 @@ function progressText(op: StackStatus): string {
 function retryText(scope: ClusterDeploymentScope): string {
   const job = scope.job;
   if (!job || job.state === "active" || !job.failedReason || job.attemptsMade === 0) return "";
-  return `; attempt ${job.attemptsMade} failed: ${safeMessage(job.failedReason, 512)}; retrying with backoff`;
+  const when = job.retryAt ? `retrying at ${job.retryAt.toISOString()}` : "retrying now";
+  return `; attempt ${job.attemptsMade} failed: ${safeMessage(job.failedReason, 512)}; ${when}`;
 }
 
 /** The stack's own condition: does the stack hold what the spec asks for, with nothing in flight? */
@@ -106,7 +107,12 @@ function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Dom
   }
   if (op?.result === "Failed") {
     const reason = op.type === "destroy" ? Reason.DestroyFailed : Reason.OperationFailed;
-    return { status: "False", reason, message: op.message ?? `${op.type} failed` };
+    const cause = op.message ?? `${op.type} failed`;
+    // The controller retries it (a worker died on it, or a destroy): say when, not only why.
+    const message = op.retry?.nextAt
+      ? `${op.type} attempt ${op.retry.failedAttempts} failed: ${cause}; retrying at ${op.retry.nextAt}`
+      : cause;
+    return { status: "False", reason, message };
   }
   return { status: "Unknown", reason: Reason.Pending, message: "Waiting for the first stack run" };
 }

@@ -1,0 +1,134 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
+import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
+import { getCondition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { toolsBinDir } from "../../src/runtime/paths.js";
+import { localClusterManifest } from "../builders/cluster-deployment.js";
+import {
+  deleteClustersThenStop,
+  processesNaming,
+  slipwayUnderTest,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
+import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+
+/*
+ * A hibernation schedule on a real local cluster, with the real controller (ClusterDeployment and power
+ * controllers) and worker processes and the system clock: the schedule sleeps the cluster at a minute a little
+ * ahead and wakes it a minute later. Real minutes, so this test takes about four.
+ */
+describe("a hibernation schedule on the local platform, end to end", () => {
+  let sut: SlipwayUnderTest;
+  let kube: KubeClient;
+  let ns: string;
+
+  beforeAll(async () => {
+    sut = await slipwayUnderTest("e2e-power", { SLIPWAY_LEADER_ELECTION: "false" });
+    sut.controller();
+    sut.worker();
+    kube = new KubeClient(hubKubeConfig());
+    ns = await newNamespace("e2e-power");
+  });
+
+  afterAll(async () => {
+    await deleteClustersThenStop(sut, ns);
+  });
+
+  const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+  const ready = (cd: ClusterDeployment) =>
+    getCondition(cd.status?.conditions as never, "Ready")?.status === "True";
+
+  it("hibernates the cluster at the schedule's start (processes stop) and wakes it at its end (data kept)", async () => {
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(localClusterManifest("nightly")),
+    });
+    const running = await eventually(
+      "nightly Ready",
+      async () => {
+        const cd = await get("nightly");
+        return ready(cd) && cd.status?.powerState === "Running" ? cd : undefined;
+      },
+      180_000,
+    );
+    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
+      secretResource,
+      ns,
+      running.status!.adminKubeconfigSecretRef!.name,
+    );
+    const kubeconfigFile = join(sut.stateDir, "nightly.kubeconfig");
+    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
+    const spoke = (args: string[]) =>
+      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    expect((await spoke(["create", "configmap", "kept-asleep", "--from-literal=k=v"])).code).toBe(0);
+    const dataDir = join(sut.stateDir, "clusters", `${ns}-nightly-${running.metadata.uid!.slice(0, 8)}`);
+    expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);
+
+    // Sleep from the minute after next (at least a minute ahead) until a minute later, every hour, in UTC.
+    const start = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
+    const end = new Date(start.getTime() + 60_000);
+    const schedule = {
+      start: `${start.getUTCMinutes()} * * * *`,
+      end: `${end.getUTCMinutes()} * * * *`,
+      location: "UTC",
+    };
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      "nightly",
+      { spec: { hibernation: { schedules: [schedule] } } },
+      { type: "merge" },
+    );
+    const scheduled = await eventually("next times in status.power", async () => {
+      const cd = await get("nightly");
+      return cd.status?.power?.nextHibernateAt ? cd : undefined;
+    });
+    expect(Date.parse(scheduled.status!.power!.nextHibernateAt!)).toBe(start.getTime());
+    expect(Date.parse(scheduled.status!.power!.nextWakeAt!)).toBe(end.getTime());
+    expect(getCondition(scheduled.status?.conditions as never, "Scheduled")?.reason).toBe("ScheduleActive");
+
+    const asleep = await eventually(
+      "nightly hibernated by the schedule",
+      async () => {
+        const cd = await get("nightly");
+        return cd.status?.powerState === "Hibernating" && ready(cd) ? cd : undefined;
+      },
+      end.getTime() - Date.now(),
+      1_000,
+    );
+    expect(asleep.spec.powerState).toBe("Hibernating");
+    expect(processesNaming(dataDir)).toEqual([]);
+    expect(existsSync(join(dataDir, "etcd"))).toBe(true);
+
+    const awake = await eventually(
+      "nightly woken by the schedule",
+      async () => {
+        const cd = await get("nightly");
+        return cd.status?.powerState === "Running" && ready(cd) ? cd : undefined;
+      },
+      end.getTime() - Date.now() + 180_000,
+      1_000,
+    );
+    expect(awake.status?.power?.lastTrigger).toMatchObject({
+      source: "Schedule",
+      powerState: "Running",
+      outcome: "Applied",
+    });
+    const cm = await spoke(["get", "configmap", "kept-asleep", "-o", "jsonpath={.data.k}"]);
+    expect(cm.stdout).toBe("v");
+
+    // The cost counters saw the nap: hibernated time, all of it saved by the schedule.
+    const counted = await eventually("usage counted the hibernation", async () => {
+      const cd = await get("nightly");
+      const usage = cd.status?.power?.usage;
+      return usage && (usage.hibernatedSeconds ?? 0) > 0 ? usage : undefined;
+    });
+    expect(counted.savedSeconds).toBe(counted.hibernatedSeconds);
+    expect(counted.runningSeconds).toBeGreaterThan(0);
+  }, 600_000);
+});

@@ -1,0 +1,167 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import type { ClusterDeployment, StackStatus } from "../../src/api/index.js";
+import { clusterDeploymentResource } from "../../src/api/resources.js";
+import { PULUMI_QUEUE } from "../../src/queue/job.js";
+import { getCondition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { deleteClustersThenStop, slipwayUnderTest } from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
+import { hubKubeConfig, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+
+/*
+ * Transient means retry, however long it lasts. The old budget was 5 attempts, then `Stalled ... change the spec
+ * to try again`. A failure the error table calls transient, repeated 7 times, must be retried until it passes,
+ * with the real cause and the next attempt's time in status meanwhile, and the cluster must converge without
+ * anybody touching the spec. The backoff is shortened for the test (1 s doubling to 2 s); the defaults are
+ * 5 s doubling to 5 min.
+ */
+describe("transient failures on the real controller, worker, hub and Pulumi CLI", () => {
+  it(
+    "an up failing 7 times for a transient cause is retried until the cluster is Ready, showing the cause",
+    { timeout: 240_000 },
+    async () => {
+      const sut = await slipwayUnderTest("transient", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        SLIPWAY_JOB_BACKOFF_MS: "1000",
+        SLIPWAY_JOB_BACKOFF_CAP_MS: "2000",
+      });
+      const ns = await newNamespace("transient");
+      const kube = new KubeClient(hubKubeConfig());
+      try {
+        sut.controller();
+        sut.worker();
+        const manifest = simulatedClusterManifest("flaky", { provisionSeconds: 0 });
+        manifest.spec.platform.simulated = {
+          ...manifest.spec.platform.simulated,
+          failures: [
+            {
+              phase: "Provision",
+              mode: "Transient",
+              attempts: 7,
+              message: "the cloud API throttled us (429)",
+            },
+          ],
+        } as never;
+        await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+
+        const messages = new Set<string>();
+        let stalled: string | undefined;
+        const ready = await eventually(
+          "Ready after 7 transient failures",
+          async () => {
+            const cd = await kube.get<ClusterDeployment>(clusterDeploymentResource, ns, "flaky");
+            const conditions = cd.status?.conditions as never;
+            const reconciling = getCondition(conditions, "Reconciling");
+            if (reconciling?.status === "True") messages.add(reconciling.message ?? "");
+            const stall = getCondition(conditions, "Stalled");
+            if (stall?.status === "True") stalled ??= stall.message;
+            return getCondition(conditions, "Ready")?.status === "True" ? cd : undefined;
+          },
+          200_000,
+          100,
+        );
+
+        expect(stalled, "a transient failure must never stall the cluster").toBeUndefined();
+        const op = ready.status?.stack as StackStatus | undefined;
+        expect(op).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
+        expect(op?.jobId).toBe(`${ready.metadata!.uid}.g1.up`); // one job, retried: no spec change, no new job
+        expect(ready.metadata?.generation).toBe(1);
+
+        // While it retried, status said which attempt failed, why (the real cause) and when the next one starts.
+        const retrying = [...messages]
+          .map((m) =>
+            /attempt (\d+) failed: SimulatedTransientFailure: .*the cloud API throttled us \(429\); retrying at (\S+)/.exec(
+              m,
+            ),
+          )
+          .filter((m) => m !== null);
+        expect(retrying.length, [...messages].join("\n")).toBeGreaterThan(0);
+        for (const m of retrying) expect(Number.isNaN(Date.parse(m[2]!))).toBe(false);
+        const attempts = retrying.map((m) => Number(m[1]));
+        // Past the old budget of 5 attempts.
+        expect(Math.max(...attempts), [...messages].join("\n")).toBeGreaterThan(5);
+        console.log(`transient retry: status showed failed attempts ${[...new Set(attempts)].join(", ")}`);
+      } finally {
+        await deleteClustersThenStop(sut, ns);
+      }
+    },
+  );
+
+  it(
+    "a job whose worker died on it three times is queued again after a backoff, and the cluster converges",
+    { timeout: 300_000 },
+    async () => {
+      // Short BullMQ locks and leases, so a killed worker's job and stack come back within seconds.
+      const sut = await slipwayUnderTest("worker-lost", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        SLIPWAY_JOB_BACKOFF_MS: "1000",
+        SLIPWAY_JOB_BACKOFF_CAP_MS: "2000",
+        SLIPWAY_WORKER_LOCK_MS: "4000",
+        SLIPWAY_WORKER_STALLED_INTERVAL_MS: "1000",
+        SLIPWAY_STACK_LEASE_MS: "4000",
+      });
+      const ns = await newNamespace("worker-lost");
+      const kube = new KubeClient(hubKubeConfig());
+      const get = () => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
+      try {
+        sut.controller();
+        await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 25 })),
+        });
+        const uid = (await eventually(
+          "the ClusterDeployment exists",
+          async () => (await get()).metadata?.uid,
+        ))!;
+        const logFor = (w: { log(): string }) => () => w.log().includes("Running up for generation 1");
+        for (let death = 1; death <= 3; death++) {
+          const worker = sut.worker();
+          await eventually(`the worker runs the up (life ${death})`, logFor(worker), 90_000, 250);
+          await worker.stop("SIGKILL");
+        }
+        // The next worker's stalled check finds the job's third death: BullMQ fails it (stalled more than
+        // maxStalledCount = 2 times). No fault of the spec: the controller queues it again after a backoff.
+        sut.worker();
+        const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+        const queue = new Queue(PULUMI_QUEUE, { connection: redis, prefix: sut.env.SLIPWAY_QUEUE_PREFIX! });
+        try {
+          const first = await eventually(
+            "the first job failed for its worker's deaths",
+            async () => {
+              const job = await queue.getJob(`${uid}.g1.up`);
+              return job && (await job.getState()) === "failed" ? job : undefined;
+            },
+            90_000,
+          );
+          expect(first.failedReason).toMatch(/stalled more than allowable limit/);
+        } finally {
+          await queue.close();
+          redis.disconnect();
+        }
+        await eventually(
+          "the controller queued the up again as a retry",
+          async () =>
+            ((await get()).status?.stack as StackStatus | undefined)?.jobId === `${uid}.g1.up.retry1`,
+          60_000,
+        );
+        const during = await get();
+        expect(getCondition(during.status?.conditions as never, "Stalled")?.status).not.toBe("True");
+
+        const ready = await eventually(
+          "Ready after the retry",
+          async () => {
+            const cd = await get();
+            return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
+          },
+          120_000,
+        );
+        expect(ready.status?.stack).toMatchObject({ jobId: `${uid}.g1.up.retry1`, result: "Succeeded" });
+        expect(ready.metadata?.generation).toBe(1);
+      } finally {
+        await deleteClustersThenStop(sut, ns);
+      }
+    },
+  );
+});
