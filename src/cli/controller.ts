@@ -63,7 +63,8 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
-  registerFailoverController(manager);
+  // Registration runs in this process too: a resumed cluster is back only once OCM reports it joined again.
+  registerFailoverController(manager, { registrationRequired: true });
   manager.register(
     registrationController(
       manager,
