@@ -11,6 +11,8 @@ const unitTests = [
   "test/api/validate.test.ts",
   "test/bootstrap/evaluate.test.ts",
   "test/bootstrap/policy-decisions.test.ts",
+  "test/bootstrap/local-agents.test.ts",
+  "test/bootstrap/registration-decisions.test.ts",
   "test/failover/plan.test.ts",
   "test/cli/*.test.ts",
   "test/harness/*.test.ts",

@@ -59,6 +59,12 @@ export const hibernation = () =>
 export const registration = () =>
   s.object(
     {
+      enabled: s.boolean({
+        description:
+          "Register the cluster with the hub as an OCM ManagedCluster once it is provisioned. false deregisters it " +
+          "(ManagedCluster, its hub namespace and bootstrap RBAC are removed, the agent stopped).",
+        default: true,
+      }),
       clusterSet: s.string({
         description:
           "OCM ManagedClusterSet the cluster joins (label cluster.open-cluster-management.io/clusterset).",
@@ -244,6 +250,8 @@ export const clusterDeploymentKind: KindDefinition = {
     { name: "Version", type: "string", jsonPath: ".status.version", priority: 1 },
     { name: "PowerState", type: "string", jsonPath: ".status.powerState" },
     conditionColumn("Ready", "Ready"),
+    conditionColumn("Registered", "Registered"),
+    conditionColumn("Joined", "Joined"),
     { name: "Operation", type: "string", jsonPath: ".status.stack.type", priority: 1 },
     { name: "Progress", type: "integer", jsonPath: ".status.stack.progress.percent", priority: 1 },
     { name: "API URL", type: "string", jsonPath: ".status.apiURL", priority: 1 },
@@ -261,7 +269,14 @@ export const clusterDeploymentKind: KindDefinition = {
       "The stack holds what the spec asks for, with no operation in flight (reason ClusterRunning or Hibernating).",
     Provisioned: "The cluster's infrastructure exists (the first up succeeded).",
     Hibernating: "True while the cluster is hibernated or hibernating.",
-    Registered: "The cluster is registered with the hub as a ManagedCluster.",
+    Registered:
+      "Slipway's side of hub registration is done: ManagedCluster, its hub namespace, the cluster's bootstrap " +
+      "identity and the spoke's agent material exist (reason Registered); RegistrationDisabled when " +
+      "spec.registration.enabled is false.",
+    Joined:
+      "OCM's verdict, mirrored: True when the ManagedCluster is ManagedClusterJoined and " +
+      "ManagedClusterConditionAvailable (reason from OCM); a hibernating cluster OCM cannot reach shows reason " +
+      "Hibernating, as expected rather than a fault.",
     Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
     Scheduled:
       "Written by the power controller: True when hibernation schedules or hibernateAfter are acted on (the message " +

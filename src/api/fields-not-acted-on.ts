@@ -1,25 +1,19 @@
 import type { ClusterTemplate } from "./cluster-pool.js";
 
-/** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but does not act on. */
-type ClusterFields = Partial<Pick<ClusterTemplate, "registration">>;
+/** The fields of a ClusterDeployment spec (or a pool's template) that this release accepts but may not act on. */
+type ClusterFields = Partial<Pick<ClusterTemplate, "hibernation" | "registration">> & {
+  hibernateAfter?: string;
+};
 
 /**
- * A field the API accepts is acted on or answered with a condition, never silently ignored. Until hub
- * registration lands, a spec that sets it gets condition FieldsNotActedOn
- * (reason NotImplementedYet) naming it (notActedOnMessage). Hibernation schedules and hibernateAfter are acted on by the power
- * controller (src/power), which answers them with condition Scheduled. `registration` at its default (clusterSet
- * "default", no labels) is what every cluster gets and is not reported.
+ * A field the API accepts is acted on or answered with a condition, never silently ignored. A spec that sets a
+ * field this release does not act on gets condition FieldsNotActedOn (reason NotImplementedYet) naming it
+ * (notActedOnMessage). Today there is none: hibernation schedules and hibernateAfter are acted on by the power
+ * controller (src/power, condition Scheduled) and `registration` by the registration controller
+ * (src/bootstrap/registration, conditions Registered and Joined). The hook stays for the next such field.
  */
-export function fieldsNotActedOn(spec: ClusterFields, prefix = "spec"): string[] {
-  const fields: string[] = [];
-  const registration = spec.registration;
-  if (
-    registration &&
-    ((registration.clusterSet ?? "default") !== "default" ||
-      Object.keys(registration.labels ?? {}).length > 0)
-  )
-    fields.push(`${prefix}.registration`);
-  return fields;
+export function fieldsNotActedOn(_spec: ClusterFields, _prefix = "spec"): string[] {
+  return [];
 }
 
 export function notActedOnMessage(fields: string[]): string {

@@ -94,14 +94,36 @@ export const stackStatus = () =>
     { description: "The last operation on the cluster's Pulumi stack." },
   );
 
-/** Reserved for the registration controller (OCM ManagedCluster import): declared now, written once it lands. */
+/** What a registration job does on the spoke: set it up and run the agent, stop the agent, or undo it all. */
+export const REGISTRATION_OPERATIONS = ["register", "pause", "deregister"] as const;
+export type RegistrationOperationType = (typeof REGISTRATION_OPERATIONS)[number];
+
+/** Hub registration (OCM ManagedCluster import), written by the registration controller. */
 export const registrationStatus = () =>
   s.object(
-    { ...jobFields("registration") },
+    {
+      type: s
+        .enum(REGISTRATION_OPERATIONS, {
+          description:
+            "The spoke job: register (agent namespace, ClusterClaim CRD, bootstrap-hub-kubeconfig, the agent), " +
+            "pause (the agent stops while the cluster hibernates) or deregister.",
+        })
+        .required(),
+      ...jobFields("registration"),
+      managedClusterName: s.string({
+        description: "The hub's ManagedCluster (and namespace) of this cluster.",
+        maxLength: 63,
+      }),
+      registeredAt: s.dateTime({
+        description:
+          "When the first register job succeeded; kept across hibernation and resume (Registered stays True " +
+          "while a resumed cluster's agent material is refreshed), cleared by deregistration.",
+      }),
+    },
     {
       description:
-        "The last hub registration job (ManagedCluster and klusterlet import). Reserved: written by the " +
-        "registration controller, which is not part of this release yet.",
+        "The last hub registration job of the cluster. Written by the registration controller only; the " +
+        "bootstrap identity's token is never in it.",
     },
   );
 

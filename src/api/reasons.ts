@@ -74,6 +74,29 @@ export const ClusterDeploymentReasons = {
   TriggerDropped: "A trigger was found more than the deadline (2 h) late and dropped (Event).",
   Up: "An up finished without a power state to report (Event).",
   Unknown: "The last operation did not report a power state (Event).",
+  // Hub registration (conditions Registered and Joined, src/bootstrap/registration).
+  WaitingForProvisioning: "Registration starts once the cluster is provisioned and running.",
+  Registering:
+    "The hub side is in place; the spoke job (agent namespace, CRD, bootstrap kubeconfig, agent) runs.",
+  Registered:
+    "The ManagedCluster, its hub namespace, the bootstrap identity and the spoke's agent material exist.",
+  RegistrationFailed:
+    "The spoke job of the registration failed; the message has the cause and it is retried.",
+  RegistrationDisabled: "spec.registration.enabled is false: the cluster is not (or no longer) registered.",
+  Deregistering:
+    "The ManagedCluster, its hub namespace and bootstrap RBAC are being removed, the agent stopped.",
+  ManagedClusterNameTaken:
+    "The hub already has a ManagedCluster or namespace of that name that another ClusterDeployment (or someone " +
+    "else) owns: ManagedClusters are cluster-scoped, so give the cluster another spec.clusterName.",
+  ManagedClusterSetCreated:
+    "The ManagedClusterSet spec.registration.clusterSet names did not exist and was created (Event).",
+  CertificateApproved:
+    "Slipway approved the agent's client certificate request: its requester is the cluster's own bootstrap identity (Event).",
+  CertificateRefused:
+    "A certificate request naming a Slipway cluster came from another identity and was left unapproved (Event).",
+  WaitingForAgent: "OCM has not reported the cluster joined yet; the agent is starting or registering.",
+  WaitingForHibernation: "The agent is paused while the cluster hibernates; OCM will report it unavailable.",
+  AgentPaused: "The cluster hibernates: its agent is stopped until it resumes.",
 } as const;
 
 export const ClusterPoolReasons = {

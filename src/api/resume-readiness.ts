@@ -9,7 +9,10 @@ import type { Condition } from "./common.js";
 export const RESUME_CONDITIONS_WHEN_PRESENT = ["Registered", "Joined", "Available", "Bootstrapped"] as const;
 
 export interface ResumeReadinessOptions {
-  /** Hub registration is on: Joined must be True even before the registration controller first reports it. */
+  /**
+   * The registration controller runs: a cluster whose spec does not turn registration off must be Registered and
+   * Joined, even before the registration controller first reports it.
+   */
   registrationRequired?: boolean;
 }
 
@@ -52,7 +55,8 @@ export function resumeReadiness(
       state: "Waiting",
       message: `Ready is from generation ${ready.observedGeneration}, not ${generation}`,
     };
-  const required = new Set<string>(options.registrationRequired ? ["Registered", "Joined"] : []);
+  const registered = options.registrationRequired && cd.spec.registration?.enabled !== false;
+  const required = new Set<string>(registered ? ["Registered", "Joined"] : []);
   for (const type of RESUME_CONDITIONS_WHEN_PRESENT) {
     const found = condition(cd, type);
     if (!found && !required.has(type)) continue;

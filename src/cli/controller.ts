@@ -17,6 +17,12 @@ import {
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../bootstrap/policies/index.js";
+import {
+  REGISTRATION_CONTROLLER,
+  registrationController,
+  type RegistrationJobData,
+  type RegistrationJobResult,
+} from "../bootstrap/registration/index.js";
 import { registerPowerController } from "../power/index.js";
 import { registerFailoverController } from "../failover/index.js";
 import { hubClient } from "./hub-client.js";
@@ -37,7 +43,15 @@ export async function controllerCommand(): Promise<number> {
     attempts: config.worker.attempts,
     backoffMs: config.worker.backoffMs,
   });
-  const spokeQueue = new JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>({
+  const spokeQueue = new JobQueue<RegistrationJobData, RegistrationJobResult>({
+    name: SPOKE_QUEUE,
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    attempts: config.worker.attempts,
+    backoffMs: config.worker.backoffMs,
+  });
+  // Policy evaluations share the "spoke" queue; this client types their payloads.
+  const policyQueue = new JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>({
     name: SPOKE_QUEUE,
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
@@ -64,9 +78,17 @@ export async function controllerCommand(): Promise<number> {
   });
   manager.register(clusterDeploymentRegistration({ kube, queue, config }, c.concurrency));
   registerPoolControllers(manager, { resumeTimeoutMs: c.resumeTimeoutSeconds * 1000 });
-  registerFailoverController(manager);
+  // Registration runs in this process too: a resumed cluster is back only once OCM reports it joined again.
+  registerFailoverController(manager, { registrationRequired: true });
+  manager.register(
+    registrationController(
+      manager,
+      { kube, queue: spokeQueue, config, settings: config.registration },
+      c.concurrency,
+    ),
+  );
   registerBootstrapControllers(manager, {
-    queue: spokeQueue,
+    queue: policyQueue,
     evaluationsPerSecond: c.policyEvaluationsPerSecond,
   });
   const power = registerPowerController(manager, { kube, config });
@@ -77,6 +99,10 @@ export async function controllerCommand(): Promise<number> {
   );
   jobEvents.subscribe("BootstrapPolicy", (e) =>
     manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
+  );
+  // Registration follows its own spoke jobs and the stack's (a finished provision starts it).
+  jobEvents.subscribe("ClusterDeployment", (e) =>
+    manager.enqueue(REGISTRATION_CONTROLLER, `${e.namespace}/${e.name}`),
   );
   await jobEvents.start();
   await manager.start();
@@ -92,5 +118,6 @@ export async function controllerCommand(): Promise<number> {
   await jobEvents.close();
   await queue.close();
   await spokeQueue.close();
+  await policyQueue.close();
   return 0;
 }

@@ -16,6 +16,16 @@ type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, an
 const condition = (o: Obj, type: string) =>
   getCondition(o.status?.conditions as Condition[] | undefined, type)?.status ?? "Unknown";
 
+/**
+ * Registered / Joined: the condition's status, "-" when registration is off (no condition), and the reason when
+ * it is the telling part: a hibernating cluster OCM cannot reach is expected, not a fault.
+ */
+function registrationColumn(cd: ClusterDeployment, type: "Registered" | "Joined"): string {
+  const c = getCondition(cd.status?.conditions as Condition[] | undefined, type);
+  if (!c) return "-";
+  return c.status === "True" || !c.reason ? c.status : `${c.status} (${c.reason})`;
+}
+
 /** Seconds as hours with one decimal, the unit cloud bills use. */
 export function hours(seconds: number): string {
   return (seconds / 3600).toFixed(1);
@@ -42,6 +52,8 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, 
       Object.keys(cd.spec.platform ?? {})[0] ?? "",
       cd.status?.powerState ?? "",
       condition(cd as Obj, "Ready"),
+      registrationColumn(cd, "Registered"),
+      registrationColumn(cd, "Joined"),
       hours(usage.runningSeconds),
       hours(usage.hibernatedSeconds),
       next,
@@ -57,6 +69,8 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, 
       "PLATFORM",
       "POWERSTATE",
       "READY",
+      "REGISTERED",
+      "JOINED",
       "RUNNING-H",
       "HIBERNATED-H",
       "NEXT",

@@ -232,6 +232,14 @@ function addBenchCommands(program: Command, run: Run): void {
       run(async () => (await import("./bench.js")).benchClusters(options)),
     );
   bench
+    .command("registration")
+    .description("Provisioned -> Joined of local clusters (OCM's real agent) and simulated ones")
+    .option("--local <n>", "local clusters applied at once", nonNegativeInteger, 2)
+    .option("--simulated <n>", "simulated clusters applied at once", nonNegativeInteger, 100)
+    .action((options: { local: number; simulated: number }) =>
+      run(async () => (await import("./bench-registration.js")).benchRegistration(options)),
+    );
+  bench
     .command("claims")
     .description("claim latency from a warm pool (p50/p99) and pool refill throughput")
     .option("--claims <n>", "claims on the simulated pool", nonNegativeInteger, 50)

@@ -2,7 +2,9 @@ import { loadConfig } from "../runtime/config.js";
 import { configureLogging, logger } from "../runtime/logging.js";
 import { HealthServer } from "../runtime/health-server.js";
 import { Metrics } from "../runtime/metrics.js";
+import { join } from "node:path";
 import { PULUMI_QUEUE, SPOKE_QUEUE } from "../queue/job.js";
+import { LocalAgents, REGISTRATION_JOB, registrationJob } from "../bootstrap/registration/index.js";
 import { createJobWorkers } from "../queue/job-workers.js";
 import { endOrphans } from "../queue/process-tree.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
@@ -40,6 +42,10 @@ export async function workerCommand(): Promise<number> {
     }),
   });
   const kube = hubClient(config);
+  const localAgents = new LocalAgents({
+    stateDir: config.stateDir,
+    binary: join(config.toolsBinDir, "ocm-registration"),
+  });
   // Each kind's handlers, by job type; spoke handlers (registration, bootstrap) join them here.
   const workers = createJobWorkers(
     config,
@@ -50,6 +56,7 @@ export async function workerCommand(): Promise<number> {
         handler: clusterDeploymentStackJob({ config, kube, runner }),
       },
       { queue: SPOKE_QUEUE, type: POLICY_EVALUATION_JOB, handler: policyEvaluationJob({ kube }) },
+      { queue: SPOKE_QUEUE, type: REGISTRATION_JOB, handler: registrationJob({ config, kube, localAgents }) },
     ],
     metrics,
   );
@@ -63,6 +70,8 @@ export async function workerCommand(): Promise<number> {
       "Ended a process a dead worker's Pulumi run left behind",
     );
   }
+  // After the reaper: agents a dead worker ran were just ended, and start again from their clusters' intents.
+  localAgents.start();
   for (const worker of workers) void worker.run();
   log.info(
     {
@@ -79,6 +88,9 @@ export async function workerCommand(): Promise<number> {
   // its grace period to record what finished and release its lock, then what is left of the run is ended. The
   // interrupted jobs are retried by the next worker.
   const closed = Promise.all(workers.map((w) => w.close()));
+  // Agents first: the runner ends every process carrying this worker's marker, and a supervisor that saw its
+  // agent die would restart it.
+  await localAgents.close();
   await runner.close();
   await closed;
   leaseConnection.disconnect();

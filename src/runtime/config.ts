@@ -55,6 +55,12 @@ export interface SlipwayConfig {
      */
     stackLeaseMs: number;
   };
+  registration: {
+    /** spec.leaseDurationSeconds of ManagedClusters with a real agent (see src/bootstrap/registration). */
+    leaseDurationSeconds: number;
+    /** The hub URL agents use; the hub kubeconfig's server when unset. */
+    hubURL?: string;
+  };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
     backendUrl: string;
@@ -117,6 +123,10 @@ export function loadConfig(
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
       backoffCapMs: int("SLIPWAY_JOB_BACKOFF_CAP_MS", 300_000),
       stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
+    },
+    registration: {
+      leaseDurationSeconds: int("SLIPWAY_REGISTRATION_LEASE_SECONDS", 30),
+      hubURL: get("SLIPWAY_REGISTRATION_HUB_URL"),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

@@ -32,7 +32,7 @@ describe("the cost view", () => {
   it("shows per cluster hours running and hibernated up to now", () => {
     const out = clusterRows([cluster("dev", napping)], false, now);
     expect(out.split("\n")[0]).toMatch(/RUNNING-H\s+HIBERNATED-H/);
-    expect(out.split("\n")[1]).toMatch(/dev\s+simulated\s+Hibernating\s+\S+\s+10\.0\s+14\.0/);
+    expect(out.split("\n")[1]).toMatch(/dev\s+simulated\s+Hibernating\s+\S+\s+-\s+-\s+10\.0\s+14\.0/);
   });
 
   it("sums a pool's clusters and what the schedule saved", () => {

@@ -238,6 +238,14 @@ describe("resumeReadiness", () => {
     ).toBe("Ready");
   });
 
+  it("does not wait for Joined on a cluster whose spec turns registration off", () => {
+    const off = cd(
+      { powerState: "Running", conditions: [cond("Ready", "True")] },
+      { registration: { enabled: false } },
+    );
+    expect(resumeReadiness(off, { registrationRequired: true }).state).toBe("Ready");
+  });
+
   it("reports a stalled cluster with its reason", () => {
     const r = resumeReadiness(
       cd({ powerState: "Starting", conditions: [{ ...cond("Stalled", "True"), reason: "OperationFailed" }] }),

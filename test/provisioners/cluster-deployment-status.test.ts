@@ -74,42 +74,16 @@ async function reconciled(name: string): Promise<ClusterDeployment> {
 }
 
 describe("ClusterDeployment status on the real hub", () => {
-  it("answers fields it does not act on yet with FieldsNotActedOn, naming each, and drops it once they go", async () => {
+  it("sets no FieldsNotActedOn for registration, schedules and hibernateAfter: their controllers act on them", async () => {
     await create("ignored", {
       hibernateAfter: "8h",
       hibernation: { schedules: [{ start: "0 20 * * 1-5", end: "0 7 * * 1-5", location: "Europe/Berlin" }] },
       registration: { clusterSet: "edge", labels: { env: "dev" } },
     });
-    const cd = await eventually("FieldsNotActedOn on ignored", async () => {
-      const c = await get("ignored");
-      return conditionOf(c, "FieldsNotActedOn") ? c : undefined;
-    });
-    const fields = conditionOf(cd, "FieldsNotActedOn")!;
-    expect(fields).toMatchObject({ status: "True", reason: "NotImplementedYet" });
-    expect(fields.message).toContain("spec.registration");
-    // Schedules and hibernateAfter are acted on by the power controller (condition Scheduled), not listed here.
-    expect(fields.message).not.toContain("spec.hibernation");
-    expect(fields.message).not.toContain("spec.hibernateAfter");
+    const cd = await reconciled("ignored");
+    expect(conditionOf(cd, "FieldsNotActedOn")).toBeUndefined();
     // The other conditions are what they would be anyway: the cluster is being created.
     expect(conditionOf(cd, "Reconciling")).toMatchObject({ status: "True", reason: "Provisioning" });
-
-    await client.patch(
-      clusterDeploymentResource,
-      ns,
-      "ignored",
-      {
-        spec: {
-          hibernateAfter: null,
-          hibernation: null,
-          registration: { clusterSet: "default", labels: null },
-        },
-      },
-      { type: "merge" },
-    );
-    await eventually(
-      "FieldsNotActedOn gone",
-      async () => !conditionOf(await reconciled("ignored"), "FieldsNotActedOn"),
-    );
   });
 
   it("does not trust a hand-written clusterPoolRef: ClusterPoolRefIgnored says so and what to do", async () => {

@@ -113,50 +113,46 @@ describe("status writes", () => {
   });
 });
 
-describe("status writes of a controller that owns some condition types of a shared list", () => {
-  const shared = {
+describe("status writes of several controllers into one conditions list (listType=map)", () => {
+  const mine = { type: "Registered", status: "True", reason: "Registered" };
+  const object = {
     metadata: {
       name: "a",
       namespace: "b",
       managedFields: [
         {
-          manager: "slipway-cluster-bootstrap",
+          manager: "slipway-registration",
           operation: "Apply",
           subresource: "status",
           fieldsV1: {
-            "f:status": { "f:conditions": { 'k:{"type":"Bootstrapped"}': {} }, "f:bootstrap": {} },
+            "f:status": { "f:conditions": { 'k:{"type":"Registered"}': {}, 'k:{"type":"Joined"}': {} } },
           },
         },
       ],
     },
     status: {
-      conditions: [
-        { type: "Ready", status: "True" },
-        { type: "Bootstrapped", status: "True", reason: "NoPoliciesSelect" },
-      ],
-      bootstrap: { policies: 0 },
+      conditions: [{ type: "Ready", status: "True" }, mine, { type: "Joined", status: "True" }],
     },
   };
 
-  it("compares only the condition types it sends: others' conditions never make it write", () => {
-    const desired = {
-      conditions: [{ type: "Bootstrapped", status: "True", reason: "NoPoliciesSelect" }],
-      bootstrap: { policies: 0 },
-    };
-    expect(statusNeedsWrite(shared, desired, "slipway-cluster-bootstrap")).toBe(false);
-  });
-
-  it("writes when its own condition changed, or when it no longer sends a type it applied", () => {
-    const changed = [{ type: "Bootstrapped", status: "False", reason: "PoliciesNonCompliant" }];
+  it("compares only the entries a manager sends, not the other managers' ones", () => {
     expect(
       statusNeedsWrite(
-        shared,
-        { conditions: changed, bootstrap: { policies: 0 } },
-        "slipway-cluster-bootstrap",
+        object,
+        { conditions: [mine, { type: "Joined", status: "True" }] },
+        "slipway-registration",
+      ),
+    ).toBe(false);
+    expect(
+      statusNeedsWrite(
+        object,
+        { conditions: [mine, { type: "Joined", status: "False" }] },
+        "slipway-registration",
       ),
     ).toBe(true);
-    expect(
-      statusNeedsWrite(shared, { conditions: [], bootstrap: { policies: 0 } }, "slipway-cluster-bootstrap"),
-    ).toBe(true);
+  });
+
+  it("writes when a type it applied before is no longer sent (apply removes it)", () => {
+    expect(statusNeedsWrite(object, { conditions: [mine] }, "slipway-registration")).toBe(true);
   });
 });

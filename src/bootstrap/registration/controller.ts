@@ -1,0 +1,122 @@
+import type { ClusterDeployment } from "../../api/index.js";
+import { clusterDeploymentResource } from "../../api/resources.js";
+import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { Manager } from "../../runtime/manager.js";
+import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
+import type { KubeObject } from "../../runtime/resource.js";
+import type { CsrView } from "./csr-approval.js";
+import type { ManagedClusterObject } from "./managed-cluster.js";
+import {
+  CSR_CLUSTER_NAME_LABEL,
+  OWNER_ANNOTATION,
+  REGISTRATION_CONTROLLER,
+  REGISTRATION_FINALIZER,
+} from "./names.js";
+import { deregister, reconcileNormal, registrationEnabled } from "./phases.js";
+import { csrResource, managedClusterResource } from "./resources.js";
+import type { HubCaches, RegistrationDependencies, RegistrationScope } from "./scope.js";
+import { hibernating, joinedCondition, registeredCondition, registrationConditions } from "./status.js";
+
+type Deps = Omit<RegistrationDependencies, "event" | "hub">;
+
+/**
+ * Hub registration of ClusterDeployments: its own controller over the same objects as the ClusterDeployment
+ * controller (Hive's one-controller-per-concern), with its own finalizer and field manager. It writes only
+ * status.registration and the conditions Registered and Joined.
+ */
+export function registrationReconciler(
+  deps: Deps,
+  hub: HubCaches,
+): Reconciler<ClusterDeployment, RegistrationScope> {
+  return {
+    finalizer: REGISTRATION_FINALIZER,
+    writesObservedGeneration: false,
+    buildScope(cd, context) {
+      return {
+        cd,
+        now: context.now,
+        record: cd.status?.registration ? structuredClone(cd.status.registration) : undefined,
+        managedCluster: hub.managedCluster(cd.spec.clusterName),
+        deps: {
+          ...deps,
+          hub,
+          event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
+        },
+      };
+    },
+    async reconcileNormal(scope) {
+      await reconcileNormal(scope);
+      return scope.requeueAfterMs !== undefined ? { requeueAfter: scope.requeueAfterMs } : {};
+    },
+    async reconcileDelete(scope) {
+      const done = await deregister(scope);
+      scope.phase = done ? "Deregistered" : "Deregistering";
+      return done ? {} : { requeueAfter: 3_000 };
+    },
+    computeStatus(input: StatusInput<ClusterDeployment, RegistrationScope>) {
+      const cd = input.object;
+      const scope = input.scope;
+      const record = scope?.record ?? cd.status?.registration;
+      const phase = scope?.phase;
+      // Registration off and undone: no conditions of ours, so Ready does not wait for them.
+      if (phase === "Disabled" || phase === "Deregistered" || (!scope && !registrationEnabled(cd)))
+        return { registration: record };
+      const registered = registeredCondition(phase, scope?.message, record, input.error);
+      const joined = joinedCondition(
+        scope?.managedCluster ?? hub.managedCluster(cd.spec.clusterName),
+        phase,
+        hibernating(cd),
+      );
+      return {
+        registration: record,
+        conditions: registrationConditions(
+          cd.status?.conditions,
+          registered,
+          joined,
+          cd.metadata?.generation,
+          input.now,
+        ),
+      };
+    },
+  };
+}
+
+/** The ClusterDeployment a hub object belongs to, from the owner annotation registration puts on it. */
+function ownerKey(object: KubeObject | undefined): string[] {
+  const owner = object?.metadata?.annotations?.[OWNER_ANNOTATION];
+  return owner ? [owner] : [];
+}
+
+export function registrationController(
+  manager: Manager,
+  deps: Deps,
+  concurrency: number,
+): ControllerRegistration<ClusterDeployment, RegistrationScope> {
+  const managedClusters = () => manager.informer<ManagedClusterObject>(managedClusterResource);
+  const csrs = () =>
+    manager.informer<KubeObject & CsrView>(csrResource, { labelSelector: CSR_CLUSTER_NAME_LABEL });
+  const hub: HubCaches = {
+    managedCluster: (name) => managedClusters().get(undefined, name),
+    csrsOf: (clusterName) =>
+      csrs()
+        .list()
+        .filter((csr) => csr.metadata?.labels?.[CSR_CLUSTER_NAME_LABEL] === clusterName),
+  };
+  return {
+    name: REGISTRATION_CONTROLLER,
+    watches: {
+      primary: clusterDeploymentResource,
+      secondary: [
+        { resource: managedClusterResource, mapToPrimary: ownerKey },
+        {
+          resource: csrResource,
+          labelSelector: CSR_CLUSTER_NAME_LABEL,
+          mapToPrimary: (csr) =>
+            ownerKey(hub.managedCluster(csr.metadata?.labels?.[CSR_CLUSTER_NAME_LABEL] ?? "")),
+        },
+      ],
+    },
+    reconciler: registrationReconciler(deps, hub),
+    concurrency,
+  };
+}

@@ -1,0 +1,227 @@
+import type { ClusterDeployment, RegistrationOperationType, RegistrationStatus } from "../../api/index.js";
+import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
+import { TerminalError } from "../../errors/index.js";
+import { isTrue } from "../../runtime/conditions.js";
+import { conditionTime } from "../../runtime/conditions.js";
+import { logger } from "../../runtime/logging.js";
+import { jobId } from "../../queue/job.js";
+import { approveAgentCsrs, clusterEndpoint, ensureHubSide, nameTakenBy, removeHubSide } from "./hub.js";
+import { REGISTRATION_JOB, type RegistrationJobData } from "./job.js";
+import {
+  desiredManagedCluster,
+  managedClusterNameOf,
+  platformOf,
+  SIMULATED_LEASE_DURATION_SECONDS,
+} from "./managed-cluster.js";
+import { canonicalJson } from "../../runtime/status-patch.js";
+import type { RegistrationScope } from "./scope.js";
+import { hibernating } from "./status.js";
+
+const log = logger("registration");
+/** While an agent is expected to join, look at its CSRs and OCM's verdict this often (events come first). */
+const FOLLOW_MS = 5_000;
+/** A failed registration job is queued again after this long (each job has its own retries with backoff). */
+const FAILED_RETRY_MS = 60_000;
+
+function ref(cd: ClusterDeployment): string {
+  return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
+}
+
+export function registrationEnabled(cd: ClusterDeployment): boolean {
+  return cd.spec.registration?.enabled !== false;
+}
+
+function provisioned(cd: ClusterDeployment): boolean {
+  return isTrue(cd.status?.conditions, "Provisioned") && Boolean(cd.status?.apiURL);
+}
+
+function leaseDuration(scope: RegistrationScope): number {
+  return platformOf(scope.cd) === "simulated"
+    ? SIMULATED_LEASE_DURATION_SECONDS
+    : scope.deps.settings.leaseDurationSeconds;
+}
+
+/** Register while the cluster runs, pause its agent while it hibernates. */
+export async function reconcileNormal(scope: RegistrationScope): Promise<void> {
+  const { cd } = scope;
+  if (!registrationEnabled(cd)) {
+    const done = await deregister(scope);
+    scope.phase = done ? "Disabled" : "Deregistering";
+    if (!done) scope.requeueAfterMs = FOLLOW_MS;
+    return;
+  }
+  if (!provisioned(cd) && !scope.record) {
+    scope.phase = "WaitingForProvisioning";
+    return;
+  }
+  const taken = await nameTakenBy(scope);
+  if (taken) {
+    scope.phase = "NameTaken";
+    throw new TerminalError(
+      Reason.ManagedClusterNameTaken,
+      `${taken}: ManagedClusters are cluster-scoped, so clusterName must be unique on the hub; create the ` +
+        "ClusterDeployment again with another spec.clusterName, or set spec.registration.enabled to false",
+      { requeueAfterMs: 60_000 },
+    );
+  }
+  const sleeping = hibernating(cd);
+  const running = cd.status?.powerState === "Running";
+  if (!sleeping && !running) {
+    // Starting, or provisioned but not yet running: the agent waits for the cluster.
+    const registeredBefore = scope.record?.type !== "deregister" && scope.record?.result === "Succeeded";
+    scope.phase = registeredBefore ? "Registered" : "Registering";
+    scope.message = "Waiting for the cluster to run before registering its agent";
+    scope.requeueAfterMs = FOLLOW_MS;
+    return;
+  }
+  // The hub side needs nothing from the cluster: a pool's standby clusters, created hibernating, are registered
+  // too, so a claim that resumes one only waits for its agent.
+  const endpoint = await clusterEndpoint(scope);
+  if (!endpoint) {
+    scope.phase = "WaitingForProvisioning";
+    scope.message = "Waiting for the cluster's API URL and kubeconfig";
+    scope.requeueAfterMs = FOLLOW_MS;
+    return;
+  }
+  if (hubSideStale(scope, endpoint))
+    scope.managedCluster = await ensureHubSide(scope, endpoint, leaseDuration(scope));
+  await approveAgentCsrs(scope);
+  const operation: RegistrationOperationType = sleeping ? "pause" : "register";
+  const done = await runSpokeJob(scope, operation, renewalSuffix(scope, operation));
+  scope.phase = sleeping ? (done ? "Paused" : "Pausing") : done ? "Registered" : "Registering";
+  if (!done || !sleeping) scope.requeueAfterMs = done ? renewalDelay(scope) : FOLLOW_MS;
+}
+
+/**
+ * The hub objects are (re)applied when the ManagedCluster (as the informer sees it) is missing, going, or differs
+ * from what the spec asks for (new labels, a changed API URL, someone's edit): a pass that finds it as wanted makes
+ * no hub call.
+ */
+function hubSideStale(scope: RegistrationScope, endpoint: { apiURL: string; caBundle?: string }): boolean {
+  const current = scope.managedCluster;
+  if (!current || current.metadata?.deletionTimestamp) return true;
+  const desired = desiredManagedCluster(scope.cd, endpoint, leaseDuration(scope));
+  const labels = current.metadata?.labels ?? {};
+  if (Object.entries(desired.metadata?.labels ?? {}).some(([k, v]) => labels[k] !== v)) return true;
+  const spec = current.spec ?? {};
+  return (
+    spec.hubAcceptsClient !== true ||
+    spec.leaseDurationSeconds !== desired.spec?.leaseDurationSeconds ||
+    canonicalJson(spec.managedClusterClientConfigs) !==
+      canonicalJson(desired.spec?.managedClusterClientConfigs)
+  );
+}
+
+/**
+ * A simulated agent has no process to renew its lease: the controller queues a renewal job every half lease,
+ * named by the half-lease period it falls in (a deterministic id per period).
+ */
+function renewalSuffix(scope: RegistrationScope, operation: RegistrationOperationType): string | undefined {
+  if (operation !== "register" || platformOf(scope.cd) !== "simulated") return undefined;
+  const halfLeaseMs = (SIMULATED_LEASE_DURATION_SECONDS * 1000) / 2;
+  return `renew${Math.floor(scope.now.getTime() / halfLeaseMs)}`;
+}
+
+function renewalDelay(scope: RegistrationScope): number | undefined {
+  if (platformOf(scope.cd) !== "simulated") return 60_000; // OCM's verdict is also followed through events
+  const halfLeaseMs = (SIMULATED_LEASE_DURATION_SECONDS * 1000) / 2;
+  return halfLeaseMs - (scope.now.getTime() % halfLeaseMs) + 1000;
+}
+
+/**
+ * Queues (or follows) the spoke job of `operation` for this generation. Returns true once it succeeded. A job
+ * that failed every attempt is queued again after FAILED_RETRY_MS under a new id; its cause stays in status.
+ */
+async function runSpokeJob(
+  scope: RegistrationScope,
+  operation: RegistrationOperationType,
+  suffix?: string,
+): Promise<boolean> {
+  const { cd, deps } = scope;
+  const generation = cd.metadata!.generation ?? 1;
+  const record = scope.record;
+  // Not per generation: a new generation that changes nothing on the spoke (a claim, a label) needs no job;
+  // labels and the set are the ManagedCluster's, applied by the controller.
+  const sameJob = record?.type === operation;
+  const wanted = jobId({ uid: cd.metadata!.uid!, generation, operation }, suffix);
+  if (sameJob && record.result === "Succeeded" && (!suffix || record.jobId === wanted)) return true;
+  if (sameJob && record.result === "InProgress") {
+    const job = await deps.queue.lookup(record.jobId);
+    scope.job = job;
+    if (job.state === "completed") {
+      const finishedAt = conditionTime(job.finishedAt ?? scope.now);
+      const registeredAt =
+        operation === "deregister"
+          ? undefined
+          : (record.registeredAt ?? (operation === "register" ? finishedAt : undefined));
+      scope.record = {
+        ...record,
+        result: "Succeeded",
+        finishedAt,
+        message: job.result?.message,
+        registeredAt,
+      };
+      return true;
+    }
+    if (job.state === "failed") {
+      scope.record = {
+        ...record,
+        result: "Failed",
+        finishedAt: conditionTime(job.finishedAt ?? scope.now),
+        message: job.failedReason ?? `${operation} failed`,
+      };
+      return false;
+    }
+    if (job.state !== "missing") return false;
+    // Redis lost the job: queue it again below.
+  }
+  let retrySuffix = suffix;
+  if (sameJob && record.result === "Failed") {
+    const failedAt = Date.parse(record.finishedAt ?? "") || 0;
+    if (scope.now.getTime() - failedAt < FAILED_RETRY_MS) return false;
+    retrySuffix = `${suffix ?? ""}retry${failedAt}`;
+  }
+  const data: RegistrationJobData = {
+    type: REGISTRATION_JOB,
+    kind: "ClusterDeployment",
+    namespace: cd.metadata!.namespace!,
+    name: cd.metadata!.name!,
+    uid: cd.metadata!.uid!,
+    generation,
+    operation,
+    managedClusterName: managedClusterNameOf(cd),
+  };
+  const id = await deps.queue.enqueue(data, retrySuffix);
+  log.info({ ClusterDeployment: ref(cd), jobId: id, operation }, `Queued registration job ${operation}`);
+  scope.record = {
+    type: operation,
+    jobId: id,
+    generation,
+    startedAt: conditionTime(scope.now),
+    result: "InProgress",
+    managedClusterName: managedClusterNameOf(cd),
+    registeredAt: record?.registeredAt,
+  } satisfies RegistrationStatus;
+  return false;
+}
+
+/**
+ * Undoes registration: the spoke job stops the agent (and removes its material when the cluster still runs), then
+ * the hub objects go and are checked gone. Returns true when nothing is left.
+ */
+export async function deregister(scope: RegistrationScope): Promise<boolean> {
+  const record = scope.record;
+  if (record && !(record.type === "deregister" && record.result === "Succeeded")) {
+    const done = await runSpokeJob(scope, "deregister");
+    if (!done) {
+      scope.message = "Stopping the agent and removing its material from the cluster";
+      return false;
+    }
+  }
+  const left = await removeHubSide(scope);
+  if (left.length > 0) {
+    scope.message = `Waiting for ${left.join(", ")} to be deleted from the hub`;
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,215 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import type { ClusterDeployment } from "../../api/index.js";
+import { clusterDeploymentResource, namespaceResource, secretResource } from "../../api/resources.js";
+import type { JobContext, JobHandler } from "../../queue/job-worker.js";
+import { stackNameFor } from "../../queue/stack-job.js";
+import type { SlipwayConfig } from "../../runtime/config.js";
+import { KubeClient } from "../../runtime/kube-client.js";
+import { logger } from "../../runtime/logging.js";
+import { ocmSpokeCrdDir } from "../../runtime/paths.js";
+import type { KubeObject } from "../../runtime/resource.js";
+import { bootstrapKubeconfig, bootstrapToken, hubEndpoint } from "./bootstrap-kubeconfig.js";
+import { REGISTRATION_FIELD_MANAGER } from "./hub.js";
+import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
+import { agentPids, registrationDir, writeIntent, type LocalAgents } from "./local-agent.js";
+import { platformOf } from "./managed-cluster.js";
+import { AGENT_NAMESPACE, BOOTSTRAP_SECRET } from "./names.js";
+import { crdResource } from "./resources.js";
+import { SimulatedAgent } from "./simulated-agent.js";
+
+const log = logger("registration.job");
+
+export interface RegistrationJobDeps {
+  config: SlipwayConfig;
+  /** The hub. */
+  kube: KubeClient;
+  /** The agents of local clusters this worker supervises. */
+  localAgents: LocalAgents;
+}
+
+/**
+ * Registration's work on the spoke ("spoke" queue). register: the agent namespace, OCM's ClusterClaim CRD and
+ * Secret bootstrap-hub-kubeconfig on the cluster, then the agent (local: OCM's agent beside the cluster;
+ * simulated: the simulated agent). pause: the agent stops while the cluster hibernates. deregister: the agent
+ * stops for good and the material goes from the cluster when it still answers. The token is read and written
+ * here only: never in the payload, the result or a log line.
+ */
+export function registrationJob(
+  deps: RegistrationJobDeps,
+): JobHandler<RegistrationJobData, RegistrationJobResult> {
+  return (job) => runRegistrationJob(deps, job);
+}
+
+async function runRegistrationJob(
+  deps: RegistrationJobDeps,
+  job: JobContext<RegistrationJobData>,
+): Promise<RegistrationJobResult> {
+  const data = job.data;
+  const result = (
+    agent: RegistrationJobResult["agent"],
+    message: string,
+    skipped?: string,
+  ): RegistrationJobResult => ({
+    operation: data.operation,
+    generation: data.generation,
+    agent,
+    message,
+    finishedAt: new Date().toISOString(),
+    ...(skipped ? { skipped } : {}),
+  });
+  const cd = await deps.kube.getIfExists<ClusterDeployment>(
+    clusterDeploymentResource,
+    data.namespace,
+    data.name,
+  );
+  const clusterDir = join(deps.config.stateDir, "clusters", stackNameFor(data));
+  const platform = cd ? platformOf(cd) : existsSync(clusterDir) ? "local" : "";
+  if (data.operation === "deregister")
+    return result(...(await deregister(deps, data, cd, platform, clusterDir)));
+  if (!cd || cd.metadata?.uid !== data.uid || cd.metadata.deletionTimestamp)
+    return result("none", "skipped", "the ClusterDeployment is gone or being deleted");
+
+  if (platform === "simulated") {
+    const agent = new SimulatedAgent(deps.kube, simulatedLatencyMs(cd));
+    if (data.operation === "pause") {
+      await agent.pause(data.managedClusterName);
+      return result("simulated", "Simulated agent paused: the cluster hibernates");
+    }
+    await agent.join(data.managedClusterName);
+    return result("simulated", "Simulated agent joined the hub and renewed its lease");
+  }
+  if (data.operation === "pause") {
+    if (platform === "local") await stopLocalAgent(deps, clusterDir, data.managedClusterName, "stopped");
+    return result(
+      platform === "local" ? "local" : "none",
+      "The agent is stopped while the cluster hibernates",
+    );
+  }
+  const spoke = await spokeClient(deps, cd);
+  const kubeconfig = bootstrapKubeconfig(
+    hubEndpoint(deps.kube, deps.config.registration.hubURL),
+    await bootstrapToken(deps.kube, data.managedClusterName),
+  );
+  await applySpokeMaterial(spoke, kubeconfig);
+  spoke.close();
+  if (platform === "local") {
+    const dir = registrationDir(clusterDir);
+    await writeIntent(dir, { desired: "running", clusterName: data.managedClusterName });
+    await writeFile(join(dir, "bootstrap.kubeconfig"), kubeconfig, { mode: 0o600 });
+    await deps.localAgents.reconcile(dir);
+    log.info(
+      { ClusterDeployment: `${data.namespace}/${data.name}` },
+      "Registration material written; agent running",
+    );
+    return result("local", "Agent material applied on the cluster; OCM's agent runs beside it");
+  }
+  return result(
+    "none",
+    "Agent namespace, ClusterClaim CRD and bootstrap-hub-kubeconfig applied on the cluster. The klusterlet " +
+      "manifests for cloud platforms are not deployed by this release: deploy OCM's klusterlet (or " +
+      "`clusteradm join`) with that Secret to complete the join",
+  );
+}
+
+/** spec.platform.simulated.registrationSeconds, with the spec's jitter: how long a real agent would take. */
+function simulatedLatencyMs(cd: ClusterDeployment): number {
+  const sim = (cd.spec.platform as { simulated?: { registrationSeconds?: number; jitterPercent?: number } })
+    .simulated;
+  const base = (sim?.registrationSeconds ?? 0.5) * 1000;
+  const jitter = ((sim?.jitterPercent ?? 0) / 100) * base * (Math.random() * 2 - 1);
+  return Math.max(0, Math.round(base + jitter));
+}
+
+/**
+ * Stops the local agent and removes its intent (or marks it stopped), then makes sure no process runs it,
+ * whichever worker started it: ended with SIGTERM, then SIGKILL, if it is still there after 10 s.
+ */
+async function stopLocalAgent(
+  deps: RegistrationJobDeps,
+  clusterDir: string,
+  clusterName: string,
+  desired: "stopped" | "gone",
+): Promise<void> {
+  const dir = registrationDir(clusterDir);
+  if (existsSync(clusterDir)) {
+    if (desired === "gone") await rm(join(dir, "agent.json"), { force: true });
+    else await writeIntent(dir, { desired: "stopped", clusterName });
+  }
+  await deps.localAgents.reconcile(dir);
+  const deadline = Date.now() + 10_000;
+  while (agentPids(dir).length > 0 && Date.now() < deadline) await sleep(250);
+  const left = agentPids(dir);
+  for (const pid of left) process.kill(pid, "SIGKILL");
+  if (left.length > 0) log.warn({ cluster: clusterName, pids: left }, "Killed an agent that did not stop");
+}
+
+async function deregister(
+  deps: RegistrationJobDeps,
+  data: RegistrationJobData,
+  cd: ClusterDeployment | undefined,
+  platform: string,
+  clusterDir: string,
+): Promise<[RegistrationJobResult["agent"], string]> {
+  if (platform === "simulated") return ["simulated", "Simulated agent stopped"];
+  if (platform === "local") await stopLocalAgent(deps, clusterDir, data.managedClusterName, "gone");
+  // Best effort on the cluster: when it is being destroyed or asleep there is nothing to clean.
+  const spoke =
+    cd && !cd.metadata?.deletionTimestamp ? await spokeClient(deps, cd).catch(() => undefined) : undefined;
+  if (spoke) {
+    try {
+      await spoke.delete(namespaceResource, undefined, AGENT_NAMESPACE).catch(() => undefined);
+    } finally {
+      spoke.close();
+    }
+  }
+  if (platform === "local") await rm(registrationDir(clusterDir), { recursive: true, force: true });
+  return [platform === "local" ? "local" : "none", "The agent is stopped and its material removed"];
+}
+
+async function spokeClient(deps: RegistrationJobDeps, cd: ClusterDeployment): Promise<KubeClient> {
+  const secretName = cd.status?.adminKubeconfigSecretRef?.name;
+  if (!secretName) throw new Error("the cluster has no admin kubeconfig Secret yet");
+  const secret = await deps.kube.get<KubeObject & { data?: Record<string, string> }>(
+    secretResource,
+    cd.metadata!.namespace,
+    secretName,
+  );
+  const kc = new KubeConfig();
+  kc.loadFromString(Buffer.from(secret.data?.kubeconfig ?? "", "base64").toString("utf8"));
+  return new KubeClient(kc, { requestTimeoutMs: 15_000 });
+}
+
+function spokeCrds(): KubeObject[] {
+  if (!existsSync(ocmSpokeCrdDir))
+    throw new Error(`OCM's spoke CRDs are missing in ${ocmSpokeCrdDir}: run \`bash tools/build.sh\``);
+  return readdirSync(ocmSpokeCrdDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => parse(readFileSync(join(ocmSpokeCrdDir, f), "utf8")) as KubeObject);
+}
+
+async function applySpokeMaterial(spoke: KubeClient, kubeconfig: string): Promise<void> {
+  const apply = (resource: typeof namespaceResource, object: KubeObject) =>
+    spoke.patch(resource, object.metadata?.namespace, object.metadata!.name!, object, {
+      type: "apply",
+      fieldManager: REGISTRATION_FIELD_MANAGER,
+      force: true,
+    });
+  await apply(namespaceResource, {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: AGENT_NAMESPACE },
+  });
+  for (const crd of spokeCrds()) await apply(crdResource, crd);
+  await apply(secretResource, {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: BOOTSTRAP_SECRET, namespace: AGENT_NAMESPACE },
+    type: "Opaque",
+    data: { kubeconfig: Buffer.from(kubeconfig).toString("base64") },
+  } as KubeObject);
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../src/api/index.js";
+import { clusterDeploymentResource, namespaceResource } from "../../src/api/resources.js";
+import { OcmCondition } from "../../src/bootstrap/registration/names.js";
+import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
+import { getCondition } from "../../src/runtime/conditions.js";
+import { KubeClient } from "../../src/runtime/kube-client.js";
+import type { KubeObject } from "../../src/runtime/resource.js";
+import { localClusterManifest } from "../builders/cluster-deployment.js";
+import {
+  deleteClustersThenStop,
+  processesNaming,
+  slipwayUnderTest,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
+import { eventually } from "../harness/eventually.js";
+import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+
+type MC = KubeObject & {
+  status?: { conditions?: { type: string; status: string; reason?: string }[] };
+};
+type ManagedFields = { managedFields?: { manager?: string; subresource?: string }[] };
+
+describe("registration of a local cluster with OCM's real agent and controller", () => {
+  let sut: SlipwayUnderTest;
+  let kube: KubeClient;
+  let ns: string;
+  const name = `reg-l-${randomBytes(3).toString("hex")}`;
+
+  beforeAll(async () => {
+    // A 5 s lease: OCM reports a stopped agent after 5 leases (25 s) instead of 2.5 minutes.
+    sut = await slipwayUnderTest("e2e-reg-local", {
+      SLIPWAY_LEADER_ELECTION: "false",
+      SLIPWAY_REGISTRATION_LEASE_SECONDS: "5",
+    });
+    sut.controller();
+    sut.worker();
+    kube = new KubeClient(hubKubeConfig());
+    ns = await newNamespace("e2e-reg-local");
+  });
+
+  afterAll(async () => {
+    await deleteClustersThenStop(sut, ns);
+  });
+
+  const get = () => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+  const condition = (cd: ClusterDeployment, type: string) =>
+    getCondition(cd.status?.conditions as never, type);
+  const available = (mc: MC | undefined) =>
+    mc?.status?.conditions?.find((c) => c.type === OcmCondition.Available);
+  const agentProcesses = (cd: ClusterDeployment) =>
+    processesNaming(
+      join(sut.stateDir, "clusters", `${ns}-${name}-${cd.metadata!.uid!.slice(0, 8)}`, "registration"),
+    );
+
+  it("joins by itself, is shown as expected while hibernating, comes back on resume, and leaves nothing on delete", async () => {
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localClusterManifest(name)) });
+    const provisioned = await eventually(
+      "Provisioned",
+      async () => {
+        const cd = await get();
+        return condition(cd, "Provisioned")?.status === "True" ? cd : undefined;
+      },
+      180_000,
+    );
+    const joined = await eventually(
+      "Registered and Joined",
+      async () => {
+        const cd = await get();
+        return condition(cd, "Registered")?.status === "True" && condition(cd, "Joined")?.status === "True"
+          ? cd
+          : undefined;
+      },
+      120_000,
+    );
+    const seconds =
+      (Date.parse(condition(joined, "Joined")!.lastTransitionTime) -
+        Date.parse(condition(provisioned, "Provisioned")!.lastTransitionTime)) /
+      1000;
+    console.log(`Provisioned -> Joined: ${seconds} s`);
+    // OCM set it: the agent's own field manager wrote the ManagedCluster's status, not a simulated one.
+    const mc = await kube.get<MC>(managedClusterResource, undefined, name);
+    expect(available(mc)).toMatchObject({ status: "True", reason: "ManagedClusterAvailable" });
+    const statusWriters = ((mc.metadata as ManagedFields | undefined)?.managedFields ?? []).filter(
+      (f) => f.subresource === "status",
+    );
+    expect(statusWriters.map((f) => f.manager)).not.toContain("slipway-registration-simulated-agent");
+    expect(agentProcesses(joined).length).toBe(1);
+
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      name,
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
+    const asleep = await eventually(
+      "OCM reports it unavailable; shown as hibernating",
+      async () => {
+        const cd = await get();
+        const ocm = available(await kube.get<MC>(managedClusterResource, undefined, name));
+        return cd.status?.powerState === "Hibernating" &&
+          ocm?.status !== "True" &&
+          condition(cd, "Joined")?.reason === "Hibernating"
+          ? cd
+          : undefined;
+      },
+      120_000,
+    );
+    expect(condition(asleep, "Joined")).toMatchObject({ status: "Unknown" });
+    expect(condition(asleep, "Registered")).toMatchObject({ status: "True" });
+    expect(condition(asleep, "Ready")).toMatchObject({ status: "True" });
+    expect(agentProcesses(asleep)).toEqual([]);
+
+    await kube.patch(
+      clusterDeploymentResource,
+      ns,
+      name,
+      { spec: { powerState: "Running" } },
+      { type: "merge" },
+    );
+    const awake = await eventually(
+      "available again",
+      async () => {
+        const cd = await get();
+        return cd.status?.powerState === "Running" && condition(cd, "Joined")?.status === "True"
+          ? cd
+          : undefined;
+      },
+      120_000,
+    );
+    expect(available(await kube.get<MC>(managedClusterResource, undefined, name))?.status).toBe("True");
+    expect(agentProcesses(awake).length).toBe(1);
+
+    await kubectlOk(["delete", "cd", name, "-n", ns, "--timeout=120s"]);
+    expect(await kube.getIfExists(managedClusterResource, undefined, name)).toBeUndefined();
+    expect(await kube.getIfExists(namespaceResource, undefined, name)).toBeUndefined();
+    const rbac = await kubectlOk(["get", "clusterroles,clusterrolebindings", "-o", "name"]);
+    expect(rbac.split("\n").filter((line) => line.includes(`:${name}`))).toEqual([]);
+    const leases = await kubectlOk(["get", "leases", "-A", "-o", "name"]);
+    expect(leases).not.toContain(name);
+    expect(agentProcesses(awake)).toEqual([]);
+  }, 600_000);
+});
