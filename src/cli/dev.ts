@@ -7,10 +7,14 @@ import { kubectlOrThrow } from "../local/kubectl.js";
 import { residentBytes } from "../local/processes.js";
 import { repoRoot } from "../runtime/paths.js";
 import type { SlipwayConfig } from "../runtime/config.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
+import { clusterClaimResource, clusterDeploymentResource } from "../api/resources.js";
 
 /**
- * Applies examples/cluster-pool.yaml (two local clusters, one running) and examples/cluster-claim.yaml, waits
- * until the claim is Ready, writes the claimed cluster's kubeconfig and says how to use it.
+ * Applies examples/bootstrap-policy.yaml, examples/cluster-pool.yaml (two local clusters, one running) and
+ * examples/cluster-claim.yaml, waits until the claim is Ready (its cluster compliant with the policy) and OCM
+ * reports the cluster joined, writes the claimed cluster's kubeconfig and says how to use it.
  */
 async function applySample(
   config: SlipwayConfig,
@@ -19,7 +23,7 @@ async function applySample(
 ): Promise<void> {
   const bin = config.toolsBinDir;
   const started = Date.now();
-  for (const file of ["cluster-pool.yaml", "cluster-claim.yaml"]) {
+  for (const file of ["bootstrap-policy.yaml", "cluster-pool.yaml", "cluster-claim.yaml"]) {
     const path = join(repoRoot, "examples", file);
     log((await kubectlOrThrow(bin, kubeconfig, ["apply", "-n", "default", "-f", path])).trimEnd());
   }
@@ -37,13 +41,15 @@ async function applySample(
     throw new Error(
       "the sample claim did not become Ready; see `slipway get claims` and `slipway get clusters`",
     );
+  log("Waiting for OCM to report the claimed cluster joined (its policies are already compliant)...");
+  await waitForJoined(config, log, started);
   log(
     (
       await kubectlOrThrow(bin, kubeconfig, [
         "get",
         "-n",
         "default",
-        "clusterpool,clusterclaim,clusterdeployment",
+        "clusterpool,clusterclaim,clusterdeployment,bootstrappolicy",
       ])
     ).trimEnd(),
   );
@@ -51,6 +57,33 @@ async function applySample(
   log(`  ${bin}/kubectl --kubeconfig ${out} get namespaces`);
   log("Claim another one (the pool refills to 2 behind each claim):");
   log("  node bin/slipway.js claim dev-pool --wait --kubeconfig-out my.kubeconfig");
+}
+
+/** The claim gets its kubeconfig once the cluster is Bootstrapped; Joined is OCM's verdict, a second or so later. */
+async function waitForJoined(config: SlipwayConfig, log: (line: string) => void, started: number) {
+  const kube = hubClient(config);
+  const claim = await kube.get<ClusterClaim>(clusterClaimResource, "default", "alice-dev");
+  const ref = claim.status?.clusterDeploymentRef;
+  if (!ref?.name) throw new Error("the sample claim is Ready but names no cluster");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const cd = await kube.get<ClusterDeployment>(
+      clusterDeploymentResource,
+      ref.namespace ?? "default",
+      ref.name,
+    );
+    const state = (type: string) => cd.status?.conditions?.find((c) => c.type === type)?.status ?? "Unknown";
+    const summary = ["Registered", "Joined", "Bootstrapped"].map((t) => `${t}=${state(t)}`).join(" ");
+    if (state("Joined") === "True" && state("Bootstrapped") === "True") {
+      log(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${ref.name}: ${summary}`);
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `${ref.name} did not join the hub within 2 minutes (${summary}); see \`slipway get clusters\``,
+      );
+    await sleep(1_000);
+  }
 }
 
 const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
