@@ -717,6 +717,12 @@ describe("kubectl get", () => {
     withFields(hc, { "metadata.name": "printed" }),
     withFields(np, { "metadata.name": "printed" }),
     withFields(bp, { "metadata.name": "printed" }),
+    {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterFailover",
+      metadata: { name: "printed" },
+      spec: { standby: { poolName: "standby" }, maxConcurrent: 5 },
+    } as Manifest,
   ];
 
   it.each(kinds.map((k) => ({ kind: k.kind as Kind, def: k })))(
