@@ -28,6 +28,8 @@ export const ocmCrdDir = join(toolsBinDir, "ocm-crds");
 export const ocmSpokeCrdDir = join(toolsBinDir, "ocm-spoke-crds");
 /** The embedded hub's OCM namespaces and bootstrap RBAC (copied from the ocm module, see each file's header). */
 export const ocmHubManifestDir = join(repoRoot, "tools", "ocm", "hub");
+/** OCM's klusterlet operator for clusters on cloud platforms (copied from the ocm module, see each file's header). */
+export const ocmKlusterletManifestDir = join(repoRoot, "tools", "ocm", "klusterlet");
 
 export function defaultStateDir(): string {
   return resolve(repoRoot, ".slipway");

@@ -19,6 +19,7 @@ import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
 import { agentPids, registrationDir, writeIntent, type LocalAgents } from "./local-agent.js";
 import { platformOf } from "./managed-cluster.js";
 import { AGENT_NAMESPACE, BOOTSTRAP_SECRET } from "./names.js";
+import { applyKlusterlet, OCM_IMAGE_TAG } from "./klusterlet.js";
 import { crdResource } from "./resources.js";
 import { SimulatedAgent } from "./simulated-agent.js";
 
@@ -95,8 +96,13 @@ async function runRegistrationJob(
     hubEndpoint(deps.kube, deps.config.registration.hubURL),
     await bootstrapToken(deps.kube, data.managedClusterName),
   );
-  await applySpokeMaterial(spoke, kubeconfig);
-  spoke.close();
+  try {
+    await applySpokeMaterial(spoke, kubeconfig);
+    // Cloud clusters run OCM's own agents, deployed by its klusterlet operator; local ones run the agent beside them.
+    if (platform !== "local") await applyKlusterlet(spoke, data.managedClusterName);
+  } finally {
+    spoke.close();
+  }
   if (platform === "local") {
     const dir = registrationDir(clusterDir);
     await writeIntent(dir, { desired: "running", clusterName: data.managedClusterName });
@@ -110,9 +116,8 @@ async function runRegistrationJob(
   }
   return result(
     "none",
-    "Agent namespace, ClusterClaim CRD and bootstrap-hub-kubeconfig applied on the cluster. The klusterlet " +
-      "manifests for cloud platforms are not deployed by this release: deploy OCM's klusterlet (or " +
-      "`clusteradm join`) with that Secret to complete the join",
+    "Agent namespace, ClusterClaim CRD, bootstrap-hub-kubeconfig and OCM's klusterlet operator " +
+      `(${OCM_IMAGE_TAG}) applied on the cluster; its registration agent joins the hub`,
   );
 }
 
