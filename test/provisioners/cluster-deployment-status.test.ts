@@ -111,6 +111,7 @@ describe("ClusterDeployment status on the real hub", () => {
     await create("shared");
     await reconciled("shared");
     const registration = {
+      type: "register",
       jobId: "registration-test",
       generation: 1,
       result: "Succeeded",
