@@ -92,7 +92,8 @@ describe("drift on the local platform, end to end", () => {
           op?.type === "refresh" && op.result === "Succeeded" && condition(cd, "Ready")?.status === "True"
         );
       },
-      60_000,
+      // The cluster also registers and joins meanwhile (Ready summarizes it); a busy CI machine needs the room.
+      120_000,
     );
 
     const dataDir = join(sut.stateDir, "clusters", `${ns}-drifty-${ready.metadata!.uid!.slice(0, 8)}`);
