@@ -47,110 +47,115 @@ describe("drift on the local platform, end to end", () => {
   const condition = (cd: ClusterDeployment, type: string) =>
     getCondition(cd.status?.conditions as Condition[], type);
 
-  it("a refresh finds a cluster whose processes died, reports it not Ready, and the next up repairs it with its data", async () => {
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-      input: JSON.stringify(localClusterManifest("drifty")),
-    });
-    const ready = await eventually(
-      "drifty Ready",
-      async () => {
-        const cd = await get("drifty");
-        return condition(cd, "Ready")?.status === "True" ? cd : undefined;
-      },
-      120_000,
-    );
-    // kubectl get shows the platform and region columns from status.
-    const table = await kubectlOk([
-      "get",
-      "-n",
-      ns,
-      "cd/drifty",
-      "-o",
-      "custom-columns=P:.status.platform,R:.status.region",
-      "--no-headers",
-    ]);
-    expect(table.trim()).toMatch(/^local\s+/);
+  it(
+    "a refresh finds a cluster whose processes died, reports it not Ready, and the next up repairs it with its data",
+    // Its waits: Ready, the first refresh, the drift and the repair, each bounded on its own.
+    { timeout: 480_000 },
+    async () => {
+      await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+        input: JSON.stringify(localClusterManifest("drifty")),
+      });
+      const ready = await eventually(
+        "drifty Ready",
+        async () => {
+          const cd = await get("drifty");
+          return condition(cd, "Ready")?.status === "True" ? cd : undefined;
+        },
+        120_000,
+      );
+      // kubectl get shows the platform and region columns from status.
+      const table = await kubectlOk([
+        "get",
+        "-n",
+        ns,
+        "cd/drifty",
+        "-o",
+        "custom-columns=P:.status.platform,R:.status.region",
+        "--no-headers",
+      ]);
+      expect(table.trim()).toMatch(/^local\s+/);
 
-    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
-      secretResource,
-      ns,
-      ready.status!.adminKubeconfigSecretRef!.name,
-    );
-    const kubeconfigFile = join(sut.stateDir, "drifty.kubeconfig");
-    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
-    const spoke = (args: string[]) =>
-      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
-    expect((await spoke(["create", "configmap", "survives-drift", "--from-literal=k=v"])).code).toBe(0);
+      const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
+        secretResource,
+        ns,
+        ready.status!.adminKubeconfigSecretRef!.name,
+      );
+      const kubeconfigFile = join(sut.stateDir, "drifty.kubeconfig");
+      await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
+      const spoke = (args: string[]) =>
+        kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+      expect((await spoke(["create", "configmap", "survives-drift", "--from-literal=k=v"])).code).toBe(0);
 
-    // A periodic refresh has run on the healthy cluster and left it Ready.
-    await eventually(
-      "a refresh of the healthy cluster",
-      async () => {
-        const cd = await get("drifty");
-        const op = cd.status?.stack;
-        return (
-          op?.type === "refresh" && op.result === "Succeeded" && condition(cd, "Ready")?.status === "True"
-        );
-      },
-      // The cluster also registers and joins meanwhile (Ready summarizes it); a busy CI machine needs the room.
-      120_000,
-    );
+      // A periodic refresh has run on the healthy cluster and left it Ready.
+      await eventually(
+        "a refresh of the healthy cluster",
+        async () => {
+          const cd = await get("drifty");
+          const op = cd.status?.stack;
+          return (
+            op?.type === "refresh" && op.result === "Succeeded" && condition(cd, "Ready")?.status === "True"
+          );
+        },
+        // The cluster also registers and joins meanwhile (Ready summarizes it); a busy CI machine needs the room.
+        120_000,
+      );
 
-    const dataDir = join(sut.stateDir, "clusters", `${ns}-drifty-${ready.metadata!.uid!.slice(0, 8)}`);
-    const killed = processesNaming(dataDir);
-    expect(killed.length).toBeGreaterThanOrEqual(2);
-    const killedAt = Date.now();
-    for (const pid of killed) process.kill(pid, "SIGKILL");
-    expect((await spoke(["get", "ns"])).code).not.toBe(0);
+      const dataDir = join(sut.stateDir, "clusters", `${ns}-drifty-${ready.metadata!.uid!.slice(0, 8)}`);
+      const killed = processesNaming(dataDir);
+      expect(killed.length).toBeGreaterThanOrEqual(2);
+      const killedAt = Date.now();
+      for (const pid of killed) process.kill(pid, "SIGKILL");
+      expect((await spoke(["get", "ns"])).code).not.toBe(0);
 
-    const noticed = await eventually(
-      "drift reported",
-      async () => {
-        const cd = await get("drifty");
-        const r = condition(cd, "Ready");
-        return r?.status === "False" && r.reason === "DriftDetected" ? cd : undefined;
-      },
-      60_000,
-      100,
-    );
-    const noticedMs = Date.now() - killedAt;
-    expect(condition(noticed, "Ready")?.message).toContain("Stopped");
-    expect(noticed.status?.stack?.jobId).toContain(".repair");
+      const noticed = await eventually(
+        "drift reported",
+        async () => {
+          const cd = await get("drifty");
+          const r = condition(cd, "Ready");
+          return r?.status === "False" && r.reason === "DriftDetected" ? cd : undefined;
+        },
+        60_000,
+        100,
+      );
+      const noticedMs = Date.now() - killedAt;
+      expect(condition(noticed, "Ready")?.message).toContain("Stopped");
+      expect(noticed.status?.stack?.jobId).toContain(".repair");
 
-    const repaired = await eventually(
-      "drifty Ready again",
-      async () => {
-        const cd = await get("drifty");
-        return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
-          ? cd
-          : undefined;
-      },
-      120_000,
-    );
-    console.log(
-      `drift: reported ${(noticedMs / 1000).toFixed(1)}s and repaired ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (resync ${RESYNC_SECONDS}s)`,
-    );
-    expect(repaired.status?.apiURL).toBe(ready.status?.apiURL);
-    const alive = processesNaming(dataDir);
-    expect(alive.length).toBeGreaterThanOrEqual(2);
-    expect(alive.filter((pid) => killed.includes(pid))).toEqual([]);
-    const cm = await spoke(["get", "configmap", "survives-drift", "-o", "jsonpath={.data.k}"]);
-    expect(cm.stdout).toBe("v");
-    const events = await kubectlOk([
-      "get",
-      "events",
-      "-n",
-      ns,
-      "--field-selector",
-      "involvedObject.name=drifty",
-      "-o",
-      "jsonpath={.items[*].reason}",
-    ]);
-    expect(events.split(" ")).toContain("DriftDetected");
+      const repaired = await eventually(
+        "drifty Ready again",
+        async () => {
+          const cd = await get("drifty");
+          return condition(cd, "Ready")?.status === "True" && cd.status?.powerState === "Running"
+            ? cd
+            : undefined;
+        },
+        120_000,
+      );
+      console.log(
+        `drift: reported ${(noticedMs / 1000).toFixed(1)}s and repaired ${((Date.now() - killedAt) / 1000).toFixed(1)}s after the kill (resync ${RESYNC_SECONDS}s)`,
+      );
+      expect(repaired.status?.apiURL).toBe(ready.status?.apiURL);
+      const alive = processesNaming(dataDir);
+      expect(alive.length).toBeGreaterThanOrEqual(2);
+      expect(alive.filter((pid) => killed.includes(pid))).toEqual([]);
+      const cm = await spoke(["get", "configmap", "survives-drift", "-o", "jsonpath={.data.k}"]);
+      expect(cm.stdout).toBe("v");
+      const events = await kubectlOk([
+        "get",
+        "events",
+        "-n",
+        ns,
+        "--field-selector",
+        "involvedObject.name=drifty",
+        "-o",
+        "jsonpath={.items[*].reason}",
+      ]);
+      expect(events.split(" ")).toContain("DriftDetected");
 
-    await kubectlOk(["delete", "-n", ns, "cd/drifty", "--timeout=90s"]);
-    expect(processesNaming(dataDir)).toEqual([]);
-  });
+      await kubectlOk(["delete", "-n", ns, "cd/drifty", "--timeout=90s"]);
+      expect(processesNaming(dataDir)).toEqual([]);
+    },
+  );
   it("a refresh still waiting for a worker gives way to a spec change", async () => {
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
       input: JSON.stringify(simulatedClusterManifest("patient", { provisionSeconds: 0 })),
