@@ -77,10 +77,29 @@ export function skipReason(cd: ClusterDeployment): PowerDecision["skip"] {
  * resumed. Undefined when not set, or when the cluster is not running (or not asked to).
  */
 export function hibernateAfterDeadline(cd: ClusterDeployment): Date | undefined {
-  const after = cd.spec.hibernateAfter;
-  if (!after || (cd.spec.powerState ?? "Running") !== "Running" || cd.status?.powerState !== "Running")
+  if ((cd.spec.powerState ?? "Running") !== "Running" || cd.status?.powerState !== "Running")
     return undefined;
-  const starts = [cd.status.provisionedAt, cd.spec.clusterPoolRef?.claimedTimestamp, cd.status.lastResumedAt]
+  return hibernateAfterFromStarts(cd);
+}
+
+/**
+ * The hibernateAfter trigger that put the cluster to sleep, due by `now`, whose outcome status may not show yet:
+ * once it fired, spec.powerState is Hibernating and hibernateAfterDeadline no longer answers.
+ */
+export function firedHibernateAfter(cd: ClusterDeployment, now: Date): PowerTrigger | undefined {
+  if (cd.spec.powerState !== "Hibernating") return undefined;
+  const at = hibernateAfterFromStarts(cd);
+  return at && at <= now ? { at, source: "HibernateAfter", powerState: "Hibernating" } : undefined;
+}
+
+function hibernateAfterFromStarts(cd: ClusterDeployment): Date | undefined {
+  const after = cd.spec.hibernateAfter;
+  if (!after) return undefined;
+  const starts = [
+    cd.status?.provisionedAt,
+    cd.spec.clusterPoolRef?.claimedTimestamp,
+    cd.status?.lastResumedAt,
+  ]
     .filter((t): t is string => t !== undefined)
     .map((t) => Date.parse(t));
   if (starts.length === 0) return undefined;

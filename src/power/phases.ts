@@ -1,7 +1,7 @@
 import { apiTime } from "../api/duration.js";
 import { ClusterDeploymentReason as Reason } from "../api/reasons.js";
 import type { ReconcileResult } from "../runtime/reconciler.js";
-import { decidePower, type PowerTrigger } from "./decide.js";
+import { decidePower, firedHibernateAfter, type PowerTrigger } from "./decide.js";
 import type { LastTrigger, PowerScope } from "./scope.js";
 import { triggerJobData, triggerJobId, triggerSuffix, type PowerTriggerResult } from "./trigger-job.js";
 import { USAGE_REFRESH_MS } from "./usage.js";
@@ -34,17 +34,30 @@ export async function reconcilePower(scope: PowerScope): Promise<ReconcileResult
       await context.events.record(cd, { type: "Warning", reason: Reason.TriggerDropped, message });
   }
   for (const trigger of decision.due) await followTrigger(scope, trigger);
+  // A hibernateAfter trigger that fired is no longer due (spec.powerState is Hibernating): report what it did.
+  const fired = firedHibernateAfter(cd, scope.now);
+  const lastAt = scope.lastTrigger?.at;
+  if (fired && !(lastAt && Date.parse(lastAt) >= fired.at.getTime()))
+    await followTrigger(scope, fired, { enqueue: false });
   if (decision.next) await setTimer(scope, decision.next);
   return { requeueAfter: requeueAfterMs(scope) };
 }
 
-/** A trigger due now: queue its job if it is not there, or copy its result once it ran. */
-async function followTrigger(scope: PowerScope, trigger: PowerTrigger): Promise<void> {
+/**
+ * A trigger due now: queue its job if it is not there (unless `enqueue` is false: a trigger that already fired),
+ * or copy its result once it ran.
+ */
+async function followTrigger(
+  scope: PowerScope,
+  trigger: PowerTrigger,
+  { enqueue = true } = {},
+): Promise<void> {
   const { cd, context, deps } = scope;
   const id = triggerJobId(cd, trigger);
   const job = await deps.queue.lookup(id);
   switch (job.state) {
     case "missing":
+      if (!enqueue) return;
       context.log.info({ jobId: id, source: trigger.source }, `Enqueuing due ${trigger.powerState} trigger`);
       await deps.queue.enqueue(triggerJobData(cd, trigger), triggerSuffix(trigger));
       scope.waiting = true;

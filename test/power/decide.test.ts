@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { decidePower, hibernateAfterDeadline } from "../../src/power/decide.js";
+import { decidePower, firedHibernateAfter, hibernateAfterDeadline } from "../../src/power/decide.js";
 import { accountUsage } from "../../src/power/usage.js";
 import { usageAt } from "../../src/api/power-usage.js";
 
@@ -61,6 +61,26 @@ describe("hibernateAfter", () => {
       { powerState: "Hibernating", provisionedAt: "2026-05-04T09:00:00Z" },
     );
     expect(decidePower(asleep, t("2026-05-04T12:00:00Z")).due).toEqual([]);
+  });
+
+  it("still names the trigger that fired once spec.powerState is Hibernating, so its outcome gets reported", () => {
+    const fired = cd(
+      { hibernateAfter: "30m", powerState: "Hibernating" },
+      { powerState: "Running", provisionedAt: "2026-05-04T09:00:00Z" },
+    );
+    expect(firedHibernateAfter(fired, t("2026-05-04T09:31:00Z"))).toEqual({
+      at: t("2026-05-04T09:30:00Z"),
+      source: "HibernateAfter",
+      powerState: "Hibernating",
+    });
+    // Hibernated by a person before the deadline: nothing fired yet.
+    expect(firedHibernateAfter(fired, t("2026-05-04T09:20:00Z"))).toBeUndefined();
+    // Running again: nothing fired for the current run.
+    const awake = cd(
+      { hibernateAfter: "30m" },
+      { powerState: "Running", provisionedAt: "2026-05-04T09:00:00Z" },
+    );
+    expect(firedHibernateAfter(awake, t("2026-05-04T12:00:00Z"))).toBeUndefined();
   });
 
   it("leaves unclaimed pool clusters to the pool's runningCount", () => {

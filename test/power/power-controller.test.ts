@@ -206,6 +206,79 @@ describe("the power controller on the real hub and Redis", () => {
       expect(watch.changes[i]!.generation).toBe(watch.changes[i - 1]!.generation + 1);
   });
 
+  it("hibernates a running cluster hibernateAfter past its provisioning, and again that long after a resume", async () => {
+    const clock = new ScaledClock(60);
+    await startController(prefix(), clock);
+    const manifest = simulatedClusterManifest("idle", { provisionSeconds: 0 });
+    await client.create(clusterDeploymentResource, {
+      ...manifest,
+      metadata: { name: "idle", namespace: ns },
+      spec: { ...manifest.spec, hibernateAfter: "20m" },
+    } as never);
+    // No ClusterDeployment controller runs here: write the status it would write once the cluster runs.
+    const markRunning = async (field: "provisionedAt" | "lastResumedAt") => {
+      const at = new Date(Math.ceil(clock.now().getTime() / 1000) * 1000); // API times have whole seconds
+      await client.patch(
+        clusterDeploymentResource,
+        ns,
+        "idle",
+        { status: { powerState: "Running", [field]: at.toISOString() } },
+        { type: "merge", subresource: "status" },
+      );
+      return new Date(at.getTime() + 20 * 60_000);
+    };
+    const watch = watchPowerState("idle");
+    const due = await markRunning("provisionedAt");
+
+    const shown = await eventually("status.power shows when hibernateAfter hibernates it", async () => {
+      const power = (await get("idle")).status?.power;
+      return power?.nextHibernateAt ? power : undefined;
+    });
+    expect(Date.parse(shown.nextHibernateAt!)).toBe(due.getTime());
+    expect(watch.changes).toEqual([]);
+
+    // 20 schedule minutes are 20 real seconds: it hibernates then, not before.
+    await eventually("hibernateAfter applied", async () => watch.changes.length >= 1, 40_000, 100);
+    const firedAt = clock.now().getTime();
+    expect(firedAt).toBeGreaterThanOrEqual(due.getTime());
+    expect(firedAt - due.getTime()).toBeLessThan(5 * 60_000); // within 5 schedule minutes (5 real seconds)
+    expect(watch.changes[0]!.powerState).toBe("Hibernating");
+    const after = await eventually("status.power records the hibernateAfter trigger", async () => {
+      const c = await get("idle");
+      return c.status?.power?.lastTrigger?.outcome === "Applied" ? c : undefined;
+    });
+    expect(after.status!.power!.lastTrigger).toMatchObject({
+      source: "HibernateAfter",
+      powerState: "Hibernating",
+    });
+
+    // The cluster hibernates; then a person resumes it and the count starts again from the resume.
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "idle",
+      { status: { powerState: "Hibernating" } },
+      { type: "merge", subresource: "status" },
+    );
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "idle",
+      { spec: { powerState: "Running" } },
+      { type: "merge" },
+    );
+    const dueAgain = await markRunning("lastResumedAt");
+    await eventually(
+      "hibernateAfter applied after the resume",
+      async () => watch.changes.length >= 3,
+      40_000,
+      100,
+    );
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(dueAgain.getTime());
+    await watch.stop();
+    expect(watch.changes.map((c) => c.powerState)).toEqual(["Hibernating", "Running", "Hibernating"]);
+  });
+
   it("answers a zone admission could not check with Scheduled=False, UnknownTimeZone", async () => {
     await startController(prefix(), new ScaledClock(1));
     await createScheduled("atlantis", [
