@@ -60,6 +60,31 @@ export async function withBenchEnvironment(
     SLIPWAY_LEADER_ELECTION: "false",
   });
   const dev = new DevEnvironment(config);
+  let env: BenchEnvironment | undefined;
+  let cleaned: Promise<void> | undefined;
+  // Once, whichever comes first: the body's end or an interrupt.
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      if (env)
+        await options
+          .cleanup?.(env)
+          .catch((error: unknown) =>
+            console.error(`bench cleanup: ${error instanceof Error ? error.message : String(error)}`),
+          );
+      env?.kube.close();
+      await dev.down();
+      await rm(stateDir, { recursive: true, force: true });
+    })());
+  // Ctrl-C (or a SIGTERM) mid-benchmark still deletes its clusters and stops the hub; a second one exits at once.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(
+      `bench: ${signal}: deleting the benchmark's clusters and stopping its hub (again to exit now)`,
+    );
+    process.once(signal, () => process.exit(130));
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   const t = Date.now();
   try {
     const components = options.components !== false;
@@ -67,19 +92,11 @@ export async function withBenchEnvironment(
     console.log(
       `dev hub + Redis${components ? " + controller + worker" : ""} up in ${seconds(Date.now() - t)} (state in ${stateDir})`,
     );
-    const env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
-    try {
-      await body(env);
-    } finally {
-      await options
-        .cleanup?.(env)
-        .catch((error: unknown) =>
-          console.error(`bench cleanup: ${error instanceof Error ? error.message : String(error)}`),
-        );
-      env.kube.close();
-    }
+    env = { config, kube: hubClient(config), redisUrl: up.redisUrl, stateDir };
+    await body(env);
   } finally {
-    await dev.down();
-    await rm(stateDir, { recursive: true, force: true });
+    await cleanUp();
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
   }
 }
