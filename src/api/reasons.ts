@@ -97,6 +97,9 @@ export const ClusterDeploymentReasons = {
   WaitingForAgent: "OCM has not reported the cluster joined yet; the agent is starting or registering.",
   WaitingForHibernation: "The agent is paused while the cluster hibernates; OCM will report it unavailable.",
   AgentPaused: "The cluster hibernates: its agent is stopped until it resumes.",
+  AgentRepair:
+    "OCM reported the running cluster unavailable for SLIPWAY_REGISTRATION_REPAIR_SECONDS: Slipway applies the " +
+    "agent's material again and restarts a local agent (Event).",
 } as const;
 
 export const ClusterPoolReasons = {

@@ -60,6 +60,10 @@ export interface SlipwayConfig {
     leaseDurationSeconds: number;
     /** The hub URL agents use; the hub kubeconfig's server when unset. */
     hubURL?: string;
+    /** How often the agent's material is applied again on a running cluster with a real agent. */
+    resyncSeconds: number;
+    /** OCM reporting a running cluster unavailable this long gets its agent restarted and material re-applied. */
+    repairAfterSeconds: number;
   };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
@@ -127,6 +131,8 @@ export function loadConfig(
     registration: {
       leaseDurationSeconds: int("SLIPWAY_REGISTRATION_LEASE_SECONDS", 30),
       hubURL: get("SLIPWAY_REGISTRATION_HUB_URL"),
+      resyncSeconds: int("SLIPWAY_REGISTRATION_RESYNC_SECONDS", 600),
+      repairAfterSeconds: int("SLIPWAY_REGISTRATION_REPAIR_SECONDS", 120),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

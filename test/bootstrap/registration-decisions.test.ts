@@ -19,6 +19,7 @@ import {
   CLUSTER_SET_LABEL,
   CSR_CLUSTER_NAME_LABEL,
 } from "../../src/bootstrap/registration/names.js";
+import { refreshDue } from "../../src/bootstrap/registration/phases.js";
 import { joinedCondition, registeredCondition } from "../../src/bootstrap/registration/status.js";
 
 const dir = mkdtempSync(join(tmpdir(), "slipway-csr-"));
@@ -242,5 +243,95 @@ describe("Joined mirrors OCM", () => {
         registeredAt: "2026-11-30T10:00:00Z",
       }),
     ).toMatchObject({ status: "True", reason: "Registered" });
+  });
+});
+
+describe("refreshing a real agent's material", () => {
+  const t0 = Date.parse("2026-05-04T10:00:00Z");
+  const settings = { leaseDurationSeconds: 30, resyncSeconds: 600, repairAfterSeconds: 120 };
+  function scope(opts: {
+    platform?: object;
+    minutesSinceJob: number;
+    available?: { status: string; minutesAgo: number };
+    infrastructureReady?: boolean;
+  }) {
+    const now = new Date(t0 + opts.minutesSinceJob * 60_000);
+    const cd = {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterDeployment",
+      metadata: { name: "a", namespace: "n", uid: "u" },
+      spec: { clusterName: "a", platform: opts.platform ?? { local: {} } },
+      status: {
+        conditions: [
+          {
+            type: "InfrastructureReady",
+            status: opts.infrastructureReady === false ? "False" : "True",
+            reason: "ClusterRunning",
+            message: "",
+            lastTransitionTime: "2026-05-04T09:00:00Z",
+          },
+        ],
+      },
+    } as unknown as ClusterDeployment;
+    const conditions = [{ type: "ManagedClusterJoined", status: "True" }];
+    if (opts.available)
+      conditions.push({
+        type: "ManagedClusterConditionAvailable",
+        status: opts.available.status,
+        reason: "ManagedClusterLeaseUpdateStopped",
+        lastTransitionTime: new Date(now.getTime() - opts.available.minutesAgo * 60_000).toISOString(),
+      } as never);
+    return {
+      cd,
+      now,
+      record: {
+        type: "register",
+        result: "Succeeded",
+        jobId: "u.g1.register",
+        finishedAt: new Date(t0).toISOString(),
+      } as never,
+      managedCluster: { status: { conditions } } as never,
+      deps: { settings } as never,
+    };
+  }
+
+  it("re-applies it once per resync period, under an id derived from the job before", () => {
+    expect(
+      refreshDue(scope({ minutesSinceJob: 9, available: { status: "True", minutesAgo: 9 } })),
+    ).toBeUndefined();
+    expect(refreshDue(scope({ minutesSinceJob: 10, available: { status: "True", minutesAgo: 10 } }))).toEqual(
+      {
+        suffix: `refresh${t0}`,
+        repair: false,
+      },
+    );
+  });
+
+  it("repairs a running cluster OCM has not heard from for repairAfterSeconds, at most that often", () => {
+    const due = refreshDue(scope({ minutesSinceJob: 5, available: { status: "Unknown", minutesAgo: 2 } }));
+    expect(due).toMatchObject({ suffix: `repair${t0}`, repair: true });
+    expect(due?.why).toContain("unreachable for 120 s (ManagedClusterLeaseUpdateStopped)");
+    // Lost for less than the grace, or the last job (a repair) ended too recently: not yet.
+    expect(
+      refreshDue(scope({ minutesSinceJob: 5, available: { status: "Unknown", minutesAgo: 1 } })),
+    ).toBeUndefined();
+    expect(
+      refreshDue(scope({ minutesSinceJob: 1, available: { status: "Unknown", minutesAgo: 3 } })),
+    ).toBeUndefined();
+  });
+
+  it("leaves clusters whose infrastructure is not running, and simulated agents, alone", () => {
+    const down = scope({
+      minutesSinceJob: 5,
+      available: { status: "False", minutesAgo: 3 },
+      infrastructureReady: false,
+    });
+    expect(refreshDue(down)).toBeUndefined();
+    const simulated = scope({
+      platform: { simulated: {} },
+      minutesSinceJob: 30,
+      available: { status: "Unknown", minutesAgo: 20 },
+    });
+    expect(refreshDue(simulated)).toBeUndefined();
   });
 });

@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { clusterDeploymentResource, namespaceResource } from "../../src/api/resources.js";
-import { OcmCondition } from "../../src/bootstrap/registration/names.js";
+import { clusterDeploymentResource, namespaceResource, secretResource } from "../../src/api/resources.js";
+import { AGENT_NAMESPACE, BOOTSTRAP_SECRET, OcmCondition } from "../../src/bootstrap/registration/names.js";
+import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
+import { toolsBinDir } from "../../src/runtime/paths.js";
 import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
@@ -30,10 +33,13 @@ describe("registration of a local cluster with OCM's real agent and controller",
   const name = `reg-l-${randomBytes(3).toString("hex")}`;
 
   beforeAll(async () => {
-    // A 5 s lease: OCM reports a stopped agent after 5 leases (25 s) instead of 2.5 minutes.
+    // A 5 s lease: OCM reports a stopped agent after 5 leases (25 s) instead of 2.5 minutes. The agent's material
+    // is re-applied every 20 s instead of 10 minutes, and a cluster OCM lost for 5 s gets its agent restarted.
     sut = await slipwayUnderTest("e2e-reg-local", {
       SLIPWAY_LEADER_ELECTION: "false",
       SLIPWAY_REGISTRATION_LEASE_SECONDS: "5",
+      SLIPWAY_REGISTRATION_RESYNC_SECONDS: "20",
+      SLIPWAY_REGISTRATION_REPAIR_SECONDS: "5",
     });
     sut.controller();
     sut.worker();
@@ -88,6 +94,58 @@ describe("registration of a local cluster with OCM's real agent and controller",
     );
     expect(statusWriters.map((f) => f.manager)).not.toContain("slipway-registration-simulated-agent");
     expect(agentProcesses(joined).length).toBe(1);
+
+    // Someone deletes the agent's bootstrap Secret on the cluster: the next resync puts it back.
+    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
+      secretResource,
+      ns,
+      joined.status!.adminKubeconfigSecretRef!.name,
+    );
+    const kubeconfigFile = join(sut.stateDir, `${name}.kubeconfig`);
+    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
+    const spoke = (args: string[]) =>
+      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    expect((await spoke(["delete", "secret", "-n", AGENT_NAMESPACE, BOOTSTRAP_SECRET])).code).toBe(0);
+    await eventually(
+      "the agent's bootstrap Secret back on the cluster",
+      async () => (await spoke(["get", "secret", "-n", AGENT_NAMESPACE, BOOTSTRAP_SECRET])).code === 0,
+      90_000,
+      1_000,
+    );
+
+    // The agent hangs (stopped, its process still there): OCM stops hearing from it, and Slipway restarts it.
+    const [hung] = agentProcesses(joined);
+    process.kill(hung!, "SIGSTOP");
+    const lost = await eventually(
+      "OCM reports the cluster unreachable",
+      async () => {
+        const cd = await get();
+        return condition(cd, "Joined")?.status === "Unknown" ? cd : undefined;
+      },
+      90_000,
+    );
+    expect(condition(lost, "Joined")?.reason).toBe("ManagedClusterLeaseUpdateStopped");
+    const repaired = await eventually(
+      "the agent restarted and the cluster available again",
+      async () => {
+        const cd = await get();
+        return condition(cd, "Joined")?.status === "True" ? cd : undefined;
+      },
+      120_000,
+    );
+    expect(agentProcesses(repaired)).toHaveLength(1);
+    expect(agentProcesses(repaired)).not.toContain(hung);
+    const reasons = await kubectlOk([
+      "get",
+      "events",
+      "-n",
+      ns,
+      "--field-selector",
+      `involvedObject.name=${name}`,
+      "-o",
+      "jsonpath={.items[*].reason}",
+    ]);
+    expect(reasons.split(" ")).toContain("AgentRepair");
 
     await kube.patch(
       clusterDeploymentResource,

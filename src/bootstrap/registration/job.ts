@@ -9,6 +9,8 @@ export interface RegistrationJobData extends JobData {
   operation: RegistrationOperationType;
   /** The ManagedCluster (and hub namespace) of the cluster. */
   managedClusterName: string;
+  /** register only: OCM has not heard from the running cluster's agent for a while; restart a local agent. */
+  repair?: boolean;
 }
 
 /** What the controller copies into status.registration: never a token or a kubeconfig. */

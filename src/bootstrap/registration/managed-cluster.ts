@@ -28,7 +28,15 @@ export interface ManagedClusterObject extends KubeObject {
     leaseDurationSeconds?: number;
     managedClusterClientConfigs?: { url: string; caBundle?: string }[];
   };
-  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  status?: {
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }[];
+  };
 }
 
 /** Which platform the spec names (its one key), without reaching into the provisioner. */

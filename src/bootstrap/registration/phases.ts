@@ -15,6 +15,7 @@ import {
 } from "./managed-cluster.js";
 import { canonicalJson } from "../../runtime/status-patch.js";
 import type { RegistrationScope } from "./scope.js";
+import { OcmCondition } from "./names.js";
 import { hibernating } from "./status.js";
 
 const log = logger("registration");
@@ -87,7 +88,20 @@ export async function reconcileNormal(scope: RegistrationScope): Promise<void> {
     scope.managedCluster = await ensureHubSide(scope, endpoint, leaseDuration(scope));
   await approveAgentCsrs(scope);
   const operation: RegistrationOperationType = sleeping ? "pause" : "register";
-  const done = await runSpokeJob(scope, operation, renewalSuffix(scope, operation));
+  const refresh = operation === "register" ? refreshDue(scope) : undefined;
+  if (refresh?.repair)
+    await scope.deps.event(
+      cd,
+      "Warning",
+      Reason.AgentRepair,
+      `${refresh.why}: applying the agent's material again and restarting a local agent`,
+    );
+  const done = await runSpokeJob(
+    scope,
+    operation,
+    refresh?.suffix ?? renewalSuffix(scope, operation),
+    refresh?.repair,
+  );
   scope.phase = sleeping ? (done ? "Paused" : "Pausing") : done ? "Registered" : "Registering";
   if (!done || !sleeping) scope.requeueAfterMs = done ? renewalDelay(scope) : FOLLOW_MS;
 }
@@ -110,6 +124,44 @@ function hubSideStale(scope: RegistrationScope, endpoint: { apiURL: string; caBu
     canonicalJson(spec.managedClusterClientConfigs) !==
       canonicalJson(desired.spec?.managedClusterClientConfigs)
   );
+}
+
+/**
+ * A real agent's material is applied again every resyncSeconds, since someone may delete it on the cluster (Hive
+ * re-applies SyncSets the same way), and sooner, with a local agent restarted, once OCM has reported the running
+ * cluster unavailable for repairAfterSeconds (a hung agent, lost credentials). The job id derives from the end of
+ * the job before, so one refresh is queued however many passes see it due, and repairs come at most once per
+ * repairAfterSeconds.
+ */
+export function refreshDue(
+  scope: Pick<RegistrationScope, "cd" | "record" | "managedCluster" | "now" | "deps">,
+): { suffix: string; repair: boolean; why?: string } | undefined {
+  const { cd, record, now } = scope;
+  const settings = scope.deps.settings;
+  if (platformOf(cd) === "simulated" || record?.type !== "register" || record.result !== "Succeeded")
+    return undefined;
+  const finishedAt = Date.parse(record.finishedAt ?? "");
+  if (!Number.isFinite(finishedAt)) return undefined;
+  const since = now.getTime() - finishedAt;
+  const conditions = scope.managedCluster?.status?.conditions ?? [];
+  const joined = conditions.find((c) => c.type === OcmCondition.Joined)?.status === "True";
+  const available = conditions.find((c) => c.type === OcmCondition.Available);
+  const lostFor =
+    available?.status !== "True" ? now.getTime() - Date.parse(available?.lastTransitionTime ?? "") : 0;
+  const repairMs = settings.repairAfterSeconds * 1000;
+  if (
+    joined &&
+    isTrue(cd.status?.conditions, "InfrastructureReady") &&
+    lostFor >= repairMs &&
+    since >= repairMs
+  )
+    return {
+      suffix: `repair${finishedAt}`,
+      repair: true,
+      why: `OCM has reported the running cluster ${available?.status === "False" ? "unavailable" : "unreachable"} for ${Math.round(lostFor / 1000)} s (${available?.reason ?? "no reason"})`,
+    };
+  if (since >= settings.resyncSeconds * 1000) return { suffix: `refresh${finishedAt}`, repair: false };
+  return undefined;
 }
 
 /**
@@ -136,6 +188,7 @@ async function runSpokeJob(
   scope: RegistrationScope,
   operation: RegistrationOperationType,
   suffix?: string,
+  repair?: boolean,
 ): Promise<boolean> {
   const { cd, deps } = scope;
   const generation = cd.metadata!.generation ?? 1;
@@ -190,6 +243,7 @@ async function runSpokeJob(
     generation,
     operation,
     managedClusterName: managedClusterNameOf(cd),
+    ...(repair ? { repair } : {}),
   };
   const id = await deps.queue.enqueue(data, retrySuffix);
   log.info({ ClusterDeployment: ref(cd), jobId: id, operation }, `Queued registration job ${operation}`);

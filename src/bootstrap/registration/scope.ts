@@ -12,6 +12,10 @@ import type { ManagedClusterObject } from "./managed-cluster.js";
 export interface RegistrationSettings {
   /** spec.leaseDurationSeconds of the ManagedClusters of real agents. */
   leaseDurationSeconds: number;
+  /** How often the agent's material is applied again on a running cluster with a real agent. */
+  resyncSeconds: number;
+  /** How long OCM may report a running cluster unavailable before its agent is repaired. */
+  repairAfterSeconds: number;
 }
 
 /** Read-only views of the hub the controller's informers keep. */

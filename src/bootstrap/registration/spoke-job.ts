@@ -107,6 +107,7 @@ async function runRegistrationJob(
     const dir = registrationDir(clusterDir);
     await writeIntent(dir, { desired: "running", clusterName: data.managedClusterName });
     await writeFile(join(dir, "bootstrap.kubeconfig"), kubeconfig, { mode: 0o600 });
+    if (data.repair) killHungAgent(dir, data.managedClusterName);
     await deps.localAgents.reconcile(dir);
     log.info(
       { ClusterDeployment: `${data.namespace}/${data.name}` },
@@ -119,6 +120,16 @@ async function runRegistrationJob(
     "Agent namespace, ClusterClaim CRD, bootstrap-hub-kubeconfig and OCM's klusterlet operator " +
       `(${OCM_IMAGE_TAG}) applied on the cluster; its registration agent joins the hub`,
   );
+}
+
+/**
+ * OCM has not heard from a running cluster's agent for a while although its process runs: end it, whichever worker
+ * supervises it; that worker starts it again (with the credentials it kept) after its restart backoff.
+ */
+function killHungAgent(dir: string, clusterName: string): void {
+  const pids = agentPids(dir);
+  for (const pid of pids) process.kill(pid, "SIGKILL");
+  if (pids.length > 0) log.warn({ cluster: clusterName, pids }, "Restarting an agent OCM has not heard from");
 }
 
 /** spec.platform.simulated.registrationSeconds, with the spec's jitter: how long a real agent would take. */
