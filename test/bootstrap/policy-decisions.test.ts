@@ -186,6 +186,23 @@ describe("bootstrapVerdict (condition Bootstrapped)", () => {
     const v = bootstrapVerdict(c, [bp("a", {}, [entry({ generation: 1 })], 2)]);
     expect(v).toMatchObject({ status: "True", reason: "PoliciesCompliant" });
   });
+  it("counts only verdicts from after the cluster's last resume: resumed, it waits to be compliant again", () => {
+    const resumed = (at: string) => cd("c1", {}, { powerState: "Running", lastResumedAt: at });
+    const compliantAt = (at: string) => [bp("a", {}, [entry({ generation: 1, lastEvaluated: at })])];
+    expect(
+      bootstrapVerdict(resumed("2026-06-01T12:00:05.400Z"), compliantAt("2026-06-01T11:00:00Z")),
+    ).toMatchObject({
+      status: "Unknown",
+      reason: "AwaitingEvaluation",
+    });
+    // Evaluation times have whole seconds: one in the resume's second counts.
+    expect(
+      bootstrapVerdict(resumed("2026-06-01T12:00:05.400Z"), compliantAt("2026-06-01T12:00:05Z")),
+    ).toMatchObject({
+      status: "True",
+      reason: "PoliciesCompliant",
+    });
+  });
   it("False while the cluster does not run yet", () => {
     const v = bootstrapVerdict(cd("c1", {}, { powerState: "Provisioning", provisionedAt: undefined }), [
       bp("a", {}),

@@ -2,8 +2,15 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDeployment } from "../../src/api/index.js";
-import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
+import type { BootstrapPolicy, ClusterDeployment } from "../../src/api/index.js";
+import {
+  bootstrapPolicyResource,
+  clusterDeploymentResource,
+  secretResource,
+} from "../../src/api/resources.js";
+import { OcmCondition } from "../../src/bootstrap/registration/names.js";
+import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
+import type { KubeObject } from "../../src/runtime/resource.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
@@ -41,18 +48,44 @@ describe("a hibernation schedule on the local platform, end to end", () => {
   });
 
   const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
-  const ready = (cd: ClusterDeployment) =>
-    getCondition(cd.status?.conditions as never, "Ready")?.status === "True";
+  const condition = (cd: ClusterDeployment, type: string) =>
+    getCondition(cd.status?.conditions as never, type);
+  const ready = (cd: ClusterDeployment) => condition(cd, "Ready")?.status === "True";
+  const joinedAndBootstrapped = (cd: ClusterDeployment) =>
+    condition(cd, "Joined")?.status === "True" && condition(cd, "Bootstrapped")?.status === "True";
+  const baselinePolicy = {
+    apiVersion: "slipway.dev/v1alpha1",
+    kind: "BootstrapPolicy",
+    metadata: { name: "nightly-baseline" },
+    spec: {
+      clusterSelector: { matchLabels: { tier: "nightly" } },
+      remediationAction: "enforce",
+      evaluationInterval: "1h",
+      objectTemplates: [
+        {
+          complianceType: "musthave",
+          objectDefinition: {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "baseline", namespace: "default" },
+            data: { owner: "platform" },
+          },
+        },
+      ],
+    },
+  };
 
-  it("hibernates the cluster at the schedule's start (processes stop) and wakes it at its end (data kept)", async () => {
+  it("hibernates the cluster at the schedule's start (processes stop) and wakes it at its end (data kept, OCM Available, compliant)", async () => {
+    const manifest = localClusterManifest("nightly");
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-      input: JSON.stringify(localClusterManifest("nightly")),
+      input: JSON.stringify({ ...manifest, metadata: { ...manifest.metadata, labels: { tier: "nightly" } } }),
     });
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(baselinePolicy) });
     const running = await eventually(
-      "nightly Ready",
+      "nightly Ready, joined and bootstrapped",
       async () => {
         const cd = await get("nightly");
-        return ready(cd) && cd.status?.powerState === "Running" ? cd : undefined;
+        return ready(cd) && cd.status?.powerState === "Running" && joinedAndBootstrapped(cd) ? cd : undefined;
       },
       180_000,
     );
@@ -105,14 +138,31 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     expect(processesNaming(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, "etcd"))).toBe(true);
 
+    // Woken: running, OCM reports it available again (Joined mirrors that) and the policy was evaluated after the
+    // resume and found it compliant.
     const awake = await eventually(
-      "nightly woken by the schedule",
+      "nightly woken by the schedule, available and compliant",
       async () => {
         const cd = await get("nightly");
-        return cd.status?.powerState === "Running" && ready(cd) ? cd : undefined;
+        return cd.status?.powerState === "Running" && ready(cd) && joinedAndBootstrapped(cd) ? cd : undefined;
       },
       end.getTime() - Date.now() + 180_000,
       1_000,
+    );
+    const mc = await kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
+      managedClusterResource,
+      undefined,
+      "nightly",
+    );
+    expect(mc.status?.conditions?.find((c) => c.type === OcmCondition.Available)?.status).toBe("True");
+    const policy = await kube.get<BootstrapPolicy>(bootstrapPolicyResource, ns, "nightly-baseline");
+    const entry = policy.status?.clusters?.find((c) => c.name === "nightly");
+    expect(entry?.compliant).toBe("Compliant");
+    expect(Date.parse(entry!.lastEvaluated!)).toBeGreaterThanOrEqual(
+      Date.parse(awake.status!.lastResumedAt!) - 1000,
+    );
+    expect((await spoke(["get", "configmap", "baseline", "-o", "jsonpath={.data.owner}"])).stdout).toBe(
+      "platform",
     );
     expect(awake.status?.power?.lastTrigger).toMatchObject({
       source: "Schedule",

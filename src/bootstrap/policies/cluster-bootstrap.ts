@@ -23,9 +23,9 @@ type Verdict = Omit<ConditionInput, "type"> & { bootstrap: BootstrapStatus };
 
 /**
  * Bootstrapped, from the entries the selecting policies hold for this cluster: True when every one reports it
- * Compliant (its latest verdict, also while a new generation is evaluated), or when none selects it. A resume starts a new evaluation but does not
- * reset Bootstrapped: the cluster keeps what it had when it went to sleep until an evaluation says otherwise, so
- * a claim on a resumed pool cluster is not held up by it.
+ * Compliant (its latest verdict, also while a new generation is evaluated), or when none selects it. A verdict from
+ * before the cluster's last resume does not count: a resumed cluster is bootstrapped again only once each policy
+ * has evaluated it since (so Ready, a claim and a failover wait for "compliant again", a matter of seconds).
  */
 export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly BootstrapPolicy[]): Verdict {
   const name = cd.metadata.name!;
@@ -44,7 +44,10 @@ export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly Boots
   }
   const entries = policies.map((p) => ({
     policy: p,
-    entry: p.status?.clusters?.find((e) => e.name === name),
+    entry: sinceResume(
+      cd,
+      p.status?.clusters?.find((e) => e.name === name),
+    ),
   }));
   // The latest verdict counts, also while a newer generation of the policy is being evaluated: a policy edit does
   // not flip Bootstrapped (and Ready) of every cluster it selects until each evaluation says otherwise.
@@ -82,6 +85,19 @@ export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly Boots
     message,
     bootstrap: bootstrap(message),
   };
+}
+
+/** The entry, unless it was evaluated before the cluster's last resume (times compared to the second). */
+function sinceResume<E extends { lastEvaluated?: string }>(
+  cd: ClusterDeployment,
+  entry: E | undefined,
+): E | undefined {
+  const resumedAt = Date.parse(cd.status?.lastResumedAt ?? "");
+  if (!entry || !Number.isFinite(resumedAt)) return entry;
+  const evaluatedAt = Date.parse(entry.lastEvaluated ?? "");
+  return Number.isFinite(evaluatedAt) && evaluatedAt >= Math.floor(resumedAt / 1000) * 1000
+    ? entry
+    : undefined;
 }
 
 function names(list: readonly { policy: BootstrapPolicy }[]): string {
