@@ -1,33 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterDeployment } from "../../src/api/index.js";
 import type { ClusterDeploymentScope } from "../../src/provisioners/cluster-deployment/scope.js";
 import { computeStatus } from "../../src/provisioners/cluster-deployment/status.js";
 import { getCondition, type Condition } from "../../src/runtime/conditions.js";
+import { clusterDeploymentScope } from "../builders/cluster-deployment-scope.js";
 
 const now = new Date("2026-11-30T12:00:00Z");
 
 /** A provisioned, running cluster whose stack run succeeded, with whatever other controllers reported. */
 function runningScope(foreign: Condition[]): ClusterDeploymentScope {
-  const cd = {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name: "dev-a", namespace: "team-a", uid: "u1", generation: 1 },
-    spec: { clusterName: "dev-a", platform: { simulated: {} } },
-  } as unknown as ClusterDeployment;
-  const stack = {
-    type: "up" as const,
-    jobId: "u1.g1.up",
-    generation: 1,
-    startedAt: now.toISOString(),
-    finishedAt: now.toISOString(),
-    result: "Succeeded" as const,
-  };
-  return {
-    cd,
+  return clusterDeploymentScope({
     now,
-    status: { stack, powerState: "Running", provisionedAt: now.toISOString(), conditions: foreign },
-    deps: {} as never,
-  };
+    stack: "Succeeded",
+    status: { powerState: "Running", provisionedAt: now.toISOString(), conditions: foreign },
+  });
 }
 
 const condition = (

@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterDeployment } from "../../src/api/index.js";
 import type { ClusterDeploymentScope } from "../../src/provisioners/cluster-deployment/scope.js";
 import { computeStatus } from "../../src/provisioners/cluster-deployment/status.js";
 import { getCondition } from "../../src/runtime/conditions.js";
+import { clusterDeploymentScope } from "../builders/cluster-deployment-scope.js";
 
 const now = new Date("2026-11-30T12:00:00Z");
 
 function scope(job: ClusterDeploymentScope["job"]): ClusterDeploymentScope {
-  const cd = {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name: "dev-a", namespace: "team-a", uid: "u1", generation: 1 },
-    spec: { clusterName: "dev-a", platform: { simulated: {} } },
-  } as unknown as ClusterDeployment;
-  const stack = {
-    type: "up" as const,
-    jobId: "u1.g1.up",
-    generation: 1,
-    startedAt: now.toISOString(),
-    result: "InProgress" as const,
-  };
-  return { cd, now, status: { stack, powerState: "Provisioning" }, job, deps: {} as never };
+  return clusterDeploymentScope({ now, stack: "InProgress", status: { powerState: "Provisioning" }, job });
 }
 
 describe("a stack job waiting to be retried", () => {
