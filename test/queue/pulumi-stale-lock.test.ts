@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
 import { testRedisUrl } from "../harness/hub.js";
+import { checkpointHasPendingCreate, spawnOnOtherHost } from "../harness/other-host.js";
 
 /*
  * Pulumi's lock cannot tell a live update on another worker host from one whose worker died, so the runner
@@ -57,18 +58,6 @@ describe("stack locks on a shared backend", () => {
    * A worker on host "worker-elsewhere" (its own UTS namespace and process group) running `up` through the
    * compiled runner with its own lease; resolves once its create step runs, with what it printed so far.
    */
-  function checkpointHasPendingCreate(stackName: string): boolean {
-    try {
-      const file = join(stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`);
-      const checkpoint = JSON.parse(readFileSync(file, "utf8")) as {
-        checkpoint?: { latest?: { pending_operations?: { type?: string }[] } };
-      };
-      return (checkpoint.checkpoint?.latest?.pending_operations ?? []).some((op) => op.type === "creating");
-    } catch {
-      return false;
-    }
-  }
-
   async function startOtherWorker(stackName: string, provisionSeconds: number) {
     const script = join(stateDir, `${stackName}.mjs`);
     const url = (file: string) => JSON.stringify(pathToFileURL(join(distDir, "src", "queue", file)).href);
@@ -89,32 +78,28 @@ console.log("RESULT " + JSON.stringify(result.outputs));
 redis.disconnect();
 `,
     );
-    const child = spawn(
-      "unshare",
-      ["--uts", "sh", "-c", `hostname worker-elsewhere && exec "${process.execPath}" "${script}"`],
-      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const { child, output } = spawnOnOtherHost(script);
     other = child;
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`other worker did not reach create:\n${out}`)), 90_000);
+      const timer = setTimeout(
+        () => reject(new Error(`other worker did not reach create:\n${output()}`)),
+        90_000,
+      );
       child.stdout!.on("data", () => {
-        if (out.includes("creating simulated:ControlPlane")) {
+        if (output().includes("creating simulated:ControlPlane")) {
           clearTimeout(timer);
           resolve();
         }
       });
-      void exited.then((code) => reject(new Error(`other worker exited (${code}):\n${out}`)));
+      void exited.then((code) => reject(new Error(`other worker exited (${code}):\n${output()}`)));
     });
     // The CLI writes the checkpoint (with the pending create) before it calls the provider: kill it only once
     // that write is done, so the kill tests a dead holder, not a checkpoint cut off mid-write.
     await expect
-      .poll(() => checkpointHasPendingCreate(stackName), { timeout: 30_000, interval: 100 })
+      .poll(() => checkpointHasPendingCreate(stateDir, stackName), { timeout: 30_000, interval: 100 })
       .toBe(true);
-    return { child, exited, output: () => out };
+    return { child, exited, output };
   }
 
   it(

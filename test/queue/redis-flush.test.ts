@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -16,6 +16,7 @@ import { StackLeases } from "../../src/queue/stack-lease.js";
 import { runStackJob } from "../../src/queue/stack-run.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
 import { testRedisUrl } from "../harness/hub.js";
+import { checkpointHasPendingCreate, spawnOnOtherHost } from "../harness/other-host.js";
 
 /*
  * Redis is a cache, also with many workers. Worker A, on another host (its own UTS namespace), runs the `up`
@@ -92,28 +93,9 @@ worker.handle(${JSON.stringify(job.type)}, async (job) => {
 void worker.run();
 `,
     );
-    const child = spawn(
-      "unshare",
-      ["--uts", "sh", "-c", `hostname worker-elsewhere && exec "${process.execPath}" "${script}"`],
-      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const { child, output } = spawnOnOtherHost(script);
     other = child;
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
-    return { output: () => out };
-  }
-
-  function checkpointHasPendingCreate(): boolean {
-    try {
-      const file = join(stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`);
-      const checkpoint = JSON.parse(readFileSync(file, "utf8")) as {
-        checkpoint?: { latest?: { pending_operations?: { type?: string }[] } };
-      };
-      return (checkpoint.checkpoint?.latest?.pending_operations ?? []).some((op) => op.type === "creating");
-    } catch {
-      return false;
-    }
+    return { output };
   }
 
   /** Every update the backend recorded for the stack, oldest first, with its resource changes. */
@@ -139,7 +121,9 @@ void worker.run();
       });
       const a = await startWorkerElsewhere();
       const id = await queue.enqueue(job);
-      await expect.poll(checkpointHasPendingCreate, { timeout: 120_000, interval: 200 }).toBe(true);
+      await expect
+        .poll(() => checkpointHasPendingCreate(stateDir, stackName), { timeout: 120_000, interval: 200 })
+        .toBe(true);
       expect((await queue.lookup(id)).state).toBe("active");
 
       // Worker B, on this host, with its own runner on the same backend.
