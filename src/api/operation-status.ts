@@ -151,6 +151,11 @@ export const bootstrapStatus = () =>
         description: "Policies (up to 20) the cluster is not yet compliant with, or not yet evaluated by.",
         maxItems: 20,
       }),
+      evaluatedAt: s.dateTime({
+        description:
+          "The oldest of the verdicts Bootstrapped is made of (set once every selecting policy has one): a " +
+          "resumed cluster's Bootstrapped counts only when this is not before status.lastResumedAt.",
+      }),
       message: s.string({ description: "A short human summary.", maxLength: 4096 }),
     },
     {

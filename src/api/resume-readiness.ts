@@ -26,6 +26,20 @@ function condition(cd: ClusterDeployment, type: string): Condition | undefined {
 }
 
 /**
+ * Bootstrapped says True, but from verdicts older than the cluster's last resume: the status write that records
+ * the resume comes before the bootstrap controller has looked at it again. Until the selecting policies have
+ * evaluated the resumed cluster (status.bootstrap.evaluatedAt, times compared to the second), it does not count.
+ */
+export function bootstrappedBeforeResume(cd: ClusterDeployment): boolean {
+  const bootstrapped = condition(cd, "Bootstrapped");
+  const resumedAt = Date.parse(cd.status?.lastResumedAt ?? "");
+  if (bootstrapped?.status !== "True" || !Number.isFinite(resumedAt)) return false;
+  if ((cd.status?.bootstrap?.policies ?? 0) === 0) return false;
+  const evaluatedAt = Date.parse(cd.status?.bootstrap?.evaluatedAt ?? "");
+  return !(evaluatedAt >= Math.floor(resumedAt / 1000) * 1000);
+}
+
+/**
  * Whether a resumed cluster is back: its stack ran the current generation to Running (the API answered: the
  * platform's up waits for it), Ready summarizes that, and every registration and bootstrap condition present is
  * True (OCM reports the cluster Available again, its bootstrap policies are compliant). Pure: the failover and
@@ -64,6 +78,12 @@ export function resumeReadiness(
       return {
         state: "Waiting",
         message: `${type} is ${found ? `${found.status}: ${found.message}` : "not reported yet"}`,
+      };
+    if (type === "Bootstrapped" && bootstrappedBeforeResume(cd))
+      return {
+        state: "Waiting",
+        message:
+          "Bootstrapped is from before the resume: waiting for the policies to evaluate the cluster again",
       };
   }
   return { state: "Ready", message: `running at ${cd.status?.apiURL ?? "its API URL"}` };

@@ -238,6 +238,25 @@ describe("resumeReadiness", () => {
     ).toBe("Ready");
   });
 
+  it("waits while Bootstrapped is made of verdicts from before the resume", () => {
+    const resumed = (evaluatedAt: string | undefined, policies = 1) =>
+      cd({
+        powerState: "Running",
+        lastResumedAt: "2026-11-30T12:05:00.700Z",
+        bootstrap: { policies, compliantPolicies: policies, ...(evaluatedAt ? { evaluatedAt } : {}) },
+        conditions: [cond("Ready", "True"), cond("Bootstrapped", "True")],
+      });
+    expect(resumeReadiness(resumed("2026-11-30T11:00:00Z"))).toMatchObject({
+      state: "Waiting",
+      message: expect.stringContaining("from before the resume"),
+    });
+    expect(resumeReadiness(resumed(undefined)).state).toBe("Waiting");
+    // Evaluation times have whole seconds: the resume's own second counts.
+    expect(resumeReadiness(resumed("2026-11-30T12:05:00Z")).state).toBe("Ready");
+    // No policy selects it: nothing to wait for.
+    expect(resumeReadiness(resumed(undefined, 0)).state).toBe("Ready");
+  });
+
   it("does not wait for Joined on a cluster whose spec turns registration off", () => {
     const off = cd(
       { powerState: "Running", conditions: [cond("Ready", "True")] },

@@ -46,6 +46,20 @@ describe("conditions other controllers own", () => {
     expect(conditions.map((c) => c.type)).not.toContain("Bootstrapped");
   });
 
+  it("a Bootstrapped verdict from before the resume this pass records does not make Ready True", () => {
+    const scope = runningScope([
+      condition("Bootstrapped", "True", "PoliciesCompliant", "compliant with baseline"),
+    ]);
+    scope.status.lastResumedAt = now.toISOString();
+    scope.status.bootstrap = { policies: 1, compliantPolicies: 1, evaluatedAt: "2026-11-29T08:00:00Z" };
+    const ready = getCondition(computeStatus(scope).conditions as Condition[], "Ready");
+    expect(ready).toMatchObject({ status: "False", reason: "AwaitingEvaluation" });
+    expect(ready?.message).toContain("evaluate it again");
+
+    scope.status.bootstrap = { policies: 1, compliantPolicies: 1, evaluatedAt: now.toISOString() };
+    expect(getCondition(computeStatus(scope).conditions as Condition[], "Ready")?.status).toBe("True");
+  });
+
   it("do not hold Ready back before their controllers report them", () => {
     const status = computeStatus(runningScope([]));
     expect(getCondition(status.conditions as Condition[], "Ready")?.status).toBe("True");

@@ -54,11 +54,13 @@ export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly Boots
   const compliant = entries.filter(({ entry }) => entry?.compliant === "Compliant");
   const nonCompliant = entries.filter(({ entry }) => entry?.compliant === "NonCompliant");
   const waiting = entries.filter((e) => !compliant.includes(e) && !nonCompliant.includes(e));
+  const evaluated = waiting.length === 0 ? oldestEvaluation(entries.map(({ entry }) => entry)) : undefined;
   const bootstrap = (message: string): BootstrapStatus => ({
     policies: policies.length,
     compliantPolicies: compliant.length,
     policiesHash: hash,
     waitingFor: [...nonCompliant, ...waiting].slice(0, MAX_NAMED).map(({ policy }) => policy.metadata.name!),
+    ...(evaluated ? { evaluatedAt: evaluated } : {}),
     message,
   });
   if (compliant.length === policies.length) {
@@ -85,6 +87,11 @@ export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly Boots
     message,
     bootstrap: bootstrap(message),
   };
+}
+
+function oldestEvaluation(entries: readonly ({ lastEvaluated?: string } | undefined)[]): string | undefined {
+  const times = entries.map((e) => e?.lastEvaluated).filter((t): t is string => t !== undefined);
+  return times.length === entries.length ? times.sort()[0] : undefined;
 }
 
 /** The entry, unless it was evaluated before the cluster's last resume (times compared to the second). */

@@ -1,7 +1,8 @@
 import { safeMessage } from "../../runtime/redaction.js";
 import { ABANDON_DEPROVISION_ANNOTATION } from "../../api/index.js";
 import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
-import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
+import { BootstrapReason, ClusterDeploymentReason as Reason } from "../../api/reasons.js";
+import { bootstrappedBeforeResume } from "../../api/resume-readiness.js";
 import { TerminalError } from "../../errors/index.js";
 import {
   ConditionType,
@@ -199,8 +200,16 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
         })
       : removeCondition(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored);
 
+  // A Bootstrapped verdict from before this resume does not make the resumed cluster Ready (resume-readiness.ts).
+  const forReady = bootstrappedBeforeResume({ ...cd, status: scope.status } as ClusterDeployment)
+    ? set(conditions, "Bootstrapped", {
+        status: "Unknown",
+        reason: BootstrapReason.AwaitingEvaluation,
+        message: "The cluster resumed: waiting for its BootstrapPolicies to evaluate it again",
+      })
+    : conditions;
   conditions = summarize(
-    conditions,
+    forReady,
     {
       conditions: [
         ...READY_CONDITIONS,
