@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { StackBusyError, StackOwnerUnknownError } from "../../src/errors/index.js";
 import { classifyPulumiError } from "../../src/queue/pulumi-errors.js";
+import { endOrphans } from "../../src/queue/process-tree.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";
 import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
@@ -51,6 +52,8 @@ describe("stack locks on a shared backend", () => {
 
   afterAll(async () => {
     redis.disconnect();
+    // A killed worker's Pulumi plugins (the dynamic provider) lead their own process group: end them too.
+    await endOrphans(stateDir);
     await rm(stateDir, { recursive: true, force: true });
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PULUMI_QUEUE } from "../../src/queue/job.js";
 import { JobQueue } from "../../src/queue/job-queue.js";
 import { JobWorker } from "../../src/queue/job-worker.js";
+import { endOrphans } from "../../src/queue/process-tree.js";
 import { PulumiRunner } from "../../src/queue/pulumi-runner.js";
 import type { StackJobData, StackJobResult } from "../../src/queue/stack-job.js";
 import { StackLeases } from "../../src/queue/stack-lease.js";
@@ -59,6 +60,8 @@ describe("Redis flushed mid-up with two workers sharing the backend", () => {
     if (other?.pid && other.exitCode === null && other.signalCode === null)
       process.kill(-other.pid, "SIGKILL");
     redis.disconnect();
+    // A killed worker's Pulumi plugins (the dynamic provider) lead their own process group: end them too.
+    await endOrphans(stateDir);
     await rm(stateDir, { recursive: true, force: true });
   });
 
