@@ -1,12 +1,9 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
-import { clusterDeploymentResource, secretResource } from "../../src/api/resources.js";
+import { clusterDeploymentResource } from "../../src/api/resources.js";
 import { getCondition, type Condition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
-import { toolsBinDir } from "../../src/runtime/paths.js";
 import {
   deleteClustersThenStop,
   processesNaming,
@@ -16,6 +13,7 @@ import {
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
+import { spokeKubectl } from "../harness/spoke.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 const RESYNC_SECONDS = 3;
@@ -75,15 +73,7 @@ describe("drift on the local platform, end to end", () => {
       ]);
       expect(table.trim()).toMatch(/^local\s+/);
 
-      const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
-        secretResource,
-        ns,
-        ready.status!.adminKubeconfigSecretRef!.name,
-      );
-      const kubeconfigFile = join(sut.stateDir, "drifty.kubeconfig");
-      await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
-      const spoke = (args: string[]) =>
-        kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+      const spoke = await spokeKubectl(kube, ready, sut.stateDir);
       expect((await spoke(["create", "configmap", "survives-drift", "--from-literal=k=v"])).code).toBe(0);
 
       // A periodic refresh has run on the healthy cluster and left it Ready.

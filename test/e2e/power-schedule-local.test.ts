@@ -1,20 +1,13 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BootstrapPolicy, ClusterDeployment } from "../../src/api/index.js";
-import {
-  bootstrapPolicyResource,
-  clusterDeploymentResource,
-  secretResource,
-} from "../../src/api/resources.js";
+import { bootstrapPolicyResource, clusterDeploymentResource } from "../../src/api/resources.js";
 import { OcmCondition } from "../../src/bootstrap/registration/names.js";
 import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
-import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
-import { toolsBinDir } from "../../src/runtime/paths.js";
 import { localClusterManifest } from "../builders/cluster-deployment.js";
 import {
   deleteClustersThenStop,
@@ -23,6 +16,7 @@ import {
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
+import { spokeKubectl } from "../harness/spoke.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 /*
@@ -89,15 +83,7 @@ describe("a hibernation schedule on the local platform, end to end", () => {
       },
       180_000,
     );
-    const secret = await kube.get<{ metadata?: object; data?: Record<string, string> }>(
-      secretResource,
-      ns,
-      running.status!.adminKubeconfigSecretRef!.name,
-    );
-    const kubeconfigFile = join(sut.stateDir, "nightly.kubeconfig");
-    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
-    const spoke = (args: string[]) =>
-      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    const spoke = await spokeKubectl(kube, running, sut.stateDir);
     expect((await spoke(["create", "configmap", "kept-asleep", "--from-literal=k=v"])).code).toBe(0);
     const dataDir = join(sut.stateDir, "clusters", `${ns}-nightly-${running.metadata.uid!.slice(0, 8)}`);
     expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);

@@ -1,12 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
-import { clusterDeploymentResource, namespaceResource, secretResource } from "../../src/api/resources.js";
+import { clusterDeploymentResource, namespaceResource } from "../../src/api/resources.js";
 import { AGENT_NAMESPACE, BOOTSTRAP_SECRET, OcmCondition } from "../../src/bootstrap/registration/names.js";
-import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
-import { toolsBinDir } from "../../src/runtime/paths.js";
 import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
@@ -19,6 +16,7 @@ import {
   type SlipwayUnderTest,
 } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
+import { spokeKubectl } from "../harness/spoke.js";
 import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 type MC = KubeObject & {
@@ -96,15 +94,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
     expect(agentProcesses(joined).length).toBe(1);
 
     // Someone deletes the agent's bootstrap Secret on the cluster: the next resync puts it back.
-    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
-      secretResource,
-      ns,
-      joined.status!.adminKubeconfigSecretRef!.name,
-    );
-    const kubeconfigFile = join(sut.stateDir, `${name}.kubeconfig`);
-    await writeFile(kubeconfigFile, Buffer.from(secret.data!.kubeconfig!, "base64"));
-    const spoke = (args: string[]) =>
-      kubectlAt(toolsBinDir, kubeconfigFile, ["--request-timeout=5s", ...args]);
+    const spoke = await spokeKubectl(kube, joined, sut.stateDir);
     expect((await spoke(["delete", "secret", "-n", AGENT_NAMESPACE, BOOTSTRAP_SECRET])).code).toBe(0);
     await eventually(
       "the agent's bootstrap Secret back on the cluster",
