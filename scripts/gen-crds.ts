@@ -1,6 +1,6 @@
 /**
  * `npm run gen:crds`: writes the CRDs (charts/slipway/crds) and the API reference (docs/api.md) generated
- * from the schemas in src/api. Commit what it writes; test/api/drift.test.ts fails when they are stale.
+ * from the schemas in src/api. Commit what it writes; test/unit/api/drift.test.ts fails when they are stale.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

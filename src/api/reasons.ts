@@ -1,7 +1,7 @@
 /**
  * Every condition (and Event) reason Slipway's controllers can write, one table per kind, each with what it
  * means. Code uses these constants, never a string literal; docs/api.md lists the tables (src/api/render.ts),
- * and test/api/reasons.test.ts checks that no reason literal in src/ escapes them.
+ * and test/unit/api/reasons.test.ts checks that no reason literal in src/ escapes them.
  */
 
 /** Reasons of the summary conditions (Ready, Reconciling, Stalled) that every kind shares. */

@@ -16,7 +16,7 @@ import { clusterPool } from "../builders/cluster-pool.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, hubKubeconfigPath, kubectl, newNamespace } from "../harness/hub.js";
-import { condition } from "../pools/pool-harness.js";
+import { condition } from "../harness/pool-harness.js";
 
 const isReady = (o: { status?: { conditions?: { type: string; status: string }[] } }) =>
   o.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";

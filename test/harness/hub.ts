@@ -9,7 +9,7 @@ function provided(key: "hubKubeconfig" | "redisUrl" | "stateDir"): string {
   const value = inject(key);
   if (!value)
     throw new Error(
-      `no test hub (${key} not provided): this file uses the hub, so it must not be listed in unitTests in vitest.config.ts`,
+      `no test hub (${key} not provided): this file uses the hub, so it belongs in test/integration or test/e2e, not test/unit`,
     );
   return value;
 }

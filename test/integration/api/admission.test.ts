@@ -1,0 +1,842 @@
+/**
+ * The generated CRDs against the real kube-apiserver of the shared test hub: they are established, accept
+ * every example, refuse bad input at admission with a message that says what to fix, and print their columns.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import {
+  applyDefaults,
+  crds,
+  kindDefinition,
+  kinds,
+  plurals,
+  type ClusterDeploymentStatus,
+  type Kind,
+} from "../../../src/api/index.js";
+import { repoRoot } from "../../../src/runtime/paths.js";
+import { kubectl, newNamespace } from "../../harness/hub.js";
+import {
+  awsSpec,
+  bootstrapPolicy,
+  clusterClaim,
+  clusterDeployment,
+  clusterPool,
+  hostedCluster,
+  nodePool,
+  withFields,
+  type Manifest,
+} from "../../builders/manifests.js";
+
+const examplesDir = join(repoRoot, "examples");
+const exampleFiles = readdirSync(examplesDir).filter((f) => /\.ya?ml$/.test(f));
+
+let ns: string;
+
+beforeAll(async () => {
+  ns = await newNamespace("api");
+});
+
+afterAll(async () => {
+  // Controllers on the hub clean up what the tests created (the scaled pool's clusters, finalizers).
+  if (ns) await kubectl(["delete", "namespace", ns, "--wait=false"]);
+});
+
+function createDryRun(m: Manifest) {
+  return kubectl(["create", "--dry-run=server", "-n", ns, "-o", "name", "-f", "-"], {
+    input: JSON.stringify(m),
+  });
+}
+
+async function create(m: Manifest): Promise<void> {
+  const r = await kubectl(["create", "-n", ns, "-o", "name", "-f", "-"], { input: JSON.stringify(m) });
+  expect(r.stderr, `creating ${m.kind} ${m.metadata.name}`).toBe("");
+  expect(r.code).toBe(0);
+}
+
+function patch(kind: Kind, name: string, body: object) {
+  return kubectl(["patch", "-n", ns, plurals[kind], name, "--type", "merge", "-p", JSON.stringify(body)]);
+}
+
+function refusal(r: { code: number; stdout: string; stderr: string }): string {
+  expect(r.code, `expected a refusal, got: ${r.stdout}`).not.toBe(0);
+  return r.stderr;
+}
+
+describe("CRDs", () => {
+  it.each(crds().map((c) => c.metadata.name))("%s is Established with its names accepted", async (name) => {
+    const r = await kubectl([
+      "get",
+      "crd",
+      name,
+      "-o",
+      "jsonpath={.status.conditions[*].type}={.status.conditions[*].status}",
+    ]);
+    expect(r.stderr).toBe("");
+    const [types, statuses] = r.stdout.split("=").map((s) => s.split(" "));
+    const status = (type: string) => statuses?.[types?.indexOf(type) ?? -1];
+    expect(status("Established")).toBe("True");
+    expect(status("NamesAccepted")).toBe("True");
+  });
+
+  it("the hub serves the committed schemas", async () => {
+    for (const crd of crds()) {
+      const r = await kubectl(["get", "crd", crd.metadata.name, "-o", "json"]);
+      const served = JSON.parse(r.stdout) as { spec: { versions: { schema: unknown }[] } };
+      expect(served.spec.versions[0]?.schema, `${crd.metadata.name}: reinstall charts/slipway/crds`).toEqual(
+        crd.spec.versions[0]?.schema,
+      );
+    }
+  });
+});
+
+describe("examples", () => {
+  it("cover every kind, without namespaces", () => {
+    const seen = new Set<string>();
+    for (const file of exampleFiles) {
+      for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), "utf8"))) {
+        const obj = doc.toJS() as { kind: string; metadata: { namespace?: string } };
+        seen.add(obj.kind);
+        expect(obj.metadata.namespace, `${file}: no namespace, tests apply it with -n`).toBeUndefined();
+      }
+    }
+    expect([...seen].sort()).toEqual(kinds.map((k) => k.kind).sort());
+  });
+
+  it.each(exampleFiles)("%s is accepted by the API server", async (file) => {
+    const r = await kubectl(["apply", "--dry-run=server", "-n", ns, "-f", join(examplesDir, file)]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it.each(exampleFiles)("%s is defaulted by the server as applyDefaults() does", async (file) => {
+    for (const doc of parseAllDocuments(readFileSync(join(examplesDir, file), "utf8"))) {
+      const obj = doc.toJS() as Manifest;
+      const r = await kubectl(["create", "--dry-run=server", "-n", ns, "-o", "json", "-f", "-"], {
+        input: JSON.stringify(obj),
+      });
+      expect(r.stderr).toBe("");
+      const served = JSON.parse(r.stdout) as Manifest;
+      expect(served.spec).toEqual(applyDefaults(kindDefinition(obj.kind).spec.json, obj.spec));
+    }
+  });
+});
+
+interface BadCase {
+  name: string;
+  manifest: Manifest;
+  expected: string;
+}
+
+const cd = clusterDeployment();
+const pool = clusterPool();
+const claim = clusterClaim();
+const hc = hostedCluster();
+const np = nodePool();
+const bp = bootstrapPolicy();
+const sa = { kind: "ServiceAccount", name: "ci" };
+
+const badCreates: BadCase[] = [
+  // ClusterDeployment
+  {
+    name: "CD without platform",
+    manifest: withFields(cd, { "spec.platform": undefined }),
+    expected: "spec.platform: Required value",
+  },
+  {
+    name: "CD with an empty platform",
+    manifest: withFields(cd, { "spec.platform": {} }),
+    expected: "platform must set exactly one of: local, simulated, aws, azure, gcp, vsphere",
+  },
+  {
+    name: "CD with two platforms",
+    manifest: withFields(cd, { "spec.platform.local": {} }),
+    expected: "platform must set exactly one of: local, simulated, aws, azure, gcp, vsphere",
+  },
+  {
+    name: "CD without clusterName",
+    manifest: withFields(cd, { "spec.clusterName": undefined }),
+    expected: "spec.clusterName: Required value",
+  },
+  {
+    name: "CD with a clusterName that is no DNS label",
+    manifest: withFields(cd, { "spec.clusterName": "Payments_Prod" }),
+    expected:
+      "spec.clusterName: Invalid value: \"Payments_Prod\": must be lower-case letters, digits and '-', starting and ending with a letter or digit (for example dev-a)",
+  },
+  {
+    name: "CD with a 64-character clusterName",
+    manifest: withFields(cd, { "spec.clusterName": "a".repeat(64) }),
+    expected: "spec.clusterName: Too long",
+  },
+  {
+    name: "gcp CD with a 41-character clusterName",
+    manifest: withFields(cd, {
+      "spec.clusterName": "a".repeat(41),
+      "spec.platform": { gcp: { region: "europe-west1", credentialsRef: { name: "gcp" } } },
+    }),
+    expected: "clusterName must be at most 40 characters on gcp",
+  },
+  {
+    name: "CD with an unknown powerState",
+    manifest: withFields(cd, { "spec.powerState": "Sleeping" }),
+    expected: 'spec.powerState: Unsupported value: "Sleeping"',
+  },
+  {
+    name: "CD with hibernateAfter in words",
+    manifest: withFields(cd, { "spec.hibernateAfter": "8 hours" }),
+    expected: "must be a duration such as 30m, 8h or 1h30m",
+  },
+  {
+    name: "CD with hibernateAfter under a minute",
+    manifest: withFields(cd, { "spec.hibernateAfter": "30s" }),
+    expected: "hibernateAfter must be at least 1m",
+  },
+  {
+    name: "CD with a hibernateAfter too large for a duration",
+    manifest: withFields(cd, { "spec.hibernateAfter": "99999999999h" }),
+    expected: "numbers of at most 5 digits",
+  },
+  {
+    name: "CD with hibernateAfter forever",
+    manifest: withFields(cd, { "spec.hibernateAfter": "forever" }),
+    expected: "there are no days, write 720h for 30 days",
+  },
+  {
+    name: "CD with a schedule of five words",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "a b c d e" }] } }),
+    expected: "for example '0 19 * * MON-FRI' for 19:00 on weekdays",
+  },
+  {
+    name: "CD with a schedule in an unknown time zone format",
+    manifest: withFields(cd, {
+      "spec.hibernation": { schedules: [{ start: "0 19 * * *", location: "Berlin time" }] },
+    }),
+    expected: "must be an IANA time zone name (for example UTC, Europe/Berlin or America/New_York)",
+  },
+  {
+    name: "CD with a registration label key that is no label key",
+    manifest: withFields(cd, { "spec.registration": { labels: { "bad key!": "x" } } }),
+    expected: "label keys must be a name of at most 63 letters, digits",
+  },
+  {
+    name: "CD with a hibernation schedule without start or end",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ location: "Europe/Berlin" }] } }),
+    expected: "a hibernation schedule needs start, end or both",
+  },
+  {
+    name: "CD with a schedule whose minute is out of range",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "61 19 * * *" }] } }),
+    expected: "minute (0-59) hour (0-23) day-of-month (1-31)",
+  },
+  {
+    name: "CD with a schedule of five made-up words",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ end: "xyz xyz xyz xyz xyz" }] } }),
+    expected: "for example '0 19 * * MON-FRI' for 19:00 on weekdays",
+  },
+  {
+    name: "CD with a six-field schedule (seconds)",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "0 0 19 * * *" }] } }),
+    expected: "must be a five-field cron expression",
+  },
+  {
+    name: "CD with a schedule that is no cron expression",
+    manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "every night" }] } }),
+    expected: "must be a five-field cron expression: minute (0-59) hour (0-23) day-of-month (1-31)",
+  },
+  {
+    name: "aws CD without credentialsRef",
+    manifest: withFields(cd, { "spec.platform.aws.credentialsRef": undefined }),
+    expected: "spec.platform.aws.credentialsRef: Required value",
+  },
+  {
+    name: "aws CD with a region that is no AWS region",
+    manifest: withFields(cd, { "spec.platform.aws.region": "Europe" }),
+    expected:
+      "must be an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
+  },
+  {
+    name: "CD with a v-prefixed version",
+    manifest: withFields(cd, { "spec.platform.aws.version": "v1.33" }),
+    expected:
+      "must be a Kubernetes version major.minor or major.minor.patch without a leading v (for example 1.36 or 1.36.3)",
+  },
+  {
+    name: "aws CD with two node pools of the same name",
+    manifest: withFields(cd, { "spec.platform.aws.nodePools": [{ name: "workers" }, { name: "workers" }] }),
+    expected: "Duplicate value",
+  },
+  {
+    name: "azure CD with a node pool name AKS refuses",
+    manifest: withFields(cd, {
+      "spec.platform": {
+        azure: { region: "westeurope", credentialsRef: { name: "az" }, nodePools: [{ name: "Workers-1" }] },
+      },
+    }),
+    expected:
+      "must be an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits",
+  },
+  {
+    name: "simulated CD with jitter over 100%",
+    manifest: withFields(cd, { "spec.platform": { simulated: { jitterPercent: 150 } } }),
+    expected:
+      "spec.platform.simulated.jitterPercent: Invalid value: 150: spec.platform.simulated.jitterPercent in body should be less than or equal to 100",
+  },
+  {
+    name: "vsphere CD with 2 control plane VMs",
+    manifest: withFields(cd, {
+      "spec.platform": {
+        vsphere: {
+          vCenter: "vc",
+          datacenter: "DC0",
+          cluster: "C0",
+          defaultDatastore: "DS0",
+          network: "VM Network",
+          template: "tpl",
+          credentialsRef: { name: "vs" },
+          controlPlane: { replicas: 2 },
+        },
+      },
+    }),
+    expected: "controlPlane.replicas must be 1 or 3",
+  },
+  {
+    name: "CD with an invalid registration label value",
+    manifest: withFields(cd, { "spec.registration": { labels: { env: "not a label!" } } }),
+    expected: "must be a label value: empty, or letters, digits",
+  },
+  // ClusterPool
+  {
+    name: "pool without size",
+    manifest: withFields(pool, { "spec.size": undefined }),
+    expected: "spec.size: Required value",
+  },
+  {
+    name: "pool with maxSize below size",
+    manifest: withFields(pool, { "spec.size": 5, "spec.maxSize": 3 }),
+    expected: "maxSize must be greater than or equal to size",
+  },
+  {
+    name: "pool with runningCount above size",
+    manifest: withFields(pool, { "spec.size": 2, "spec.runningCount": 3 }),
+    expected: "runningCount must not exceed size",
+  },
+  {
+    name: "pool with a negative size",
+    manifest: withFields(pool, { "spec.size": -1 }),
+    expected: "spec.size in body should be greater than or equal to 0",
+  },
+  {
+    name: "pool whose default claim lifetime exceeds the maximum",
+    manifest: withFields(pool, { "spec.claimLifetime": { default: "48h", maximum: "24h" } }),
+    expected: "claimLifetime.default must not be longer than claimLifetime.maximum",
+  },
+  {
+    name: "pool with a claim lifetime maximum over 30 days",
+    manifest: withFields(pool, { "spec.claimLifetime": { maximum: "1000h" } }),
+    expected: "claimLifetime.maximum must be at most 720h (30 days)",
+  },
+  {
+    name: "pool whose template names two platforms",
+    manifest: withFields(pool, { "spec.template.platform.simulated": {} }),
+    expected: "platform must set exactly one of",
+  },
+  {
+    name: "pool with a name too long for its clusters' names",
+    manifest: withFields(pool, { "metadata.name": "p".repeat(58) }),
+    expected: "ClusterPool names are at most 57 characters",
+  },
+  {
+    name: "gcp pool with a name too long for GKE",
+    manifest: withFields(pool, {
+      "metadata.name": "p".repeat(35),
+      "spec.template.platform": { gcp: { region: "europe-west1", credentialsRef: { name: "gcp" } } },
+    }),
+    expected: "a gcp ClusterPool name is at most 34 characters",
+  },
+  // ClusterClaim
+  {
+    name: "claim without clusterPoolName",
+    manifest: withFields(claim, { "spec.clusterPoolName": undefined }),
+    expected: "spec.clusterPoolName: Required value",
+  },
+  {
+    name: "claim with a lifetime in words",
+    manifest: withFields(claim, { "spec.lifetime": "4 hours" }),
+    expected: 'spec.lifetime: Invalid value: "4 hours": must be a duration such as 30m, 8h or 1h30m',
+  },
+  {
+    name: "claim with a lifetime of 99999999999h",
+    manifest: withFields(claim, { "spec.lifetime": "99999999999h" }),
+    expected: "numbers of at most 5 digits",
+  },
+  {
+    name: "pool with a claim lifetime default of forever",
+    manifest: withFields(pool, { "spec.claimLifetime": { default: "forever", maximum: "24h" } }),
+    expected: 'spec.claimLifetime.default: Invalid value: "forever": must be a duration such as 30m',
+  },
+  {
+    name: "claim with a 10s lifetime",
+    manifest: withFields(claim, { "spec.lifetime": "10s" }),
+    expected: "lifetime must be at least 1m",
+  },
+  {
+    name: "claim with a lifetime over 30 days",
+    manifest: withFields(claim, { "spec.lifetime": "721h" }),
+    expected: "lifetime must be at most 720h (30 days)",
+  },
+  {
+    name: "claim with a ServiceAccount subject without namespace",
+    manifest: withFields(claim, { "spec.subjects": [sa] }),
+    expected: "a ServiceAccount subject needs a namespace",
+  },
+  {
+    name: "claim with an unknown subject kind",
+    manifest: withFields(claim, { "spec.subjects": [{ kind: "Robot", name: "r2" }] }),
+    expected: 'spec.subjects[0].kind: Unsupported value: "Robot"',
+  },
+  // HostedCluster
+  {
+    name: "hosted cluster without a release version",
+    manifest: withFields(hc, { "spec.release": {} }),
+    expected: "spec.release.version: Required value",
+  },
+  {
+    name: "hosted cluster with two platforms",
+    manifest: withFields(hc, { "spec.platform.local": {} }),
+    expected: "platform must set exactly one of",
+  },
+  {
+    name: "hosted cluster with an unknown availability policy",
+    manifest: withFields(hc, { "spec.controllerAvailabilityPolicy": "Triple" }),
+    expected: 'Unsupported value: "Triple"',
+  },
+  // NodePool
+  {
+    name: "node pool with replicas and autoScaling",
+    manifest: withFields(np, { "spec.autoScaling": { min: 1, max: 3 } }),
+    expected: "replicas and autoScaling are mutually exclusive",
+  },
+  {
+    name: "node pool with neither replicas nor autoScaling",
+    manifest: withFields(np, { "spec.replicas": undefined }),
+    expected: "set replicas (a fixed size) or autoScaling (min and max)",
+  },
+  {
+    name: "node pool with autoScaling min above max",
+    manifest: withFields(np, { "spec.replicas": undefined, "spec.autoScaling": { min: 5, max: 2 } }),
+    expected: "autoScaling.min must be less than or equal to autoScaling.max",
+  },
+  {
+    name: "node pool with an unknown upgradeType",
+    manifest: withFields(np, { "spec.management": { upgradeType: "Rolling" } }),
+    expected: 'spec.management.upgradeType: Unsupported value: "Rolling"',
+  },
+  {
+    name: "node pool whose upgrades could never progress",
+    manifest: withFields(np, { "spec.management": { maxUnavailable: 0, maxSurge: 0 } }),
+    expected: "maxUnavailable and maxSurge cannot both be 0",
+  },
+  {
+    name: "node pool without platform machines",
+    manifest: withFields(np, { "spec.platform": {} }),
+    expected: "platform must set exactly one of",
+  },
+  // BootstrapPolicy
+  {
+    name: "policy with an unknown remediationAction",
+    manifest: withFields(bp, { "spec.remediationAction": "fix" }),
+    expected: 'spec.remediationAction: Unsupported value: "fix"',
+  },
+  {
+    name: "policy with an unknown severity",
+    manifest: withFields(bp, { "spec.severity": "urgent" }),
+    expected: 'spec.severity: Unsupported value: "urgent"',
+  },
+  {
+    name: "policy with an unknown complianceType",
+    manifest: withFields(bp, { "spec.objectTemplates.0.complianceType": "shouldhave" }),
+    expected: 'spec.objectTemplates[0].complianceType: Unsupported value: "shouldhave"',
+  },
+  {
+    name: "policy whose object has no kind",
+    manifest: withFields(bp, { "spec.objectTemplates.0.objectDefinition.kind": undefined }),
+    expected: "spec.objectTemplates[0].objectDefinition.kind: Required value",
+  },
+  {
+    name: "policy whose object has no metadata.name",
+    manifest: withFields(bp, { "spec.objectTemplates.0.objectDefinition.metadata": { labels: { a: "b" } } }),
+    expected: "objectDefinition must have metadata.name, the name of the object on each cluster",
+  },
+  {
+    name: "policy whose object has no metadata at all",
+    manifest: withFields(bp, { "spec.objectTemplates.0.objectDefinition.metadata": undefined }),
+    expected: "objectDefinition must have metadata.name",
+  },
+  {
+    name: "policy without object templates",
+    manifest: withFields(bp, { "spec.objectTemplates": [] }),
+    expected:
+      "spec.objectTemplates: Invalid value: 0: spec.objectTemplates in body should have at least 1 items",
+  },
+  {
+    name: "policy with an In selector without values",
+    manifest: withFields(bp, {
+      "spec.clusterSelector": { matchExpressions: [{ key: "env", operator: "In" }] },
+    }),
+    expected: "operators In and NotIn need values",
+  },
+];
+
+describe("admission refuses bad manifests", () => {
+  it("accepts the valid bases the bad cases are made from", async () => {
+    for (const m of [cd, pool, claim, hc, np, bp]) {
+      const r = await createDryRun(m);
+      expect(r.stderr, `${m.kind} base`).toBe("");
+    }
+  });
+
+  it.each(badCreates)("$name", async ({ manifest, expected }) => {
+    const message = refusal(await createDryRun(manifest));
+    expect(message).toContain(expected);
+    // A person never sees how a rule failed to evaluate: only what to change.
+    expect(message).not.toMatch(/evaluation error|no such overload|type conversion|overflow/i);
+    // ... and what is allowed in words, never only a regular expression.
+    expect(message).not.toMatch(/should match '/);
+  });
+});
+
+interface BadUpdate {
+  name: string;
+  base: Manifest;
+  patch: object;
+  expected: string;
+}
+
+const gcpCD = withFields(cd, {
+  "spec.clusterName": "ml",
+  "spec.platform": { gcp: { region: "europe-west1", version: "1.33", credentialsRef: { name: "gcp" } } },
+});
+const pooledCD = withFields(cd, {
+  "spec.clusterPoolRef": { namespace: "pools", poolName: "dev", claimName: "alice" },
+});
+const vsphereCD = withFields(cd, {
+  "spec.platform": {
+    vsphere: {
+      vCenter: "vc1",
+      datacenter: "DC0",
+      cluster: "C0",
+      defaultDatastore: "DS0",
+      network: "VM Network",
+      template: "tpl",
+      credentialsRef: { name: "vs" },
+    },
+  },
+});
+const simulatedCD = withFields(cd, { "spec.platform": { simulated: { region: "eu-dr-a" } } });
+
+const badUpdates: BadUpdate[] = [
+  {
+    name: "CD moved from gcp to aws",
+    base: gcpCD,
+    patch: { spec: { platform: { gcp: null, aws: awsSpec().platform.aws } } },
+    expected: "platform kind is immutable",
+  },
+  {
+    name: "CD moved to another aws region",
+    base: cd,
+    patch: { spec: { platform: { aws: { region: "us-east-1" } } } },
+    expected: "region is immutable",
+  },
+  {
+    name: "simulated CD moved to another region",
+    base: simulatedCD,
+    patch: { spec: { platform: { simulated: { region: "us-dr-b" } } } },
+    expected: "region is immutable",
+  },
+  {
+    name: "vsphere CD moved to another vCenter",
+    base: vsphereCD,
+    patch: { spec: { platform: { vsphere: { vCenter: "vc2" } } } },
+    expected: "vCenter is immutable",
+  },
+  {
+    name: "CD renamed",
+    base: cd,
+    patch: { spec: { clusterName: "payments-2" } },
+    expected: "clusterName is immutable",
+  },
+  {
+    name: "CD downgraded",
+    base: cd,
+    patch: { spec: { platform: { aws: { version: "1.32" } } } },
+    expected: "version cannot be downgraded",
+  },
+  {
+    name: "CD upgraded two minor versions at once",
+    base: cd,
+    patch: { spec: { platform: { aws: { version: "1.35" } } } },
+    expected: "upgrade one minor version at a time",
+  },
+  {
+    name: "CD adopted into a pool after creation",
+    base: cd,
+    patch: { spec: { clusterPoolRef: { namespace: "pools", poolName: "dev" } } },
+    expected: "clusterPoolRef is set by a ClusterPool when it creates the cluster",
+  },
+  {
+    name: "pool CD given to another claim",
+    base: pooledCD,
+    patch: { spec: { clusterPoolRef: { claimName: "bob" } } },
+    expected: "clusterPoolRef.claimName cannot change once set",
+  },
+  {
+    name: "pool CD moved to another pool",
+    base: pooledCD,
+    patch: { spec: { clusterPoolRef: { poolName: "other" } } },
+    expected: "clusterPoolRef.poolName is immutable",
+  },
+  {
+    name: "claim moved to another pool",
+    base: claim,
+    patch: { spec: { clusterPoolName: "other" } },
+    expected: "clusterPoolName is immutable",
+  },
+  {
+    name: "hosted cluster downgraded",
+    base: hc,
+    patch: { spec: { release: { version: "1.34" } } },
+    expected: "version cannot be downgraded",
+  },
+  {
+    name: "hosted cluster moved to another platform",
+    base: hc,
+    patch: { spec: { platform: { simulated: null, local: {} } } },
+    expected: "platform kind is immutable",
+  },
+  {
+    name: "hosted cluster service network changed",
+    base: hc,
+    patch: { spec: { networking: { serviceNetwork: [{ cidr: "172.30.0.0/16" }] } } },
+    expected: "networking.serviceNetwork is immutable",
+  },
+  {
+    name: "node pool moved to another cluster",
+    base: np,
+    patch: { spec: { clusterName: "other" } },
+    expected: "clusterName is immutable",
+  },
+  {
+    name: "node pool upgrade type changed",
+    base: np,
+    patch: { spec: { management: { upgradeType: "InPlace" } } },
+    expected: "management.upgradeType is immutable",
+  },
+  {
+    name: "node pool given autoScaling while it has replicas",
+    base: np,
+    patch: { spec: { autoScaling: { min: 1, max: 4 } } },
+    expected: "replicas and autoScaling are mutually exclusive",
+  },
+];
+
+describe("admission refuses bad updates", () => {
+  it.each(badUpdates.map((c, i) => ({ ...c, objectName: `update-${i}` })))(
+    "$name",
+    async ({ base, patch: body, expected, objectName }) => {
+      await create(withFields(base, { "metadata.name": objectName }));
+      expect(refusal(await patch(base.kind, objectName, body))).toContain(expected);
+    },
+  );
+});
+
+describe("admission accepts good updates", () => {
+  it("upgrades a ClusterDeployment one minor version and hibernates it", async () => {
+    await create(withFields(cd, { "metadata.name": "good-cd" }));
+    const r = await patch("ClusterDeployment", "good-cd", {
+      spec: { powerState: "Hibernating", platform: { aws: { version: "1.34.2" } } },
+    });
+    expect(r.stderr).toBe("");
+  });
+
+  it("scales a ClusterPool through the scale subresource, not below its runningCount", async () => {
+    await create(
+      withFields(pool, {
+        "metadata.name": "scaled-pool",
+        "spec.size": 1,
+        "spec.template.platform": { simulated: {} },
+      }),
+    );
+    const up = await kubectl(["scale", "-n", ns, "clusterpool/scaled-pool", "--replicas=3"]);
+    expect(up.stderr).toBe("");
+    const size = await kubectl(["get", "-n", ns, "clusterpool/scaled-pool", "-o", "jsonpath={.spec.size}"]);
+    expect(size.stdout).toBe("3");
+    const down = await kubectl(["scale", "-n", ns, "clusterpool/scaled-pool", "--replicas=0"]);
+    expect(refusal(down)).toContain("runningCount must not exceed size");
+  });
+
+  it("scales a NodePool with fixed replicas, and refuses to scale an autoscaled one", async () => {
+    await create(withFields(np, { "metadata.name": "scaled-np" }));
+    const r = await kubectl(["scale", "-n", ns, "nodepool/scaled-np", "--replicas=5"]);
+    expect(r.stderr).toBe("");
+    await create(
+      withFields(np, {
+        "metadata.name": "auto-np",
+        "spec.replicas": undefined,
+        "spec.autoScaling": { min: 1, max: 3 },
+      }),
+    );
+    const auto = await kubectl(["scale", "-n", ns, "nodepool/auto-np", "--replicas=5"]);
+    expect(refusal(auto)).toContain("replicas and autoScaling are mutually exclusive");
+  });
+
+  it("fills in defaults", async () => {
+    await create(withFields(cd, { "metadata.name": "defaults-cd" }));
+    const r = await kubectl(["get", "-n", ns, "clusterdeployment/defaults-cd", "-o", "json"]);
+    const spec = (JSON.parse(r.stdout) as Manifest).spec;
+    expect(spec).toMatchObject({
+      powerState: "Running",
+      preserveOnDelete: false,
+      registration: { clusterSet: "default" },
+      platform: {
+        aws: {
+          vpcCIDR: "10.0.0.0/16",
+          nodePools: [{ name: "workers", replicas: 2, instanceType: "m6i.large" }],
+        },
+      },
+    });
+  });
+});
+
+describe("kubectl get", () => {
+  const samples: Manifest[] = [
+    withFields(cd, { "metadata.name": "printed" }),
+    withFields(pool, { "metadata.name": "printed", "spec.size": 0, "spec.runningCount": 0 }),
+    withFields(claim, { "metadata.name": "printed" }),
+    withFields(hc, { "metadata.name": "printed" }),
+    withFields(np, { "metadata.name": "printed" }),
+    withFields(bp, { "metadata.name": "printed" }),
+    {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterFailover",
+      metadata: { name: "printed" },
+      spec: { standby: { poolName: "standby" }, maxConcurrent: 5 },
+    } as Manifest,
+  ];
+
+  it.each(kinds.map((k) => ({ kind: k.kind as Kind, def: k })))(
+    "$kind shows its printer columns",
+    async ({ kind, def }) => {
+      const sample = samples.find((m) => m.kind === kind)!;
+      await create(sample);
+      for (const wide of [false, true]) {
+        const r = await kubectl(["get", "-n", ns, plurals[kind], ...(wide ? ["-o", "wide"] : [])]);
+        expect(r.stderr).toBe("");
+        const header = r.stdout.split("\n")[0]!;
+        const columns = def.printerColumns
+          .filter((c) => wide || !c.priority)
+          .map((c) => c.name.toUpperCase());
+        expect(header.split(/\s{2,}/)).toEqual(["NAME", ...columns]);
+      }
+      const short = await kubectl(["get", "-n", ns, def.shortNames[0]!]);
+      expect(short.stdout).toContain("printed");
+    },
+  );
+
+  it("prints the status a controller writes", async () => {
+    await create(withFields(cd, { "metadata.name": "with-status" }));
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const status = {
+      platform: "aws",
+      region: "eu-west-1",
+      version: "1.33.4",
+      powerState: "Running",
+      apiURL: "https://payments.example:443",
+      infraID: "payments-x7k2q",
+      adminKubeconfigSecretRef: { name: "payments-admin-kubeconfig" },
+      observedGeneration: 1,
+      provisionedAt: now,
+      stack: {
+        type: "up",
+        jobId: "cd-ns-payments-up-1",
+        generation: 1,
+        startedAt: now,
+        finishedAt: now,
+        result: "Succeeded",
+        progress: { resourcesDone: 12, resourcesTotal: 12, percent: 100, currentStep: "done" },
+      },
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "Ready",
+          message: "Cluster is ready",
+          lastTransitionTime: now,
+          observedGeneration: 1,
+        },
+        {
+          type: "Reconciling",
+          status: "False",
+          reason: "Done",
+          message: "Nothing to do",
+          lastTransitionTime: now,
+        },
+      ],
+    } satisfies ClusterDeploymentStatus;
+    const r = await kubectl([
+      "patch",
+      "-n",
+      ns,
+      "clusterdeployment/with-status",
+      "--subresource=status",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ status }),
+    ]);
+    expect(r.stderr).toBe("");
+    const row = await kubectl([
+      "get",
+      "-n",
+      ns,
+      "clusterdeployment/with-status",
+      "-o",
+      "wide",
+      "--no-headers",
+    ]);
+    expect(row.stdout.split(/\s+/).slice(0, 10)).toEqual([
+      "with-status",
+      "aws",
+      "eu-west-1",
+      "1.33.4",
+      "Running",
+      "True",
+      "up",
+      "100",
+      "https://payments.example:443",
+      "payments-x7k2q",
+    ]);
+  });
+
+  it("refuses a status with an unknown power state", async () => {
+    await create(withFields(cd, { "metadata.name": "bad-status" }));
+    const r = await kubectl([
+      "patch",
+      "-n",
+      ns,
+      "clusterdeployment/bad-status",
+      "--subresource=status",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ status: { powerState: "Asleep" } }),
+    ]);
+    expect(refusal(r)).toContain('status.powerState: Unsupported value: "Asleep"');
+  });
+
+  it("lists every kind in the slipway category", async () => {
+    const r = await kubectl(["get", "slipway", "-n", ns, "-o", "name"]);
+    for (const k of kinds) expect(r.stdout).toContain(`${k.kind.toLowerCase()}.slipway.dev/printed`);
+  });
+});

@@ -1,0 +1,294 @@
+import { randomBytes } from "node:crypto";
+import { QueueEvents } from "bullmq";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../../src/api/index.js";
+import { clusterDeploymentResource } from "../../../src/api/resources.js";
+import {
+  POWER_QUEUE,
+  POWER_TRIGGER_JOB,
+  powerTriggerHandler,
+  registerPowerController,
+  type PowerRuntime,
+} from "../../../src/power/index.js";
+import { JobWorker } from "../../../src/queue/job-worker.js";
+import { redisConnection } from "../../../src/queue/redis.js";
+import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
+import { loadConfig } from "../../../src/runtime/config.js";
+import { KubeClient } from "../../../src/runtime/kube-client.js";
+import { configureLogging } from "../../../src/runtime/logging.js";
+import { Manager } from "../../../src/runtime/manager.js";
+import { simulatedClusterManifest } from "../../builders/cluster-deployment.js";
+import { eventually } from "../../harness/eventually.js";
+import { hubKubeConfig, newNamespace, testRedisUrl, testStateDir } from "../../harness/hub.js";
+import { ScaledClock } from "../../harness/scaled-clock.js";
+
+/*
+ * The power controller in-process against the real hub and Redis, with schedule time running 60 times faster
+ * than real time (a cron minute is a real second): triggers are BullMQ delayed jobs, set by the reconciler and
+ * fired by the trigger worker. No ClusterDeployment controller runs: spec.powerState is what these tests read.
+ */
+
+let client: KubeClient;
+let ns: string;
+const running: { manager: Manager; power: PowerRuntime }[] = [];
+
+/** Every minute: even minutes hibernate, odd minutes wake. With the scaled clock, a flip a second. */
+const flipEveryMinute = [{ start: "*/2 * * * *", end: "1-59/2 * * * *", location: "UTC" }];
+
+function config(prefix: string) {
+  const base = loadConfig({
+    SLIPWAY_STATE_DIR: testStateDir(),
+    REDIS_URL: testRedisUrl(),
+    SLIPWAY_QUEUE_PREFIX: prefix,
+  });
+  return { ...base, redisUrl: testRedisUrl() };
+}
+
+async function startController(prefix: string, clock: ScaledClock) {
+  const manager = new Manager({ client });
+  const power = registerPowerController(manager, { kube: client, config: config(prefix), clock });
+  await manager.start({ cacheSyncTimeoutMs: 30_000 });
+  await power.start();
+  const controller = { manager, power };
+  running.push(controller);
+  return controller;
+}
+
+async function stopController(controller: { manager: Manager; power: PowerRuntime }) {
+  running.splice(running.indexOf(controller), 1);
+  await controller.manager.stop();
+  await controller.power.close();
+}
+
+async function createScheduled(name: string, schedules = flipEveryMinute): Promise<ClusterDeployment> {
+  const manifest = simulatedClusterManifest(name, { provisionSeconds: 0 });
+  return client.create(clusterDeploymentResource, {
+    ...manifest,
+    metadata: { name, namespace: ns },
+    spec: { ...manifest.spec, hibernation: { schedules } },
+  } as never);
+}
+
+const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
+
+/** Records every spec.powerState change of `name` (polling at 100 ms; flips come a second apart). */
+function watchPowerState(name: string) {
+  const changes: { powerState: string; generation: number }[] = [];
+  let stopped = false;
+  const done = (async () => {
+    let last: string | undefined;
+    while (!stopped) {
+      const cd = await get(name);
+      const powerState = cd.spec.powerState ?? "Running";
+      if (powerState !== last) {
+        if (last !== undefined) changes.push({ powerState, generation: cd.metadata.generation ?? 0 });
+        last = powerState;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return {
+    changes,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+beforeAll(async () => {
+  configureLogging({ level: process.env.SLIPWAY_LOG_LEVEL === "debug" ? "debug" : "warn" });
+  client = new KubeClient(hubKubeConfig());
+  ns = await newNamespace("power");
+});
+
+afterEach(async () => {
+  for (const controller of [...running]) await stopController(controller);
+  // A test's flipping cluster must not load the next test's controllers.
+  for (const cd of (await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns })).items)
+    await client.delete(clusterDeploymentResource, ns, cd.metadata.name!);
+});
+
+afterAll(() => client?.close());
+
+const prefix = () => `t-power-${randomBytes(3).toString("hex")}`;
+
+describe("the power controller on the real hub and Redis", () => {
+  it("fires a schedule: spec.powerState follows the triggers, status.power shows the last and the next", async () => {
+    const clock = new ScaledClock(60);
+    await startController(prefix(), clock);
+    await createScheduled("flip");
+    const watch = watchPowerState("flip");
+    await eventually("three schedule triggers applied", async () => watch.changes.length >= 3, 30_000);
+    await watch.stop();
+    // Alternating, one generation per trigger: each trigger wrote spec.powerState once.
+    for (let i = 1; i < watch.changes.length; i++)
+      expect(watch.changes[i]!.powerState).not.toBe(watch.changes[i - 1]!.powerState);
+    const cd = await eventually("status.power records an applied trigger", async () => {
+      const c = await get("flip");
+      return c.status?.power?.lastTrigger?.outcome === "Applied" && c;
+    });
+    expect(cd.status!.power).toMatchObject({ source: "Schedule", lastTrigger: { source: "Schedule" } });
+    expect(Date.parse(cd.status!.power!.nextTransitionAt!)).toBeGreaterThan(
+      Date.parse(cd.status!.power!.lastTriggerAt!),
+    );
+    expect(getCondition(cd.status?.conditions as Condition[], "Scheduled")).toMatchObject({
+      status: "True",
+      reason: "ScheduleActive",
+    });
+    // The power controller never writes the ClusterDeployment controller's observedGeneration.
+    expect(cd.status?.observedGeneration).toBeUndefined();
+  });
+
+  it("keeps firing after a controller restart: the timer waits in Redis, not in the controller", async () => {
+    const clock = new ScaledClock(60);
+    const queuePrefix = prefix();
+    const first = await startController(queuePrefix, clock);
+    await createScheduled("restart");
+    const watch = watchPowerState("restart");
+    await eventually("a first trigger", async () => watch.changes.length >= 1, 30_000);
+    await stopController(first);
+
+    // With no controller at all, only a bare trigger worker: the timer the controller set still fires.
+    const seen = watch.changes.length;
+    const worker = new JobWorker({
+      queue: POWER_QUEUE,
+      redisUrl: testRedisUrl(),
+      prefix: queuePrefix,
+      concurrency: 1,
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      maxStalledCount: 1,
+    }).handle(POWER_TRIGGER_JOB, powerTriggerHandler({ kube: client, clock }));
+    const working = worker.run();
+    await eventually(
+      "the pending timer fired without a controller",
+      async () => watch.changes.length > seen,
+      10_000,
+    );
+    await worker.close();
+    await working;
+
+    // A new controller picks the schedule up again.
+    const resumed = watch.changes.length;
+    await startController(queuePrefix, clock);
+    await eventually(
+      "triggers continue after the restart",
+      async () => watch.changes.length >= resumed + 2,
+      30_000,
+    );
+    await watch.stop();
+  });
+
+  it("fires each trigger once with two controllers running", async () => {
+    const clock = new ScaledClock(60);
+    const queuePrefix = prefix();
+    // Both reconcile (no leader election: the worst case) and both run a trigger worker.
+    await startController(queuePrefix, clock);
+    await startController(queuePrefix, clock);
+    const connection = redisConnection(testRedisUrl());
+    const events = new QueueEvents(POWER_QUEUE, { connection, prefix: queuePrefix });
+    await events.waitUntilReady();
+    const runs = new Map<string, number>();
+    events.on("active", ({ jobId }) => runs.set(jobId, (runs.get(jobId) ?? 0) + 1));
+
+    const cd = await createScheduled("twice");
+    const watch = watchPowerState("twice");
+    await eventually("four triggers applied", async () => watch.changes.length >= 4, 40_000);
+    await watch.stop();
+    await events.close();
+    connection.disconnect();
+
+    const mine = [...runs].filter(([id]) => id.startsWith(cd.metadata.uid!));
+    expect(mine.length).toBeGreaterThanOrEqual(4);
+    for (const [id, count] of mine) expect(count, `job ${id} ran ${count} times`).toBe(1);
+    for (let i = 1; i < watch.changes.length; i++)
+      expect(watch.changes[i]!.generation).toBe(watch.changes[i - 1]!.generation + 1);
+  });
+
+  it("hibernates a running cluster hibernateAfter past its provisioning, and again that long after a resume", async () => {
+    const clock = new ScaledClock(60);
+    await startController(prefix(), clock);
+    const manifest = simulatedClusterManifest("idle", { provisionSeconds: 0 });
+    await client.create(clusterDeploymentResource, {
+      ...manifest,
+      metadata: { name: "idle", namespace: ns },
+      spec: { ...manifest.spec, hibernateAfter: "20m" },
+    } as never);
+    // No ClusterDeployment controller runs here: write the status it would write once the cluster runs.
+    const markRunning = async (field: "provisionedAt" | "lastResumedAt") => {
+      const at = new Date(Math.ceil(clock.now().getTime() / 1000) * 1000); // API times have whole seconds
+      await client.patch(
+        clusterDeploymentResource,
+        ns,
+        "idle",
+        { status: { powerState: "Running", [field]: at.toISOString() } },
+        { type: "merge", subresource: "status" },
+      );
+      return new Date(at.getTime() + 20 * 60_000);
+    };
+    const watch = watchPowerState("idle");
+    const due = await markRunning("provisionedAt");
+
+    const shown = await eventually("status.power shows when hibernateAfter hibernates it", async () => {
+      const power = (await get("idle")).status?.power;
+      return power?.nextHibernateAt ? power : undefined;
+    });
+    expect(Date.parse(shown.nextHibernateAt!)).toBe(due.getTime());
+    expect(watch.changes).toEqual([]);
+
+    // 20 schedule minutes are 20 real seconds: it hibernates then, not before.
+    await eventually("hibernateAfter applied", async () => watch.changes.length >= 1, 40_000, 100);
+    const firedAt = clock.now().getTime();
+    expect(firedAt).toBeGreaterThanOrEqual(due.getTime());
+    expect(firedAt - due.getTime()).toBeLessThan(5 * 60_000); // within 5 schedule minutes (5 real seconds)
+    expect(watch.changes[0]!.powerState).toBe("Hibernating");
+    const after = await eventually("status.power records the hibernateAfter trigger", async () => {
+      const c = await get("idle");
+      return c.status?.power?.lastTrigger?.outcome === "Applied" ? c : undefined;
+    });
+    expect(after.status!.power!.lastTrigger).toMatchObject({
+      source: "HibernateAfter",
+      powerState: "Hibernating",
+    });
+
+    // The cluster hibernates; then a person resumes it and the count starts again from the resume.
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "idle",
+      { status: { powerState: "Hibernating" } },
+      { type: "merge", subresource: "status" },
+    );
+    await client.patch(
+      clusterDeploymentResource,
+      ns,
+      "idle",
+      { spec: { powerState: "Running" } },
+      { type: "merge" },
+    );
+    const dueAgain = await markRunning("lastResumedAt");
+    await eventually(
+      "hibernateAfter applied after the resume",
+      async () => watch.changes.length >= 3,
+      40_000,
+      100,
+    );
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(dueAgain.getTime());
+    await watch.stop();
+    expect(watch.changes.map((c) => c.powerState)).toEqual(["Hibernating", "Running", "Hibernating"]);
+  });
+
+  it("answers a zone admission could not check with Scheduled=False, UnknownTimeZone", async () => {
+    await startController(prefix(), new ScaledClock(1));
+    await createScheduled("atlantis", [
+      { start: "0 19 * * *", end: "0 7 * * *", location: "Europe/Atlantis" },
+    ]);
+    const scheduled = await eventually("condition Scheduled", async () =>
+      getCondition((await get("atlantis")).status?.conditions as Condition[], "Scheduled"),
+    );
+    expect(scheduled).toMatchObject({ status: "False", reason: "UnknownTimeZone" });
+    expect(scheduled.message).toContain('"Europe/Atlantis" is not an IANA time zone');
+    expect((await get("atlantis")).spec.powerState).toBe("Running");
+  });
+});

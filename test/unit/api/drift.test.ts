@@ -1,0 +1,28 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderApiDocs, renderCrdFiles } from "../../../src/api/render.js";
+import { crdDir, repoRoot } from "../../../src/runtime/paths.js";
+
+const stale = "is stale: run `npm run gen:crds` and commit the result";
+
+describe("generated files match src/api", () => {
+  const files = renderCrdFiles();
+
+  it.each([...files.keys()])("charts/slipway/crds/%s", (name) => {
+    const path = join(crdDir, name);
+    expect(existsSync(path), `charts/slipway/crds/${name} is missing: run \`npm run gen:crds\``).toBe(true);
+    expect(readFileSync(path, "utf8"), `charts/slipway/crds/${name} ${stale}`).toBe(files.get(name));
+  });
+
+  it("charts/slipway/crds holds no CRD that src/api does not define", () => {
+    const extra = readdirSync(crdDir).filter((f) => f.startsWith("slipway.dev_") && !files.has(f));
+    expect(extra, `remove them with \`npm run gen:crds\``).toEqual([]);
+  });
+
+  it("docs/api.md", async () => {
+    expect(readFileSync(join(repoRoot, "docs", "api.md"), "utf8"), `docs/api.md ${stale}`).toBe(
+      await renderApiDocs(),
+    );
+  });
+});
