@@ -4,7 +4,7 @@ import type { Manager } from "../runtime/manager.js";
 import { JobEventRouter } from "../queue/job-events.js";
 import { JobQueue } from "../queue/job-queue.js";
 import { JobWorker } from "../queue/job-worker.js";
-import { systemClock, type PowerClock } from "./clock.js";
+import { configuredClock, type PowerClock } from "./clock.js";
 import { POWER_CONTROLLER, powerRegistration } from "./controller.js";
 import {
   POWER_QUEUE,
@@ -15,7 +15,7 @@ import {
 } from "./trigger-job.js";
 
 export { POWER_CONTROLLER, powerReconciler, powerRegistration } from "./controller.js";
-export { systemClock, type PowerClock } from "./clock.js";
+export { ScaledClock, systemClock, type PowerClock } from "./clock.js";
 export * from "./decide.js";
 export * from "./schedule.js";
 export * from "./trigger-job.js";
@@ -45,7 +45,7 @@ export interface PowerRuntime {
  */
 export function registerPowerController(manager: Manager, options: PowerControllerOptions): PowerRuntime {
   const { config, kube } = options;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? configuredClock(config.power);
   const queue = new JobQueue<PowerTriggerData, PowerTriggerResult>({
     name: POWER_QUEUE,
     redisUrl: config.redisUrl,

@@ -65,6 +65,15 @@ export interface SlipwayConfig {
     /** OCM reporting a running cluster unavailable this long gets its agent restarted and material re-applied. */
     repairAfterSeconds: number;
   };
+  power: {
+    /**
+     * TEST AND DEMO ONLY: schedule time runs this many times faster than real time (src/power/clock.ts), so a
+     * schedule's minutes pass in seconds. 1, the default, is the system clock.
+     */
+    clockScale: number;
+    /** Where scaled schedule time starts, in epoch milliseconds; the process's start when unset. */
+    clockOrigin?: number;
+  };
   pulumi: {
     /** Any Pulumi backend URL; the file backend under the state folder by default. */
     backendUrl: string;
@@ -133,6 +142,11 @@ export function loadConfig(
       hubURL: get("SLIPWAY_REGISTRATION_HUB_URL"),
       resyncSeconds: int("SLIPWAY_REGISTRATION_RESYNC_SECONDS", 600),
       repairAfterSeconds: int("SLIPWAY_REGISTRATION_REPAIR_SECONDS", 120),
+    },
+    power: {
+      clockScale: Math.max(1, int("SLIPWAY_POWER_CLOCK_SCALE", 1)),
+      clockOrigin:
+        get("SLIPWAY_POWER_CLOCK_ORIGIN") === undefined ? undefined : int("SLIPWAY_POWER_CLOCK_ORIGIN", 0),
     },
     pulumi: {
       backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),

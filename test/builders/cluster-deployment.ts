@@ -95,18 +95,33 @@ export async function releaseClusterDeletionForTest(
   );
 }
 
+/**
+ * What a test says about hub registration. Off unless the test is about registration or bootstrap: with it on,
+ * every local cluster also starts OCM's real agent and Ready waits for the hub to report it joined.
+ */
+export interface RegistrationChoice {
+  registration?: boolean;
+}
+
+const registrationSpec = (choice: RegistrationChoice) =>
+  choice.registration ? {} : { registration: { enabled: false } };
+
 /** A ClusterDeployment manifest on the local platform (a real control plane on this machine). */
-export function localClusterManifest(name: string) {
+export function localClusterManifest(name: string, choice: RegistrationChoice = {}) {
   return {
     apiVersion: "slipway.dev/v1alpha1",
     kind: "ClusterDeployment",
     metadata: { name },
-    spec: { clusterName: name, platform: { local: {} } },
+    spec: { clusterName: name, platform: { local: {} }, ...registrationSpec(choice) },
   };
 }
 
 /** A ClusterDeployment manifest on the simulated platform: only provisioning takes time, without jitter. */
-export function simulatedClusterManifest(name: string, sim: { provisionSeconds: number }) {
+export function simulatedClusterManifest(
+  name: string,
+  sim: { provisionSeconds: number },
+  choice: RegistrationChoice = {},
+) {
   return {
     apiVersion: "slipway.dev/v1alpha1",
     kind: "ClusterDeployment",
@@ -122,6 +137,7 @@ export function simulatedClusterManifest(name: string, sim: { provisionSeconds: 
           jitterPercent: 0,
         },
       },
+      ...registrationSpec(choice),
     },
   };
 }

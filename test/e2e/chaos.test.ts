@@ -23,13 +23,18 @@ import { eventually } from "../harness/eventually.js";
  * be stopped) with its own Redis (so it can be flushed). Two workers share Redis and the Pulumi backend; the second
  * runs in its own UTS namespace with another hostname, as a worker on another host would. Faults: workers
  * SIGKILLed during `up` and `destroy`, Redis flushed mid-provision and mid-destroy, the controller SIGKILLed, and
- * the hub API server stopped for longer than the old retry budget (5 attempts from 5 s, about 75 s). Then every
+ * the hub API server stopped for longer than the old retry budget. The job backoff is shortened (0.5 s doubling to
+ * 4 s, where the defaults are 5 s doubling to 5 min), so the old budget of 5 attempts lasted 11.5 s here and a
+ * 30 s outage outlasts it, as a 90 s outage outlasted the 75 s of the defaults. Then every
  * resource must converge or be gone, with no stack run twice, no stale lock, no orphan process and nothing left
  * behind.
  */
 
 const SEED = 20261130;
-const HUB_DOWN_MS = 90_000;
+const HUB_DOWN_MS = 30_000;
+const JOB_BACKOFF_MS = 500;
+const JOB_BACKOFF_CAP_MS = 4_000;
+
 const SIMULATED = 10;
 const LOCAL = 2;
 
@@ -69,6 +74,8 @@ function componentEnv(): Record<string, string> {
     SLIPWAY_LOG_LEVEL: "info",
     // A killed holder's stack lease expires this soon, so the faults below cost seconds, not minutes.
     SLIPWAY_STACK_LEASE_MS: "10000",
+    SLIPWAY_JOB_BACKOFF_MS: String(JOB_BACKOFF_MS),
+    SLIPWAY_JOB_BACKOFF_CAP_MS: String(JOB_BACKOFF_CAP_MS),
   };
 }
 

@@ -8,6 +8,7 @@ import { managedClusterResource } from "../../src/bootstrap/registration/resourc
 import type { KubeObject } from "../../src/runtime/resource.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
+import { ScaledClock } from "../../src/power/clock.js";
 import { localClusterManifest } from "../builders/cluster-deployment.js";
 import {
   deleteClustersThenStop,
@@ -21,16 +22,24 @@ import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
 
 /*
  * A hibernation schedule on a real local cluster, with the real controller (ClusterDeployment and power
- * controllers) and worker processes and the system clock: the schedule sleeps the cluster at a minute a little
- * ahead and wakes it a minute later. Real minutes, so this test takes about four.
+ * controllers) and worker processes. The controller runs the power controller's test clock (schedule time 60 times
+ * faster than real time, from an origin the test shares), so the schedule's minutes pass in seconds: it sleeps the
+ * cluster at a minute a little ahead and wakes it 45 schedule minutes (45 real seconds) later.
  */
+const CLOCK_SCALE = 60;
+const clock = new ScaledClock(CLOCK_SCALE);
+
 describe("a hibernation schedule on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
   let kube: KubeClient;
   let ns: string;
 
   beforeAll(async () => {
-    sut = await slipwayUnderTest("e2e-power", { SLIPWAY_LEADER_ELECTION: "false" });
+    sut = await slipwayUnderTest("e2e-power", {
+      SLIPWAY_LEADER_ELECTION: "false",
+      SLIPWAY_POWER_CLOCK_SCALE: String(CLOCK_SCALE),
+      SLIPWAY_POWER_CLOCK_ORIGIN: String(clock.origin),
+    });
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
@@ -70,7 +79,7 @@ describe("a hibernation schedule on the local platform, end to end", () => {
   };
 
   it("hibernates the cluster at the schedule's start (processes stop) and wakes it at its end (data kept, OCM Available, compliant)", async () => {
-    const manifest = localClusterManifest("nightly");
+    const manifest = localClusterManifest("nightly", { registration: true });
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
       input: JSON.stringify({ ...manifest, metadata: { ...manifest.metadata, labels: { tier: "nightly" } } }),
     });
@@ -88,12 +97,14 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     const dataDir = join(sut.stateDir, "clusters", `${ns}-nightly-${running.metadata.uid!.slice(0, 8)}`);
     expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);
 
-    // Sleep from the minute after next (at least a minute ahead) until a minute later, every hour, in UTC.
-    const start = new Date(Math.ceil((Date.now() + 60_000) / 60_000) * 60_000);
-    const end = new Date(start.getTime() + 60_000);
+    // Sleep, in schedule time, from the first minute at least two minutes ahead until 45 minutes later, every day
+    // in UTC (a schedule day lasts 24 real minutes, so it does not come round again during the test).
+    const start = new Date(Math.ceil((clock.now().getTime() + 120_000) / 60_000) * 60_000);
+    const end = new Date(start.getTime() + 45 * 60_000);
+    const realMsUntil = (at: Date) => Math.max(0, clock.msUntil(at));
     const schedule = {
-      start: `${start.getUTCMinutes()} * * * *`,
-      end: `${end.getUTCMinutes()} * * * *`,
+      start: `${start.getUTCMinutes()} ${start.getUTCHours()} * * *`,
+      end: `${end.getUTCMinutes()} ${end.getUTCHours()} * * *`,
       location: "UTC",
     };
     await kube.patch(
@@ -117,8 +128,8 @@ describe("a hibernation schedule on the local platform, end to end", () => {
         const cd = await get("nightly");
         return cd.status?.powerState === "Hibernating" && ready(cd) ? cd : undefined;
       },
-      end.getTime() - Date.now(),
-      1_000,
+      realMsUntil(end),
+      500,
     );
     expect(asleep.spec.powerState).toBe("Hibernating");
     expect(processesNaming(dataDir)).toEqual([]);
@@ -132,7 +143,7 @@ describe("a hibernation schedule on the local platform, end to end", () => {
         const cd = await get("nightly");
         return cd.status?.powerState === "Running" && ready(cd) && joinedAndBootstrapped(cd) ? cd : undefined;
       },
-      end.getTime() - Date.now() + 180_000,
+      realMsUntil(end) + 180_000,
       1_000,
     );
     const mc = await kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(

@@ -60,7 +60,9 @@ describe("registration of a local cluster with OCM's real agent and controller",
     );
 
   it("joins by itself, is shown as expected while hibernating, comes back on resume, and leaves nothing on delete", async () => {
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localClusterManifest(name)) });
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(localClusterManifest(name, { registration: true })),
+    });
     const provisioned = await eventually(
       "Provisioned",
       async () => {

@@ -20,7 +20,7 @@ import { Manager } from "../../../src/runtime/manager.js";
 import { simulatedClusterManifest } from "../../builders/cluster-deployment.js";
 import { eventually } from "../../harness/eventually.js";
 import { hubKubeConfig, newNamespace, testRedisUrl, testStateDir } from "../../harness/hub.js";
-import { ScaledClock } from "../../harness/scaled-clock.js";
+import { ScaledClock } from "../../../src/power/clock.js";
 
 /*
  * The power controller in-process against the real hub and Redis, with schedule time running 60 times faster
