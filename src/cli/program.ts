@@ -229,7 +229,7 @@ function addBenchCommands(program: Command, run: Run): void {
     .option("--count <n>", "simulated clusters applied at once", nonNegativeInteger, 50)
     .addOption(new Option("--scenario <scenario>").choices(["local", "simulated", "all"]).default("all"))
     .action((options: { count: number; scenario: "local" | "simulated" | "all" }) =>
-      run(async () => (await import("./bench.js")).benchClusters(options)),
+      run(async () => (await import("../bench/bench.js")).benchClusters(options)),
     );
   bench
     .command("registration")
@@ -237,7 +237,7 @@ function addBenchCommands(program: Command, run: Run): void {
     .option("--local <n>", "local clusters applied at once", nonNegativeInteger, 2)
     .option("--simulated <n>", "simulated clusters applied at once", nonNegativeInteger, 100)
     .action((options: { local: number; simulated: number }) =>
-      run(async () => (await import("./bench-registration.js")).benchRegistration(options)),
+      run(async () => (await import("../bench/bench-registration.js")).benchRegistration(options)),
     );
   bench
     .command("claims")
@@ -252,7 +252,7 @@ function addBenchCommands(program: Command, run: Run): void {
         claims: number;
         localClaims: number;
         scenario: "simulated" | "local" | "refill" | "all";
-      }) => run(async () => (await import("./bench-claims.js")).benchClaims(options)),
+      }) => run(async () => (await import("../bench/bench-claims.js")).benchClaims(options)),
     );
   bench
     .command("policies")
@@ -290,8 +290,8 @@ function addBenchCommands(program: Command, run: Run): void {
       }) =>
         run(async () =>
           options.scenario === "fleet"
-            ? (await import("./bench-fleet.js")).benchFleet(options)
-            : (await import("./bench-policies.js")).benchPolicies({
+            ? (await import("../bench/bench-fleet.js")).benchFleet(options)
+            : (await import("../bench/bench-policies.js")).benchPolicies({
                 ...options,
                 scenario: options.scenario,
               }),
@@ -314,7 +314,7 @@ function addBenchCommands(program: Command, run: Run): void {
     )
     .action((options: { counts: number[]; maxConcurrent: number; resumeDelay: number }) =>
       run(async () =>
-        (await import("./bench-failover.js")).benchFailover({
+        (await import("../bench/bench-failover.js")).benchFailover({
           counts: options.counts,
           maxConcurrent: options.maxConcurrent,
           resumeDelayMs: options.resumeDelay,

@@ -6,7 +6,7 @@ import {
   clusterFailoverResource,
   clusterPoolResource,
 } from "../../../src/api/resources.js";
-import { PowerSimulator, SIMULATED_RESUME_FAILURE_LABEL } from "../../../src/cli/power-simulator.js";
+import { PowerSimulator, SIMULATED_RESUME_FAILURE_LABEL } from "../../../src/bench/power-simulator.js";
 import { registerFailoverController } from "../../../src/failover/index.js";
 import { registerPoolControllers } from "../../../src/pools/index.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";

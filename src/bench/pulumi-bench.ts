@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { PulumiRunner } from "./pulumi-runner.js";
+import { PulumiRunner } from "../queue/pulumi-runner.js";
 
 export interface SimulatedUpBenchOptions {
   /** Folder holding the `pulumi` CLI (tools/bin). */

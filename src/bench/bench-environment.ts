@@ -6,8 +6,8 @@ import { DevEnvironment } from "../dev/environment.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
-import { hubClient } from "./hub-client.js";
-import { ZERO_DELAY_SIMULATED } from "../queue/pulumi-bench.js";
+import { hubClient } from "../cli/hub-client.js";
+import { ZERO_DELAY_SIMULATED } from "./pulumi-bench.js";
 
 /** Shared by the `slipway bench` commands: a private dev environment and how figures are printed. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kubeconfigServer, percentile, summarize } from "../../../src/cli/bench-claims.js";
+import { kubeconfigServer, percentile, summarize } from "../../../src/bench/bench-claims.js";
 
 describe("bench claims figures", () => {
   it("takes nearest-rank percentiles: p50 of 1..100 is 50, p99 is 99, p99 of 50 samples is the largest", () => {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource } from "../api/resources.js";
-import { instantSimulatedInputs } from "../queue/pulumi-bench.js";
+import { instantSimulatedInputs } from "./pulumi-bench.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
 import { PULUMI_QUEUE } from "../queue/job.js";

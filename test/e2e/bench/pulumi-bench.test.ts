@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { benchSimulatedUp } from "../../../src/queue/pulumi-bench.js";
+import { benchSimulatedUp } from "../../../src/bench/pulumi-bench.js";
 import { PulumiRunner } from "../../../src/queue/pulumi-runner.js";
 import { toolsBinDir } from "../../../src/runtime/paths.js";
 
