@@ -9,15 +9,15 @@ import { renderApiDocs, renderCrdFiles } from "../src/api/render.js";
 
 const apiDocsPath = join(repoRoot, "docs", "api.md");
 
-async function main(): Promise<void> {
+function main(): void {
   mkdirSync(crdDir, { recursive: true });
   const files = renderCrdFiles();
   for (const stale of readdirSync(crdDir)) {
     if (stale.startsWith("slipway.dev_") && !files.has(stale)) rmSync(join(crdDir, stale));
   }
   for (const [name, content] of files) writeFileSync(join(crdDir, name), content);
-  writeFileSync(apiDocsPath, await renderApiDocs());
+  writeFileSync(apiDocsPath, renderApiDocs());
   console.log(`wrote ${files.size} CRDs to ${crdDir} and the API reference to ${apiDocsPath}`);
 }
 
-await main();
+main();

@@ -2,7 +2,6 @@
  * Renders the generated artifacts (CRD YAML, API reference) as strings, so scripts/gen-crds.ts writes them and the
  * drift test compares them without touching the disk.
  */
-import { format } from "prettier";
 import { stringify } from "yaml";
 import { API_VERSION, GROUP } from "./common.js";
 import { CATEGORY, crdOf, type KindDefinition } from "./crd.js";
@@ -26,8 +25,11 @@ export function renderCrdFiles(): Map<string, string> {
 }
 
 // ---- API reference -------------------------------------------------------------------------------------
+//
+// Written as headings and bullet lines, not tables: Prettier pads a table's every cell to its column's widest,
+// which made the reference mostly spaces. This form is already as Prettier writes it (a drift test checks).
 
-interface FieldRow {
+interface Field {
   path: string;
   type: string;
   required: boolean;
@@ -36,14 +38,20 @@ interface FieldRow {
   constraints: string[];
 }
 
+/** A Markdown code span; double backticks when the text holds one. */
 function code(text: string): string {
-  // A code span in a GFM table cell: escape pipes; use double backticks when the text holds one.
-  const escaped = text.replace(/\|/g, "\\|");
-  return escaped.includes("`") ? `\`\` ${escaped} \`\`` : `\`${escaped}\``;
+  return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/** Free text on one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** "text." with the full stop added when the text has none. */
+function sentence(text: string): string {
+  const line = oneLine(text);
+  return line === "" || /[.:!?)]$/.test(line) ? line : `${line}.`;
 }
 
 function typeOf(schema: JSONSchemaProps): string {
@@ -78,12 +86,12 @@ function constraintsOf(schema: JSONSchemaProps): string[] {
   if (schema["x-kubernetes-list-type"] === "map") {
     out.push(`list-map keyed by ${(schema["x-kubernetes-list-map-keys"] ?? []).map(code).join(", ")}`);
   }
-  for (const rule of schema["x-kubernetes-validations"] ?? []) out.push(`rule: ${cell(rule.message)}`);
+  for (const rule of schema["x-kubernetes-validations"] ?? []) out.push(`rule: ${oneLine(rule.message)}`);
   return out;
 }
 
-function collectFields(schema: JSONSchemaProps, path: string, required: boolean, rows: FieldRow[]): void {
-  rows.push({
+function collectFields(schema: JSONSchemaProps, path: string, required: boolean, fields: Field[]): void {
+  fields.push({
     path,
     type: typeOf(schema),
     required,
@@ -93,31 +101,59 @@ function collectFields(schema: JSONSchemaProps, path: string, required: boolean,
   });
   if (schema.type === "object" && schema.properties) {
     for (const [name, child] of Object.entries(schema.properties)) {
-      collectFields(child, `${path}.${name}`, schema.required?.includes(name) ?? false, rows);
+      collectFields(child, `${path}.${name}`, schema.required?.includes(name) ?? false, fields);
     }
   } else if (schema.type === "object" && schema.additionalProperties?.type === "object") {
-    collectFields(schema.additionalProperties, `${path}.<key>`, false, rows);
+    collectFields(schema.additionalProperties, `${path}.<key>`, false, fields);
   } else if (schema.type === "array" && schema.items?.type === "object" && schema.items.properties) {
     for (const [name, child] of Object.entries(schema.items.properties)) {
-      collectFields(child, `${path}[].${name}`, schema.items.required?.includes(name) ?? false, rows);
+      collectFields(child, `${path}[].${name}`, schema.items.required?.includes(name) ?? false, fields);
     }
   }
 }
 
-function fieldTable(schema: JSONSchemaProps, root: string): string {
-  const rows: FieldRow[] = [];
-  for (const [name, child] of Object.entries(schema.properties ?? {})) {
-    collectFields(child, `${root}.${name}`, schema.required?.includes(name) ?? false, rows);
-  }
-  const lines = ["| Field | Type | Required | Default | Description |", "|---|---|---|---|---|"];
-  for (const row of rows) {
-    const description = [row.description, ...row.constraints.map((c) => `<br>${c}`)].join("");
-    const dflt = row.defaultValue === undefined ? "" : code(JSON.stringify(row.defaultValue));
-    lines.push(
-      `| ${code(row.path)} | ${cell(row.type)} | ${row.required ? "yes" : ""} | ${dflt} | ${cell(description)} |`,
-    );
-  }
+/**
+ * One field as a bullet: `path` (type, required, default): description. The constraints follow on a second line
+ * of the same item.
+ */
+function fieldLine(field: Field): string {
+  const facts = [
+    field.type,
+    ...(field.required ? ["required"] : []),
+    ...(field.defaultValue === undefined ? [] : [`default ${code(JSON.stringify(field.defaultValue))}`]),
+  ];
+  const head = `- ${code(field.path)} (${facts.join(", ")})`;
+  const description = sentence(field.description);
+  const lines = [description === "" ? head : `${head}: ${description}`];
+  if (field.constraints.length > 0) lines.push(`  ${field.constraints.join("; ")}`);
   return lines.join("\n");
+}
+
+/** A field section longer than this many lines is split: a section per child field. */
+const SECTION_MAX_FIELDS = 30;
+
+/**
+ * A heading per field of spec or status, with that field and everything below it as bullets; a large object (a
+ * platform one-of, a pool's template) gets a heading of its own for each of its fields instead.
+ */
+function fieldSections(schema: JSONSchemaProps, root: string): string[] {
+  const parts: string[] = [];
+  const visit = (child: JSONSchemaProps, path: string, required: boolean): void => {
+    const fields: Field[] = [];
+    collectFields(child, path, required, fields);
+    if (fields.length <= SECTION_MAX_FIELDS || child.type !== "object" || !child.properties) {
+      parts.push(`#### ${path}`, fields.map(fieldLine).join("\n"));
+      return;
+    }
+    parts.push(`#### ${path}`, fieldLine(fields[0]!));
+    for (const [name, grandchild] of Object.entries(child.properties)) {
+      visit(grandchild, `${path}.${name}`, child.required?.includes(name) ?? false);
+    }
+  };
+  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+    visit(child, `${root}.${name}`, schema.required?.includes(name) ?? false);
+  }
+  return parts;
 }
 
 function collectRules(
@@ -132,13 +168,18 @@ function collectRules(
   if (schema.additionalProperties) collectRules(schema.additionalProperties, `${path}.<key>`, out);
 }
 
+/** `name`: meaning, one bullet per entry. */
+function definitions(entries: [string, string][]): string {
+  return entries.map(([name, meaning]) => `- ${code(name)}: ${sentence(meaning)}`).join("\n");
+}
+
 function kindSection(def: KindDefinition): string {
   const crd = crdOf(def);
   const version = crd.spec.versions[0]!;
   const root = version.schema.openAPIV3Schema;
   const parts: string[] = [];
   parts.push(`## ${def.kind}`);
-  parts.push(def.description);
+  parts.push(oneLine(def.description));
   parts.push(
     [
       `- apiVersion: ${code(API_VERSION)}, kind: ${code(def.kind)}, namespaced`,
@@ -149,23 +190,13 @@ function kindSection(def: KindDefinition): string {
 
   parts.push("### Columns of `kubectl get`");
   parts.push(
-    [
-      "| Column | JSONPath | Shown |",
-      "|---|---|---|",
-      ...def.printerColumns.map(
-        (c) => `| ${c.name} | ${code(c.jsonPath)} | ${c.priority ? "-o wide" : "always"} |`,
-      ),
-    ].join("\n"),
+    def.printerColumns
+      .map((c) => `- ${c.name}: ${code(c.jsonPath)}${c.priority ? " (with `-o wide`)" : ""}`)
+      .join("\n"),
   );
 
   parts.push("### Conditions");
-  parts.push(
-    [
-      "| Type | Meaning |",
-      "|---|---|",
-      ...Object.entries(def.conditionTypes).map(([type, meaning]) => `| ${code(type)} | ${cell(meaning)} |`),
-    ].join("\n"),
-  );
+  parts.push(definitions(Object.entries(def.conditionTypes)));
 
   const reasons = reasonsByKind[def.kind];
   if (reasons) {
@@ -173,42 +204,31 @@ function kindSection(def: KindDefinition): string {
     parts.push(
       "Every reason the controller writes on this kind's conditions and Events (src/api/reasons.ts); nothing else.",
     );
-    parts.push(
-      [
-        "| Reason | Meaning |",
-        "|---|---|",
-        ...Object.entries(reasons).map(([reason, meaning]) => `| ${code(reason)} | ${cell(meaning)} |`),
-      ].join("\n"),
-    );
+    parts.push(definitions(Object.entries(reasons)));
   }
 
   const rules: { path: string; rule: ValidationRule }[] = [];
   collectRules(root, def.kind, rules);
   parts.push("### Admission rules (CEL)");
   parts.push(
-    "Checked by the API server on create and update; transition rules (those reading `oldSelf`) on update only.",
+    "Checked by the API server on create and update; transition rules (those reading `oldSelf`) on update only. " +
+      "Each rule: where it sits, the message the API server answers with, then the CEL expression.",
   );
   parts.push(
-    [
-      "| On | Rule | Message |",
-      "|---|---|---|",
-      ...rules.map(({ path, rule }) => `| ${code(path)} | ${code(rule.rule)} | ${cell(rule.message)} |`),
-    ].join("\n"),
+    rules
+      .map(({ path, rule }) => `- ${code(path)}: ${sentence(rule.message)}\n  ${code(rule.rule)}`)
+      .join("\n"),
   );
 
   parts.push("### spec");
-  parts.push(fieldTable(def.spec.json, "spec"));
+  parts.push(...fieldSections(def.spec.json, "spec"));
   parts.push("### status");
-  parts.push(fieldTable(def.status.json, "status"));
+  parts.push(...fieldSections(def.status.json, "status"));
   return parts.join("\n\n");
 }
 
-/** The API reference in Markdown, formatted as `prettier --check` wants it. */
-export async function renderApiDocs(): Promise<string> {
-  return format(renderApiDocsMarkdown(), { parser: "markdown", printWidth: 110 });
-}
-
-function renderApiDocsMarkdown(): string {
+/** The API reference in Markdown, already in the form `prettier --check` wants. */
+export function renderApiDocs(): string {
   const toc = kinds
     .map((k) => `- [${k.kind}](#${k.kind.toLowerCase()}) (${k.shortNames.join(", ")})`)
     .join("\n");
@@ -222,6 +242,8 @@ function renderApiDocsMarkdown(): string {
       "and its domain conditions, each with a CamelCase reason and a message a person can act on. Durations " +
       "are Go durations (`30m`, `8h`, `720h`); CEL's `duration()` reads them. Defaults are applied by the API " +
       "server; a defaulted field inside an optional object appears once the object is set.",
+    "Each field reads `path` (type, required, default): what it means; its limits and admission rules follow on " +
+      "the line below. A kind's admission rules are also listed with their CEL expressions.",
     "## Decisions",
     [
       "- **Platform as a one-of, Hive style.** `spec.platform` holds exactly one of `local`, `simulated`, `aws`, " +
@@ -240,16 +262,17 @@ function renderApiDocsMarkdown(): string {
       "- **Status per concern.** Several controllers work on one cluster, each with jobs of its own, so each owns " +
         "one status record and one field manager: `status.stack` (the Pulumi operation: `up`, `destroy`, " +
         "`refresh`; provision, hibernate, resume and resize are all `up`, and `status.powerState` shows which " +
-        "transition is under way), and, reserved for the controllers that come next, `status.registration`, " +
-        "`status.bootstrap` and `status.power`. Only `status.stack.inputsHash` says what the stack holds, so a " +
-        "registration or bootstrap job never makes a claim run Pulumi again.",
+        "transition is under way), `status.registration` (the registration controller), `status.bootstrap` (the " +
+        "bootstrap policies) and `status.power` (the power controller). Only `status.stack.inputsHash` says what " +
+        "the stack holds, so a registration or bootstrap job never makes a claim run Pulumi again.",
       "- **Ready is a summary** of each kind's named domain conditions (Cluster API's util/conditions): a missing " +
         "one counts as Unknown, Ready is True only when all are good, otherwise `Reconciling` carries the reason " +
         "of the first that is not. A ClusterDeployment's Ready summarizes `InfrastructureReady` and " +
-        "`Provisioned` (`Registered` and `Bootstrapped` join with their controllers); a hibernating cluster as " +
-        "asked is Ready with reason `Hibernating`.",
-      "- **Fields not acted on yet** (`hibernation`, `hibernateAfter`, a non-default `registration`) are accepted " +
-        "and answered with the condition `FieldsNotActedOn`, reason `NotImplementedYet`, naming each field.",
+        "`Provisioned`, and `Registered` and `Bootstrapped` once their controllers have set them; a hibernating " +
+        "cluster as asked is Ready with reason `Hibernating`.",
+      "- **Fields not acted on** are accepted and answered with the condition `FieldsNotActedOn`, reason " +
+        "`NotImplementedYet`, naming each field. Today every field is acted on (schedules and `hibernateAfter` by " +
+        "the power controller, `registration` by the registration controller); the condition stays for the next.",
       "- **BootstrapPolicy** is namespaced and applies to the clusters of its own namespace whose registration " +
         "labels match `clusterSelector` (OCM Placement semantics); tenants cannot push objects to other tenants' " +
         "clusters.",
@@ -258,6 +281,7 @@ function renderApiDocsMarkdown(): string {
         "API server does. What admission cannot see (a missing Secret, an unknown instance type) becomes a " +
         "`Stalled` condition with a reason.",
     ].join("\n"),
+    "## Kinds",
     toc,
   ].join("\n\n");
   return [intro, ...kinds.map(kindSection)].join("\n\n") + "\n";
