@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Slipway needs on a fresh machine: Debian's redis-server (when missing), the npm
-# dependencies, the real programs built from Go modules (tools/build.sh) and the compiled CLI (dist/).
+# dependencies, the real programs `slipway dev up` runs, built from Go modules (tools/build.sh dev), and the
+# compiled CLI (dist/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
@@ -17,8 +18,9 @@ echo "==> npm dependencies"
 # Install scripts of @pulumi/* would try to download provider plugins; nothing may download at run time.
 npm install --no-audit --no-fund --ignore-scripts --loglevel=error
 
-echo "==> tools (kube-apiserver, kube-controller-manager, kubectl, etcd, pulumi, OCM CRDs)"
-bash tools/build.sh
+echo "==> tools that \`slipway dev up\` runs"
+# Only the dev set: programs that only tests use are built by `npm test` (tools/build.sh dev test).
+bash tools/build.sh dev
 
 echo "==> compiling TypeScript"
 npm run --silent build

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Builds the real programs Slipway runs (kube-apiserver, kube-controller-manager, kubectl, etcd, pulumi,
-# ocm-registration) from their Go modules into tools/bin. Each program is built once per pinned version: the
-# binary is kept in a machine-wide cache ($SLIPWAY_TOOLS_CACHE, default ~/.cache/slipway/tools) so a fresh
-# clone only copies it.
+# Builds the real programs Slipway runs from their Go modules into tools/bin. Each program is built once per
+# pinned version: the binary is kept in a machine-wide cache ($SLIPWAY_TOOLS_CACHE, default
+# ~/.cache/slipway/tools) so a fresh clone only copies it.
 # Nothing is downloaded at run time; this script is the only step that talks to the Go module proxy.
+#
+# Usage: tools/build.sh [set...]   (default: dev)
+# Each program names the set that needs it, and only the sets asked for are built:
+#   dev   what `slipway dev up --sample` runs: etcd, kube-apiserver and kube-controller-manager (the hub's and the
+#         local clusters' control plane), kubectl, pulumi (the worker's), ocm-registration (OCM's hub controller
+#         and agent) and OCM's CRDs. scripts/install.sh builds this set.
+#   test  programs only tests use; `npm test` builds `dev test`. None yet.
+# A new program is one more `build <set> "<why>" ...` line below.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,6 +19,15 @@ cache="${SLIPWAY_TOOLS_CACHE:-$HOME/.cache/slipway/tools}"
 export GOTOOLCHAIN=local CGO_ENABLED=0
 # The checksum database does not list every Pulumi release; go.sum (committed) pins the exact content.
 export GONOSUMDB="github.com/pulumi/pulumi"
+
+all_sets="dev test"
+sets=("${@:-dev}")
+for set in "${sets[@]}"; do
+  [[ " $all_sets " == *" $set "* ]] ||
+    { echo "tools/build.sh: unknown set '$set' (the sets: $all_sets)" >&2; exit 2; }
+done
+wanted() { [[ " ${sets[*]} " == *" $1 "* ]]; }
+
 mkdir -p "$bin" "$cache"
 
 command -v go >/dev/null || { echo "tools/build.sh: Go is required (go 1.26 or newer) to build the tools" >&2; exit 1; }
@@ -35,38 +51,60 @@ k8s_ldflags() {
 -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
 }
 
-built=0 skipped=0
+built=0 skipped=0 not_asked=0 sets_with_programs=""
 total_start=$SECONDS
 
-build() { # name, module dir, package, version, ldflags, extra go build flags
-  local name="$1" dir="$2" pkg="$3" version="$4" ldflags="$5" flags="${6:-}"
+build() { # set, why, name, module dir, package, version, ldflags, extra go build flags
+  local set="$1" why="$2" name="$3" dir="$4" pkg="$5" version="$6" ldflags="$7" flags="${8:-}"
+  local what="  $name $version: for $set ($why)"
+  sets_with_programs+=" $set "
+  if ! wanted "$set"; then
+    echo "$what: not asked for (tools/build.sh $set)"; not_asked=$((not_asked + 1)); return
+  fi
   local cached="$cache/$name@$version"
   if [[ -x "$bin/$name" && "$(cat "$bin/$name.version" 2>/dev/null)" == "$version" ]]; then
-    echo "  $name $version: already built"; skipped=$((skipped + 1)); return
+    echo "$what: already built"; skipped=$((skipped + 1)); return
   fi
   if [[ ! -x "$cached" ]]; then
-    echo "  $name $version: building from $pkg (first build of a release takes minutes)..."
+    echo "$what: building from $pkg (first build of a release takes minutes)..."
     local start=$SECONDS
     (cd "$here/$dir" && go build $flags -trimpath -ldflags "$ldflags" -o "$cached.tmp" "$pkg")
     mv "$cached.tmp" "$cached"
     echo "  $name $version: built in $((SECONDS - start)) s"
     built=$((built + 1))
   else
-    echo "  $name $version: copied from $cache"
+    echo "$what: copied from the cache"
     skipped=$((skipped + 1))
   fi
   cp "$cached" "$bin/$name.tmp" && mv "$bin/$name.tmp" "$bin/$name"
   echo "$version" > "$bin/$name.version"
 }
 
-echo "Building tools into $bin (Kubernetes $k8s_version, etcd $etcd_version, Pulumi $pulumi_version, OCM $ocm_version)"
-build etcd etcd go.etcd.io/etcd/server/v3 "$etcd_version" "-s -w"
-build kube-apiserver kubernetes k8s.io/kubernetes/cmd/kube-apiserver "$k8s_version" "$(k8s_ldflags)"
-build kube-controller-manager kubernetes k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_version" "$(k8s_ldflags)"
-build kubectl kubernetes k8s.io/kubernetes/cmd/kubectl "$k8s_version" "$(k8s_ldflags)"
-build pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$pulumi_version" \
-  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
+echo "Tools for ${sets[*]} into $bin (cache $cache)"
+echo "  Kubernetes $k8s_version, etcd $etcd_version, Pulumi $pulumi_version, OCM $ocm_version"
+build dev "the hub's and local clusters' datastore" etcd etcd go.etcd.io/etcd/server/v3 "$etcd_version" "-s -w"
+build dev "the hub's and local clusters' control plane" kube-apiserver kubernetes \
+  k8s.io/kubernetes/cmd/kube-apiserver "$k8s_version" "$(k8s_ldflags)"
+build dev "the hub's and local clusters' built-in controllers" kube-controller-manager kubernetes \
+  k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_version" "$(k8s_ldflags)"
+build dev "applies CRDs and manifests to the hub and local clusters" kubectl kubernetes \
+  k8s.io/kubernetes/cmd/kubectl "$k8s_version" "$(k8s_ldflags)"
+build dev "the worker runs the stacks with it" pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+  "$pulumi_version" "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
 # One package at a time: the OCM build is large and the machine it runs on is shared.
-build ocm-registration ocm-registration open-cluster-management.io/ocm/cmd/registration "$ocm_version" "-s -w" "-p 1"
-"$here/ocm/fetch-crds.sh"
-echo "Tools ready in $((SECONDS - total_start)) s ($built built, $skipped reused)"
+build dev "OCM's registration controller on the hub and agent on local clusters" ocm-registration \
+  ocm-registration open-cluster-management.io/ocm/cmd/registration "$ocm_version" "-s -w" "-p 1"
+ocm_crds_why="OCM's resources on the hub and local clusters"
+if wanted dev; then
+  # fetch-crds.sh says what it did ("OCM CRDs v1.3.0: already in place"); this adds who needs them and why.
+  "$here/ocm/fetch-crds.sh" |
+    sed -u "s|^  OCM CRDs \([^:]*\): |  OCM CRDs \1: for dev ($ocm_crds_why): |"
+else
+  echo "  OCM CRDs: for dev ($ocm_crds_why): not asked for (tools/build.sh dev)"
+fi
+for set in "${sets[@]}"; do
+  [[ "$sets_with_programs" == *" $set "* ]] || echo "  $set: no programs in this set yet"
+done
+not_asked_note=""
+((not_asked == 0)) || not_asked_note=", $not_asked in sets not asked for"
+echo "Tools ready in $((SECONDS - total_start)) s ($built built, $skipped reused$not_asked_note)"
