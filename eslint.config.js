@@ -2,9 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /**
- * Imports point down only (STYLE.md). Each layer names the layers it may import; an import of any other layer
- * fails the lint. Controllers (provisioners, pools, bootstrap, power) do not import each other: what they
- * share lives in src/api.
+ * Imports point down only (docs/contributing.md). Each layer names the layers it may import; an import of any
+ * other layer fails the lint. Controllers (provisioners, pools, bootstrap, power) do not import each other: what
+ * they share lives in src/api.
  */
 const controllerMayImport = ["errors", "api", "local", "runtime", "stacks", "queue"];
 /** Every layer below the commands: what the benchmarks and the CLI build on. */

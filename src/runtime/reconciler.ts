@@ -44,9 +44,9 @@ export interface StatusInput<T extends KubeObject, S> {
 }
 
 /**
- * One controller's logic in the shape of STYLE.md. The harness (ReconcileRunner) gets the object, ensures the
- * finalizer, calls buildScope, runs reconcileNormal or reconcileDelete, and in a `finally` calls computeStatus
- * and applies its result to /status. Phases decide and act; computeStatus only reports.
+ * One controller's logic in the reconcile shape of docs/contributing.md. The harness (ReconcileRunner) gets the
+ * object, ensures the finalizer, calls buildScope, runs reconcileNormal or reconcileDelete, and in a `finally`
+ * calls computeStatus and applies its result to /status. Phases decide and act; computeStatus only reports.
  */
 export interface Reconciler<T extends KubeObject, S> {
   /**
