@@ -35,7 +35,7 @@ export default defineConfig({
           ...hub,
           testTimeout: 60_000,
           sequence: { groupOrder: 1 },
-          maxWorkers: 1,
+          maxWorkers: 2,
         },
       },
       {

@@ -65,6 +65,7 @@ export async function controllerCommand(): Promise<number> {
   });
   const manager = new Manager({
     client: kube,
+    namespaces: c.watchNamespaces,
     health: { host: c.metricsHost, port: c.metricsPort },
     leaderElection: c.leaderElection
       ? {
@@ -108,7 +109,12 @@ export async function controllerCommand(): Promise<number> {
   await manager.start();
   await power.start();
   log.info(
-    { identity: c.identity, health: manager.healthEndpoint, leaderElection: c.leaderElection },
+    {
+      identity: c.identity,
+      health: manager.healthEndpoint,
+      leaderElection: c.leaderElection,
+      namespaces: c.watchNamespaces ?? "all",
+    },
     "Controller started",
   );
   const signal = await untilSignal();

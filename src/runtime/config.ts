@@ -18,6 +18,13 @@ export interface SlipwayConfig {
   logLevel: string;
   queuePrefix: string;
   controller: {
+    /**
+     * Reconcile Slipway's resources in these namespaces only (all namespaces when unset), as Cluster API's
+     * `--namespace` and the Operator SDK's WATCH_NAMESPACE: several Slipways, one per team or per test, share a
+     * hub without touching each other's clusters. Cluster-scoped objects (ManagedClusters, certificate
+     * requests) are still seen hub-wide.
+     */
+    watchNamespaces?: string[];
     identity: string;
     leaderElection: boolean;
     leaseNamespace: string;
@@ -105,6 +112,18 @@ export function loadConfig(
       throw new ConfigError(`${key} must be true or false, got "${raw}"`);
     return raw === "true" || raw === "1";
   };
+  const namespaceList = (key: string) => {
+    const names = (get(key) ?? "")
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean);
+    const invalid = names.filter((n) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
+    if (invalid.length)
+      throw new ConfigError(
+        `${key} must be a comma-separated list of namespace names (lower-case letters, digits and '-', at most 63), got ${invalid.map((n) => `"${n}"`).join(", ")}`,
+      );
+    return names.length ? names : undefined;
+  };
   const stateDir = resolve(get("SLIPWAY_STATE_DIR") ?? defaultStateDir());
   return {
     stateDir,
@@ -114,6 +133,7 @@ export function loadConfig(
     logLevel: get("SLIPWAY_LOG_LEVEL") ?? "info",
     queuePrefix: get("SLIPWAY_QUEUE_PREFIX") ?? "slipway",
     controller: {
+      watchNamespaces: namespaceList("SLIPWAY_WATCH_NAMESPACES"),
       identity: get("SLIPWAY_IDENTITY") ?? `${hostname()}-${process.pid}`,
       leaderElection: bool("SLIPWAY_LEADER_ELECTION", true),
       leaseNamespace: get("SLIPWAY_NAMESPACE") ?? "slipway-system",

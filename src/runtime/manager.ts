@@ -3,6 +3,7 @@ import { ownedBy } from "./controller.js";
 import { EventRecorder } from "./events.js";
 import { HealthServer } from "./health-server.js";
 import { Informer } from "./informer.js";
+import { NamespacedInformers, type SharedInformer } from "./namespaced-informers.js";
 import type { KubeClient } from "./kube-client.js";
 import { LeaderElector } from "./leader-election.js";
 import { logger as namedLogger, type Logger } from "./logging.js";
@@ -22,8 +23,8 @@ export interface ManagerLeaderElectionOptions {
 
 export interface ManagerOptions {
   client: KubeClient;
-  /** Watch only this namespace; all namespaces when omitted. */
-  namespace?: string;
+  /** Watch Slipway's namespaced resources in these namespaces only; all namespaces when omitted. */
+  namespaces?: readonly string[];
   /** Created (with process metrics) when omitted. */
   metrics?: Metrics;
   /** Serve /metrics, /healthz and /readyz here; no server when omitted. */
@@ -39,7 +40,7 @@ export interface ManagerOptions {
 
 interface RunningController {
   registration: ControllerRegistration<KubeObject, unknown>;
-  primary: Informer;
+  primary: SharedInformer;
   queue?: WorkQueue;
 }
 
@@ -52,7 +53,7 @@ export class Manager {
   readonly client: KubeClient;
   readonly metrics: Metrics;
   readonly events: EventRecorder;
-  private readonly informers = new Map<string, Informer>();
+  private readonly informers = new Map<string, SharedInformer>();
   private readonly controllers = new Map<string, RunningController>();
   private readonly elector?: LeaderElector;
   private readonly health?: HealthServer;
@@ -102,20 +103,20 @@ export class Manager {
   informer<T extends KubeObject = KubeObject>(
     resource: ResourceRef,
     options: { labelSelector?: string } = {},
-  ): Informer<T> {
+  ): SharedInformer<T> {
     const id = `${resource.group}/${resource.version}/${resource.plural}?${options.labelSelector ?? ""}`;
     let informer = this.informers.get(id);
     if (!informer) {
-      informer = new Informer({
-        client: this.client,
-        resource,
-        namespace: resource.namespaced ? this.options.namespace : undefined,
-        labelSelector: options.labelSelector,
-      });
+      const make = (namespace?: string) =>
+        new Informer({ client: this.client, resource, namespace, labelSelector: options.labelSelector });
+      const namespaces = resource.namespaced ? this.options.namespaces : undefined;
+      informer = namespaces?.length
+        ? new NamespacedInformers(new Map(namespaces.map((ns) => [ns, make(ns)])))
+        : make();
       this.informers.set(id, informer);
       if (this.started) informer.start();
     }
-    return informer as unknown as Informer<T>;
+    return informer as unknown as SharedInformer<T>;
   }
 
   register<T extends KubeObject, S>(registration: ControllerRegistration<T, S>): void {

@@ -26,7 +26,7 @@ import { clusterPool } from "../builders/cluster-pool.js";
 import { localClusterManifest } from "../builders/cluster-deployment.js";
 import { deleteClustersThenStop, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+import { hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
 const condition = (o: { status?: { conditions?: unknown } } | undefined, type: string) =>
   getCondition(o?.status?.conditions as Condition[] | undefined, type);
@@ -104,7 +104,7 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("bootstrap");
+    ns = sut.namespace;
     spokeQueue = new JobQueue({
       name: SPOKE_QUEUE,
       redisUrl: testRedisUrl(),

@@ -74,6 +74,9 @@ function componentEnv(): Record<string, string> {
     SLIPWAY_LOG_LEVEL: "info",
     // A killed holder's stack lease expires this soon, so the faults below cost seconds, not minutes.
     SLIPWAY_STACK_LEASE_MS: "10000",
+    // A killed worker's job is found stalled within seconds (defaults: 60 s lock, checked every 30 s).
+    SLIPWAY_WORKER_LOCK_MS: "10000",
+    SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
     SLIPWAY_JOB_BACKOFF_MS: String(JOB_BACKOFF_MS),
     SLIPWAY_JOB_BACKOFF_CAP_MS: String(JOB_BACKOFF_CAP_MS),
   };

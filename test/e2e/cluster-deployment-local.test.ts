@@ -18,7 +18,7 @@ import {
 } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
 describe("ClusterDeployment on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
@@ -32,7 +32,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
     controller = sut.controller();
     worker = sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-local");
+    ns = sut.namespace;
   });
 
   afterAll(async () => {
@@ -141,6 +141,7 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       metadata: { name: "needs-creds" },
       spec: {
         clusterName: "needs-creds",
+        registration: { enabled: false },
         platform: { simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } } },
       },
     };

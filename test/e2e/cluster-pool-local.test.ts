@@ -19,7 +19,7 @@ import { clusterClaim } from "../builders/cluster-claim.js";
 import { clusterPool } from "../builders/cluster-pool.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectl } from "../harness/hub.js";
 
 type Conditioned = {
   status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
@@ -162,11 +162,15 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
   };
 
   beforeAll(async () => {
-    sut = await slipwayUnderTest("e2e-pool", { SLIPWAY_LEADER_ELECTION: "false" });
+    sut = await slipwayUnderTest(
+      "e2e-pool",
+      { SLIPWAY_LEADER_ELECTION: "false" },
+      { otherNamespaces: ["bad-input"] },
+    );
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-pool");
+    ns = sut.namespace;
     sampler = new InFlightSampler(kube, ns, poolName);
     sampler.start();
   });
@@ -390,7 +394,7 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
   });
 
   it("keeps a claim on a missing pool Pending, naming the pool, and binds it once the pool exists", async () => {
-    badInputNs = await newNamespace("e2e-pool-bad");
+    badInputNs = sut.otherNamespaces["bad-input"]!;
     const namespace = badInputNs;
     await kube.create(clusterClaimResource, clusterClaim("early", namespace, "later") as KubeObject);
     const getClaim = () => kube.get<ClusterClaim>(clusterClaimResource, namespace, "early");

@@ -10,7 +10,7 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { slipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
 
 /*
  * Deletion always ends (issue "nothing gets stuck"): a resource that never got a stack is released at once, a
@@ -47,7 +47,7 @@ describe("deletion always ends", () => {
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("delete-never", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("delete-never");
+      const ns = sut.namespace;
       const client = new KubeClient(hubKubeConfig());
       try {
         sut.controller();
@@ -113,7 +113,7 @@ describe("deletion always ends", () => {
     { timeout: 120_000 },
     async () => {
       const sut = await slipwayUnderTest("delete-waiting", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("delete-waiting");
+      const ns = sut.namespace;
       const client = new KubeClient(hubKubeConfig());
       const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "early");
       try {
@@ -136,7 +136,7 @@ describe("deletion always ends", () => {
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("delete-long", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("delete-long");
+      const ns = sut.namespace;
       const client = new KubeClient(hubKubeConfig());
       const name = `long-${"n".repeat(240)}`; // 245 characters: a valid object name, far over a file name
       const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
@@ -176,7 +176,7 @@ describe("deletion always ends", () => {
         SLIPWAY_JOB_ATTEMPTS: "1",
         SLIPWAY_JOB_BACKOFF_MS: "500",
       });
-      const ns = await newNamespace("delete-abandon");
+      const ns = sut.namespace;
       const client = new KubeClient(hubKubeConfig());
       const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "stuck");
       try {

@@ -14,7 +14,7 @@ import {
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
 import { spokeKubectl } from "../harness/spoke.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
 
 const RESYNC_SECONDS = 3;
 
@@ -34,7 +34,7 @@ describe("drift on the local platform, end to end", () => {
     controller = sut.controller();
     worker = sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-drift");
+    ns = sut.namespace;
   });
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ import type { KubeObject } from "../../src/runtime/resource.js";
 import { clusterPool } from "../builders/cluster-pool.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, hubKubeconfigPath, kubectl, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, hubKubeconfigPath, kubectl } from "../harness/hub.js";
 import { condition } from "../harness/pool-harness.js";
 
 const isReady = (o: { status?: { conditions?: { type: string; status: string }[] } }) =>
@@ -41,10 +41,11 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
   const namespaces: string[] = [];
 
   beforeAll(async () => {
-    sut = await slipwayUnderTest("e2e-failover", {
-      SLIPWAY_LEADER_ELECTION: "false",
-      SLIPWAY_WORKER_CONCURRENCY: "4",
-    });
+    sut = await slipwayUnderTest(
+      "e2e-failover",
+      { SLIPWAY_LEADER_ELECTION: "false", SLIPWAY_WORKER_CONCURRENCY: "4" },
+      { otherNamespaces: ["local", "cancel"] },
+    );
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
@@ -61,7 +62,7 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
   }, 300_000);
 
   it("`slipway failover` resumes a pool of 3 hibernated local clusters: all Ready, processes up, RTO reported", async () => {
-    const ns = await newNamespace("e2e-fo-local");
+    const ns = sut.otherNamespaces.local!;
     namespaces.push(ns);
     await kube.create(
       clusterPoolResource,
@@ -126,7 +127,7 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
   }, 900_000);
 
   it("a failover cancelled half way leaves the resumed clusters running and the rest hibernated; a failing resume is reported", async () => {
-    const ns = await newNamespace("e2e-fo-cancel");
+    const ns = sut.otherNamespaces.cancel!;
     namespaces.push(ns);
     const simulated = (name: string, site: string, failures: unknown[] = []) => ({
       apiVersion: "slipway.dev/v1alpha1",
@@ -135,6 +136,7 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
       spec: {
         clusterName: name,
         powerState: "Hibernating",
+        registration: { enabled: false },
         platform: {
           simulated: {
             provisionSeconds: 0,

@@ -17,7 +17,7 @@ import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+import { hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
 /*
  * Faults the real system must survive: a controller restarted mid-job, a worker SIGKILLed mid-`up`, Redis losing
@@ -124,7 +124,7 @@ describe("fault tolerance, end to end", () => {
       const started = Date.now();
       const sut = await slipwayUnderTest("fault-ctrl", { SLIPWAY_LEADER_ELECTION: "false" });
       const q = stacksQueue(sut);
-      const ns = await newNamespace("fault-ctrl");
+      const ns = sut.namespace;
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "restart");
       try {
@@ -222,7 +222,7 @@ describe("fault tolerance, end to end", () => {
         SLIPWAY_JOB_BACKOFF_MS: "1000",
       });
       const q = stacksQueue(sut);
-      const ns = await newNamespace("fault-worker");
+      const ns = sut.namespace;
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
       // The dead worker's stack lease outlives its job lock: the new worker waits for it (StackBusy)
@@ -360,7 +360,7 @@ describe("fault tolerance, end to end", () => {
         SLIPWAY_JOB_BACKOFF_MS: "1000",
       });
       const q = stacksQueue(sut);
-      const ns = await newNamespace("fault-redis");
+      const ns = sut.namespace;
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "amnesia");
       try {
@@ -452,7 +452,7 @@ describe("fault tolerance, end to end", () => {
         SLIPWAY_LEADER_ELECTION: "true",
         SLIPWAY_LEASE_DURATION_SECONDS: String(leaseSeconds),
       });
-      const ns = await newNamespace("fault-leader");
+      const ns = sut.namespace;
       const client = kube();
       const leaseNs = "slipway-system";
       const leaseName = sut.env.SLIPWAY_LEASE_NAME!;
@@ -538,7 +538,7 @@ describe("fault tolerance, end to end", () => {
         SLIPWAY_JOB_BACKOFF_MS: "500",
       });
       const q = stacksQueue(sut);
-      const ns = await newNamespace("fault-inject");
+      const ns = sut.namespace;
       const client = kube();
       const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
       const withFailure = (name: string, failure: Record<string, unknown>) => {
@@ -619,7 +619,7 @@ describe("fault tolerance, end to end", () => {
         SLIPWAY_JOB_BACKOFF_MS: "500",
       });
       const q = stacksQueue(sut);
-      const ns = await newNamespace("fault-destroy");
+      const ns = sut.namespace;
       const client = kube();
       const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "sticky");
       try {

@@ -6,7 +6,7 @@ import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { slipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
 
 /*
  * A pool whose template can never provision must not churn (create and delete clusters in a loop): it stops
@@ -19,7 +19,7 @@ describe("a pool never churns", () => {
     { timeout: 180_000 },
     async () => {
       const sut = await slipwayUnderTest("pool-churn", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("pool-churn");
+      const ns = sut.namespace;
       const client = new KubeClient(hubKubeConfig());
       const clusters = async () =>
         (await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns })).items;
@@ -35,6 +35,7 @@ describe("a pool never churns", () => {
               size: 2,
               runningCount: 2,
               template: {
+                registration: { enabled: false },
                 platform: {
                   simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } },
                 },

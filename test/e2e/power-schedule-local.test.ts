@@ -18,7 +18,7 @@ import {
 } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { spokeKubectl } from "../harness/spoke.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
 
 /*
  * A hibernation schedule on a real local cluster, with the real controller (ClusterDeployment and power
@@ -43,7 +43,7 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-power");
+    ns = sut.namespace;
   });
 
   afterAll(async () => {

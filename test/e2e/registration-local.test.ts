@@ -17,7 +17,7 @@ import {
 } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { spokeKubectl } from "../harness/spoke.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
 
 type MC = KubeObject & {
   status?: { conditions?: { type: string; status: string; reason?: string }[] };
@@ -42,7 +42,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-reg-local");
+    ns = sut.namespace;
   });
 
   afterAll(async () => {

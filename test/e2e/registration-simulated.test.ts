@@ -22,7 +22,7 @@ import type { KubeObject } from "../../src/runtime/resource.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { deleteClustersThenStop, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk, newNamespace } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
 
 type MC = KubeObject & {
   spec?: { hubAcceptsClient?: boolean; leaseDurationSeconds?: number };
@@ -77,12 +77,16 @@ describe("registration of simulated clusters on the real hub (OCM's controller r
   const clusterSet = `set-${suffix}`;
 
   beforeAll(async () => {
-    sut = await slipwayUnderTest("e2e-reg-sim", { SLIPWAY_LEADER_ELECTION: "false" });
+    sut = await slipwayUnderTest(
+      "e2e-reg-sim",
+      { SLIPWAY_LEADER_ELECTION: "false" },
+      { otherNamespaces: ["other"] },
+    );
     sut.controller();
     sut.worker();
     kube = new KubeClient(hubKubeConfig());
-    ns = await newNamespace("e2e-reg");
-    other = await newNamespace("e2e-reg-other");
+    ns = sut.namespace;
+    other = sut.otherNamespaces.other!;
   });
 
   afterAll(async () => {

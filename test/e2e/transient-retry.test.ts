@@ -9,7 +9,7 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { deleteClustersThenStop, slipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk, newNamespace, testRedisUrl } from "../harness/hub.js";
+import { hubKubeConfig, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
 /*
  * Transient means retry, however long it lasts. The old budget was 5 attempts, then `Stalled ... change the spec
@@ -28,7 +28,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         SLIPWAY_JOB_BACKOFF_MS: "1000",
         SLIPWAY_JOB_BACKOFF_CAP_MS: "2000",
       });
-      const ns = await newNamespace("transient");
+      const ns = sut.namespace;
       const kube = new KubeClient(hubKubeConfig());
       try {
         sut.controller();
@@ -103,13 +103,13 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         SLIPWAY_WORKER_STALLED_INTERVAL_MS: "1000",
         SLIPWAY_STACK_LEASE_MS: "4000",
       });
-      const ns = await newNamespace("worker-lost");
+      const ns = sut.namespace;
       const kube = new KubeClient(hubKubeConfig());
       const get = () => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
       try {
         sut.controller();
         await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 25 })),
+          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 10 })),
         });
         const uid = (await eventually(
           "the ClusterDeployment exists",

@@ -66,6 +66,13 @@ export class ComponentProcess {
 
 export interface SlipwayUnderTest {
   stateDir: string;
+  /**
+   * The namespace made for this Slipway, the one its controller reconciles (SLIPWAY_WATCH_NAMESPACES): what
+   * other test files leave on the shared hub is none of its business, and files can run side by side.
+   */
+  namespace: string;
+  /** The further namespaces it reconciles, by the label the test asked for them with. */
+  otherNamespaces: Record<string, string>;
   env: Record<string, string>;
   controller(extraEnv?: Record<string, string>): ComponentProcess;
   worker(extraEnv?: Record<string, string>): ComponentProcess;
@@ -73,16 +80,25 @@ export interface SlipwayUnderTest {
 }
 
 /**
- * Everything one test file needs to run Slipway's own processes: its own state folder, BullMQ prefix and
- * lease, so files never see each other's jobs.
+ * Everything one test file needs to run Slipway's own processes: its own state folder, BullMQ prefix, lease and
+ * namespaces, so files never see each other's jobs or resources.
  */
 export async function slipwayUnderTest(
   name: string,
   env: Record<string, string> = {},
+  options: { otherNamespaces?: string[] } = {},
 ): Promise<SlipwayUnderTest> {
-  const id = `${name}-${randomBytes(3).toString("hex")}`;
+  const id = `${name}-${randomBytes(3).toString("hex")}`.toLowerCase();
   const stateDir = join(testStateDir(), id);
   await mkdir(join(stateDir, "logs"), { recursive: true });
+  const namespace = id.slice(0, 63);
+  const otherNamespaces = Object.fromEntries(
+    (options.otherNamespaces ?? []).map((label) => [label, `${id}-${label}`.slice(0, 63)]),
+  );
+  for (const ns of [namespace, ...Object.values(otherNamespaces)]) {
+    const created = await kubectl(["create", "namespace", ns]);
+    if (created.code !== 0) throw new Error(`kubectl create namespace ${ns}: ${created.stderr}`);
+  }
   const baseEnv: Record<string, string> = {
     SLIPWAY_STATE_DIR: stateDir,
     SLIPWAY_KUBECONFIG: hubKubeconfigPath(),
@@ -90,6 +106,7 @@ export async function slipwayUnderTest(
     SLIPWAY_QUEUE_PREFIX: `t-${id}`,
     SLIPWAY_LEASE_NAME: `lease-${id}`,
     SLIPWAY_LOG_LEVEL: "info",
+    SLIPWAY_WATCH_NAMESPACES: [namespace, ...Object.values(otherNamespaces)].join(","),
     ...env,
   };
   const started: ComponentProcess[] = [];
@@ -106,6 +123,8 @@ export async function slipwayUnderTest(
   };
   return {
     stateDir,
+    namespace,
+    otherNamespaces,
     env: baseEnv,
     controller: (extra) => make("controller", extra),
     worker: (extra) => make("worker", extra),

@@ -10,7 +10,7 @@ import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../../builders/cluster-deployment.js";
 import { slipwayUnderTest, type ComponentProcess, type SlipwayUnderTest } from "../../harness/components.js";
 import { eventually } from "../../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk, newNamespace, testRedisUrl } from "../../harness/hub.js";
+import { hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../../harness/hub.js";
 
 /*
  * A worker stopped or killed in the middle of a run must not leave its Pulumi CLI or dynamic-provider plugins
@@ -82,7 +82,7 @@ describe("no process outlives its worker", () => {
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("orphans-kill", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("orphans-kill");
+      const ns = sut.namespace;
       try {
         sut.controller();
         const doomed = await workerMidRun(sut, ns);
@@ -117,7 +117,7 @@ describe("no process outlives its worker", () => {
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("orphans-stop", { SLIPWAY_LEADER_ELECTION: "false" });
-      const ns = await newNamespace("orphans-stop");
+      const ns = sut.namespace;
       const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
       const queue = new Queue(PULUMI_QUEUE, { connection: redis, prefix: sut.env.SLIPWAY_QUEUE_PREFIX! });
       try {

@@ -4,6 +4,7 @@ import { hubKubeConfig, newNamespace } from "../../harness/hub.js";
 import { Informer } from "../../../src/runtime/informer.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { coreResources, type KubeObject } from "../../../src/runtime/resource.js";
+import { Manager } from "../../../src/runtime/manager.js";
 import { installWidgetCrd, widget, type Widget } from "./widget-crd.js";
 
 describe("Informer against a real kube-apiserver", () => {
@@ -60,6 +61,38 @@ describe("Informer against a real kube-apiserver", () => {
     await eventually("delete of w2", () => informer.get(nsB, "w2") === undefined, 10_000);
     expect(events).toContain(`delete ${nsB}/w2`);
     expect(events.indexOf(`add ${nsB}/w2`)).toBeLessThan(events.indexOf("update w2 2->3"));
+  });
+
+  it("a manager told to watch two namespaces caches and reports those two and nothing of a third", async () => {
+    const widgets = await installWidgetCrd();
+    const nsA = await newNamespace("watch-a");
+    const nsB = await newNamespace("watch-b");
+    const elsewhere = await newNamespace("watch-no");
+    await client.create(widgets, widget(nsA, "a1", { size: 1 }));
+    await client.create(widgets, widget(elsewhere, "x1", { size: 1 }));
+    const manager = new Manager({ client, namespaces: [nsA, nsB] });
+    const informer = manager.informer<Widget>(widgets);
+    const added: string[] = [];
+    informer.addEventHandler({ onAdd: (w) => added.push(`${w.metadata?.namespace}/${w.metadata?.name}`) });
+    await manager.start({ cacheSyncTimeoutMs: 20_000 });
+    try {
+      await client.create(widgets, widget(nsB, "b1", { size: 2 }));
+      await client.create(widgets, widget(elsewhere, "x2", { size: 2 }));
+      await eventually("b1 in the cache", () => informer.get(nsB, "b1"), 10_000);
+      expect(informer.getByKey(`${nsA}/a1`)?.spec?.size).toBe(1);
+      expect(informer.get(elsewhere, "x1")).toBeUndefined();
+      expect(
+        informer
+          .list()
+          .map((w) => w.metadata?.name)
+          .sort(),
+      ).toEqual(["a1", "b1"]);
+      expect(informer.list({ namespace: nsB }).map((w) => w.metadata?.name)).toEqual(["b1"]);
+      expect(informer.keys().sort()).toEqual([`${nsA}/a1`, `${nsB}/b1`].sort());
+      expect(added.sort()).toEqual([`${nsA}/a1`, `${nsB}/b1`].sort());
+    } finally {
+      await manager.stop();
+    }
   });
 
   it("relists after a watch from a too-old resourceVersion gets 410 Gone, and keeps watching", async () => {

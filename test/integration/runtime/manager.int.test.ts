@@ -45,7 +45,7 @@ describe("Manager with leader election", () => {
       const reconciler = new TaggingReconciler(name);
       const manager = new Manager({
         client,
-        namespace: ns,
+        namespaces: [ns],
         metrics: new Metrics({ collectDefaults: false }),
         health: { host: "127.0.0.1", port: 0 },
         leaderElection: {

@@ -77,7 +77,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     await installWidgetCrd();
     client = new KubeClient(hubKubeConfig());
     ns = await newNamespace("reconcile");
-    manager = new Manager({ client, namespace: ns, metrics, health: { host: "127.0.0.1", port: 0 } });
+    manager = new Manager({ client, namespaces: [ns], metrics, health: { host: "127.0.0.1", port: 0 } });
     manager.register({
       name: "widget",
       watches: { primary: widgets },
