@@ -45,7 +45,7 @@ export default defineConfig({
           ...hub,
           testTimeout: 120_000,
           sequence: { groupOrder: 2 },
-          maxWorkers: 1,
+          maxWorkers: 2,
         },
       },
     ],

@@ -380,7 +380,7 @@ describe("fault tolerance, end to end", () => {
         );
         const uid = inFlight.cd.metadata!.uid!;
 
-        // The same as FLUSHALL for this Slipway (the Redis is shared with other test files, which run one at a time).
+        // The same as FLUSHALL for this Slipway (the Redis is shared with other test files, which may run beside it).
         const keys = await q.redis.keys(`${q.prefix}:*`);
         expect(keys.length).toBeGreaterThan(0);
         await q.redis.del(...keys);

@@ -44,6 +44,16 @@ export async function kubectlOk(args: string[], opts: { input?: string } = {}): 
   return r.stdout;
 }
 
+/**
+ * Fresh namespaces for a file's tests, made before its in-process controllers start so that they watch only
+ * these (Manager `namespaces`) and never reconcile what other files, running beside it, have on the hub.
+ */
+export async function newNamespaces<P extends string>(prefixes: readonly P[]): Promise<Record<P, string>> {
+  const made = {} as Record<P, string>;
+  for (const prefix of prefixes) made[prefix] = await newNamespace(prefix);
+  return made;
+}
+
 /** A fresh namespace for one test, so tests never see each other's objects. */
 export async function newNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase().slice(0, 63);

@@ -10,11 +10,16 @@ import {
 } from "../../src/api/resources.js";
 import { hubKubeConfig } from "./hub.js";
 
-/** The two pool controllers in-process against the test hub; no ClusterDeployment controller, no worker. */
-export async function startPoolControllers(): Promise<{ manager: Manager; client: KubeClient }> {
+/**
+ * The two pool controllers in-process against the test hub, watching `namespaces` only; no ClusterDeployment
+ * controller, no worker.
+ */
+export async function startPoolControllers(
+  namespaces: readonly string[],
+): Promise<{ manager: Manager; client: KubeClient }> {
   configureLogging({ level: process.env.SLIPWAY_LOG_LEVEL === "debug" ? "debug" : "warn" });
   const client = new KubeClient(hubKubeConfig());
-  const manager = new Manager({ client });
+  const manager = new Manager({ client, namespaces });
   registerPoolControllers(manager, { poolRequeueAfterMs: 2_000, claimPollMs: 500 });
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
   return { manager, client };

@@ -21,7 +21,7 @@ import { checkpointHasPendingCreate, spawnOnOtherHost } from "../../harness/othe
 
 /*
  * Redis is a cache, also with many workers. Worker A, on another host (its own UTS namespace), runs the `up`
- * that creates a simulated cluster; Redis loses everything mid-create (FLUSHALL: the job, its BullMQ lock, A's
+ * that creates a simulated cluster; Redis loses everything mid-create (all their keys: the job, its BullMQ lock, A's
  * stack lease); the controller queues the job again, as it does for a job missing from Redis, and worker B takes
  * it. B must wait for A's live run (A re-asserts its lease), never clear A's lock and never create the cluster a
  * second time; once A is done, B's run finds the stack converged.
@@ -159,8 +159,12 @@ void worker.run();
       // the re-queued job while A is still busy with its run.
       await b.worker.waitUntilReady();
 
-      // Redis loses everything mid-create; the controller finds the job missing and queues it again.
-      await redis.flushall();
+      // Redis loses everything mid-create; the controller finds the job missing and queues it again. Everything of
+      // these workers is under their prefix (jobs, locks, stack leases): deleting it is a FLUSHALL for them, and
+      // leaves alone the other test files that share this Redis and may run beside this one.
+      const keys = await redis.keys(`${prefix}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
       expect((await queue.lookup(id)).state).toBe("missing");
       await queue.enqueue(job);
 

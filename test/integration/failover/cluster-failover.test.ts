@@ -15,17 +15,20 @@ import { Manager } from "../../../src/runtime/manager.js";
 import { markClusterProvisionedForTest } from "../../builders/cluster-deployment.js";
 import { clusterPool } from "../../builders/cluster-pool.js";
 import { eventually } from "../../harness/eventually.js";
-import { hubKubeConfig, newNamespace } from "../../harness/hub.js";
+import { hubKubeConfig, newNamespaces } from "../../harness/hub.js";
 import { condition, poolClusters } from "../../harness/pool-harness.js";
 
 let manager: Manager;
 let client: KubeClient;
+let namespaces: Record<(typeof testNamespaces)[number], string>;
+const testNamespaces = ["fo-admit", "fo-pool", "fo-refuse", "fo-fail", "fo-cancel", "fo-pooldel"] as const;
 const simulators: PowerSimulator[] = [];
 
 beforeAll(async () => {
   configureLogging({ level: "warn" });
   client = new KubeClient(hubKubeConfig());
-  manager = new Manager({ client });
+  namespaces = await newNamespaces(testNamespaces);
+  manager = new Manager({ client, namespaces: Object.values(namespaces) });
   registerPoolControllers(manager, { poolRequeueAfterMs: 1_000 });
   registerFailoverController(manager);
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
@@ -112,7 +115,7 @@ const byName = async (ns: string) =>
 
 describe("ClusterFailover admission", () => {
   it("refuses a set named twice or not at all, a bad maxConcurrent, a changed set and an undone cancel", async () => {
-    const ns = await newNamespace("fo-admit");
+    const ns = namespaces["fo-admit"];
     const refused = async (spec: Record<string, unknown>) => {
       try {
         await client.create(
@@ -149,7 +152,7 @@ describe("ClusterFailover admission", () => {
 
 describe("ClusterFailover controller", () => {
   it("resumes a hibernated pool at most maxConcurrent at a time, keeps it running and reports the RTO", async () => {
-    const ns = await newNamespace("fo-pool");
+    const ns = namespaces["fo-pool"];
     const simulator = await simulate(ns, 1_500);
     const cds = await hibernatedPool(ns, "standby", 3);
     await client.create(
@@ -188,7 +191,7 @@ describe("ClusterFailover controller", () => {
   });
 
   it("refuses a set that matches nothing, a pool that does not exist and a second failover on the same pool", async () => {
-    const ns = await newNamespace("fo-refuse");
+    const ns = namespaces["fo-refuse"];
     await simulate(ns, 5_000);
     await client.create(
       clusterFailoverResource,
@@ -218,7 +221,7 @@ describe("ClusterFailover controller", () => {
   });
 
   it("gives up on a cluster whose resume fails and keeps the others running (PartiallyFailed)", async () => {
-    const ns = await newNamespace("fo-fail");
+    const ns = namespaces["fo-fail"];
     await simulate(ns, 500);
     await hibernatedClusters(ns, ["east-1", "east-2", "east-3"], {
       "east-2": SIMULATED_RESUME_FAILURE_LABEL,
@@ -238,7 +241,7 @@ describe("ClusterFailover controller", () => {
   });
 
   it("cancelled half way: clusters already resumed stay running, the rest stay hibernated", async () => {
-    const ns = await newNamespace("fo-cancel");
+    const ns = namespaces["fo-cancel"];
     await simulate(ns, 3_000);
     await hibernatedClusters(ns, ["c1", "c2", "c3", "c4"]);
     await client.create(
@@ -260,7 +263,7 @@ describe("ClusterFailover controller", () => {
   });
 
   it("a pool deleted mid-failover ends it with reason PoolDeleted, nothing left waiting", async () => {
-    const ns = await newNamespace("fo-pooldel");
+    const ns = namespaces["fo-pooldel"];
     await simulate(ns, 3_000);
     await hibernatedPool(ns, "standby", 3);
     await client.create(

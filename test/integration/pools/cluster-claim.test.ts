@@ -10,7 +10,7 @@ import { clusterClaim } from "../../builders/cluster-claim.js";
 import { markClusterProvisionedForTest } from "../../builders/cluster-deployment.js";
 import { clusterPool } from "../../builders/cluster-pool.js";
 import { eventually } from "../../harness/eventually.js";
-import { newNamespace } from "../../harness/hub.js";
+import { newNamespaces } from "../../harness/hub.js";
 import {
   condition,
   getClaim,
@@ -21,9 +21,12 @@ import {
 
 let manager: Manager;
 let client: KubeClient;
+let namespaces: Record<(typeof testNamespaces)[number], string>;
+const testNamespaces = ["claim-expiry", "claim-cli"] as const;
 
 beforeAll(async () => {
-  ({ manager, client } = await startPoolControllers());
+  namespaces = await newNamespaces(testNamespaces);
+  ({ manager, client } = await startPoolControllers(Object.values(namespaces)));
 });
 
 afterAll(async () => {
@@ -33,7 +36,7 @@ afterAll(async () => {
 
 describe("ClusterClaim", () => {
   it("is deleted with its cluster once it expires", async () => {
-    const ns = await newNamespace("claim-expiry");
+    const ns = namespaces["claim-expiry"];
     await client.create(clusterPoolResource, clusterPool("short", ns, { size: 1, runningCount: 1 }));
     const [cd] = await eventually("a pool cluster", async () => {
       const list = await poolClusters(client, ns, "short");
@@ -70,7 +73,7 @@ describe("ClusterClaim", () => {
   });
 
   it("slipway claim --wait reports progress and writes the kubeconfig", async () => {
-    const ns = await newNamespace("claim-cli");
+    const ns = namespaces["claim-cli"];
     await client.create(clusterPoolResource, clusterPool("cli", ns, { size: 1, runningCount: 0 }));
     const dir = await mkdtemp(join(tmpdir(), "slipway-claim-"));
     const out = join(dir, "kubeconfig");

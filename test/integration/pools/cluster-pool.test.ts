@@ -19,7 +19,7 @@ import {
 } from "../../builders/cluster-deployment.js";
 import { clusterPool } from "../../builders/cluster-pool.js";
 import { eventually } from "../../harness/eventually.js";
-import { kubectl, kubectlOk, newNamespace } from "../../harness/hub.js";
+import { kubectl, kubectlOk, newNamespaces } from "../../harness/hub.js";
 import {
   condition,
   getClaim,
@@ -31,9 +31,20 @@ import {
 
 let manager: Manager;
 let client: KubeClient;
+let namespaces: Record<(typeof testNamespaces)[number], string>;
+const testNamespaces = [
+  "pool-basic",
+  "pool-scale",
+  "pool-forged",
+  "pool-delete",
+  "pool-late",
+  "pool-budget",
+  "pool-fields",
+] as const;
 
 beforeAll(async () => {
-  ({ manager, client } = await startPoolControllers());
+  namespaces = await newNamespaces(testNamespaces);
+  ({ manager, client } = await startPoolControllers(Object.values(namespaces)));
 });
 
 afterAll(async () => {
@@ -56,7 +67,7 @@ async function provisionAll(
 
 describe("ClusterPool and ClusterClaim controllers", () => {
   it("keeps size clusters, runningCount of them Running, and hands the running one to a claim", async () => {
-    const ns = await newNamespace("pool-basic");
+    const ns = namespaces["pool-basic"];
     await client.create(
       clusterPoolResource,
       clusterPool("dev", ns, { size: 2, runningCount: 1, labels: { team: "platform" } }),
@@ -173,7 +184,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("scales through the scale subresource", async () => {
-    const ns = await newNamespace("pool-scale");
+    const ns = namespaces["pool-scale"];
     await client.create(clusterPoolResource, clusterPool("scaled", ns, { size: 1 }));
     await eventually("one cluster", async () => (await poolClusters(client, ns, "scaled")).length === 1);
     await kubectlOk(["scale", "cp/scaled", "--replicas=3", "-n", ns]);
@@ -191,7 +202,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("ignores a ClusterDeployment that names it in a hand-written clusterPoolRef: never counted, claimed or deleted", async () => {
-    const ns = await newNamespace("pool-forged");
+    const ns = namespaces["pool-forged"];
     // A copy of a pool cluster's manifest, as `kubectl get -o yaml` would give: the pool's label, annotation and ref.
     await client.create(clusterDeploymentResource, {
       apiVersion: "slipway.dev/v1alpha1",
@@ -226,7 +237,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("deletes its unclaimed clusters when it is deleted, and leaves the claimed one to its claim", async () => {
-    const ns = await newNamespace("pool-delete");
+    const ns = namespaces["pool-delete"];
     await client.create(clusterPoolResource, clusterPool("gone", ns, { size: 2, runningCount: 1 }));
     await eventually("two clusters", async () => (await poolClusters(client, ns, "gone")).length === 2);
     await provisionAll(ns, "gone");
@@ -254,7 +265,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("keeps a claim for a missing pool Pending and binds it (resuming a hibernated cluster) once the pool appears", async () => {
-    const ns = await newNamespace("pool-late");
+    const ns = namespaces["pool-late"];
     await client.create(clusterClaimResource, clusterClaim("early", ns, "late", { lifetime: "2h" }));
     const pending = await eventually("claim PoolNotFound", async () => {
       const c = await getClaim(client, ns, "early");
@@ -305,7 +316,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("never has more than maxConcurrent clusters installing or deleting", async () => {
-    const ns = await newNamespace("pool-budget");
+    const ns = namespaces["pool-budget"];
     let maxInFlight = 0;
     let observing = true;
     const observer = (async () => {
@@ -359,7 +370,7 @@ describe("ClusterPool and ClusterClaim controllers", () => {
   });
 
   it("acts on a template's hibernation and the pool's hibernateAfter: no FieldsNotActedOn for them", async () => {
-    const ns = await newNamespace("pool-fields");
+    const ns = namespaces["pool-fields"];
     await client.create(
       clusterPoolResource,
       clusterPool("sleepy", ns, {

@@ -45,7 +45,7 @@ function config(prefix: string) {
 }
 
 async function startController(prefix: string, clock: ScaledClock) {
-  const manager = new Manager({ client });
+  const manager = new Manager({ client, namespaces: [ns] });
   const power = registerPowerController(manager, { kube: client, config: config(prefix), clock });
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
   await power.start();

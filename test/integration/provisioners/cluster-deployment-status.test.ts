@@ -38,10 +38,10 @@ beforeAll(async () => {
     SLIPWAY_QUEUE_PREFIX: prefix,
   });
   queue = new JobQueue({ name: PULUMI_QUEUE, redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 500 });
-  manager = new Manager({ client });
+  ns = await newNamespace("cd-status");
+  manager = new Manager({ client, namespaces: [ns] });
   manager.register(clusterDeploymentRegistration({ kube: client, queue, config }, 2));
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
-  ns = await newNamespace("cd-status");
 });
 
 afterAll(async () => {
