@@ -16,15 +16,20 @@ export function kubectl(
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(binDir, "kubectl"), ["--kubeconfig", kubeconfig, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? "");
+    if (child.stdin) {
+      // A kubectl that ends before reading all of its input (a refused manifest, a dead API server) closes the
+      // pipe: EPIPE here is not an error of ours, and unhandled it would end this process. Its exit code says why.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(input);
+    }
   });
 }
 

@@ -423,6 +423,9 @@ export class PulumiRunner {
     });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // A CLI that ends before reading the value closes the pipe: its exit code and stderr say why, and EPIPE
+    // unhandled would end the worker.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(value);
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on("error", reject);
