@@ -32,11 +32,11 @@ describe("registration of a local cluster with OCM's real agent and controller",
 
   beforeAll(async () => {
     // A 5 s lease: OCM reports a stopped agent after 5 leases (25 s) instead of 2.5 minutes. The agent's material
-    // is re-applied every 20 s instead of 10 minutes, and a cluster OCM lost for 5 s gets its agent restarted.
+    // is re-applied every 10 s instead of 10 minutes, and a cluster OCM lost for 5 s gets its agent restarted.
     sut = await slipwayUnderTest("e2e-reg-local", {
       SLIPWAY_LEADER_ELECTION: "false",
       SLIPWAY_REGISTRATION_LEASE_SECONDS: "5",
-      SLIPWAY_REGISTRATION_RESYNC_SECONDS: "20",
+      SLIPWAY_REGISTRATION_RESYNC_SECONDS: "10",
       SLIPWAY_REGISTRATION_REPAIR_SECONDS: "5",
     });
     sut.controller();
@@ -60,6 +60,9 @@ describe("registration of a local cluster with OCM's real agent and controller",
     );
 
   it("joins by itself, is shown as expected while hibernating, comes back on resume, and leaves nothing on delete", async () => {
+    const t0 = Date.now();
+    const mark = (what: string) =>
+      console.log(`registration +${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
     await kubectlOk(["apply", "-n", ns, "-f", "-"], {
       input: JSON.stringify(localClusterManifest(name, { registration: true })),
     });
@@ -71,6 +74,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       180_000,
     );
+    mark("Provisioned");
     const joined = await eventually(
       "Registered and Joined",
       async () => {
@@ -81,6 +85,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       120_000,
     );
+    mark("Registered and Joined");
     const seconds =
       (Date.parse(condition(joined, "Joined")!.lastTransitionTime) -
         Date.parse(condition(provisioned, "Provisioned")!.lastTransitionTime)) /
@@ -104,6 +109,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       90_000,
       1_000,
     );
+    mark("the agent's bootstrap Secret back on the cluster");
 
     // The agent hangs (stopped, its process still there): OCM stops hearing from it, and Slipway restarts it.
     const [hung] = agentProcesses(joined);
@@ -116,6 +122,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       90_000,
     );
+    mark("OCM reports the cluster unreachable");
     expect(condition(lost, "Joined")?.reason).toBe("ManagedClusterLeaseUpdateStopped");
     const repaired = await eventually(
       "the agent restarted and the cluster available again",
@@ -125,6 +132,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       120_000,
     );
+    mark("the agent restarted and the cluster available again");
     expect(agentProcesses(repaired)).toHaveLength(1);
     expect(agentProcesses(repaired)).not.toContain(hung);
     const reasons = await kubectlOk([
@@ -159,6 +167,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       120_000,
     );
+    mark("OCM reports it unavailable; shown as hibernating");
     expect(condition(asleep, "Joined")).toMatchObject({ status: "Unknown" });
     expect(condition(asleep, "Registered")).toMatchObject({ status: "True" });
     expect(condition(asleep, "Ready")).toMatchObject({ status: "True" });
@@ -181,6 +190,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       },
       120_000,
     );
+    mark("available again");
     expect(available(await kube.get<MC>(managedClusterResource, undefined, name))?.status).toBe("True");
     expect(agentProcesses(awake).length).toBe(1);
 

@@ -165,6 +165,30 @@ export function refreshDue(
 }
 
 /**
+ * How long until `refreshDue` finds a refresh or a repair due, when nothing else changes (at least 1 s): a resync
+ * or repair interval shorter than the controller's one-minute safety pass is then kept, not rounded up to it.
+ */
+export function untilRefreshDue(
+  scope: Pick<RegistrationScope, "cd" | "record" | "managedCluster" | "now" | "deps">,
+): number | undefined {
+  const { record, now } = scope;
+  const settings = scope.deps.settings;
+  if (platformOf(scope.cd) === "simulated" || record?.type !== "register" || record.result !== "Succeeded")
+    return undefined;
+  const finishedAt = Date.parse(record.finishedAt ?? "");
+  if (!Number.isFinite(finishedAt)) return undefined;
+  const since = now.getTime() - finishedAt;
+  const waits = [settings.resyncSeconds * 1000 - since];
+  const available = scope.managedCluster?.status?.conditions?.find((c) => c.type === OcmCondition.Available);
+  if (available && available.status !== "True") {
+    const lostFor = now.getTime() - Date.parse(available.lastTransitionTime ?? "");
+    const repairMs = settings.repairAfterSeconds * 1000;
+    if (Number.isFinite(lostFor)) waits.push(Math.max(repairMs - lostFor, repairMs - since));
+  }
+  return Math.max(1_000, Math.min(...waits));
+}
+
+/**
  * A simulated agent has no process to renew its lease: the controller queues a renewal job every half lease,
  * named by the half-lease period it falls in (a deterministic id per period).
  */
@@ -175,7 +199,9 @@ function renewalSuffix(scope: RegistrationScope, operation: RegistrationOperatio
 }
 
 function renewalDelay(scope: RegistrationScope): number | undefined {
-  if (platformOf(scope.cd) !== "simulated") return 60_000; // OCM's verdict is also followed through events
+  // A real agent: OCM's verdict is also followed through events; this pass comes back when a refresh or a
+  // repair falls due, and at least every minute.
+  if (platformOf(scope.cd) !== "simulated") return Math.min(60_000, untilRefreshDue(scope) ?? 60_000);
   const halfLeaseMs = (SIMULATED_LEASE_DURATION_SECONDS * 1000) / 2;
   return halfLeaseMs - (scope.now.getTime() % halfLeaseMs) + 1000;
 }

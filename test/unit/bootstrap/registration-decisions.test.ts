@@ -19,7 +19,7 @@ import {
   CLUSTER_SET_LABEL,
   CSR_CLUSTER_NAME_LABEL,
 } from "../../../src/bootstrap/registration/names.js";
-import { refreshDue } from "../../../src/bootstrap/registration/phases.js";
+import { refreshDue, untilRefreshDue } from "../../../src/bootstrap/registration/phases.js";
 import { joinedCondition, registeredCondition } from "../../../src/bootstrap/registration/status.js";
 
 const dir = mkdtempSync(join(tmpdir(), "slipway-csr-"));
@@ -318,6 +318,26 @@ describe("refreshing a real agent's material", () => {
     expect(
       refreshDue(scope({ minutesSinceJob: 1, available: { status: "Unknown", minutesAgo: 3 } })),
     ).toBeUndefined();
+  });
+
+  it("comes back when the resync or the repair falls due, not a fixed minute later", () => {
+    // Resync every 10 minutes: 9 minutes after the job, the next check is one minute away.
+    expect(untilRefreshDue(scope({ minutesSinceJob: 9, available: { status: "True", minutesAgo: 9 } }))).toBe(
+      60_000,
+    );
+    // Lost for one minute of the two the repair waits for: a minute away, not the resync's four.
+    expect(
+      untilRefreshDue(scope({ minutesSinceJob: 6, available: { status: "Unknown", minutesAgo: 1 } })),
+    ).toBe(60_000);
+    // A repair is due once the last job is that old too.
+    expect(
+      untilRefreshDue(scope({ minutesSinceJob: 0.5, available: { status: "Unknown", minutesAgo: 3 } })),
+    ).toBe(90_000);
+    // Overdue: soon, not at once (a second), so passes never spin.
+    expect(
+      untilRefreshDue(scope({ minutesSinceJob: 11, available: { status: "True", minutesAgo: 9 } })),
+    ).toBe(1_000);
+    expect(untilRefreshDue(scope({ platform: { simulated: {} }, minutesSinceJob: 1 }))).toBeUndefined();
   });
 
   it("leaves clusters whose infrastructure is not running, and simulated agents, alone", () => {
