@@ -28,6 +28,9 @@ import { eventually } from "../harness/eventually.js";
  * 30 s outage outlasts it, as a 90 s outage outlasted the 75 s of the defaults. Then every
  * resource must converge or be gone, with no stack run twice, no stale lock, no orphan process and nothing left
  * behind.
+ *
+ * Slow: a hub of its own (about 10 s), twelve clusters provisioned through repeated faults (about 70 s of Pulumi
+ * runs on two cores), the 30 s hub outage, and every cluster destroyed; about 160 s.
  */
 
 const SEED = 20261130;

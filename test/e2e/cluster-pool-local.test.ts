@@ -21,6 +21,14 @@ import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../har
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl } from "../harness/hub.js";
 
+/*
+ * A ClusterPool of real local clusters, end to end: filled, claimed, refilled, a claim's cluster destroyed, stale
+ * clusters replaced one at a time, never more than maxConcurrent in flight.
+ *
+ * Slow: every step starts, hibernates or destroys real control planes (about 10 s each, one at a time under
+ * maxConcurrent), and the template change replaces both unclaimed clusters in turn; about 130-160 s.
+ */
+
 type Conditioned = {
   status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
 };

@@ -22,6 +22,9 @@ import { hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../harness/hub.
 /*
  * Faults the real system must survive: a controller restarted mid-job, a worker SIGKILLed mid-`up`, Redis losing
  * every job, and a leader dying. Real kube-apiserver, Redis, Pulumi CLI and Slipway processes; no mocks.
+ *
+ * Slow: six independent fault scenarios, each with a controller and worker of its own (a fault kills them), one of
+ * them on a real local cluster; each takes 15-35 s, mostly the cluster's provisioning and the recovery it measures.
  */
 
 interface Lease extends KubeObject {
