@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../../src/api/index.js";
 import { clusterDeploymentResource } from "../../../src/api/resources.js";
@@ -14,6 +14,7 @@ import { JobWorker } from "../../../src/queue/job-worker.js";
 import { redisConnection } from "../../../src/queue/redis.js";
 import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
 import { loadConfig } from "../../../src/runtime/config.js";
+import { Informer } from "../../../src/runtime/informer.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { configureLogging } from "../../../src/runtime/logging.js";
 import { Manager } from "../../../src/runtime/manager.js";
@@ -71,29 +72,35 @@ async function createScheduled(name: string, schedules = flipEveryMinute): Promi
 
 const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
 
-/** Records every spec.powerState change of `name` (polling at 100 ms; flips come a second apart). */
-function watchPowerState(name: string) {
+/**
+ * Schedule time for the tests that flip every schedule minute: 20 times real time, a flip every 3 real seconds,
+ * which a loaded 2-core machine keeps up with (at 60 times, one a second, it sometimes did not).
+ */
+const FLIP_SCALE = 20;
+
+/**
+ * Records every spec.powerState change of `name` from a watch: each write is an event, so no flip is missed
+ * however slowly a loaded machine answers (polling for flips a second apart could see two as none).
+ */
+async function watchPowerState(name: string) {
   const changes: { powerState: string; generation: number }[] = [];
-  let stopped = false;
-  const done = (async () => {
-    let last: string | undefined;
-    while (!stopped) {
-      const cd = await get(name);
-      const powerState = cd.spec.powerState ?? "Running";
-      if (powerState !== last) {
-        if (last !== undefined) changes.push({ powerState, generation: cd.metadata.generation ?? 0 });
-        last = powerState;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return {
-    changes,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
+  const informer = new Informer<ClusterDeployment>({
+    client,
+    resource: clusterDeploymentResource,
+    namespace: ns,
+    fieldSelector: `metadata.name=${name}`,
+  });
+  let last: string | undefined;
+  const seen = (cd: ClusterDeployment) => {
+    const powerState = cd.spec.powerState ?? "Running";
+    if (last !== undefined && powerState !== last)
+      changes.push({ powerState, generation: cd.metadata.generation ?? 0 });
+    last = powerState;
   };
+  informer.addEventHandler({ onAdd: seen, onUpdate: (_old, cd) => seen(cd) });
+  informer.start();
+  await informer.waitForSync({ timeoutMs: 20_000 });
+  return { changes, stop: () => informer.stop() };
 }
 
 beforeAll(async () => {
@@ -115,18 +122,20 @@ const prefix = () => `t-power-${randomBytes(3).toString("hex")}`;
 
 describe("the power controller on the real hub and Redis", () => {
   it("fires a schedule: spec.powerState follows the triggers, status.power shows the last and the next", async () => {
-    const clock = new ScaledClock(60);
+    const clock = new ScaledClock(FLIP_SCALE);
     await startController(prefix(), clock);
     await createScheduled("flip");
-    const watch = watchPowerState("flip");
-    await eventually("three schedule triggers applied", async () => watch.changes.length >= 3, 30_000);
+    const watch = await watchPowerState("flip");
+    await eventually("three schedule triggers applied", async () => watch.changes.length >= 3, 60_000);
     await watch.stop();
     // Alternating, one generation per trigger: each trigger wrote spec.powerState once.
     for (let i = 1; i < watch.changes.length; i++)
       expect(watch.changes[i]!.powerState).not.toBe(watch.changes[i - 1]!.powerState);
-    const cd = await eventually("status.power records an applied trigger", async () => {
+    // The schedule keeps flipping while this reads: a status written between a trigger's spec write and its own
+    // record says "Spec" for that moment, so wait for a pass that has both.
+    const cd = await eventually("status.power records an applied trigger as what decides", async () => {
       const c = await get("flip");
-      return c.status?.power?.lastTrigger?.outcome === "Applied" && c;
+      return c.status?.power?.lastTrigger?.outcome === "Applied" && c.status.power.source === "Schedule" && c;
     });
     expect(cd.status!.power).toMatchObject({ source: "Schedule", lastTrigger: { source: "Schedule" } });
     expect(Date.parse(cd.status!.power!.nextTransitionAt!)).toBeGreaterThan(
@@ -141,12 +150,21 @@ describe("the power controller on the real hub and Redis", () => {
   });
 
   it("keeps firing after a controller restart: the timer waits in Redis, not in the controller", async () => {
-    const clock = new ScaledClock(60);
+    const clock = new ScaledClock(FLIP_SCALE);
     const queuePrefix = prefix();
     const first = await startController(queuePrefix, clock);
-    await createScheduled("restart");
-    const watch = watchPowerState("restart");
+    const cd = await createScheduled("restart");
+    const watch = await watchPowerState("restart");
     await eventually("a first trigger", async () => watch.changes.length >= 1, 30_000);
+    // The controller sets the next timer on the pass after a trigger: stop it only once that timer waits in Redis,
+    // or a loaded machine could stop it before that pass and leave no timer to prove the point with.
+    const connection = redisConnection(testRedisUrl());
+    const powerQueue = new Queue(POWER_QUEUE, { connection, prefix: queuePrefix });
+    await eventually("the next trigger's timer waiting in Redis", async () =>
+      (await powerQueue.getDelayed()).some((job) => job.id?.startsWith(cd.metadata.uid!)),
+    );
+    await powerQueue.close();
+    connection.disconnect();
     await stopController(first);
 
     // With no controller at all, only a bare trigger worker: the timer the controller set still fires.
@@ -164,7 +182,7 @@ describe("the power controller on the real hub and Redis", () => {
     await eventually(
       "the pending timer fired without a controller",
       async () => watch.changes.length > seen,
-      10_000,
+      30_000,
     );
     await worker.close();
     await working;
@@ -175,13 +193,13 @@ describe("the power controller on the real hub and Redis", () => {
     await eventually(
       "triggers continue after the restart",
       async () => watch.changes.length >= resumed + 2,
-      30_000,
+      60_000,
     );
     await watch.stop();
   });
 
   it("fires each trigger once with two controllers running", async () => {
-    const clock = new ScaledClock(60);
+    const clock = new ScaledClock(FLIP_SCALE);
     const queuePrefix = prefix();
     // Both reconcile (no leader election: the worst case) and both run a trigger worker.
     await startController(queuePrefix, clock);
@@ -193,8 +211,8 @@ describe("the power controller on the real hub and Redis", () => {
     events.on("active", ({ jobId }) => runs.set(jobId, (runs.get(jobId) ?? 0) + 1));
 
     const cd = await createScheduled("twice");
-    const watch = watchPowerState("twice");
-    await eventually("four triggers applied", async () => watch.changes.length >= 4, 40_000);
+    const watch = await watchPowerState("twice");
+    await eventually("four triggers applied", async () => watch.changes.length >= 4, 60_000);
     await watch.stop();
     await events.close();
     connection.disconnect();
@@ -227,7 +245,7 @@ describe("the power controller on the real hub and Redis", () => {
       );
       return new Date(at.getTime() + 20 * 60_000);
     };
-    const watch = watchPowerState("idle");
+    const watch = await watchPowerState("idle");
     const due = await markRunning("provisionedAt");
 
     const shown = await eventually("status.power shows when hibernateAfter hibernates it", async () => {
