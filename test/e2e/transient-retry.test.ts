@@ -109,7 +109,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
       try {
         sut.controller();
         await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 10 })),
+          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 25 })),
         });
         const uid = (await eventually(
           "the ClusterDeployment exists",
