@@ -131,7 +131,9 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
             "the first job failed for its worker's deaths",
             async () => {
               const job = await queue.getJob(`${uid}.g1.up`);
-              return job && (await job.getState()) === "failed" ? job : undefined;
+              if (!job || (await job.getState()) !== "failed") return undefined;
+              // Read it again: the first read may predate its move to failed, and so lack why it failed.
+              return queue.getJob(`${uid}.g1.up`);
             },
             90_000,
           );
