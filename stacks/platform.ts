@@ -9,6 +9,8 @@ export type StackKind = "ClusterDeployment";
 /** What the host running a stack adds to a resource's spec: where things live on this machine. */
 export interface StackContext {
   stackName: string;
+  /** The resource's metadata.uid: unique across re-creations of a name, so cloud resources can carry it. */
+  uid: string;
   /** Slipway's state folder. */
   stateDir: string;
   /** Folder with the programs tools/build.sh builds (etcd, kube-apiserver, pulumi ...). */

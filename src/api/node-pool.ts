@@ -2,31 +2,8 @@ import type { CustomResource } from "./object.js";
 import { conditions, immutable, kubernetesVersion, labels, names, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { nodePoolPlatform, PLATFORMS } from "./platform.js";
+import { nodePoolAutoScaling, taint } from "./platform-fields.js";
 import { s, type Infer, type InferInput } from "./schema.js";
-
-export const nodePoolAutoScaling = s.object(
-  {
-    min: s.integer({ description: "Fewest nodes.", minimum: 0, maximum: 1000 }).required(),
-    max: s.integer({ description: "Most nodes.", minimum: 1, maximum: 1000 }).required(),
-  },
-  {
-    description: "Let the autoscaler size the pool between min and max.",
-    rules: [
-      {
-        rule: "self.min <= self.max",
-        message: "autoScaling.min must be less than or equal to autoScaling.max",
-      },
-    ],
-  },
-);
-
-export const taint = s.object({
-  key: s.string({ description: "Taint key.", minLength: 1, maxLength: 317 }).required(),
-  value: s.string({ description: "Taint value.", maxLength: 63 }),
-  effect: s
-    .enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { description: "Taint effect." })
-    .required(),
-});
 
 export const nodePoolManagement = s.object(
   {

@@ -60,6 +60,44 @@ export const poolReplicas = () =>
 
 export const poolLabels = () => labels("Labels put on every node of the pool.");
 
+export const nodePoolAutoScaling = s.object(
+  {
+    min: s.integer({ description: "Fewest nodes.", minimum: 0, maximum: 1000 }).required(),
+    max: s.integer({ description: "Most nodes.", minimum: 1, maximum: 1000 }).required(),
+  },
+  {
+    description: "Let the autoscaler size the pool between min and max.",
+    rules: [
+      {
+        rule: "self.min <= self.max",
+        message: "autoScaling.min must be less than or equal to autoScaling.max",
+      },
+    ],
+  },
+);
+
+export const taint = s.object({
+  key: s.string({ description: "Taint key.", minLength: 1, maxLength: 317 }).required(),
+  value: s.string({ description: "Taint value.", maxLength: 63 }),
+  effect: s
+    .enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { description: "Taint effect." })
+    .required(),
+});
+
+/**
+ * The sizing and scheduling fields every cloud node pool has beside its machine: bounds for the cloud's
+ * autoscaler and taints. With autoScaling, replicas is the size the pool starts at, brought within min..max.
+ */
+export const cloudPoolFields = () => ({
+  replicas: poolReplicas(),
+  autoScaling: nodePoolAutoScaling,
+  labels: poolLabels(),
+  taints: s.array(taint, {
+    description: "Taints put on every node of the pool.",
+    maxItems: 32,
+  }),
+});
+
 export function nodePools<I extends AnySchema>(item: I, defaultPool: InferInput<I>) {
   return s.array(item, {
     description: "Worker node pools. Absent: one pool named workers with the defaults shown.",

@@ -1,23 +1,28 @@
+import { cloudHostInputs } from "../cloud/inputs.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
+import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
-import { validateAWSInputs, type AWSClusterInputs } from "./inputs.js";
+import { availabilityZones, validateAWSInputs, type AWSClusterInputs } from "./inputs.js";
 import { awsPlatform } from "./schema.js";
 
 const clusterDeployment: StackProgram<AWSClusterInputs> = {
+  hostInputs: cloudHostInputs,
   validate: validateAWSInputs,
   program,
   describe: (inputs) => ({
     platform: "aws",
     summary: `aws cluster ${inputs.clusterName} (${inputs.powerState}) in ${inputs.platform.region}`,
-    // The stack and the cluster component.
-    expectedResources: 2,
-    secretOutputs: [],
+    // The stack, the provider, the cluster and network components, the VPC with 4 resources a zone and 5 more,
+    // two roles with their 4 policy attachments, the EKS cluster, its access entry and policy, one group a pool.
+    expectedResources:
+      4 + 1 + 4 * availabilityZones(inputs).length + 5 + 2 + 4 + 1 + 2 + inputs.platform.nodePools.length,
+    secretOutputs: CLUSTER_SECRET_OUTPUTS,
     // A repeated create could orphan cloud resources.
     idempotentCreate: false,
   }),
 };
 
-/** EKS with managed node groups: schema, defaults, credentials and an empty program, for the clouds issue to fill. */
+/** EKS with managed node groups in a VPC of its own. */
 export const aws: PlatformDefinition = {
   name: "aws",
   implemented: false,

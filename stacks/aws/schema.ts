@@ -3,11 +3,10 @@
  * into the API by src/api/platform.ts.
  */
 import {
+  cloudPoolFields,
   credentialsRef,
   nodePoolName,
   nodePools,
-  poolLabels,
-  poolReplicas,
   region,
   version,
   type PlatformOptions,
@@ -19,12 +18,16 @@ export const AWS_REGION = {
   words: "an AWS region: two letters, a direction and a number (for example eu-west-1 or us-gov-west-1)",
 };
 
+const AWS_ZONE = {
+  regex: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+[a-z]$",
+  words: "an AWS availability zone: a region and a letter (for example eu-west-1a)",
+};
+
 export const awsNodePool = s.object({
   name: nodePoolName(63),
-  replicas: poolReplicas(),
+  ...cloudPoolFields(),
   instanceType: s.string({ description: "EC2 instance type.", maxLength: 64, default: "m6i.large" }),
   diskSizeGiB: s.integer({ description: "Root volume size.", minimum: 20, maximum: 16384, default: 50 }),
-  labels: poolLabels(),
 });
 
 export const awsPlatform = (opts: PlatformOptions) =>
@@ -34,9 +37,19 @@ export const awsPlatform = (opts: PlatformOptions) =>
       version: version(opts, "EKS Kubernetes version. Absent: EKS's default."),
       credentialsRef: credentialsRef(),
       vpcCIDR: s.string({
-        description: "CIDR of the VPC created for the cluster.",
+        description:
+          "CIDR of the VPC created for the cluster: a /16 to a /24, split into a public and a private subnet " +
+          "per availability zone.",
         format: "cidr",
         default: "10.0.0.0/16",
+      }),
+      availabilityZones: s.array(s.string({ pattern: AWS_ZONE, maxLength: 64 }), {
+        description:
+          "Availability zones of the VPC's subnets, in the region. Absent: the region's zones a, b and c. " +
+          "EKS needs at least two.",
+        listType: "set",
+        minItems: 2,
+        maxItems: 6,
       }),
       nodePools: nodePools(awsNodePool, {
         name: "workers",
@@ -52,6 +65,12 @@ export const awsPlatform = (opts: PlatformOptions) =>
     {
       description:
         "EKS with managed node groups in a VPC of its own. Hibernation scales node groups to zero.",
+      rules: [
+        {
+          rule: "!has(self.availabilityZones) || self.availabilityZones.all(z, z.startsWith(self.region))",
+          message: "every availability zone must be in the region: eu-west-1a, say, for region eu-west-1",
+        },
+      ],
     },
   );
 

@@ -15,7 +15,7 @@ import {
   type StackProgram,
 } from "../../../stacks/index.js";
 
-export type PlatformContext = Omit<StackContext, "stackName">;
+export type PlatformContext = Omit<StackContext, "stackName" | "uid">;
 
 export { InvalidSpecError };
 
@@ -59,7 +59,7 @@ export function desiredStack(
     name: cd.metadata!.name!,
     uid: cd.metadata!.uid!,
   });
-  const inputs = adapter.stackInputs(cd, { ...ctx, stackName });
+  const inputs = adapter.stackInputs(cd, { ...ctx, stackName, uid: cd.metadata!.uid! });
   return { stackName, inputs, inputsHash: stackInputsHash(inputs) };
 }
 
