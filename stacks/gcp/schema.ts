@@ -3,11 +3,10 @@
  * into the API by src/api/platform.ts.
  */
 import {
+  cloudPoolFields,
   credentialsRef,
   nodePoolName,
   nodePools,
-  poolLabels,
-  poolReplicas,
   region,
   version,
   type PlatformOptions,
@@ -30,14 +29,21 @@ const GCP_LABEL_VALUE = {
 
 export const gcpNodePool = s.object({
   name: nodePoolName(40),
-  replicas: poolReplicas(),
+  ...cloudPoolFields(),
+  replicas: s.integer({
+    description:
+      "Nodes per zone of the region while the cluster runs (GKE counts a regional pool's nodes per zone: 3 zones " +
+      "and 2 replicas are 6 nodes); autoScaling's bounds are per zone too. Hibernation scales every pool to zero.",
+    minimum: 0,
+    maximum: 1000,
+    default: 2,
+  }),
   machineType: s.string({
     description: "Compute Engine machine type.",
     maxLength: 64,
     default: "e2-standard-4",
   }),
   diskSizeGiB: s.integer({ description: "Boot disk size.", minimum: 10, maximum: 65536, default: 50 }),
-  labels: poolLabels(),
 });
 
 export const gcpPlatform = (opts: PlatformOptions) =>
@@ -52,8 +58,25 @@ export const gcpPlatform = (opts: PlatformOptions) =>
       version: version(opts, "GKE Kubernetes version. Absent: the release channel's default."),
       credentialsRef: credentialsRef(),
       network: s.string({
-        description: "VPC network. Absent: one is created for the cluster.",
+        description:
+          "An existing VPC network of the project to put the cluster's subnetwork in. Absent: one is created for " +
+          "the cluster.",
         maxLength: 63,
+      }),
+      subnetCIDR: s.string({
+        description: "Primary range of the cluster's subnetwork: the nodes' addresses.",
+        format: "cidr",
+        default: "10.0.0.0/20",
+      }),
+      podsCIDR: s.string({
+        description: "Secondary range of the subnetwork for pods (VPC-native cluster).",
+        format: "cidr",
+        default: "10.4.0.0/14",
+      }),
+      servicesCIDR: s.string({
+        description: "Secondary range of the subnetwork for Services.",
+        format: "cidr",
+        default: "10.8.0.0/20",
       }),
       nodePools: nodePools(gcpNodePool, {
         name: "workers",

@@ -104,7 +104,7 @@ export function hibernationDiff(running: ProgramRun, hibernating: ProgramRun): R
     if (!before.has(key)) diff[key] = ["added"];
     else if (!after.has(key)) diff[key] = ["removed"];
     else {
-      const paths = differences(before.get(key), after.get(key));
+      const paths = differences(before.get(key), after.get(key)).sort();
       if (paths.length > 0) diff[key] = paths;
     }
   }
