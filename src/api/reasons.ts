@@ -172,6 +172,10 @@ export const BootstrapPolicyReasons = {
 export const PolicyEvaluationReasons = {
   UnknownKind: "The cluster's API has no such kind in that group and version (a CRD not installed, a typo).",
   ObjectRefused: "The cluster's API refused the object; the message has the API's own words.",
+  EnforceDidNotConverge:
+    "Enforce wrote the object and it is still NonCompliant right after (compared as the API server stores the " +
+    "template); the message names the field paths. Write those fields as the server stores them, or stop what " +
+    "changes them back; enforce writes again at most every 5 minutes, or at once after a policy change.",
   EvaluationFailed:
     "The evaluation job failed after its retries (the cluster's API unreachable); the message says why.",
   WaitingForCluster:

@@ -10,12 +10,9 @@ import { logger } from "../../runtime/logging.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import { evaluate } from "./evaluate.js";
-import {
-  BOOTSTRAP_FIELD_MANAGER,
-  type ObjectVerdict,
-  type PolicyEvaluationJobData,
-  type PolicyEvaluationResult,
-} from "./job.js";
+import { notConverged } from "./enforce-backoff.js";
+import { dryRunWrite, writeObject } from "./object-write.js";
+import { type ObjectVerdict, type PolicyEvaluationJobData, type PolicyEvaluationResult } from "./job.js";
 import { refusedByApi, spokeClient, SpokeDiscovery } from "./spoke.js";
 import { objectName, templateProblem } from "./templates.js";
 
@@ -114,7 +111,7 @@ async function runEvaluation(
   }
 }
 
-async function evaluateOnSpoke(
+export async function evaluateOnSpoke(
   spoke: KubeClient,
   discovery: SpokeDiscovery,
   template: ObjectTemplate,
@@ -133,21 +130,30 @@ async function evaluateOnSpoke(
   // A namespaced object without a namespace goes where kubectl would put it.
   const namespace = resource.namespaced ? (desired.metadata?.namespace ?? "default") : undefined;
   const body = resource.namespaced ? { ...desired, metadata: { ...desired.metadata, namespace } } : desired;
+  const target = { resource, namespace, name, body };
+  // Compared as the server would store the template (dry run of enforce's write), not as written.
+  const judge = async (observed: KubeObject | undefined) =>
+    evaluate(
+      template,
+      observed,
+      observed && template.complianceType !== "mustnothave"
+        ? await dryRunWrite(spoke, target, observed, template)
+        : undefined,
+    );
   try {
     const observed = await spoke.getIfExists<KubeObject>(resource, namespace, name);
-    const verdict = evaluate(template, observed);
+    const verdict = await judge(observed);
     if (verdict.compliant || !enforce || verdict.action === "none")
       return { object, compliant: verdict.compliant, message: verdict.message };
     if (verdict.action === "delete") {
       await spoke.delete(resource, namespace, name);
       return { object, compliant: true, message: `${object} deleted`, changed: true };
     }
-    const applied = await applyObject(spoke, resource, namespace, name, body, observed, template);
-    const after = evaluate(template, applied);
+    const after = await judge(await writeObject(spoke, target, observed, template));
     const done = verdict.action === "create" ? "created" : "updated";
     return after.compliant
       ? { object, compliant: true, message: `${object} ${done}`, changed: true }
-      : { object, compliant: false, message: `${after.message} (after it was ${done})`, changed: true };
+      : { object, compliant: false, message: notConverged(after.message, done), changed: true };
   } catch (error) {
     const refused = refusedByApi(error);
     if (refused === undefined) throw error;
@@ -157,45 +163,6 @@ async function evaluateOnSpoke(
       message: safeMessage(`${Reason.ObjectRefused}: ${object}: ${refused}`, 1024),
     };
   }
-}
-
-/**
- * musthave: server-side apply under Slipway's field manager, which sets what the template says and leaves the
- * rest. mustonlyhave: the named top-level fields are replaced whole (a PUT of the object as it is, with those
- * fields exactly as given), since apply never removes what another manager set.
- */
-async function applyObject(
-  spoke: KubeClient,
-  resource: Parameters<KubeClient["patch"]>[0],
-  namespace: string | undefined,
-  name: string,
-  body: KubeObject,
-  observed: KubeObject | undefined,
-  template: ObjectTemplate,
-): Promise<KubeObject> {
-  if (template.complianceType === "mustonlyhave" && observed) {
-    const { apiVersion: _a, kind: _k, metadata, ...fields } = body as Record<string, unknown>;
-    const labels = (metadata as KubeObject["metadata"])?.labels;
-    const annotations = (metadata as KubeObject["metadata"])?.annotations;
-    return spoke.replace(
-      resource,
-      {
-        ...observed,
-        ...fields,
-        metadata: {
-          ...observed.metadata,
-          labels: { ...observed.metadata?.labels, ...labels },
-          annotations: { ...observed.metadata?.annotations, ...annotations },
-        },
-      } as KubeObject,
-      { fieldManager: BOOTSTRAP_FIELD_MANAGER },
-    );
-  }
-  return spoke.patch<KubeObject>(resource, namespace, name, body, {
-    type: "apply",
-    fieldManager: BOOTSTRAP_FIELD_MANAGER,
-    force: true,
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PolicyClusterStatus } from "../../api/index.js";
+import { didNotConverge, NOT_CONVERGED_RETRY_MS } from "./enforce-backoff.js";
 
 /** The evaluation interval when a policy sets none. */
 export const DEFAULT_EVALUATION_INTERVAL_MS = 10 * 60_000;
@@ -22,6 +23,7 @@ export type Round =
  * Whether a cluster is due for an evaluation, and which one. The key names the round deterministically from the
  * entry it follows (its lastEvaluated and generation), so the controller finds the same job again on every pass
  * and after a restart or a Redis flush, and a finished evaluation (which moves lastEvaluated) starts the next.
+ * After an enforce that did not converge, the next interval round waits at least NOT_CONVERGED_RETRY_MS.
  */
 export function evaluationRound(input: RoundInput): Round {
   const { entry, policyGeneration, lastResumedAt, intervalMs, now } = input;
@@ -30,7 +32,10 @@ export function evaluationRound(input: RoundInput): Round {
   if (!last) return { due: true, key, why: "first" };
   if (entry?.generation !== policyGeneration) return { due: true, key, why: "policyChanged" };
   if (lastResumedAt && new Date(lastResumedAt) > last) return { due: true, key, why: "resumed" };
-  const nextAt = new Date(last.getTime() + intervalMs);
+  const every = didNotConverge(entry, policyGeneration)
+    ? Math.max(intervalMs, NOT_CONVERGED_RETRY_MS)
+    : intervalMs;
+  const nextAt = new Date(last.getTime() + every);
   return nextAt <= now ? { due: true, key, why: "interval" } : { due: false, nextAt };
 }
 

@@ -70,12 +70,20 @@ export class SpokeDiscovery {
 }
 
 /**
- * The cluster's API said no to the object itself (invalid, forbidden, a missing namespace): that template is
- * NonCompliant with the API's words, the others carry on. Anything else (unreachable, 5xx, throttled) may pass:
- * the job is retried.
+ * Server-side apply answers 500 to a template it cannot type against the kind's schema (a string where a number
+ * goes: `port: "80"`), though retrying never helps: the template must change.
+ */
+const UNTYPABLE_APPLY = /failed to create typed patch object/;
+
+/**
+ * The cluster's API said no to the object itself (invalid, forbidden, a missing namespace, a field of the wrong
+ * type): that template is NonCompliant with the API's words, the others carry on. Anything else (unreachable,
+ * 5xx, throttled) may pass: the job is retried.
  */
 export function refusedByApi(error: unknown): string | undefined {
   if (!(error instanceof KubeApiError)) return undefined;
+  if (error.statusCode === 500 && UNTYPABLE_APPLY.test(error.serverMessage))
+    return `the API cannot store the template as written: ${error.serverMessage}`;
   if (error.statusCode >= 500 || error.statusCode === 429 || error.statusCode === 401) return undefined;
   return `${error.statusCode} ${error.reason || "Refused"}: ${error.serverMessage}`;
 }
