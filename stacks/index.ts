@@ -1,6 +1,7 @@
 import { ClusterDeploymentReason } from "../src/api/reasons.js";
 import { TerminalStackError } from "../src/errors/index.js";
 import { aws } from "./aws/definition.js";
+import { azure } from "./azure/definition.js";
 import { gcp } from "./gcp/definition.js";
 import { local } from "./local/definition.js";
 import type { PlatformDefinition, StackKind, StackProgram } from "./platform.js";
@@ -20,7 +21,7 @@ export type { SimulatedClusterInputs } from "./simulated/inputs.js";
 export { CREDENTIALS_CONFIG_KEY } from "./credentials.js";
 
 /** Every platform with a folder here. Adding a platform: its folder (see README.md) and one line in this list. */
-export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, gcp];
+export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, azure, gcp];
 
 /** The platform of that name, implemented or not; undefined when no folder defines it. */
 export function platformDefinition(name: string): PlatformDefinition | undefined {

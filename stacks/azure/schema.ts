@@ -3,11 +3,10 @@
  * into the API by src/api/platform.ts.
  */
 import {
+  cloudPoolFields,
   credentialsRef,
   nodePoolName,
   nodePools,
-  poolLabels,
-  poolReplicas,
   region,
   version,
   type PlatformOptions,
@@ -29,10 +28,9 @@ export const azureNodePool = s.object({
     words:
       "an AKS node pool name: a lower-case letter, then up to 11 lower-case letters or digits (for example workers1)",
   }),
-  replicas: poolReplicas(),
+  ...cloudPoolFields(),
   vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
   diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
-  labels: poolLabels(),
 });
 
 export const azurePlatform = (opts: PlatformOptions) =>
@@ -43,9 +41,21 @@ export const azurePlatform = (opts: PlatformOptions) =>
       credentialsRef: credentialsRef(),
       resourceGroupName: s.string({
         description:
-          "Resource group to create the cluster in. Absent: one named after the infraID is created.",
+          "An existing resource group to create the cluster in. Absent: one named after the infraID is created " +
+          "(and deleted with the cluster).",
         pattern: AZURE_RESOURCE_GROUP,
         maxLength: 90,
+      }),
+      vnetCIDR: s.string({
+        description: "Address space of the virtual network created for the cluster.",
+        format: "cidr",
+        default: "10.224.0.0/12",
+      }),
+      subnetCIDR: s.string({
+        description:
+          "The nodes' subnet, inside vnetCIDR. Pods get addresses of their own (Azure CNI overlay).",
+        format: "cidr",
+        default: "10.224.0.0/16",
       }),
       nodePools: nodePools(azureNodePool, {
         name: "workers",
@@ -58,7 +68,21 @@ export const azurePlatform = (opts: PlatformOptions) =>
         maxProperties: 40,
       }),
     },
-    { description: "AKS. Hibernation stops the managed cluster (AKS stop)." },
+    {
+      description:
+        "AKS with agent pools: the first node pool is AKS's system pool (at least one node), the others user pools. " +
+        "Hibernation scales user pools to zero and the system pool to one node.",
+      rules: [
+        {
+          rule:
+            "!has(self.nodePools) || (self.nodePools[0].replicas >= 1 && " +
+            "(!has(self.nodePools[0].autoScaling) || self.nodePools[0].autoScaling.min >= 1))",
+          message:
+            "the first node pool is AKS's system pool and needs at least one node: give it replicas and " +
+            "autoScaling.min of 1 or more, or put a pool that may scale to zero after it",
+        },
+      ],
+    },
   );
 
 export type AzurePlatform = Infer<ReturnType<typeof azurePlatform>>;

@@ -35,3 +35,10 @@ export function splitCidr(cidr: string, count: number): string[] {
   const newBits = Math.ceil(Math.log2(Math.max(1, count)));
   return Array.from({ length: count }, (_, i) => cidrSubnet(cidr, newBits, i));
 }
+
+/** `inner` lies wholly inside `outer`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parse(outer);
+  const i = parse(inner);
+  return i.prefix >= o.prefix && i.base - (i.base % 2 ** (32 - o.prefix)) === o.base;
+}

@@ -26,9 +26,23 @@ export function clusterTags(
 }
 
 /**
- * The same as GCP labels, whose keys and values allow only lower-case letters, digits, '-' and '_' (63 at most):
- * Slipway's keys lose their domain and slash (slipway-infra-id). User labels are checked by admission already.
+ * The same for clouds whose tag keys cannot hold Slipway's domain and slash (Azure refuses '/' in a tag name, GCP
+ * allows only lower-case letters, digits, '-' and '_'): slipway-infra-id and so on. User tags come first again.
  */
+export function clusterPlainTags(
+  identity: ClusterIdentity,
+  userTags: Record<string, string> = {},
+  value: (v: string) => string = (v) => v,
+): Record<string, string> {
+  return {
+    ...userTags,
+    "slipway-cluster-name": value(identity.clusterName),
+    "slipway-infra-id": value(identity.infraID),
+    "slipway-cluster-deployment-uid": value(identity.clusterUID),
+  };
+}
+
+/** GCP labels: plain keys, and values of lower-case letters, digits, '-' and '_', 63 at most. */
 export function clusterLabels(
   identity: ClusterIdentity,
   userLabels: Record<string, string> = {},
@@ -38,10 +52,5 @@ export function clusterLabels(
       .toLowerCase()
       .replace(/[^-a-z0-9_]/g, "-")
       .slice(0, 63);
-  return {
-    ...userLabels,
-    "slipway-cluster-name": label(identity.clusterName),
-    "slipway-infra-id": label(identity.infraID),
-    "slipway-cluster-deployment-uid": label(identity.clusterUID),
-  };
+  return clusterPlainTags(identity, userLabels, label);
 }

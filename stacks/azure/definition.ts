@@ -1,0 +1,31 @@
+import { cloudHostInputs } from "../cloud/inputs.js";
+import type { PlatformDefinition, StackProgram } from "../platform.js";
+import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
+import { AZURE_CREDENTIALS_KEY, program } from "./cluster.js";
+import { validateAzureInputs, type AzureClusterInputs } from "./inputs.js";
+import { azurePlatform } from "./schema.js";
+
+const clusterDeployment: StackProgram<AzureClusterInputs> = {
+  hostInputs: cloudHostInputs,
+  validate: validateAzureInputs,
+  program,
+  describe: (inputs) => ({
+    platform: "azure",
+    summary: `azure cluster ${inputs.clusterName} (${inputs.powerState}) in ${inputs.platform.region}`,
+    // The stack, the provider, the cluster component, the resource group unless the spec names one, the virtual
+    // network, its subnet, the managed cluster (with the system pool) and one agent pool a further spec pool.
+    expectedResources:
+      3 + (inputs.platform.resourceGroupName ? 0 : 1) + 3 + inputs.platform.nodePools.length - 1,
+    secretOutputs: CLUSTER_SECRET_OUTPUTS,
+    idempotentCreate: false,
+  }),
+};
+
+/** AKS with agent pools in a virtual network of its own. */
+export const azure: PlatformDefinition = {
+  name: "azure",
+  implemented: false,
+  schema: azurePlatform,
+  credentials: { keys: [AZURE_CREDENTIALS_KEY] },
+  programs: { ClusterDeployment: clusterDeployment },
+};
