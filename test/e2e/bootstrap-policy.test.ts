@@ -318,6 +318,89 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
     await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "refused"]);
   }, 120_000);
 
+  it("an enforced policy of objects the API server normalises (stringData, defaults, quantities) is Compliant right after its enforce and stays so", async () => {
+    const password = "e2e-normalised-value";
+    await apply(
+      policy("normalised", {
+        clusterSelector: { matchLabels: { name: "alpha" } },
+        remediationAction: "enforce",
+        evaluationInterval: "10s",
+        objectTemplates: [
+          {
+            complianceType: "mustonlyhave",
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "Secret",
+              metadata: { name: "app-creds", namespace: "default" },
+              stringData: { password },
+            },
+          },
+          {
+            complianceType: "mustonlyhave",
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "Service",
+              metadata: { name: "app", namespace: "default" },
+              spec: { selector: { app: "app" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+            },
+          },
+          {
+            complianceType: "mustonlyhave",
+            objectDefinition: {
+              apiVersion: "apps/v1",
+              kind: "Deployment",
+              metadata: { name: "app", namespace: "default" },
+              spec: {
+                replicas: 0,
+                selector: { matchLabels: { app: "app" } },
+                template: {
+                  metadata: { labels: { app: "app" } },
+                  spec: {
+                    containers: [
+                      {
+                        name: "app",
+                        image: "registry.example/app:1",
+                        ports: [{ name: "http", containerPort: 8080 }],
+                        resources: { requests: { memory: "1024Mi", cpu: "1000m" } },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const first = await evaluatedOn("normalised", ["alpha"]);
+    expect(entry(first, "alpha")).toMatchObject({
+      compliant: "Compliant",
+      message: "3 objects as required (3 changed by enforce)",
+    });
+    // The next round finds them as required and writes nothing.
+    const enforcedAt = entry(first, "alpha")!.lastEvaluated;
+    const next = await eventually(
+      "normalised evaluated again",
+      async () => {
+        const e = entry(await getPolicy("normalised"), "alpha");
+        return e?.lastEvaluated !== enforcedAt ? e : undefined;
+      },
+      45_000,
+    );
+    expect(next).toMatchObject({ compliant: "Compliant", message: "3 objects as required" });
+    expect(
+      (await spoke(["get", "secret", "-n", "default", "app-creds", "-o", "jsonpath={.data.password}"]))
+        .stdout,
+    ).toBe(Buffer.from(password).toString("base64"));
+    await eventually(
+      "alpha Bootstrapped by the normalised policy",
+      async () =>
+        condition(await getCd("alpha"), "Bootstrapped")?.reason === "PoliciesCompliant" || undefined,
+      30_000,
+    );
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "normalised"]);
+  }, 120_000);
+
   it("a selector that matches nothing says so and is Ready", async () => {
     await apply(
       policy("nowhere", {
