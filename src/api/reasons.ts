@@ -34,6 +34,9 @@ export const ClusterDeploymentReasons = {
   Applying: "An up applies a new generation of the spec.",
   Refreshing: "A periodic refresh checks the cluster for drift (Event).",
   Deprovisioning: "A destroy removes the cluster's infrastructure.",
+  CancellingForDelete:
+    "The resource is being deleted while an up or refresh runs: that run is cancelled (Pulumi records what " +
+    "finished, the in-flight steps end early) and never retried; the destroy follows. The message has the deadline.",
   DriftDetected: "The cluster differs from the spec (processes died, say); an up repairs it.",
   StackApplied: "The stack holds the spec's inputs (condition Provisioned=True).",
   OperationFailed:

@@ -67,7 +67,14 @@ export class LocalControlPlane {
     this.pkiDir = join(opts.dataDir, "pki");
   }
 
-  async start(mode: { detached: boolean }): Promise<{ apiURL: string; caData: string; kubeconfig: string }> {
+  /**
+   * Starts what is not running. `signal` ends a start early (the processes it launched keep running: the caller
+   * stops them, as a failed create destroys what it started).
+   */
+  async start(mode: {
+    detached: boolean;
+    signal?: AbortSignal;
+  }): Promise<{ apiURL: string; caData: string; kubeconfig: string }> {
     const { dataDir, binDir, name } = this.opts;
     await mkdir(join(dataDir, "logs"), { recursive: true });
     const pki = await ensurePki(this.pkiDir, name);
@@ -95,11 +102,16 @@ export class LocalControlPlane {
 
     const etcd = launch("etcd", this.etcdArgs(ports));
     await save();
-    await this.waitFor(etcd, () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`), "etcd");
+    await this.waitFor(
+      etcd,
+      () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`),
+      "etcd",
+      mode.signal,
+    );
     const apiserver = launch("kube-apiserver", this.apiserverArgs(ports, pki));
     await save();
     const url = `https://127.0.0.1:${ports.apiserver}`;
-    await this.waitFor(apiserver, () => readyz(url, pki), "kube-apiserver");
+    await this.waitFor(apiserver, () => readyz(url, pki), "kube-apiserver", mode.signal);
     const endpoints = await this.endpoints(ports.apiserver, pki);
     if (this.opts.controllerManager !== false) {
       await writeFile(
@@ -151,9 +163,15 @@ export class LocalControlPlane {
     return { apiURL, caData: Buffer.from(ca).toString("base64"), kubeconfig };
   }
 
-  private async waitFor(p: RecordedProcess, ready: () => Promise<boolean>, what: string): Promise<void> {
+  private async waitFor(
+    p: RecordedProcess,
+    ready: () => Promise<boolean>,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 90_000);
     while (Date.now() < deadline) {
+      signal?.throwIfAborted();
       if (await ready()) return;
       if (!isAlive(p)) {
         throw new Error(

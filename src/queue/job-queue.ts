@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { DEFAULT_PRIORITIES, jobId, type JobData, type JobState, type JobView } from "./job.js";
+import { cancelKey, DEFAULT_PRIORITIES, jobId, type JobData, type JobState, type JobView } from "./job.js";
 import { redisConnection } from "./redis.js";
 import { CAPPED_EXPONENTIAL, UNLIMITED_ATTEMPTS } from "./retry-schedule.js";
 
@@ -60,6 +60,15 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
   /** Takes a job that has not started out of the queue; false when a worker already holds it. */
   async withdraw(id: string): Promise<boolean> {
     return (await this.queue.remove(id)) === 1;
+  }
+
+  /**
+   * Asks the worker running job `id` to cancel it: the handler's signal aborts, and the job fails for good (never
+   * retried). Idempotent; the request lasts `ttlMs` in Redis, so a caller that still wants the cancel asks again
+   * (each pass): Redis may lose it.
+   */
+  async requestCancel(id: string, reason: string, ttlMs = 10 * 60_000): Promise<void> {
+    await this.connection.set(cancelKey(this.opts.prefix, id), reason.slice(0, 512), "PX", ttlMs);
   }
 
   /** Removes a job that is not running, finished or not; a job a worker holds stays (BullMQ refuses). */

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
 import { JobDeferredError, TerminalJobError } from "../errors/index.js";
-import { jobSubject, type JobData } from "./job.js";
+import { cancelKey, jobSubject, type JobData } from "./job.js";
 import { redisConnection } from "./redis.js";
 import { isWriteRefused, ThrottledErrorLog } from "./redis-errors.js";
 import { retryDelayMs, type RetrySchedule } from "./retry-schedule.js";
@@ -12,6 +12,7 @@ const log = logger("job-worker");
 const DEFAULT_BACKOFF_CAP_MS = 5 * 60_000;
 /** While Redis refuses writes, job intake pauses 1 s, then twice as long each time, up to 30 s. */
 const WRITE_REFUSED_PAUSE: RetrySchedule = { baseMs: 1_000, capMs: 30_000 };
+const DEFAULT_CANCEL_POLL_MS = 1_000;
 
 /** What a handler sees of its job. */
 export interface JobContext<D extends JobData = JobData, P = unknown> {
@@ -21,6 +22,11 @@ export interface JobContext<D extends JobData = JobData, P = unknown> {
   readonly attempt: number;
   /** Reports how far the job got; never fails or slows the job. */
   progress(progress: P): void;
+  /**
+   * Aborts when whoever queued the job asks to cancel it (JobQueue.requestCancel); its reason is the request's
+   * text. A cancelled job that throws fails for good: it is never retried.
+   */
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -50,6 +56,8 @@ export interface JobWorkerOptions {
   backoffCapMs?: number;
   /** Observes every finished run (job_duration_seconds). */
   metrics?: Metrics;
+  /** How often a running job's cancel request is looked for in Redis. Default 1 s. */
+  cancelPollMs?: number;
 }
 
 /**
@@ -157,17 +165,36 @@ export class JobWorker {
       );
     }
     const started = Date.now();
+    const cancel = new AbortController();
+    const key = cancelKey(this.opts.prefix, job.id!);
+    const lookForCancel = async () => {
+      const reason = await this.connection.get(key).catch(() => null); // Redis away: look again next time
+      if (reason !== null && !cancel.signal.aborted) {
+        log.info({ ...jobSubject(job.data), jobId: job.id, reason }, `Cancelling ${job.data.operation}`);
+        cancel.abort(new Error(reason));
+      }
+    };
+    await lookForCancel();
+    const poll = setInterval(() => void lookForCancel(), this.opts.cancelPollMs ?? DEFAULT_CANCEL_POLL_MS);
+    poll.unref();
     const context: JobContext = {
       id: job.id!,
       data: job.data,
       attempt: job.attemptsMade + 1,
       progress: (p) => void job.updateProgress(p as object).catch(() => undefined),
+      signal: cancel.signal,
     };
     try {
       const result = await handler(context);
       this.observe(job.data, "succeeded", started);
       return result;
     } catch (err) {
+      if (cancel.signal.aborted) {
+        // Asked for by whoever queued it: a retry would undo the reason for the cancel (an up re-creating what a
+        // delete is about to destroy).
+        this.observe(job.data, "failed", started);
+        throw new UnrecoverableError(`Cancelled: ${(cancel.signal.reason as Error).message}`);
+      }
       if (err instanceof JobDeferredError) {
         log.info(
           { ...jobSubject(job.data), jobId: job.id, reason: err.reason, retryInMs: err.retryInMs },
@@ -179,6 +206,9 @@ export class JobWorker {
       this.observe(job.data, "failed", started);
       if (err instanceof TerminalJobError) throw new UnrecoverableError(`${err.reason}: ${err.message}`);
       throw err;
+    } finally {
+      clearInterval(poll);
+      if (cancel.signal.aborted) await this.connection.del(key).catch(() => undefined);
     }
   }
 

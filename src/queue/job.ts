@@ -62,3 +62,11 @@ export function jobId(data: Pick<JobData, "uid" | "generation" | "operation">, s
 export function jobSubject(data: Pick<JobData, "kind" | "namespace" | "name">): Record<string, string> {
   return { [data.kind]: `${data.namespace}/${data.name}` };
 }
+
+/**
+ * The Redis key that asks the worker running job `id` to cancel it. Whoever queued the job sets it (and sets it
+ * again on every pass while it still wants the cancel: Redis may lose it); the worker polls it while the job runs.
+ */
+export function cancelKey(prefix: string, id: string): string {
+  return `${prefix}:job-cancel:${id}`;
+}

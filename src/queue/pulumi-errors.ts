@@ -127,7 +127,9 @@ const RULES: Rule[] = [
     reason: "Canceled",
     retry: true,
     matches: (e, t) =>
-      (e as Error)?.name === "AbortError" || /update (was )?canceled|operation aborted/i.test(t),
+      // "the run was cancelled": a provider's in-flight step that ended early for the cancel (stacks/dynamic).
+      (e as Error)?.name === "AbortError" ||
+      /update (was )?canceled|operation aborted|the run was cancelled/i.test(t),
   },
   {
     reason: "ProgramFailed",

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { RUN_CANCEL_FILE_ENV } from "../../stacks/dynamic/cancellation.js";
 import { logger } from "../runtime/logging.js";
 import {
   endProcesses,
@@ -63,14 +66,27 @@ export class RunProcesses {
   /** Runs `work` as one run: its processes are ended when it is interrupted and when it settles. */
   async run<T>(signal: AbortSignal | undefined, work: (run: RunContext) => Promise<T>): Promise<T> {
     this.stopping.signal.throwIfAborted();
+    signal?.throwIfAborted(); // cancelled before it started: nothing would tell the CLI
     const runId = randomUUID();
     const runSignal = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     let deadline: NodeJS.Timeout | undefined;
+    // The CLI's cancel waits for in-flight steps; the run's providers look for this file to end theirs early.
+    const cancelFile = join(this.stateDir, "runs", `${runId}.cancelled`);
     const onAbort = () => {
+      try {
+        mkdirSync(join(this.stateDir, "runs"), { recursive: true });
+        const why = runSignal.reason instanceof Error ? runSignal.reason.message : "";
+        writeFileSync(cancelFile, why.slice(0, 512));
+      } catch (error) {
+        log.warn({ runId }, `Could not tell the run's providers of the cancel: ${(error as Error).message}`);
+      }
       deadline = setTimeout(() => void this.end("the run was interrupted", runId), this.interruptGraceMs);
     };
     runSignal.addEventListener("abort", onAbort, { once: true });
-    const env = this.owner ? { ...this.env, [RUN_ID_ENV]: runId } : {};
+    const env = {
+      ...(this.owner ? { ...this.env, [RUN_ID_ENV]: runId } : {}),
+      [RUN_CANCEL_FILE_ENV]: cancelFile,
+    };
     const result = work({ env, signal: runSignal });
     const settled = result.then(
       () => undefined,
@@ -84,6 +100,7 @@ export class RunProcesses {
       clearTimeout(deadline);
       this.running.delete(settled);
       await this.end("the run ended", runId);
+      await rm(cancelFile, { force: true });
     }
   }
 

@@ -24,8 +24,21 @@ export async function runStackJob(
   request: Omit<PulumiRunRequest, "jobId" | "onProgress">,
 ): Promise<PulumiRunResult> {
   try {
-    return await runner.run({ ...request, jobId: job.id, onProgress: (p) => job.progress(p) });
+    return await runner.run({
+      ...request,
+      jobId: job.id,
+      onProgress: (p) => job.progress(p),
+      // Whoever queued the job cancels it (a delete during a long up): the CLI records what finished and stops.
+      signal: request.signal ? AbortSignal.any([request.signal, job.signal]) : job.signal,
+    });
   } catch (err) {
+    if (job.signal.aborted) {
+      log.info(
+        { ...jobSubject(job.data), jobId: job.id, stack: request.stackName },
+        `${request.operation} of stack ${request.stackName} was cancelled: ${(job.signal.reason as Error).message}`,
+      );
+      throw err; // the job layer fails a cancelled job for good
+    }
     if (runner.closing) {
       // Not the job's failure: no attempt is used, and the stack's lease is already released for the next worker.
       throw new JobDeferredError(

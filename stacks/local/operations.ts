@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalControlPlane } from "../../src/local/control-plane.js";
+import { runCancellation } from "../dynamic/cancellation.js";
 import type { DesiredPowerState, ObservedPowerState } from "../types.js";
 
 // This process inherits the Pulumi CLI's environment, passphrase included, and the control plane's processes
@@ -61,9 +62,10 @@ function controlPlane(
 
 export async function create(args: ControlPlaneArgs): Promise<{ id: string; outs: ControlPlaneState }> {
   const cp = controlPlane(args);
+  const cancellation = runCancellation();
   try {
     // A cluster created hibernating is started once (PKI, etcd data, kubeconfig) and stopped, as Hive does.
-    const endpoints = await cp.start({ detached: true });
+    const endpoints = await cp.start({ detached: true, signal: cancellation.signal });
     if (args.powerState === "Hibernating") await cp.stop();
     const infraID = `${args.clusterName}-${randomBytes(3).toString("hex").slice(0, 5)}`;
     return { id: infraID, outs: stateFor(args, endpoints, infraID, args.powerState === "Running") };
@@ -71,6 +73,8 @@ export async function create(args: ControlPlaneArgs): Promise<{ id: string; outs
     // Pulumi records nothing for a failed create: leave nothing behind either.
     await cp.destroy().catch(() => undefined);
     throw error;
+  } finally {
+    cancellation.stop();
   }
 }
 

@@ -23,11 +23,35 @@ export interface SimulatedClusterState extends Omit<SimulatedClusterArgs, "power
  * is self-contained on purpose: no imports, no module state, only plain functions that capture each other.
  */
 
-/** Waits the phase's time, varied randomly by up to jitterPercent either way. */
-function simulatePhase(seconds: number, jitterPercent: number): Promise<void> {
+/**
+ * Waits the phase's time, varied randomly by up to jitterPercent either way; a cancelled run (the file named by
+ * SLIPWAY_RUN_CANCEL_FILE, RUN_CANCEL_FILE_ENV of stacks/dynamic, appears) ends it early with an error, so the
+ * step fails and records nothing, as a real platform's interrupted step that cleaned up after itself.
+ */
+function simulatePhase(seconds: number, jitterPercent: number, phase: string): Promise<void> {
   const jitter = (Math.random() * 2 - 1) * (jitterPercent / 100);
   const ms = Math.max(0, seconds * 1000 * (1 + jitter));
-  return ms === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+  if (ms === 0) return Promise.resolve();
+  const cancelFile = process.env.SLIPWAY_RUN_CANCEL_FILE;
+  const fs = process.getBuiltinModule("node:fs");
+  const end = Date.now() + ms;
+  // One timer that looks for the cancel every 250 ms (the serializer cannot carry two timers that refer to each other).
+  return new Promise((resolve, reject) => {
+    function tick(): void {
+      if (cancelFile && fs.existsSync(cancelFile)) {
+        reject(
+          new Error(
+            `${phase} cancelled after ${Math.round((ms - (end - Date.now())) / 1000)} s of ${Math.round(ms / 1000)} s: the run was cancelled`,
+          ),
+        );
+        return;
+      }
+      const left = end - Date.now();
+      if (left <= 0) resolve();
+      else setTimeout(tick, Math.min(250, left));
+    }
+    tick();
+  });
 }
 
 /** Throws the failure injected into this phase for this attempt, if any. */
@@ -81,8 +105,9 @@ function simulatedState(
 const simulatedOperations: ControlPlaneOperations<SimulatedClusterArgs, SimulatedClusterState> = {
   async create(args) {
     injectedFailure(args, "Provision");
-    await simulatePhase(args.provisionSeconds, args.jitterPercent);
-    if (args.powerState === "Hibernating") await simulatePhase(args.hibernateSeconds, args.jitterPercent);
+    await simulatePhase(args.provisionSeconds, args.jitterPercent, "Provision");
+    if (args.powerState === "Hibernating")
+      await simulatePhase(args.hibernateSeconds, args.jitterPercent, "Hibernate");
     const infraID = `${args.clusterName}-${Math.random().toString(36).slice(2, 7).padEnd(5, "0")}`;
     return { id: infraID, outs: simulatedState(args, infraID, new Date().toISOString()) };
   },
@@ -98,7 +123,11 @@ const simulatedOperations: ControlPlaneOperations<SimulatedClusterArgs, Simulate
     if (olds.powerState !== news.powerState) {
       const hibernating = news.powerState === "Hibernating";
       injectedFailure(news, hibernating ? "Hibernate" : "Resume");
-      await simulatePhase(hibernating ? news.hibernateSeconds : news.resumeSeconds, news.jitterPercent);
+      await simulatePhase(
+        hibernating ? news.hibernateSeconds : news.resumeSeconds,
+        news.jitterPercent,
+        hibernating ? "Hibernate" : "Resume",
+      );
     }
     return { outs: simulatedState(news, olds.infraID, olds.provisionedAt) };
   },
@@ -109,7 +138,7 @@ const simulatedOperations: ControlPlaneOperations<SimulatedClusterArgs, Simulate
     // A destroy does not run the program: props are the last up's, so the job's attempt comes from the runner.
     const attempt = Number(process.env.SLIPWAY_JOB_ATTEMPT) || props.attempt;
     injectedFailure({ ...props, attempt }, "Destroy");
-    await simulatePhase(props.destroySeconds, props.jitterPercent);
+    await simulatePhase(props.destroySeconds, props.jitterPercent, "Destroy");
   },
 };
 

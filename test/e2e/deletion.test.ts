@@ -132,6 +132,63 @@ describe("deletion always ends", () => {
   );
 
   it(
+    "a delete during a long provision cancels it at once: CancellingForDelete meanwhile, the stack destroyed, the up never run again",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-running", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = sut.namespace;
+      const client = new KubeClient(hubKubeConfig());
+      const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "slow");
+      try {
+        sut.controller();
+        const worker = sut.worker();
+        // A provision of 10 minutes: on main before, its delete waited for all of it.
+        await apply(ns, simulatedClusterManifest("slow", { provisionSeconds: 600 }));
+        const running = await eventually(
+          "the control plane's create running",
+          async () => {
+            const cd = await get();
+            return cd?.status?.stack?.progress?.currentStep?.includes("ControlPlane") ? cd : undefined;
+          },
+          60_000,
+        );
+        const upJob = running!.status!.stack!.jobId;
+        const started = Date.now();
+        await kubectlOk(["delete", "-n", ns, "cd/slow", "--wait=false"]);
+        let cancelling: string | undefined;
+        await eventually(
+          "slow gone",
+          async () => {
+            const cd = await get();
+            const ready = condition(cd, "Ready");
+            if (ready?.reason === "CancellingForDelete") cancelling ??= ready.message;
+            return !cd;
+          },
+          60_000,
+          100,
+        );
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`delete during a 600 s provision: gone after ${seconds.toFixed(1)} s`);
+        expect(seconds).toBeLessThan(45);
+        expect(cancelling).toMatch(
+          new RegExp(
+            `^cancelling the running up for generation 1 \\(running since \\S+, job ${upJob}\\); it ends by \\S+; destroy follows$`,
+          ),
+        );
+        expect(stacksIn(sut.stateDir)).toEqual([]);
+        // The up ran once, was cancelled for good (never retried), and the destroy removed what it recorded.
+        const log = worker.log();
+        expect(log.match(/Running up for generation/g)).toHaveLength(1);
+        expect(log).toMatch(/Running destroy for generation \d+/);
+        expect(log).toMatch(/"msg":"Job failed: Cancelled: the ClusterDeployment [^"]+ is being deleted"/);
+      } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
     "names of any length admission accepts get a stack that fits the file system, and are deleted",
     { timeout: 150_000 },
     async () => {

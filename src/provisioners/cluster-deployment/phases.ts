@@ -169,8 +169,9 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   if (last.type !== "destroy" && last.result === "InProgress") {
     const job = await scope.deps.queue.lookup(last.jobId);
     if (job.state === "active") {
+      await cancelForDelete(scope, last);
       scope.job = job;
-      return false; // a stack can only run one operation: wait for the running one
+      return false; // a stack runs one operation at a time: the destroy follows once the cancelled one ends
     }
     if (job.state !== "missing") await scope.deps.queue.remove(last.jobId).catch(() => undefined);
   }
@@ -187,6 +188,35 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   }
   await removeKubeconfigSecret(scope);
   return true;
+}
+
+/** How often a deleting resource looks again at the operation it cancelled. */
+const CANCEL_FOLLOW_MS = 2_000;
+
+/**
+ * A delete does not wait for a running up (a provision can take a day): as Hive kills the install and
+ * deprovisions, the up is cancelled (its CLI records what finished and releases the lock, its providers end
+ * their in-flight steps) and the destroy follows. Asked again on every pass: the request lives in Redis, which
+ * may lose it. A cancelled job is never retried (the job layer fails it for good), and a job that a worker takes
+ * again after its worker died skips itself once the resource is being deleted (stack-job.ts).
+ */
+async function cancelForDelete(scope: ClusterDeploymentScope, running: StackStatus): Promise<void> {
+  const { cd } = scope;
+  const first = !cd.status?.conditions?.some((c) => c.reason === Reason.CancellingForDelete);
+  if (first) {
+    log.info(
+      { ClusterDeployment: ref(cd), jobId: running.jobId },
+      `Cancelling the running ${running.type} for the delete; destroy follows`,
+    );
+    await scope.deps.event(
+      cd,
+      "Normal",
+      Reason.CancellingForDelete,
+      `Cancelling the running ${running.type} (job ${running.jobId}); destroy follows`,
+    );
+  }
+  await scope.deps.queue.requestCancel(running.jobId, `the ClusterDeployment ${ref(cd)} is being deleted`);
+  scope.requeueAfterMs = CANCEL_FOLLOW_MS;
 }
 
 async function removeKubeconfigSecret(scope: ClusterDeploymentScope): Promise<void> {

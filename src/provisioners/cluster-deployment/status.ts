@@ -118,9 +118,34 @@ function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Dom
   return { status: "Unknown", reason: Reason.Pending, message: "Waiting for the first stack run" };
 }
 
+/**
+ * How long after the delete a cancelled run should have ended: the worker looks for the cancel every second, and
+ * the CLI gets its grace period (8 s) to record what finished before its processes are ended.
+ */
+export const CANCEL_DEADLINE_MS = 60_000;
+
 /** While deleting: the destroy's progress, or DestroyFailed with the cause and attempts while it is retried. */
-function deletingSummary(status: Status, infrastructure: Domain): { reason: string; message: string } {
+function deletingSummary(
+  scope: ClusterDeploymentScope,
+  status: Status,
+  infrastructure: Domain,
+): { reason: string; message: string } {
   const op = status.stack;
+  if (op && op.type !== "destroy" && op.result === "InProgress" && scope.job?.state === "active") {
+    const deletedAt = Date.parse(scope.cd.metadata?.deletionTimestamp ?? scope.now.toISOString());
+    const deadline = new Date(deletedAt + CANCEL_DEADLINE_MS);
+    const since = (scope.job.startedAt ?? new Date(op.startedAt ?? scope.now)).toISOString();
+    const late =
+      scope.now > deadline
+        ? `; it is past its deadline ${deadline.toISOString()}: the worker running it may be unreachable (its job returns to the queue once its lock expires)`
+        : `; it ends by ${deadline.toISOString()}`;
+    return {
+      reason: Reason.CancellingForDelete,
+      message:
+        `cancelling the running ${op.type} for generation ${op.generation} (running since ${since}, job ${op.jobId})` +
+        `${late}; destroy follows`,
+    };
+  }
   if (op?.type === "destroy" && op.retry) {
     const { count = 0, failedAttempts = 1, nextAt } = op.retry;
     const cause = op.message ?? "unknown error";
@@ -217,7 +242,7 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
       ],
       ready: { reason: infrastructure.reason, message: infrastructure.message },
       error,
-      deleting: cd.metadata?.deletionTimestamp ? deletingSummary(status, infrastructure) : undefined,
+      deleting: cd.metadata?.deletionTimestamp ? deletingSummary(scope, status, infrastructure) : undefined,
       observedGeneration,
     },
     now,

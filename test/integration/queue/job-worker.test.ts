@@ -125,6 +125,40 @@ describe("JobWorker on the real Redis", () => {
     expect((await queue.lookup(id)).attemptsMade).toBe(1);
   });
 
+  it("cancels a running job when its queuer asks, and never retries it, whatever attempts are left", async () => {
+    const prefix = newPrefix();
+    const queue = queueOf(PULUMI_QUEUE, prefix, 0); // 0: unlimited attempts, as stack jobs are queued
+    const runs: number[] = [];
+    const worker = new JobWorker({
+      queue: PULUMI_QUEUE,
+      redisUrl: testRedisUrl(),
+      prefix,
+      concurrency: 1,
+      ...WORKER_TIMINGS,
+      cancelPollMs: 50,
+    });
+    started(
+      worker.handle("long-stack", async (job) => {
+        runs.push(job.attempt);
+        // A long run that stops when cancelled, as the Pulumi CLI does on SIGINT.
+        await new Promise<void>((resolve) => job.signal.addEventListener("abort", () => resolve()));
+        throw new Error(`interrupted: ${(job.signal.reason as Error).message}`);
+      }),
+    );
+    const id = await queue.enqueue(jobOf("long-stack", "l1"));
+    await expect.poll(async () => (await queue.lookup(id)).state).toBe("active");
+    await queue.requestCancel(id, "the Widget ns/l1 is being deleted");
+    await expect.poll(async () => (await queue.lookup(id)).state).toBe("failed");
+    const failed = await queue.lookup(id);
+    expect(failed.failedReason).toBe("Cancelled: the Widget ns/l1 is being deleted");
+    expect(failed.attemptsMade).toBe(1);
+    // Asked again (the queuer asks on every pass until it sees the job end): nothing runs again.
+    await queue.requestCancel(id, "the Widget ns/l1 is being deleted");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runs).toEqual([1]);
+    expect((await queue.lookup(id)).state).toBe("failed");
+  });
+
   it("runs a Pulumi job while a slow spoke job fills every spoke slot", async () => {
     const prefix = newPrefix();
     const config = {

@@ -35,6 +35,13 @@ describe("classifyPulumiError", () => {
   const table: { name: string; error: unknown; retry: boolean; reason: string; message?: string | RegExp }[] =
     [
       {
+        name: "a provider's step that ended early because its run was cancelled (a delete during a provision)",
+        error: cliError(failedUp("Provision cancelled after 5 s of 600 s: the run was cancelled")),
+        retry: true,
+        reason: "Canceled",
+        message: "Provision cancelled after 5 s of 600 s: the run was cancelled",
+      },
+      {
         name: "a dead worker's lock on the file backend",
         error: cliError(
           "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
