@@ -37,6 +37,9 @@ export const ClusterDeploymentReasons = {
   CancellingForDelete:
     "The resource is being deleted while an up or refresh runs: that run is cancelled (Pulumi records what " +
     "finished, the in-flight steps end early) and never retried; the destroy follows. The message has the deadline.",
+  WaitingForRetry:
+    "An operation's last attempt failed with an error that may pass; it is retried with capped exponential " +
+    "backoff. The message has the attempt, the cause and when the next attempt runs.",
   DriftDetected: "The cluster differs from the spec (processes died, say); an up repairs it.",
   StackApplied: "The stack holds the spec's inputs (condition Provisioned=True).",
   OperationFailed:

@@ -48,6 +48,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
 
         const messages = new Set<string>();
+        const readyReasons = new Set<string>();
         let stalled: string | undefined;
         const ready = await eventually(
           "Ready after 7 transient failures",
@@ -56,6 +57,8 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
             const conditions = cd.status?.conditions as never;
             const reconciling = getCondition(conditions, "Reconciling");
             if (reconciling?.status === "True") messages.add(reconciling.message ?? "");
+            const notReady = getCondition(conditions, "Ready");
+            if (notReady?.status === "False") readyReasons.add(notReady.reason ?? "");
             const stall = getCondition(conditions, "Stalled");
             if (stall?.status === "True") stalled ??= stall.message;
             return getCondition(conditions, "Ready")?.status === "True" ? cd : undefined;
@@ -73,7 +76,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         // While it retried, status said which attempt failed, why (the real cause) and when the next one starts.
         const retrying = [...messages]
           .map((m) =>
-            /attempt (\d+) failed: SimulatedTransientFailure: .*the cloud API throttled us \(429\); retrying at (\S+)/.exec(
+            /provision attempt (\d+) failed: SimulatedTransientFailure: .*the cloud API throttled us \(429\); next attempt at (\S+)/.exec(
               m,
             ),
           )
@@ -81,6 +84,8 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         expect(retrying.length, [...messages].join("\n")).toBeGreaterThan(0);
         for (const m of retrying) expect(Number.isNaN(Date.parse(m[2]!))).toBe(false);
         const attempts = retrying.map((m) => Number(m[1]));
+        // Ready says the cluster waits on a retry, not that it is merely provisioning.
+        expect([...readyReasons]).toContain("WaitingForRetry");
         // Past the old budget of 5 attempts.
         expect(Math.max(...attempts), [...messages].join("\n")).toBeGreaterThan(5);
         console.log(`transient retry: status showed failed attempts ${[...new Set(attempts)].join(", ")}`);

@@ -67,15 +67,31 @@ function progressText(op: StackStatus): string {
   return ` (${p.resourcesDone}/${p.resourcesTotal} resources${p.currentStep ? `, ${p.currentStep}` : ""})`;
 }
 
+/** What an operation does, in the words of the power state it moves to: provision, hibernate, resume, destroy. */
+const OPERATION_WORDS: Record<string, string> = {
+  Provisioning: "provision",
+  Starting: "resume",
+  Stopping: "hibernate",
+  Deprovisioning: "destroy",
+};
+
+function operationWords(op: StackStatus, powerState: string | undefined): string {
+  if (op.type === "refresh") return "drift check (refresh)";
+  return OPERATION_WORDS[powerState ?? ""] ?? `${op.type} for generation ${op.generation}`;
+}
+
 /**
- * A job waiting to be retried says why its last attempt failed: the real cause (a full disk, an API that
- * throttles) belongs in status, not only in the worker's log.
+ * A job waiting to be retried after a failed attempt (the worker retries transient failures without limit) says
+ * so, with the real cause (a full disk, an API that throttles) and when the next attempt runs: the cause belongs
+ * in status, not only in the worker's log. Undefined while the job runs or before any attempt failed.
  */
-function retryText(scope: ClusterDeploymentScope): string {
+function retryWait(scope: ClusterDeploymentScope, op: StackStatus, powerState?: string): string | undefined {
   const job = scope.job;
-  if (!job || job.state === "active" || !job.failedReason || job.attemptsMade === 0) return "";
-  const when = job.retryAt ? `retrying at ${job.retryAt.toISOString()}` : "retrying now";
-  return `; attempt ${job.attemptsMade} failed: ${safeMessage(job.failedReason, 512)}; ${when}`;
+  if (!job || job.id !== op.jobId || job.state === "active" || job.state === "completed") return undefined;
+  if (!job.failedReason || job.attemptsMade === 0) return undefined;
+  const attempt = (job.data?.priorAttempts ?? 0) + job.attemptsMade;
+  const when = job.retryAt ? `next attempt at ${job.retryAt.toISOString()}` : "next attempt now";
+  return `${operationWords(op, powerState)} attempt ${attempt} failed: ${safeMessage(job.failedReason, 512)}; ${when} (job ${op.jobId})`;
 }
 
 /** The stack's own condition: does the stack hold what the spec asks for, with nothing in flight? */
@@ -84,32 +100,45 @@ function infrastructureReady(scope: ClusterDeploymentScope, status: Status): Dom
   if (op?.result === "InProgress" && op.type !== "refresh") {
     // The repair's cause is kept with the operation, so every pass until it ends says why the cluster is not Ready.
     const drift = scope.drift ?? (op.cause === Reason.DriftDetected ? op.message : undefined);
-    const reason = drift
-      ? Reason.DriftDetected
-      : (IN_FLIGHT_REASON[status.powerState ?? ""] ?? Reason.Applying);
-    const message = drift
-      ? `${drift}; repairing with job ${op.jobId}${progressText(op)}`
-      : `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}${retryText(scope)}`;
+    if (drift) {
+      const retrying = retryWait(scope, op, status.powerState);
+      const message = `${drift}; repairing with job ${op.jobId}${progressText(op)}${retrying ? `; ${retrying}` : ""}`;
+      return { status: "False", reason: Reason.DriftDetected, message };
+    }
+    const retrying = retryWait(scope, op, status.powerState);
+    if (retrying) return { status: "False", reason: Reason.WaitingForRetry, message: retrying };
+    const reason = IN_FLIGHT_REASON[status.powerState ?? ""] ?? Reason.Applying;
+    const message = `${op.type} for generation ${op.generation} is ${scope.job?.state === "active" ? "running" : "queued"} (job ${op.jobId})${progressText(op)}`;
     return { status: "False", reason, message };
   }
   if (op?.result === "Succeeded" || op?.type === "refresh") {
     const hibernating = status.powerState === "Hibernating";
+    // A failing drift check leaves the cluster as it was: Ready stays, and says the check is being retried.
+    const retrying = op?.type === "refresh" && retryWait(scope, op);
+    const note = retrying ? `; ${retrying}` : "";
     return hibernating
       ? {
           status: "True",
           reason: Reason.Hibernating,
-          message: "The cluster is hibernating as the spec asks; its data is kept",
+          message: `The cluster is hibernating as the spec asks; its data is kept${note}`,
         }
       : {
           status: "True",
           reason: Reason.ClusterRunning,
-          message: `The cluster is running at ${status.apiURL ?? "its API URL"}`,
+          message: `The cluster is running at ${status.apiURL ?? "its API URL"}${note}`,
         };
   }
   if (op?.result === "Failed") {
-    const reason = op.type === "destroy" ? Reason.DestroyFailed : Reason.OperationFailed;
     const cause = op.message ?? `${op.type} failed`;
     // The controller retries it (a worker died on it, or a destroy): say when, not only why.
+    if (op.retry?.nextAt && op.type !== "destroy") {
+      return {
+        status: "False",
+        reason: Reason.WaitingForRetry,
+        message: `${operationWords(op, status.powerState)} attempt ${op.retry.failedAttempts} failed: ${cause}; next attempt at ${op.retry.nextAt}`,
+      };
+    }
+    const reason = op.type === "destroy" ? Reason.DestroyFailed : Reason.OperationFailed;
     const message = op.retry?.nextAt
       ? `${op.type} attempt ${op.retry.failedAttempts} failed: ${cause}; retrying at ${op.retry.nextAt}`
       : cause;
