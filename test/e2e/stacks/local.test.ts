@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalControlPlane } from "../../../src/local/control-plane.js";
 import { kubectl } from "../../../src/local/kubectl.js";
 import { isAlive, type RecordedProcess } from "../../../src/local/processes.js";
+import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import { PulumiRunner, type PulumiRunRequest } from "../../../src/queue/pulumi-runner.js";
 import { distDir, toolsBinDir } from "../../../src/runtime/paths.js";
 
@@ -148,6 +149,47 @@ describe("local platform", () => {
     expect(
       existsSync(join(fileURLToPath(runner.backendUrl), ".pulumi", "stacks", "slipway", `${stackName}.json`)),
     ).toBe(false);
+  });
+
+  it("an up cancelled while the control plane starts (a delete) ends at once and leaves no process behind", async () => {
+    const cutDir = join(stateDir, "clusters", "cut-1");
+    const cutStack = "team-a-cut-1-5a6b7c8d";
+    const inputs = {
+      clusterName: "cut-1",
+      dataDir: cutDir,
+      binDir: toolsBinDir,
+      powerState: "Running",
+      platform: {},
+    };
+    const abort = new AbortController();
+    let launched: RecordedProcess[] = [];
+    // Cancel once etcd runs: the start is under way, with a detached process that Pulumi would never record.
+    const watch = setInterval(() => {
+      if (!existsSync(join(cutDir, "state.json"))) return;
+      try {
+        launched = (
+          JSON.parse(readFileSync(join(cutDir, "state.json"), "utf8")) as { processes: RecordedProcess[] }
+        ).processes;
+      } catch {
+        return; // being written
+      }
+      if (launched.length > 0 && !abort.signal.aborted)
+        abort.abort(new Error("the ClusterDeployment is being deleted"));
+    }, 50);
+    const started = Date.now();
+    const cancelled = await runner
+      .run({ platform: "local", stackName: cutStack, operation: "up", inputs, signal: abort.signal })
+      .catch((e: unknown) => e)
+      .finally(() => clearInterval(watch));
+    figures.cancelledUp = Date.now() - started;
+    expect(abort.signal.aborted).toBe(true);
+    expect(classifyPulumiError(cancelled)).toMatchObject({ reason: "Canceled" });
+    expect(launched.length).toBeGreaterThan(0);
+    expect(launched.filter(isAlive)).toEqual([]);
+    expect(existsSync(cutDir)).toBe(false);
+    // The destroy that follows finds only what the checkpoint recorded, and leaves no stack.
+    await runner.run({ platform: "local", stackName: cutStack, operation: "destroy", inputs });
+    expect(await runner.listStacks()).toEqual([]);
   });
 });
 
