@@ -174,6 +174,9 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
       return false; // a stack runs one operation at a time: the destroy follows once the cancelled one ends
     }
     if (job.state !== "missing") await scope.deps.queue.remove(last.jobId).catch(() => undefined);
+    // Missing: Redis lost it, and a worker may still run it. Ask it to stop too (it also sees the delete on the hub).
+    else
+      await scope.deps.queue.requestCancel(last.jobId, `the ClusterDeployment ${ref(cd)} is being deleted`);
   }
   if (last.type !== "destroy") {
     await startOperation(scope, "destroy");

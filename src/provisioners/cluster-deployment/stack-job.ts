@@ -86,16 +86,27 @@ async function runClusterDeploymentStack(
     },
     `Running ${data.operation} for generation ${generation}`,
   );
-  const result = await runStackJob(deps.runner, job, {
-    kind: "ClusterDeployment",
-    platform: adapter.name,
-    stackName,
-    operation: data.operation,
-    // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
-    inputs: { ...inputs, attempt },
-    attempt,
-    credentials,
-  });
+  const deleted = destroying ? undefined : watchForDelete(deps.kube, data);
+  let result: Awaited<ReturnType<typeof runStackJob>>;
+  try {
+    result = await runStackJob(deps.runner, job, {
+      kind: "ClusterDeployment",
+      platform: adapter.name,
+      stackName,
+      operation: data.operation,
+      // The attempt is not desired state (it is not in inputsHash): injected simulated failures count against it.
+      inputs: { ...inputs, attempt },
+      attempt,
+      credentials,
+      signal: deleted?.signal,
+    });
+  } catch (err) {
+    if (deleted?.signal.aborted)
+      throw new TerminalJobError("Cancelled", (deleted.signal.reason as Error).message);
+    throw err;
+  } finally {
+    deleted?.stop();
+  }
   const outputs = result.outputs;
   let kubeconfigSecret: string | undefined;
   if (data.operation !== "destroy" && typeof outputs.kubeconfig === "string") {
@@ -113,6 +124,34 @@ async function runClusterDeploymentStack(
     durationMs: result.durationMs,
     finishedAt: new Date().toISOString(),
   };
+}
+
+/** How often a running up or refresh looks at its ClusterDeployment on the hub for a delete. */
+const DELETE_CHECK_MS = 10_000;
+
+/**
+ * Aborts when the ClusterDeployment is being deleted or gone. The controller asks for the cancel through Redis
+ * (JobQueue.requestCancel), which is faster; this is the ask that survives losing Redis: the hub is the source of
+ * truth, and a controller that lost the job in a flush no longer knows which job to cancel.
+ */
+function watchForDelete(kube: KubeClient, data: StackJobData): { signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  const look = async () => {
+    const cd = await kube
+      .getIfExists<ClusterDeployment>(clusterDeploymentResource, data.namespace, data.name)
+      .catch(() => "unknown" as const); // the hub away: look again next time
+    if (cd === "unknown" || controller.signal.aborted) return;
+    if (!cd || cd.metadata?.uid !== data.uid || cd.metadata?.deletionTimestamp) {
+      log.info(
+        { ClusterDeployment: `${data.namespace}/${data.name}`, operation: data.operation },
+        `The ClusterDeployment is being deleted: cancelling its ${data.operation}`,
+      );
+      controller.abort(new Error(`the ClusterDeployment ${data.namespace}/${data.name} is being deleted`));
+    }
+  };
+  const timer = setInterval(() => void look(), DELETE_CHECK_MS);
+  timer.unref();
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
 function skipped(data: StackJobData, why: string): StackJobResult {

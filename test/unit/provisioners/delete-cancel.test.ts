@@ -101,6 +101,12 @@ describe("deleting a ClusterDeployment while its up runs", () => {
     expect(getCondition(computeStatus(scope).conditions as never, "Ready")?.reason).toBe("Deprovisioning");
   });
 
+  it("an up Redis lost is asked to stop all the same (a worker may still run it), and the destroy queued", async () => {
+    const queue = fakeQueue({});
+    await reconcileDelete(deletingScope(queue, new Date(deletedAt.getTime() + 1_000)));
+    expect(queue.calls).toEqual(["cancel u1.g1.up", "enqueue destroy"]);
+  });
+
   it("an up still waiting is withdrawn, not cancelled", async () => {
     const queue = fakeQueue({ "u1.g1.up": "waiting" });
     await reconcileDelete(deletingScope(queue, new Date(deletedAt.getTime() + 1_000)));
