@@ -1,6 +1,7 @@
 import type { ObjectTemplate } from "../../api/index.js";
 import { KubeApiError } from "../../errors/index.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
+import { scrubSecrets } from "../../runtime/redaction.js";
 import { objectPath, type KubeObject, type ResourceRef } from "../../runtime/resource.js";
 import type { DryRun } from "./evaluate.js";
 import { BOOTSTRAP_FIELD_MANAGER } from "./job.js";
@@ -40,17 +41,43 @@ export function writeObject(
 ): Promise<KubeObject> {
   const { resource, namespace, name, body } = target;
   const dryRun = options.dryRun ? "All" : undefined;
-  if (template.complianceType === "mustonlyhave" && observed) {
-    return spoke.request<KubeObject>("PUT", objectPath(resource, namespace, name), {
-      body: replacement(body, observed),
-      query: { fieldManager: BOOTSTRAP_FIELD_MANAGER, dryRun },
-    });
-  }
-  return spoke.request<KubeObject>("PATCH", objectPath(resource, namespace, name), {
-    body,
-    contentType: "application/apply-patch+yaml",
-    query: { fieldManager: BOOTSTRAP_FIELD_MANAGER, force: true, dryRun },
+  const sent =
+    template.complianceType === "mustonlyhave" && observed
+      ? spoke.request<KubeObject>("PUT", objectPath(resource, namespace, name), {
+          body: replacement(body, observed),
+          query: { fieldManager: BOOTSTRAP_FIELD_MANAGER, dryRun },
+        })
+      : spoke.request<KubeObject>("PATCH", objectPath(resource, namespace, name), {
+          body,
+          contentType: "application/apply-patch+yaml",
+          query: { fieldManager: BOOTSTRAP_FIELD_MANAGER, force: true, dryRun },
+        });
+  return sent.catch((error: unknown) => {
+    throw body.kind === "Secret" ? withoutSecretValues(error, [body, observed]) : error;
   });
+}
+
+/**
+ * The API's words about a Secret may quote a value ("expected string, got ...{Value:12345}"): every value of the
+ * template and of the existing Secret, as written and in base64 both ways, is taken out before they go further.
+ */
+function withoutSecretValues(error: unknown, secrets: (KubeObject | undefined)[]): unknown {
+  if (!(error instanceof KubeApiError)) return error;
+  const values = new Set<string>();
+  for (const secret of secrets) {
+    for (const field of ["data", "stringData"]) {
+      const map = (secret as Record<string, unknown> | undefined)?.[field];
+      for (const value of Object.values(typeof map === "object" && map !== null ? map : {})) {
+        const text = typeof value === "string" ? value : JSON.stringify(value);
+        values.add(text);
+        values.add(Buffer.from(text).toString("base64"));
+        values.add(Buffer.from(text, "base64").toString("utf8"));
+      }
+    }
+  }
+  const known = [...values].sort((a, b) => b.length - a.length);
+  const { statusCode, reason, serverMessage, method, path } = error;
+  return new KubeApiError(statusCode, reason, scrubSecrets(serverMessage, known), method, path);
 }
 
 /** The object as it is, its labels and annotations merged with the template's, the named fields replaced. */

@@ -130,6 +130,25 @@ describe("policy templates compared as the API server stores them", () => {
     );
   });
 
+  it("a Secret the API cannot store is refused in the API's words, without its values", async () => {
+    const pin = template("musthave", {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "pin", namespace: ns },
+      stringData: { pin: 48213579 },
+    });
+    // Refused by enforce's write (no object yet), then by the dry run (an object exists).
+    const refusedWrite = await run(pin, true);
+    await kubectlOk(["create", "secret", "generic", "pin", "-n", ns, "--from-literal=pin=48213579"]);
+    const refusedDryRun = await run(pin, false);
+    for (const verdict of [refusedWrite, refusedDryRun]) {
+      expect(verdict.compliant).toBe(false);
+      expect(verdict.message).toMatch(/^ObjectRefused: Secret .*\/pin: .*\.stringData\.pin: expected string/);
+      expect(verdict.message).not.toContain("48213579");
+      expect(verdict.message).not.toContain(Buffer.from("48213579").toString("base64"));
+    }
+  });
+
   it("a Deployment with defaulted fields, quantities and lists merged by name is Compliant right after enforce, for mustonlyhave and musthave", async () => {
     const spec = {
       replicas: 0,
