@@ -8,6 +8,7 @@ import { MAX_STACK_NAME, stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { clusterPool } from "../builders/cluster-pool.js";
 import { slipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
@@ -43,7 +44,7 @@ const condition = (cd: ClusterDeployment | undefined, type: string) =>
 
 describe("deletion always ends", () => {
   it(
-    "releases at once a resource that never got a stack: unsupported platform, unbuilt version, missing credentials",
+    "releases at once a resource that never got a stack: unsupported platform, provider plugin not installed, unbuilt version, missing credentials",
     { timeout: 150_000 },
     async () => {
       const sut = await slipwayUnderTest("delete-never", { SLIPWAY_LEADER_ELECTION: "false" });
@@ -61,6 +62,26 @@ describe("deletion always ends", () => {
             platform: { aws: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } } },
           },
         };
+        // The worker's Pulumi home has no AWS provider plugin (none can be downloaded here).
+        const onVSphere = {
+          apiVersion: "slipway.dev/v1alpha1",
+          kind: "ClusterDeployment",
+          metadata: { name: "on-vsphere" },
+          spec: {
+            clusterName: "on-vsphere",
+            platform: {
+              vsphere: {
+                vCenter: "vcenter.example.internal",
+                datacenter: "DC0",
+                cluster: "DC0_C0",
+                defaultDatastore: "LocalDS_0",
+                network: "VM Network",
+                template: "ubuntu-2404-kube-v1.36",
+                credentialsRef: { name: "vsphere-creds" },
+              },
+            },
+          },
+        };
         const oldLocal = {
           apiVersion: "slipway.dev/v1alpha1",
           kind: "ClusterDeployment",
@@ -69,12 +90,12 @@ describe("deletion always ends", () => {
         };
         const noCreds = simulatedClusterManifest("no-creds", { provisionSeconds: 0 });
         (noCreds.spec.platform.simulated as Record<string, unknown>).credentialsRef = { name: "missing" };
-        for (const m of [aws, oldLocal, noCreds]) await apply(ns, m);
+        for (const m of [onVSphere, aws, oldLocal, noCreds]) await apply(ns, m);
         const stalls = await eventually(
-          "all three stalled with their reason",
+          "all four stalled with their reason",
           async () => {
             const reasons = await Promise.all(
-              ["on-aws", "old-local", "no-creds"].map(async (n) => {
+              ["on-vsphere", "on-aws", "old-local", "no-creds"].map(async (n) => {
                 const cd = await client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, n);
                 const stalled = condition(cd, "Stalled");
                 return stalled?.status === "True" && cd?.metadata.finalizers?.length
@@ -87,12 +108,26 @@ describe("deletion always ends", () => {
           60_000,
         );
         // "1.3" is not a prefix match for the built 1.36.x: whole versions are compared.
-        expect(stalls).toEqual(["UnsupportedPlatform", "UnsupportedVersion", "CredentialsSecretMissing"]);
+        expect(stalls).toEqual([
+          "UnsupportedPlatform",
+          "ProviderPluginMissing",
+          "UnsupportedVersion",
+          "CredentialsSecretMissing",
+        ]);
 
         const started = Date.now();
-        await kubectlOk(["delete", "-n", ns, "cd/on-aws", "cd/old-local", "cd/no-creds", "--wait=false"]);
+        await kubectlOk([
+          "delete",
+          "-n",
+          ns,
+          "cd/on-vsphere",
+          "cd/on-aws",
+          "cd/old-local",
+          "cd/no-creds",
+          "--wait=false",
+        ]);
         await eventually(
-          "all three gone",
+          "all four gone",
           async () => {
             const left = await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns });
             return left.items.length === 0;
@@ -181,6 +216,43 @@ describe("deletion always ends", () => {
         expect(log.match(/Running up for generation/g)).toHaveLength(1);
         expect(log).toMatch(/Running destroy for generation \d+/);
         expect(log).toMatch(/"msg":"Job failed: Cancelled: the ClusterDeployment [^"]+ is being deleted"/);
+      } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "a pool scaled down during a provision deletes its cluster at once, through the same cancel",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-pool", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = sut.namespace;
+      const client = new KubeClient(hubKubeConfig());
+      const list = async () =>
+        (await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns })).items;
+      try {
+        sut.controller();
+        const worker = sut.worker();
+        const simulated = { provisionSeconds: 600, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0 };
+        await apply(ns, clusterPool("slow", ns, { size: 1, template: { platform: { simulated } } as never }));
+        await eventually(
+          "the pool's cluster provisioning",
+          async () =>
+            (await list()).some((cd) => cd.status?.stack?.progress?.currentStep?.includes("ControlPlane")),
+          60_000,
+        );
+        const started = Date.now();
+        await kubectlOk(["patch", "-n", ns, "clusterpool/slow", "--type=merge", "-p", '{"spec":{"size":0}}']);
+        await eventually("the pool's cluster gone", async () => (await list()).length === 0, 60_000);
+        const seconds = (Date.now() - started) / 1000;
+        console.log(
+          `pool scaled down during a 600 s provision: its cluster gone after ${seconds.toFixed(1)} s`,
+        );
+        expect(seconds).toBeLessThan(45);
+        expect(stacksIn(sut.stateDir)).toEqual([]);
+        expect(worker.log().match(/Running up for generation/g)).toHaveLength(1);
       } finally {
         await sut.stopAll();
         client.close();
