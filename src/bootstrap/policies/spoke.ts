@@ -78,12 +78,14 @@ const UNTYPABLE_APPLY = /failed to create typed patch object/;
 /**
  * The cluster's API said no to the object itself (invalid, forbidden, a missing namespace, a field of the wrong
  * type): that template is NonCompliant with the API's words, the others carry on. Anything else (unreachable,
- * 5xx, throttled) may pass: the job is retried.
+ * 5xx, throttled, a conflict with a concurrent write) may pass: the job is retried.
  */
 export function refusedByApi(error: unknown): string | undefined {
   if (!(error instanceof KubeApiError)) return undefined;
   if (error.statusCode === 500 && UNTYPABLE_APPLY.test(error.serverMessage))
     return `the API cannot store the template as written: ${error.serverMessage}`;
-  if (error.statusCode >= 500 || error.statusCode === 429 || error.statusCode === 401) return undefined;
+  // 409: the object changed between the read and the write (or the dry run); the next attempt reads it again.
+  const passes = [401, 409, 429];
+  if (error.statusCode >= 500 || passes.includes(error.statusCode)) return undefined;
   return `${error.statusCode} ${error.reason || "Refused"}: ${error.serverMessage}`;
 }
