@@ -39,6 +39,13 @@ export const hibernationSchedule = s.object(
         rule: "has(self.start) || has(self.end)",
         message: "a hibernation schedule needs start, end or both",
       },
+      {
+        rule: "!has(self.start) || !has(self.end) || self.start != self.end",
+        message:
+          "start and end are the same time, and a start and an end at the same moment hibernate: the cluster would " +
+          "sleep and never wake. Give end another time, or leave end out if the schedule should only put the " +
+          "cluster to sleep",
+      },
     ],
   },
 );
@@ -49,8 +56,18 @@ export const hibernation = () =>
   s.object(
     {
       schedules: s.array(hibernationSchedule, {
-        description: "Windows when the cluster sleeps; a start hibernates it, an end resumes it.",
+        description:
+          "Windows when the cluster sleeps; a start hibernates it, an end resumes it. Windows that would put the " +
+          "cluster to sleep with no wake following are refused, or reported as Scheduled=False " +
+          "(ScheduleStrandsCluster) and not acted on.",
         maxItems: 16,
+        rules: [
+          {
+            rule: "self.all(a, self.filter(b, b == a).size() == 1)",
+            message:
+              "two hibernation schedules are the same (same start, end and location): remove the duplicate",
+          },
+        ],
       }),
     },
     { description: "Scheduled hibernation, as Gardener's spec.hibernation." },

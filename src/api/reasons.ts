@@ -69,6 +69,9 @@ export const ClusterDeploymentReasons = {
     "A hibernation schedule's cron expression cannot be evaluated; the message names it and says what to change.",
   UnknownTimeZone:
     "A hibernation schedule's location is not an IANA time zone Slipway knows (for example Europe/Berlin).",
+  ScheduleStrandsCluster:
+    "A hibernation window can put the cluster to sleep with no wake following (its end at the same moment as a " +
+    "start, or never after it); no schedule is acted on until it is fixed, and the message names the window.",
   PoolManaged:
     "An unclaimed pool cluster: the pool's runningCount decides its power; schedules and hibernateAfter apply once claimed.",
   PowerSkippedDeleting: "The cluster is being deleted: power triggers are skipped.",

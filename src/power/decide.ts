@@ -12,6 +12,7 @@ import {
   type ScheduleEvaluation,
   type ScheduleProblem,
 } from "./schedule.js";
+import { strandingProblemsThisHour } from "./strands.js";
 
 export type TriggerSource = "Schedule" | "HibernateAfter";
 
@@ -115,6 +116,8 @@ export function decidePower(cd: ClusterDeployment, now: Date): PowerDecision {
   const decision: PowerDecision = { problems: [], schedules: {}, due: [] };
   const schedules = cd.spec.hibernation?.schedules ?? [];
   decision.problems = scheduleProblems(schedules);
+  // Only schedules that can be evaluated can be walked; one that strands the cluster is not acted on at all.
+  if (decision.problems.length === 0) decision.problems = strandingProblemsThisHour(schedules, now);
   if (schedules.length > 0 && decision.problems.length === 0) {
     const lastTriggerAt = cd.status?.power?.lastTriggerAt;
     const created = cd.metadata.creationTimestamp;

@@ -34,9 +34,14 @@ function scheduledCondition(cd: ClusterDeployment, decision: PowerDecision): Dom
     : "";
   if (decision.problems.length > 0) {
     const zone = decision.problems.some((p) => p.field === "location");
+    const strands = decision.problems.some((p) => p.strands);
     return {
       status: "False",
-      reason: zone ? Reason.UnknownTimeZone : Reason.InvalidSchedule,
+      reason: zone
+        ? Reason.UnknownTimeZone
+        : strands
+          ? Reason.ScheduleStrandsCluster
+          : Reason.InvalidSchedule,
       message: `${decision.problems.map((p) => p.message).join("; ")}: fix spec.hibernation, no schedule is acted on until then${hibernateAfter}`,
     };
   }

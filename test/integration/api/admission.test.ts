@@ -245,6 +245,35 @@ const badCreates: BadCase[] = [
     manifest: withFields(cd, { "spec.hibernation": { schedules: [{ start: "every night" }] } }),
     expected: "must be a five-field cron expression: minute (0-59) hour (0-23) day-of-month (1-31)",
   },
+  // Schedules that would strand a cluster (issue 15): what CEL sees in the text.
+  {
+    name: "CD with a hibernation window whose start and end are the same",
+    manifest: withFields(cd, {
+      "spec.hibernation": {
+        schedules: [{ start: "0 8 * * *", end: "0 8 * * *", location: "Europe/Berlin" }],
+      },
+    }),
+    expected: "start and end are the same time, and a start and an end at the same moment hibernate",
+  },
+  {
+    name: "CD with the same hibernation schedule twice",
+    manifest: withFields(cd, {
+      "spec.hibernation": {
+        schedules: [
+          { start: "0 19 * * *", end: "0 7 * * *" },
+          { start: "0 19 * * *", end: "0 7 * * *", location: "UTC" },
+        ],
+      },
+    }),
+    expected: "two hibernation schedules are the same (same start, end and location): remove the duplicate",
+  },
+  {
+    name: "pool whose template has a hibernation window whose start and end are the same",
+    manifest: withFields(pool, {
+      "spec.template.hibernation": { schedules: [{ start: "0 8 * * *", end: "0 8 * * *" }] },
+    }),
+    expected: "the cluster would sleep and never wake",
+  },
   {
     name: "aws CD without credentialsRef",
     manifest: withFields(cd, { "spec.platform.aws.credentialsRef": undefined }),

@@ -309,4 +309,28 @@ describe("the power controller on the real hub and Redis", () => {
     expect(scheduled.message).toContain('"Europe/Atlantis" is not an IANA time zone');
     expect((await get("atlantis")).spec.powerState).toBe("Running");
   });
+
+  it("acts on no schedule that would strand the cluster: Scheduled=False, ScheduleStrandsCluster, and no timer", async () => {
+    // Every two schedule minutes, the end written another way than the start: the same moments, so the end would
+    // be dropped every time and the cluster never woken. At 20x a start would fall every 6 real seconds.
+    const queuePrefix = prefix();
+    await startController(queuePrefix, new ScaledClock(FLIP_SCALE));
+    const cd = await createScheduled("stranded", [
+      { start: "*/2 * * * *", end: "0-58/2 * * * *", location: "UTC" },
+    ]);
+    const scheduled = await eventually("condition Scheduled", async () =>
+      getCondition((await get("stranded")).status?.conditions as Condition[], "Scheduled"),
+    );
+    expect(scheduled).toMatchObject({ status: "False", reason: "ScheduleStrandsCluster" });
+    expect(scheduled.message).toContain('schedules[0] ends ("0-58/2 * * * *")');
+    expect(scheduled.message).toContain("the same moment as its own start");
+    // The pass that wrote the condition is the one that would have set the next trigger's timer: there is none.
+    const connection = redisConnection(testRedisUrl());
+    const powerQueue = new Queue(POWER_QUEUE, { connection, prefix: queuePrefix });
+    const jobs = await powerQueue.getJobs(["delayed", "waiting", "active", "completed"]);
+    await powerQueue.close();
+    connection.disconnect();
+    expect(jobs.filter((job) => job.id?.startsWith(cd.metadata.uid!))).toEqual([]);
+    expect((await get("stranded")).spec.powerState).toBe("Running");
+  });
 });

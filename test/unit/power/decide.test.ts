@@ -134,6 +134,32 @@ describe("skips", () => {
     expect(decision.problems).toEqual([expect.objectContaining({ field: "location" })]);
     expect(decision.due).toEqual([expect.objectContaining({ source: "HibernateAfter" })]);
   });
+
+  it("acts on no schedule that strands the cluster, not even its due start, and names the window", () => {
+    // Created before 08:00; at 08:00:30 the start is due, but its end fires at the same moments and never wakes.
+    const decision = decidePower(
+      cd({
+        hibernation: {
+          schedules: [
+            { start: "0 19 * * *", location: "UTC" },
+            { start: "0 8 * * *", end: "0 8 * * 0-6", location: "UTC" },
+          ],
+        },
+      }),
+      t("2026-05-04T08:00:30Z"),
+    );
+    expect(decision.problems).toEqual([
+      expect.objectContaining({
+        index: 1,
+        field: "end",
+        strands: true,
+        message: expect.stringContaining("schedules[1]"),
+      }),
+    ]);
+    expect(decision.due).toEqual([]);
+    expect(decision.next).toBeUndefined();
+    expect(decision.nextHibernateAt).toBeUndefined();
+  });
 });
 
 describe("cost counters", () => {
