@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
 import { JobDeferredError, TerminalJobError } from "../errors/index.js";
-import { cancelKey, jobSubject, type JobData } from "./job.js";
+import { CANCELLED_PREFIX, cancelKey, jobSubject, type JobData } from "./job.js";
 import { redisConnection } from "./redis.js";
 import { isWriteRefused, ThrottledErrorLog } from "./redis-errors.js";
 import { retryDelayMs, type RetrySchedule } from "./retry-schedule.js";
@@ -193,7 +193,7 @@ export class JobWorker {
         // Asked for by whoever queued it: a retry would undo the reason for the cancel (an up re-creating what a
         // delete is about to destroy).
         this.observe(job.data, "failed", started);
-        throw new UnrecoverableError(`Cancelled: ${(cancel.signal.reason as Error).message}`);
+        throw new UnrecoverableError(`${CANCELLED_PREFIX}${(cancel.signal.reason as Error).message}`);
       }
       if (err instanceof JobDeferredError) {
         log.info(

@@ -70,3 +70,6 @@ export function jobSubject(data: Pick<JobData, "kind" | "namespace" | "name">): 
 export function cancelKey(prefix: string, id: string): string {
   return `${prefix}:job-cancel:${id}`;
 }
+
+/** How a cancelled job's failedReason starts: the job layer fails it for good with the cancel's reason after it. */
+export const CANCELLED_PREFIX = "Cancelled: ";

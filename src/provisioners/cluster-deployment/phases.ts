@@ -5,7 +5,7 @@ import { desiredStack, InvalidSpecError, platformFor, platformName } from "./pla
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
-import { jobId as stackJobId } from "../../queue/job.js";
+import { CANCELLED_PREFIX, jobId as stackJobId } from "../../queue/job.js";
 import {
   stackNameFor,
   type StackJobData,
@@ -18,6 +18,8 @@ import { retriedByController, retryFailedOperation } from "./retry.js";
 
 const log = logger("cluster-deployment");
 const CREDENTIALS_RETRY_MS = 10_000;
+/** How often a resource looks again at an operation it cancelled. */
+const CANCEL_FOLLOW_MS = 2_000;
 
 function ref(cd: ClusterDeployment): string {
   return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
@@ -114,13 +116,23 @@ export function spreadResync(resyncMs: number, uid: string): number {
 
 /**
  * A periodic refresh still waiting for a worker when the spec changes is withdrawn, and the `up` for the new
- * generation queued instead: people's changes never wait behind a drift check. Returns true when it did so.
+ * generation queued instead: people's changes never wait behind a drift check. A running one is cancelled (it
+ * only reads; the up refreshes what it changes anyway) and the up follows once it ended. Returns true when it
+ * queued the up.
  */
 async function refreshGivesWay(scope: ClusterDeploymentScope, generation: number): Promise<boolean> {
   const last = scope.status.stack;
   if (last?.type !== "refresh" || last.result !== "InProgress" || last.generation === generation)
     return false;
   const job = await scope.deps.queue.lookup(last.jobId);
+  if (job.state === "active") {
+    await scope.deps.queue.requestCancel(
+      last.jobId,
+      `generation ${generation} of ${ref(scope.cd)} changed the spec: the drift check gives way to its up`,
+    );
+    scope.requeueAfterMs = CANCEL_FOLLOW_MS;
+    return false; // followed below until it ends; then the up runs
+  }
   if (job.state !== "waiting" && job.state !== "delayed") return false;
   if (!(await scope.deps.queue.withdraw(last.jobId))) return false; // a worker took it meanwhile: follow it
   log.info(
@@ -192,9 +204,6 @@ export async function reconcileDelete(scope: ClusterDeploymentScope): Promise<bo
   await removeKubeconfigSecret(scope);
   return true;
 }
-
-/** How often a deleting resource looks again at the operation it cancelled. */
-const CANCEL_FOLLOW_MS = 2_000;
 
 /**
  * A delete does not wait for a running up (a provision can take a day): as Hive kills the install and
@@ -278,12 +287,14 @@ async function followOperation(scope: ClusterDeploymentScope): Promise<boolean> 
           failedAttempts: before + Math.max(1, job.attemptsMade),
         };
       }
-      await scope.deps.event(
-        scope.cd,
-        "Warning",
-        destroy ? Reason.DestroyFailed : Reason.OperationFailed,
-        `${last.type} failed: ${job.failedReason ?? "unknown error"}`,
-      );
+      // A run cancelled on purpose (a drift check giving way to a spec change) is no failure to warn about.
+      if (!job.failedReason?.startsWith(CANCELLED_PREFIX))
+        await scope.deps.event(
+          scope.cd,
+          "Warning",
+          destroy ? Reason.DestroyFailed : Reason.OperationFailed,
+          `${last.type} failed: ${job.failedReason ?? "unknown error"}`,
+        );
       return true;
     }
   }

@@ -102,6 +102,7 @@ async function runClusterDeploymentStack(
     });
   } catch (err) {
     if (deleted?.signal.aborted)
+      // "Cancelled: <why>" once the job layer words it, as a cancel asked through Redis (CANCELLED_PREFIX).
       throw new TerminalJobError("Cancelled", (deleted.signal.reason as Error).message);
     throw err;
   } finally {

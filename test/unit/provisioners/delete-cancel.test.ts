@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JobState, JobView } from "../../../src/queue/job.js";
-import { reconcileDelete } from "../../../src/provisioners/cluster-deployment/phases.js";
+import { reconcileDelete, reconcileNormal } from "../../../src/provisioners/cluster-deployment/phases.js";
 import type { ClusterDeploymentScope } from "../../../src/provisioners/cluster-deployment/scope.js";
 import { computeStatus } from "../../../src/provisioners/cluster-deployment/status.js";
 import { getCondition } from "../../../src/runtime/conditions.js";
@@ -111,5 +111,43 @@ describe("deleting a ClusterDeployment while its up runs", () => {
     const queue = fakeQueue({ "u1.g1.up": "waiting" });
     await reconcileDelete(deletingScope(queue, new Date(deletedAt.getTime() + 1_000)));
     expect(queue.calls).toEqual(["remove u1.g1.up", "enqueue destroy"]);
+  });
+});
+
+describe("a spec change while a drift check (refresh) runs", () => {
+  function refreshing(queue: ReturnType<typeof fakeQueue>, events: string[]): ClusterDeploymentScope {
+    const scope = clusterDeploymentScope({
+      now: deletedAt,
+      stack: "InProgress",
+      status: { powerState: "Running", provisionedAt: "2026-12-06T00:00:00Z" },
+    });
+    scope.cd.metadata!.generation = 2;
+    scope.status.stack = { ...scope.status.stack!, type: "refresh", jobId: "u1.g1.refresh.r1" };
+    scope.deps = {
+      queue: queue as never,
+      config: {
+        stateDir: "/var/lib/slipway",
+        toolsBinDir: "/opt/slipway/bin",
+        controller: { resyncSeconds: 300 },
+        worker: { backoffMs: 5000, backoffCapMs: 300_000 },
+      } as never,
+      kube: { getIfExists: async () => undefined } as never,
+      event: async (_cd, type, reason) => void events.push(`${type} ${reason}`),
+    };
+    return scope;
+  }
+
+  it("cancels the running refresh, then runs the up for the new generation; no failure is reported", async () => {
+    const events: string[] = [];
+    const running = fakeQueue({ "u1.g1.refresh.r1": "active" });
+    await reconcileNormal(refreshing(running, events));
+    expect(running.calls).toEqual(["cancel u1.g1.refresh.r1"]);
+
+    const cancelled = fakeQueue({ "u1.g1.refresh.r1": "failed" });
+    const scope = refreshing(cancelled, events);
+    await reconcileNormal(scope);
+    expect(cancelled.calls).toEqual(["enqueue up"]);
+    expect(scope.status.stack).toMatchObject({ type: "up", generation: 2, result: "InProgress" });
+    expect(events.filter((e) => e.startsWith("Warning"))).toEqual([]);
   });
 });
