@@ -40,6 +40,40 @@ export const clusterSet = (description: string) =>
     },
   );
 
+/**
+ * CEL: every cluster selector `narrow` matches, `broad` matches too (broad has no matchExpressions and each of its
+ * matchLabels is in narrow's with the same value). Two such sets overlap wherever the narrow one matches anything.
+ */
+const covers = (broad: string, narrow: string) =>
+  `((!has(${broad}.matchExpressions) || size(${broad}.matchExpressions) == 0) && ` +
+  `(!has(${broad}.matchLabels) || ${broad}.matchLabels.all(k, has(${narrow}.matchLabels) && ` +
+  `k in ${narrow}.matchLabels && ${narrow}.matchLabels[k] == ${broad}.matchLabels[k])))`;
+
+const sameClusters =
+  "the failover would hibernate the clusters it resumes, and its failback part would do nothing";
+
+/** Standby and primary must not name the same clusters where the names show it; otherwise StandbyPrimaryOverlap. */
+const standbyPrimaryRules = [
+  {
+    rule:
+      "!has(self.primary) || !has(self.standby.poolName) || !has(self.primary.poolName) || " +
+      "self.standby.poolName != self.primary.poolName",
+    message:
+      `standby and primary name the same pool: ${sameClusters}. Name the pool to fail over to in standby and ` +
+      "the one to hibernate in primary",
+  },
+  {
+    rule:
+      "!has(self.primary) || !has(self.standby.selector) || !has(self.primary.selector) || " +
+      `(!${covers("self.primary.selector", "self.standby.selector")} && ` +
+      `!${covers("self.standby.selector", "self.primary.selector")})`,
+    message:
+      "every cluster one of standby.selector and primary.selector matches, the other matches too: " +
+      `${sameClusters}. Give each a label the other set does not have (for example site: b for standby and ` +
+      "site: a for primary)",
+  },
+];
+
 export const FAILOVER_PHASES = [
   "Pending",
   "Running",
@@ -98,6 +132,7 @@ export const clusterFailoverSpec = s.object(
           "(!has(self.primary) || self.primary == oldSelf.primary)",
         message: "standby and primary are immutable: create a new ClusterFailover for another set",
       },
+      ...standbyPrimaryRules,
     ],
   },
 );
@@ -185,7 +220,7 @@ export const clusterFailoverKind: KindDefinition = {
     Reconciling: "The failover is resuming clusters or waiting for them to be Ready.",
     Stalled:
       "The failover cannot start (its set matches nothing, its pool does not exist, another failover holds the " +
-      "set) or ended with clusters that did not come up (PartiallyFailed, Failed); the message says what to do.",
+      "set, its standby and primary sets share clusters) or ended with clusters that did not come up (PartiallyFailed, Failed); the message says what to do.",
     Completed:
       "True once the failover ended; reason Succeeded, PartiallyFailed, Failed or Cancelled, message with the RTO.",
   },

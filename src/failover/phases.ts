@@ -10,7 +10,15 @@ import { ClusterFailoverReason as Reason } from "../api/reasons.js";
 import { clusterDeploymentResource, clusterPoolResource } from "../api/resources.js";
 import { isNotFound, TerminalError } from "../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/reconciler.js";
-import { achievedRtoSeconds, failoverTime, initialEntries, planFailover, type FailoverPlan } from "./plan.js";
+import {
+  achievedRtoSeconds,
+  failoverTime,
+  initialEntries,
+  overlapMessage,
+  planFailover,
+  standbyPrimaryOverlap,
+  type FailoverPlan,
+} from "./plan.js";
 import { clustersOfSet, conflictingFailover, ENDED_PHASES, failoverClusterView } from "./views.js";
 import { parseDuration } from "../api/duration.js";
 
@@ -111,6 +119,14 @@ async function start(scope: FailoverScope): Promise<void> {
       { requeueAfterMs: STALLED_RETRY_MS },
     );
   const members = new Set(standby.map((cd) => cd.metadata.name!));
+  if (failover.spec.primary) {
+    const primary = clustersOfSet(failover.spec.primary, clusters).map((cd) => cd.metadata.name!);
+    const overlap = standbyPrimaryOverlap([...members], primary);
+    if (overlap.length > 0)
+      throw new TerminalError(Reason.StandbyPrimaryOverlap, overlapMessage(overlap), {
+        requeueAfterMs: STALLED_RETRY_MS,
+      });
+  }
   const other = conflictingFailover(
     failover,
     scope.deps.failoversIn(failover.metadata.namespace!),
@@ -159,7 +175,19 @@ async function hibernatePrimary(scope: FailoverScope): Promise<void> {
   const primary = failover.spec.primary;
   if (!primary || scope.primaryHibernated !== undefined) return;
   const standby = new Set(scope.entries?.map((e) => e.name));
-  const clusters = clustersOfSet(primary, scope.clusters).filter((cd) => !standby.has(cd.metadata.name!));
+  const matched = clustersOfSet(primary, scope.clusters);
+  // Checked at the start; labels changed since may put a resumed cluster in the primary set: it stays running.
+  const overlap = standbyPrimaryOverlap(
+    [...standby],
+    matched.map((cd) => cd.metadata.name!),
+  );
+  if (overlap.length > 0)
+    await context.events.record(failover, {
+      type: "Warning",
+      reason: Reason.StandbyPrimaryOverlap,
+      message: `${overlap.join(", ")} joined the primary set during the failover; they stay running, the rest of the primary set is hibernated`,
+    });
+  const clusters = matched.filter((cd) => !standby.has(cd.metadata.name!));
   context.log.info({ clusters: clusters.length }, "Hibernating the primary set");
   for (const cd of clusters) {
     await context.client.patch(

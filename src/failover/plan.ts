@@ -64,6 +64,26 @@ export interface FailoverPlan {
   phase: FailoverPhase;
 }
 
+/**
+ * The clusters both the standby and the primary set name, sorted: a failover would resume them and then, as its
+ * failback part, have to hibernate them. It cannot do both, so it does neither (Stalled, StandbyPrimaryOverlap).
+ */
+export function standbyPrimaryOverlap(standby: readonly string[], primary: readonly string[]): string[] {
+  const inPrimary = new Set(primary);
+  return [...new Set(standby.filter((name) => inPrimary.has(name)))].sort();
+}
+
+/** What a person reads about an overlap: the clusters (the first five, then a count) and what to change. */
+export function overlapMessage(overlap: readonly string[]): string {
+  const shown = overlap.slice(0, 5).join(", ");
+  const more = overlap.length > 5 ? ` and ${overlap.length - 5} more` : "";
+  return (
+    `spec.standby and spec.primary both name ${overlap.length === 1 ? "cluster" : "clusters"} ${shown}${more}: ` +
+    "the failover would resume them and then hibernate them. Nothing was resumed or hibernated; change the " +
+    "clusters' labels or the selectors so no cluster is in both sets, or create a ClusterFailover without primary"
+  );
+}
+
 /** Millisecond ISO time: the RTO is measured in fractions of a second. */
 export const failoverTime = (date: Date): string => date.toISOString();
 

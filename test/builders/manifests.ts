@@ -6,6 +6,7 @@ import {
   API_VERSION,
   type BootstrapPolicySpecInput,
   type ClusterClaimSpecInput,
+  type ClusterFailoverSpecInput,
   type ClusterDeploymentSpecInput,
   type ClusterPoolSpecInput,
   type HostedClusterSpecInput,
@@ -64,6 +65,11 @@ export const bootstrapPolicy = (
     ],
   },
 ) => manifest("BootstrapPolicy", name, spec);
+
+export const clusterFailover = (
+  name = "failover",
+  spec: ClusterFailoverSpecInput = { standby: { poolName: "standby" } },
+) => manifest("ClusterFailover", name, spec);
 
 /**
  * A deep copy of the manifest with fields set by dotted path ("spec.platform.aws.region", "spec.nodePools.0");

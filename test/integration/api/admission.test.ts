@@ -13,6 +13,7 @@ import {
   kinds,
   plurals,
   type ClusterDeploymentStatus,
+  type LabelSelector,
   type Kind,
 } from "../../../src/api/index.js";
 import { repoRoot } from "../../../src/runtime/paths.js";
@@ -22,6 +23,7 @@ import {
   bootstrapPolicy,
   clusterClaim,
   clusterDeployment,
+  clusterFailover,
   clusterPool,
   hostedCluster,
   nodePool,
@@ -516,6 +518,30 @@ const badCreates: BadCase[] = [
     }),
     expected: "operators In and NotIn need values",
   },
+  // ClusterFailover whose standby and primary name the same clusters (issue 15)
+  {
+    name: "failover whose standby and primary are the same pool",
+    manifest: clusterFailover("same-pool", { standby: { poolName: "dr" }, primary: { poolName: "dr" } }),
+    expected: "standby and primary name the same pool: the failover would hibernate the clusters it resumes",
+  },
+  ...(
+    [
+      ["the same selector", { matchLabels: { site: "b" } }, undefined],
+      [
+        "a primary selector every standby cluster matches",
+        { matchLabels: { app: "shop" } },
+        { app: "shop", site: "b" },
+      ],
+      ["an empty primary selector", {}, { site: "b" }],
+    ] as [string, LabelSelector, Record<string, string> | undefined][]
+  ).map(([what, primary, standby]) => ({
+    name: `failover with ${what}`,
+    manifest: clusterFailover("same-selector", {
+      standby: { selector: standby ? { matchLabels: standby } : primary },
+      primary: { selector: primary },
+    }),
+    expected: "every cluster one of standby.selector and primary.selector matches, the other matches too",
+  })),
 ];
 
 describe("admission refuses bad manifests", () => {

@@ -21,7 +21,15 @@ import { condition, poolClusters } from "../../harness/pool-harness.js";
 let manager: Manager;
 let client: KubeClient;
 let namespaces: Record<(typeof testNamespaces)[number], string>;
-const testNamespaces = ["fo-admit", "fo-pool", "fo-refuse", "fo-fail", "fo-cancel", "fo-pooldel"] as const;
+const testNamespaces = [
+  "fo-admit",
+  "fo-pool",
+  "fo-refuse",
+  "fo-overlap",
+  "fo-fail",
+  "fo-cancel",
+  "fo-pooldel",
+] as const;
 const simulators: PowerSimulator[] = [];
 
 beforeAll(async () => {
@@ -218,6 +226,29 @@ describe("ClusterFailover controller", () => {
     // Once the first ends, the second starts and finds everything running.
     await waitForPhase(ns, "first", ["Succeeded"]);
     await waitForPhase(ns, "second", ["Succeeded"], 40_000);
+  });
+
+  it("stalls a failover whose standby and primary selectors share a cluster, resuming and hibernating nothing", async () => {
+    const ns = namespaces["fo-overlap"];
+    // All three are standby clusters (site: standby); "shared" is also labelled prod, which primary selects.
+    await hibernatedClusters(ns, ["dr-a", "dr-b", "shared"], { shared: "prod" });
+    await client.create(
+      clusterFailoverResource,
+      failover("overlap", ns, {
+        standby: { selector: { matchLabels: { site: "standby" } } },
+        primary: { selector: { matchLabels: { prod: "true" } } },
+      }),
+    );
+    const stalled = await waitForStall(ns, "overlap", "StandbyPrimaryOverlap");
+    expect(condition(stalled, "Stalled")!.message).toContain(
+      "spec.standby and spec.primary both name cluster shared:",
+    );
+    expect(stalled.status?.phase).not.toBe("Succeeded");
+    expect(stalled.status?.clusters).toBeUndefined();
+    for (const cd of (await byName(ns)).values()) {
+      expect(cd.spec.powerState, cd.metadata.name).toBe("Hibernating");
+      expect(cd.metadata.annotations?.[FAILOVER_ANNOTATION], cd.metadata.name).toBeUndefined();
+    }
   });
 
   it("gives up on a cluster whose resume fails and keeps the others running (PartiallyFailed)", async () => {

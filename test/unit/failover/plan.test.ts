@@ -7,6 +7,8 @@ import {
   planFailover,
   type FailoverClusterView,
   type PlanInput,
+  overlapMessage,
+  standbyPrimaryOverlap,
 } from "../../../src/failover/plan.js";
 
 const t0 = new Date("2026-11-30T12:00:00.000Z");
@@ -270,5 +272,32 @@ describe("resumeReadiness", () => {
       cd({ powerState: "Starting", conditions: [{ ...cond("Stalled", "True"), reason: "OperationFailed" }] }),
     );
     expect(r).toMatchObject({ state: "Stalled", reason: "OperationFailed" });
+  });
+});
+
+describe("standby and primary sets that overlap", () => {
+  it("names the clusters both sets hold, once each and sorted", () => {
+    expect(standbyPrimaryOverlap(["dr-b", "dr-a", "shared"], ["shared", "prod-a", "dr-a"])).toEqual([
+      "dr-a",
+      "shared",
+    ]);
+  });
+
+  it("the same pool or selector: every standby cluster is also primary", () => {
+    const pool = ["p-1", "p-2", "p-3"];
+    expect(standbyPrimaryOverlap(pool, pool)).toEqual(pool);
+  });
+
+  it("disjoint sets, or no primary: nothing overlaps", () => {
+    expect(standbyPrimaryOverlap(["dr-a", "dr-b"], ["prod-a"])).toEqual([]);
+    expect(standbyPrimaryOverlap(["dr-a"], [])).toEqual([]);
+  });
+
+  it("says which clusters and what to change, the first five of many", () => {
+    const many = Array.from({ length: 8 }, (_, i) => `c-${i}`);
+    const message = overlapMessage(many);
+    expect(message).toContain("clusters c-0, c-1, c-2, c-3, c-4 and 3 more");
+    expect(message).toContain("Nothing was resumed or hibernated");
+    expect(overlapMessage(["shared"])).toMatch(/^spec.standby and spec.primary both name cluster shared:/);
   });
 });
