@@ -1,10 +1,17 @@
 import { ClusterDeploymentReason } from "../src/api/reasons.js";
-import { TerminalStackError } from "../src/errors/index.js";
+import { ProviderPluginMissingError, TerminalStackError } from "../src/errors/index.js";
 import { aws } from "./aws/definition.js";
 import { azure } from "./azure/definition.js";
 import { gcp } from "./gcp/definition.js";
 import { local } from "./local/definition.js";
 import type { PlatformDefinition, StackKind, StackProgram } from "./platform.js";
+import {
+  installedPlugins,
+  missingPlugins,
+  missingPluginsMessage,
+  requiredPlugins,
+  type ProviderPlugin,
+} from "./provider-plugins.js";
 import { simulated } from "./simulated/definition.js";
 
 export type {
@@ -19,6 +26,15 @@ export type { ClusterStackOutputs, DesiredPowerState, ObservedPowerState } from 
 export type { LocalClusterInputs } from "./local/inputs.js";
 export type { SimulatedClusterInputs } from "./simulated/inputs.js";
 export { CREDENTIALS_CONFIG_KEY } from "./credentials.js";
+export {
+  installedPlugins,
+  missingPluginsMessage,
+  pluginRecheckDelayMs,
+  pulumiHomeFor,
+  requiredPlugins,
+  type InstalledPlugin,
+  type ProviderPlugin,
+} from "./provider-plugins.js";
 
 /** Every platform with a folder here. Adding a platform: its folder (see README.md) and one line in this list. */
 export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, azure, gcp];
@@ -40,4 +56,35 @@ export function stackProgramFor(kind: StackKind, platform: string): StackProgram
     );
   }
   return found as StackProgram<unknown>;
+}
+
+/** The provider plugins a platform needs that the Pulumi home lacks; none for an unknown platform. */
+export function missingProviderPlugins(platform: string, pulumiHome: string): ProviderPlugin[] {
+  const required = requiredPlugins(platformDefinition(platform)?.plugins ?? []);
+  return required.length === 0 ? [] : missingPlugins(required, installedPlugins(pulumiHome));
+}
+
+/** Throws ProviderPluginMissingError, before any run, when the platform's plugins are not in the Pulumi home. */
+export function assertProviderPlugins(platform: string, pulumiHome: string): void {
+  const missing = missingProviderPlugins(platform, pulumiHome);
+  if (missing.length === 0) return;
+  throw new ProviderPluginMissingError(
+    missing.map((p) => `${p.name} ${p.version}`),
+    missingPluginsMessage(missing, pulumiHome),
+  );
+}
+
+/**
+ * For `slipway dev status`: the plugins the Pulumi home holds, and each platform's required plugin with whether it
+ * is there ("aws 7.48.0 (aws): missing").
+ */
+export function providerPluginReport(pulumiHome: string): { installed: string[]; required: string[] } {
+  const installed = installedPlugins(pulumiHome);
+  const required = platforms.flatMap((p) =>
+    requiredPlugins(p.plugins ?? []).map((plugin) => {
+      const there = missingPlugins([plugin], installed).length === 0;
+      return `${plugin.name} ${plugin.version} (${p.name}): ${there ? "installed" : "missing"}`;
+    }),
+  );
+  return { installed: installed.map((i) => `${i.kind} ${i.name} ${i.version}`), required };
 }

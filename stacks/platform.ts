@@ -2,6 +2,7 @@ import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { PlatformName } from "../src/api/platform.js";
 import type { PlatformOptions } from "../src/api/platform-fields.js";
 import type { AnySchema } from "../src/api/schema.js";
+import type { ProviderPluginRef } from "./provider-plugins.js";
 
 /** The kinds a platform may have a program for. HostedCluster and NodePool join when their controllers land. */
 export type StackKind = "ClusterDeployment";
@@ -72,6 +73,11 @@ export interface PlatformDefinition {
   schema(opts: PlatformOptions): AnySchema;
   /** Absent: the platform needs no credentials. */
   credentials?: PlatformCredentials;
+  /**
+   * The Pulumi provider plugins its programs need (the dynamic provider of `local` and `simulated` ships with
+   * @pulumi/pulumi). A cluster waits, with condition reason ProviderPluginMissing, until they are installed.
+   */
+  plugins?: readonly ProviderPluginRef[];
   /** One program per kind the platform supports. */
   programs: Partial<Record<StackKind, StackProgram<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }

@@ -57,6 +57,10 @@ export const ClusterDeploymentReasons = {
     "ClusterPoolRefIgnored) and the cluster is managed as a standalone one.",
   UnsupportedVersion: "The platform cannot run the Kubernetes version the spec asks for.",
   ToolsMissing: "The programs the local platform runs are not built on this machine.",
+  ProviderPluginMissing:
+    "The Pulumi provider plugin a cloud platform needs is not installed on the hub; the message names it, its " +
+    "version and how to install or mirror it. Nothing is created meanwhile, and the cluster is taken up by " +
+    "itself once the plugin is there (checked again with backoff up to 5 minutes).",
   CredentialsSecretMissing: "The Secret the platform's credentialsRef names does not exist.",
   CredentialsKeysMissing: "The credentials Secret lacks keys the platform needs; the message names them.",
   InvalidInputs: "The platform's stack refuses the inputs the spec gives it; the message says which.",
@@ -218,9 +222,6 @@ export const ClusterFailoverReasons = {
   PoolDeleted: "The standby pool was deleted during the failover; its clusters still waiting were given up.",
   SetInUse:
     "Another ClusterFailover, still running, holds clusters of this set; this one waits until it ends.",
-  StandbyPrimaryOverlap:
-    "The standby and primary sets share clusters (the message names them): the failover would resume and then " +
-    "hibernate them, so it does neither until the sets are disjoint.",
   ClusterDeleted: "A standby cluster was deleted during the failover.",
   ClusterStalled: "A standby cluster stalled while resuming (its Stalled condition says why).",
   ResumeTimeout: "A standby cluster was not Ready within resumeTimeout after it was asked to run.",

@@ -10,6 +10,7 @@ import type { SlipwayConfig } from "../runtime/config.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
 import { clusterClaimResource, clusterDeploymentResource } from "../api/resources.js";
+import { providerPluginReport, pulumiHomeFor } from "../../stacks/index.js";
 
 /**
  * Applies examples/bootstrap-policy.yaml, examples/cluster-pool.yaml (two local clusters, one running) and
@@ -157,5 +158,9 @@ export async function devStatus(): Promise<number> {
     `memory: ${mebibytes(totalBytes)} resident in all (hub, OCM controller, Redis, controller, worker; clusters it created not counted)`,
   );
   log(`kubeconfig: ${s.kubeconfig}`);
+  const pulumiHome = pulumiHomeFor(loadConfig().stateDir);
+  const plugins = providerPluginReport(pulumiHome);
+  log(`plugins: ${plugins.installed.join(", ") || "none installed"} (${pulumiHome}/plugins)`);
+  for (const line of plugins.required) log(`  ${line}`);
   return s.hub.running ? 0 : 3;
 }

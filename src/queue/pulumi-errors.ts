@@ -6,6 +6,7 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import { scrubSecrets } from "../runtime/redaction.js";
 import {
+  ProviderPluginMissingError,
   StackBusyError,
   StackLeaseLostError,
   StackOwnerUnknownError,
@@ -88,6 +89,8 @@ const RULES: Rule[] = [
     retry: true,
     matches: (e, t) => e instanceof StackAlreadyExistsError || /stack .* already exists/.test(t),
   },
+  // A cloud platform's provider plugin, not installed on this worker: waits for someone to install it.
+  { reason: "ProviderPluginMissing", retry: true, matches: (e) => e instanceof ProviderPluginMissingError },
   // Configuration of Slipway itself (secrets provider, CLI, plugins): retrying the same job cannot fix it.
   {
     reason: "SecretsProviderMisconfigured",

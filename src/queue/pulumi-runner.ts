@@ -14,6 +14,8 @@ import {
 } from "@pulumi/pulumi/automation/index.js";
 import {
   CREDENTIALS_CONFIG_KEY,
+  assertProviderPlugins,
+  pulumiHomeFor,
   stackProgramFor,
   type StackDescription,
   type StackKind,
@@ -129,7 +131,7 @@ export class PulumiRunner {
     this.processes = new RunProcesses({ stateDir: opts.stateDir, interruptGraceMs: opts.interruptGraceMs });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
-    this.pulumiHome = join(opts.stateDir, "pulumi", "home");
+    this.pulumiHome = pulumiHomeFor(opts.stateDir);
     this.workspacesDir = join(opts.stateDir, "pulumi", "workspaces");
     const nodeModulesDir = opts.nodeModulesDir ?? join(repoRoot, "node_modules");
     const sdkDir = join(nodeModulesDir, "@pulumi", "pulumi");
@@ -168,6 +170,8 @@ export class PulumiRunner {
         };
       const platform = stackProgramFor(request.kind ?? "ClusterDeployment", request.platform);
       const inputs = platform.validate(request.inputs);
+      // A missing provider plugin fails the run before the CLI starts (transient: installing it is the fix).
+      assertProviderPlugins(request.platform, this.pulumiHome);
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       return await this.processes.run(signal, (run) =>

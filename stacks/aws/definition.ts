@@ -25,9 +25,10 @@ const clusterDeployment: StackProgram<AWSClusterInputs> = {
 /** EKS with managed node groups in a VPC of its own. */
 export const aws: PlatformDefinition = {
   name: "aws",
-  implemented: false,
+  implemented: true,
   schema: awsPlatform,
   // The keys of Hive's AWS credentials Secret.
   credentials: { keys: ["aws_access_key_id", "aws_secret_access_key"] },
+  plugins: [{ name: "aws", sdkPackage: "@pulumi/aws" }],
   programs: { ClusterDeployment: clusterDeployment },
 };

@@ -24,8 +24,9 @@ const clusterDeployment: StackProgram<AzureClusterInputs> = {
 /** AKS with agent pools in a virtual network of its own. */
 export const azure: PlatformDefinition = {
   name: "azure",
-  implemented: false,
+  implemented: true,
   schema: azurePlatform,
   credentials: { keys: [AZURE_CREDENTIALS_KEY] },
+  plugins: [{ name: "azure-native", sdkPackage: "@pulumi/azure-native" }],
   programs: { ClusterDeployment: clusterDeployment },
 };

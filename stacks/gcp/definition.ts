@@ -23,8 +23,9 @@ const clusterDeployment: StackProgram<GCPClusterInputs> = {
 /** GKE with node pools in a VPC-native subnetwork of its own. */
 export const gcp: PlatformDefinition = {
   name: "gcp",
-  implemented: false,
+  implemented: true,
   schema: gcpPlatform,
   credentials: { keys: [GCP_CREDENTIALS_KEY] },
+  plugins: [{ name: "gcp", sdkPackage: "@pulumi/gcp" }],
   programs: { ClusterDeployment: clusterDeployment },
 };

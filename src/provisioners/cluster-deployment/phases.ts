@@ -15,6 +15,7 @@ import {
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 import { CLUSTER_DEPLOYMENT_STACK_JOB } from "./stack-job.js";
 import { retriedByController, retryFailedOperation } from "./retry.js";
+import { checkProviderPlugins } from "./provider-plugins.js";
 
 const log = logger("cluster-deployment");
 const CREDENTIALS_RETRY_MS = 10_000;
@@ -45,6 +46,7 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
     if (!(err instanceof InvalidSpecError)) throw err;
     throw new TerminalError(err.reason, err.message);
   }
+  checkProviderPlugins(scope, adapter.name);
   const credentials = adapter.credentialsSecretName(cd);
   const secret =
     credentials && (await deps.kube.getIfExists(secretResource, cd.metadata!.namespace, credentials));

@@ -20,9 +20,22 @@ function cd(platform: Record<string, unknown>, extra: Record<string, unknown> = 
 
 describe("ClusterDeployment platform adapter", () => {
   it("has no adapter for a platform whose program is not implemented yet", () => {
+    const onVSphere = cd({ vsphere: { vCenter: "vc", credentialsRef: { name: "vsphere-creds" } } });
+    expect(platformName(onVSphere)).toBe("vsphere");
+    expect(platformFor(onVSphere)).toBeUndefined();
+  });
+
+  it("gives a cloud program the ClusterDeployment's uid, which its resources are tagged with", () => {
     const onAWS = cd({ aws: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } } });
-    expect(platformName(onAWS)).toBe("aws");
-    expect(platformFor(onAWS)).toBeUndefined();
+    const adapter = platformFor(onAWS)!;
+    expect(adapter.credentialsSecretName(onAWS)).toBe("aws-creds");
+    expect(desiredStack(adapter, onAWS, ctx).inputs).toEqual({
+      clusterName: "c1",
+      powerState: "Running",
+      platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } },
+      clusterUID: "0a1b2c3d-4e5f",
+    });
+    expect(() => adapter.validate(onAWS, ctx)).not.toThrow();
   });
 
   it("gives the program the spec's platform block, and names its credentials Secret", () => {

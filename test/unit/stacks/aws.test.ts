@@ -5,36 +5,14 @@ import {
   canarySightings,
   hibernationDiff,
   runCloudProgram,
-  type MockCall,
-  type MockState,
   type ProgramRun,
 } from "../../harness/cloud-mocks.js";
+import { AWS_ACCOUNT as ACCOUNT, awsCredentials, awsMocks } from "../../harness/cloud-samples.js";
 
 // The aws program under Pulumi's mocks: what it declares for a few specs, what hibernating changes, and where the
 // credentials may (the provider) and may not (outputs, other inputs, logs) be found.
 const aws = platformDefinition("aws")!;
 const UID = "0b7c2f4e-9d1a-4c4e-8f00-5a1e2d3c4b5a";
-const ACCOUNT = "123456789012";
-
-const state: MockState = (args) => {
-  if (args.type === "aws:eks/cluster:Cluster")
-    return {
-      endpoint: `https://${args.inputs.name}.gr7.eu-west-1.eks.amazonaws.com`,
-      certificateAuthority: { data: "Q0EgZGF0YQ==" },
-    };
-  if (args.type === "aws:iam/role:Role")
-    return { name: args.name, arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}` };
-  return {};
-};
-
-const call: MockCall = (args) => {
-  if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
-    return { arn: `arn:aws:iam::${ACCOUNT}:user/slipway`, accountId: ACCOUNT, userId: "AIDA", id: ACCOUNT };
-  if (args.token === "aws:eks/getClusterAuth:getClusterAuth")
-    return { name: args.inputs.name, id: args.inputs.name, token: "k8s-aws-v1.minted" };
-  return {};
-};
-
 function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
   return runCloudProgram(
     aws,
@@ -44,11 +22,7 @@ function run(platform: Record<string, unknown>, opts: { powerState?: string; sec
       platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" }, ...platform },
       clusterUID: UID,
     },
-    {
-      credentials: { aws_access_key_id: "AKIAEXAMPLE", aws_secret_access_key: opts.secret ?? "s3cr3t" },
-      state,
-      call,
-    },
+    { credentials: awsCredentials(opts.secret ?? "s3cr3t"), ...awsMocks },
   );
 }
 

@@ -5,46 +5,18 @@ import {
   canarySightings,
   hibernationDiff,
   runCloudProgram,
-  type MockCall,
-  type MockState,
   type ProgramRun,
 } from "../../harness/cloud-mocks.js";
+import {
+  AKS_ADMIN_KUBECONFIG as ADMIN_KUBECONFIG,
+  azureCredentials,
+  azureMocks,
+} from "../../harness/cloud-samples.js";
 
 // The azure program under Pulumi's mocks: what it declares for a few specs, what hibernating changes, and where the
 // service principal may (the provider) and may not (outputs, other inputs, logs) be found.
 const azure = platformDefinition("azure")!;
 const UID = "c0ffee00-1234-4abc-8def-0123456789ab";
-const ADMIN_KUBECONFIG = [
-  "apiVersion: v1",
-  "clusters:",
-  "- cluster:",
-  "    certificate-authority-data: QUtTIENB",
-  "    server: https://shop-c0ffe-dns.hcp.westeurope.azmk8s.io:443",
-  "  name: shop-c0ffe",
-  "users:",
-  "- name: clusterAdmin",
-  "  user:",
-  "    client-key-data: a2V5",
-  "",
-].join("\n");
-
-const state: MockState = (args) =>
-  args.type === "azure-native:resources:ResourceGroup" ? { name: args.inputs.resourceGroupName } : {};
-
-const call: MockCall = (args) =>
-  args.token === "azure-native:containerservice:listManagedClusterAdminCredentials"
-    ? { kubeconfigs: [{ name: "clusterAdmin", value: Buffer.from(ADMIN_KUBECONFIG).toString("base64") }] }
-    : {};
-
-function principal(secret: string): string {
-  return JSON.stringify({
-    subscriptionId: "00000000-0000-0000-0000-000000000001",
-    tenantId: "00000000-0000-0000-0000-000000000002",
-    clientId: "00000000-0000-0000-0000-000000000003",
-    clientSecret: secret,
-  });
-}
-
 function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
   return runCloudProgram(
     azure,
@@ -54,7 +26,7 @@ function run(platform: Record<string, unknown>, opts: { powerState?: string; sec
       platform: { region: "westeurope", credentialsRef: { name: "azure-creds" }, ...platform },
       clusterUID: UID,
     },
-    { credentials: { "osServicePrincipal.json": principal(opts.secret ?? "s3cr3t") }, state, call },
+    { credentials: azureCredentials(opts.secret ?? "s3cr3t"), ...azureMocks },
   );
 }
 

@@ -5,31 +5,14 @@ import {
   canarySightings,
   hibernationDiff,
   runCloudProgram,
-  type MockCall,
-  type MockState,
   type ProgramRun,
 } from "../../harness/cloud-mocks.js";
+import { gcpCredentials, gcpMocks } from "../../harness/cloud-samples.js";
 
 // The gcp program under Pulumi's mocks: what it declares for a few specs, what hibernating changes, and where the
 // service account key may (the provider) and may not (outputs, other inputs, logs) be found.
 const gcp = platformDefinition("gcp")!;
 const UID = "7e1d0c2a-55aa-4b1b-9c3d-0123456789ab";
-
-const state: MockState = (args) => {
-  if (args.type === "gcp:container/cluster:Cluster")
-    return { endpoint: "34.78.1.2", masterAuth: { clusterCaCertificate: "R0tFIENB" } };
-  if (args.type === "gcp:compute/network:Network") return { selfLink: `networks/${args.inputs.name}` };
-  return {};
-};
-
-const call: MockCall = (args) =>
-  args.token === "gcp:organizations/getClientConfig:getClientConfig"
-    ? { accessToken: "ya29.minted", project: "fleet-prod-1", region: "", zone: "", id: "client" }
-    : {};
-
-function key(secret: string): string {
-  return JSON.stringify({ type: "service_account", project_id: "fleet-prod-1", private_key: secret });
-}
 
 function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
   return runCloudProgram(
@@ -40,7 +23,7 @@ function run(platform: Record<string, unknown>, opts: { powerState?: string; sec
       platform: { region: "europe-west1", credentialsRef: { name: "gcp-creds" }, ...platform },
       clusterUID: UID,
     },
-    { credentials: { "osServiceAccount.json": key(opts.secret ?? "-----BEGIN KEY-----") }, state, call },
+    { credentials: gcpCredentials(opts.secret ?? "-----BEGIN KEY-----"), ...gcpMocks },
   );
 }
 

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../../src/api/index.js";
+import type { KubeObject } from "../../../src/api/object.js";
+import { clusterDeploymentResource, coreResources, secretResource } from "../../../src/api/resources.js";
+import { clusterDeploymentRegistration } from "../../../src/provisioners/cluster-deployment/controller.js";
+import { PULUMI_QUEUE } from "../../../src/queue/job.js";
+import { JobQueue } from "../../../src/queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../../src/queue/stack-job.js";
+import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
+import { loadConfig } from "../../../src/runtime/config.js";
+import { KubeClient } from "../../../src/runtime/kube-client.js";
+import { configureLogging } from "../../../src/runtime/logging.js";
+import { Manager } from "../../../src/runtime/manager.js";
+import { pulumiHomeFor, requiredPlugins } from "../../../stacks/index.js";
+import { eventually } from "../../harness/eventually.js";
+import { hubKubeConfig, newNamespace, testRedisUrl } from "../../harness/hub.js";
+
+/*
+ * An aws ClusterDeployment on the hub whose worker has no AWS provider plugin (none can be downloaded here): the
+ * controller in-process, with a state folder of its own whose Pulumi home starts empty, and no worker (a queued
+ * job is all the healing needs to show).
+ */
+let manager: Manager;
+let client: KubeClient;
+let queue: JobQueue<StackJobData, StackJobResult, StackJobProgress>;
+let ns: string;
+let stateDir: string;
+const canary = `CANARY${randomBytes(8).toString("hex")}`;
+
+beforeAll(async () => {
+  configureLogging({ level: "warn" });
+  client = new KubeClient(hubKubeConfig());
+  stateDir = mkdtempSync(join(tmpdir(), "slipway-plugin-missing-"));
+  const prefix = `t-plugin-${randomBytes(3).toString("hex")}`;
+  const config = loadConfig({
+    SLIPWAY_STATE_DIR: stateDir,
+    REDIS_URL: testRedisUrl(),
+    SLIPWAY_QUEUE_PREFIX: prefix,
+  });
+  queue = new JobQueue({ name: PULUMI_QUEUE, redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 500 });
+  ns = await newNamespace("plugin-missing");
+  manager = new Manager({ client, namespaces: [ns] });
+  manager.register(clusterDeploymentRegistration({ kube: client, queue, config }, 2));
+  await manager.start({ cacheSyncTimeoutMs: 30_000 });
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await queue?.close();
+  client?.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const stalled = (cd: ClusterDeployment) =>
+  getCondition(cd.status?.conditions as Condition[] | undefined, "Stalled");
+
+describe("a cloud cluster whose provider plugin is not installed", () => {
+  it("stalls at once naming the plugin, its version and how to install it, creates nothing, and goes on by itself once it is there", async () => {
+    await client.create(secretResource, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "aws-creds", namespace: ns },
+      stringData: { aws_access_key_id: `AKIA${canary}`, aws_secret_access_key: canary },
+    } as KubeObject);
+    await client.create(clusterDeploymentResource, {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterDeployment",
+      metadata: { name: "eks", namespace: ns },
+      spec: {
+        clusterName: "eks",
+        platform: { aws: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } } },
+      },
+    } as never);
+    const [aws] = requiredPlugins([{ name: "aws", sdkPackage: "@pulumi/aws" }]);
+    const waiting = await eventually("eks stalled on its plugin", async () => {
+      const cd = await client.get<ClusterDeployment>(clusterDeploymentResource, ns, "eks");
+      return stalled(cd)?.reason === "ProviderPluginMissing" ? cd : undefined;
+    });
+    const message = stalled(waiting)!.message!;
+    expect(message).toContain(`aws ${aws!.version}`);
+    expect(message).toContain(`pulumi plugin install resource aws ${aws!.version} --file`);
+    expect(message).toContain(pulumiHomeFor(stateDir));
+    expect(message).toMatch(/mirror/);
+    // Nothing ran: no job, no stack.
+    expect(waiting.status?.stack).toBeUndefined();
+    const events = await client.list<KubeObject>(coreResources.events, { namespace: ns });
+    expect(JSON.stringify(waiting)).not.toContain(canary);
+    expect(JSON.stringify(events.items)).not.toContain(canary);
+
+    // The plugin arrives (as `pulumi plugin install` leaves it): the next look, at most 10 s later, queues the up.
+    mkdirSync(join(pulumiHomeFor(stateDir), "plugins", `resource-aws-v${aws!.version}`), { recursive: true });
+    const going = await eventually(
+      "eks taken up without a spec change",
+      async () => {
+        const cd = await client.get<ClusterDeployment>(clusterDeploymentResource, ns, "eks");
+        return cd.status?.stack?.type === "up" ? cd : undefined;
+      },
+      30_000,
+    );
+    expect(going.metadata.generation).toBe(1);
+    expect(stalled(going)?.status).not.toBe("True");
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { ClusterDeploymentReason } from "../../../src/api/reasons.js";
+import { TerminalStackError } from "../../../src/errors/index.js";
+import { platforms, type PlatformDefinition } from "../../../stacks/index.js";
+import { CLUSTER_SECRET_OUTPUTS } from "../../../stacks/types.js";
+import {
+  canary,
+  canarySightings,
+  runCloudProgram,
+  type MockCall,
+  type MockState,
+} from "../../harness/cloud-mocks.js";
+import {
+  awsCredentials,
+  awsMocks,
+  azureCredentials,
+  azureMocks,
+  gcpCredentials,
+  gcpMocks,
+} from "../../harness/cloud-samples.js";
+
+// The contract every platform of stacks/index.ts keeps, whatever runs its clusters: a ClusterDeployment program
+// that validates its inputs before Pulumi runs, the same outputs with the kubeconfig secret, and, for a cloud,
+// the credentials keys it reads and the provider plugins it needs.
+const UID = "0b7c2f4e-9d1a-4c4e-8f00-5a1e2d3c4b5a";
+
+interface Sample {
+  platform: Record<string, unknown>;
+  host?: Record<string, unknown>;
+  /** Runs under Pulumi's mocks without this machine's binaries: the clouds, and simulated. */
+  mocks?: { state?: MockState; call?: MockCall; credentials: (secret: string) => Record<string, string> };
+}
+
+const samples: Record<string, Sample> = {
+  local: { platform: {}, host: { dataDir: "/var/lib/slipway/clusters/x", binDir: "/opt/slipway/bin" } },
+  simulated: {
+    platform: { provisionSeconds: 0, credentialsRef: { name: "sim" } },
+    mocks: {
+      state: (args) => ({
+        apiURL: "https://simulated.invalid/c",
+        caData: "Q0E=",
+        kubeconfig: "simulated",
+        infraID: "c-1",
+        powerState: args.inputs.powerState,
+      }),
+      credentials: (secret) => ({ token: secret }),
+    },
+  },
+  aws: {
+    platform: { region: "eu-west-1", credentialsRef: { name: "c" } },
+    host: { clusterUID: UID },
+    mocks: { ...awsMocks, credentials: awsCredentials },
+  },
+  azure: {
+    platform: { region: "westeurope", credentialsRef: { name: "c" } },
+    host: { clusterUID: UID },
+    mocks: { ...azureMocks, credentials: azureCredentials },
+  },
+  gcp: {
+    platform: { region: "europe-west1", credentialsRef: { name: "c" } },
+    host: { clusterUID: UID },
+    mocks: { ...gcpMocks, credentials: gcpCredentials },
+  },
+};
+
+const raw = (sample: Sample, platform = sample.platform) => ({
+  clusterName: "contract",
+  powerState: "Running",
+  platform,
+  ...sample.host,
+});
+
+const implemented = platforms.filter((p) => p.implemented);
+const clouds = platforms.filter((p) => (p.plugins ?? []).length > 0);
+
+describe("the platform contract", () => {
+  it("covers every platform of the registry, and the three clouds are implemented", () => {
+    expect(Object.keys(samples).sort()).toEqual(platforms.map((p) => p.name).sort());
+    expect(clouds.map((p) => p.name).sort()).toEqual(["aws", "azure", "gcp"]);
+    expect(clouds.every((p) => p.implemented)).toBe(true);
+  });
+
+  it.each(implemented.map((p) => [p.name, p] as const))(
+    "%s: refuses inputs the API would refuse, as InvalidInputs naming the field, before Pulumi runs",
+    (_name, p: PlatformDefinition) => {
+      const program = p.programs.ClusterDeployment!;
+      const sample = samples[p.name]!;
+      let error: unknown;
+      try {
+        program.validate(raw(sample, { ...sample.platform, unknownField: 1, version: "one" }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TerminalStackError);
+      expect((error as TerminalStackError).reason).toBe(ClusterDeploymentReason.InvalidInputs);
+      expect((error as Error).message).toMatch(/inputs\.platform\./);
+    },
+  );
+
+  it.each(clouds.map((p) => [p.name, p] as const))(
+    "%s: names the credentials keys it reads, the plugin it needs, and adds the uid from the host",
+    (_name, p: PlatformDefinition) => {
+      expect(p.credentials?.keys.length).toBeGreaterThan(0);
+      expect(p.plugins?.length).toBe(1);
+      const program = p.programs.ClusterDeployment!;
+      const ctx = { stackName: "ns-contract-0b7c2f4e", uid: UID, stateDir: "/s", toolsBinDir: "/t" };
+      expect(program.hostInputs?.(ctx)).toEqual({ clusterUID: UID });
+      expect(program.describe(program.validate(raw(samples[p.name]!))).idempotentCreate).toBe(false);
+    },
+  );
+
+  it.each(implemented.filter((p) => samples[p.name]!.mocks).map((p) => [p.name, p] as const))(
+    "%s: returns apiURL, caData, kubeconfig (secret), infraID and powerState, never a credential in plain sight",
+    async (_name, p: PlatformDefinition) => {
+      const sample = samples[p.name]!;
+      const secret = canary();
+      const run = await runCloudProgram(p, raw(sample), {
+        credentials: sample.mocks!.credentials(secret),
+        state: sample.mocks!.state,
+        call: sample.mocks!.call,
+      });
+      const outputs = Object.keys(run.outputs).filter((k) => k !== "credentials");
+      expect(outputs.sort()).toEqual(["apiURL", "caData", "infraID", "kubeconfig", "powerState"]);
+      const secrets = Object.keys(run.outputs).filter((k) => run.outputs[k]!.secret);
+      expect(secrets).toEqual([...CLUSTER_SECRET_OUTPUTS]);
+      expect(run.outputs.powerState!.value).toBe("Running");
+      expect(canarySightings(run, secret)).toEqual([]);
+      const description = p.programs.ClusterDeployment!.describe(
+        p.programs.ClusterDeployment!.validate(raw(sample)),
+      );
+      expect(description.secretOutputs).toEqual(CLUSTER_SECRET_OUTPUTS);
+    },
+  );
+});
