@@ -222,6 +222,9 @@ export const ClusterFailoverReasons = {
   PoolDeleted: "The standby pool was deleted during the failover; its clusters still waiting were given up.",
   SetInUse:
     "Another ClusterFailover, still running, holds clusters of this set; this one waits until it ends.",
+  StandbyPrimaryOverlap:
+    "The standby and primary sets share clusters (the message names them): the failover would resume and then " +
+    "hibernate them, so it does neither until the sets are disjoint.",
   ClusterDeleted: "A standby cluster was deleted during the failover.",
   ClusterStalled: "A standby cluster stalled while resuming (its Stalled condition says why).",
   ResumeTimeout: "A standby cluster was not Ready within resumeTimeout after it was asked to run.",
