@@ -10,8 +10,11 @@ export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 /** A Go duration with units, as CEL's duration() parses it: 30m, 8h, 1h30m, 720h. No days: 30 days is 720h. */
 export const DURATION = "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$";
-/** A Kubernetes version without a leading v: 1.31, 1.36.3, 1.31.1-gke.1678000. */
-export const KUBERNETES_VERSION = "^[0-9]+\\.[0-9]+(\\.[0-9]+)?(-[0-9A-Za-z.]+)?$";
+/**
+ * A Kubernetes version without a leading v: 1.31, 1.36.3, 1.31.1-gke.1678000. Major and minor have at most 4
+ * digits, so the upgrade rules' int() of them never overflows (a CEL evaluation error instead of a message).
+ */
+export const KUBERNETES_VERSION = "^[0-9]{1,4}\\.[0-9]{1,4}(\\.[0-9]{1,9})?(-[0-9A-Za-z.]+)?$";
 /**
  * One cron field: `*` or a value or range a-b, either with an optional step /n, in a comma list. `value` is the
  * field's own range (minutes 0-59, hours 0-23 ...), so "61 * * * *" and "a b c d e" are refused at admission.
@@ -68,7 +71,8 @@ export const names = {
   kubernetesVersion: {
     regex: KUBERNETES_VERSION,
     words:
-      "a Kubernetes version major.minor or major.minor.patch without a leading v (for example 1.36 or 1.36.3)",
+      "a Kubernetes version major.minor or major.minor.patch without a leading v (for example 1.36 or 1.36.3), " +
+      "major and minor of at most 4 digits and patch of at most 9",
   },
   cron: {
     regex: CRON,
@@ -150,7 +154,12 @@ export const versionUpgradeRules: ValidationRule[] = [
     rule: "int(self.split('.')[1]) <= int(oldSelf.split('.')[1]) + 1",
     message: "upgrade one minor version at a time (for example 1.35 -> 1.36)",
   },
-];
+].map((r) => ({
+  // self is guarded by the pattern's own rule (s.string wraps the rule); an old value stored before the pattern
+  // bounded its digits may not be a number int() can hold: no step to check from it then.
+  ...r,
+  rule: `!oldSelf.matches(r'${KUBERNETES_VERSION}') || (${r.rule})`,
+}));
 
 export function kubernetesVersion(description: string, opts: { upgradeRules: boolean }) {
   return s.string({

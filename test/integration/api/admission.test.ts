@@ -276,6 +276,17 @@ const badCreates: BadCase[] = [
     }),
     expected: "the cluster would sleep and never wake",
   },
+  // Version numbers out of range (issue 15): the rule's words, never a CEL conversion error.
+  ...[
+    ["CD", withFields(cd, { "spec.platform.aws.version": "1.99999999999999999999" })],
+    ["CD (major)", withFields(cd, { "spec.platform.aws.version": "99999999999999999999.1" })],
+    ["hosted cluster", withFields(hc, { "spec.release.version": "1.99999999999999999999.1" })],
+    ["node pool", withFields(np, { "spec.release": { version: "1.99999999999999999999" } })],
+  ].map(([what, manifest]) => ({
+    name: `${what as string} with a version number out of range`,
+    manifest: manifest as Manifest,
+    expected: "major and minor of at most 4 digits",
+  })),
   {
     name: "aws CD without credentialsRef",
     manifest: withFields(cd, { "spec.platform.aws.credentialsRef": undefined }),
@@ -635,6 +646,12 @@ const badUpdates: BadUpdate[] = [
     expected: "upgrade one minor version at a time",
   },
   {
+    name: "CD upgraded to a version number out of range",
+    base: cd,
+    patch: { spec: { platform: { aws: { version: "1.99999999999999999999" } } } },
+    expected: "major and minor of at most 4 digits",
+  },
+  {
     name: "CD adopted into a pool after creation",
     base: cd,
     patch: { spec: { clusterPoolRef: { namespace: "pools", poolName: "dev" } } },
@@ -701,7 +718,9 @@ describe("admission refuses bad updates", () => {
     "$name",
     async ({ base, patch: body, expected, objectName }) => {
       await create(withFields(base, { "metadata.name": objectName }));
-      expect(refusal(await patch(base.kind, objectName, body))).toContain(expected);
+      const message = refusal(await patch(base.kind, objectName, body));
+      expect(message).toContain(expected);
+      expect(message).not.toMatch(/evaluation error|no such overload|type conversion|overflow/i);
     },
   );
 });
