@@ -8,6 +8,7 @@ import { MAX_STACK_NAME, stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
+import { clusterClaim } from "../builders/cluster-claim.js";
 import { clusterPool } from "../builders/cluster-pool.js";
 import { slipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
@@ -254,6 +255,63 @@ describe("deletion always ends", () => {
         expect(stacksIn(sut.stateDir)).toEqual([]);
         expect(worker.log().match(/Running up for generation/g)).toHaveLength(1);
       } finally {
+        await sut.stopAll();
+        client.close();
+      }
+    },
+  );
+
+  it(
+    "a claim released while its cluster resumes gets the cluster deleted at once, through the same cancel",
+    { timeout: 150_000 },
+    async () => {
+      const sut = await slipwayUnderTest("delete-claim", { SLIPWAY_LEADER_ELECTION: "false" });
+      const ns = sut.namespace;
+      const client = new KubeClient(hubKubeConfig());
+      const list = async () =>
+        (await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns })).items;
+      try {
+        sut.controller();
+        sut.worker();
+        // Clusters provision at once and sleep; waking one takes 10 minutes.
+        const simulated = { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 600, destroySeconds: 0 };
+        await apply(
+          ns,
+          clusterPool("sleepy", ns, { size: 1, template: { platform: { simulated } } as never }),
+        );
+        await eventually(
+          "the pool's cluster hibernating",
+          async () => (await list()).some((cd) => cd.status?.powerState === "Hibernating"),
+          60_000,
+        );
+        await apply(ns, clusterClaim("wants-one", ns, "sleepy"));
+        const resuming = await eventually(
+          "the claimed cluster resuming",
+          async () =>
+            (await list()).find(
+              (cd) =>
+                cd.spec.clusterPoolRef?.claimName === "wants-one" &&
+                cd.status?.powerState === "Starting" &&
+                cd.status?.stack?.progress?.currentStep?.includes("ControlPlane"),
+            ),
+          60_000,
+        );
+        const name = resuming!.metadata.name!;
+        const started = Date.now();
+        await kubectlOk(["delete", "-n", ns, "clusterclaim/wants-one", "--wait=false"]);
+        await eventually(
+          "the released cluster gone",
+          async () => !(await list()).some((cd) => cd.metadata.name === name),
+          60_000,
+        );
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`claim released during a 600 s resume: its cluster gone after ${seconds.toFixed(1)} s`);
+        expect(seconds).toBeLessThan(45);
+        expect(stacksIn(sut.stateDir)).not.toContain(
+          stackNameFor({ namespace: ns, name, uid: resuming!.metadata.uid! }),
+        );
+      } finally {
+        await kubectl(["delete", "namespace", ns, "--wait=false"]);
         await sut.stopAll();
         client.close();
       }
