@@ -1,13 +1,14 @@
 import type { CustomResource } from "./object.js";
 import { conditions, duration, labelSelector, observedGeneration } from "./common.js";
 import { ageColumn, type KindDefinition } from "./crd.js";
+import { protectedObjectRules } from "./protected-objects.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
 export const COMPLIANCE_STATES = ["Compliant", "NonCompliant", "Pending", "Unknown"] as const;
 
 /**
  * The largest object template, serialized, that a policy may carry. CEL cannot see the fields of an embedded
- * resource beyond apiVersion, kind and metadata.name, so admission cannot measure it; the controller refuses a
+ * resource beyond apiVersion, kind and metadata's name and namespace, so admission cannot measure it; the controller refuses a
  * larger one with condition Stalled, reason ObjectTooLarge. etcd keeps an object under 1.5 MiB, and every
  * policy also carries one status entry per cluster.
  */
@@ -42,6 +43,45 @@ export const objectTemplate = s.object(
   { description: "One object the cluster must (or must not) have." },
 );
 
+/**
+ * A staged enforce: OCM's progressive policy rollout (Placement decisionStrategy, rolloutStrategy Progressive with
+ * maxConcurrency and maxFailures) made small. A new generation of an enforce policy reaches at most maxConcurrent
+ * clusters at once, the next only once those are Compliant; the first that fails pauses it.
+ */
+export const policyRollout = s.object(
+  {
+    maxConcurrent: s
+      .intOrString({
+        description:
+          "Clusters at most that get a new generation of the policy at once (evaluated and enforced, and not yet " +
+          "Compliant with it): a number, or a percentage of the selected clusters (rounded down, at least 1). " +
+          "The next cluster gets it only once one of these is Compliant.",
+        rules: [
+          {
+            rule: "type(self) == int ? self >= 1 && self <= 100000 : self.matches(r'^(100|[1-9][0-9]?)%$')",
+            message:
+              "must be a number of clusters from 1 to 100000 or a percentage of the selected clusters from 1% to " +
+              "100% (for example 1 or 10%)",
+          },
+        ],
+      })
+      .required(),
+    pauseOnFailure: s.boolean({
+      description:
+        "Stop at the first cluster that fails after it got the new generation (NonCompliant after its enforce, " +
+        "the evaluation failed, or its Ready or Joined turned False since): no other cluster gets it until the " +
+        "spec changes again. false: a failed cluster only leaves its place to the next one.",
+      default: true,
+    }),
+  },
+  {
+    description:
+      "Roll a new generation of an enforce policy out a few clusters at a time (inform policies change nothing " +
+      "and are evaluated everywhere at once). Absent: every selected cluster at once, paced only by " +
+      "SLIPWAY_POLICY_EVALUATIONS_PER_SECOND.",
+  },
+);
+
 export const bootstrapPolicySpec = s.object(
   {
     clusterSelector: labelSelector(
@@ -70,8 +110,12 @@ export const bootstrapPolicySpec = s.object(
         maxItems: 64,
       })
       .required(),
+    rollout: policyRollout,
   },
-  { description: "What every matching cluster must have once it exists." },
+  {
+    description: "What every matching cluster must have once it exists.",
+    rules: protectedObjectRules(),
+  },
 );
 
 export const policyClusterStatus = s.object({
@@ -92,6 +136,29 @@ export const policyClusterStatus = s.object({
   }),
 });
 
+export const policyRolloutStatus = s.object(
+  {
+    generation: s
+      .integer({
+        description: "The policy generation the rollout is for.",
+        format: "int64",
+        minimum: 0,
+      })
+      .required(),
+    pausedCluster: s.string({
+      description: "The cluster whose failure paused the rollout of this generation.",
+      maxLength: 253,
+    }),
+    pausedAt: s.dateTime({ description: "When the rollout paused." }),
+    message: s.string({ description: "Why it paused: the cluster and the cause.", maxLength: 4096 }),
+  },
+  {
+    description:
+      "Where the rollout of the current generation stands (spec.rollout, enforce only); a pause holds until the " +
+      "spec changes.",
+  },
+);
+
 export const bootstrapPolicyStatus = s.object(
   {
     conditions: conditions(),
@@ -105,6 +172,7 @@ export const bootstrapPolicyStatus = s.object(
       listType: "map",
       listMapKeys: ["name"],
     }),
+    rollout: policyRolloutStatus,
   },
   { description: "Compliance of the matching clusters." },
 );
@@ -115,6 +183,8 @@ export type BootstrapPolicySpec = Infer<typeof bootstrapPolicySpec>;
 export type BootstrapPolicySpecInput = InferInput<typeof bootstrapPolicySpec>;
 export type BootstrapPolicyStatus = Infer<typeof bootstrapPolicyStatus>;
 export type PolicyClusterStatus = Infer<typeof policyClusterStatus>;
+export type PolicyRollout = Infer<typeof policyRollout>;
+export type PolicyRolloutStatus = Infer<typeof policyRolloutStatus>;
 export type BootstrapPolicy = CustomResource<"BootstrapPolicy", BootstrapPolicySpec, BootstrapPolicyStatus>;
 
 export const bootstrapPolicyKind: KindDefinition = {
@@ -132,8 +202,12 @@ export const bootstrapPolicyKind: KindDefinition = {
     ageColumn,
   ],
   conditionTypes: {
-    Ready: "The policy has been evaluated on every matching cluster.",
+    Ready:
+      "The policy has been evaluated on every matching cluster (False, reason RollingOut or RolloutPaused, while " +
+      "spec.rollout holds clusters back).",
     Reconciling: "Evaluations are under way.",
-    Stalled: "The policy cannot be evaluated (for example an object template names an unknown kind).",
+    Stalled:
+      "The policy cannot be evaluated (an object template is too large, or would delete or rewrite an object " +
+      "Slipway protects: reason ProtectedObject).",
   },
 };

@@ -73,3 +73,4 @@ export function crds(): CustomResourceDefinition[] {
   return kinds.map(crdOf);
 }
 export * from "./power-usage.js";
+export * from "./protected-objects.js";

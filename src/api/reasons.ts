@@ -179,12 +179,27 @@ export const BootstrapPolicyReasons = {
     "An object template is larger than Slipway stores in a policy (256 KiB each, 512 KiB in all); make it smaller.",
   InvalidObjectTemplate:
     "An object template lacks apiVersion, kind or metadata.name; the message says which.",
+  ProtectedObject:
+    "An enforce template would delete (mustnothave) or rewrite (mustonlyhave) an object Slipway protects on " +
+    "clusters (built-in, or added by SLIPWAY_PROTECTED_OBJECTS): nothing of the policy is done until it changes; " +
+    "the message names the object and why it is protected.",
+  RollingOut:
+    "spec.rollout gives the current generation to at most maxConcurrent clusters at once; the message counts the " +
+    "clusters that have it, those getting it and those waiting.",
+  RolloutPaused:
+    "A cluster failed after it got the current generation (NonCompliant, its evaluation failed, or its Ready or " +
+    "Joined turned False): no other cluster gets this generation until the spec changes; the message names the " +
+    "cluster and the cause.",
 } as const;
 
 /** Reasons of the per-cluster evaluation (the message of a cluster's entry starts with one where it helps). */
 export const PolicyEvaluationReasons = {
   UnknownKind: "The cluster's API has no such kind in that group and version (a CRD not installed, a typo).",
   ObjectRefused: "The cluster's API refused the object; the message has the API's own words.",
+  ProtectedObjectUnchanged:
+    "Enforce would change fields an object Slipway protects already has (musthave rewriting a value, a list " +
+    "replaced), or delete or rewrite it: it is left as it is and reported NonCompliant; only additions are made " +
+    "to a protected object.",
   EnforceDidNotConverge:
     "Enforce wrote the object and it is still NonCompliant right after (compared as the API server stores the " +
     "template); the message names the field paths. Write those fields as the server stores them, or stop what " +
@@ -193,6 +208,9 @@ export const PolicyEvaluationReasons = {
     "The evaluation job failed after its retries (the cluster's API unreachable); the message says why.",
   WaitingForCluster:
     "The cluster does not run yet (provisioning, hibernating): it is evaluated once it runs.",
+  WaitingForRollout:
+    "spec.rollout holds the cluster back: it gets the policy's current generation once fewer than maxConcurrent " +
+    "clusters are getting it (or, if the rollout is paused, once the spec changes).",
   SimulatedEvaluation:
     "A simulated cluster has no API: its evaluation is simulated (with the platform's bootstrapSeconds).",
 } as const;

@@ -66,7 +66,7 @@ function typeOf(schema: JSONSchemaProps): string {
       if (schema.enum) return "enum";
       return schema.format === "date-time" ? "string (date-time)" : "string";
     default:
-      return schema.type ?? "any";
+      return schema["x-kubernetes-int-or-string"] ? "integer or string" : (schema.type ?? "any");
   }
 }
 

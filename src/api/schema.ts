@@ -49,6 +49,8 @@ export interface JSONSchemaProps {
   "x-kubernetes-map-type"?: "atomic" | "granular";
   "x-kubernetes-preserve-unknown-fields"?: true;
   "x-kubernetes-embedded-resource"?: true;
+  "x-kubernetes-int-or-string"?: true;
+  anyOf?: JSONSchemaProps[];
 }
 
 declare const outputType: unique symbol;
@@ -324,6 +326,23 @@ function freeform<const O extends CommonOptions<Record<string, unknown>>>(
   );
 }
 
+/**
+ * A count or a percentage (Kubernetes' IntOrString, as `maxUnavailable`): `1` or `"10%"`. The schema allows both
+ * types; a rule of the caller's says which values.
+ */
+function intOrString<const O extends CommonOptions<number | string>>(
+  opts?: O,
+): Schema<number | string, number | string, PresenceFor<O>> {
+  return new Schema(
+    {
+      "x-kubernetes-int-or-string": true,
+      anyOf: [{ type: "integer" }, { type: "string" }],
+      ...common(opts),
+    },
+    presence(opts) as PresenceFor<O>,
+  );
+}
+
 /** A whole Kubernetes object embedded in a field; the API server checks its apiVersion, kind and metadata. */
 export interface EmbeddedResource {
   apiVersion: string;
@@ -332,12 +351,33 @@ export interface EmbeddedResource {
   [key: string]: unknown;
 }
 
+/**
+ * The fields of an embedded resource CEL rules may read. Left undeclared, the API server gives CEL only
+ * apiVersion, kind, metadata.name and metadata.generateName; declared (with lengths, which keep the rules'
+ * estimated cost low), metadata.namespace too. Everything else is kept as written (preserved unknown fields).
+ */
+const EMBEDDED_RESOURCE_FIELDS: Record<string, JSONSchemaProps> = {
+  apiVersion: { type: "string", description: "The object's API version (for example v1).", maxLength: 317 },
+  kind: { type: "string", description: "The object's kind (for example ConfigMap).", maxLength: 253 },
+  metadata: {
+    type: "object",
+    description: "The object's metadata; fields other than these are kept as written.",
+    properties: {
+      name: { type: "string", description: "The object's name.", maxLength: 253 },
+      generateName: { type: "string", description: "A prefix for a generated name.", maxLength: 253 },
+      namespace: { type: "string", description: "The object's namespace, if namespaced.", maxLength: 63 },
+    },
+    "x-kubernetes-preserve-unknown-fields": true,
+  },
+};
+
 function embeddedResource<const O extends CommonOptions<EmbeddedResource>>(
   opts?: O,
 ): Schema<EmbeddedResource, EmbeddedResource, PresenceFor<O>> {
   return new Schema(
     {
       type: "object",
+      properties: EMBEDDED_RESOURCE_FIELDS,
       "x-kubernetes-preserve-unknown-fields": true,
       "x-kubernetes-embedded-resource": true,
       ...common(opts),
@@ -358,4 +398,5 @@ export const s = {
   object,
   freeform,
   embeddedResource,
+  intOrString,
 };

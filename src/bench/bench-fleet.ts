@@ -33,6 +33,8 @@ export async function benchFleet(options: {
   evaluationMs: number;
   perSecond: number;
   concurrency: number;
+  /** `rollout`: how a destructive edit reaches the fleet, without and with spec.rollout (destructiveEdit). */
+  scenario?: "fleet" | "rollout";
 }) {
   configureLogging({ level: "warn" });
   await withBenchEnvironment(
@@ -72,7 +74,9 @@ export async function benchFleet(options: {
         console.log(
           `fleet: policy controller in process, ${options.concurrency} evaluations at once, at most ${options.perSecond} queued per second`,
         );
-        for (const count of options.counts) await fleet(kube, queue, count, options.evaluationMs);
+        for (const count of options.counts)
+          if (options.scenario === "rollout") await destructiveEdit(kube, count, options.evaluationMs);
+          else await fleet(kube, queue, count, options.evaluationMs);
       } finally {
         await manager.stop();
         await worker.close();
@@ -85,10 +89,9 @@ export async function benchFleet(options: {
   return 0;
 }
 
-async function fleet(kube: KubeClient, queue: Pick<JobQueue, "counts">, count: number, evaluationMs: number) {
-  const label = `f${count}`;
+/** `count` simulated ClusterDeployments labelled fleet=`label`, their provisioned status written directly. */
+async function writeClusters(kube: KubeClient, label: string, count: number, evaluationMs: number) {
   const platform = { simulated: { ...zeroDelaySimulated.simulated, bootstrapSeconds: evaluationMs / 1000 } };
-  let t = Date.now();
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
@@ -112,6 +115,12 @@ async function fleet(kube: KubeClient, queue: Pick<JobQueue, "counts">, count: n
       }),
     );
   }
+}
+
+async function fleet(kube: KubeClient, queue: Pick<JobQueue, "counts">, count: number, evaluationMs: number) {
+  const label = `f${count}`;
+  let t = Date.now();
+  await writeClusters(kube, label, count, evaluationMs);
   console.log(`fleet x${count}: clusters written in ${seconds(Date.now() - t)}`);
   const name = `fleet-${count}`;
   const templates = (n: number, tag: string) =>
@@ -174,4 +183,109 @@ async function allEvaluated(kube: KubeClient, name: string, count: number): Prom
     await sleep(250);
   }
   throw new Error(`${name}: not evaluated on ${count} clusters within 30 minutes`);
+}
+
+/** Clusters evaluated with the policy's current generation, whether `broken` is one, and the Ready reason. */
+async function reached(
+  kube: KubeClient,
+  name: string,
+  broken: string,
+): Promise<{ hit: number; brokenHit: boolean; reason?: string; message?: string }> {
+  const p = await kube.get<BootstrapPolicy>(bootstrapPolicyResource, NS, name);
+  const ready = (p.status?.conditions ?? []).find((c) => c.type === "Ready");
+  const current = (p.status?.clusters ?? []).filter((c) => c.generation === p.metadata.generation);
+  return {
+    hit: current.length,
+    brokenHit: current.some((c) => c.name === broken),
+    reason: ready?.reason,
+    message: ready?.message,
+  };
+}
+
+/**
+ * `slipway bench policies --scenario rollout`: how a destructive edit reaches the fleet. Two inform policies over
+ * the same `count` clusters are Compliant everywhere; then one cluster (the fourth by name) breaks under the
+ * change (a Terminal bootstrap failure injected into it), and each policy is edited to enforce a mustnothave:
+ * the first as today (no spec.rollout), the second with spec.rollout {maxConcurrent: 1, pauseOnFailure: true}.
+ * Prints how many clusters had the new generation (its enforce) when the broken cluster's verdict came in, and in
+ * all.
+ */
+async function destructiveEdit(kube: KubeClient, count: number, evaluationMs: number) {
+  const label = `r${count}`;
+  await writeClusters(kube, label, count, evaluationMs);
+  const names = Array.from({ length: count }, (_, i) => `${label}-${i}`).sort();
+  const broken = names[Math.min(3, count - 1)]!;
+  const spec = {
+    clusterSelector: { matchLabels: { fleet: label } },
+    evaluationInterval: "1h",
+    remediationAction: "inform",
+    objectTemplates: [
+      {
+        complianceType: "mustnothave",
+        objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "legacy-tools" } },
+      },
+    ],
+  };
+  for (const name of [`${label}-today`, `${label}-staged`]) {
+    await kube.create(bootstrapPolicyResource, {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "BootstrapPolicy",
+      metadata: { name, namespace: NS },
+      spec,
+    });
+    await allEvaluated(kube, name, count);
+  }
+  await kube.patch(
+    clusterDeploymentResource,
+    NS,
+    broken,
+    {
+      spec: {
+        platform: {
+          simulated: {
+            failures: [{ phase: "Bootstrap", mode: "Terminal", attempts: 0, message: "the change broke it" }],
+          },
+        },
+      },
+    },
+    { type: "merge" },
+  );
+  console.log(
+    `rollout x${count}: inform Compliant on all ${count}; ${broken} (4th by name) breaks under the change`,
+  );
+  const enforce = [
+    { name: `${label}-today`, how: "no spec.rollout (today)", extra: {} },
+    {
+      name: `${label}-staged`,
+      how: "spec.rollout maxConcurrent 1, pauseOnFailure",
+      extra: { rollout: { maxConcurrent: 1, pauseOnFailure: true } },
+    },
+  ];
+  for (const { name, how, extra } of enforce) {
+    const t = Date.now();
+    await kube.patch(
+      bootstrapPolicyResource,
+      NS,
+      name,
+      { spec: { remediationAction: "enforce", ...extra } },
+      { type: "merge" },
+    );
+    // Until every cluster has it, or the rollout pauses; then 10 s more to see that nothing else is reached.
+    let atBroken: { hit: number; ms: number } | undefined;
+    let now = await reached(kube, name, broken);
+    while (now.hit < count && now.reason !== "RolloutPaused" && Date.now() - t < 1_800_000) {
+      if (now.brokenHit && !atBroken) atBroken = { hit: now.hit, ms: Date.now() - t };
+      await sleep(100);
+      now = await reached(kube, name, broken);
+    }
+    atBroken ??= { hit: now.hit, ms: Date.now() - t };
+    const settled = Date.now() - t;
+    await sleep(10_000);
+    const final = await reached(kube, name, broken);
+    console.log(
+      `rollout x${count}, ${how}: inform -> enforce mustnothave: ${atBroken.hit} of ${count} clusters had it when ` +
+        `${broken}'s failure came in (${seconds(atBroken.ms)}); ${final.hit} of ${count} in all, settled in ` +
+        `${seconds(settled)} (Ready ${final.reason}${final.reason === "RolloutPaused" ? `: ${final.message?.slice(0, 140)}...` : ""})`,
+    );
+  }
 }

@@ -91,6 +91,7 @@ export async function controllerCommand(): Promise<number> {
   registerBootstrapControllers(manager, {
     queue: policyQueue,
     evaluationsPerSecond: c.policyEvaluationsPerSecond,
+    protectedObjects: config.policies.protectedObjects,
   });
   const power = registerPowerController(manager, { kube, config });
   // Job events (started, progress, finished) reconcile the job's resource at once instead of at the next poll,

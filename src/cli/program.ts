@@ -276,7 +276,9 @@ function addBenchCommands(program: Command, run: Run): void {
     .option("--per-second <n>", "fleet: evaluations queued per policy per second", nonNegativeInteger, 50)
     .option("--concurrency <n>", "fleet: evaluations run at once", nonNegativeInteger, 32)
     .addOption(
-      new Option("--scenario <scenario>").choices(["simulated", "local", "fleet", "all"]).default("all"),
+      new Option("--scenario <scenario>")
+        .choices(["simulated", "local", "fleet", "rollout", "all"])
+        .default("all"),
     )
     .action(
       (options: {
@@ -286,11 +288,11 @@ function addBenchCommands(program: Command, run: Run): void {
         objects: number;
         perSecond: number;
         concurrency: number;
-        scenario: "simulated" | "local" | "fleet" | "all";
+        scenario: "simulated" | "local" | "fleet" | "rollout" | "all";
       }) =>
         run(async () =>
-          options.scenario === "fleet"
-            ? (await import("../bench/bench-fleet.js")).benchFleet(options)
+          options.scenario === "fleet" || options.scenario === "rollout"
+            ? (await import("../bench/bench-fleet.js")).benchFleet({ ...options, scenario: options.scenario })
             : (await import("../bench/bench-policies.js")).benchPolicies({
                 ...options,
                 scenario: options.scenario,

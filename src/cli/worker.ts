@@ -15,7 +15,7 @@ import {
   CLUSTER_DEPLOYMENT_STACK_JOB,
   clusterDeploymentStackJob,
 } from "../provisioners/cluster-deployment/stack-job.js";
-import { POLICY_EVALUATION_JOB, policyEvaluationJob } from "../bootstrap/policies/index.js";
+import { POLICY_EVALUATION_JOB, policyEvaluationJob, ProtectedSet } from "../bootstrap/policies/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -55,7 +55,14 @@ export async function workerCommand(): Promise<number> {
         type: CLUSTER_DEPLOYMENT_STACK_JOB,
         handler: clusterDeploymentStackJob({ config, kube, runner }),
       },
-      { queue: SPOKE_QUEUE, type: POLICY_EVALUATION_JOB, handler: policyEvaluationJob({ kube }) },
+      {
+        queue: SPOKE_QUEUE,
+        type: POLICY_EVALUATION_JOB,
+        handler: policyEvaluationJob({
+          kube,
+          protectedObjects: new ProtectedSet(config.policies.protectedObjects),
+        }),
+      },
       { queue: SPOKE_QUEUE, type: REGISTRATION_JOB, handler: registrationJob({ config, kube, localAgents }) },
     ],
     metrics,

@@ -1,4 +1,9 @@
 import { ConfigError } from "../errors/index.js";
+import {
+  parseProtectedObjects,
+  PROTECTED_OBJECTS_ENV,
+  type ProtectedObjectClass,
+} from "../api/protected-objects.js";
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { defaultStateDir, toolsBinDir } from "./paths.js";
@@ -61,6 +66,14 @@ export interface SlipwayConfig {
      * programs run in the worker) must never miss a renewal for this long.
      */
     stackLeaseMs: number;
+  };
+  policies: {
+    /**
+     * Objects BootstrapPolicies may not delete or rewrite on clusters, besides the built-in set
+     * (src/api/protected-objects.ts), from SLIPWAY_PROTECTED_OBJECTS. The controller and the worker both read it:
+     * set it alike for both.
+     */
+    protectedObjects: ProtectedObjectClass[];
   };
   registration: {
     /** spec.leaseDurationSeconds of ManagedClusters with a real agent (see src/bootstrap/registration). */
@@ -156,6 +169,9 @@ export function loadConfig(
       backoffMs: int("SLIPWAY_JOB_BACKOFF_MS", 5_000),
       backoffCapMs: int("SLIPWAY_JOB_BACKOFF_CAP_MS", 300_000),
       stackLeaseMs: int("SLIPWAY_STACK_LEASE_MS", 60_000),
+    },
+    policies: {
+      protectedObjects: parseProtectedObjects(get(PROTECTED_OBJECTS_ENV)),
     },
     registration: {
       leaseDurationSeconds: int("SLIPWAY_REGISTRATION_LEASE_SECONDS", 30),

@@ -100,6 +100,8 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
     sut = await slipwayUnderTest("bootstrap", {
       SLIPWAY_LEADER_ELECTION: "false",
       SLIPWAY_JOB_BACKOFF_MS: "500",
+      // The administrator's addition to the protected set, for controller and worker alike.
+      SLIPWAY_PROTECTED_OBJECTS: "Namespace/e2e-protected",
     });
     sut.controller();
     sut.worker();
@@ -399,6 +401,73 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
       30_000,
     );
     await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "normalised"]);
+  }, 120_000);
+
+  it("a protected object stays on the cluster: an admin-protected one under enforce mustnothave (Stalled), a rewrite of kube-system (NonCompliant)", async () => {
+    expect((await spoke(["create", "namespace", "e2e-protected"])).code).toBe(0);
+    expect((await spoke(["label", "namespace", "kube-system", "owner=platform", "--overwrite"])).code).toBe(
+      0,
+    );
+    // Admission cannot see the administrator's additions: the controller refuses the whole policy.
+    await apply(
+      policy("destroys", {
+        clusterSelector: { matchLabels: { name: "alpha" } },
+        remediationAction: "enforce",
+        objectTemplates: [
+          {
+            complianceType: "mustnothave",
+            objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "e2e-protected" } },
+          },
+        ],
+      }),
+    );
+    // musthave may add to kube-system, never change what it has.
+    await apply(
+      policy("rewrites", {
+        clusterSelector: { matchLabels: { name: "alpha" } },
+        remediationAction: "enforce",
+        objectTemplates: [
+          {
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "Namespace",
+              metadata: { name: "kube-system", labels: { "e2e-added": "yes" } },
+            },
+          },
+          {
+            objectDefinition: {
+              apiVersion: "v1",
+              kind: "Namespace",
+              metadata: { name: "kube-system", labels: { owner: "someone-else" } },
+            },
+          },
+        ],
+      }),
+    );
+    const stalled = await eventually(
+      "destroys Stalled ProtectedObject",
+      async () => {
+        const p = await getPolicy("destroys");
+        return condition(p, "Stalled")?.reason === "ProtectedObject" ? p : undefined;
+      },
+      30_000,
+    );
+    expect(condition(stalled, "Stalled")?.message).toContain(
+      "would delete Namespace e2e-protected, which is protected: the administrator protects it",
+    );
+    const rewrites = await evaluatedOn("rewrites", ["alpha"]);
+    expect(entry(rewrites, "alpha")?.compliant).toBe("NonCompliant");
+    expect(entry(rewrites, "alpha")?.message).toMatch(
+      /ProtectedObjectUnchanged: Namespace kube-system is protected \(.*\): enforce only adds to a protected object, and this template would change metadata.labels.owner/,
+    );
+    const labels = JSON.parse(
+      (await spoke(["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.labels}"])).stdout,
+    ) as Record<string, string>;
+    expect(labels).toMatchObject({ owner: "platform", "e2e-added": "yes" });
+    // Nothing was queued for the stalled policy: its namespace is still there.
+    expect(entry(await getPolicy("destroys"), "alpha")).toBeUndefined();
+    expect((await spoke(["get", "namespace", "e2e-protected", "-o", "name"])).code).toBe(0);
+    await kubectlOk(["delete", "bootstrappolicy", "-n", ns, "destroys", "rewrites"]);
   }, 120_000);
 
   it("a selector that matches nothing says so and is Ready", async () => {

@@ -13,6 +13,7 @@ import { evaluate } from "./evaluate.js";
 import { notConverged } from "./enforce-backoff.js";
 import { dryRunWrite, writeObject } from "./object-write.js";
 import { type ObjectVerdict, type PolicyEvaluationJobData, type PolicyEvaluationResult } from "./job.js";
+import { BUILT_IN_PROTECTED_SET, enforceRefusal, type ProtectedSet } from "./protected.js";
 import { refusedByApi, spokeClient, SpokeDiscovery } from "./spoke.js";
 import { objectName, templateProblem } from "./templates.js";
 
@@ -22,6 +23,8 @@ export interface PolicyEvaluationJobDeps {
   kube: KubeClient;
   /** Waits a simulated evaluation; tests pass a fake clock. */
   sleep?: (ms: number) => Promise<void>;
+  /** What enforce may not delete or rewrite (src/bootstrap/policies/protected.ts); the built-in set when absent. */
+  protectedObjects?: ProtectedSet;
 }
 
 /**
@@ -92,7 +95,7 @@ async function runEvaluation(
     const verdicts: ObjectVerdict[] = [];
     let changed = 0;
     for (const template of policy.spec.objectTemplates) {
-      const verdict = await evaluateOnSpoke(spoke, discovery, template, enforce);
+      const verdict = await evaluateOnSpoke(spoke, discovery, template, enforce, deps.protectedObjects);
       if (verdict.changed) changed += 1;
       verdicts.push(verdict);
     }
@@ -116,6 +119,7 @@ export async function evaluateOnSpoke(
   discovery: SpokeDiscovery,
   template: ObjectTemplate,
   enforce: boolean,
+  protectedObjects: ProtectedSet = BUILT_IN_PROTECTED_SET,
 ): Promise<ObjectVerdict & { changed?: boolean }> {
   const desired = template.objectDefinition as KubeObject & { apiVersion: string; kind: string };
   const object = objectName(template.objectDefinition);
@@ -143,6 +147,13 @@ export async function evaluateOnSpoke(
   try {
     const observed = await spoke.getIfExists<KubeObject>(resource, namespace, name);
     const verdict = await judge(observed);
+    // A protected object is only ever added to: anything else is left as it is, and said so.
+    const ref = { apiVersion: desired.apiVersion, kind: desired.kind, name, namespace };
+    const refusal =
+      enforce && !verdict.compliant
+        ? enforceRefusal(template, ref, observed, verdict.action, protectedObjects)
+        : undefined;
+    if (refusal) return { object, compliant: false, message: safeMessage(refusal, 1024) };
     if (verdict.compliant || !enforce || verdict.action === "none")
       return { object, compliant: verdict.compliant, message: verdict.message };
     if (verdict.action === "delete") {

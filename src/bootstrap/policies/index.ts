@@ -1,4 +1,4 @@
-import type { BootstrapPolicy, ClusterDeployment } from "../../api/index.js";
+import type { BootstrapPolicy, ClusterDeployment, ProtectedObjectClass } from "../../api/index.js";
 import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
 import type { JobQueue } from "../../queue/job-queue.js";
 import type { Manager } from "../../runtime/manager.js";
@@ -6,6 +6,7 @@ import { objectKey } from "../../runtime/resource.js";
 import { clusterBootstrapRegistration } from "./cluster-bootstrap.js";
 import type { PolicyEvaluationJobData, PolicyEvaluationResult } from "./job.js";
 import { bootstrapPolicyRegistration } from "./policy-controller.js";
+import { ProtectedSet } from "./protected.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 export { BOOTSTRAP_POLICY_CONTROLLER, POLICY_BATCH_MS } from "./policy-controller.js";
@@ -16,6 +17,7 @@ export {
 } from "./cluster-bootstrap.js";
 export { evaluate, type Evaluation, type EnforceAction } from "./evaluate.js";
 export { policyEvaluationJob } from "./evaluation-job.js";
+export { ProtectedSet } from "./protected.js";
 export * from "./job.js";
 
 export interface BootstrapControllerDeps {
@@ -25,6 +27,8 @@ export interface BootstrapControllerDeps {
   evaluationsPerSecond?: number;
   /** When a policy sets no evaluationInterval. Default 10 minutes. */
   defaultIntervalMs?: number;
+  /** The administrator's additions to the protected set (SLIPWAY_PROTECTED_OBJECTS). */
+  protectedObjects?: readonly ProtectedObjectClass[];
 }
 
 /** Registers the BootstrapPolicy controller and the one that writes Bootstrapped on ClusterDeployments. */
@@ -38,6 +42,7 @@ export function registerBootstrapControllers(manager: Manager, deps: BootstrapCo
         clustersIn: (namespace) => clusters.list({ namespace }),
         limiter: new RateLimiter(deps.evaluationsPerSecond ?? 50),
         defaultIntervalMs: deps.defaultIntervalMs,
+        protectedObjects: new ProtectedSet(deps.protectedObjects),
       },
       policiesIn: (namespace) => policies.list({ namespace }).map(objectKey),
     }),

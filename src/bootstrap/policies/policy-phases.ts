@@ -4,7 +4,7 @@ import {
   type ClusterDeployment,
   type PolicyClusterStatus,
 } from "../../api/index.js";
-import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
+import { BootstrapPolicyReason, PolicyEvaluationReason as Reason } from "../../api/reasons.js";
 import { parseDuration } from "../../api/duration.js";
 import { TerminalError } from "../../errors/index.js";
 import { jobId } from "../../queue/job.js";
@@ -19,8 +19,15 @@ import {
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "./job.js";
+import {
+  BUILT_IN_PROTECTED_SET,
+  protectedTemplates,
+  protectedTemplatesMessage,
+  type ProtectedSet,
+} from "./protected.js";
 import { DEFAULT_EVALUATION_INTERVAL_MS, evaluationRound } from "./rounds.js";
 import type { RateLimiter } from "./rate-limiter.js";
+import { decideRollout, type RolloutCluster, type RolloutDecision } from "./rollout.js";
 import { templateProblem } from "./templates.js";
 
 export interface PolicyControllerSettings {
@@ -35,6 +42,8 @@ export interface PolicyControllerSettings {
   limiter: RateLimiter;
   /** When the policy sets no evaluationInterval. */
   defaultIntervalMs?: number;
+  /** What policies may not delete or rewrite on clusters; the built-in set when absent. */
+  protectedObjects?: ProtectedSet;
 }
 
 /** What one pass found and decided; policy-status.ts reports it. */
@@ -52,6 +61,8 @@ export interface PolicyScope {
   deferred: number;
   /** Matching clusters that do not run (provisioning, hibernating): evaluated once they do. */
   notRunning: number;
+  /** spec.rollout's decision of this pass (enforce with a rollout). */
+  rollout?: RolloutDecision;
 }
 
 /** Whether a BootstrapPolicy selects a ClusterDeployment (its own namespace only; clusterLabels says which labels). */
@@ -125,6 +136,11 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
   }
   const problem = templateProblem(policy.spec.objectTemplates);
   if (problem) throw new TerminalError(problem.reason, problem.message);
+  // What admission could not see (the administrator's additions, policies stored before its rules): nothing of
+  // the policy is done, as admission would have refused all of it.
+  const destructive = protectedTemplates(policy.spec, settings.protectedObjects ?? BUILT_IN_PROTECTED_SET);
+  if (destructive.length > 0)
+    throw new TerminalError(BootstrapPolicyReason.ProtectedObject, protectedTemplatesMessage(destructive));
 
   const generation = policy.metadata.generation ?? 0;
   const every = intervalMs(policy, settings);
@@ -164,17 +180,16 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
     due.push({ cd, data, suffix: `${cd.metadata.uid}.${round.key}`, why: round.why });
   }
   // Look the due rounds' jobs up a batch at a time: a change on 1,000 clusters is 1,000 lookups per pass.
-  const jobs = [];
+  const jobs: Awaited<ReturnType<typeof settings.queue.lookup>>[] = [];
   for (let i = 0; i < due.length; i += LOOKUP_BATCH) {
     const batch = due.slice(i, i + LOOKUP_BATCH);
     jobs.push(...(await Promise.all(batch.map((d) => settings.queue.lookup(jobId(d.data, d.suffix))))));
   }
-  const missing = jobs.filter((job) => job.state === "missing").length;
-  let allowed = settings.limiter.take(context.key, missing, context.now);
-  for (const [index, { cd, data, suffix, why }] of due.entries()) {
+  // Finished evaluations first: the rollout counts what they found.
+  const finished = new Set<number>();
+  for (const [index, { cd }] of due.entries()) {
     const job = jobs[index]!;
     const name = cd.metadata.name!;
-    const entry = previous.get(name);
     if (job.state === "completed" && job.result && !job.result.skipped) {
       const r = job.result;
       scope.entries.set(name, {
@@ -185,6 +200,7 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
         lastEvaluated: r.evaluatedAt,
         generation: r.policyGeneration,
       });
+      finished.add(index);
     } else if (job.state === "failed") {
       scope.entries.set(name, {
         name,
@@ -194,6 +210,50 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
         lastEvaluated: conditionTime(job.finishedAt ?? context.now),
         generation,
       });
+      finished.add(index);
+    }
+  }
+  // A new generation reaches the clusters through spec.rollout's window (enforce only); the rest as before.
+  const gets = (why: string) => why === "first" || why === "policyChanged";
+  const dueAt = new Map(due.map((d, i) => [d.cd, i]));
+  const rollout = decideRollout({
+    spec: policy.spec,
+    generation,
+    previous: policy.status?.rollout,
+    clusters: scope.clusters.map((cd): RolloutCluster => {
+      const name = cd.metadata.name!;
+      const at = dueAt.get(cd);
+      const state = at === undefined || finished.has(at) ? undefined : jobs[at]!.state;
+      const newRound = at !== undefined && gets(due[at]!.why);
+      return {
+        name,
+        entry: scope.entries.get(name) ?? previous.get(name),
+        inFlight: newRound && (state === "waiting" || state === "active" || state === "delayed"),
+        waiting: newRound && state === "missing",
+        running: clusterRuns(cd),
+        conditions: cd.status?.conditions as RolloutCluster["conditions"],
+      };
+    }),
+    now: context.now,
+  });
+  scope.rollout = rollout.active ? rollout : undefined;
+  const mayQueue = (name: string, why: string) => !gets(why) || rollout.queue.has(name);
+  const missing = due.filter(
+    (d, i) => jobs[i]!.state === "missing" && mayQueue(d.cd.metadata.name!, d.why),
+  ).length;
+  let allowed = settings.limiter.take(context.key, missing, context.now);
+  for (const [index, { cd, data, suffix, why }] of due.entries()) {
+    if (finished.has(index)) continue;
+    const job = jobs[index]!;
+    const name = cd.metadata.name!;
+    const entry = previous.get(name);
+    if (job.state === "missing" && !mayQueue(name, why)) {
+      keep(
+        scope,
+        cd,
+        entry,
+        `${Reason.WaitingForRollout}: gets generation ${generation} once spec.rollout lets it`,
+      );
     } else if (job.state === "missing") {
       if (allowed <= 0) {
         scope.deferred += 1;

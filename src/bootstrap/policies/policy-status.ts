@@ -2,6 +2,7 @@ import { type BootstrapPolicy, type PolicyClusterStatus } from "../../api/index.
 import { BootstrapPolicyReason as Reason } from "../../api/reasons.js";
 import { setCondition, summarize, type Condition, type ConditionInput } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
+import { safeMessage } from "../../runtime/redaction.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
 import type { PolicyScope } from "./policy-phases.js";
 import { aggregateCompliance } from "./rounds.js";
@@ -39,6 +40,28 @@ function evaluated(scope: PolicyScope, entries: PolicyClusterStatus[]): Domain {
       status: "True",
       reason: Reason.Evaluated,
       message: `Evaluated on ${entries.length} cluster${entries.length === 1 ? "" : "s"}: ${tally}`,
+    };
+  const rollout = scope.rollout;
+  if (rollout?.paused)
+    return {
+      status: "False",
+      reason: Reason.RolloutPaused,
+      message: safeMessage(
+        `The rollout of generation ${generation} is paused at cluster ${rollout.paused.cluster}: ` +
+          `${rollout.paused.message}. ${rollout.done} of ${entries.length} clusters are Compliant with it; ` +
+          `${rollout.held} wait and get it only once the spec changes (fix the template, or roll back to the ` +
+          "previous version)",
+        4000,
+      ),
+    };
+  if (rollout && rollout.held + rollout.inProgress > 0 && current < entries.length)
+    return {
+      status: "False",
+      reason: Reason.RollingOut,
+      message:
+        `Rolling generation ${generation} out at most ${rollout.limit} cluster${rollout.limit === 1 ? "" : "s"} ` +
+        `at once: ${rollout.done} of ${entries.length} Compliant with it, ${rollout.inProgress} getting it, ` +
+        `${rollout.held} waiting (${tally})`,
     };
   const waiting = [
     scope.evaluating && `${scope.evaluating} evaluation(s) queued or running`,
@@ -79,9 +102,13 @@ export function computePolicyStatus(input: StatusInput<BootstrapPolicy, PolicySc
     },
     now,
   );
+  const rollout = input.succeeded ? scope.rollout?.status : object.status?.rollout;
   return {
     conditions,
     compliant: aggregateCompliance(entries),
     clusters: entries.map((e) => ({ ...e, message: e.message || undefined })),
+    ...(rollout
+      ? { rollout: rollout.message ? { ...rollout, message: safeMessage(rollout.message, 4000) } : rollout }
+      : {}),
   };
 }

@@ -129,6 +129,8 @@ interface BadCase {
   name: string;
   manifest: Manifest;
   expected: string;
+  /** A second part the message must contain. */
+  also?: string;
 }
 
 const cd = clusterDeployment();
@@ -553,6 +555,124 @@ const badCreates: BadCase[] = [
     }),
     expected: "every cluster one of standby.selector and primary.selector matches, the other matches too",
   })),
+  // BootstrapPolicy: enforce may not delete or rewrite what the cluster or its hub registration needs
+  ...(
+    [
+      ["mustnothave", "v1", "Namespace", "kube-system", undefined, "Namespace kube-system, kube-public"],
+      ["mustonlyhave", "v1", "Namespace", "default", undefined, "Namespace kube-system, kube-public"],
+      [
+        "mustnothave",
+        "v1",
+        "Namespace",
+        "open-cluster-management-agent",
+        undefined,
+        "without it the cluster leaves the hub",
+      ],
+      ["mustnothave", "v1", "ConfigMap", "coredns", "kube-system", "any object in namespace kube-system"],
+      [
+        "mustonlyhave",
+        "v1",
+        "Secret",
+        "bootstrap-hub-kubeconfig",
+        "open-cluster-management-agent",
+        "any object in namespace",
+      ],
+      [
+        "mustnothave",
+        "v1",
+        "Service",
+        "kubernetes",
+        undefined,
+        "Service, Endpoints or EndpointSlice kubernetes in namespace default",
+      ],
+      [
+        "mustnothave",
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "clusterclaims.cluster.open-cluster-management.io",
+        undefined,
+        "CustomResourceDefinition *.open-cluster-management.io",
+      ],
+      [
+        "mustnothave",
+        "operator.open-cluster-management.io/v1",
+        "Klusterlet",
+        "klusterlet",
+        undefined,
+        "any Klusterlet",
+      ],
+      [
+        "mustnothave",
+        "work.open-cluster-management.io/v1",
+        "AppliedManifestWork",
+        "x",
+        undefined,
+        "any AppliedManifestWork",
+      ],
+      [
+        "mustnothave",
+        "cluster.open-cluster-management.io/v1alpha1",
+        "ClusterClaim",
+        "id.k8s.io",
+        undefined,
+        "ClusterClaim id.k8s.io",
+      ],
+      [
+        "mustnothave",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRoleBinding",
+        "system:kube-scheduler",
+        undefined,
+        "ClusterRole or ClusterRoleBinding system:*",
+      ],
+      [
+        "mustonlyhave",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRole",
+        "cluster-admin",
+        undefined,
+        "cluster-admin, admin, edit or view",
+      ],
+      [
+        "mustnothave",
+        "rbac.authorization.k8s.io/v1",
+        "ClusterRole",
+        "open-cluster-management:klusterlet-work:agent",
+        undefined,
+        "OCM's agents and the klusterlet operator",
+      ],
+      [
+        "mustnothave",
+        "scheduling.k8s.io/v1",
+        "PriorityClass",
+        "system-node-critical",
+        undefined,
+        "PriorityClass system-*",
+      ],
+    ] as const
+  ).map(([complianceType, apiVersion, kind, name, namespace, says]) => ({
+    name: `enforce ${complianceType} of protected ${kind} ${namespace ? `${namespace}/` : ""}${name}`,
+    manifest: withFields(bp, {
+      "spec.remediationAction": "enforce",
+      "spec.objectTemplates.1": {
+        complianceType,
+        objectDefinition: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
+      },
+    }),
+    expected: `spec.objectTemplates: Invalid value: enforce may not delete (mustnothave) or rewrite (mustonlyhave) `,
+    also: says,
+  })),
+  {
+    name: "policy with a rollout of 0 clusters at once",
+    manifest: withFields(bp, { "spec.rollout": { maxConcurrent: 0 } }),
+    expected:
+      "spec.rollout.maxConcurrent: Invalid value: 0: must be a number of clusters from 1 to 100000 or a percentage",
+  },
+  {
+    name: "policy with a rollout of 150%",
+    manifest: withFields(bp, { "spec.rollout": { maxConcurrent: "150%" } }),
+    expected: "from 1% to 100% (for example 1 or 10%)",
+  },
 ];
 
 describe("admission refuses bad manifests", () => {
@@ -563,11 +683,54 @@ describe("admission refuses bad manifests", () => {
     }
   });
 
-  it.each(badCreates)("$name", async ({ manifest, expected }) => {
+  it("lets a policy add to a protected object, report on it, and delete or rewrite objects of its own", async () => {
+    const kubeSystem = { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } };
+    for (const [remediationAction, complianceType, objectDefinition] of [
+      ["inform", "mustnothave", kubeSystem],
+      [
+        "enforce",
+        "musthave",
+        { ...kubeSystem, metadata: { name: "kube-system", labels: { owner: "platform" } } },
+      ],
+      [
+        "enforce",
+        "musthave",
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "kube-system" } },
+      ],
+      ["enforce", "mustnothave", { apiVersion: "v1", kind: "Namespace", metadata: { name: "legacy-tools" } }],
+      [
+        "enforce",
+        "mustonlyhave",
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "team-a" } },
+      ],
+      [
+        "enforce",
+        "mustnothave",
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRole",
+          metadata: { name: "legacy:reader" },
+        },
+      ],
+    ] as const) {
+      const m = withFields(bp, {
+        "spec.remediationAction": remediationAction,
+        "spec.objectTemplates.0": { complianceType, objectDefinition },
+        "spec.rollout": { maxConcurrent: "10%" },
+      });
+      const r = await createDryRun(m);
+      expect(r.stderr, `${remediationAction} ${complianceType} ${JSON.stringify(objectDefinition)}`).toBe("");
+    }
+  });
+
+  it.each(badCreates)("$name", async ({ manifest, expected, also }) => {
     const message = refusal(await createDryRun(manifest));
     expect(message).toContain(expected);
+    if (also) expect(message).toContain(also);
     // A person never sees how a rule failed to evaluate: only what to change.
-    expect(message).not.toMatch(/evaluation error|no such overload|type conversion|overflow/i);
+    expect(message).not.toMatch(
+      /evaluation error|evaluating rule|no such overload|type conversion|overflow|out of bounds/i,
+    );
     // ... and what is allowed in words, never only a regular expression.
     expect(message).not.toMatch(/should match '/);
   });
@@ -720,7 +883,9 @@ describe("admission refuses bad updates", () => {
       await create(withFields(base, { "metadata.name": objectName }));
       const message = refusal(await patch(base.kind, objectName, body));
       expect(message).toContain(expected);
-      expect(message).not.toMatch(/evaluation error|no such overload|type conversion|overflow/i);
+      expect(message).not.toMatch(
+        /evaluation error|evaluating rule|no such overload|type conversion|overflow|out of bounds/i,
+      );
     },
   );
 });
