@@ -10,7 +10,7 @@ import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment.js";
 import { Provider } from "@pulumi/aws/provider.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigOutput } from "../cloud/kubeconfig.js";
-import { poolSize } from "../cloud/pool-sizing.js";
+import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterTags } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -98,9 +98,9 @@ export class AWSCluster extends ClusterComponent {
       { parent: this, dependsOn: clusterRole.attachments },
     );
     const nodeRole = serviceRole(`${name}-node`, "ec2.amazonaws.com", NODE_POLICIES, tags, this);
-    for (const pool of p.nodePools) {
-      this.nodeGroup(name, pool, inputs, cluster, nodeRole, network, tags, this);
-    }
+    const groups = p.nodePools.map((pool) =>
+      this.nodeGroup(name, pool, inputs, cluster, nodeRole, network, tags, this),
+    );
     // The kubeconfig's identity: who the credentials are (an IAM user: Secret keys are long-lived user keys).
     const caller = getCallerIdentityOutput({}, { parent: this });
     const entry = new AccessEntry(
@@ -126,7 +126,14 @@ export class AWSCluster extends ClusterComponent {
       caData,
       kubeconfig: kubeconfigOutput(infraID, cluster.endpoint, caData, auth.token),
       infraID: pulumi.output(infraID),
-      powerState: pulumi.output(inputs.powerState),
+      // After a refresh: what the node groups have now, so a resize to zero outside Slipway is noticed.
+      powerState: observedPowerStateOutput(
+        inputs.powerState,
+        groups.map(({ group, planned }) => ({
+          planned,
+          actual: group.scalingConfig.apply((s) => s?.desiredSize),
+        })),
+      ),
     });
   }
 
@@ -139,9 +146,9 @@ export class AWSCluster extends ClusterComponent {
     network: AWSNetwork,
     tags: Record<string, string>,
     parent: pulumi.Resource,
-  ): NodeGroup {
+  ): { group: NodeGroup; planned: PoolSize } {
     const size = poolSize(pool, inputs.powerState);
-    return new NodeGroup(
+    const group = new NodeGroup(
       `${name}-${pool.name}`,
       {
         clusterName: cluster.name,
@@ -161,6 +168,7 @@ export class AWSCluster extends ClusterComponent {
       },
       { parent, dependsOn: nodeRole.attachments },
     );
+    return { group, planned: size };
   }
 }
 

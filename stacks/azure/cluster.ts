@@ -8,7 +8,7 @@ import { Provider } from "@pulumi/azure-native/provider.js";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigCluster } from "../cloud/kubeconfig.js";
-import { poolSize, type PoolSize } from "../cloud/pool-sizing.js";
+import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterPlainTags } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -29,15 +29,9 @@ interface ServicePrincipal {
  * A pool's sizing on AKS: the system pool (the first) keeps one node while hibernating, as AKS wants; user pools go
  * to zero. Autoscaling off leaves minCount and maxCount unset, as AKS wants too.
  */
-function aksPoolSize(pool: AzureNodePool, inputs: AzureClusterInputs, system: boolean) {
-  const size: PoolSize = poolSize(pool, inputs.powerState);
-  const count = system ? Math.max(1, size.desired) : size.desired;
-  return {
-    count,
-    enableAutoScaling: size.autoscaling,
-    minCount: size.autoscaling ? size.min : undefined,
-    maxCount: size.autoscaling ? size.max : undefined,
-  };
+function aksPoolSize(pool: AzureNodePool, inputs: AzureClusterInputs, system: boolean): PoolSize {
+  const size = poolSize(pool, inputs.powerState);
+  return system ? { ...size, desired: Math.max(1, size.desired), min: Math.max(1, size.min) } : size;
 }
 
 function poolArgs(
@@ -46,9 +40,13 @@ function poolArgs(
   system: boolean,
   subnetId: pulumi.Input<string>,
 ) {
+  const size = aksPoolSize(pool, inputs, system);
   return {
     mode: system ? "System" : "User",
-    ...aksPoolSize(pool, inputs, system),
+    count: size.desired,
+    enableAutoScaling: size.autoscaling,
+    minCount: size.autoscaling ? size.min : undefined,
+    maxCount: size.autoscaling ? size.max : undefined,
     vmSize: pool.vmSize,
     osDiskSizeGB: pool.diskSizeGiB,
     osType: "Linux",
@@ -111,19 +109,20 @@ export class AzureCluster extends ClusterComponent {
       },
       parent,
     );
-    for (const pool of userPools) {
-      new AgentPool(
-        `${name}-${pool.name}`,
-        {
-          resourceGroupName,
-          resourceName: cluster.name,
-          agentPoolName: pool.name,
-          ...poolArgs(pool, inputs, false, subnet.id),
-          tags,
-        },
-        parent,
-      );
-    }
+    const agentPools = userPools.map(
+      (pool) =>
+        new AgentPool(
+          `${name}-${pool.name}`,
+          {
+            resourceGroupName,
+            resourceName: cluster.name,
+            agentPoolName: pool.name,
+            ...poolArgs(pool, inputs, false, subnet.id),
+            tags,
+          },
+          parent,
+        ),
+    );
     const kubeconfig = listManagedClusterAdminCredentialsOutput(
       { resourceGroupName, resourceName: cluster.name },
       parent,
@@ -134,7 +133,17 @@ export class AzureCluster extends ClusterComponent {
       caData: endpoint.apply((e) => e.caData),
       kubeconfig,
       infraID: pulumi.output(infraID),
-      powerState: pulumi.output(inputs.powerState),
+      // After a refresh: what the pools have now, so a resize to zero outside Slipway is noticed.
+      powerState: observedPowerStateOutput(inputs.powerState, [
+        {
+          planned: aksPoolSize(systemPool!, inputs, true),
+          actual: cluster.agentPoolProfiles.apply((profiles) => profiles?.[0]?.count),
+        },
+        ...agentPools.map((agentPool, i) => ({
+          planned: aksPoolSize(userPools[i]!, inputs, false),
+          actual: agentPool.count,
+        })),
+      ]),
     });
   }
 }

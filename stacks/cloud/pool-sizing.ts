@@ -1,4 +1,5 @@
-import type { DesiredPowerState } from "../types.js";
+import * as pulumi from "@pulumi/pulumi";
+import type { DesiredPowerState, ObservedPowerState } from "../types.js";
 
 /** What every cloud node pool has for sizing (the cloudPoolFields of src/api/platform-fields.ts). */
 export interface SizedPool {
@@ -26,4 +27,42 @@ export function poolSize(pool: SizedPool, powerState: DesiredPowerState): PoolSi
   if (!bounds) return { desired: pool.replicas, min: pool.replicas, max, autoscaling: false };
   const desired = Math.min(bounds.max, Math.max(bounds.min, pool.replicas));
   return { desired, min: bounds.min, max, autoscaling: true };
+}
+
+/** A pool as declared and as the cloud last reported it (after a refresh, what it has now). */
+export interface ObservedPool {
+  planned: PoolSize;
+  /** Nodes the cloud reports; undefined while unknown (a preview). */
+  actual: number | undefined;
+}
+
+/**
+ * The power state a cloud cluster reports, from its pools' node counts, so that a refresh notices what changed
+ * outside Slipway: nodes running in a hibernating cluster read as Running, every pool emptied in a running one as
+ * Stopped, and the controller's next `up` repairs either (DriftDetected). A pool resized within its bounds, or
+ * merely resized while others run, is reported as the spec's state: that drift is left to the next `up`.
+ */
+export function observedPowerState(
+  desired: DesiredPowerState,
+  pools: readonly ObservedPool[],
+): ObservedPowerState {
+  const known = pools.filter((p) => p.actual !== undefined);
+  if (known.length === 0) return desired;
+  const running = known.some((p) => p.actual! > 0);
+  if (desired === "Hibernating")
+    return running && known.some((p) => p.actual! > p.planned.desired) ? "Running" : desired;
+  return known.every((p) => p.actual === 0) && known.some((p) => p.planned.desired > 0) ? "Stopped" : desired;
+}
+
+/** The same over Pulumi outputs: each pool's planned size and the node count its resource reports. */
+export function observedPowerStateOutput(
+  desired: DesiredPowerState,
+  pools: { planned: PoolSize; actual: pulumi.Output<number | undefined> }[],
+): pulumi.Output<ObservedPowerState> {
+  return pulumi.all(pools.map((p) => p.actual)).apply((actuals) =>
+    observedPowerState(
+      desired,
+      pools.map((p, i) => ({ planned: p.planned, actual: actuals[i] })),
+    ),
+  );
 }

@@ -7,7 +7,7 @@ import { getClientConfigOutput } from "@pulumi/gcp/organizations/getClientConfig
 import { Provider } from "@pulumi/gcp/provider.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigOutput } from "../cloud/kubeconfig.js";
-import { poolSize } from "../cloud/pool-sizing.js";
+import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterLabels } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -71,7 +71,7 @@ export class GCPCluster extends ClusterComponent {
       },
       { parent: this },
     );
-    for (const pool of p.nodePools) this.nodePool(name, pool, inputs, cluster, labels);
+    const pools = p.nodePools.map((pool) => this.nodePool(name, pool, inputs, cluster, labels));
     const token = getClientConfigOutput({ parent: this }).accessToken;
     const apiURL = pulumi.interpolate`https://${cluster.endpoint}`;
     const caData = cluster.masterAuth.apply((auth) => auth.clusterCaCertificate ?? "");
@@ -80,7 +80,11 @@ export class GCPCluster extends ClusterComponent {
       caData,
       kubeconfig: kubeconfigOutput(infraID, apiURL, caData, token),
       infraID: pulumi.output(infraID),
-      powerState: pulumi.output(inputs.powerState),
+      // After a refresh: what the pools have now, so a resize to zero outside Slipway is noticed.
+      powerState: observedPowerStateOutput(
+        inputs.powerState,
+        pools.map(({ pool, planned }) => ({ planned, actual: pool.nodeCount })),
+      ),
     });
   }
 
@@ -90,9 +94,9 @@ export class GCPCluster extends ClusterComponent {
     inputs: GCPClusterInputs,
     cluster: Cluster,
     labels: Record<string, string>,
-  ): NodePool {
+  ): { pool: NodePool; planned: PoolSize } {
     const size = poolSize(pool, inputs.powerState);
-    return new NodePool(
+    const created = new NodePool(
       `${name}-${pool.name}`,
       {
         name: pool.name,
@@ -116,6 +120,7 @@ export class GCPCluster extends ClusterComponent {
       },
       { parent: this },
     );
+    return { pool: created, planned: size };
   }
 }
 

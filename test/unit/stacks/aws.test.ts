@@ -184,6 +184,28 @@ describe("aws platform program", () => {
     expect(hibernating.outputs.powerState!.value).toBe("Hibernating");
   });
 
+  it("reports node groups emptied outside Slipway as Stopped after a refresh, so the next up repairs them", async () => {
+    // A refresh runs the program with the node groups as AWS reports them now.
+    const emptied = await runCloudProgram(
+      aws,
+      {
+        clusterName: "payments",
+        powerState: "Running",
+        platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } },
+        clusterUID: UID,
+      },
+      {
+        credentials: awsCredentials("s3cr3t"),
+        call: awsMocks.call,
+        state: (args) =>
+          args.type === "aws:eks/nodeGroup:NodeGroup"
+            ? { scalingConfig: { desiredSize: 0, minSize: 0, maxSize: 2 } }
+            : awsMocks.state(args),
+      },
+    );
+    expect(emptied.outputs.powerState!.value).toBe("Stopped");
+  });
+
   it("returns every cluster output, the kubeconfig secret with a minted token; credentials only reach the provider", async () => {
     const secret = canary();
     const r = await run({}, { secret });

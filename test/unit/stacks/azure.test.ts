@@ -155,6 +155,27 @@ describe("azure platform program", () => {
     expect((cluster!.inputs.agentPoolProfiles as { count: number }[])[0]!.count).toBe(1);
   });
 
+  it("reports a hibernating cluster whose user pool was scaled up outside Slipway as Running after a refresh", async () => {
+    const woken = await runCloudProgram(
+      azure,
+      {
+        clusterName: "shop",
+        powerState: "Hibernating",
+        platform: { region: "westeurope", credentialsRef: { name: "azure-creds" }, ...TWO_POOLS },
+        clusterUID: UID,
+      },
+      {
+        credentials: azureCredentials("s3cr3t"),
+        call: azureMocks.call,
+        state: (args) =>
+          args.type === "azure-native:containerservice:AgentPool" ? { count: 3 } : azureMocks.state(args),
+      },
+    );
+    expect(woken.outputs.powerState!.value).toBe("Running");
+    const asleep = await run(TWO_POOLS, { powerState: "Hibernating" });
+    expect(asleep.outputs.powerState!.value).toBe("Hibernating");
+  });
+
   it("returns every cluster output from the admin kubeconfig, which is secret; the principal only reaches the provider", async () => {
     const secret = canary();
     const r = await run({}, { secret });

@@ -157,6 +157,25 @@ describe("gcp platform program", () => {
     ]);
   });
 
+  it("reports pools emptied outside Slipway as Stopped after a refresh, so the next up repairs them", async () => {
+    const emptied = await runCloudProgram(
+      gcp,
+      {
+        clusterName: "analytics",
+        powerState: "Running",
+        platform: { region: "europe-west1", credentialsRef: { name: "gcp-creds" } },
+        clusterUID: UID,
+      },
+      {
+        credentials: gcpCredentials("key"),
+        call: gcpMocks.call,
+        state: (args) =>
+          args.type === "gcp:container/nodePool:NodePool" ? { nodeCount: 0 } : gcpMocks.state(args),
+      },
+    );
+    expect(emptied.outputs.powerState!.value).toBe("Stopped");
+  });
+
   it("returns every cluster output, the kubeconfig secret; the key only reaches the provider", async () => {
     const secret = canary();
     const r = await run({}, { secret });
