@@ -75,7 +75,8 @@ export const azurePlatform = (opts: PlatformOptions) =>
       rules: [
         {
           rule:
-            "!has(self.nodePools) || (self.nodePools[0].replicas >= 1 && " +
+            // An empty list is refused by minItems; without the size guard the rule would also fail to evaluate.
+            "!has(self.nodePools) || size(self.nodePools) == 0 || (self.nodePools[0].replicas >= 1 && " +
             "(!has(self.nodePools[0].autoScaling) || self.nodePools[0].autoScaling.min >= 1))",
           message:
             "the first node pool is AKS's system pool and needs at least one node: give it replicas and " +

@@ -290,6 +290,13 @@ const badCreates: BadCase[] = [
     expected: "major and minor of at most 4 digits",
   })),
   {
+    name: "azure CD with no node pools",
+    manifest: withFields(cd, {
+      "spec.platform": { azure: { region: "westeurope", credentialsRef: { name: "az" }, nodePools: [] } },
+    }),
+    expected: "spec.platform.azure.nodePools in body should have at least 1 items",
+  },
+  {
     name: "aws CD without credentialsRef",
     manifest: withFields(cd, { "spec.platform.aws.credentialsRef": undefined }),
     expected: "spec.platform.aws.credentialsRef: Required value",
