@@ -103,5 +103,9 @@ describe("a cloud cluster whose provider plugin is not installed", () => {
     );
     expect(going.metadata.generation).toBe(1);
     expect(stalled(going)?.status).not.toBe("True");
+    // The queued job holds references only: the worker reads the Secret when it runs.
+    const job = await queue.lookup(going.status!.stack!.jobId);
+    expect(job.data).toMatchObject({ namespace: ns, name: "eks", operation: "up" });
+    expect(JSON.stringify(job)).not.toContain(canary);
   });
 });
