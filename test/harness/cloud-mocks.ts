@@ -127,3 +127,41 @@ export function canarySightings(run: ProgramRun, token: string): string[] {
   for (const line of run.logs) if (line.includes(token)) seen.push(`log: ${line.slice(0, 80)}`);
   return seen;
 }
+
+export interface SampleRunOptions {
+  powerState?: "Running" | "Hibernating";
+  /** The secret credential value (a canary, say). */
+  secret?: string;
+  /** What the cloud reports instead, for a resource (a refresh after a change outside Slipway). */
+  state?: MockState;
+}
+
+/**
+ * A runner for one cloud's tests: the cluster's name, uid and base platform block fixed, each run adding to the
+ * platform block and choosing the power state, the secret and what the cloud reports.
+ */
+export function sampleRunner(
+  platform: PlatformDefinition,
+  base: { clusterName: string; clusterUID: string; platform: Record<string, unknown> },
+  cloud: { state: MockState; call: MockCall; credentials: (secret: string) => Record<string, string> },
+) {
+  return (spec: Record<string, unknown> = {}, opts: SampleRunOptions = {}) =>
+    runCloudProgram(
+      platform,
+      {
+        clusterName: base.clusterName,
+        powerState: opts.powerState ?? "Running",
+        platform: { ...base.platform, ...spec },
+        clusterUID: base.clusterUID,
+      },
+      {
+        credentials: cloud.credentials(opts.secret ?? "not-a-canary"),
+        call: cloud.call,
+        state: (args) => ({ ...cloud.state(args), ...opts.state?.(args) }),
+      },
+    );
+}
+
+/** The resources of one type, in the order of their names (registration order depends on when inputs resolve). */
+export const ofType = (run: ProgramRun, type: string) =>
+  run.resources.filter((r) => r.type === type).sort((a, b) => a.name.localeCompare(b.name));

@@ -1,21 +1,15 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../../src/api/index.js";
-import {
-  CLUSTER_DEPLOYMENT_CONTROLLER,
-  clusterDeploymentRegistration,
-} from "../../../src/provisioners/cluster-deployment/controller.js";
+import { CLUSTER_DEPLOYMENT_CONTROLLER } from "../../../src/provisioners/cluster-deployment/controller.js";
 import { clusterDeploymentResource } from "../../../src/api/resources.js";
-import { PULUMI_QUEUE } from "../../../src/queue/job.js";
-import { JobQueue } from "../../../src/queue/job-queue.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../../../src/queue/stack-job.js";
 import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
-import { loadConfig } from "../../../src/runtime/config.js";
-import { KubeClient } from "../../../src/runtime/kube-client.js";
-import { configureLogging } from "../../../src/runtime/logging.js";
-import { Manager } from "../../../src/runtime/manager.js";
+import type { KubeClient } from "../../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../../builders/cluster-deployment.js";
-import { hubKubeConfig, newNamespace, testRedisUrl, testStateDir } from "../../harness/hub.js";
+import {
+  startClusterDeploymentController,
+  type InProcessController,
+} from "../../harness/cluster-deployment-controller.js";
+import { testStateDir } from "../../harness/hub.js";
 import { eventually } from "../../harness/eventually.js";
 
 /*
@@ -23,32 +17,16 @@ import { eventually } from "../../harness/eventually.js";
  * what these tests read. Jobs stay queued, which is all the status needs.
  */
 
-let manager: Manager;
+let controller: InProcessController;
 let client: KubeClient;
-let queue: JobQueue<StackJobData, StackJobResult, StackJobProgress>;
 let ns: string;
 
 beforeAll(async () => {
-  configureLogging({ level: "warn" });
-  client = new KubeClient(hubKubeConfig());
-  const prefix = `t-cd-status-${randomBytes(3).toString("hex")}`;
-  const config = loadConfig({
-    SLIPWAY_STATE_DIR: testStateDir(),
-    REDIS_URL: testRedisUrl(),
-    SLIPWAY_QUEUE_PREFIX: prefix,
-  });
-  queue = new JobQueue({ name: PULUMI_QUEUE, redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 500 });
-  ns = await newNamespace("cd-status");
-  manager = new Manager({ client, namespaces: [ns] });
-  manager.register(clusterDeploymentRegistration({ kube: client, queue, config }, 2));
-  await manager.start({ cacheSyncTimeoutMs: 30_000 });
+  controller = await startClusterDeploymentController({ name: "cd-status", stateDir: testStateDir() });
+  ({ client, namespace: ns } = controller);
 });
 
-afterAll(async () => {
-  await manager?.stop();
-  await queue?.close();
-  client?.close();
-});
+afterAll(() => controller?.stop());
 
 const get = (name: string) => client.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
 const conditionOf = (cd: ClusterDeployment, type: string) =>

@@ -6,52 +6,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../../src/api/index.js";
 import type { KubeObject } from "../../../src/api/object.js";
 import { clusterDeploymentResource, coreResources, secretResource } from "../../../src/api/resources.js";
-import { clusterDeploymentRegistration } from "../../../src/provisioners/cluster-deployment/controller.js";
-import { PULUMI_QUEUE } from "../../../src/queue/job.js";
-import { JobQueue } from "../../../src/queue/job-queue.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../../../src/queue/stack-job.js";
 import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
-import { loadConfig } from "../../../src/runtime/config.js";
-import { KubeClient } from "../../../src/runtime/kube-client.js";
-import { configureLogging } from "../../../src/runtime/logging.js";
-import { Manager } from "../../../src/runtime/manager.js";
+import type { KubeClient } from "../../../src/runtime/kube-client.js";
 import { pulumiHomeFor, requiredPlugins } from "../../../stacks/index.js";
+import {
+  startClusterDeploymentController,
+  type InProcessController,
+} from "../../harness/cluster-deployment-controller.js";
 import { eventually } from "../../harness/eventually.js";
-import { hubKubeConfig, newNamespace, testRedisUrl } from "../../harness/hub.js";
 
 /*
  * An aws ClusterDeployment on the hub whose worker has no AWS provider plugin (none can be downloaded here): the
  * controller in-process, with a state folder of its own whose Pulumi home starts empty, and no worker (a queued
  * job is all the healing needs to show).
  */
-let manager: Manager;
+let controller: InProcessController;
 let client: KubeClient;
-let queue: JobQueue<StackJobData, StackJobResult, StackJobProgress>;
 let ns: string;
 let stateDir: string;
 const canary = `CANARY${randomBytes(8).toString("hex")}`;
 
 beforeAll(async () => {
-  configureLogging({ level: "warn" });
-  client = new KubeClient(hubKubeConfig());
   stateDir = mkdtempSync(join(tmpdir(), "slipway-plugin-missing-"));
-  const prefix = `t-plugin-${randomBytes(3).toString("hex")}`;
-  const config = loadConfig({
-    SLIPWAY_STATE_DIR: stateDir,
-    REDIS_URL: testRedisUrl(),
-    SLIPWAY_QUEUE_PREFIX: prefix,
-  });
-  queue = new JobQueue({ name: PULUMI_QUEUE, redisUrl: testRedisUrl(), prefix, attempts: 1, backoffMs: 500 });
-  ns = await newNamespace("plugin-missing");
-  manager = new Manager({ client, namespaces: [ns] });
-  manager.register(clusterDeploymentRegistration({ kube: client, queue, config }, 2));
-  await manager.start({ cacheSyncTimeoutMs: 30_000 });
+  controller = await startClusterDeploymentController({ name: "plugin-missing", stateDir });
+  ({ client, namespace: ns } = controller);
 });
 
 afterAll(async () => {
-  await manager?.stop();
-  await queue?.close();
-  client?.close();
+  await controller?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -104,7 +86,7 @@ describe("a cloud cluster whose provider plugin is not installed", () => {
     expect(going.metadata.generation).toBe(1);
     expect(stalled(going)?.status).not.toBe("True");
     // The queued job holds references only: the worker reads the Secret when it runs.
-    const job = await queue.lookup(going.status!.stack!.jobId);
+    const job = await controller.queue.lookup(going.status!.stack!.jobId);
     expect(job.data).toMatchObject({ namespace: ns, name: "eks", operation: "up" });
     expect(JSON.stringify(job)).not.toContain(canary);
   });

@@ -1,34 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { platformDefinition } from "../../../stacks/index.js";
-import {
-  canary,
-  canarySightings,
-  hibernationDiff,
-  runCloudProgram,
-  type ProgramRun,
-} from "../../harness/cloud-mocks.js";
+import { canary, canarySightings, hibernationDiff, ofType, sampleRunner } from "../../harness/cloud-mocks.js";
 import { AWS_ACCOUNT as ACCOUNT, awsCredentials, awsMocks } from "../../harness/cloud-samples.js";
 
 // The aws program under Pulumi's mocks: what it declares for a few specs, what hibernating changes, and where the
 // credentials may (the provider) and may not (outputs, other inputs, logs) be found.
 const aws = platformDefinition("aws")!;
 const UID = "0b7c2f4e-9d1a-4c4e-8f00-5a1e2d3c4b5a";
-function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
-  return runCloudProgram(
-    aws,
-    {
-      clusterName: "payments",
-      powerState: opts.powerState ?? "Running",
-      platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" }, ...platform },
-      clusterUID: UID,
-    },
-    { credentials: awsCredentials(opts.secret ?? "s3cr3t"), ...awsMocks },
-  );
-}
-
-// Registration order depends on when inputs resolve: resources are compared in the order of their names.
-const ofType = (r: ProgramRun, type: string) =>
-  r.resources.filter((x) => x.type === type).sort((a, b) => a.name.localeCompare(b.name));
+const run = sampleRunner(
+  aws,
+  {
+    clusterName: "payments",
+    clusterUID: UID,
+    platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } },
+  },
+  { ...awsMocks, credentials: awsCredentials },
+);
 
 describe("aws platform program", () => {
   it("declares a VPC over three zones, EKS with its roles, a node group a pool and an access entry", async () => {
@@ -185,22 +172,14 @@ describe("aws platform program", () => {
   });
 
   it("reports node groups emptied outside Slipway as Stopped after a refresh, so the next up repairs them", async () => {
-    // A refresh runs the program with the node groups as AWS reports them now.
-    const emptied = await runCloudProgram(
-      aws,
+    const emptied = await run(
+      {},
       {
-        clusterName: "payments",
-        powerState: "Running",
-        platform: { region: "eu-west-1", credentialsRef: { name: "aws-creds" } },
-        clusterUID: UID,
-      },
-      {
-        credentials: awsCredentials("s3cr3t"),
-        call: awsMocks.call,
+        // A refresh runs the program with the node groups as AWS reports them now.
         state: (args) =>
           args.type === "aws:eks/nodeGroup:NodeGroup"
             ? { scalingConfig: { desiredSize: 0, minSize: 0, maxSize: 2 } }
-            : awsMocks.state(args),
+            : {},
       },
     );
     expect(emptied.outputs.powerState!.value).toBe("Stopped");

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platformDefinition } from "../../../stacks/index.js";
-import {
-  canary,
-  canarySightings,
-  hibernationDiff,
-  runCloudProgram,
-  type ProgramRun,
-} from "../../harness/cloud-mocks.js";
+import { canary, canarySightings, hibernationDiff, ofType, sampleRunner } from "../../harness/cloud-mocks.js";
 import {
   AKS_ADMIN_KUBECONFIG as ADMIN_KUBECONFIG,
   azureCredentials,
@@ -17,21 +11,16 @@ import {
 // service principal may (the provider) and may not (outputs, other inputs, logs) be found.
 const azure = platformDefinition("azure")!;
 const UID = "c0ffee00-1234-4abc-8def-0123456789ab";
-function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
-  return runCloudProgram(
-    azure,
-    {
-      clusterName: "shop",
-      powerState: opts.powerState ?? "Running",
-      platform: { region: "westeurope", credentialsRef: { name: "azure-creds" }, ...platform },
-      clusterUID: UID,
-    },
-    { credentials: azureCredentials(opts.secret ?? "s3cr3t"), ...azureMocks },
-  );
-}
+const run = sampleRunner(
+  azure,
+  {
+    clusterName: "shop",
+    clusterUID: UID,
+    platform: { region: "westeurope", credentialsRef: { name: "azure-creds" } },
+  },
+  { ...azureMocks, credentials: azureCredentials },
+);
 
-const ofType = (r: ProgramRun, type: string) =>
-  r.resources.filter((x) => x.type === type).sort((a, b) => a.name.localeCompare(b.name));
 const TWO_POOLS = {
   nodePools: [
     { name: "system", replicas: 2, vmSize: "Standard_D2s_v5" },
@@ -156,21 +145,10 @@ describe("azure platform program", () => {
   });
 
   it("reports a hibernating cluster whose user pool was scaled up outside Slipway as Running after a refresh", async () => {
-    const woken = await runCloudProgram(
-      azure,
-      {
-        clusterName: "shop",
-        powerState: "Hibernating",
-        platform: { region: "westeurope", credentialsRef: { name: "azure-creds" }, ...TWO_POOLS },
-        clusterUID: UID,
-      },
-      {
-        credentials: azureCredentials("s3cr3t"),
-        call: azureMocks.call,
-        state: (args) =>
-          args.type === "azure-native:containerservice:AgentPool" ? { count: 3 } : azureMocks.state(args),
-      },
-    );
+    const woken = await run(TWO_POOLS, {
+      powerState: "Hibernating",
+      state: (args) => (args.type === "azure-native:containerservice:AgentPool" ? { count: 3 } : {}),
+    });
     expect(woken.outputs.powerState!.value).toBe("Running");
     const asleep = await run(TWO_POOLS, { powerState: "Hibernating" });
     expect(asleep.outputs.powerState!.value).toBe("Hibernating");

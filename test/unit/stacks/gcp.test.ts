@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platformDefinition } from "../../../stacks/index.js";
-import {
-  canary,
-  canarySightings,
-  hibernationDiff,
-  runCloudProgram,
-  type ProgramRun,
-} from "../../harness/cloud-mocks.js";
+import { canary, canarySightings, hibernationDiff, ofType, sampleRunner } from "../../harness/cloud-mocks.js";
 import { gcpCredentials, gcpMocks } from "../../harness/cloud-samples.js";
 
 // The gcp program under Pulumi's mocks: what it declares for a few specs, what hibernating changes, and where the
@@ -14,21 +8,15 @@ import { gcpCredentials, gcpMocks } from "../../harness/cloud-samples.js";
 const gcp = platformDefinition("gcp")!;
 const UID = "7e1d0c2a-55aa-4b1b-9c3d-0123456789ab";
 
-function run(platform: Record<string, unknown>, opts: { powerState?: string; secret?: string } = {}) {
-  return runCloudProgram(
-    gcp,
-    {
-      clusterName: "analytics",
-      powerState: opts.powerState ?? "Running",
-      platform: { region: "europe-west1", credentialsRef: { name: "gcp-creds" }, ...platform },
-      clusterUID: UID,
-    },
-    { credentials: gcpCredentials(opts.secret ?? "-----BEGIN KEY-----"), ...gcpMocks },
-  );
-}
-
-const ofType = (r: ProgramRun, type: string) =>
-  r.resources.filter((x) => x.type === type).sort((a, b) => a.name.localeCompare(b.name));
+const run = sampleRunner(
+  gcp,
+  {
+    clusterName: "analytics",
+    clusterUID: UID,
+    platform: { region: "europe-west1", credentialsRef: { name: "gcp-creds" } },
+  },
+  { ...gcpMocks, credentials: gcpCredentials },
+);
 
 describe("gcp platform program", () => {
   it("declares a network, a VPC-native subnetwork and GKE with its default pool removed, a pool per spec pool", async () => {
@@ -158,19 +146,10 @@ describe("gcp platform program", () => {
   });
 
   it("reports pools emptied outside Slipway as Stopped after a refresh, so the next up repairs them", async () => {
-    const emptied = await runCloudProgram(
-      gcp,
+    const emptied = await run(
+      {},
       {
-        clusterName: "analytics",
-        powerState: "Running",
-        platform: { region: "europe-west1", credentialsRef: { name: "gcp-creds" } },
-        clusterUID: UID,
-      },
-      {
-        credentials: gcpCredentials("key"),
-        call: gcpMocks.call,
-        state: (args) =>
-          args.type === "gcp:container/nodePool:NodePool" ? { nodeCount: 0 } : gcpMocks.state(args),
+        state: (args) => (args.type === "gcp:container/nodePool:NodePool" ? { nodeCount: 0 } : {}),
       },
     );
     expect(emptied.outputs.powerState!.value).toBe("Stopped");
