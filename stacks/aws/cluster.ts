@@ -16,7 +16,7 @@ import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
 import { availabilityZones, type AWSClusterInputs } from "./inputs.js";
 import { AWSNetwork } from "./network.js";
-import type { AWSNodePool } from "./schema.js";
+import type { AWSNodePool } from "../../src/api/platforms/aws.js";
 
 const MANAGED_POLICY = "arn:aws:iam::aws:policy/";
 const CLUSTER_POLICIES = ["AmazonEKSClusterPolicy"];
@@ -119,7 +119,11 @@ export class AWSCluster extends ClusterComponent {
       { parent: this },
     );
     // A presigned STS GetCallerIdentity (aws-iam-authenticator's token), minted by the provider at each run.
-    const auth = getClusterAuthOutput({ name: cluster.name }, { parent: this, dependsOn: [admin] });
+    // Minted last, once the node groups are done, so the token is fresh when the run ends.
+    const auth = getClusterAuthOutput(
+      { name: cluster.name },
+      { parent: this, dependsOn: [admin, ...groups.map((g) => g.group)] },
+    );
     const caData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
     this.exposeOutputs({
       apiURL: cluster.endpoint,

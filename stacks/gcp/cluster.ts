@@ -12,7 +12,7 @@ import { clusterLabels } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
 import type { GCPClusterInputs } from "./inputs.js";
-import type { GCPNodePool } from "./schema.js";
+import type { GCPNodePool } from "../../src/api/platforms/gcp.js";
 
 /** The key of the credentials Secret: a service account key, as Hive's GCP Secret holds it. */
 export const GCP_CREDENTIALS_KEY = "osServiceAccount.json";
@@ -72,7 +72,8 @@ export class GCPCluster extends ClusterComponent {
       { parent: this },
     );
     const pools = p.nodePools.map((pool) => this.nodePool(name, pool, inputs, cluster, labels));
-    const token = getClientConfigOutput({ parent: this }).accessToken;
+    // Minted last, once the pools are done, so the token is fresh when the run ends.
+    const token = getClientConfigOutput({ parent: this, dependsOn: pools.map((p) => p.pool) }).accessToken;
     const apiURL = pulumi.interpolate`https://${cluster.endpoint}`;
     const caData = cluster.masterAuth.apply((auth) => auth.clusterCaCertificate ?? "");
     this.exposeOutputs({
