@@ -75,17 +75,6 @@ function withOneImportUp(layerFiles, files, upper, regex) {
 }
 
 /**
- * src/api/platform.ts composes the platforms' schema fragments, which live with their platform in
- * stacks/<platform>/schema.ts (and import only src/api). Anything else of stacks stays out of reach.
- */
-const platformSchemas = withOneImportUp(
-  "src/api/**",
-  ["src/api/platform.ts"],
-  "stacks",
-  "^(\\.\\./)+stacks/(?![a-z-]+/schema\\.js$)",
-);
-
-/**
  * The benchmarks reach the hub they start through hubClient (src/cli/hub-client.js), as every command does. It
  * stays in src/cli rather than moving down: its error tells a person what to run (`slipway dev up`), and the rest
  * of that file is the CLI's table and progress-bar output. Anything else of src/cli (the program, the commands)
@@ -108,6 +97,5 @@ export default tseslint.config(
     },
   },
   ...layerRules,
-  platformSchemas,
   benchHubClient,
 );

@@ -1,5 +1,5 @@
 /**
- * Building blocks of the platform schema fragments (stacks/<platform>/schema.ts): the fields several platforms
+ * Building blocks of the platform schema fragments (src/api/platforms/<platform>.ts): the fields several platforms
  * share, written once so their descriptions and rules agree.
  */
 import { immutable, kubernetesVersion, labels, localObjectReference, names } from "./common.js";

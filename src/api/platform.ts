@@ -4,39 +4,32 @@
  * machines of its workers. Region-like fields and the platform kind are immutable on a ClusterDeployment:
  * moving a cluster means creating another one.
  */
-import { awsHostedClusterPlatform, awsNodePoolPlatform, awsPlatform } from "../../stacks/aws/schema.js";
-import {
-  azureHostedClusterPlatform,
-  azureNodePoolPlatform,
-  azurePlatform,
-} from "../../stacks/azure/schema.js";
-import { gcpHostedClusterPlatform, gcpNodePoolPlatform, gcpPlatform } from "../../stacks/gcp/schema.js";
-import {
-  localHostedClusterPlatform,
-  localNodePoolPlatform,
-  localPlatform,
-} from "../../stacks/local/schema.js";
+import { awsHostedClusterPlatform, awsNodePoolPlatform, awsPlatform } from "./platforms/aws.js";
+import { azureHostedClusterPlatform, azureNodePoolPlatform, azurePlatform } from "./platforms/azure.js";
+import { gcpHostedClusterPlatform, gcpNodePoolPlatform, gcpPlatform } from "./platforms/gcp.js";
+import { localHostedClusterPlatform, localNodePoolPlatform, localPlatform } from "./platforms/local.js";
 import {
   simulatedHostedClusterPlatform,
   simulatedNodePoolPlatform,
   simulatedPlatform,
-} from "../../stacks/simulated/schema.js";
+} from "./platforms/simulated.js";
 import {
   vsphereHostedClusterPlatform,
   vsphereNodePoolPlatform,
   vspherePlatform,
-} from "../../stacks/vsphere/schema.js";
+} from "./platforms/vsphere.js";
 import type { PlatformOptions } from "./platform-fields.js";
 import { s, type Infer, type ValidationRule } from "./schema.js";
 
-// Each platform's fields (of a ClusterDeployment, a HostedCluster and a NodePool) live in its own folder,
-// stacks/<platform>/schema.ts, with the rest of the platform; this file only composes them.
-export * from "../../stacks/aws/schema.js";
-export * from "../../stacks/azure/schema.js";
-export * from "../../stacks/gcp/schema.js";
-export * from "../../stacks/local/schema.js";
-export * from "../../stacks/simulated/schema.js";
-export * from "../../stacks/vsphere/schema.js";
+// Each platform's fields (of a ClusterDeployment, a HostedCluster and a NodePool) live in
+// src/api/platforms/<platform>.ts: the API owns the wire format (as Hive keeps apis/hive/v1/aws/platform.go in its
+// API), stacks/<platform> imports its fragment, and this file composes them. PLATFORMS is the one list of names.
+export * from "./platforms/aws.js";
+export * from "./platforms/azure.js";
+export * from "./platforms/gcp.js";
+export * from "./platforms/local.js";
+export * from "./platforms/simulated.js";
+export * from "./platforms/vsphere.js";
 export type { PlatformOptions } from "./platform-fields.js";
 
 export const PLATFORMS = ["local", "simulated", "aws", "azure", "gcp", "vsphere"] as const;

@@ -3,7 +3,7 @@ import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
 import { availabilityZones, validateAWSInputs, type AWSClusterInputs } from "./inputs.js";
-import { awsPlatform } from "./schema.js";
+import { awsPlatform } from "../../src/api/platforms/aws.js";
 
 const clusterDeployment: StackProgram<AWSClusterInputs> = {
   hostInputs: cloudHostInputs,

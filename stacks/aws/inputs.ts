@@ -4,7 +4,7 @@ import { TerminalStackError } from "../../src/errors/index.js";
 import { prefixLength } from "../cloud/cidr.js";
 import { cloudHostFields } from "../cloud/inputs.js";
 import { clusterInputs, parseInputs } from "../cluster-inputs.js";
-import { awsPlatform } from "./schema.js";
+import { awsPlatform } from "../../src/api/platforms/aws.js";
 
 /** The aws program's inputs: spec.platform.aws as the API stores it (defaults applied), and the cluster's uid. */
 export const awsInputs = clusterInputs(awsPlatform({ immutable: false }), cloudHostFields);

@@ -13,7 +13,7 @@ import { clusterPlainTags } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
 import type { AzureClusterInputs } from "./inputs.js";
-import type { AzureNodePool } from "./schema.js";
+import type { AzureNodePool } from "../../src/api/platforms/azure.js";
 
 /** The key of the credentials Secret: a service principal, as Hive's Azure Secret holds it. */
 export const AZURE_CREDENTIALS_KEY = "osServicePrincipal.json";

@@ -3,7 +3,7 @@ import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { AZURE_CREDENTIALS_KEY, program } from "./cluster.js";
 import { validateAzureInputs, type AzureClusterInputs } from "./inputs.js";
-import { azurePlatform } from "./schema.js";
+import { azurePlatform } from "../../src/api/platforms/azure.js";
 
 const clusterDeployment: StackProgram<AzureClusterInputs> = {
   hostInputs: cloudHostInputs,

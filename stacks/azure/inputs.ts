@@ -4,7 +4,7 @@ import { TerminalStackError } from "../../src/errors/index.js";
 import { cidrContains } from "../cloud/cidr.js";
 import { cloudHostFields } from "../cloud/inputs.js";
 import { clusterInputs, parseInputs } from "../cluster-inputs.js";
-import { azurePlatform } from "./schema.js";
+import { azurePlatform } from "../../src/api/platforms/azure.js";
 
 /** The azure program's inputs: spec.platform.azure as the API stores it (defaults applied), and the cluster's uid. */
 export const azureInputs = clusterInputs(azurePlatform({ immutable: false }), cloudHostFields);

@@ -3,7 +3,7 @@ import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { GCP_CREDENTIALS_KEY, program } from "./cluster.js";
 import { validateGCPInputs, type GCPClusterInputs } from "./inputs.js";
-import { gcpPlatform } from "./schema.js";
+import { gcpPlatform } from "../../src/api/platforms/gcp.js";
 
 const clusterDeployment: StackProgram<GCPClusterInputs> = {
   hostInputs: cloudHostInputs,

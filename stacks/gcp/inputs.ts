@@ -4,7 +4,7 @@ import { TerminalStackError } from "../../src/errors/index.js";
 import { prefixLength } from "../cloud/cidr.js";
 import { cloudHostFields } from "../cloud/inputs.js";
 import { clusterInputs, parseInputs } from "../cluster-inputs.js";
-import { gcpPlatform } from "./schema.js";
+import { gcpPlatform } from "../../src/api/platforms/gcp.js";
 
 /** The gcp program's inputs: spec.platform.gcp as the API stores it (defaults applied), and the cluster's uid. */
 export const gcpInputs = clusterInputs(gcpPlatform({ immutable: false }), cloudHostFields);

@@ -4,7 +4,7 @@ import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
 import { localHostInputs, validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
 import { assertOperationsBuilt } from "./provider.js";
-import { localPlatform } from "./schema.js";
+import { localPlatform } from "../../src/api/platforms/local.js";
 
 const clusterDeployment: StackProgram<LocalClusterInputs> = {
   hostInputs: localHostInputs,

@@ -5,7 +5,7 @@ import type { Infer } from "../../src/api/schema.js";
 import { TerminalStackError } from "../../src/errors/index.js";
 import { absolutePath, clusterInputs, parseInputs } from "../cluster-inputs.js";
 import type { StackContext } from "../platform.js";
-import { localPlatform } from "./schema.js";
+import { localPlatform } from "../../src/api/platforms/local.js";
 
 /** The local program's inputs: spec.platform.local as the API stores it, plus where the cluster lives here. */
 export const localInputs = clusterInputs(localPlatform({ immutable: false }), {

@@ -3,7 +3,7 @@ import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
 import { validateSimulatedInputs, type SimulatedClusterInputs } from "./inputs.js";
-import { simulatedPlatform } from "./schema.js";
+import { simulatedPlatform } from "../../src/api/platforms/simulated.js";
 
 const clusterDeployment: StackProgram<SimulatedClusterInputs> = {
   validate: validateSimulatedInputs,

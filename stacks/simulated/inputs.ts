@@ -1,7 +1,7 @@
 import type { Infer } from "../../src/api/schema.js";
 import { clusterInputs, parseInputs } from "../cluster-inputs.js";
 import type { DesiredPowerState } from "../types.js";
-import { simulatedPlatform, type SimulatedFailure } from "./schema.js";
+import { simulatedPlatform, type SimulatedFailure } from "../../src/api/platforms/simulated.js";
 
 export type SimulatedPhase = "Provision" | "Hibernate" | "Resume" | "Destroy";
 

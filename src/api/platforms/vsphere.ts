@@ -1,8 +1,8 @@
 /**
  * The vsphere platform's fields: spec.platform.vsphere of a ClusterDeployment, a HostedCluster and a NodePool, composed
- * into the API by src/api/platform.ts.
+ * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
-import { immutable, localObjectReference } from "../../src/api/common.js";
+import { immutable, localObjectReference } from "../common.js";
 import {
   credentialsRef,
   nodePoolName,
@@ -11,8 +11,8 @@ import {
   poolReplicas,
   version,
   type PlatformOptions,
-} from "../../src/api/platform-fields.js";
-import { s, type Infer } from "../../src/api/schema.js";
+} from "../platform-fields.js";
+import { s, type Infer } from "../schema.js";
 
 export const vsphereNodePool = s.object({
   name: nodePoolName(63),

@@ -1,6 +1,6 @@
 /**
  * The aws platform's fields: spec.platform.aws of a ClusterDeployment, a HostedCluster and a NodePool, composed
- * into the API by src/api/platform.ts.
+ * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
 import {
   cloudPoolFields,
@@ -10,8 +10,8 @@ import {
   region,
   version,
   type PlatformOptions,
-} from "../../src/api/platform-fields.js";
-import { s, type Infer } from "../../src/api/schema.js";
+} from "../platform-fields.js";
+import { s, type Infer } from "../schema.js";
 
 export const AWS_REGION = {
   regex: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$",

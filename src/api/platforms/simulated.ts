@@ -1,10 +1,10 @@
 /**
  * The simulated platform's fields: spec.platform.simulated of a ClusterDeployment, a HostedCluster and a NodePool, composed
- * into the API by src/api/platform.ts.
+ * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
-import { localObjectReference } from "../../src/api/common.js";
-import { optionalRegion, seconds, version, type PlatformOptions } from "../../src/api/platform-fields.js";
-import { s, type Infer } from "../../src/api/schema.js";
+import { localObjectReference } from "../common.js";
+import { optionalRegion, seconds, version, type PlatformOptions } from "../platform-fields.js";
+import { s, type Infer } from "../schema.js";
 
 export const simulatedFailure = s.object(
   {

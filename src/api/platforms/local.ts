@@ -1,9 +1,9 @@
 /**
  * The local platform's fields: spec.platform.local of a ClusterDeployment, a HostedCluster and a NodePool, composed
- * into the API by src/api/platform.ts.
+ * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
-import { optionalRegion, version, type PlatformOptions } from "../../src/api/platform-fields.js";
-import { s, type Infer } from "../../src/api/schema.js";
+import { optionalRegion, version, type PlatformOptions } from "../platform-fields.js";
+import { s, type Infer } from "../schema.js";
 
 export const localPlatform = (opts: PlatformOptions) =>
   s.object(
