@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ClusterDeploymentReason } from "../src/api/reasons.js";
 import { ProviderPluginMissingError, TerminalStackError } from "../src/errors/index.js";
 import { aws } from "./aws/definition.js";
@@ -15,8 +17,12 @@ import {
 import { simulated } from "./simulated/definition.js";
 
 export type {
+  HubJoin,
   PlatformCredentials,
+  PlatformDataFolder,
   PlatformDefinition,
+  PolicyAccess,
+  SimulatedEvaluation,
   StackContext,
   StackDescription,
   StackKind,
@@ -42,6 +48,25 @@ export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, 
 /** The platform of that name, implemented or not; undefined when no folder defines it. */
 export function platformDefinition(name: string): PlatformDefinition | undefined {
   return platforms.find((p) => p.name === name);
+}
+
+/** The folders on this machine that hold platforms' per-stack data folders (`<stateDir>/clusters` for local). */
+export function dataFolderRoots(stateDir: string): string[] {
+  return platforms.flatMap((p) => (p.dataFolder ? [p.dataFolder.root(stateDir)] : []));
+}
+
+/** A stack's data folder on this machine; undefined when its platform keeps everything in the stack's state. */
+export function stackDataFolder(platform: string, stateDir: string, stackName: string): string | undefined {
+  const folder = platformDefinition(platform)?.dataFolder;
+  return folder ? join(folder.root(stateDir), stackName) : undefined;
+}
+
+/**
+ * The platform whose data folder for this stack exists on this machine: how a job about a ClusterDeployment that is
+ * gone from the hub still knows what its cluster left here.
+ */
+export function platformHoldingStack(stateDir: string, stackName: string): PlatformDefinition | undefined {
+  return platforms.find((p) => p.dataFolder && existsSync(join(p.dataFolder.root(stateDir), stackName)));
 }
 
 /** The program a (kind, platform) pair runs; terminal when this build has none. */

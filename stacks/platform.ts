@@ -1,5 +1,5 @@
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import type { PlatformName } from "../src/api/platform.js";
+import type { ClusterPlatform, PlatformName } from "../src/api/platform.js";
 import type { PlatformOptions } from "../src/api/platform-fields.js";
 import type { AnySchema } from "../src/api/schema.js";
 import type { ProviderPluginRef } from "./provider-plugins.js";
@@ -61,6 +61,43 @@ export interface PlatformCredentials {
   keys: readonly string[];
 }
 
+/**
+ * How a platform's cluster joins the hub (OCM registration). The registration controller and its spoke job
+ * (src/bootstrap/registration) implement the three ways and ask the platform which is its own.
+ */
+export type HubJoin =
+  /**
+   * OCM's registration agent runs on the machine that runs the cluster, beside it, supervised by the worker in the
+   * platform's data folder; it stops while the cluster hibernates. Needs `dataFolder`.
+   */
+  | { method: "supervised-agent" }
+  /**
+   * No process: the simulated agent (a job on the hub) joins and renews the ManagedCluster's lease, which is long
+   * so that thousands of clusters stay cheap; `latencyMs` is how long a real agent would take for this spec.
+   */
+  | { method: "simulated-agent"; leaseDurationSeconds: number; latencyMs(platform: ClusterPlatform): number }
+  /** OCM's klusterlet operator is applied to the spoke through its admin kubeconfig and runs OCM's agents there. */
+  | { method: "klusterlet" };
+
+/** What a simulated policy evaluation does for a spec: how long it takes and the failure it injects, if any. */
+export interface SimulatedEvaluation {
+  delayMs: number;
+  failure?: { mode?: "Transient" | "Terminal"; attempts?: number; message?: string };
+}
+
+/** How Slipway reaches a cluster's API to evaluate BootstrapPolicies (src/bootstrap/policies). */
+export type PolicyAccess =
+  /** Through the admin kubeconfig Secret the stack's outputs wrote (status.adminKubeconfigSecretRef). */
+  | { via: "admin-kubeconfig" }
+  /** The cluster has no API: the evaluation is simulated from the spec. */
+  | { via: "simulated"; evaluation(platform: ClusterPlatform): SimulatedEvaluation };
+
+/** A platform whose clusters keep files on the machine that runs their stack: one folder per stack. */
+export interface PlatformDataFolder {
+  /** The folder that holds one folder per stack (`<stateDir>/clusters` for local). */
+  root(stateDir: string): string;
+}
+
 /** Everything about one platform, in its own folder stacks/<name>/. */
 export interface PlatformDefinition {
   name: PlatformName;
@@ -80,4 +117,12 @@ export interface PlatformDefinition {
   plugins?: readonly ProviderPluginRef[];
   /** One program per kind the platform supports. */
   programs: Partial<Record<StackKind, StackProgram<any>>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** How its cluster joins the hub. */
+  hubJoin: HubJoin;
+  /** How Slipway reaches its cluster's API to evaluate policies. */
+  policyAccess: PolicyAccess;
+  /** What hibernation means there, in one line a person reads (what stops, what is kept, what stays billed). */
+  hibernation: string;
+  /** Its data folder on the machine that runs the stack; absent when everything lives in the stack's state. */
+  dataFolder?: PlatformDataFolder;
 }

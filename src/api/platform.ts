@@ -79,12 +79,20 @@ export function clusterPlatform(opts: PlatformOptions) {
 
 export type ClusterPlatform = Infer<ReturnType<typeof clusterPlatform>>;
 
-/** Which platform a ClusterDeployment's platform block names (admission guarantees exactly one). */
-export function platformName(platform: Partial<Record<PlatformName, unknown>>): PlatformName {
-  const set = PLATFORMS.filter((p) => platform[p] !== undefined);
-  if (set.length !== 1)
-    throw new Error(`platform must set exactly one of ${PLATFORMS.join(", ")}; it sets ${set.length}`);
-  return set[0] as PlatformName;
+/**
+ * Which platform a resource is on: the one key its spec.platform sets (a ClusterDeployment's, a pool template's, a
+ * HostedCluster's or a NodePool's). Admission guarantees exactly one of PLATFORMS; a spec that did not go through
+ * it may name another key, or none (undefined). The one reader of "which platform" in the house.
+ */
+export function platformOf(spec: { platform?: object | null }): string | undefined {
+  const platform = (spec.platform ?? {}) as Record<string, unknown>;
+  return Object.keys(platform).find((key) => platform[key] != null);
+}
+
+/** The region the resource's platform block names, if it has one. */
+export function regionOf(spec: { platform?: object | null }): string | undefined {
+  const name = platformOf(spec);
+  return name ? (spec.platform as Record<string, { region?: string }>)[name]?.region : undefined;
 }
 
 // ---- HostedCluster and NodePool platforms --------------------------------------------------------------

@@ -31,4 +31,10 @@ export const aws: PlatformDefinition = {
   credentials: { keys: ["aws_access_key_id", "aws_secret_access_key"] },
   plugins: [{ name: "aws", sdkPackage: "@pulumi/aws" }],
   programs: { ClusterDeployment: clusterDeployment },
+  // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
+  // admin kubeconfig the program outputs.
+  hubJoin: { method: "klusterlet" },
+  policyAccess: { via: "admin-kubeconfig" },
+  hibernation:
+    "every node group scaled to 0 (desired and min 0, max kept); the EKS control plane, NAT gateway and volumes stay billed",
 };

@@ -29,4 +29,10 @@ export const azure: PlatformDefinition = {
   credentials: { keys: [AZURE_CREDENTIALS_KEY] },
   plugins: [{ name: "azure-native", sdkPackage: "@pulumi/azure-native" }],
   programs: { ClusterDeployment: clusterDeployment },
+  // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
+  // admin kubeconfig the program outputs.
+  hubJoin: { method: "klusterlet" },
+  policyAccess: { via: "admin-kubeconfig" },
+  hibernation:
+    "every user agent pool scaled to 0 with its autoscaler off and the system pool to 1 node (AKS cannot stop declaratively); the control plane tier, load balancer and disks stay billed",
 };

@@ -28,4 +28,10 @@ export const gcp: PlatformDefinition = {
   credentials: { keys: [GCP_CREDENTIALS_KEY] },
   plugins: [{ name: "gcp", sdkPackage: "@pulumi/gcp" }],
   programs: { ClusterDeployment: clusterDeployment },
+  // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
+  // admin kubeconfig the program outputs.
+  hubJoin: { method: "klusterlet" },
+  policyAccess: { via: "admin-kubeconfig" },
+  hibernation:
+    "every node pool scaled to 0 with its autoscaling removed; the GKE management fee, forwarding rules and disks stay billed",
 };

@@ -2,7 +2,7 @@ import { DYNAMIC_CLUSTER_RESOURCES } from "../dynamic/control-plane.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
-import { localHostInputs, validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
+import { localDataFolder, localHostInputs, validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
 import { assertOperationsBuilt } from "./provider.js";
 import { localPlatform } from "../../src/api/platforms/local.js";
 
@@ -29,4 +29,9 @@ export const local: PlatformDefinition = {
   implemented: true,
   schema: localPlatform,
   programs: { ClusterDeployment: clusterDeployment },
+  // OCM's agent runs beside the control plane, supervised by the worker in the cluster's data folder.
+  hubJoin: { method: "supervised-agent" },
+  policyAccess: { via: "admin-kubeconfig" },
+  hibernation: "the control plane's processes (and the registration agent) stop; its data folder is kept",
+  dataFolder: localDataFolder,
 };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Infer } from "../../src/api/schema.js";
 import { TerminalStackError } from "../../src/errors/index.js";
 import { absolutePath, clusterInputs, parseInputs } from "../cluster-inputs.js";
-import type { StackContext } from "../platform.js";
+import type { PlatformDataFolder, StackContext } from "../platform.js";
 import { localPlatform } from "../../src/api/platforms/local.js";
 
 /** The local program's inputs: spec.platform.local as the API stores it, plus where the cluster lives here. */
@@ -16,9 +16,12 @@ export const localInputs = clusterInputs(localPlatform({ immutable: false }), {
 });
 export type LocalClusterInputs = Infer<typeof localInputs>;
 
+/** Local clusters live in <stateDir>/clusters/<stack>: PKI, etcd data, logs, kubeconfigs, the registration agent. */
+export const localDataFolder: PlatformDataFolder = { root: (stateDir) => join(stateDir, "clusters") };
+
 /** Where a stack's cluster lives on this machine. */
 export function localHostInputs(ctx: StackContext): Pick<LocalClusterInputs, "dataDir" | "binDir"> {
-  return { dataDir: join(ctx.stateDir, "clusters", ctx.stackName), binDir: ctx.toolsBinDir };
+  return { dataDir: join(localDataFolder.root(ctx.stateDir), ctx.stackName), binDir: ctx.toolsBinDir };
 }
 
 /**

@@ -2,6 +2,7 @@ import { DYNAMIC_CLUSTER_RESOURCES } from "../dynamic/control-plane.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
+import { SIMULATED_LEASE_DURATION_SECONDS, simulatedEvaluation, simulatedJoinLatencyMs } from "./hub.js";
 import { validateSimulatedInputs, type SimulatedClusterInputs } from "./inputs.js";
 import { simulatedPlatform } from "../../src/api/platforms/simulated.js";
 
@@ -25,4 +26,11 @@ export const simulated: PlatformDefinition = {
   // Optional (only with a credentialsRef), any keys: it stands in for a cloud in tests of the credentials path.
   credentials: { keys: [] },
   programs: { ClusterDeployment: clusterDeployment },
+  hubJoin: {
+    method: "simulated-agent",
+    leaseDurationSeconds: SIMULATED_LEASE_DURATION_SECONDS,
+    latencyMs: simulatedJoinLatencyMs,
+  },
+  policyAccess: { via: "simulated", evaluation: simulatedEvaluation },
+  hibernation: "a state change in the stack that takes hibernateSeconds; the simulated agent pauses",
 };

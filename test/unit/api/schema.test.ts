@@ -12,7 +12,7 @@ import {
   type NodePoolSpec,
   type PlatformName,
 } from "../../../src/api/index.js";
-import { platformName } from "../../../src/api/platform.js";
+import { platformOf } from "../../../src/api/platform.js";
 
 describe("schema builder", () => {
   const sample = s.object({
@@ -74,7 +74,7 @@ describe("API types", () => {
     expectTypeOf<NodePoolSpec["management"]["upgradeType"]>().toEqualTypeOf<"Replace" | "InPlace">();
     expectTypeOf<Condition["status"]>().toEqualTypeOf<"True" | "False" | "Unknown">();
     const spec: ClusterDeploymentSpecInput = { clusterName: "a", platform: { simulated: {} } };
-    expect(platformName(spec.platform)).toBe<PlatformName>("simulated");
+    expect(platformOf(spec)).toBe<PlatformName>("simulated");
   });
 });
 

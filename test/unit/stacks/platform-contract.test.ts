@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ClusterPlatform } from "../../../src/api/platform.js";
 import { ClusterDeploymentReason } from "../../../src/api/reasons.js";
 import { TerminalStackError } from "../../../src/errors/index.js";
 import { platforms, type PlatformDefinition } from "../../../stacks/index.js";
@@ -131,4 +132,41 @@ describe("the platform contract", () => {
       expect(description.secretOutputs).toEqual(CLUSTER_SECRET_OUTPUTS);
     },
   );
+
+  it.each(platforms.map((p) => [p.name, p] as const))(
+    "%s: says how its cluster joins the hub, how its API is reached, what hibernation means, and its data folder",
+    (_name, p: PlatformDefinition) => {
+      expect(["supervised-agent", "simulated-agent", "klusterlet"]).toContain(p.hubJoin.method);
+      expect(["admin-kubeconfig", "simulated"]).toContain(p.policyAccess.via);
+      expect(p.hibernation.length).toBeGreaterThan(20);
+      // A supervised agent runs in the cluster's data folder on the machine that runs its stack.
+      if (p.hubJoin.method === "supervised-agent") expect(p.dataFolder).toBeDefined();
+      // No API to reach means no agent to run either: both are simulated or neither is.
+      expect(p.policyAccess.via === "simulated").toBe(p.hubJoin.method === "simulated-agent");
+      const platform = { [p.name]: samples[p.name]!.platform } as ClusterPlatform;
+      if (p.hubJoin.method === "simulated-agent") {
+        expect(p.hubJoin.leaseDurationSeconds).toBeGreaterThan(0);
+        expect(p.hubJoin.latencyMs(platform)).toBeGreaterThanOrEqual(0);
+      }
+      if (p.policyAccess.via === "simulated") expect(p.policyAccess.evaluation(platform).delayMs).toBe(0);
+      if (p.dataFolder) {
+        expect(p.dataFolder.root("/state").startsWith("/state/")).toBe(true);
+        const hostInputs = p.programs.ClusterDeployment!.hostInputs?.({
+          stackName: "ns-x-1",
+          uid: UID,
+          stateDir: "/state",
+          toolsBinDir: "/t",
+        });
+        expect(hostInputs?.dataDir).toBe(`${p.dataFolder.root("/state")}/ns-x-1`);
+      }
+    },
+  );
+
+  it("the clouds join through OCM's klusterlet and are reached with the admin kubeconfig, keeping no data folder", () => {
+    for (const p of clouds) {
+      expect(p.hubJoin).toEqual({ method: "klusterlet" });
+      expect(p.policyAccess).toEqual({ via: "admin-kubeconfig" });
+      expect(p.dataFolder).toBeUndefined();
+    }
+  });
 });
