@@ -90,7 +90,7 @@ export type PolicyAccess =
   /** Through the admin kubeconfig Secret the stack's outputs wrote (status.adminKubeconfigSecretRef). */
   | { via: "admin-kubeconfig" }
   /** The cluster has no API: the evaluation is simulated from the spec. */
-  | { via: "simulated"; evaluation(platform: ClusterPlatform): SimulatedEvaluation };
+  | { via: "simulation"; evaluation(platform: ClusterPlatform): SimulatedEvaluation };
 
 /** A platform whose clusters keep files on the machine that runs their stack: one folder per stack. */
 export interface PlatformDataFolder {

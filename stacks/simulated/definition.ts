@@ -31,6 +31,6 @@ export const simulated: PlatformDefinition = {
     leaseDurationSeconds: SIMULATED_LEASE_DURATION_SECONDS,
     latencyMs: simulatedJoinLatencyMs,
   },
-  policyAccess: { via: "simulated", evaluation: simulatedEvaluation },
+  policyAccess: { via: "simulation", evaluation: simulatedEvaluation },
   hibernation: "a state change in the stack that takes hibernateSeconds; the simulated agent pauses",
 };

@@ -9,6 +9,8 @@ import type { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import type { KubeObject } from "../../runtime/resource.js";
+import type { SimulatedEvaluation } from "../../../stacks/index.js";
+import { policyAccessOf } from "../platform.js";
 import { evaluate } from "./evaluate.js";
 import { notConverged } from "./enforce-backoff.js";
 import { dryRunWrite, writeObject } from "./object-write.js";
@@ -86,7 +88,8 @@ async function runEvaluation(
   const problem = templateProblem(policy.spec.objectTemplates);
   if (problem) throw new TerminalJobError(problem.reason, problem.message);
 
-  if (cd.spec.platform.simulated) return simulated(deps, job, policy, cd);
+  const access = policyAccessOf(cd);
+  if (access.via === "simulation") return simulated(deps, job, policy, access.evaluation(cd.spec.platform));
 
   const spoke = await spokeClient(deps.kube, cd);
   try {
@@ -177,22 +180,19 @@ export async function evaluateOnSpoke(
 }
 
 /**
- * A simulated cluster has no API: the evaluation takes the platform's bootstrapSeconds (with its jitter) and finds
- * every object compliant, unless a failure is injected into phase Bootstrap (Transient: the job retries;
+ * A cluster without an API: the evaluation takes what its platform says (stacks/simulated: bootstrapSeconds with
+ * its jitter) and finds every object compliant, unless the platform injects a failure (Transient: the job retries;
  * Terminal: the cluster is NonCompliant with the injected message).
  */
 async function simulated(
   deps: PolicyEvaluationJobDeps,
   job: JobContext<PolicyEvaluationJobData>,
   policy: BootstrapPolicy,
-  cd: ClusterDeployment,
+  evaluation: SimulatedEvaluation,
 ): Promise<PolicyEvaluationResult> {
-  const platform = cd.spec.platform.simulated!;
-  const jitter = ((platform.jitterPercent ?? 0) / 100) * (Math.random() * 2 - 1);
-  const ms = Math.max(0, (platform.bootstrapSeconds ?? 0) * 1000 * (1 + jitter));
-  await (deps.sleep ?? sleep)(ms);
+  await (deps.sleep ?? sleep)(evaluation.delayMs);
   const generation = policy.metadata.generation ?? job.data.generation;
-  const failure = platform.failures?.find((f) => f.phase === "Bootstrap");
+  const failure = evaluation.failure;
   const fails = failure && (failure.attempts === 0 || job.attempt <= (failure.attempts ?? 1));
   const message = failure?.message ?? "simulated bootstrap failure";
   if (fails && failure.mode !== "Terminal") throw new Error(`SimulatedTransientFailure: ${message}`);

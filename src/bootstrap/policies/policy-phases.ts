@@ -25,6 +25,7 @@ import {
   protectedTemplatesMessage,
   type ProtectedSet,
 } from "./protected.js";
+import { policyAccessOf } from "../platform.js";
 import { DEFAULT_EVALUATION_INTERVAL_MS, evaluationRound } from "./rounds.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import { decideRollout, type RolloutCluster, type RolloutDecision } from "./rollout.js";
@@ -71,13 +72,13 @@ export function selects(policy: BootstrapPolicy, cd: ClusterDeployment): boolean
   return matchesLabelSelector(clusterLabels(cd), (policy.spec.clusterSelector ?? {}) as LabelSelectorInput);
 }
 
-/** A cluster an evaluation can reach: it runs and its kubeconfig Secret is written (simulated ones have none). */
+/** A cluster an evaluation can reach: it runs and its kubeconfig Secret is written (simulated ones need none). */
 export function clusterRuns(cd: ClusterDeployment): boolean {
   return (
     !cd.metadata.deletionTimestamp &&
     cd.status?.powerState === "Running" &&
     Boolean(cd.status.provisionedAt) &&
-    (Boolean(cd.spec.platform.simulated) || Boolean(cd.status.adminKubeconfigSecretRef?.name))
+    (policyAccessOf(cd).via === "simulation" || Boolean(cd.status.adminKubeconfigSecretRef?.name))
   );
 }
 

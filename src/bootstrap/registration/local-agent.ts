@@ -9,6 +9,7 @@ import { logger } from "../../runtime/logging.js";
 import { KubeClient } from "../../runtime/kube-client.js";
 import { ownerAlive, processIdentity, RUN_OWNER_ENV, RUN_STATE_DIR_ENV } from "../../queue/process-tree.js";
 import { AGENT_NAMESPACE } from "./names.js";
+import { dataFolderRoots } from "../../../stacks/index.js";
 
 const log = logger("registration.local-agent");
 
@@ -25,7 +26,7 @@ interface AgentHolder {
 }
 
 export interface LocalAgentsOptions {
-  /** The worker's state folder: local clusters live in <stateDir>/clusters/<stack>. */
+  /** The worker's state folder: the platforms' data folders (dataFolderRoots) hold their clusters' agents. */
   stateDir: string;
   /** The OCM registration binary (tools/bin/ocm-registration). */
   binary: string;
@@ -176,10 +177,9 @@ export class LocalAgents {
   }
 
   private async scan(): Promise<void> {
-    const clusters = join(this.stateDir, "clusters");
-    const dirs = existsSync(clusters)
-      ? readdirSync(clusters).map((name) => registrationDir(join(clusters, name)))
-      : [];
+    const dirs = dataFolderRoots(this.stateDir).flatMap((clusters) =>
+      existsSync(clusters) ? readdirSync(clusters).map((name) => registrationDir(join(clusters, name))) : [],
+    );
     for (const dir of new Set([...dirs, ...this.supervised.keys()])) {
       await this.reconcile(dir).catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "../../api/index.js";
+import { platformOf, regionOf, type ClusterDeployment } from "../../api/index.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import {
   bootstrapRoleName,
@@ -15,12 +15,11 @@ import {
 /**
  * The lease OCM's agent renews. OCM's default is 60 s, which reports a lost cluster 5 x 60 s = 5 minutes after
  * its last renewal. Slipway chooses 30 s: a dead agent or cluster shows within 2.5 minutes, at one hub write per
- * cluster every ~30 s (about 33 writes/s for 1,000 clusters, which an API server takes easily). Simulated
- * clusters use a long lease instead (SIMULATED_LEASE_DURATION_SECONDS). Configurable: SLIPWAY_REGISTRATION_LEASE_SECONDS.
+ * cluster every ~30 s (about 33 writes/s for 1,000 clusters, which an API server takes easily). A platform whose
+ * agent is simulated names its own, longer lease (hubJoin.leaseDurationSeconds of stacks/simulated). Configurable:
+ * SLIPWAY_REGISTRATION_LEASE_SECONDS.
  */
 export const DEFAULT_LEASE_DURATION_SECONDS = 30;
-/** A simulated agent renews by a job every lease: 10 minutes keeps thousands of simulated clusters cheap. */
-export const SIMULATED_LEASE_DURATION_SECONDS = 600;
 
 export interface ManagedClusterObject extends KubeObject {
   spec?: {
@@ -37,18 +36,6 @@ export interface ManagedClusterObject extends KubeObject {
       lastTransitionTime?: string;
     }[];
   };
-}
-
-/** Which platform the spec names (its one key), without reaching into the provisioner. */
-export function platformOf(cd: ClusterDeployment): string {
-  return (
-    Object.keys(cd.spec.platform ?? {}).find((k) => (cd.spec.platform as Record<string, unknown>)[k]) ?? ""
-  );
-}
-
-export function regionOf(cd: ClusterDeployment): string | undefined {
-  const fields = (cd.spec.platform as Record<string, { region?: string } | undefined>)[platformOf(cd)];
-  return fields?.region;
 }
 
 /** The ManagedCluster's name: the cluster's name on its platform (a DNS label, so also a valid namespace). */
@@ -73,11 +60,11 @@ export function ownedBy(object: KubeObject | undefined, cd: ClusterDeployment): 
 /** Spec labels first, then Slipway's own (so a spec label cannot move a cluster to another set). */
 export function managedClusterLabels(cd: ClusterDeployment): Record<string, string> {
   const registration = cd.spec.registration;
-  const region = regionOf(cd);
+  const region = regionOf(cd.spec);
   const pool = cd.spec.clusterPoolRef?.poolName;
   return {
     ...(registration?.labels ?? {}),
-    [PLATFORM_LABEL]: platformOf(cd),
+    [PLATFORM_LABEL]: platformOf(cd.spec) ?? "",
     ...(region ? { [REGION_LABEL]: region } : {}),
     ...(pool && pool.length <= 63 ? { [POOL_LABEL]: pool } : {}),
     [CLUSTER_SET_LABEL]: registration?.clusterSet ?? "default",

@@ -7,12 +7,8 @@ import { logger } from "../../runtime/logging.js";
 import { jobId } from "../../queue/job.js";
 import { approveAgentCsrs, clusterEndpoint, ensureHubSide, nameTakenBy, removeHubSide } from "./hub.js";
 import { REGISTRATION_JOB, type RegistrationJobData } from "./job.js";
-import {
-  desiredManagedCluster,
-  managedClusterNameOf,
-  platformOf,
-  SIMULATED_LEASE_DURATION_SECONDS,
-} from "./managed-cluster.js";
+import { desiredManagedCluster, managedClusterNameOf } from "./managed-cluster.js";
+import { clusterHubJoin } from "../platform.js";
 import { canonicalJson } from "../../runtime/status-patch.js";
 import type { RegistrationScope } from "./scope.js";
 import { OcmCondition } from "./names.js";
@@ -37,9 +33,15 @@ function provisioned(cd: ClusterDeployment): boolean {
 }
 
 function leaseDuration(scope: RegistrationScope): number {
-  return platformOf(scope.cd) === "simulated"
-    ? SIMULATED_LEASE_DURATION_SECONDS
+  const hubJoin = clusterHubJoin(scope.cd);
+  return hubJoin.method === "simulated-agent"
+    ? hubJoin.leaseDurationSeconds
     : scope.deps.settings.leaseDurationSeconds;
+}
+
+/** A simulated agent has no process to refresh or repair; the controller renews its lease by jobs. */
+function simulatedAgent(cd: ClusterDeployment): boolean {
+  return clusterHubJoin(cd).method === "simulated-agent";
 }
 
 /** Register while the cluster runs, pause its agent while it hibernates. */
@@ -138,8 +140,7 @@ export function refreshDue(
 ): { suffix: string; repair: boolean; why?: string } | undefined {
   const { cd, record, now } = scope;
   const settings = scope.deps.settings;
-  if (platformOf(cd) === "simulated" || record?.type !== "register" || record.result !== "Succeeded")
-    return undefined;
+  if (simulatedAgent(cd) || record?.type !== "register" || record.result !== "Succeeded") return undefined;
   const finishedAt = Date.parse(record.finishedAt ?? "");
   if (!Number.isFinite(finishedAt)) return undefined;
   const since = now.getTime() - finishedAt;
@@ -173,7 +174,7 @@ export function untilRefreshDue(
 ): number | undefined {
   const { record, now } = scope;
   const settings = scope.deps.settings;
-  if (platformOf(scope.cd) === "simulated" || record?.type !== "register" || record.result !== "Succeeded")
+  if (simulatedAgent(scope.cd) || record?.type !== "register" || record.result !== "Succeeded")
     return undefined;
   const finishedAt = Date.parse(record.finishedAt ?? "");
   if (!Number.isFinite(finishedAt)) return undefined;
@@ -193,16 +194,18 @@ export function untilRefreshDue(
  * named by the half-lease period it falls in (a deterministic id per period).
  */
 function renewalSuffix(scope: RegistrationScope, operation: RegistrationOperationType): string | undefined {
-  if (operation !== "register" || platformOf(scope.cd) !== "simulated") return undefined;
-  const halfLeaseMs = (SIMULATED_LEASE_DURATION_SECONDS * 1000) / 2;
+  const hubJoin = clusterHubJoin(scope.cd);
+  if (operation !== "register" || hubJoin.method !== "simulated-agent") return undefined;
+  const halfLeaseMs = (hubJoin.leaseDurationSeconds * 1000) / 2;
   return `renew${Math.floor(scope.now.getTime() / halfLeaseMs)}`;
 }
 
 function renewalDelay(scope: RegistrationScope): number | undefined {
   // A real agent: OCM's verdict is also followed through events; this pass comes back when a refresh or a
   // repair falls due, and at least every minute.
-  if (platformOf(scope.cd) !== "simulated") return Math.min(60_000, untilRefreshDue(scope) ?? 60_000);
-  const halfLeaseMs = (SIMULATED_LEASE_DURATION_SECONDS * 1000) / 2;
+  const hubJoin = clusterHubJoin(scope.cd);
+  if (hubJoin.method !== "simulated-agent") return Math.min(60_000, untilRefreshDue(scope) ?? 60_000);
+  const halfLeaseMs = (hubJoin.leaseDurationSeconds * 1000) / 2;
   return halfLeaseMs - (scope.now.getTime() % halfLeaseMs) + 1000;
 }
 

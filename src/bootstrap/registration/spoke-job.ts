@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { ClusterDeployment } from "../../api/index.js";
+import { platformOf, type ClusterDeployment } from "../../api/index.js";
 import { clusterDeploymentResource, namespaceResource, secretResource } from "../../api/resources.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import { stackNameFor } from "../../queue/stack-job.js";
@@ -13,11 +13,12 @@ import { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
 import { ocmSpokeCrdDir } from "../../runtime/paths.js";
 import type { KubeObject } from "../../runtime/resource.js";
+import { platformHoldingStack, stackDataFolder, type HubJoin } from "../../../stacks/index.js";
+import { hubJoinOf } from "../platform.js";
 import { bootstrapKubeconfig, bootstrapToken, hubEndpoint } from "./bootstrap-kubeconfig.js";
 import { REGISTRATION_FIELD_MANAGER } from "./hub.js";
 import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
 import { agentPids, registrationDir, writeIntent, type LocalAgents } from "./local-agent.js";
-import { platformOf } from "./managed-cluster.js";
 import { AGENT_NAMESPACE, BOOTSTRAP_SECRET } from "./names.js";
 import { applyKlusterlet, OCM_IMAGE_TAG } from "./klusterlet.js";
 import { crdResource } from "./resources.js";
@@ -68,15 +69,18 @@ async function runRegistrationJob(
     data.namespace,
     data.name,
   );
-  const clusterDir = join(deps.config.stateDir, "clusters", stackNameFor(data));
-  const platform = cd ? platformOf(cd) : existsSync(clusterDir) ? "local" : "";
+  // A ClusterDeployment gone from the hub is known by what its cluster left on this machine.
+  const stack = stackNameFor(data);
+  const platform = cd ? platformOf(cd.spec) : platformHoldingStack(deps.config.stateDir, stack)?.name;
+  const hubJoin = hubJoinOf(platform);
+  const clusterDir = stackDataFolder(platform ?? "", deps.config.stateDir, stack) ?? "";
   if (data.operation === "deregister")
-    return result(...(await deregister(deps, data, cd, platform, clusterDir)));
+    return result(...(await deregister(deps, data, cd, hubJoin, clusterDir)));
   if (!cd || cd.metadata?.uid !== data.uid || cd.metadata.deletionTimestamp)
     return result("none", "skipped", "the ClusterDeployment is gone or being deleted");
 
-  if (platform === "simulated") {
-    const agent = new SimulatedAgent(deps.kube, simulatedLatencyMs(cd));
+  if (hubJoin.method === "simulated-agent") {
+    const agent = new SimulatedAgent(deps.kube, hubJoin.latencyMs(cd.spec.platform));
     if (data.operation === "pause") {
       await agent.pause(data.managedClusterName);
       return result("simulated", "Simulated agent paused: the cluster hibernates");
@@ -84,12 +88,10 @@ async function runRegistrationJob(
     await agent.join(data.managedClusterName);
     return result("simulated", "Simulated agent joined the hub and renewed its lease");
   }
+  const supervised = hubJoin.method === "supervised-agent";
   if (data.operation === "pause") {
-    if (platform === "local") await stopLocalAgent(deps, clusterDir, data.managedClusterName, "stopped");
-    return result(
-      platform === "local" ? "local" : "none",
-      "The agent is stopped while the cluster hibernates",
-    );
+    if (supervised) await stopLocalAgent(deps, clusterDir, data.managedClusterName, "stopped");
+    return result(supervised ? "local" : "none", "The agent is stopped while the cluster hibernates");
   }
   const spoke = await spokeClient(deps, cd);
   const kubeconfig = bootstrapKubeconfig(
@@ -99,11 +101,11 @@ async function runRegistrationJob(
   try {
     await applySpokeMaterial(spoke, kubeconfig);
     // Cloud clusters run OCM's own agents, deployed by its klusterlet operator; local ones run the agent beside them.
-    if (platform !== "local") await applyKlusterlet(spoke, data.managedClusterName);
+    if (hubJoin.method === "klusterlet") await applyKlusterlet(spoke, data.managedClusterName);
   } finally {
     spoke.close();
   }
-  if (platform === "local") {
+  if (supervised) {
     const dir = registrationDir(clusterDir);
     await writeIntent(dir, { desired: "running", clusterName: data.managedClusterName });
     await writeFile(join(dir, "bootstrap.kubeconfig"), kubeconfig, { mode: 0o600 });
@@ -130,15 +132,6 @@ function killHungAgent(dir: string, clusterName: string): void {
   const pids = agentPids(dir);
   for (const pid of pids) process.kill(pid, "SIGKILL");
   if (pids.length > 0) log.warn({ cluster: clusterName, pids }, "Restarting an agent OCM has not heard from");
-}
-
-/** spec.platform.simulated.registrationSeconds, with the spec's jitter: how long a real agent would take. */
-function simulatedLatencyMs(cd: ClusterDeployment): number {
-  const sim = (cd.spec.platform as { simulated?: { registrationSeconds?: number; jitterPercent?: number } })
-    .simulated;
-  const base = (sim?.registrationSeconds ?? 0.5) * 1000;
-  const jitter = ((sim?.jitterPercent ?? 0) / 100) * base * (Math.random() * 2 - 1);
-  return Math.max(0, Math.round(base + jitter));
 }
 
 /**
@@ -168,11 +161,12 @@ async function deregister(
   deps: RegistrationJobDeps,
   data: RegistrationJobData,
   cd: ClusterDeployment | undefined,
-  platform: string,
+  hubJoin: HubJoin,
   clusterDir: string,
 ): Promise<[RegistrationJobResult["agent"], string]> {
-  if (platform === "simulated") return ["simulated", "Simulated agent stopped"];
-  if (platform === "local") await stopLocalAgent(deps, clusterDir, data.managedClusterName, "gone");
+  if (hubJoin.method === "simulated-agent") return ["simulated", "Simulated agent stopped"];
+  const supervised = hubJoin.method === "supervised-agent";
+  if (supervised) await stopLocalAgent(deps, clusterDir, data.managedClusterName, "gone");
   // Best effort on the cluster: when it is being destroyed or asleep there is nothing to clean.
   const spoke =
     cd && !cd.metadata?.deletionTimestamp ? await spokeClient(deps, cd).catch(() => undefined) : undefined;
@@ -183,8 +177,8 @@ async function deregister(
       spoke.close();
     }
   }
-  if (platform === "local") await rm(registrationDir(clusterDir), { recursive: true, force: true });
-  return [platform === "local" ? "local" : "none", "The agent is stopped and its material removed"];
+  if (supervised) await rm(registrationDir(clusterDir), { recursive: true, force: true });
+  return [supervised ? "local" : "none", "The agent is stopped and its material removed"];
 }
 
 async function spokeClient(deps: RegistrationJobDeps, cd: ClusterDeployment): Promise<KubeClient> {

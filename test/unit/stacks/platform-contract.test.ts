@@ -137,18 +137,18 @@ describe("the platform contract", () => {
     "%s: says how its cluster joins the hub, how its API is reached, what hibernation means, and its data folder",
     (_name, p: PlatformDefinition) => {
       expect(["supervised-agent", "simulated-agent", "klusterlet"]).toContain(p.hubJoin.method);
-      expect(["admin-kubeconfig", "simulated"]).toContain(p.policyAccess.via);
+      expect(["admin-kubeconfig", "simulation"]).toContain(p.policyAccess.via);
       expect(p.hibernation.length).toBeGreaterThan(20);
       // A supervised agent runs in the cluster's data folder on the machine that runs its stack.
       if (p.hubJoin.method === "supervised-agent") expect(p.dataFolder).toBeDefined();
       // No API to reach means no agent to run either: both are simulated or neither is.
-      expect(p.policyAccess.via === "simulated").toBe(p.hubJoin.method === "simulated-agent");
+      expect(p.policyAccess.via === "simulation").toBe(p.hubJoin.method === "simulated-agent");
       const platform = { [p.name]: samples[p.name]!.platform } as ClusterPlatform;
       if (p.hubJoin.method === "simulated-agent") {
         expect(p.hubJoin.leaseDurationSeconds).toBeGreaterThan(0);
         expect(p.hubJoin.latencyMs(platform)).toBeGreaterThanOrEqual(0);
       }
-      if (p.policyAccess.via === "simulated") expect(p.policyAccess.evaluation(platform).delayMs).toBe(0);
+      if (p.policyAccess.via === "simulation") expect(p.policyAccess.evaluation(platform).delayMs).toBe(0);
       if (p.dataFolder) {
         expect(p.dataFolder.root("/state").startsWith("/state/")).toBe(true);
         const hostInputs = p.programs.ClusterDeployment!.hostInputs?.({
