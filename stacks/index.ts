@@ -29,7 +29,7 @@ export type {
   StackProgram,
 } from "./platform.js";
 export type { ClusterStackOutputs, DesiredPowerState, ObservedPowerState } from "./types.js";
-export type { LocalClusterInputs } from "./local/inputs.js";
+export { localDataFolder, type LocalClusterInputs } from "./local/inputs.js";
 export type { SimulatedClusterInputs } from "./simulated/inputs.js";
 export { CREDENTIALS_CONFIG_KEY } from "./credentials.js";
 export {

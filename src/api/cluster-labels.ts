@@ -1,5 +1,6 @@
 import type { ClusterDeployment } from "./cluster-deployment.js";
 import { clusterPoolRefSetByPool } from "./pool-membership.js";
+import { platformOf, regionOf } from "./platform.js";
 
 /** OCM's cluster-set label on a ManagedCluster. */
 export const CLUSTER_SET_LABEL = "cluster.open-cluster-management.io/clusterset";
@@ -23,10 +24,9 @@ export function clusterLabels(cd: ClusterDeployment): Record<string, string> {
     ...(cd.spec.registration?.labels ?? {}),
   };
   labels[CLUSTER_SET_LABEL] = cd.spec.registration?.clusterSet ?? "default";
-  const platform = Object.keys(cd.spec.platform ?? {})[0];
+  const platform = platformOf(cd.spec);
   if (platform) labels[PLATFORM_LABEL] = platform;
-  const region = (cd.spec.platform as Record<string, { region?: string } | undefined>)[platform ?? ""]
-    ?.region;
+  const region = regionOf(cd.spec);
   if (region) labels[REGION_LABEL] = region;
   // A hand-written clusterPoolRef is never trusted (pool-membership.ts).
   const pool = clusterPoolRefSetByPool(cd) ? cd.spec.clusterPoolRef?.poolName : undefined;

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
 import { LocalControlPlane } from "../local/control-plane.js";
+import { localDataFolder } from "../../stacks/index.js";
 import { claimKubeconfigSecretName } from "../pools/labels.js";
 import {
   clusterClaimResource,
@@ -444,7 +445,7 @@ async function benchLocalClaims(env: BenchEnvironment, watch: HubWatch, count: n
 
 /** Local clusters run detached: whatever is left when the bench stops (an error, Ctrl-C) is stopped here. */
 async function stopLeftoverLocalClusters(env: BenchEnvironment): Promise<void> {
-  const dir = join(env.stateDir, "clusters");
+  const dir = localDataFolder.root(env.stateDir);
   if (!existsSync(dir)) return;
   for (const name of await readdir(dir)) {
     await new LocalControlPlane({ name, dataDir: join(dir, name), binDir: env.config.toolsBinDir }).stop();

@@ -1,4 +1,4 @@
-import { sumUsage, usageAt, type BootstrapPolicy, type ClusterDeployment } from "../api/index.js";
+import { platformOf, sumUsage, usageAt, type BootstrapPolicy, type ClusterDeployment } from "../api/index.js";
 import {
   bootstrapPolicyResource,
   clusterClaimResource,
@@ -49,7 +49,7 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, 
     return [
       ...(allNamespaces ? [cd.metadata?.namespace ?? ""] : []),
       cd.metadata?.name ?? "",
-      Object.keys(cd.spec.platform ?? {})[0] ?? "",
+      platformOf(cd.spec) ?? "",
       cd.status?.powerState ?? "",
       condition(cd as Obj, "Ready"),
       registrationColumn(cd, "Registered"),

@@ -9,6 +9,7 @@ import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { readTerminationLog, STARTED } from "../runtime/termination-log.js";
 import { endOrphans } from "../queue/process-tree.js";
+import { localDataFolder } from "../../stacks/index.js";
 import { LocalRedis } from "./redis.js";
 import {
   OCM_REGISTRATION,
@@ -259,7 +260,7 @@ export class DevEnvironment {
   }
 
   private get localClustersDir(): string {
-    return join(this.config.stateDir, "clusters");
+    return localDataFolder.root(this.config.stateDir);
   }
 
   private get stoppedClustersPath(): string {

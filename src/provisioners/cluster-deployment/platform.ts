@@ -2,7 +2,7 @@
  * The ClusterDeployment side of the platform registry (stacks/index.ts): what a ClusterDeployment's spec means to
  * its platform's program. Hive style: one adapter per platform, found by the platform key the spec sets.
  */
-import type { ClusterDeployment } from "../../api/index.js";
+import { platformOf, type ClusterDeployment } from "../../api/index.js";
 import type { KubeObject } from "../../api/object.js";
 import { secretResource } from "../../api/resources.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
@@ -44,8 +44,9 @@ export function platformFor(cd: ClusterDeployment): PlatformAdapter | undefined 
   return adapter;
 }
 
+/** The platform's name for messages: "unknown" when the spec names none. */
 export function platformName(cd: ClusterDeployment): string {
-  return Object.keys(cd.spec.platform ?? {})[0] ?? "unknown";
+  return platformOf(cd.spec) ?? "unknown";
 }
 
 /** The stack a resource runs and the program inputs its spec asks for now; the worker and the controller agree. */
