@@ -11,6 +11,7 @@ import {
 import { bootstrapStatus, powerStatus, registrationStatus, stackStatus } from "./operation-status.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { clusterPlatform, PLATFORMS, type PlatformOptions } from "./platform.js";
+import { gcpClusterNameRule } from "./platforms/gcp.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
 export const hibernationSchedule = s.object(
@@ -180,11 +181,7 @@ export const clusterDeploymentSpec = s
     {
       description: "Desired state of a cluster.",
       rules: [
-        {
-          rule: "!has(self.platform.gcp) || self.clusterName.size() <= 40",
-          message: "clusterName must be at most 40 characters on gcp (a GKE limit)",
-          fieldPath: ".clusterName",
-        },
+        gcpClusterNameRule,
         {
           rule: "has(self.clusterPoolRef) == has(oldSelf.clusterPoolRef)",
           message:

@@ -1,13 +1,12 @@
 import type { CustomResource } from "./object.js";
 import { clusterTemplateShape } from "./cluster-deployment.js";
 import { conditions, duration, labels, names, observedGeneration } from "./common.js";
+import { gcpPoolNameRule } from "./platforms/gcp.js";
 import { ageColumn, conditionColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
 /** Pool names leave room for the 6 characters ("-" and 5 random) of the clusters' generated names. */
 export const POOL_NAME_MAX_LENGTH = 57;
-/** GKE cluster names are at most 40 characters. */
-export const GCP_POOL_NAME_MAX_LENGTH = 34;
 
 export const clusterTemplate = s
   .object(clusterTemplateShape({ immutable: false }), {
@@ -169,10 +168,7 @@ export const clusterPoolKind: KindDefinition = {
       rule: `self.metadata.name.size() <= ${POOL_NAME_MAX_LENGTH}`,
       message: `ClusterPool names are at most ${POOL_NAME_MAX_LENGTH} characters so the clusters' generated names fit in 63`,
     },
-    {
-      rule: `!has(self.spec.template.platform.gcp) || self.metadata.name.size() <= ${GCP_POOL_NAME_MAX_LENGTH}`,
-      message: `a gcp ClusterPool name is at most ${GCP_POOL_NAME_MAX_LENGTH} characters so the generated GKE cluster names fit in 40`,
-    },
+    gcpPoolNameRule,
   ],
   scale: { specReplicasPath: ".spec.size", statusReplicasPath: ".status.size" },
   printerColumns: [

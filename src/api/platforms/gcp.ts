@@ -11,7 +11,23 @@ import {
   version,
   type PlatformOptions,
 } from "../platform-fields.js";
-import { s, type Infer } from "../schema.js";
+import { s, type Infer, type ValidationRule } from "../schema.js";
+
+/** GKE cluster names are at most 40 characters: a ClusterDeployment's rule. */
+export const gcpClusterNameRule: ValidationRule = {
+  rule: "!has(self.platform.gcp) || self.clusterName.size() <= 40",
+  message: "clusterName must be at most 40 characters on gcp (a GKE limit)",
+  fieldPath: ".clusterName",
+};
+
+/** A gcp pool's name leaves room for the 6 characters of its clusters' generated names within GKE's 40. */
+export const GCP_POOL_NAME_MAX_LENGTH = 34;
+
+/** A ClusterPool's rule (on the whole object, since it reads metadata.name). */
+export const gcpPoolNameRule: ValidationRule = {
+  rule: `!has(self.spec.template.platform.gcp) || self.metadata.name.size() <= ${GCP_POOL_NAME_MAX_LENGTH}`,
+  message: `a gcp ClusterPool name is at most ${GCP_POOL_NAME_MAX_LENGTH} characters so the generated GKE cluster names fit in 40`,
+};
 
 const GCP_REGION = {
   regex: "^[a-z]+-[a-z]+[0-9]+$",
