@@ -9,7 +9,9 @@
 #   dev   what `slipway dev up --sample` runs: etcd, kube-apiserver and kube-controller-manager (the hub's and the
 #         local clusters' control plane), kubectl, pulumi (the worker's), ocm-registration (OCM's hub controller
 #         and agent) and OCM's CRDs. scripts/install.sh builds this set.
-#   test  programs only tests use; `npm test` builds `dev test`. None yet.
+#   test  programs only tests use; `npm test` builds `dev test`: the emulators the state-backend tests run on
+#         127.0.0.1 (fake-gcs-server from its Go module, moto's S3 and KMS server from PyPI into a venv; Azurite is
+#         an npm devDependency, so `npm install` brings it).
 # A new program is one more `build <set> "<why>" ...` line below.
 set -euo pipefail
 
@@ -51,6 +53,7 @@ k8s_ldflags() {
 -X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=$major -X k8s.io/client-go/pkg/version.gitMinor=$minor"
 }
 
+moto_spec="5.2.*"
 built=0 skipped=0 not_asked=0 sets_with_programs=""
 total_start=$SECONDS
 
@@ -80,6 +83,56 @@ build() { # set, why, name, module dir, package, version, ldflags, extra go buil
   echo "$version" > "$bin/$name.version"
 }
 
+# A program that is its own Go module (`go install module@version`): no module folder here to pin it.
+install_go() { # set, why, name, package, version
+  local set="$1" why="$2" name="$3" pkg="$4" version="$5"
+  local what="  $name $version: for $set ($why)"
+  sets_with_programs+=" $set "
+  if ! wanted "$set"; then
+    echo "$what: not asked for (tools/build.sh $set)"; not_asked=$((not_asked + 1)); return
+  fi
+  local cached="$cache/$name@$version"
+  if [[ -x "$bin/$name" && "$(cat "$bin/$name.version" 2>/dev/null)" == "$version" ]]; then
+    echo "$what: already built"; skipped=$((skipped + 1)); return
+  fi
+  if [[ ! -x "$cached" ]]; then
+    echo "$what: building from $pkg@$version (takes minutes the first time)..."
+    local start=$SECONDS tmp="$cache/.gobin-$name"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "$pkg@$version"
+    mv "$tmp/$name" "$cached" && rm -rf "$tmp"
+    echo "  $name $version: built in $((SECONDS - start)) s"
+    built=$((built + 1))
+  else
+    echo "$what: copied from the cache"; skipped=$((skipped + 1))
+  fi
+  cp "$cached" "$bin/$name.tmp" && mv "$bin/$name.tmp" "$bin/$name"
+  echo "$version" > "$bin/$name.version"
+}
+
+# A Python program from PyPI in its own venv in the cache (a venv cannot move, so tools/bin gets a link).
+install_pip() { # set, why, name (the link in tools/bin), requirement, venv name, program in the venv
+  local set="$1" why="$2" name="$3" req="$4" venv="$cache/$5" program="$6"
+  local what="  $name ($req): for $set ($why)"
+  sets_with_programs+=" $set "
+  if ! wanted "$set"; then
+    echo "$what: not asked for (tools/build.sh $set)"; not_asked=$((not_asked + 1)); return
+  fi
+  if [[ -x "$venv/bin/$program" && -f "$venv/.complete" ]]; then
+    echo "$what: already installed ($(cat "$venv/.complete"))"; skipped=$((skipped + 1))
+  else
+    command -v python3 >/dev/null || { echo "tools/build.sh: python3 (with venv) is required for $name" >&2; exit 1; }
+    echo "$what: installing into $venv (takes minutes the first time)..."
+    local start=$SECONDS
+    rm -rf "$venv" && python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$req"
+    "$venv/bin/pip" show "${req%%[[=]*}" | awk '/^Version:/ { print $2 }' > "$venv/.complete"
+    echo "  $name $(cat "$venv/.complete"): installed in $((SECONDS - start)) s"
+    built=$((built + 1))
+  fi
+  ln -sfn "$venv/bin/$program" "$bin/$name"
+}
+
 echo "Tools for ${sets[*]} into $bin (cache $cache)"
 echo "  Kubernetes $k8s_version, etcd $etcd_version, Pulumi $pulumi_version, OCM $ocm_version"
 build dev "the hub's and local clusters' datastore" etcd etcd go.etcd.io/etcd/server/v3 "$etcd_version" "-s -w"
@@ -94,6 +147,10 @@ build dev "the worker runs the stacks with it" pulumi pulumi github.com/pulumi/p
 # One package at a time: the OCM build is large and the machine it runs on is shared.
 build dev "OCM's registration controller on the hub and agent on local clusters" ocm-registration \
   ocm-registration open-cluster-management.io/ocm/cmd/registration "$ocm_version" "-s -w" "-p 1"
+install_go test "the GCS emulator of the state-backend tests" fake-gcs-server \
+  github.com/fsouza/fake-gcs-server v1.56.1
+install_pip test "the S3 and KMS emulator of the state-backend tests" moto-server "moto[server]==$moto_spec" \
+  "moto-5.2" moto_server
 ocm_crds_why="OCM's resources on the hub and local clusters"
 if wanted dev; then
   # fetch-crds.sh says what it did ("OCM CRDs v1.3.0: already in place"); this adds who needs them and why.

@@ -34,6 +34,7 @@ export async function workerCommand(): Promise<number> {
     toolsBinDir: config.toolsBinDir,
     stateDir: config.stateDir,
     backendUrl: config.pulumi.backendUrl,
+    secretsProvider: config.pulumi.secretsProvider,
     passphrase: resolvePassphrase(config),
     leases: new StackLeases({
       redis: leaseConnection,

@@ -36,10 +36,15 @@ export interface PulumiRunnerOptions {
   toolsBinDir: string;
   /** Slipway's state folder: PULUMI_HOME, the stacks' workspaces and, by default, the file backend live under it. */
   stateDir: string;
-  /** Any Pulumi backend URL (file://, s3://, gs://, azblob://, postgres://). Default: defaultPulumiBackendUrl. */
+  /**
+   * Any Pulumi backend URL (file://, s3://, gs://, azblob://). Default: defaultPulumiBackendUrl. Its credentials
+   * come from this process's environment (AWS_*, GOOGLE_*, AZURE_STORAGE_*), which the CLI inherits.
+   */
   backendUrl?: string;
-  /** The passphrase secrets provider's passphrase. Never logged, never in an error. */
-  passphrase: string;
+  /** "passphrase" (default) or a KMS key URL such as awskms://<key>?region=...; new stacks are created with it. */
+  secretsProvider?: string;
+  /** The passphrase secrets provider's passphrase (required with it). Never logged, never in an error. */
+  passphrase?: string;
   /** Pulumi project of every stack. Default "slipway". */
   projectName?: string;
   /** node_modules holding @pulumi/pulumi, for the dynamic-provider plugin. Default: this checkout's. */
@@ -119,6 +124,7 @@ const OFFLINE_ENV = {
  */
 export class PulumiRunner {
   readonly backendUrl: string;
+  private readonly secretsProvider: string;
   private readonly projectName: string;
   private readonly pulumiHome: string;
   private readonly workspacesDir: string;
@@ -131,6 +137,9 @@ export class PulumiRunner {
     this.processes = new RunProcesses({ stateDir: opts.stateDir, interruptGraceMs: opts.interruptGraceMs });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
+    this.secretsProvider = opts.secretsProvider ?? "passphrase";
+    if (this.secretsProvider === "passphrase" && !opts.passphrase)
+      throw new Error("the passphrase secrets provider needs a passphrase (SLIPWAY_PULUMI_PASSPHRASE)");
     this.pulumiHome = pulumiHomeFor(opts.stateDir);
     this.workspacesDir = join(opts.stateDir, "pulumi", "workspaces");
     const nodeModulesDir = opts.nodeModulesDir ?? join(repoRoot, "node_modules");
@@ -139,7 +148,7 @@ export class PulumiRunner {
       ...OFFLINE_ENV,
       PULUMI_HOME: this.pulumiHome,
       PULUMI_BACKEND_URL: this.backendUrl,
-      PULUMI_CONFIG_PASSPHRASE: opts.passphrase,
+      ...(opts.passphrase ? { PULUMI_CONFIG_PASSPHRASE: opts.passphrase } : {}),
       // The CLI finds the dynamic-provider plugin (pulumi-resource-pulumi-nodejs, shipped at the root of
       // @pulumi/pulumi) on PATH, and the plugin script resolves @pulumi/pulumi from its working directory, which is
       // the stack's workspace under stateDir: NODE_PATH points it at our node_modules.
@@ -350,7 +359,7 @@ export class PulumiRunner {
           ...(attempt ? { SLIPWAY_JOB_ATTEMPT: String(attempt) } : {}),
         },
         pulumiCommand: await this.pulumiCommand(),
-        secretsProvider: "passphrase",
+        secretsProvider: this.secretsProvider,
         projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
       },
     );

@@ -95,8 +95,13 @@ export interface SlipwayConfig {
     clockOrigin?: number;
   };
   pulumi: {
-    /** Any Pulumi backend URL; the file backend under the state folder by default. */
+    /**
+     * Where stacks' state lives: file:// (the dev hub's default, under the state folder), s3://, gs:// or
+     * azblob://. The backend's credentials come from the process's environment (docs/operations.md).
+     */
     backendUrl: string;
+    /** "passphrase" (the default) or a KMS key URL (awskms://, azurekeyvault://, gcpkms://, hashivault://). */
+    secretsProvider: string;
     /** The passphrase secrets provider's passphrase. Never logged. */
     passphrase?: string;
   };
@@ -185,7 +190,8 @@ export function loadConfig(
         get("SLIPWAY_POWER_CLOCK_ORIGIN") === undefined ? undefined : int("SLIPWAY_POWER_CLOCK_ORIGIN", 0),
     },
     pulumi: {
-      backendUrl: get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir),
+      backendUrl: pulumiBackendUrl(get("SLIPWAY_PULUMI_BACKEND_URL") ?? defaultPulumiBackendUrl(stateDir)),
+      secretsProvider: pulumiSecretsProvider(get("SLIPWAY_PULUMI_SECRETS_PROVIDER") ?? "passphrase"),
       passphrase: get("SLIPWAY_PULUMI_PASSPHRASE") ?? get("PULUMI_CONFIG_PASSPHRASE"),
     },
   };
@@ -194,4 +200,26 @@ export function loadConfig(
 /** The Pulumi backend when none is configured: the file backend in the state folder (the one default). */
 export function defaultPulumiBackendUrl(stateDir: string): string {
   return `file://${join(stateDir, "pulumi")}`;
+}
+
+const BACKEND_SCHEMES = ["file", "s3", "gs", "azblob"];
+const KMS_SCHEMES = ["awskms", "azurekeyvault", "gcpkms", "hashivault"];
+
+/** The backend URL, checked: a URL only ever names a bucket and its options, never a credential. */
+function pulumiBackendUrl(url: string): string {
+  const scheme = /^([a-z0-9]+):\/\//.exec(url)?.[1];
+  if (!scheme || !BACKEND_SCHEMES.includes(scheme))
+    throw new ConfigError(
+      `SLIPWAY_PULUMI_BACKEND_URL must start with ${BACKEND_SCHEMES.map((s) => `${s}://`).join(", ")}, got ${scheme ? `"${scheme}://..."` : "a value without a scheme"}`,
+    );
+  return url;
+}
+
+function pulumiSecretsProvider(provider: string): string {
+  const scheme = /^([a-z0-9]+):\/\/./.exec(provider)?.[1];
+  if (provider !== "passphrase" && !(scheme && KMS_SCHEMES.includes(scheme)))
+    throw new ConfigError(
+      `SLIPWAY_PULUMI_SECRETS_PROVIDER must be "passphrase" or a key URL (${KMS_SCHEMES.map((s) => `${s}://`).join(", ")}), got ${scheme ? `"${scheme}://..."` : "a value without a scheme"}`,
+    );
+  return provider;
 }
