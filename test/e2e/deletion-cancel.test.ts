@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
 import { clusterDeploymentResource } from "../../src/api/resources.js";
@@ -9,9 +7,9 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { clusterClaim } from "../builders/cluster-claim.js";
 import { clusterPool } from "../builders/cluster-pool.js";
-import { slipwayUnderTest } from "../harness/components.js";
+import { slipwayUnderTest, stacksIn } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
+import { applyIn, hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
 
 /*
  * A delete cancels the long operation it meets (issue "guard rails", class 5): as Hive kills the install pod and
@@ -20,19 +18,6 @@ import { hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
  * in-flight step ended), its checkpoint destroyed and the resource released within seconds, never run again.
  * Real hub, Redis, worker, Pulumi; the simulated platform's 600 s phases stand for a day-long cloud operation.
  */
-
-async function apply(ns: string, manifest: object): Promise<void> {
-  await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-}
-
-/** Stacks the worker's file backend holds, by name. */
-function stacksIn(stateDir: string): string[] {
-  const dir = join(stateDir, "pulumi", ".pulumi", "stacks");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/^.*\//, "").replace(/\.json$/, ""));
-}
 
 const condition = (cd: ClusterDeployment | undefined, type: string) =>
   getCondition(cd?.status?.conditions as never, type);
@@ -50,7 +35,7 @@ describe("a delete cancels the operation it meets", () => {
         sut.controller();
         const worker = sut.worker();
         // A provision of 10 minutes: on main before, its delete waited for all of it.
-        await apply(ns, simulatedClusterManifest("slow", { provisionSeconds: 600 }));
+        await applyIn(ns, simulatedClusterManifest("slow", { provisionSeconds: 600 }));
         const running = await eventually(
           "the control plane's create running",
           async () => {
@@ -108,7 +93,10 @@ describe("a delete cancels the operation it meets", () => {
         sut.controller();
         const worker = sut.worker();
         const simulated = { provisionSeconds: 600, hibernateSeconds: 0, resumeSeconds: 0, destroySeconds: 0 };
-        await apply(ns, clusterPool("slow", ns, { size: 1, template: { platform: { simulated } } as never }));
+        await applyIn(
+          ns,
+          clusterPool("slow", ns, { size: 1, template: { platform: { simulated } } as never }),
+        );
         await eventually(
           "the pool's cluster provisioning",
           async () =>
@@ -146,7 +134,7 @@ describe("a delete cancels the operation it meets", () => {
         sut.worker();
         // Clusters provision at once and sleep; waking one takes 10 minutes.
         const simulated = { provisionSeconds: 0, hibernateSeconds: 0, resumeSeconds: 600, destroySeconds: 0 };
-        await apply(
+        await applyIn(
           ns,
           clusterPool("sleepy", ns, { size: 1, template: { platform: { simulated } } as never }),
         );
@@ -155,7 +143,7 @@ describe("a delete cancels the operation it meets", () => {
           async () => (await list()).some((cd) => cd.status?.powerState === "Hibernating"),
           60_000,
         );
-        await apply(ns, clusterClaim("wants-one", ns, "sleepy"));
+        await applyIn(ns, clusterClaim("wants-one", ns, "sleepy"));
         const resuming = await eventually(
           "the claimed cluster resuming",
           async () =>

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ABANDON_DEPROVISION_ANNOTATION, type ClusterDeployment } from "../../src/api/index.js";
 import { clusterDeploymentResource, coreResources } from "../../src/api/resources.js";
@@ -8,9 +6,9 @@ import { MAX_STACK_NAME, stackNameFor } from "../../src/queue/stack-job.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { simulatedClusterManifest } from "../builders/cluster-deployment.js";
-import { slipwayUnderTest } from "../harness/components.js";
+import { slipwayUnderTest, stacksIn } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
+import { applyIn, hubKubeConfig, kubectl, kubectlOk } from "../harness/hub.js";
 
 /*
  * Deletion always ends (issue "nothing gets stuck"): a resource that never got a stack is released at once, a
@@ -23,19 +21,6 @@ interface EventObject extends KubeObject {
   message?: string;
   type?: string;
   involvedObject?: { name?: string };
-}
-
-async function apply(ns: string, manifest: object): Promise<void> {
-  await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-}
-
-/** Stacks the worker's file backend holds, by name. */
-function stacksIn(stateDir: string): string[] {
-  const dir = join(stateDir, "pulumi", ".pulumi", "stacks");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/^.*\//, "").replace(/\.json$/, ""));
 }
 
 const condition = (cd: ClusterDeployment | undefined, type: string) =>
@@ -89,7 +74,7 @@ describe("deletion always ends", () => {
         };
         const noCreds = simulatedClusterManifest("no-creds", { provisionSeconds: 0 });
         (noCreds.spec.platform.simulated as Record<string, unknown>).credentialsRef = { name: "missing" };
-        for (const m of [onVSphere, aws, oldLocal, noCreds]) await apply(ns, m);
+        for (const m of [onVSphere, aws, oldLocal, noCreds]) await applyIn(ns, m);
         const stalls = await eventually(
           "all four stalled with their reason",
           async () => {
@@ -152,7 +137,7 @@ describe("deletion always ends", () => {
       const get = () => client.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, "early");
       try {
         sut.controller(); // no worker yet: the up waits in the queue
-        await apply(ns, simulatedClusterManifest("early", { provisionSeconds: 0 }));
+        await applyIn(ns, simulatedClusterManifest("early", { provisionSeconds: 0 }));
         await eventually("up queued", async () => (await get())?.status?.stack?.result === "InProgress");
         await kubectlOk(["delete", "-n", ns, "cd/early", "--wait=false"]);
         sut.worker();
@@ -179,7 +164,7 @@ describe("deletion always ends", () => {
         sut.worker();
         const manifest = simulatedClusterManifest("long", { provisionSeconds: 0 });
         manifest.metadata.name = name;
-        await apply(ns, manifest);
+        await applyIn(ns, manifest);
         const ready = await eventually(
           "the long-named cluster Ready",
           async () => {
@@ -220,7 +205,7 @@ describe("deletion always ends", () => {
         (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
           { phase: "Destroy", mode: "Terminal", attempts: 0, message: "the account was closed" },
         ];
-        await apply(ns, manifest);
+        await applyIn(ns, manifest);
         await eventually(
           "stuck Ready",
           async () => condition(await get(), "Ready")?.status === "True",

@@ -17,7 +17,7 @@ import { coreResources, type KubeObject } from "../../src/runtime/resource.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { localClusterManifest, simulatedClusterManifest } from "../builders/cluster-deployment.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../harness/hub.js";
+import { applyIn, hubKubeConfig, kubectl, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
 /*
  * Faults the real system must survive: a controller restarted mid-job, a worker SIGKILLed mid-`up`, Redis losing
@@ -97,10 +97,6 @@ async function jobsOf(queue: Queue, uid: string): Promise<Job[]> {
   return [...byId.values()];
 }
 
-async function apply(ns: string, manifest: object): Promise<void> {
-  await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-}
-
 /** Deletes the ClusterDeployments (while the test's controller and worker still run) and waits for them to go. */
 async function deleteAll(ns: string, names: string[], timeoutMs = 60_000): Promise<void> {
   const client = kube();
@@ -133,7 +129,7 @@ describe("fault tolerance, end to end", () => {
       try {
         const first = sut.controller();
         sut.worker();
-        await apply(ns, simulatedClusterManifest("restart", { provisionSeconds: 8 }));
+        await applyIn(ns, simulatedClusterManifest("restart", { provisionSeconds: 8 }));
 
         const inFlight = await eventually(
           "the up job recorded InProgress and active",
@@ -239,7 +235,7 @@ describe("fault tolerance, end to end", () => {
       try {
         sut.controller();
         const doomed = sut.worker(workerEnv);
-        await apply(ns, localClusterManifest("crashy"));
+        await applyIn(ns, localClusterManifest("crashy"));
 
         const uid = (await eventually("crashy has a uid", async () => (await get()).metadata?.uid, 30_000))!;
         const stackName = stackNameFor({ namespace: ns, name: "crashy", uid });
@@ -369,7 +365,7 @@ describe("fault tolerance, end to end", () => {
       try {
         const controller = sut.controller();
         const worker = sut.worker();
-        await apply(ns, simulatedClusterManifest("amnesia", { provisionSeconds: 6 }));
+        await applyIn(ns, simulatedClusterManifest("amnesia", { provisionSeconds: 6 }));
         const inFlight = await eventually(
           "the up job in flight",
           async () => {
@@ -480,7 +476,7 @@ describe("fault tolerance, end to end", () => {
         const before = await lease();
         expect(before.spec?.leaseDurationSeconds).toBe(leaseSeconds);
 
-        await apply(ns, simulatedClusterManifest("before-failover", { provisionSeconds: 0 }));
+        await applyIn(ns, simulatedClusterManifest("before-failover", { provisionSeconds: 0 }));
         await eventually("before-failover Ready", async () => isReady(await get("before-failover")), 60_000);
         // The standby stood by all along: the lease never changed hands.
         expect((await lease()).spec).toMatchObject({
@@ -511,7 +507,7 @@ describe("fault tolerance, end to end", () => {
           10_000,
         );
 
-        await apply(ns, simulatedClusterManifest("after-failover", { provisionSeconds: 0 }));
+        await applyIn(ns, simulatedClusterManifest("after-failover", { provisionSeconds: 0 }));
         const ready = await eventually(
           "after-failover Ready",
           async () => {
@@ -554,11 +550,14 @@ describe("fault tolerance, end to end", () => {
       try {
         sut.controller();
         sut.worker();
-        await apply(
+        await applyIn(
           ns,
           withFailure("flaky", { mode: "Transient", attempts: 1, message: "cloud API throttled" }),
         );
-        await apply(ns, withFailure("doomed", { mode: "Terminal", attempts: 0, message: "quota exceeded" }));
+        await applyIn(
+          ns,
+          withFailure("doomed", { mode: "Terminal", attempts: 0, message: "quota exceeded" }),
+        );
 
         const flaky = await eventually(
           "flaky Ready after a retry",
@@ -632,7 +631,7 @@ describe("fault tolerance, end to end", () => {
         (manifest.spec.platform.simulated as Record<string, unknown>).failures = [
           { phase: "Destroy", mode: "Transient", attempts: 2, message: "cloud API throttled" },
         ];
-        await apply(ns, manifest);
+        await applyIn(ns, manifest);
         const ready = await eventually("sticky Ready", async () => {
           const cd = await get();
           return isReady(cd) ? cd : undefined;

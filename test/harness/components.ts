@@ -159,3 +159,12 @@ export function processesNaming(needle: string): number[] {
     })
     .map(Number);
 }
+
+/** The stacks a worker's file backend holds under its state folder, by name. */
+export function stacksIn(stateDir: string): string[] {
+  const dir = join(stateDir, "pulumi", ".pulumi", "stacks");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/^.*\//, "").replace(/\.json$/, ""));
+}

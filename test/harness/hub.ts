@@ -44,6 +44,11 @@ export async function kubectlOk(args: string[], opts: { input?: string } = {}): 
   return r.stdout;
 }
 
+/** `kubectl apply` of one manifest into a namespace. */
+export async function applyIn(namespace: string, manifest: object): Promise<void> {
+  await kubectlOk(["apply", "-n", namespace, "-f", "-"], { input: JSON.stringify(manifest) });
+}
+
 /**
  * Fresh namespaces for a file's tests, made before its in-process controllers start so that they watch only
  * these (Manager `namespaces`) and never reconcile what other files, running beside it, have on the hub.
