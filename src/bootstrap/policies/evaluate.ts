@@ -1,6 +1,6 @@
 import type { ObjectTemplate } from "../../api/index.js";
 import type { KubeObject } from "../../runtime/resource.js";
-import { objectName } from "./templates.js";
+import { objectName, SERVER_OWNED_METADATA } from "./templates.js";
 
 /** What `enforce` does about one template on one cluster; `inform` only reports it. */
 export type EnforceAction = "none" | "create" | "update" | "delete";
@@ -166,19 +166,8 @@ function describeWithoutValues(d: Difference): string {
   return `${path} ${what} (values of a Secret are not shown)`;
 }
 
-/** Fields the API server owns or fills: never compared. */
-const SERVER_METADATA = new Set([
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "managedFields",
-  "selfLink",
-  "ownerReferences",
-  "finalizers",
-]);
+/** Metadata never compared: what the server owns, and what other controllers fill in (owners, finalizers). */
+const UNCOMPARED_METADATA = new Set([...SERVER_OWNED_METADATA, "ownerReferences", "finalizers"]);
 
 function bodyOf(object: KubeObject): Fields {
   const { apiVersion: _a, kind: _k, metadata: _m, ...body } = object as Fields;
@@ -189,7 +178,7 @@ function bodyOf(object: KubeObject): Fields {
 function namedMetadata(template: KubeObject, source: KubeObject): Fields {
   const wanted: Fields = {};
   for (const [key, value] of Object.entries(template.metadata ?? {})) {
-    if (SERVER_METADATA.has(key) || key === "name" || key === "namespace") continue;
+    if (UNCOMPARED_METADATA.has(key)) continue;
     const stored = (source.metadata as Fields | undefined)?.[key];
     if (!isObject(value) || !isObject(stored)) {
       wanted[key] = stored ?? value;

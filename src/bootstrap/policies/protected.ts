@@ -21,7 +21,7 @@ import {
 import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import type { EnforceAction } from "./evaluate.js";
-import { objectName } from "./templates.js";
+import { objectName, SERVER_OWNED_METADATA } from "./templates.js";
 
 /** The built-in set and the administrator's additions: additions can only extend it. */
 export class ProtectedSet {
@@ -100,20 +100,6 @@ export function protectedTemplatesMessage(found: readonly ProtectedTemplate[]): 
   );
 }
 
-/** Metadata the API server owns, or that names the object: never "rewritten" by a template. */
-const IGNORED_METADATA = new Set([
-  "name",
-  "namespace",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "managedFields",
-  "selfLink",
-]);
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -164,7 +150,7 @@ export function rewrittenFields(template: ObjectTemplate, observed: KubeObject):
     if (key === "metadata" && isObject(value)) {
       const metadata = isObject(has.metadata) ? has.metadata : {};
       for (const [field, v] of Object.entries(value))
-        if (!IGNORED_METADATA.has(field)) walk(v, metadata[field], `metadata.${field}`, out);
+        if (!SERVER_OWNED_METADATA.has(field)) walk(v, metadata[field], `metadata.${field}`, out);
       continue;
     }
     walk(value, has[key], key, out);

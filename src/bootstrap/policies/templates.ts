@@ -13,6 +13,20 @@ export function objectName(object: EmbeddedResource): string {
   return `${object.kind} ${namespace ? `${namespace}/${name}` : name}`;
 }
 
+/** Metadata the API server owns or that names the object: never compared with a template, never "rewritten". */
+export const SERVER_OWNED_METADATA: ReadonlySet<string> = new Set([
+  "name",
+  "namespace",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "selfLink",
+]);
+
 export interface TemplateProblem {
   reason: typeof Reason.InvalidObjectTemplate | typeof Reason.ObjectTooLarge;
   message: string;
