@@ -44,7 +44,7 @@ export function writeObject(
   const sent =
     template.complianceType === "mustonlyhave" && observed
       ? spoke.request<KubeObject>("PUT", objectPath(resource, namespace, name), {
-          body: replacement(body, observed),
+          body: replacement(body, observed, { conditional: !options.dryRun }),
           query: { fieldManager: BOOTSTRAP_FIELD_MANAGER, dryRun },
         })
       : spoke.request<KubeObject>("PATCH", objectPath(resource, namespace, name), {
@@ -80,19 +80,30 @@ function withoutSecretValues(error: unknown, secrets: (KubeObject | undefined)[]
   return new KubeApiError(statusCode, reason, scrubSecrets(serverMessage, known), method, path);
 }
 
-/** The object as it is, its labels and annotations merged with the template's, the named fields replaced. */
-function replacement(body: KubeObject, observed: KubeObject): KubeObject {
+/**
+ * The object as it is, its labels and annotations merged with the template's, the named fields replaced.
+ * `conditional`: the write carries the resourceVersion read, so a change made since (another manager's, or a
+ * controller's status update) is a 409 and the job retries from a fresh read. The dry run is unconditional: it
+ * only asks what the server would store, and a status update in between must not make it fail.
+ */
+function replacement(
+  body: KubeObject,
+  observed: KubeObject,
+  { conditional }: { conditional: boolean },
+): KubeObject {
   const { apiVersion: _a, kind: _k, metadata, ...fields } = body as Record<string, unknown>;
   const { labels, annotations } = (metadata ?? {}) as KubeObject["metadata"] & object;
   const writeOnly = WRITE_ONLY_FIELDS[`${body.apiVersion}/${body.kind}`] ?? {};
   const replaced = { ...observed } as Record<string, unknown>;
   for (const [field, target] of Object.entries(writeOnly))
     if (field in fields && !(target in fields)) delete replaced[target];
+  const { resourceVersion, ...identity } = observed.metadata ?? {};
   return {
     ...replaced,
     ...fields,
     metadata: {
-      ...observed.metadata,
+      ...identity,
+      ...(conditional && resourceVersion !== undefined ? { resourceVersion } : {}),
       labels: { ...observed.metadata?.labels, ...labels },
       annotations: { ...observed.metadata?.annotations, ...annotations },
     },
