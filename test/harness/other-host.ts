@@ -63,6 +63,8 @@ export async function startUpOnOtherHost(opts: {
   stackName: string;
   inputs: unknown;
   pendingCreate: () => boolean | Promise<boolean>;
+  /** Called with the process as soon as it starts, so a test can kill it whatever happens next. */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<OtherHostRun> {
   const url = (file: string) => JSON.stringify(pathToFileURL(join(distDir, "src", "queue", file)).href);
   await writeFile(
@@ -83,6 +85,7 @@ redis.disconnect();
 `,
   );
   const { child, output } = spawnOnOtherHost(opts.script);
+  opts.onSpawn?.(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(

@@ -1,9 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -12,9 +11,9 @@ import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import { endOrphans } from "../../../src/queue/process-tree.js";
 import { PulumiRunner } from "../../../src/queue/pulumi-runner.js";
 import { StackLeases } from "../../../src/queue/stack-lease.js";
-import { distDir, toolsBinDir } from "../../../src/runtime/paths.js";
+import { toolsBinDir } from "../../../src/runtime/paths.js";
 import { testRedisUrl } from "../../harness/hub.js";
-import { checkpointHasPendingCreate, spawnOnOtherHost } from "../../harness/other-host.js";
+import { checkpointHasPendingCreate, startUpOnOtherHost } from "../../harness/other-host.js";
 
 /*
  * Pulumi's lock cannot tell a live update on another worker host from one whose worker died, so the runner
@@ -62,47 +61,16 @@ describe("stack locks on a shared backend", () => {
    * compiled runner with its own lease; resolves once its create step runs, with what it printed so far.
    */
   async function startOtherWorker(stackName: string, provisionSeconds: number) {
-    const script = join(stateDir, `${stackName}.mjs`);
-    const url = (file: string) => JSON.stringify(pathToFileURL(join(distDir, "src", "queue", file)).href);
-    await writeFile(
-      script,
-      `import { PulumiRunner } from ${url("pulumi-runner.js")};
-import { StackLeases } from ${url("stack-lease.js")};
-import { redisConnection } from ${url("redis.js")};
-const redis = redisConnection(${JSON.stringify(testRedisUrl())});
-const leases = new StackLeases({ redis, prefix: ${JSON.stringify(prefix)}, ttlMs: ${leaseTtlMs} });
-const runner = new PulumiRunner({ ...${JSON.stringify({ toolsBinDir, stateDir, passphrase })}, leases });
-const result = await runner.run({
-  platform: "simulated", stackName: ${JSON.stringify(stackName)}, operation: "up", jobId: "job-a",
-  inputs: ${JSON.stringify({ ...inputs, platform: { ...inputs.platform, provisionSeconds } })},
-  onProgress: (p) => console.log(JSON.stringify(p)),
-});
-console.log("RESULT " + JSON.stringify(result.outputs));
-redis.disconnect();
-`,
-    );
-    const { child, output } = spawnOnOtherHost(script);
-    other = child;
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`other worker did not reach create:\n${output()}`)),
-        90_000,
-      );
-      child.stdout!.on("data", () => {
-        if (output().includes("creating simulated:ControlPlane")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      void exited.then((code) => reject(new Error(`other worker exited (${code}):\n${output()}`)));
+    return startUpOnOtherHost({
+      script: join(stateDir, `${stackName}.mjs`),
+      redisUrl: testRedisUrl(),
+      leases: { prefix, ttlMs: leaseTtlMs },
+      runner: { toolsBinDir, stateDir, passphrase },
+      stackName,
+      inputs: { ...inputs, platform: { ...inputs.platform, provisionSeconds } },
+      pendingCreate: () => checkpointHasPendingCreate(stateDir, stackName),
+      onSpawn: (child) => (other = child),
     });
-    // The CLI writes the checkpoint (with the pending create) before it calls the provider: kill it only once
-    // that write is done, so the kill tests a dead holder, not a checkpoint cut off mid-write.
-    await expect
-      .poll(() => checkpointHasPendingCreate(stateDir, stackName), { timeout: 30_000, interval: 100 })
-      .toBe(true);
-    return { child, exited, output };
   }
 
   it(

@@ -1,9 +1,12 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterDeployment } from "../../../src/api/index.js";
+import { clusterDeploymentResource } from "../../../src/api/resources.js";
 import { LocalControlPlane } from "../../../src/local/control-plane.js";
 import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import { endOrphans } from "../../../src/queue/process-tree.js";
@@ -14,8 +17,13 @@ import {
 } from "../../../src/queue/pulumi-runner.js";
 import { StackBusyError } from "../../../src/errors/index.js";
 import { StackLeases } from "../../../src/queue/stack-lease.js";
+import { getCondition } from "../../../src/runtime/conditions.js";
+import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { toolsBinDir } from "../../../src/runtime/paths.js";
-import { testRedisUrl } from "../../harness/hub.js";
+import { simulatedClusterManifest } from "../../builders/cluster-deployment.js";
+import { deleteClustersThenStop, slipwayUnderTest } from "../../harness/components.js";
+import { eventually } from "../../harness/eventually.js";
+import { hubKubeConfig, kubectlOk, testRedisUrl } from "../../harness/hub.js";
 import { startUpOnOtherHost } from "../../harness/other-host.js";
 import {
   backendHasPendingCreate,
@@ -38,6 +46,7 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
   const backends = {} as Record<BackendName, StateBackend>;
   const passphrase = "state-backends-test-passphrase";
   const figures: Record<string, number> = {};
+  const spawned: ChildProcess[] = [];
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "slipway-backends-"));
@@ -55,12 +64,18 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
   });
 
   afterAll(async () => {
+    for (const child of spawned)
+      if (child.pid && child.exitCode === null && child.signalCode === null)
+        process.kill(-child.pid, "SIGKILL");
     redis?.disconnect();
     await Promise.all(Object.values(backends).map((b) => b.stop()));
     await endOrphans(root);
     await rm(root, { recursive: true, force: true });
     console.log(`state backends: ${JSON.stringify(figures)}`);
   });
+
+  /** A runner that only reads the backend (lists its stacks). */
+  const runnerFor = (backend: StateBackend) => workerRunner(backend, `${backend.name}-reader`);
 
   /** A worker of this backend: its own state folder (workspaces, PULUMI_HOME), the stack leases in Redis. */
   function workerRunner(backend: StateBackend, name: string = backend.name): PulumiRunner {
@@ -138,6 +153,62 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
       },
     );
   });
+
+  it(
+    "s3: a ClusterDeployment through the controller, the worker and the queue, its state only in the bucket",
+    { timeout: 240_000 },
+    async () => {
+      const backend = backends.s3;
+      // Only the URL and the passphrase are configured; the credentials are the worker's environment.
+      const sut = await slipwayUnderTest("backend-s3", {
+        SLIPWAY_LEADER_ELECTION: "false",
+        SLIPWAY_PULUMI_BACKEND_URL: backend.backendUrl,
+        SLIPWAY_PULUMI_PASSPHRASE: passphrase,
+      });
+      const ns = sut.namespace;
+      const kube = new KubeClient(hubKubeConfig());
+      const get = () => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, "queued");
+      const reached = (powerState: string) =>
+        eventually(
+          `queued ${powerState}`,
+          async () => {
+            const cd = await get();
+            const ready = getCondition(cd.status?.conditions as never, "Ready")?.status === "True";
+            return cd.status?.powerState === powerState && ready ? cd : undefined;
+          },
+          120_000,
+          250,
+        );
+      const started = Date.now();
+      try {
+        sut.controller();
+        sut.worker();
+        await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+          input: JSON.stringify(simulatedClusterManifest("queued", { provisionSeconds: 1 })),
+        });
+        const ready = await reached("Running");
+        const stackName = (await runnerFor(backend).listStacks()).find((n) => n.includes("queued"));
+        expect(stackName, "the worker's stack is in the bucket").toBeDefined();
+        expect(existsSync(join(sut.stateDir, "pulumi", ".pulumi")), "nothing in a file backend").toBe(false);
+        for (const powerState of ["Hibernating", "Running"]) {
+          await kube.patch(
+            clusterDeploymentResource,
+            ns,
+            "queued",
+            { spec: { powerState } },
+            { type: "merge" },
+          );
+          await reached(powerState);
+        }
+        await kubectlOk(["delete", "clusterdeployment", "queued", "-n", ns, "--timeout=120s"]);
+        expect(await runnerFor(backend).listStacks()).not.toContain(stackName);
+        expect(ready.status?.stack).toMatchObject({ type: "up", result: "Succeeded" });
+        figures["s3 lifecycle through the queue"] = Date.now() - started;
+      } finally {
+        await deleteClustersThenStop(sut, ns);
+      }
+    },
+  );
 
   it(
     "gcs: the local platform's lifecycle, a real control plane whose state is in the bucket",
@@ -219,6 +290,7 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
         stackName,
         inputs: { ...inputs, platform: { ...inputs.platform, provisionSeconds: 120 } },
         pendingCreate: () => backendHasPendingCreate(backend, stackName),
+        onSpawn: (child) => spawned.push(child),
       });
       process.kill(-doomed.child.pid!, "SIGKILL");
       await doomed.exited;
