@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { renderKubeconfig } from "../api/kubeconfig.js";
 import { ensurePki, type PkiPaths } from "./pki.js";
 import { freePort, isAlive, startProcess, stopProcess, tail, type RecordedProcess } from "./processes.js";
 
@@ -293,27 +294,13 @@ export function kubeconfigYaml(c: {
   keyPem: string;
 }): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${c.name}`,
-    "  cluster:",
-    `    server: ${c.server}`,
-    `    certificate-authority-data: ${b64(c.caPem)}`,
-    "users:",
-    `- name: ${c.name}-admin`,
-    "  user:",
-    `    client-certificate-data: ${b64(c.certPem)}`,
-    `    client-key-data: ${b64(c.keyPem)}`,
-    "contexts:",
-    `- name: ${c.name}`,
-    "  context:",
-    `    cluster: ${c.name}`,
-    `    user: ${c.name}-admin`,
-    `current-context: ${c.name}`,
-    "",
-  ].join("\n");
+  return renderKubeconfig({
+    cluster: c.name,
+    server: c.server,
+    caData: b64(c.caPem),
+    user: `${c.name}-admin`,
+    credentials: { clientCertificateData: b64(c.certPem), clientKeyData: b64(c.keyPem) },
+  });
 }
 
 async function httpOk(url: string): Promise<boolean> {

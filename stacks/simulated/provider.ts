@@ -5,6 +5,7 @@ import {
   type ControlPlaneOperations,
   type ResourceInputs,
 } from "../dynamic/control-plane.js";
+import { renderKubeconfig } from "../../src/api/kubeconfig.js";
 import type { DesiredPowerState, ObservedPowerState } from "../types.js";
 import type { SimulatedClusterArgs, SimulatedFailureInput, SimulatedPhase } from "./inputs.js";
 
@@ -76,27 +77,14 @@ function simulatedState(
   const name = args.clusterName;
   const server = `https://simulated.invalid/${name}`;
   const caData = Buffer.from(`simulated CA of cluster ${name}: not a certificate\n`).toString("base64");
-  const kubeconfig = [
-    `# SIMULATED cluster "${name}" (Slipway's simulated platform): no API server exists at ${server}.`,
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${name}`,
-    "  cluster:",
-    `    server: ${server}`,
-    `    certificate-authority-data: ${caData}`,
-    "users:",
-    `- name: ${name}-admin`,
-    "  user:",
-    `    token: simulated-${infraID}`,
-    "contexts:",
-    `- name: ${name}`,
-    "  context:",
-    `    cluster: ${name}`,
-    `    user: ${name}-admin`,
-    `current-context: ${name}`,
-    "",
-  ].join("\n");
+  const kubeconfig = renderKubeconfig({
+    header: `SIMULATED cluster "${name}" (Slipway's simulated platform): no API server exists at ${server}.`,
+    cluster: name,
+    server,
+    caData,
+    user: `${name}-admin`,
+    credentials: { token: `simulated-${infraID}` },
+  });
   const powerState: DesiredPowerState = args.powerState;
   return { ...args, apiURL: server, caData, kubeconfig, infraID, powerState, provisionedAt };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { renderKubeconfig } from "../../api/kubeconfig.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import { BOOTSTRAP_SERVICE_ACCOUNT } from "./names.js";
 
@@ -36,24 +37,12 @@ export async function bootstrapToken(hub: KubeClient, clusterName: string): Prom
 
 /** The kubeconfig OCM's agent bootstraps with (Secret bootstrap-hub-kubeconfig, key kubeconfig). */
 export function bootstrapKubeconfig(endpoint: { server: string; caData: string }, token: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: hub",
-    "  cluster:",
-    `    server: ${endpoint.server}`,
-    ...(endpoint.caData ? [`    certificate-authority-data: ${endpoint.caData}`] : []),
-    "contexts:",
-    "- name: bootstrap",
-    "  context:",
-    "    cluster: hub",
-    "    user: bootstrap",
-    "current-context: bootstrap",
-    "users:",
-    "- name: bootstrap",
-    "  user:",
-    `    token: ${token}`,
-    "",
-  ].join("\n");
+  return renderKubeconfig({
+    cluster: "hub",
+    server: endpoint.server,
+    caData: endpoint.caData || undefined,
+    user: "bootstrap",
+    context: "bootstrap",
+    credentials: { token },
+  });
 }
