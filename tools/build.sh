@@ -149,6 +149,8 @@ build dev "OCM's registration controller on the hub and agent on local clusters"
   ocm-registration open-cluster-management.io/ocm/cmd/registration "$ocm_version" "-s -w" "-p 1"
 install_go test "the GCS emulator of the state-backend tests" fake-gcs-server \
   github.com/fsouza/fake-gcs-server v1.56.1
+install_go test "the vSphere API (vim25 SOAP) simulator of the vsphere platform's tests" vcsim \
+  github.com/vmware/govmomi/vcsim v0.46.3
 install_pip test "the S3 and KMS emulator of the state-backend tests" moto-server "moto[server]==$moto_spec" \
   "moto-5.2" moto_server
 ocm_crds_why="OCM's resources on the hub and local clusters"
