@@ -17,3 +17,4 @@ export { TerminalError } from "./terminal-error.js";
 export { TerminalJobError } from "./terminal-job-error.js";
 export { TerminalStackError } from "./terminal-stack-error.js";
 export { TimeoutError } from "./timeout-error.js";
+export { Vim25FaultError } from "./vim25-fault-error.js";
