@@ -78,8 +78,8 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
   const runnerFor = (backend: StateBackend) => workerRunner(backend, `${backend.name}-reader`);
 
   /** A worker of this backend: its own state folder (workspaces, PULUMI_HOME), the stack leases in Redis. */
-  function workerRunner(backend: StateBackend, name: string = backend.name): PulumiRunner {
-    const leases = new StackLeases({ redis, prefix: `backends-${Date.now()}-${name}`, ttlMs: 15_000 });
+  function workerRunner(backend: StateBackend, name: string = backend.name, ttlMs = 15_000): PulumiRunner {
+    const leases = new StackLeases({ redis, prefix: `backends-${Date.now()}-${name}`, ttlMs });
     return new PulumiRunner({
       toolsBinDir,
       stateDir: join(root, `worker-${name}`),
@@ -328,7 +328,7 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
   );
 
   it(
-    "azblob: the emulator restarted mid-up is retried, any failure transient and showing its cause",
+    "azblob: the emulator restarted mid-up (down 10 s, past the client's own retries) is waited out, any failure transient",
     { timeout: 180_000 },
     async () => {
       // Its own Azurite (the account is in the environment, the address in the URL), so the lifecycle above keeps
@@ -336,27 +336,29 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
       const backend = await startAzureBlob(join(root, "azurite-restart-data"));
       const stackName = "team-a-az-restart-9a8b7c6d";
       const inputs = simulated("az-restart", "Running");
-      const runner = workerRunner(backend, "azblob-restart");
-      const slow = { ...inputs, platform: { ...inputs.platform, provisionSeconds: 4 } };
+      // A shorter lease: a lock a failed run could leave is proven stale after one vacant ttl.
+      const runner = workerRunner(backend, "azblob-restart", 8_000);
+      const slow = { ...inputs, platform: { ...inputs.platform, provisionSeconds: 2 } };
       try {
         const first = runner
           .run({ platform: "simulated", stackName, operation: "up", inputs: slow, jobId: "job-r" })
           .then(
-            (result) => ({ result, error: undefined }),
-            (error: unknown) => ({ result: undefined, error }),
+            () => undefined,
+            (error: unknown) => error,
           );
         await expect.poll(() => backendHasPendingCreate(backend, stackName), { timeout: 60_000 }).toBe(true);
         const stoppedAt = Date.now();
         await backend.stop();
-        await new Promise((r) => setTimeout(r, 3_000));
+        // The create ends while the backend is down: the CLI cannot save it and keeps trying (the Azure client's
+        // 3 retries take about 6 s; the CLI waited more than 90 s without giving up when it never came back).
+        await new Promise((r) => setTimeout(r, 10_000));
         await backend.start();
         figures["azblob down"] = Date.now() - stoppedAt;
-        const outcome = await first;
+        const failure = await first;
         const causes: string[] = [];
-        if (outcome.error) {
-          const classified = classifyPulumiError(outcome.error, { secrets: [passphrase] });
+        if (failure) {
+          const classified = classifyPulumiError(failure, { secrets: [passphrase] });
           expect(classified, classified.message).toMatchObject({ retry: true });
-          expect(classified.message).toMatch(new RegExp(`127\\.0\\.0\\.1:${backend.port}`));
           causes.push(`${classified.reason}: ${classified.message}`);
         }
         const retried = await untilDone(
@@ -369,7 +371,7 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
         expect(text).not.toContain(passphrase);
         expect(text).not.toContain(backend.env.AZURE_STORAGE_KEY);
         console.log(
-          `azblob restart: first run ${outcome.error ? "failed" : "finished"}; causes ${JSON.stringify(causes)}`,
+          `azblob restart: first run ${failure ? "failed" : "finished once the backend was back"}; causes ${JSON.stringify(causes)}`,
         );
         await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs, jobId: "job-r" });
         expect(await locksIn(backend, stackName)).toEqual([]);
