@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vim25FaultError } from "../../../../src/errors/index.js";
 import { Vim25Client } from "../../../../stacks/vsphere/vim25/client.js";
+import { applyVmSet, removeVmSet } from "../../../../stacks/vsphere/vm-set.js";
+import { desiredVms, INFRA_ID_KEY } from "../../../../stacks/vsphere/vm-set-plan.js";
 import type { MoRef } from "../../../../stacks/vsphere/vim25/soap-codec.js";
 import { startVcsim, type Vcsim } from "../../../harness/vcsim.js";
 
@@ -170,6 +172,86 @@ describe("vim25 client against vcsim", () => {
       await counted(client, "destroy (task waited)", () => client.destroy(vm));
       expect(await client.vm(vm)).toBeUndefined();
       expect((await client.vmsInFolder(refs.folder)).some((v) => v.ref.value === vm.value)).toBe(false);
+    });
+
+    it("brings a VM set to its spec: create, adopt an interrupted clone, drift, hibernate, resume, scale, delete", async () => {
+      const identity = { infraID: "set-b-7c1d2", clusterUID: "7c1d2000-0000-4000-8000-000000000002" };
+      const placement = {
+        template: refs.template,
+        folder: refs.folder,
+        resourcePool: refs.pool,
+        datastore: refs.datastore,
+      };
+      const spec = (workers: number) =>
+        desiredVms(identity.infraID, { replicas: 1, cpus: 2, memoryMiB: 4096 }, [
+          { name: "workers", replicas: workers, cpus: 2, memoryMiB: 2048 },
+        ]);
+      const options = {
+        guestinfo: () => ({ "guestinfo.userdata.encoding": "base64" }),
+        shutdownTimeoutMs: 5_000,
+        shutdownPollMs: 50,
+      };
+      const ours = (vms: { name: string }[]) => vms.map((v) => v.name).sort();
+
+      // An earlier attempt cloned the first VM and went away before its config landed.
+      await client.cloneVm(refs.template, {
+        name: `${identity.infraID}-master-0`,
+        folder: refs.folder,
+        resourcePool: refs.pool,
+        datastore: refs.datastore,
+        cpus: 2,
+        memoryMiB: 4096,
+        extraConfig: {},
+        powerOn: false,
+      });
+      const created = await counted(client, "VM set create, 1+2 VMs (one adopted)", () =>
+        applyVmSet(client, placement, identity, spec(2), "Running", options),
+      );
+      expect(ours(created.vms)).toEqual([
+        "set-b-7c1d2-master-0",
+        "set-b-7c1d2-workers-0",
+        "set-b-7c1d2-workers-1",
+      ]);
+      for (const v of created.vms) {
+        expect(v).toMatchObject({ powerState: "poweredOn", numCPU: 2 });
+        expect(v.extraConfig[INFRA_ID_KEY]).toBe(identity.infraID);
+      }
+      const listing = await client.vmsInFolder(refs.folder);
+      expect(listing.filter((v) => v.name === "set-b-7c1d2-master-0")).toHaveLength(1); // adopted, not cloned twice
+
+      const steady = await counted(client, "VM set up with nothing to do", () =>
+        applyVmSet(client, placement, identity, spec(2), "Running", options),
+      );
+      expect(steady.passes).toBe(1);
+
+      // Drift: one VM powered off behind Slipway's back is powered on again.
+      await client.powerOff(created.vms[1]!.ref);
+      const repaired = await counted(client, "VM set repair of one VM powered off", () =>
+        applyVmSet(client, placement, identity, spec(2), "Running", options),
+      );
+      expect(repaired.vms.every((v) => v.powerState === "poweredOn")).toBe(true);
+
+      const hibernated = await counted(client, "VM set hibernate (guest shutdown)", () =>
+        applyVmSet(client, placement, identity, spec(2), "Hibernating", options),
+      );
+      expect(hibernated.vms.map((v) => v.powerState)).toEqual(["poweredOff", "poweredOff", "poweredOff"]);
+      const resumed = await counted(client, "VM set resume", () =>
+        applyVmSet(client, placement, identity, spec(2), "Running", options),
+      );
+      expect(resumed.vms.every((v) => v.powerState === "poweredOn")).toBe(true);
+
+      const scaled = await counted(client, "VM set scale 2 to 3 workers", () =>
+        applyVmSet(client, placement, identity, spec(3), "Running", options),
+      );
+      expect(ours(scaled.vms)).toHaveLength(4);
+
+      const removed = await counted(client, "VM set delete (4 VMs)", () =>
+        removeVmSet(client, refs.folder, identity),
+      );
+      expect(removed).toBe(4);
+      expect((await client.vmsInFolder(refs.folder)).some((v) => v.name.startsWith(identity.infraID))).toBe(
+        false,
+      );
     });
   });
 });
