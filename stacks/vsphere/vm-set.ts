@@ -40,6 +40,28 @@ export interface VmSetResult {
   passes: number;
 }
 
+/**
+ * The placement's objects from their inventory paths (stacks/vsphere/inputs.ts `inventoryPaths`): one
+ * FindByInventoryPath each. A path that finds nothing fails as fault `NotFound` naming the field and the path (a
+ * template that does not exist, say): a person must fix the spec or the inventory.
+ */
+export async function findPlacement(
+  client: Vim25Client,
+  paths: Record<keyof VmSetPlacement, string>,
+): Promise<VmSetPlacement> {
+  const found: Partial<VmSetPlacement> = {};
+  const missing: string[] = [];
+  for (const key of ["template", "folder", "resourcePool", "datastore"] as const) {
+    const ref = await client.findByInventoryPath(paths[key]);
+    if (ref) found[key] = ref;
+    else missing.push(`${key} ${paths[key]}`);
+  }
+  if (missing.length > 0) {
+    throw new Vim25FaultError("FindByInventoryPath", "NotFound", `nothing at ${missing.join(", ")}`);
+  }
+  return found as VmSetPlacement;
+}
+
 /** Passes before giving up: clone, then adopt what a server left unconfigured, then power on. */
 const MAX_PASSES = 4;
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vim25FaultError } from "../../../../src/errors/index.js";
 import { Vim25Client } from "../../../../stacks/vsphere/vim25/client.js";
-import { applyVmSet, removeVmSet } from "../../../../stacks/vsphere/vm-set.js";
+import { inventoryPaths } from "../../../../stacks/vsphere/inputs.js";
+import { applyVmSet, findPlacement, removeVmSet } from "../../../../stacks/vsphere/vm-set.js";
 import { desiredVms, INFRA_ID_KEY } from "../../../../stacks/vsphere/vm-set-plan.js";
 import type { MoRef } from "../../../../stacks/vsphere/vim25/soap-codec.js";
 import { startVcsim, type Vcsim } from "../../../harness/vcsim.js";
@@ -109,6 +110,28 @@ describe("vim25 client against vcsim", () => {
       expect(refs.datastore.type).toBe("Datastore");
       expect(refs.network.type).toBe("Network");
       expect(await client.findByInventoryPath("DC0/vm/no-such-template")).toBeUndefined();
+
+      // The spec's names as paths (inputs.ts), found with one call each; a missing template is named.
+      const spec = {
+        datacenter: "DC0",
+        cluster: "DC0_C0",
+        defaultDatastore: "LocalDS_0",
+        template: "DC0_C0_RP0_VM0",
+      } as Parameters<typeof inventoryPaths>[0];
+      const placement = await counted(client, "find placement (4 paths)", () =>
+        findPlacement(client, inventoryPaths(spec)),
+      );
+      expect(placement).toEqual({
+        template: refs.template,
+        folder: refs.folder,
+        resourcePool: refs.pool,
+        datastore: refs.datastore,
+      });
+      const missing = await faultOf(
+        findPlacement(client, inventoryPaths({ ...spec, template: "no-such-template" })),
+      );
+      expect(missing.fault).toBe("NotFound");
+      expect(missing.message).toContain("template DC0/vm/no-such-template");
     });
 
     it("clones with size and identity, powers off by guest shutdown and on again, destroys", async () => {
