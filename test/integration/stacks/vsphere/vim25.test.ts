@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Vim25FaultError } from "../../../../src/errors/index.js";
 import { Vim25Client } from "../../../../stacks/vsphere/vim25/client.js";
+import { classifyVSphereFault } from "../../../../stacks/vsphere/faults.js";
 import { inventoryPaths } from "../../../../stacks/vsphere/inputs.js";
 import { applyVmSet, findPlacement, removeVmSet } from "../../../../stacks/vsphere/vm-set.js";
 import { desiredVms, INFRA_ID_KEY } from "../../../../stacks/vsphere/vm-set-plan.js";
@@ -63,6 +64,7 @@ describe("vim25 client against vcsim", () => {
   it("refuses a wrong password as InvalidLogin, without the password in the message", async () => {
     const fault = await faultOf(login({ password: "not-the-password" }));
     expect(fault.fault).toBe("InvalidLogin");
+    expect(classifyVSphereFault(fault)).toEqual({ retry: false, cause: "LoginFailed" });
     expect(fault.message).not.toContain("not-the-password");
     expect(fault.message).not.toContain(vcsim.password);
   });
@@ -71,6 +73,7 @@ describe("vim25 client against vcsim", () => {
     const fault = await faultOf(login({ caPem: vcsim.otherCaPem }));
     expect(fault.fault).toBe("Transport");
     expect(fault.message).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+    expect(classifyVSphereFault(fault)).toEqual({ retry: false, cause: "CertificateUntrusted" });
     const systemRoots = await faultOf(
       Vim25Client.login({ url: vcsim.url, username: vcsim.username, password: vcsim.password }),
     );
@@ -132,6 +135,7 @@ describe("vim25 client against vcsim", () => {
       );
       expect(missing.fault).toBe("NotFound");
       expect(missing.message).toContain("template DC0/vm/no-such-template");
+      expect(classifyVSphereFault(missing)).toEqual({ retry: false, cause: "InventoryNotFound" });
     });
 
     it("clones with size and identity, powers off by guest shutdown and on again, destroys", async () => {
@@ -191,6 +195,7 @@ describe("vim25 client against vcsim", () => {
 
       const stateFault = await faultOf(client.powerOff(vm));
       expect(stateFault.fault).toBe("InvalidPowerState");
+      expect(classifyVSphereFault(stateFault).retry).toBe(true);
 
       await counted(client, "destroy (task waited)", () => client.destroy(vm));
       expect(await client.vm(vm)).toBeUndefined();
