@@ -11,10 +11,13 @@ export abstract class ClusterComponent extends pulumi.ComponentResource {
   kubeconfig!: pulumi.Output<string>;
   infraID!: pulumi.Output<string>;
   powerState!: pulumi.Output<ObservedPowerState>;
+  drift!: pulumi.Output<string>;
 
+  /** `drift` absent: the platform has nothing beyond its power state to report (local, simulated). */
   protected exposeOutputs(
-    controlPlane: Omit<ClusterStackOutputValues, "powerState"> & {
+    controlPlane: Omit<ClusterStackOutputValues, "powerState" | "drift"> & {
       powerState: pulumi.Output<ObservedPowerState>;
+      drift?: pulumi.Output<string>;
     },
   ): void {
     this.apiURL = controlPlane.apiURL;
@@ -22,6 +25,7 @@ export abstract class ClusterComponent extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(controlPlane.kubeconfig);
     this.infraID = controlPlane.infraID;
     this.powerState = controlPlane.powerState;
+    this.drift = controlPlane.drift ?? pulumi.output("");
     this.registerOutputs(this.outputs());
   }
 
@@ -33,6 +37,7 @@ export abstract class ClusterComponent extends pulumi.ComponentResource {
       kubeconfig: this.kubeconfig,
       infraID: this.infraID,
       powerState: this.powerState,
+      drift: this.drift,
     };
   }
 }

@@ -19,6 +19,11 @@ export interface ClusterStackOutputs {
   /** Stable for the cluster's lifetime, unique across re-creations (Hive's infraID). */
   infraID: string;
   powerState: ObservedPowerState;
+  /**
+   * After a refresh: what differs from the spec that powerState does not show ("node pool batch has 1 node, the
+   * spec asks for 3"), so that the controller's next `up` repairs it; "" when nothing does. Never secret.
+   */
+  drift: string;
 }
 
 /** The same outputs as Pulumi outputs, as a program returns them. */

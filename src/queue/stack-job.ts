@@ -26,6 +26,8 @@ export interface StackJobResult {
   apiURL?: string;
   infraID?: string;
   powerState?: string;
+  /** A refresh's words for what differs from the spec beyond the power state (the stack output `drift`). */
+  drift?: string;
   /** The Secret holding the admin kubeconfig, in the resource's namespace. */
   kubeconfigSecret?: string;
   resourceChanges: Record<string, number>;

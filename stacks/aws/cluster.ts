@@ -10,7 +10,7 @@ import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment.js";
 import { Provider } from "@pulumi/aws/provider.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigOutput } from "../cloud/kubeconfig.js";
-import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
+import { observedPoolsOutputs, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterTags } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -130,10 +130,11 @@ export class AWSCluster extends ClusterComponent {
       caData,
       kubeconfig: kubeconfigOutput(infraID, cluster.endpoint, caData, auth.token),
       infraID: pulumi.output(infraID),
-      // After a refresh: what the node groups have now, so a resize to zero outside Slipway is noticed.
-      powerState: observedPowerStateOutput(
+      // After a refresh: what the node groups have now, so a resize outside Slipway is noticed.
+      ...observedPoolsOutputs(
         inputs.powerState,
-        groups.map(({ group, planned }) => ({
+        groups.map(({ group, planned }, i) => ({
+          name: p.nodePools[i]!.name,
           planned,
           actual: group.scalingConfig.apply((s) => s?.desiredSize),
         })),

@@ -8,7 +8,7 @@ import { Provider } from "@pulumi/azure-native/provider.js";
 import { ResourceGroup } from "@pulumi/azure-native/resources/resourceGroup.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigCluster } from "../cloud/kubeconfig.js";
-import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
+import { observedPoolsOutputs, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterPlainTags } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -133,13 +133,15 @@ export class AzureCluster extends ClusterComponent {
       caData: endpoint.apply((e) => e.caData),
       kubeconfig,
       infraID: pulumi.output(infraID),
-      // After a refresh: what the pools have now, so a resize to zero outside Slipway is noticed.
-      powerState: observedPowerStateOutput(inputs.powerState, [
+      // After a refresh: what the pools have now, so a resize outside Slipway is noticed.
+      ...observedPoolsOutputs(inputs.powerState, [
         {
+          name: systemPool!.name,
           planned: aksPoolSize(systemPool!, inputs, true),
           actual: cluster.agentPoolProfiles.apply((profiles) => profiles?.[0]?.count),
         },
         ...agentPools.map((agentPool, i) => ({
+          name: userPools[i]!.name,
           planned: aksPoolSize(userPools[i]!, inputs, false),
           actual: agentPool.count,
         })),

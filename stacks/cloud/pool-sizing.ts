@@ -54,15 +54,46 @@ export function observedPowerState(
   return known.every((p) => p.actual === 0) && known.some((p) => p.planned.desired > 0) ? "Stopped" : desired;
 }
 
-/** The same over Pulumi outputs: each pool's planned size and the node count its resource reports. */
-export function observedPowerStateOutput(
+/** A pool by name, as declared and as the cloud last reported it. */
+export interface NamedObservedPool extends ObservedPool {
+  name: string;
+}
+
+/**
+ * What a refresh found resized outside Slipway, in words ("node pool batch has 1 node, the spec asks for 3"), or
+ * "" when every pool with a known count has what the spec gives it: its count, or a count within its autoscaler's
+ * bounds. A pool emptied in a running cluster, or nodes in a hibernating one, is powerState's to report.
+ */
+export function poolDrift(desired: DesiredPowerState, pools: readonly NamedObservedPool[]): string {
+  if (observedPowerState(desired, pools) !== desired) return "";
+  const nodes = (n: number) => `${n} node${n === 1 ? "" : "s"}`;
+  return pools
+    .flatMap(({ name, planned, actual }) => {
+      if (actual === undefined) return [];
+      if (planned.autoscaling)
+        return actual < planned.min || actual > planned.max
+          ? [`node pool ${name} has ${nodes(actual)}, the spec allows ${planned.min} to ${planned.max}`]
+          : [];
+      return actual !== planned.desired
+        ? [`node pool ${name} has ${nodes(actual)}, the spec asks for ${planned.desired}`]
+        : [];
+    })
+    .join("; ");
+}
+
+/**
+ * The power state and the drift a cloud cluster reports, over Pulumi outputs: each pool's planned size and the
+ * node count its resource reports (after a refresh, what it has now).
+ */
+export function observedPoolsOutputs(
   desired: DesiredPowerState,
-  pools: { planned: PoolSize; actual: pulumi.Output<number | undefined> }[],
-): pulumi.Output<ObservedPowerState> {
-  return pulumi.all(pools.map((p) => p.actual)).apply((actuals) =>
-    observedPowerState(
-      desired,
-      pools.map((p, i) => ({ planned: p.planned, actual: actuals[i] })),
-    ),
-  );
+  pools: { name: string; planned: PoolSize; actual: pulumi.Output<number | undefined> }[],
+): { powerState: pulumi.Output<ObservedPowerState>; drift: pulumi.Output<string> } {
+  const observed = pulumi
+    .all(pools.map((p) => p.actual))
+    .apply((actuals) => pools.map((p, i) => ({ name: p.name, planned: p.planned, actual: actuals[i] })));
+  return {
+    powerState: observed.apply((list) => observedPowerState(desired, list)),
+    drift: observed.apply((list) => poolDrift(desired, list)),
+  };
 }

@@ -7,7 +7,7 @@ import { getClientConfigOutput } from "@pulumi/gcp/organizations/getClientConfig
 import { Provider } from "@pulumi/gcp/provider.js";
 import { infraIDFor } from "../cloud/inputs.js";
 import { kubeconfigOutput } from "../cloud/kubeconfig.js";
-import { observedPowerStateOutput, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
+import { observedPoolsOutputs, poolSize, type PoolSize } from "../cloud/pool-sizing.js";
 import { clusterLabels } from "../cloud/tags.js";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
@@ -81,10 +81,14 @@ export class GCPCluster extends ClusterComponent {
       caData,
       kubeconfig: kubeconfigOutput(infraID, apiURL, caData, token),
       infraID: pulumi.output(infraID),
-      // After a refresh: what the pools have now, so a resize to zero outside Slipway is noticed.
-      powerState: observedPowerStateOutput(
+      // After a refresh: what the pools have now, so a resize outside Slipway is noticed.
+      ...observedPoolsOutputs(
         inputs.powerState,
-        pools.map(({ pool, planned }) => ({ planned, actual: pool.nodeCount })),
+        pools.map(({ pool, planned }, i) => ({
+          name: p.nodePools[i]!.name,
+          planned,
+          actual: pool.nodeCount,
+        })),
       ),
     });
   }

@@ -322,6 +322,12 @@ function applyResult(scope: ClusterDeploymentScope, last: StackStatus, result: S
       void scope.deps.event(scope.cd, "Warning", Reason.DriftDetected, scope.drift);
       return;
     }
+    const drift = last.type === "refresh" ? driftBeyondPowerState(result) : undefined;
+    if (drift) {
+      // Running as asked, but not as the spec has it: the next up repairs it.
+      scope.drift = drift;
+      void scope.deps.event(scope.cd, "Warning", Reason.DriftDetected, drift);
+    }
     status.powerState =
       result.powerState === "Hibernating"
         ? "Hibernating"
@@ -339,6 +345,22 @@ function applyResult(scope: ClusterDeploymentScope, last: StackStatus, result: S
     if (status.powerState === "Hibernating" && previous !== "Hibernating") status.lastHibernatedAt = at;
     void scope.deps.event(scope.cd, "Normal", powerEventReason(status.powerState), last.message);
   }
+}
+
+/**
+ * What a refresh found changed outside Slipway besides the power state: what the platform says (the stack output
+ * `drift`, a cloud node pool resized, say), and resources the refresh found deleted (a node group deleted in the
+ * cloud's console). Undefined when nothing.
+ */
+function driftBeyondPowerState(result: StackJobResult): string | undefined {
+  const deleted = result.resourceChanges.delete ?? 0;
+  const words = [
+    result.drift,
+    deleted > 0
+      ? `${deleted} resource${deleted === 1 ? " was" : "s were"} deleted outside Slipway`
+      : undefined,
+  ].filter(Boolean);
+  return words.length > 0 ? words.join("; ") : undefined;
 }
 
 async function startOperation(

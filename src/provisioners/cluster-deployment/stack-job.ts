@@ -119,6 +119,7 @@ async function runClusterDeploymentStack(
     apiURL: typeof outputs.apiURL === "string" ? outputs.apiURL : undefined,
     infraID: typeof outputs.infraID === "string" ? outputs.infraID : undefined,
     powerState: typeof outputs.powerState === "string" ? outputs.powerState : undefined,
+    drift: typeof outputs.drift === "string" && outputs.drift !== "" ? outputs.drift : undefined,
     inputsHash: data.operation === "destroy" ? undefined : inputsHash,
     kubeconfigSecret,
     resourceChanges: result.changes ?? {},

@@ -171,7 +171,7 @@ describe("aws platform program", () => {
     expect(hibernating.outputs.powerState!.value).toBe("Hibernating");
   });
 
-  it("reports node groups emptied outside Slipway as Stopped after a refresh, so the next up repairs them", async () => {
+  it("reports node groups emptied outside Slipway as Stopped, and one resized as drift, after a refresh, so the next up repairs them", async () => {
     const emptied = await run(
       {},
       {
@@ -183,6 +183,20 @@ describe("aws platform program", () => {
       },
     );
     expect(emptied.outputs.powerState!.value).toBe("Stopped");
+    const resized = await run(
+      {},
+      {
+        state: (args) =>
+          args.type === "aws:eks/nodeGroup:NodeGroup"
+            ? { scalingConfig: { desiredSize: 1, minSize: 1, maxSize: 2 } }
+            : {},
+      },
+    );
+    expect(resized.outputs.powerState!.value).toBe("Running");
+    expect(resized.outputs.drift).toEqual({
+      value: "node pool workers has 1 node, the spec asks for 2",
+      secret: false,
+    });
   });
 
   it("returns every cluster output, the kubeconfig secret with a minted token; credentials only reach the provider", async () => {
@@ -191,6 +205,7 @@ describe("aws platform program", () => {
     expect(Object.keys(r.outputs).sort()).toEqual([
       "apiURL",
       "caData",
+      "drift",
       "infraID",
       "kubeconfig",
       "powerState",

@@ -160,6 +160,7 @@ describe("azure platform program", () => {
     expect(Object.keys(r.outputs).sort()).toEqual([
       "apiURL",
       "caData",
+      "drift",
       "infraID",
       "kubeconfig",
       "powerState",

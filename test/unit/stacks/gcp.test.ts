@@ -161,6 +161,7 @@ describe("gcp platform program", () => {
     expect(Object.keys(r.outputs).sort()).toEqual([
       "apiURL",
       "caData",
+      "drift",
       "infraID",
       "kubeconfig",
       "powerState",

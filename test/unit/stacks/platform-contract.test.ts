@@ -111,7 +111,7 @@ describe("the platform contract", () => {
   );
 
   it.each(implemented.filter((p) => samples[p.name]!.mocks).map((p) => [p.name, p] as const))(
-    "%s: returns apiURL, caData, kubeconfig (secret), infraID and powerState, never a credential in plain sight",
+    "%s: returns apiURL, caData, kubeconfig (secret), infraID, powerState and drift, never a credential in plain sight",
     async (_name, p: PlatformDefinition) => {
       const sample = samples[p.name]!;
       const secret = canary();
@@ -121,7 +121,8 @@ describe("the platform contract", () => {
         call: sample.mocks!.call,
       });
       const outputs = Object.keys(run.outputs).filter((k) => k !== "credentials");
-      expect(outputs.sort()).toEqual(["apiURL", "caData", "infraID", "kubeconfig", "powerState"]);
+      expect(outputs.sort()).toEqual(["apiURL", "caData", "drift", "infraID", "kubeconfig", "powerState"]);
+      expect(run.outputs.drift).toEqual({ value: "", secret: false });
       const secrets = Object.keys(run.outputs).filter((k) => run.outputs[k]!.secret);
       expect(secrets).toEqual([...CLUSTER_SECRET_OUTPUTS]);
       expect(run.outputs.powerState!.value).toBe("Running");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { observedPowerState, poolSize } from "../../../stacks/cloud/pool-sizing.js";
+import { observedPowerState, poolDrift, poolSize } from "../../../stacks/cloud/pool-sizing.js";
 
 // How every cloud sizes a node pool for a power state, and what a refresh's node counts say about drift.
 describe("cloud pool sizing", () => {
@@ -49,5 +49,28 @@ describe("cloud pool sizing", () => {
     );
     // A preview knows no counts yet.
     expect(observedPowerState("Running", [{ planned: running, actual: undefined }])).toBe("Running");
+  });
+
+  it("names every pool a refresh found resized outside Slipway, so the next up sets it back; nothing else is drift", () => {
+    const fixed = poolSize({ replicas: 3 }, "Running");
+    const scaled = poolSize({ replicas: 2, autoScaling: { min: 2, max: 5 } }, "Running");
+    const pools = (workers: number | undefined, batch: number | undefined) => [
+      { name: "workers", planned: fixed, actual: workers },
+      { name: "batch", planned: scaled, actual: batch },
+    ];
+    expect(poolDrift("Running", pools(3, 4))).toBe("");
+    expect(poolDrift("Running", pools(1, 4))).toBe("node pool workers has 1 node, the spec asks for 3");
+    expect(poolDrift("Running", pools(5, 9))).toBe(
+      "node pool workers has 5 nodes, the spec asks for 3; node pool batch has 9 nodes, the spec allows 2 to 5",
+    );
+    // Every pool emptied, or nodes in a hibernating cluster, are powerState's to report (Stopped, Running).
+    expect(poolDrift("Running", pools(0, 0))).toBe("");
+    expect(
+      poolDrift("Hibernating", [
+        { name: "workers", planned: poolSize({ replicas: 3 }, "Hibernating"), actual: 2 },
+      ]),
+    ).toBe("");
+    // A preview knows no counts yet.
+    expect(poolDrift("Running", pools(undefined, undefined))).toBe("");
   });
 });
