@@ -1,7 +1,7 @@
 import { Vim25FaultError } from "../../src/errors/index.js";
 import type { DesiredPowerState } from "../types.js";
 import type { Vim25Client, VmSummary } from "./vim25/client.js";
-import type { MoRef } from "./vim25/soap-codec.js";
+import type { DataObject, MoRef } from "./vim25/soap-codec.js";
 import {
   CLUSTER_UID_KEY,
   INFRA_ID_KEY,
@@ -20,6 +20,8 @@ export interface VmSetPlacement {
   folder: MoRef;
   resourcePool: MoRef;
   datastore: MoRef;
+  /** Device edits each clone gets (the NIC on the spec's network, from `Vim25Client.nicOnNetwork`). */
+  deviceChange?: DataObject[];
 }
 
 export interface VmSetOptions {
@@ -47,7 +49,7 @@ export interface VmSetResult {
  */
 export async function findPlacement(
   client: Vim25Client,
-  paths: Record<keyof VmSetPlacement, string>,
+  paths: Record<Exclude<keyof VmSetPlacement, "deviceChange">, string>,
 ): Promise<VmSetPlacement> {
   const found: Partial<VmSetPlacement> = {};
   const missing: string[] = [];
@@ -143,6 +145,7 @@ async function act(
         cpus: action.vm.cpus,
         memoryMiB: action.vm.memoryMiB,
         extraConfig: extraConfigOf(identity, action.vm, options),
+        deviceChange: placement!.deviceChange,
         powerOn: powerState === "Running",
       });
       return;

@@ -6,6 +6,7 @@ import {
   text,
   xsdString,
   xsiType,
+  toSoapValue,
   type DataObject,
   type MoRef,
   type XmlNode,
@@ -40,7 +41,16 @@ export interface CloneVmSpec {
   memoryMiB: number;
   /** Written with the clone, in the same task, so a VM never exists without them. */
   extraConfig: Record<string, string>;
+  /** Device edits made with the clone (the NIC attached to the spec's network: `nicOnNetwork`). */
+  deviceChange?: DataObject[];
   powerOn: boolean;
+}
+
+/** One virtual device as the server reported it: its type, key, and the whole element to edit and send back. */
+export interface VirtualDevice {
+  type: string;
+  key: number;
+  node: XmlNode;
 }
 
 export interface TaskWaitOptions {
@@ -189,7 +199,7 @@ export class Vim25Client {
         // The schema's order: location, template, config, customization, powerOn.
         location: { datastore: spec.datastore, pool: spec.resourcePool },
         template: false,
-        config: configSpec(spec),
+        config: configSpec({ ...spec, deviceChange: spec.deviceChange }),
         powerOn: spec.powerOn,
       },
     });
@@ -197,6 +207,67 @@ export class Vim25Client {
     const vm = moRef(result);
     if (!vm) throw new Vim25FaultError("CloneVM_Task", "Transport", "the task succeeded without a VM");
     return vm;
+  }
+
+  /** A VM's (or template's) virtual devices. One call. */
+  async devices(vm: MoRef): Promise<VirtualDevice[]> {
+    const [found] = await this.retrieve(
+      [{ type: "VirtualMachine", all: false, pathSet: ["config.hardware.device"] }],
+      [{ obj: vm, skip: false }],
+    );
+    return list(field(found?.props.get("config.hardware.device"), "VirtualDevice")).map((node) => ({
+      type: xsiType(node) ?? "VirtualDevice",
+      key: Number(text(field(node, "key"))),
+      node,
+    }));
+  }
+
+  /**
+   * The device edit that attaches a VM's first NIC to a network: a standard port group (`Network`) by name, a
+   * distributed one by its switch's uuid and its key (two more calls). Sent with the clone, so the VM is on the
+   * spec's network from its first power-on. Undefined when the template has no NIC.
+   */
+  async nicOnNetwork(template: MoRef, network: MoRef, networkName: string): Promise<DataObject | undefined> {
+    const nic = (await this.devices(template)).find((d) => field(d.node, "macAddress") !== undefined);
+    if (!nic) return undefined;
+    let backing: DataObject;
+    if (network.type === "DistributedVirtualPortgroup") {
+      const [pg] = await this.retrieve(
+        [
+          {
+            type: "DistributedVirtualPortgroup",
+            all: false,
+            pathSet: ["key", "config.distributedVirtualSwitch"],
+          },
+        ],
+        [{ obj: network, skip: false }],
+      );
+      const dvs = moRef(pg?.props.get("config.distributedVirtualSwitch"));
+      const portgroupKey = text(pg?.props.get("key"));
+      const [sw] = dvs
+        ? await this.retrieve(
+            [{ type: dvs.type, all: false, pathSet: ["uuid"] }],
+            [{ obj: dvs, skip: false }],
+          )
+        : [];
+      const switchUuid = text(sw?.props.get("uuid"));
+      if (!switchUuid || !portgroupKey) {
+        throw new Vim25FaultError(
+          "RetrievePropertiesEx",
+          "NotFound",
+          `no switch for port group ${networkName}`,
+        );
+      }
+      backing = {
+        $type: "VirtualEthernetCardDistributedVirtualPortBackingInfo",
+        port: { switchUuid, portgroupKey },
+      };
+    } else {
+      backing = { $type: "VirtualEthernetCardNetworkBackingInfo", deviceName: networkName, network };
+    }
+    const device = toSoapValue(nic.node) as DataObject;
+    device.backing = backing;
+    return { operation: "edit", device };
   }
 
   /**
@@ -278,11 +349,13 @@ export class Vim25Client {
 function configSpec(spec: {
   cpus?: number;
   memoryMiB?: number;
+  deviceChange?: DataObject[];
   extraConfig?: Record<string, string>;
 }): DataObject {
   return {
     numCPUs: spec.cpus,
     memoryMB: spec.memoryMiB,
+    deviceChange: spec.deviceChange,
     extraConfig: Object.entries(spec.extraConfig ?? {}).map(([key, value]) => ({
       $type: "OptionValue",
       key,

@@ -188,3 +188,23 @@ export function field(node: XmlNode | XmlNode[] | undefined, name: string): XmlN
   if (node === undefined || typeof node === "string" || Array.isArray(node)) return undefined;
   return node[name];
 }
+
+/**
+ * A parsed element written back as a value (a device read from a VM, edited and sent in a reconfigure): its
+ * `xsi:type` kept, a MoRef kept a MoRef, children in the order the server sent them (the schema's).
+ */
+export function toSoapValue(node: XmlNode | XmlNode[]): SoapValue {
+  if (Array.isArray(node)) return node.map((n) => toSoapValue(n));
+  if (typeof node === "string") return node;
+  const ref = moRef(node);
+  if (ref) return ref;
+  const out: DataObject = {};
+  const declared = xsiType(node);
+  if (declared) out.$type = declared;
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith("@_")) continue;
+    if (key === "#text") out.$text = typeof value === "string" ? value : "";
+    else out[key] = toSoapValue(value);
+  }
+  return out;
+}

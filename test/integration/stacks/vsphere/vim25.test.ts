@@ -136,6 +136,22 @@ describe("vim25 client against vcsim", () => {
       expect(missing.fault).toBe("NotFound");
       expect(missing.message).toContain("template DC0/vm/no-such-template");
       expect(classifyVSphereFault(missing)).toEqual({ retry: false, cause: "InventoryNotFound" });
+
+      // A distributed port group is reached by its switch's uuid and its key.
+      const dvpg = (await client.findByInventoryPath("DC0/network/DC0_DVPG0"))!;
+      expect(dvpg.type).toBe("DistributedVirtualPortgroup");
+      const edit = await counted(client, "NIC edit for a distributed port group", () =>
+        client.nicOnNetwork(refs.template, dvpg, "DC0_DVPG0"),
+      );
+      expect(edit).toMatchObject({
+        operation: "edit",
+        device: {
+          backing: {
+            $type: "VirtualEthernetCardDistributedVirtualPortBackingInfo",
+            port: { portgroupKey: dvpg.value, switchUuid: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+          },
+        },
+      });
     });
 
     it("clones with size and identity, powers off by guest shutdown and on again, destroys", async () => {
@@ -145,6 +161,10 @@ describe("vim25 client against vcsim", () => {
         "guestinfo.userdata": Buffer.from("#cloud-config\n").toString("base64"),
         "guestinfo.userdata.encoding": "base64",
       };
+      const nic = await counted(client, "NIC edit for a standard port group", () =>
+        client.nicOnNetwork(refs.template, refs.network, "VM Network"),
+      );
+      expect(nic).toBeDefined();
       const vm = await counted(client, "clone (task waited)", () =>
         client.cloneVm(refs.template, {
           name: "dev-a-x1y2z-master-0",
@@ -154,9 +174,13 @@ describe("vim25 client against vcsim", () => {
           cpus: 2,
           memoryMiB: 2048,
           extraConfig: identity,
+          deviceChange: [nic!],
           powerOn: true,
         }),
       );
+      // The clone's NIC is on the spec's network (the template's is on the distributed port group).
+      const clonedNic = (await client.devices(vm)).find((d) => /E1000|Vmxnet/.test(d.type));
+      expect(clonedNic?.node).toMatchObject({ backing: { network: { "#text": refs.network.value } } });
       expect(vm.type).toBe("VirtualMachine");
       // vcsim v0.46.3 ignores the clone spec's config and powerOn (a real vCenter applies them in the clone), so the
       // VM is brought to its spec as drift would be repaired: reconfigure, then power on.
@@ -209,6 +233,7 @@ describe("vim25 client against vcsim", () => {
         folder: refs.folder,
         resourcePool: refs.pool,
         datastore: refs.datastore,
+        deviceChange: [(await client.nicOnNetwork(refs.template, refs.network, "VM Network"))!],
       };
       const spec = (workers: number) =>
         desiredVms(identity.infraID, { replicas: 1, cpus: 2, memoryMiB: 4096 }, [
@@ -244,6 +269,8 @@ describe("vim25 client against vcsim", () => {
         expect(v).toMatchObject({ powerState: "poweredOn", numCPU: 2 });
         expect(v.extraConfig[INFRA_ID_KEY]).toBe(identity.infraID);
       }
+      const workerNic = (await client.devices(created.vms[1]!.ref)).find((d) => /E1000|Vmxnet/.test(d.type));
+      expect(workerNic?.node).toMatchObject({ backing: { network: { "#text": refs.network.value } } });
       const listing = await client.vmsInFolder(refs.folder);
       expect(listing.filter((v) => v.name === "set-b-7c1d2-master-0")).toHaveLength(1); // adopted, not cloned twice
 

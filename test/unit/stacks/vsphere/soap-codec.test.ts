@@ -6,6 +6,7 @@ import {
   list,
   moRef,
   text,
+  toSoapValue,
   xsdString,
   xsiType,
 } from "../../../../stacks/vsphere/vim25/soap-codec.js";
@@ -84,5 +85,37 @@ describe("vim25 SOAP codec", () => {
       {},
     );
     expect(xsiType({ "@_type": "VirtualMachine", "#text": "vm-1" })).toBeUndefined();
+  });
+
+  it("writes back a device it read: xsi:type, MoRefs and field order kept", () => {
+    const { returnval } = decodeResponse(
+      "X",
+      envelope(
+        `<XResponse xmlns="urn:vim25"><returnval xsi:type="VirtualE1000"><key>4000</key>` +
+          `<backing xsi:type="VirtualEthernetCardNetworkBackingInfo"><deviceName>VM Network</deviceName>` +
+          `<network type="Network">network-7</network></backing><controllerKey>100</controllerKey></returnval></XResponse>`,
+      ),
+    );
+    const device = toSoapValue(returnval!);
+    expect(device).toEqual({
+      $type: "VirtualE1000",
+      key: "4000",
+      backing: {
+        $type: "VirtualEthernetCardNetworkBackingInfo",
+        deviceName: "VM Network",
+        network: { type: "Network", value: "network-7" },
+      },
+      controllerKey: "100",
+    });
+    const xml = encodeRequest(
+      "ReconfigVM_Task",
+      { type: "VirtualMachine", value: "vm-1" },
+      { device: device as never },
+    );
+    expect(xml).toContain(
+      '<device xsi:type="VirtualE1000"><key>4000</key><backing xsi:type="VirtualEthernetCardNetworkBackingInfo">' +
+        '<deviceName>VM Network</deviceName><network type="Network">network-7</network></backing>' +
+        "<controllerKey>100</controllerKey></device>",
+    );
   });
 });
