@@ -150,9 +150,11 @@ async function act(
       });
       return;
     case "adopt":
+      // What the clone spec would have set; device keys are the template's, which a clone keeps.
       await client.reconfigure(vmRef(action.id), {
         cpus: action.vm.cpus,
         memoryMiB: action.vm.memoryMiB,
+        deviceChange: placement!.deviceChange,
         extraConfig: extraConfigOf(identity, action.vm, options),
       });
       return;

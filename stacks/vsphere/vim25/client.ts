@@ -277,7 +277,12 @@ export class Vim25Client {
    */
   async reconfigure(
     vm: MoRef,
-    spec: { cpus?: number; memoryMiB?: number; extraConfig?: Record<string, string> },
+    spec: {
+      cpus?: number;
+      memoryMiB?: number;
+      deviceChange?: DataObject[];
+      extraConfig?: Record<string, string>;
+    },
     wait?: TaskWaitOptions,
   ): Promise<void> {
     const task = await this.startTask("ReconfigVM_Task", vm, { spec: configSpec(spec) });

@@ -269,8 +269,11 @@ describe("vim25 client against vcsim", () => {
         expect(v).toMatchObject({ powerState: "poweredOn", numCPU: 2 });
         expect(v.extraConfig[INFRA_ID_KEY]).toBe(identity.infraID);
       }
-      const workerNic = (await client.devices(created.vms[1]!.ref)).find((d) => /E1000|Vmxnet/.test(d.type));
-      expect(workerNic?.node).toMatchObject({ backing: { network: { "#text": refs.network.value } } });
+      for (const v of created.vms) {
+        // The adopted VM too: adoption writes what the clone spec would have.
+        const nic = (await client.devices(v.ref)).find((d) => /E1000|Vmxnet/.test(d.type));
+        expect(nic?.node, v.name).toMatchObject({ backing: { network: { "#text": refs.network.value } } });
+      }
       const listing = await client.vmsInFolder(refs.folder);
       expect(listing.filter((v) => v.name === "set-b-7c1d2-master-0")).toHaveLength(1); // adopted, not cloned twice
 
