@@ -11,7 +11,8 @@
 #         and agent) and OCM's CRDs. scripts/install.sh builds this set.
 #   test  programs only tests use; `npm test` builds `dev test`: the emulators the state-backend tests run on
 #         127.0.0.1 (fake-gcs-server from its Go module, moto's S3 and KMS server from PyPI into a venv; Azurite is
-#         an npm devDependency, so `npm install` brings it).
+#         an npm devDependency, so `npm install` brings it), and govmomi's vcsim (the vSphere API the vsphere
+#         platform's client is tested against).
 # A new program is one more `build <set> "<why>" ...` line below.
 set -euo pipefail
 

@@ -39,6 +39,10 @@ import {
  * The object stores a production hub keeps Pulumi state in, each on its emulator on 127.0.0.1: a worker given only
  * the backend URL and its environment (as docs/operations.md configures one) runs the ClusterDeployment lifecycle
  * through the real PulumiRunner and the real Pulumi CLI. The three backends run at once.
+ *
+ * Slow: three emulators (2-6 s to start), nine cases of Pulumi runs through the real CLI at once (a lifecycle per
+ * backend, a queue-driven one, a local control plane, a lease that must expire, an emulator outage of 10 s): about
+ * 65 s alone, up to 130 s beside the rest of the e2e tier.
  */
 describe.concurrent("Pulumi state backends on their emulators", () => {
   let root: string;
