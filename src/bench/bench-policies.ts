@@ -88,15 +88,15 @@ async function evaluatedEverywhere(kube: KubeClient, name: string, count: number
   );
 }
 
-/** Samples the spoke queue: the most evaluations waiting or running at one instant. */
-function sampleQueue(queue: JobQueue): { stop(): Promise<number> } {
+/** Samples a queue every `everyMs` until stopped: the most jobs waiting or running at one instant. */
+export function sampleQueue(queue: Pick<JobQueue, "counts">, everyMs = 100): { stop(): Promise<number> } {
   let max = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const c = await queue.counts();
       max = Math.max(max, (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0));
-      await sleep(100);
+      await sleep(everyMs);
     }
   })();
   return {

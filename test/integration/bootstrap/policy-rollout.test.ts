@@ -17,6 +17,7 @@ import {
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../../../src/bootstrap/policies/index.js";
+import { sampleQueue } from "../../../src/bench/bench-policies.js";
 import { JobEventRouter } from "../../../src/queue/job-events.js";
 import { SPOKE_QUEUE } from "../../../src/queue/job.js";
 import { JobQueue } from "../../../src/queue/job-queue.js";
@@ -114,26 +115,6 @@ function policy(name: string, spec: Record<string, unknown>) {
   };
 }
 
-/** The most evaluations queued or running at one instant, sampled every 50 ms until stopped. */
-function sampleQueue(): { stop(): Promise<number> } {
-  let max = 0;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const c = await queue.counts();
-      max = Math.max(max, (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0));
-      await sleep(50);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      return max;
-    },
-  };
-}
-
 describe("spec.rollout", () => {
   it("gives a destructive edit to one cluster at a time, pauses at the first that breaks, and goes on after a spec change", async () => {
     const templates = [
@@ -173,7 +154,7 @@ describe("spec.rollout", () => {
       { type: "merge" },
     );
 
-    const sampler = sampleQueue();
+    const sampler = sampleQueue(queue, 50);
     await client.patch(
       bootstrapPolicyResource,
       ns,
