@@ -36,16 +36,22 @@ describe("a full state folder under slipway dev up", () => {
   let env: NodeJS.ProcessEnv = {};
   let local: LocalControlPlane | undefined;
 
-  const slipway = async (...args: string[]): Promise<{ code: number; stdout: string }> => {
+  /** The CLI's exit code and what it printed; stderr is what an assertion on the code shows when it fails. */
+  const slipway = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
     try {
-      const { stdout } = await run(process.execPath, [join(distDir, "src", "cli", "main.js"), ...args], {
-        env,
-        timeout: 120_000,
-      });
-      return { code: 0, stdout };
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(distDir, "src", "cli", "main.js"), ...args],
+        {
+          env,
+          timeout: 120_000,
+        },
+      );
+      return { code: 0, stdout, stderr };
     } catch (err) {
-      const e = err as { code?: number; stdout?: string };
-      return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "" };
+      const e = err as { code?: number; stdout?: string; stderr?: string; signal?: string };
+      const stderr = `${e.stderr ?? ""}${e.signal ? ` (ended by ${e.signal})` : ""}`;
+      return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr };
     }
   };
 
@@ -74,7 +80,8 @@ describe("a full state folder under slipway dev up", () => {
       SLIPWAY_KUBECONFIG: "",
       KUBECONFIG: "",
     };
-    expect((await slipway("dev", "up", "--detach")).code).toBe(0);
+    const up = await slipway("dev", "up", "--detach");
+    expect(up.code, up.stderr).toBe(0);
     const kubeconfig = join(stateDir, "kubeconfig");
     const components = JSON.parse(
       readFileSync(join(stateDir, "components.json"), "utf8"),
@@ -162,7 +169,7 @@ describe("a full state folder under slipway dev up", () => {
 
     // The next dev up restarts the worker and the local cluster whose etcd died; nothing else is needed.
     const again = await slipway("dev", "up", "--detach");
-    expect(again.code).toBe(0);
+    expect(again.code, `dev up after the disk was freed: ${again.stderr}`).toBe(0);
     expect(again.stdout).toContain("Restarted the 1 local cluster(s) whose processes had died");
     expect((await cluster.status()).running).toBe(true);
     expect((await slipway("dev", "status")).stdout).toMatch(/worker: *running/);
