@@ -58,8 +58,11 @@ moto_spec="5.2.*"
 built=0 skipped=0 not_asked=0 sets_with_programs=""
 total_start=$SECONDS
 
-build() { # set, why, name, module dir, package, version, ldflags, extra go build flags
-  local set="$1" why="$2" name="$3" dir="$4" pkg="$5" version="$6" ldflags="$7" flags="${8:-}"
+# What every Go program shares: asked for? already in tools/bin? in the cache? Otherwise `compile` (a function
+# given the cache path to write, then its own arguments) builds it into the cache; then it is copied to tools/bin.
+provide() { # set, why, name, version, source (for the message), compile, its arguments...
+  local set="$1" why="$2" name="$3" version="$4" source="$5" compile="$6"
+  shift 6
   local what="  $name $version: for $set ($why)"
   sets_with_programs+=" $set "
   if ! wanted "$set"; then
@@ -70,38 +73,9 @@ build() { # set, why, name, module dir, package, version, ldflags, extra go buil
     echo "$what: already built"; skipped=$((skipped + 1)); return
   fi
   if [[ ! -x "$cached" ]]; then
-    echo "$what: building from $pkg (first build of a release takes minutes)..."
+    echo "$what: building from $source (takes minutes the first time)..."
     local start=$SECONDS
-    (cd "$here/$dir" && go build $flags -trimpath -ldflags "$ldflags" -o "$cached.tmp" "$pkg")
-    mv "$cached.tmp" "$cached"
-    echo "  $name $version: built in $((SECONDS - start)) s"
-    built=$((built + 1))
-  else
-    echo "$what: copied from the cache"
-    skipped=$((skipped + 1))
-  fi
-  cp "$cached" "$bin/$name.tmp" && mv "$bin/$name.tmp" "$bin/$name"
-  echo "$version" > "$bin/$name.version"
-}
-
-# A program that is its own Go module (`go install module@version`): no module folder here to pin it.
-install_go() { # set, why, name, package, version
-  local set="$1" why="$2" name="$3" pkg="$4" version="$5"
-  local what="  $name $version: for $set ($why)"
-  sets_with_programs+=" $set "
-  if ! wanted "$set"; then
-    echo "$what: not asked for (tools/build.sh $set)"; not_asked=$((not_asked + 1)); return
-  fi
-  local cached="$cache/$name@$version"
-  if [[ -x "$bin/$name" && "$(cat "$bin/$name.version" 2>/dev/null)" == "$version" ]]; then
-    echo "$what: already built"; skipped=$((skipped + 1)); return
-  fi
-  if [[ ! -x "$cached" ]]; then
-    echo "$what: building from $pkg@$version (takes minutes the first time)..."
-    local start=$SECONDS tmp="$cache/.gobin-$name"
-    rm -rf "$tmp" && mkdir -p "$tmp"
-    GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "$pkg@$version"
-    mv "$tmp/$name" "$cached" && rm -rf "$tmp"
+    "$compile" "$cached" "$@"
     echo "  $name $version: built in $((SECONDS - start)) s"
     built=$((built + 1))
   else
@@ -109,6 +83,29 @@ install_go() { # set, why, name, package, version
   fi
   cp "$cached" "$bin/$name.tmp" && mv "$bin/$name.tmp" "$bin/$name"
   echo "$version" > "$bin/$name.version"
+}
+
+go_build_into() { # target, module folder here (pins the version), package, ldflags, extra go build flags
+  local target="$1" dir="$2" pkg="$3" ldflags="$4" flags="${5:-}"
+  (cd "$here/$dir" && go build $flags -trimpath -ldflags "$ldflags" -o "$target.tmp" "$pkg")
+  mv "$target.tmp" "$target"
+}
+
+go_install_into() { # target, package@version, program name
+  local target="$1" pkg="$2" name="$3" tmp="$cache/.gobin-$3"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "$pkg"
+  mv "$tmp/$name" "$target" && rm -rf "$tmp"
+}
+
+# A program of a module folder here (tools/<dir>/go.mod pins it).
+build() { # set, why, name, module dir, package, version, ldflags, extra go build flags
+  provide "$1" "$2" "$3" "$6" "$5" go_build_into "$4" "$5" "$7" "${8:-}"
+}
+
+# A program that is its own Go module (`go install module@version`): no module folder here to pin it.
+install_go() { # set, why, name, package, version
+  provide "$1" "$2" "$3" "$5" "$4@$5" go_install_into "$4@$5" "$3"
 }
 
 # A Python program from PyPI in its own venv in the cache (a venv cannot move, so tools/bin gets a link).
