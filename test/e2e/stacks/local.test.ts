@@ -164,8 +164,9 @@ describe("local platform", () => {
     const abort = new AbortController();
     let launched: RecordedProcess[] = [];
     // Cancel once etcd runs: the start is under way, with a detached process that Pulumi would never record.
+    // Once cancelled, launched keeps what was running then: the cleanup rewrites state.json with no process.
     const watch = setInterval(() => {
-      if (!existsSync(join(cutDir, "state.json"))) return;
+      if (abort.signal.aborted || !existsSync(join(cutDir, "state.json"))) return;
       try {
         launched = (
           JSON.parse(readFileSync(join(cutDir, "state.json"), "utf8")) as { processes: RecordedProcess[] }
@@ -173,8 +174,7 @@ describe("local platform", () => {
       } catch {
         return; // being written
       }
-      if (launched.length > 0 && !abort.signal.aborted)
-        abort.abort(new Error("the ClusterDeployment is being deleted"));
+      if (launched.length > 0) abort.abort(new Error("the ClusterDeployment is being deleted"));
     }, 50);
     const started = Date.now();
     const cancelled = await runner
