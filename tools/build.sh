@@ -140,6 +140,8 @@ build dev "the hub's and local clusters' built-in controllers" kube-controller-m
   k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_version" "$(k8s_ldflags)"
 build dev "applies CRDs and manifests to the hub and local clusters" kubectl kubernetes \
   k8s.io/kubernetes/cmd/kubectl "$k8s_version" "$(k8s_ldflags)"
+build dev "schedules pods in hosted control planes (its word drives NodePool autoscaling)" kube-scheduler kubernetes \
+  k8s.io/kubernetes/cmd/kube-scheduler "$k8s_version" "$(k8s_ldflags)"
 build dev "the worker runs the stacks with it" pulumi pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
   "$pulumi_version" "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
 # One package at a time: the OCM build is large and the machine it runs on is shared.
@@ -149,6 +151,8 @@ install_go test "the GCS emulator of the state-backend tests" fake-gcs-server \
   github.com/fsouza/fake-gcs-server v1.56.1
 install_go test "the vSphere API (vim25 SOAP) simulator of the vsphere platform's tests" vcsim \
   github.com/vmware/govmomi/vcsim v0.46.3
+install_go test "lints and renders the Helm chart (charts/slipway) in its tests" helm \
+  helm.sh/helm/v4/cmd/helm v4.3.2
 install_pip test "the S3 and KMS emulator of the state-backend tests" moto-server "moto[server]==$moto_spec" \
   "moto-5.2" moto_server
 ocm_crds_why="OCM's resources on the hub and local clusters"
