@@ -1,0 +1,3 @@
+export * from "./decide.js";
+export * from "./predicates.js";
+export * from "./types.js";
