@@ -103,6 +103,22 @@ export const ABANDON_DEPROVISION_ANNOTATION = "slipway.dev/abandon-deprovision";
 
 export const POWER_STATES = ["Running", "Hibernating"] as const;
 
+/**
+ * Desired power of "a cluster" (a ClusterDeployment or a HostedCluster): the fields the power controller and
+ * `slipway hibernate`/`resume` act on, one schema for both kinds.
+ */
+export const clusterPowerSpecFields = () => ({
+  powerState: s.enum(POWER_STATES, {
+    description: "Desired power state. Hibernating stops the cluster and keeps its data.",
+    default: "Running",
+  }),
+  hibernateAfter: duration(
+    "Hibernate the cluster after it has run this long since its last resume.",
+    "hibernateAfter",
+    "1m",
+  ),
+});
+
 /** Fields a ClusterDeployment shares with a ClusterPool's template. */
 export function clusterTemplateShape(opts: PlatformOptions) {
   return {
@@ -167,15 +183,7 @@ export const clusterDeploymentSpec = s
         })
         .required(),
       ...clusterTemplateShape({ immutable: true }),
-      powerState: s.enum(POWER_STATES, {
-        description: "Desired power state. Hibernating stops the cluster and keeps its data.",
-        default: "Running",
-      }),
-      hibernateAfter: duration(
-        "Hibernate the cluster after it has run this long since its last resume.",
-        "hibernateAfter",
-        "1m",
-      ),
+      ...clusterPowerSpecFields(),
       clusterPoolRef: clusterPoolReference,
     },
     {
@@ -203,6 +211,26 @@ export const CLUSTER_POWER_STATES = [
   "Unknown",
 ] as const;
 
+/**
+ * Observed state of "a cluster" (a ClusterDeployment or a HostedCluster) that registration, bootstrap, power and
+ * failover read and write: one schema for both kinds, each field owned by one controller.
+ */
+export const clusterLifecycleStatusFields = () => ({
+  powerState: s.enum(CLUSTER_POWER_STATES, {
+    description:
+      "Observed power state; Provisioning, Stopping, Starting and Deprovisioning are transitions, Pending is " +
+      "before the first operation.",
+  }),
+  apiURL: s.string({ description: "URL of the cluster's Kubernetes API.", maxLength: 2048 }),
+  managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
+  registration: registrationStatus(),
+  bootstrap: bootstrapStatus(),
+  power: powerStatus(),
+  provisionedAt: s.dateTime({ description: "When the first provision finished." }),
+  lastResumedAt: s.dateTime({ description: "When the cluster last became Running after hibernation." }),
+  lastHibernatedAt: s.dateTime({ description: "When the cluster last finished hibernating." }),
+});
+
 export const clusterDeploymentStatus = s.object(
   {
     conditions: conditions(),
@@ -213,12 +241,7 @@ export const clusterDeploymentStatus = s.object(
       maxLength: 63,
     }),
     version: s.string({ description: "Kubernetes version the cluster runs.", maxLength: 64 }),
-    powerState: s.enum(CLUSTER_POWER_STATES, {
-      description:
-        "Observed power state; Provisioning, Stopping, Starting and Deprovisioning are transitions, Pending is " +
-        "before the first operation.",
-    }),
-    apiURL: s.string({ description: "URL of the cluster's Kubernetes API.", maxLength: 2048 }),
+    ...clusterLifecycleStatusFields(),
     adminKubeconfigSecretRef: localObjectReference(
       "Secret (key kubeconfig) holding the admin kubeconfig, owned by the ClusterDeployment.",
     ),
@@ -226,14 +249,7 @@ export const clusterDeploymentStatus = s.object(
       description: "Unique id of the cluster's infrastructure (stack name, resource name prefix).",
       maxLength: 253,
     }),
-    managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
     stack: stackStatus(),
-    registration: registrationStatus(),
-    bootstrap: bootstrapStatus(),
-    power: powerStatus(),
-    provisionedAt: s.dateTime({ description: "When the first provision finished." }),
-    lastResumedAt: s.dateTime({ description: "When the cluster last became Running after hibernation." }),
-    lastHibernatedAt: s.dateTime({ description: "When the cluster last finished hibernating." }),
   },
   { description: "Observed state of the cluster, written by the controller." },
 );

@@ -1,5 +1,10 @@
 import type { CustomResource } from "./object.js";
-import { registration } from "./cluster-deployment.js";
+import {
+  clusterLifecycleStatusFields,
+  clusterPowerSpecFields,
+  hibernation,
+  registration,
+} from "./cluster-deployment.js";
 import {
   conditions,
   DNS1123_SUBDOMAIN,
@@ -69,6 +74,8 @@ export const hostedClusterSpec = s.object(
       { description: "DNS of the hosted cluster." },
     ),
     registration: registration(),
+    hibernation: hibernation(),
+    ...clusterPowerSpecFields(),
   },
   { description: "Desired state of a hosted control plane; its workers come from NodePools naming it." },
 );
@@ -87,10 +94,12 @@ export const hostedClusterStatus = s.object(
       { description: "Where the control plane's API server listens." },
     ),
     kubeconfig: localObjectReference(
-      "Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster.",
+      "Secret (key kubeconfig) with the admin kubeconfig of the hosted cluster (HyperShift's name for what a " +
+        "ClusterDeployment calls adminKubeconfigSecretRef).",
     ),
     infraID: s.string({ description: "Unique id of the cluster's infrastructure.", maxLength: 253 }),
     stack: stackStatus(),
+    ...clusterLifecycleStatusFields(),
   },
   { description: "Observed state of the hosted control plane." },
 );
@@ -112,8 +121,11 @@ export const hostedClusterKind: KindDefinition = {
     { name: "Version", type: "string", jsonPath: ".status.version" },
     { name: "Platform", type: "string", jsonPath: ".status.platform", priority: 1 },
     { name: "KubeConfig", type: "string", jsonPath: ".status.kubeconfig.name" },
+    { name: "PowerState", type: "string", jsonPath: ".status.powerState" },
     conditionColumn("Available", "Available"),
     conditionColumn("Progressing", "Progressing"),
+    conditionColumn("Registered", "Registered", 1),
+    conditionColumn("Joined", "Joined", 1),
     { name: "Endpoint", type: "string", jsonPath: ".status.controlPlaneEndpoint.host", priority: 1 },
     messageColumn("Available"),
     ageColumn,
@@ -125,5 +137,15 @@ export const hostedClusterKind: KindDefinition = {
     Available: "The control plane serves its API (HyperShift).",
     Progressing: "The control plane is being created or moving to a new version (HyperShift).",
     Degraded: "The control plane runs but something is wrong with it (HyperShift).",
+    Hibernating: "True while the control plane is hibernated or hibernating.",
+    Registered:
+      "Written by the registration controller, as on a ClusterDeployment: Slipway's side of hub registration is " +
+      "done; RegistrationDisabled when spec.registration.enabled is false.",
+    Joined:
+      "OCM's verdict on the ManagedCluster, mirrored by the registration controller (as on a ClusterDeployment).",
+    Bootstrapped: "Every matching BootstrapPolicy has been evaluated (and enforced) on the cluster.",
+    Scheduled:
+      "Written by the power controller: True when hibernation schedules or hibernateAfter are acted on, False with " +
+      "the reason when they are not.",
   },
 };

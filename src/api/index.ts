@@ -15,6 +15,7 @@ export * from "./bootstrap-policy.js";
 export * from "./cluster-claim.js";
 export * from "./cluster-deployment.js";
 export * from "./cluster-failover.js";
+export * from "./cluster-view.js";
 export * from "./resume-readiness.js";
 export * from "./cluster-pool.js";
 export * from "./common.js";

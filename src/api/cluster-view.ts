@@ -1,0 +1,155 @@
+/**
+ * "A cluster": a ClusterDeployment or a HostedCluster, as registration, bootstrap policies, power and failover see
+ * it. Those controllers watch both kinds with the same phases and read either through one view; the two kinds
+ * differ only in the table at the end of this file (where the hub name, the admin kubeconfig and "provisioned"
+ * come from), never in a branch of a controller.
+ */
+import type {
+  ClusterDeployment,
+  ClusterDeploymentStatus,
+  ClusterPoolReference,
+  ClusterPowerState,
+  PowerState,
+} from "./cluster-deployment.js";
+import type { HostedCluster } from "./hosted-cluster.js";
+import type { ResourceRef } from "./object.js";
+import { platformOf, regionOf } from "./platform.js";
+import { clusterDeploymentResource, hostedClusterResource } from "./resources.js";
+
+export const CLUSTER_KINDS = ["ClusterDeployment", "HostedCluster"] as const;
+export type ClusterKind = (typeof CLUSTER_KINDS)[number];
+export type ClusterObject = ClusterDeployment | HostedCluster;
+
+/** The resources that are "a cluster", for watching and for status patches. */
+export const clusterResources: Record<ClusterKind, ResourceRef> = {
+  ClusterDeployment: clusterDeploymentResource,
+  HostedCluster: hostedClusterResource,
+};
+
+export function isClusterKind(kind: string | undefined): kind is ClusterKind {
+  return (CLUSTER_KINDS as readonly string[]).includes(kind ?? "");
+}
+
+type Condition = NonNullable<NonNullable<ClusterDeploymentStatus["conditions"]>>[number];
+
+/** What the cluster controllers read of a cluster's spec (one schema on both kinds). */
+export interface ClusterSpecView {
+  registration: ClusterDeployment["spec"]["registration"];
+  hibernation?: ClusterDeployment["spec"]["hibernation"];
+  /** Desired power state, Running when unset. */
+  powerState: PowerState;
+  hibernateAfter?: string;
+}
+
+/** The status records the cluster controllers write and read (one schema on both kinds). */
+export interface ClusterStatusView {
+  conditions?: Condition[];
+  powerState?: ClusterPowerState;
+  apiURL?: string;
+  managedClusterName?: string;
+  registration?: ClusterDeploymentStatus["registration"];
+  bootstrap?: ClusterDeploymentStatus["bootstrap"];
+  power?: ClusterDeploymentStatus["power"];
+  provisionedAt?: string;
+  lastResumedAt?: string;
+  lastHibernatedAt?: string;
+}
+
+export interface ClusterView {
+  kind: ClusterKind;
+  /** Where the object lives on the hub: watch it, patch its /status, write an Event about it. */
+  resource: ResourceRef;
+  /** The object as read, for Events, owner references and status patches. */
+  object: ClusterObject;
+  name: string;
+  namespace: string;
+  uid?: string;
+  generation?: number;
+  labels: Record<string, string>;
+  deleting: boolean;
+  /** `Kind ns/name`, for log keys and messages. */
+  displayName: string;
+  /**
+   * The cluster's name on the hub and its platform: a ClusterDeployment's spec.clusterName, a HostedCluster's
+   * metadata.name. Its ManagedCluster (cluster-scoped) is named after it.
+   */
+  clusterName: string;
+  platform?: string;
+  region?: string;
+  spec: ClusterSpecView;
+  status: ClusterStatusView;
+  /** The first provision (or the first time the control plane was available) is done and the API URL is known. */
+  provisioned: boolean;
+  /** Secret (key `kubeconfig`) with the admin kubeconfig, in the cluster's namespace. */
+  adminKubeconfigSecretName?: string;
+  infraID?: string;
+  /** The ClusterPool that made it (ClusterDeployments only: pools make no HostedClusters). */
+  clusterPoolRef?: ClusterPoolReference;
+}
+
+function conditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
+  return conditions?.some((c) => c.type === type && c.status === "True") ?? false;
+}
+
+/** What differs between the two kinds, in one place. */
+const kindReaders: {
+  [K in ClusterKind]: {
+    clusterName(o: Extract<ClusterObject, { kind: K }>): string;
+    adminKubeconfigSecretName(o: Extract<ClusterObject, { kind: K }>): string | undefined;
+    provisioned(o: Extract<ClusterObject, { kind: K }>): boolean;
+    clusterPoolRef(o: Extract<ClusterObject, { kind: K }>): ClusterPoolReference | undefined;
+  };
+} = {
+  ClusterDeployment: {
+    clusterName: (cd) => cd.spec.clusterName,
+    adminKubeconfigSecretName: (cd) => cd.status?.adminKubeconfigSecretRef?.name,
+    provisioned: (cd) => conditionTrue(cd.status?.conditions, "Provisioned") && Boolean(cd.status?.apiURL),
+    clusterPoolRef: (cd) => cd.spec.clusterPoolRef,
+  },
+  HostedCluster: {
+    clusterName: (hc) => hc.metadata.name ?? "",
+    // HyperShift's name, status.kubeconfig, is the one a HostedCluster has (no adminKubeconfigSecretRef).
+    adminKubeconfigSecretName: (hc) => hc.status?.kubeconfig?.name,
+    provisioned: (hc) => Boolean(hc.status?.provisionedAt) && Boolean(hc.status?.apiURL),
+    clusterPoolRef: () => undefined,
+  },
+};
+
+/** The view of a ClusterDeployment or HostedCluster read from the hub. */
+export function clusterView(object: ClusterObject): ClusterView {
+  const kind = object.kind;
+  if (!isClusterKind(kind))
+    throw new Error(`${String(kind)} is not a cluster kind (${CLUSTER_KINDS.join(", ")})`);
+  const readers = kindReaders[kind] as (typeof kindReaders)["ClusterDeployment"];
+  const o = object as ClusterDeployment;
+  const spec = object.spec as ClusterDeployment["spec"];
+  const status = (object.status ?? {}) as ClusterStatusView;
+  const namespace = object.metadata.namespace ?? "";
+  const name = object.metadata.name ?? "";
+  return {
+    kind,
+    resource: clusterResources[kind],
+    object,
+    name,
+    namespace,
+    uid: object.metadata.uid,
+    generation: object.metadata.generation,
+    labels: object.metadata.labels ?? {},
+    deleting: Boolean(object.metadata.deletionTimestamp),
+    displayName: `${kind} ${namespace}/${name}`,
+    clusterName: readers.clusterName(o),
+    platform: platformOf(spec),
+    region: regionOf(spec),
+    spec: {
+      registration: spec.registration,
+      hibernation: spec.hibernation,
+      powerState: spec.powerState ?? "Running",
+      hibernateAfter: spec.hibernateAfter,
+    },
+    status,
+    provisioned: readers.provisioned(o),
+    adminKubeconfigSecretName: readers.adminKubeconfigSecretName(o),
+    infraID: (object.status as { infraID?: string } | undefined)?.infraID,
+    clusterPoolRef: readers.clusterPoolRef(o),
+  };
+}
