@@ -152,7 +152,7 @@ export async function devStatus(): Promise<number> {
     if (p.lastLogLines) log(`  last log lines:\n${p.lastLogLines.replace(/^/gm, "    ")}`);
   }
   log(
-    `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (REDIS_URL)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
+    `redis: ${s.redis.alive || s.redis.external ? "running" : "stopped"}${s.redis.url ? `  ${s.redis.url}` : ""}${s.redis.external ? " (external)" : s.redis.pid ? `  pid ${s.redis.pid}${rss(s.redis.pid)}` : ""}`,
   );
   log(
     `memory: ${mebibytes(totalBytes)} resident in all (hub, OCM controller, Redis, controller, worker; clusters it created not counted)`,

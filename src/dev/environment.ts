@@ -8,6 +8,7 @@ import { isAlive, startProcess, stopProcess, tail, type StartOptions } from "../
 import { distDir } from "../runtime/paths.js";
 import { kubectlOrThrow } from "../local/kubectl.js";
 import { readTerminationLog, STARTED } from "../runtime/termination-log.js";
+import { describeRedisAddress } from "../runtime/redis-address.js";
 import { endOrphans } from "../queue/process-tree.js";
 import { localDataFolder } from "../../stacks/index.js";
 import { LocalRedis } from "./redis.js";
@@ -107,7 +108,9 @@ export class DevEnvironment {
     }
     await mkdir(this.config.stateDir, { recursive: true });
     const redisUrl = this.config.redisUrl ?? (await this.redis.start({ detached: opts.detached }));
-    opts.log(`Redis ready at ${redisUrl}${this.config.redisUrl ? " (from REDIS_URL)" : ""}`);
+    opts.log(
+      `Redis ready at ${describeRedisAddress(redisUrl)}${this.config.redisUrl ? " (from the environment)" : ""}`,
+    );
     const { apiURL } = await this.hub.start({ detached: opts.detached });
     await copyFile(this.hub.kubeconfigPath, this.kubeconfigPath);
     opts.log(`Hub API server ready at ${apiURL}`);
@@ -332,7 +335,7 @@ export class DevEnvironment {
       components: (await this.readComponents()).map((p) => this.componentStatus(p)),
       redis: {
         ...redis,
-        url: this.config.redisUrl ?? redis.url,
+        url: this.config.redisUrl ? describeRedisAddress(this.config.redisUrl) : redis.url,
         external: this.config.redisUrl !== undefined,
       },
       kubeconfig: this.kubeconfigPath,

@@ -4,9 +4,11 @@ import {
   PROTECTED_OBJECTS_ENV,
   type ProtectedObjectClass,
 } from "../api/protected-objects.js";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { hostname } from "node:os";
 import { defaultStateDir, toolsBinDir } from "./paths.js";
+import { redisAddressFromSettings } from "./redis-address.js";
 
 /**
  * Everything Slipway's processes can be told, parsed once from the environment (and flags, which the CLI
@@ -18,7 +20,11 @@ export interface SlipwayConfig {
   toolsBinDir: string;
   /** The hub's kubeconfig. */
   kubeconfig: string;
-  /** Set when REDIS_URL names an existing Redis; otherwise `dev up` starts one and writes its URL to state. */
+  /**
+   * Set when an existing Redis is named (REDIS_URL, SLIPWAY_REDIS_SENTINELS or SLIPWAY_REDIS_CLUSTER_NODES, see
+   * src/runtime/redis-address.ts); otherwise `dev up` starts one and writes its URL to state. It may hold a
+   * password: log it only through describeRedisAddress.
+   */
   redisUrl?: string;
   logLevel: string;
   queuePrefix: string;
@@ -142,12 +148,31 @@ export function loadConfig(
       );
     return names.length ? names : undefined;
   };
+  /** A secret from KEY, or from the file KEY_FILE names (a mounted Secret); the file's last newline dropped. */
+  const secret = (key: string) => {
+    const file = get(`${key}_FILE`);
+    if (file === undefined) return get(key);
+    if (get(key) !== undefined) throw new ConfigError(`${key} and ${key}_FILE are both set: keep one`);
+    try {
+      return readFileSync(file, "utf8").replace(/\r?\n$/, "") || undefined;
+    } catch (err) {
+      throw new ConfigError(`${key}_FILE names ${file}, which cannot be read: ${(err as Error).message}`);
+    }
+  };
   const stateDir = resolve(get("SLIPWAY_STATE_DIR") ?? defaultStateDir());
   return {
     stateDir,
     toolsBinDir: resolve(get("SLIPWAY_TOOLS_BIN") ?? toolsBinDir),
     kubeconfig: resolve(get("SLIPWAY_KUBECONFIG") ?? get("KUBECONFIG") ?? join(stateDir, "kubeconfig")),
-    redisUrl: get("REDIS_URL"),
+    redisUrl: redisAddressFromSettings({
+      url: get("REDIS_URL"),
+      sentinels: get("SLIPWAY_REDIS_SENTINELS"),
+      sentinelMaster: get("SLIPWAY_REDIS_SENTINEL_MASTER"),
+      clusterNodes: get("SLIPWAY_REDIS_CLUSTER_NODES"),
+      username: get("SLIPWAY_REDIS_USERNAME"),
+      password: secret("SLIPWAY_REDIS_PASSWORD"),
+      sentinelPassword: secret("SLIPWAY_REDIS_SENTINEL_PASSWORD"),
+    }),
     logLevel: get("SLIPWAY_LOG_LEVEL") ?? "info",
     queuePrefix: get("SLIPWAY_QUEUE_PREFIX") ?? "slipway",
     controller: {
