@@ -4,8 +4,8 @@ import type { PlatformOptions } from "../src/api/platform-fields.js";
 import type { AnySchema } from "../src/api/schema.js";
 import type { ProviderPluginRef } from "./provider-plugins.js";
 
-/** The kinds a platform may have a program for. HostedCluster and NodePool join when their controllers land. */
-export type StackKind = "ClusterDeployment";
+/** The kinds a platform may have a program for. NodePool joins when its controller lands. */
+export type StackKind = "ClusterDeployment" | "HostedCluster";
 
 /** What the host running a stack adds to a resource's spec: where things live on this machine. */
 export interface StackContext {

@@ -252,6 +252,27 @@ export const ClusterFailoverReasons = {
   FailoverEnded: "The failover ended (Event); the message has the counts and the RTO.",
 } as const;
 
+/**
+ * Reasons of a HostedCluster (src/provisioners/hosted-cluster): its stack's reasons are a ClusterDeployment's (the
+ * same job layer and programs' errors), plus those of a hosted control plane.
+ */
+export const HostedClusterReasons = {
+  ...ClusterDeploymentReasons,
+  ControlPlaneAvailable:
+    "The hosted control plane serves its API at status.controlPlaneEndpoint (Available=True).",
+  AsExpected: "Nothing is wrong with the running control plane (Degraded=False).",
+  UnsupportedAvailabilityPolicy:
+    "The platform cannot run controllerAvailabilityPolicy HighlyAvailable (local runs every component once on " +
+    "one machine); the field is immutable, so create the HostedCluster again with SingleReplica.",
+  WaitingForNodePools:
+    "The HostedCluster is being deleted: its NodePools go first (deleted by the controller, waited for), then " +
+    "the control plane; the message names the pools left.",
+  WaitingForControlPlanePods:
+    "The control plane's objects are applied but its pods are not all ready yet; the message has the count.",
+} as const;
+
+export type HostedClusterReason = keyof typeof HostedClusterReasons;
+
 export type CommonReason = keyof typeof CommonReasons;
 export type ClusterFailoverReason = keyof typeof ClusterFailoverReasons;
 export type ClusterDeploymentReason = keyof typeof ClusterDeploymentReasons;
@@ -272,6 +293,7 @@ export const BootstrapPolicyReason = names(BootstrapPolicyReasons);
 export const PolicyEvaluationReason = names(PolicyEvaluationReasons);
 export const BootstrapReason = names(BootstrapReasons);
 export const ClusterFailoverReason = names(ClusterFailoverReasons);
+export const HostedClusterReason = names(HostedClusterReasons);
 
 /** The reason tables by kind, for the API reference. Kinds without a controller yet have none. */
 export const reasonsByKind: Record<string, Record<string, string>> = {
@@ -280,4 +302,5 @@ export const reasonsByKind: Record<string, Record<string, string>> = {
   ClusterClaim: ClusterClaimReasons,
   BootstrapPolicy: { ...BootstrapPolicyReasons, ...PolicyEvaluationReasons },
   ClusterFailover: ClusterFailoverReasons,
+  HostedCluster: { ...HostedClusterReasons, ...BootstrapReasons },
 };

@@ -16,6 +16,19 @@ export interface ControlPlaneOptions {
   binDir: string;
   /** kube-controller-manager gives namespace deletion, garbage collection and CSR signing. */
   controllerManager?: boolean;
+  /** kube-scheduler binds pods to nodes (hosted control planes: NodePool autoscaling reads its verdicts). */
+  scheduler?: boolean;
+  /**
+   * An etcd someone else runs (the hosted control planes' shared one): no etcd of its own is started, and the
+   * API server keeps its keys under `prefix`.
+   */
+  externalEtcd?: { url: string; prefix: string };
+  /** The API server's service network (--service-cluster-ip-range). Default 10.0.0.0/24. */
+  serviceNetwork?: string;
+  /** The pod network kube-controller-manager is told about (--cluster-cidr). */
+  clusterNetwork?: string;
+  /** More DNS names in the API server's serving certificate (a hosted cluster's api.<name>.<baseDomain>). */
+  extraDnsNames?: readonly string[];
   readyTimeoutMs?: number;
 }
 
@@ -24,13 +37,16 @@ interface Ports {
   etcdPeer: number;
   apiserver: number;
   controllerManager: number;
+  scheduler?: number;
 }
 
 interface State {
   ports: Ports;
   processes: RecordedProcess[];
   /** How it was last started, so `LocalControlPlane.recorded` can start it again. */
-  options?: Pick<ControlPlaneOptions, "name" | "controllerManager">;
+  options?: Omit<ControlPlaneOptions, "dataDir" | "binDir" | "readyTimeoutMs">;
+  /** The external etcd the processes were started against, when they were. */
+  etcdURL?: string;
 }
 
 export interface ControlPlaneStatus {
@@ -78,16 +94,22 @@ export class LocalControlPlane {
   }): Promise<{ apiURL: string; caData: string; kubeconfig: string }> {
     const { dataDir, binDir, name } = this.opts;
     await mkdir(join(dataDir, "logs"), { recursive: true });
-    const pki = await ensurePki(this.pkiDir, name);
+    const pki = await ensurePki(this.pkiDir, name, { extraDnsNames: this.opts.extraDnsNames });
     const previous = await this.readState();
-    if (previous && previous.processes.length > 0 && previous.processes.every(isAlive)) {
+    const etcdURL = this.opts.externalEtcd?.url;
+    if (
+      previous &&
+      previous.processes.length > 0 &&
+      previous.processes.every(isAlive) &&
+      previous.etcdURL === etcdURL
+    ) {
       return this.endpoints(previous.ports.apiserver, pki);
     }
     if (previous) await this.stopRecorded(previous.processes); // a partial set: restart all, keep data
     const ports = await this.choosePorts(previous?.ports);
     const processes: RecordedProcess[] = [];
-    const options = { name, controllerManager: this.opts.controllerManager };
-    const save = () => this.writeState({ ports, processes, options });
+    const { dataDir: _d, binDir: _b, readyTimeoutMs: _r, ...options } = this.opts;
+    const save = () => this.writeState({ ports, processes, options, ...(etcdURL ? { etcdURL } : {}) });
     const launch = (prog: string, args: string[]) => {
       const { record } = startProcess({
         name: prog,
@@ -101,14 +123,16 @@ export class LocalControlPlane {
       return record;
     };
 
-    const etcd = launch("etcd", this.etcdArgs(ports));
-    await save();
-    await this.waitFor(
-      etcd,
-      () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`),
-      "etcd",
-      mode.signal,
-    );
+    if (!this.opts.externalEtcd) {
+      const etcd = launch("etcd", this.etcdArgs(ports));
+      await save();
+      await this.waitFor(
+        etcd,
+        () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`),
+        "etcd",
+        mode.signal,
+      );
+    }
     const apiserver = launch("kube-apiserver", this.apiserverArgs(ports, pki));
     await save();
     const url = `https://127.0.0.1:${ports.apiserver}`;
@@ -121,6 +145,15 @@ export class LocalControlPlane {
         { mode: 0o600 },
       );
       launch("kube-controller-manager", this.controllerManagerArgs(ports, pki));
+      await save();
+    }
+    if (this.opts.scheduler) {
+      await writeFile(
+        join(dataDir, "scheduler.kubeconfig"),
+        await kubeconfigFor(name, url, pki, pki.schedulerCert, pki.schedulerKey),
+        { mode: 0o600 },
+      );
+      launch("kube-scheduler", this.schedulerArgs(ports));
       await save();
     }
     return endpoints;
@@ -203,6 +236,7 @@ export class LocalControlPlane {
       etcdPeer: await pick(previous?.etcdPeer),
       apiserver: await pick(previous?.apiserver),
       controllerManager: await pick(previous?.controllerManager),
+      scheduler: await pick(previous?.scheduler),
     };
   }
 
@@ -224,7 +258,8 @@ export class LocalControlPlane {
 
   private apiserverArgs(ports: Ports, pki: PkiPaths): string[] {
     return [
-      `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+      `--etcd-servers=${this.opts.externalEtcd?.url ?? `http://127.0.0.1:${ports.etcdClient}`}`,
+      ...(this.opts.externalEtcd ? [`--etcd-prefix=${this.opts.externalEtcd.prefix}`] : []),
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
       `--secure-port=${ports.apiserver}`,
@@ -234,7 +269,7 @@ export class LocalControlPlane {
       `--service-account-issuer=https://kubernetes.default.svc`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      "--service-cluster-ip-range=10.0.0.0/24",
+      `--service-cluster-ip-range=${this.opts.serviceNetwork ?? "10.0.0.0/24"}`,
       "--authorization-mode=RBAC",
       "--profiling=false",
       // No kubelet here: nothing dials nodes, and the endpoint reconciler must not advertise a pod network.
@@ -256,6 +291,21 @@ export class LocalControlPlane {
       `--cluster-signing-cert-file=${pki.caCert}`,
       `--cluster-signing-key-file=${pki.caKey}`,
       "--use-service-account-credentials=true",
+      ...(this.opts.clusterNetwork ? [`--cluster-cidr=${this.opts.clusterNetwork}`] : []),
+      "--profiling=false",
+      "--v=0",
+    ];
+  }
+
+  private schedulerArgs(ports: Ports): string[] {
+    const kubeconfig = join(this.opts.dataDir, "scheduler.kubeconfig");
+    return [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${ports.scheduler}`,
+      "--leader-elect=false",
       "--profiling=false",
       "--v=0",
     ];

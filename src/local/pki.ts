@@ -18,6 +18,8 @@ export interface PkiPaths {
   adminKey: string;
   controllerManagerCert: string;
   controllerManagerKey: string;
+  schedulerCert: string;
+  schedulerKey: string;
 }
 
 export function pkiPaths(dir: string): PkiPaths {
@@ -32,19 +34,41 @@ export function pkiPaths(dir: string): PkiPaths {
     adminKey: join(dir, "admin.key"),
     controllerManagerCert: join(dir, "controller-manager.crt"),
     controllerManagerKey: join(dir, "controller-manager.key"),
+    schedulerCert: join(dir, "scheduler.crt"),
+    schedulerKey: join(dir, "scheduler.key"),
   };
 }
 
 /**
- * Creates a CA, the API server's serving certificate (loopback names only), the service-account signing key
- * pair and client certificates for the admin (system:masters) and kube-controller-manager. Existing files are
- * kept, so a restarted control plane keeps trusting the kubeconfigs it handed out.
+ * Creates a CA, the API server's serving certificate (loopback names, plus `extraDnsNames` and
+ * `extraIpAddresses`), the service-account signing key pair and client certificates for the admin
+ * (system:masters), kube-controller-manager and kube-scheduler. Existing files are kept, so a restarted control
+ * plane keeps trusting the kubeconfigs it handed out; a PKI made before the scheduler's certificate existed gets
+ * that one added.
  */
-export async function ensurePki(dir: string, clusterName: string): Promise<PkiPaths> {
+export async function ensurePki(
+  dir: string,
+  clusterName: string,
+  opts: { extraDnsNames?: readonly string[]; extraIpAddresses?: readonly string[] } = {},
+): Promise<PkiPaths> {
   const p = pkiPaths(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (existsSync(p.controllerManagerCert)) return p;
+  const extraNames = [
+    ...(opts.extraDnsNames ?? []).map((name) => `DNS:${name}`),
+    ...(opts.extraIpAddresses ?? []).map((ip) => `IP:${ip}`),
+  ];
+  if (!existsSync(p.controllerManagerCert)) await createPki(dir, p, clusterName, extraNames);
+  if (!existsSync(p.schedulerCert))
+    await issue(dir, p, "scheduler", "/CN=system:kube-scheduler", ["extendedKeyUsage=clientAuth"]);
+  return p;
+}
 
+async function createPki(
+  dir: string,
+  p: PkiPaths,
+  clusterName: string,
+  extraNames: readonly string[],
+): Promise<void> {
   const openssl = (...args: string[]) => run("openssl", args, { cwd: dir });
   await openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", p.caKey);
   await openssl(
@@ -66,7 +90,8 @@ export async function ensurePki(dir: string, clusterName: string): Promise<PkiPa
     p.caCert,
   );
   await issue(dir, p, "apiserver", `/CN=${clusterName}-apiserver`, [
-    "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1",
+    "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1" +
+      extraNames.map((name) => `,${name}`).join(""),
     "extendedKeyUsage=serverAuth",
   ]);
   await issue(dir, p, "admin", "/O=system:masters/CN=slipway-admin", ["extendedKeyUsage=clientAuth"]);
@@ -83,7 +108,6 @@ export async function ensurePki(dir: string, clusterName: string): Promise<PkiPa
     p.serviceAccountKey,
   ]);
   await run("openssl", ["pkey", "-in", p.serviceAccountKey, "-pubout", "-out", p.serviceAccountPub]);
-  return p;
 }
 
 async function issue(

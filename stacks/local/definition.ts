@@ -2,6 +2,13 @@ import { DYNAMIC_CLUSTER_RESOURCES } from "../dynamic/control-plane.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
+import { hostedProgram } from "./hosted-cluster.js";
+import { assertHostedOperationsBuilt } from "./hosted-provider.js";
+import {
+  localHostedHostInputs,
+  validateLocalHostedInputs,
+  type LocalHostedClusterInputs,
+} from "./hosted-inputs.js";
 import { localDataFolder, localHostInputs, validateLocalInputs, type LocalClusterInputs } from "./inputs.js";
 import { assertOperationsBuilt } from "./provider.js";
 import { localPlatform } from "../../src/api/platforms/local.js";
@@ -23,15 +30,37 @@ const clusterDeployment: StackProgram<LocalClusterInputs> = {
   }),
 };
 
+const hostedCluster: StackProgram<LocalHostedClusterInputs> = {
+  hostInputs: localHostedHostInputs,
+  validate: (inputs) => {
+    const valid = validateLocalHostedInputs(inputs);
+    assertHostedOperationsBuilt();
+    return valid;
+  },
+  program: hostedProgram,
+  describe: (inputs) => ({
+    platform: "local",
+    summary:
+      `local hosted control plane ${inputs.clusterName} (${inputs.powerState}) in ${inputs.dataDir}, ` +
+      `keys under ${inputs.etcdPrefix} of the shared etcd`,
+    expectedResources: DYNAMIC_CLUSTER_RESOURCES,
+    secretOutputs: CLUSTER_SECRET_OUTPUTS,
+    idempotentCreate: true,
+  }),
+};
+
 /** Real control planes (etcd + kube-apiserver processes) on this machine: the end-to-end path. */
 export const local: PlatformDefinition = {
   name: "local",
   implemented: true,
   schema: localPlatform,
-  programs: { ClusterDeployment: clusterDeployment },
+  // A HostedCluster's control plane shares the machine's one etcd with the other hosted ones (Kamaji's model).
+  programs: { ClusterDeployment: clusterDeployment, HostedCluster: hostedCluster },
   // OCM's agent runs beside the control plane, supervised by the worker in the cluster's data folder.
   hubJoin: { method: "supervised-agent" },
   policyAccess: { via: "admin-kubeconfig" },
-  hibernation: "the control plane's processes (and the registration agent) stop; its data folder is kept",
+  hibernation:
+    "the control plane's processes (and the registration agent) stop; its data folder (a hosted cluster's keys " +
+    "in the shared etcd) is kept",
   dataFolder: localDataFolder,
 };

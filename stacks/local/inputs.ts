@@ -30,12 +30,22 @@ export function localHostInputs(ctx: StackContext): Pick<LocalClusterInputs, "da
  */
 export function validateLocalInputs(raw: unknown): LocalClusterInputs {
   const inputs = parseInputs("local", localInputs, raw);
-  checkBuiltTools(inputs.binDir, inputs.platform.controllerManager, inputs.platform.version);
+  const programs = [
+    "etcd",
+    "kube-apiserver",
+    ...(inputs.platform.controllerManager ? ["kube-controller-manager"] : []),
+  ];
+  checkBuiltTools(inputs.binDir, programs, inputs.platform.version);
   return inputs;
 }
 
-function checkBuiltTools(binDir: string, controllerManager: boolean, version: string | undefined): void {
-  const programs = ["etcd", "kube-apiserver", ...(controllerManager ? ["kube-controller-manager"] : [])];
+/** Stops with ToolsMissing or UnsupportedVersion when the programs are not built here or run another version. */
+export function checkBuiltTools(
+  binDir: string,
+  programs: readonly string[],
+  version: string | undefined,
+  versionField = "spec.platform.local.version",
+): void {
   for (const program of programs) {
     if (!existsSync(join(binDir, program))) {
       throw new TerminalStackError(
@@ -55,8 +65,8 @@ function checkBuiltTools(binDir: string, controllerManager: boolean, version: st
   if (!versionMatches(version, built)) {
     throw new TerminalStackError(
       ClusterDeploymentReason.UnsupportedVersion,
-      `the local platform runs Kubernetes ${built} (built by tools/build.sh); set spec.platform.local.version ` +
-        `to ${built.split(".").slice(0, 2).join(".")} or leave it empty`,
+      `the local platform runs Kubernetes ${built} (built by tools/build.sh); set ${versionField} ` +
+        `to ${built.split(".").slice(0, 2).join(".")} or ${versionField.includes("release") ? built : "leave it empty"}`,
     );
   }
 }
