@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment, ClusterFailover } from "../api/index.js";
 import { clusterDeploymentResource, clusterFailoverResource, namespaceResource } from "../api/resources.js";
-import { registerFailoverController } from "../failover/index.js";
+import { register as registerFailover } from "../failover/index.js";
+import { controllerDependencies } from "../queue/controller-jobs.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { configureLogging } from "../runtime/logging.js";
 import { Manager } from "../runtime/manager.js";
@@ -120,9 +121,12 @@ async function benchOne(kube: KubeClient, options: BenchFailoverOptions, count: 
 export async function benchFailover(options: BenchFailoverOptions): Promise<number> {
   configureLogging({ level: "warn" });
   await withBenchEnvironment(
-    async ({ kube }) => {
+    async ({ kube, config, redisUrl }) => {
       const manager = new Manager({ client: kube });
-      registerFailoverController(manager);
+      // No registration runs here: a resumed cluster is back once it runs.
+      registerFailover(manager, controllerDependencies(kube, { ...config, redisUrl }), {
+        registrationRequired: false,
+      });
       await manager.start({ cacheSyncTimeoutMs: 60_000 });
       try {
         for (const count of options.counts) await benchOne(kube, options, count);

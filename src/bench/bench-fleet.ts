@@ -2,16 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { BootstrapPolicy } from "../api/index.js";
 import { bootstrapPolicyResource, clusterDeploymentResource, namespaceResource } from "../api/resources.js";
 import {
-  BOOTSTRAP_POLICY_CONTROLLER,
-  POLICY_BATCH_MS,
   POLICY_EVALUATION_JOB,
   policyEvaluationJob,
-  registerBootstrapControllers,
+  register as registerPolicies,
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../bootstrap/policies/index.js";
+import { controllerDependencies } from "../queue/controller-jobs.js";
 import { SPOKE_QUEUE } from "../queue/job.js";
-import { JobQueue } from "../queue/job-queue.js";
+import type { JobQueue } from "../queue/job-queue.js";
 import { JobWorker } from "../queue/job-worker.js";
 import { conditionTime } from "../runtime/conditions.js";
 import type { KubeClient } from "../runtime/kube-client.js";
@@ -39,14 +38,12 @@ export async function benchFleet(options: {
   configureLogging({ level: "warn" });
   await withBenchEnvironment(
     async ({ config, kube, redisUrl }) => {
-      const queueOptions = {
-        name: SPOKE_QUEUE,
+      const deps = controllerDependencies(kube, {
+        ...config,
         redisUrl,
-        prefix: config.queuePrefix,
-        attempts: 3,
-        backoffMs: 500,
-      };
-      const queue = new JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>(queueOptions);
+        worker: { ...config.worker, attempts: 3, backoffMs: 500 },
+      });
+      const queue = deps.jobs.queue<PolicyEvaluationJobData, PolicyEvaluationResult>(SPOKE_QUEUE);
       const worker = new JobWorker({
         queue: SPOKE_QUEUE,
         redisUrl,
@@ -57,18 +54,10 @@ export async function benchFleet(options: {
         maxStalledCount: 2,
       }).handle(POLICY_EVALUATION_JOB, policyEvaluationJob({ kube }));
       const manager = new Manager({ client: kube });
-      registerBootstrapControllers(manager, { queue, evaluationsPerSecond: options.perSecond });
-      const events = new (await import("../queue/job-events.js")).JobEventRouter({
-        redisUrl,
-        prefix: config.queuePrefix,
-        queues: [SPOKE_QUEUE],
-      });
-      events.subscribe("BootstrapPolicy", (e) =>
-        manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
-      );
+      registerPolicies(manager, deps, { evaluationsPerSecond: options.perSecond });
+      manager.add(deps.jobs);
       try {
         await kube.create(namespaceResource, { metadata: { name: NS } });
-        await events.start();
         await manager.start();
         void worker.run();
         console.log(
@@ -80,8 +69,6 @@ export async function benchFleet(options: {
       } finally {
         await manager.stop();
         await worker.close();
-        await events.close();
-        await queue.close();
       }
     },
     { components: false },

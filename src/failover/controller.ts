@@ -1,6 +1,7 @@
 import type { ClusterDeployment, ClusterFailover } from "../api/index.js";
 import { FAILOVER_ANNOTATION } from "../api/index.js";
 import { clusterDeploymentResource, clusterFailoverResource } from "../api/resources.js";
+import type { ControllerDependencies } from "../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../runtime/controller.js";
 import type { Manager } from "../runtime/manager.js";
 import type { Reconciler } from "../runtime/reconciler.js";
@@ -53,15 +54,21 @@ export function failoverOfCluster(object: KubeObject): string[] {
   return name && object.metadata?.namespace ? [`${object.metadata.namespace}/${name}`] : [];
 }
 
-export interface FailoverRegistrationOptions {
+/** Tuning beside the config, for tests and benchmarks. */
+export interface FailoverControllerOptions {
+  /**
+   * A resumed cluster is back only once OCM reports it joined again. Default true: the registration controller
+   * runs in the same process. Tests and benchmarks without registration set false.
+   */
   registrationRequired?: boolean;
   concurrency?: number;
 }
 
 /** Registers the ClusterFailover controller; call before `manager.start()`. */
-export function registerFailoverController(
+export function register(
   manager: Manager,
-  options: FailoverRegistrationOptions = {},
+  _deps: ControllerDependencies,
+  options: FailoverControllerOptions = {},
 ): void {
   const clusters = manager.informer<ClusterDeployment>(clusterDeploymentResource);
   const failovers = manager.informer<ClusterFailover>(clusterFailoverResource);
@@ -75,7 +82,7 @@ export function registerFailoverController(
     reconciler: clusterFailoverReconciler({
       clustersIn: (namespace) => clusters.list({ namespace }),
       failoversIn: (namespace) => failovers.list({ namespace }),
-      registrationRequired: options.registrationRequired,
+      registrationRequired: options.registrationRequired ?? true,
     }),
     concurrency: options.concurrency ?? 2,
   };

@@ -2,7 +2,7 @@ export {
   CLUSTER_FAILOVER_CONTROLLER,
   clusterFailoverReconciler,
   failoverOfCluster,
-  registerFailoverController,
+  register,
 } from "./controller.js";
 export { FAILOVER_FIELD_MANAGER } from "./phases.js";
 export * from "./plan.js";

@@ -1,4 +1,5 @@
 import type { ClusterClaim } from "../api/index.js";
+import type { ControllerDependencies } from "../queue/controller-jobs.js";
 import type { Manager } from "../runtime/manager.js";
 import { objectKey } from "../runtime/resource.js";
 import { clusterClaimResource } from "../api/resources.js";
@@ -18,10 +19,14 @@ export {
 export { claimLifetimeMs } from "./cluster-claim/phases.js";
 export * from "./labels.js";
 
-export interface PoolControllerDeps {
+/** Tuning beside the config, for tests and benchmarks. */
+export interface PoolControllerOptions {
   /** Reconcile every pool this often without events (claim lifetimes, resume timeouts). Default 30 s. */
   poolRequeueAfterMs?: number;
-  /** A pool cluster asked to run and not ready this long after its resume started is replaced. Default: never. */
+  /**
+   * A pool cluster asked to run and not ready this long after its resume started is replaced. Default: the
+   * config's controller.resumeTimeoutSeconds (0: never).
+   */
   resumeTimeoutMs?: number;
   /** While a bound claim waits for its cluster's kubeconfig or for it to run, look again this often. Default 5 s. */
   claimPollMs?: number;
@@ -32,16 +37,25 @@ export interface PoolControllerDeps {
 }
 
 /** Registers the ClusterPool and ClusterClaim controllers; call before `manager.start()`. */
-export function registerPoolControllers(manager: Manager, deps: PoolControllerDeps = {}): void {
+export function register(
+  manager: Manager,
+  deps: ControllerDependencies,
+  options: PoolControllerOptions = {},
+): void {
+  const resumeTimeoutSeconds = deps.config.controller.resumeTimeoutSeconds;
   manager.register(
     clusterPoolRegistration(
-      { requeueAfterMs: deps.poolRequeueAfterMs ?? 30_000, resumeTimeoutMs: deps.resumeTimeoutMs },
-      deps.poolConcurrency ?? 2,
+      {
+        requeueAfterMs: options.poolRequeueAfterMs ?? 30_000,
+        resumeTimeoutMs:
+          options.resumeTimeoutMs ?? (resumeTimeoutSeconds ? resumeTimeoutSeconds * 1000 : undefined),
+      },
+      options.poolConcurrency ?? 2,
     ),
   );
   manager.register(
     clusterClaimRegistration({
-      settings: { kubeconfigPollMs: deps.claimPollMs ?? 5_000, maxRequeueMs: 30 * 60_000 },
+      settings: { kubeconfigPollMs: options.claimPollMs ?? 5_000, maxRequeueMs: 30 * 60_000 },
       claimsOfPool: (namespace, name) =>
         manager
           .informer<ClusterClaim>(clusterClaimResource)
@@ -50,7 +64,7 @@ export function registerPoolControllers(manager: Manager, deps: PoolControllerDe
           // each change out to every bound claim queued a new claim's pass behind dozens of others.
           .filter((claim) => claim.spec?.clusterPoolName === name && !claim.status?.clusterDeploymentRef)
           .map(objectKey),
-      concurrency: deps.claimConcurrency ?? 4,
+      concurrency: options.claimConcurrency ?? 4,
     }),
   );
 }

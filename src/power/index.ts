@@ -1,9 +1,6 @@
-import type { SlipwayConfig } from "../runtime/config.js";
-import type { KubeClient } from "../runtime/kube-client.js";
-import type { Manager } from "../runtime/manager.js";
-import { JobEventRouter } from "../queue/job-events.js";
-import { JobQueue } from "../queue/job-queue.js";
+import type { ControllerDependencies } from "../queue/controller-jobs.js";
 import { JobWorker } from "../queue/job-worker.js";
+import type { Manager } from "../runtime/manager.js";
 import { configuredClock, type PowerClock } from "./clock.js";
 import { POWER_CONTROLLER, powerRegistration } from "./controller.js";
 import {
@@ -21,38 +18,28 @@ export * from "./schedule.js";
 export * from "./trigger-job.js";
 export { accountUsage, countedState } from "./usage.js";
 
+/** Tuning beside the config, for tests and benchmarks. */
 export interface PowerControllerOptions {
-  kube: KubeClient;
-  config: SlipwayConfig & { redisUrl: string };
+  /** Default: the config's power clock (the system clock outside tests). */
   clock?: PowerClock;
   /** Trigger jobs run at once in this process. Default 4. */
   concurrency?: number;
 }
 
-/** The power controller's parts besides the reconciler: the trigger queue, its worker and its job events. */
-export interface PowerRuntime {
-  queue: JobQueue<PowerTriggerData, PowerTriggerResult>;
-  worker: JobWorker;
-  /** Starts the trigger worker and job events; call after `manager.start()` or with it. */
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
- * Registers the power controller and builds its trigger worker. Every controller replica runs the worker (a
- * trigger is one BullMQ job, so it fires once whichever replica takes it, and fires after a restart since it
- * waits in Redis); only the leader reconciles.
+ * Registers the power controller and runs its trigger worker with the manager. Every controller replica runs the
+ * worker (a trigger is one BullMQ job, so it fires once whichever replica takes it, and fires after a restart
+ * since it waits in Redis); only the leader reconciles. A trigger that ran reconciles its cluster at once: its
+ * result goes to status.power without waiting.
  */
-export function registerPowerController(manager: Manager, options: PowerControllerOptions): PowerRuntime {
-  const { config, kube } = options;
+export function register(
+  manager: Manager,
+  deps: ControllerDependencies,
+  options: PowerControllerOptions = {},
+): void {
+  const { config, kube } = deps;
   const clock = options.clock ?? configuredClock(config.power);
-  const queue = new JobQueue<PowerTriggerData, PowerTriggerResult>({
-    name: POWER_QUEUE,
-    redisUrl: config.redisUrl,
-    prefix: config.queuePrefix,
-    attempts: config.worker.attempts,
-    backoffMs: config.worker.backoffMs,
-  });
+  const queue = deps.jobs.queue<PowerTriggerData, PowerTriggerResult>(POWER_QUEUE);
   manager.register(powerRegistration({ queue, clock }));
   const worker = new JobWorker({
     queue: POWER_QUEUE,
@@ -63,26 +50,18 @@ export function registerPowerController(manager: Manager, options: PowerControll
     stalledIntervalMs: config.worker.stalledIntervalMs,
     maxStalledCount: config.worker.maxStalledCount,
   }).handle(POWER_TRIGGER_JOB, powerTriggerHandler({ kube, clock }));
-  const events = new JobEventRouter({
-    redisUrl: config.redisUrl,
-    prefix: config.queuePrefix,
-    queues: [POWER_QUEUE],
-  });
-  // A trigger that ran reconciles its cluster at once: its result goes to status.power without waiting.
-  events.subscribe("ClusterDeployment", (e) => manager.enqueue(POWER_CONTROLLER, `${e.namespace}/${e.name}`));
   let running: Promise<void> | undefined;
-  return {
-    queue,
-    worker,
-    async start() {
-      await events.start();
+  manager.add({
+    name: "power-trigger-worker",
+    start: async () => {
       running = worker.run();
     },
-    async close() {
+    stop: async () => {
       await worker.close();
       await running?.catch(() => undefined);
-      await events.close();
-      await queue.close();
     },
-  };
+  });
+  deps.jobs.onJobEvent(POWER_QUEUE, "ClusterDeployment", (e) =>
+    manager.enqueue(POWER_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
 }

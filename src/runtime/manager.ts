@@ -38,6 +38,16 @@ export interface ManagerOptions {
   logger?: Logger;
 }
 
+/**
+ * Something a controller runs beside its reconciler on every replica (controller-runtime's Runnable): a job
+ * worker, a job-event subscription. Started once caches sync, stopped before the informers.
+ */
+export interface Runnable {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 interface RunningController {
   registration: ControllerRegistration<KubeObject, unknown>;
   primary: SharedInformer;
@@ -55,6 +65,7 @@ export class Manager {
   readonly events: EventRecorder;
   private readonly informers = new Map<string, SharedInformer>();
   private readonly controllers = new Map<string, RunningController>();
+  private readonly runnables: Runnable[] = [];
   private readonly elector?: LeaderElector;
   private readonly health?: HealthServer;
   private readonly log: Logger;
@@ -164,6 +175,12 @@ export class Manager {
     }
   }
 
+  /** Runs `runnable` with the manager, on every replica: started in `start()`, stopped in `stop()`. */
+  add(runnable: Runnable): void {
+    if (this.started) throw new Error(`add ${runnable.name} before the manager starts`);
+    this.runnables.push(runnable);
+  }
+
   /**
    * Reconciles `key` soon, e.g. when a job finished (level-triggered: only the key, never a payload). With
    * `delayMs`, once that long after the first of a stream of calls.
@@ -190,6 +207,7 @@ export class Manager {
     );
     if (this.elector) this.elector.start();
     else await this.startLeading();
+    for (const runnable of this.runnables) await runnable.start();
   }
 
   /** Stops controllers (waiting for passes in flight), releases the lease, then stops informers and health. */
@@ -197,6 +215,7 @@ export class Manager {
     if (!this.started) return;
     if (this.elector) await this.elector.stop();
     else await this.stopLeading();
+    for (const runnable of [...this.runnables].reverse()) await runnable.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await this.health?.stop();
     this.started = false;

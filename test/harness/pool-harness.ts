@@ -2,7 +2,8 @@ import type { ClusterClaim, ClusterDeployment, ClusterPool } from "../../src/api
 import { KubeClient } from "../../src/runtime/kube-client.js";
 import { configureLogging } from "../../src/runtime/logging.js";
 import { Manager } from "../../src/runtime/manager.js";
-import { registerPoolControllers } from "../../src/pools/index.js";
+import { register as registerPools } from "../../src/pools/index.js";
+import { testControllerDependencies } from "./controller-deps.js";
 import {
   clusterClaimResource,
   clusterDeploymentResource,
@@ -20,7 +21,11 @@ export async function startPoolControllers(
   configureLogging({ level: process.env.SLIPWAY_LOG_LEVEL === "debug" ? "debug" : "warn" });
   const client = new KubeClient(hubKubeConfig());
   const manager = new Manager({ client, namespaces });
-  registerPoolControllers(manager, { poolRequeueAfterMs: 2_000, claimPollMs: 500 });
+  // Pools queue no jobs: the dependencies' queues are never opened.
+  registerPools(manager, testControllerDependencies(client, "pools"), {
+    poolRequeueAfterMs: 2_000,
+    claimPollMs: 500,
+  });
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
   return { manager, client };
 }

@@ -1,11 +1,16 @@
 import type { BootstrapPolicy, ClusterDeployment, ProtectedObjectClass } from "../../api/index.js";
 import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
-import type { JobQueue } from "../../queue/job-queue.js";
+import type { ControllerDependencies } from "../../queue/controller-jobs.js";
+import { SPOKE_QUEUE } from "../../queue/job.js";
 import type { Manager } from "../../runtime/manager.js";
 import { objectKey } from "../../runtime/resource.js";
 import { clusterBootstrapRegistration } from "./cluster-bootstrap.js";
 import type { PolicyEvaluationJobData, PolicyEvaluationResult } from "./job.js";
-import { bootstrapPolicyRegistration } from "./policy-controller.js";
+import {
+  BOOTSTRAP_POLICY_CONTROLLER,
+  bootstrapPolicyRegistration,
+  POLICY_BATCH_MS,
+} from "./policy-controller.js";
 import { ProtectedSet } from "./protected.js";
 import { RateLimiter } from "./rate-limiter.js";
 
@@ -20,32 +25,45 @@ export { policyEvaluationJob } from "./evaluation-job.js";
 export { ProtectedSet } from "./protected.js";
 export * from "./job.js";
 
-export interface BootstrapControllerDeps {
-  /** The "spoke" queue. */
-  queue: JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>;
-  /** Evaluations queued per policy per second at most. Default 50. */
+/** Tuning beside the config, for tests and benchmarks. */
+export interface BootstrapControllerOptions {
+  /** Evaluations queued per policy per second at most. Default: config.controller.policyEvaluationsPerSecond. */
   evaluationsPerSecond?: number;
   /** When a policy sets no evaluationInterval. Default 10 minutes. */
   defaultIntervalMs?: number;
-  /** The administrator's additions to the protected set (SLIPWAY_PROTECTED_OBJECTS). */
+  /** The administrator's additions to the protected set. Default: config.policies.protectedObjects. */
   protectedObjects?: readonly ProtectedObjectClass[];
 }
 
-/** Registers the BootstrapPolicy controller and the one that writes Bootstrapped on ClusterDeployments. */
-export function registerBootstrapControllers(manager: Manager, deps: BootstrapControllerDeps): void {
+/**
+ * Registers the BootstrapPolicy controller and the one that writes Bootstrapped on clusters. Evaluations go to the
+ * "spoke" queue; their job events reconcile the policy, batched.
+ */
+export function register(
+  manager: Manager,
+  deps: ControllerDependencies,
+  options: BootstrapControllerOptions = {},
+): void {
+  const queue = deps.jobs.queue<PolicyEvaluationJobData, PolicyEvaluationResult>(SPOKE_QUEUE);
+  const { config } = deps;
   const clusters = manager.informer<ClusterDeployment>(clusterDeploymentResource);
   const policies = manager.informer<BootstrapPolicy>(bootstrapPolicyResource);
   manager.register(
     bootstrapPolicyRegistration({
       settings: {
-        queue: deps.queue,
+        queue,
         clustersIn: (namespace) => clusters.list({ namespace }),
-        limiter: new RateLimiter(deps.evaluationsPerSecond ?? 50),
-        defaultIntervalMs: deps.defaultIntervalMs,
-        protectedObjects: new ProtectedSet(deps.protectedObjects),
+        limiter: new RateLimiter(
+          options.evaluationsPerSecond ?? config.controller.policyEvaluationsPerSecond,
+        ),
+        defaultIntervalMs: options.defaultIntervalMs,
+        protectedObjects: new ProtectedSet(options.protectedObjects ?? config.policies.protectedObjects),
       },
       policiesIn: (namespace) => policies.list({ namespace }).map(objectKey),
     }),
   );
   manager.register(clusterBootstrapRegistration({ policiesIn: (namespace) => policies.list({ namespace }) }));
+  deps.jobs.onJobEvent(SPOKE_QUEUE, "BootstrapPolicy", (e) =>
+    manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
+  );
 }

@@ -1,10 +1,13 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import { clusterDeploymentResource } from "../../api/resources.js";
+import type { ControllerDependencies } from "../../queue/controller-jobs.js";
+import { PULUMI_QUEUE, SPOKE_QUEUE } from "../../queue/job.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import type { CsrView } from "./csr-approval.js";
+import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
 import type { ManagedClusterObject } from "./managed-cluster.js";
 import {
   CSR_CLUSTER_NAME_LABEL,
@@ -119,4 +122,24 @@ export function registrationController(
     reconciler: registrationReconciler(deps, hub),
     concurrency,
   };
+}
+
+/**
+ * Registers hub registration. It follows its own spoke jobs and the stack's (a finished provision starts it) by
+ * their job events.
+ */
+export function register(manager: Manager, deps: ControllerDependencies): void {
+  const queue = deps.jobs.queue<RegistrationJobData, RegistrationJobResult>(SPOKE_QUEUE);
+  const { kube, config } = deps;
+  manager.register(
+    registrationController(
+      manager,
+      { kube, queue, config, settings: config.registration },
+      config.controller.concurrency,
+    ),
+  );
+  for (const jobQueue of [SPOKE_QUEUE, PULUMI_QUEUE])
+    deps.jobs.onJobEvent(jobQueue, "ClusterDeployment", (e) =>
+      manager.enqueue(REGISTRATION_CONTROLLER, `${e.namespace}/${e.name}`),
+    );
 }

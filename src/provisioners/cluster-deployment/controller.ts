@@ -1,5 +1,9 @@
 import type { ClusterDeployment } from "../../api/index.js";
+import type { ControllerDependencies } from "../../queue/controller-jobs.js";
+import { PULUMI_QUEUE } from "../../queue/job.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
@@ -68,4 +72,21 @@ export function clusterDeploymentRegistration(
     reconciler: clusterDeploymentReconciler(deps),
     concurrency,
   };
+}
+
+/**
+ * Registers the ClusterDeployment controller: its stack jobs go to the "pulumi" queue, and their events (started,
+ * progress, finished) reconcile the cluster at once instead of at the next poll.
+ */
+export function register(manager: Manager, deps: ControllerDependencies): void {
+  const queue = deps.jobs.queue<StackJobData, StackJobResult, StackJobProgress>(PULUMI_QUEUE);
+  manager.register(
+    clusterDeploymentRegistration(
+      { kube: deps.kube, queue, config: deps.config },
+      deps.config.controller.concurrency,
+    ),
+  );
+  deps.jobs.onJobEvent(PULUMI_QUEUE, "ClusterDeployment", (e) =>
+    manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
 }

@@ -6,27 +6,25 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseProtectedObjects, type BootstrapPolicy } from "../../../src/api/index.js";
+import type { BootstrapPolicy } from "../../../src/api/index.js";
 import { bootstrapPolicyResource, clusterDeploymentResource } from "../../../src/api/resources.js";
 import {
-  BOOTSTRAP_POLICY_CONTROLLER,
-  POLICY_BATCH_MS,
   POLICY_EVALUATION_JOB,
   policyEvaluationJob,
-  registerBootstrapControllers,
+  register as registerPolicies,
   type PolicyEvaluationJobData,
   type PolicyEvaluationResult,
 } from "../../../src/bootstrap/policies/index.js";
 import { sampleQueue } from "../../../src/bench/bench-policies.js";
-import { JobEventRouter } from "../../../src/queue/job-events.js";
 import { SPOKE_QUEUE } from "../../../src/queue/job.js";
-import { JobQueue } from "../../../src/queue/job-queue.js";
+import type { JobQueue } from "../../../src/queue/job-queue.js";
 import { JobWorker } from "../../../src/queue/job-worker.js";
 import { conditionTime, getCondition, type Condition } from "../../../src/runtime/conditions.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { configureLogging } from "../../../src/runtime/logging.js";
 import { Manager } from "../../../src/runtime/manager.js";
 import { eventually } from "../../harness/eventually.js";
+import { testControllerDependencies } from "../../harness/controller-deps.js";
 import { hubKubeConfig, newNamespace, testRedisUrl } from "../../harness/hub.js";
 
 let client: KubeClient;
@@ -34,7 +32,6 @@ let ns: string;
 let manager: Manager;
 let queue: JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>;
 let worker: JobWorker;
-let events: JobEventRouter;
 
 const CLUSTERS = ["c-0", "c-1", "c-2", "c-3"];
 
@@ -44,7 +41,11 @@ beforeAll(async () => {
   ns = await newNamespace("rollout");
   const redisUrl = testRedisUrl();
   const prefix = `ro-${randomBytes(4).toString("hex")}`;
-  queue = new JobQueue({ name: SPOKE_QUEUE, redisUrl, prefix, attempts: 1, backoffMs: 200 });
+  // The administrator protects Namespace payments (SLIPWAY_PROTECTED_OBJECTS): admission cannot see that.
+  const deps = testControllerDependencies(client, prefix, {
+    SLIPWAY_PROTECTED_OBJECTS: "Namespace/payments",
+  });
+  queue = deps.jobs.queue<PolicyEvaluationJobData, PolicyEvaluationResult>(SPOKE_QUEUE);
   worker = new JobWorker({
     queue: SPOKE_QUEUE,
     redisUrl,
@@ -55,17 +56,8 @@ beforeAll(async () => {
     maxStalledCount: 2,
   }).handle(POLICY_EVALUATION_JOB, policyEvaluationJob({ kube: client }));
   manager = new Manager({ client, namespaces: [ns] });
-  // The administrator protects Namespace payments (SLIPWAY_PROTECTED_OBJECTS): admission cannot see that.
-  registerBootstrapControllers(manager, {
-    queue,
-    evaluationsPerSecond: 50,
-    protectedObjects: parseProtectedObjects("Namespace/payments"),
-  });
-  events = new JobEventRouter({ redisUrl, prefix, queues: [SPOKE_QUEUE] });
-  events.subscribe("BootstrapPolicy", (e) =>
-    manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
-  );
-  await events.start();
+  registerPolicies(manager, deps, { evaluationsPerSecond: 50 });
+  manager.add(deps.jobs);
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
   void worker.run();
   for (const name of CLUSTERS) {
@@ -92,8 +84,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await manager?.stop();
   await worker?.close();
-  await events?.close();
-  await queue?.close();
   client?.close();
 });
 

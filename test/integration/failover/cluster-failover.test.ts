@@ -7,13 +7,14 @@ import {
   clusterPoolResource,
 } from "../../../src/api/resources.js";
 import { PowerSimulator, SIMULATED_RESUME_FAILURE_LABEL } from "../../../src/bench/power-simulator.js";
-import { registerFailoverController } from "../../../src/failover/index.js";
-import { registerPoolControllers } from "../../../src/pools/index.js";
+import { register as registerFailover } from "../../../src/failover/index.js";
+import { register as registerPools } from "../../../src/pools/index.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { configureLogging } from "../../../src/runtime/logging.js";
 import { Manager } from "../../../src/runtime/manager.js";
 import { markClusterProvisionedForTest } from "../../builders/cluster-deployment.js";
 import { clusterPool } from "../../builders/cluster-pool.js";
+import { testControllerDependencies } from "../../harness/controller-deps.js";
 import { eventually } from "../../harness/eventually.js";
 import { hubKubeConfig, newNamespaces } from "../../harness/hub.js";
 import { condition, poolClusters } from "../../harness/pool-harness.js";
@@ -37,8 +38,10 @@ beforeAll(async () => {
   client = new KubeClient(hubKubeConfig());
   namespaces = await newNamespaces(testNamespaces);
   manager = new Manager({ client, namespaces: Object.values(namespaces) });
-  registerPoolControllers(manager, { poolRequeueAfterMs: 1_000 });
-  registerFailoverController(manager);
+  const deps = testControllerDependencies(client, "failover");
+  registerPools(manager, deps, { poolRequeueAfterMs: 1_000 });
+  // No registration controller here: a resumed cluster is back once it runs.
+  registerFailover(manager, deps, { registrationRequired: false });
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
 });
 

@@ -7,9 +7,9 @@ import {
   POWER_QUEUE,
   POWER_TRIGGER_JOB,
   powerTriggerHandler,
-  registerPowerController,
-  type PowerRuntime,
+  register as registerPower,
 } from "../../../src/power/index.js";
+import { controllerDependencies } from "../../../src/queue/controller-jobs.js";
 import { JobWorker } from "../../../src/queue/job-worker.js";
 import { redisConnection } from "../../../src/queue/redis.js";
 import { getCondition, type Condition } from "../../../src/runtime/conditions.js";
@@ -31,7 +31,7 @@ import { ScaledClock } from "../../../src/power/clock.js";
 
 let client: KubeClient;
 let ns: string;
-const running: { manager: Manager; power: PowerRuntime }[] = [];
+const running: { manager: Manager }[] = [];
 
 /** Every minute: even minutes hibernate, odd minutes wake. With the scaled clock, a flip a second. */
 const flipEveryMinute = [{ start: "*/2 * * * *", end: "1-59/2 * * * *", location: "UTC" }];
@@ -47,18 +47,18 @@ function config(prefix: string) {
 
 async function startController(prefix: string, clock: ScaledClock) {
   const manager = new Manager({ client, namespaces: [ns] });
-  const power = registerPowerController(manager, { kube: client, config: config(prefix), clock });
+  const deps = controllerDependencies(client, config(prefix));
+  registerPower(manager, deps, { clock });
+  manager.add(deps.jobs);
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
-  await power.start();
-  const controller = { manager, power };
+  const controller = { manager };
   running.push(controller);
   return controller;
 }
 
-async function stopController(controller: { manager: Manager; power: PowerRuntime }) {
+async function stopController(controller: { manager: Manager }) {
   running.splice(running.indexOf(controller), 1);
   await controller.manager.stop();
-  await controller.power.close();
 }
 
 async function createScheduled(name: string, schedules = flipEveryMinute): Promise<ClusterDeployment> {
