@@ -15,6 +15,7 @@ import {
   type ProviderPlugin,
 } from "./provider-plugins.js";
 import { simulated } from "./simulated/definition.js";
+import { vsphere } from "./vsphere/definition.js";
 
 export type {
   HubJoin,
@@ -43,7 +44,7 @@ export {
 } from "./provider-plugins.js";
 
 /** Every platform with a folder here. Adding a platform: its folder (see README.md) and one line in this list. */
-export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, azure, gcp];
+export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, azure, gcp, vsphere];
 
 /** The platform of that name, implemented or not; undefined when no folder defines it. */
 export function platformDefinition(name: string): PlatformDefinition | undefined {

@@ -59,6 +59,11 @@ export interface StackProgram<Inputs = unknown> {
 export interface PlatformCredentials {
   /** Keys the Secret must hold; only these are passed on. Empty: whatever the Secret holds is passed on. */
   keys: readonly string[];
+  /**
+   * Other Secrets the spec may name (a field of spec.platform.<name> holding a LocalObjectReference) whose keys
+   * are passed on with the credentials when the field is set: vsphere's certificatesRef (ca.crt).
+   */
+  alsoFrom?: readonly { field: string; keys: readonly string[] }[];
 }
 
 /**
@@ -125,4 +130,9 @@ export interface PlatformDefinition {
   hibernation: string;
   /** Its data folder on the machine that runs the stack; absent when everything lives in the stack's state. */
   dataFolder?: PlatformDataFolder;
+  /**
+   * Failures its provider reports by reason (a message starting `<Reason>: `) and whether retrying can help: rows
+   * of the one error table (src/queue/pulumi-errors.ts). Each reason is in src/api/reasons.ts.
+   */
+  faults?: readonly { reason: string; retry: boolean }[];
 }

@@ -66,6 +66,22 @@ export const ClusterDeploymentReasons = {
   InvalidInputs: "The platform's stack refuses the inputs the spec gives it; the message says which.",
   UnknownPlatform: "spec.platform names a platform no stack folder defines.",
   ProviderCodeMissing: "The compiled provider code a local stack runs is missing: build Slipway.",
+  VSphereLoginFailed:
+    "vCenter refused the login (Stalled): correct username and password in the credentialsRef Secret.",
+  VSphereCertificateUntrusted:
+    "vCenter's certificate does not verify against ca.crt of the certificatesRef Secret (or the system roots) (Stalled).",
+  VSphereInventoryNotFound:
+    "A template, folder, pool, datastore or network the spec names is not in vCenter (Stalled); the message names it.",
+  VSpherePermissionDenied:
+    "The vCenter user lacks a privilege (Stalled); docs/platforms/vsphere.md lists the ones it needs.",
+  VSphereDatastoreFull:
+    "The datastore has no room for a clone (Stalled): free space or name another defaultDatastore.",
+  VSphereUnreachable:
+    "vCenter did not answer (retried); a clone it interrupted is adopted on the retry, never cloned twice.",
+  VSphereTaskTimedOut: "A vCenter task did not finish in time (retried).",
+  VSphereTransientFault: "vCenter answered with a fault that passes (a VM mid-transition, say) (retried).",
+  VSphereNameConflict:
+    "A VM name the cluster needs belongs to another cluster's VM (Stalled); the message names it.",
   ScheduleActive:
     "Hibernation schedules or hibernateAfter are acted on (condition Scheduled); the message has the next times.",
   NoSchedule: "The cluster has no hibernation schedule and no hibernateAfter (condition Scheduled=False).",

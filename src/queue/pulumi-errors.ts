@@ -13,6 +13,7 @@ import {
   StaleStackLockError,
   TerminalStackError,
 } from "../errors/index.js";
+import { platforms } from "../../stacks/index.js";
 
 /** What to do about a failed Pulumi operation. */
 export interface PulumiErrorClass {
@@ -55,6 +56,15 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => t.includes("SimulatedTransientFailure:"),
   },
+  // A platform provider's own failures, by the reason its message starts with (vsphere's: a wrong password stops,
+  // vCenter gone away retries); before the generic rules, whose words ("no space", "timed out") they may contain.
+  ...platforms.flatMap((p) =>
+    (p.faults ?? []).map(({ reason, retry }) => ({
+      reason,
+      retry,
+      matches: (_e: unknown, t: string) => t.includes(`${reason}: `),
+    })),
+  ),
   // The state folder, the workspace or the backend is full: freeing space fixes it, and the message would
   // otherwise match a terminal rule below ("failed to load project: write ...: no space left on device").
   {

@@ -70,7 +70,8 @@ export abstract class ControlPlaneResource extends pulumi.dynamic.Resource {
       provider,
       name,
       { ...args, ...Object.fromEntries(outputs.map((key) => [key, undefined])) },
-      { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+      // A platform's own secret state (vsphere's vCenter credentials, which read and delete need) stays secret too.
+      { ...opts, additionalSecretOutputs: ["kubeconfig", ...(opts?.additionalSecretOutputs ?? [])] },
       platform,
       "ControlPlane",
     );

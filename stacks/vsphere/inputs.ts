@@ -1,15 +1,39 @@
 import { vspherePlatform } from "../../src/api/platforms/vsphere.js";
 import type { Infer } from "../../src/api/schema.js";
-import { cloudHostFields, infraIDFor } from "../cloud/inputs.js";
-import { clusterInputs, parseInputs } from "../cluster-inputs.js";
+import { join } from "node:path";
+import { cloudHostFields, cloudHostInputs, infraIDFor } from "../cloud/inputs.js";
+import { absolutePath, clusterInputs, parseInputs } from "../cluster-inputs.js";
+import type { PlatformDataFolder, StackContext } from "../platform.js";
 import { desiredVms, type ClusterIdentity, type DesiredVm } from "./vm-set-plan.js";
 
 /**
  * The vsphere program's inputs: spec.platform.vsphere as the API stores it (defaults applied) and the cluster's
  * uid, which every VM carries with the infraID (stacks/cloud's `infraIDFor`, so every run agrees on it).
  */
-export const vsphereInputs = clusterInputs(vspherePlatform({ immutable: false }), cloudHostFields);
+export const vsphereInputs = clusterInputs(vspherePlatform({ immutable: false }), {
+  ...cloudHostFields,
+  dataDir: absolutePath(
+    "The simulated guest's folder on the machine that runs the stack (its control plane's data). Removed on destroy.",
+  ),
+  binDir: absolutePath("Folder with etcd, kube-apiserver and kube-controller-manager (tools/bin)."),
+});
 export type VSphereClusterInputs = Infer<typeof vsphereInputs>;
+
+/**
+ * One folder per stack, `<stateDir>/vsphere-guests/<stack>`: the simulated guest's control plane
+ * (simulated-guest.ts) and the registration agent the worker supervises beside it.
+ */
+export const vsphereDataFolder: PlatformDataFolder = { root: (stateDir) => join(stateDir, "vsphere-guests") };
+
+export function vsphereHostInputs(
+  ctx: StackContext,
+): Pick<VSphereClusterInputs, "clusterUID" | "dataDir" | "binDir"> {
+  return {
+    ...cloudHostInputs(ctx),
+    dataDir: join(vsphereDataFolder.root(ctx.stateDir), ctx.stackName),
+    binDir: ctx.toolsBinDir,
+  };
+}
 
 export function validateVSphereInputs(raw: unknown): VSphereClusterInputs {
   return parseInputs("vsphere", vsphereInputs, raw);
@@ -46,12 +70,21 @@ function escapeName(name: string): string {
 }
 
 /** The cluster's identity on its VMs. */
-export function identityOf(inputs: VSphereClusterInputs): ClusterIdentity {
+export function identityOf(
+  inputs: Pick<VSphereClusterInputs, "clusterName" | "clusterUID">,
+): ClusterIdentity {
   return { infraID: infraIDFor(inputs.clusterName, inputs.clusterUID), clusterUID: inputs.clusterUID };
 }
 
 /** The VMs the spec wants: its control plane and every node pool's workers. */
-export function desiredVmsOf(inputs: VSphereClusterInputs): DesiredVm[] {
+export function desiredVmsOf(
+  inputs: Pick<VSphereClusterInputs, "clusterName" | "clusterUID" | "platform">,
+): DesiredVm[] {
   const p = inputs.platform;
   return desiredVms(identityOf(inputs).infraID, p.controlPlane, p.nodePools);
+}
+
+/** `https://<vCenter>/sdk`: spec.platform.vsphere.vCenter is a host name, with a port when it is not 443. */
+export function sdkURL(vCenter: string): string {
+  return `https://${vCenter}/sdk`;
 }

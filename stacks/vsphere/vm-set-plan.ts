@@ -25,6 +25,8 @@ export interface DesiredVm extends MachineSize {
   role: "control-plane" | "worker";
   /** The node pool a worker belongs to. */
   pool?: string;
+  /** Its disk: the template's first disk grows to this size in the clone. */
+  diskGiB?: number;
 }
 
 /** One VM as a refresh read it (a subset of `VmSummary`, so tests need no MoRefs). */
@@ -46,11 +48,12 @@ export interface ClusterIdentity {
 /** The VMs of a spec: control planes `<infraID>-master-<i>`, workers `<infraID>-<pool>-<i>`. */
 export function desiredVms(
   infraID: string,
-  controlPlane: MachineSize & { replicas: number },
-  nodePools: readonly (MachineSize & { name: string; replicas: number })[],
+  controlPlane: MachineSize & { replicas: number; diskGiB?: number },
+  nodePools: readonly (MachineSize & { name: string; replicas: number; diskGiB?: number })[],
 ): DesiredVm[] {
   const vms: DesiredVm[] = [];
-  const size = ({ cpus, memoryMiB }: MachineSize) => ({ cpus, memoryMiB });
+  const size = ({ cpus, memoryMiB, diskGiB }: MachineSize & { diskGiB?: number }) =>
+    diskGiB === undefined ? { cpus, memoryMiB } : { cpus, memoryMiB, diskGiB };
   for (let i = 0; i < controlPlane.replicas; i++) {
     vms.push({ name: vmName(infraID, "master", i), role: "control-plane", ...size(controlPlane) });
   }

@@ -6,6 +6,7 @@ import {
   CLUSTER_UID_KEY,
   INFRA_ID_KEY,
   ownedVms,
+  ownerOf,
   planVmSet,
   type ClusterIdentity,
   type DesiredVm,
@@ -27,6 +28,8 @@ export interface VmSetPlacement {
 export interface VmSetOptions {
   /** extraConfig each VM gets besides its identity (`guestinfo.userdata` ...), by VM. */
   guestinfo?(vm: DesiredVm): Record<string, string>;
+  /** Device edits of one VM besides the placement's (its disk grown to the spec's size). */
+  deviceChange?(vm: DesiredVm): DataObject[];
   /** How long a guest may take to shut down before the VM is powered off. */
   shutdownTimeoutMs?: number;
   /** Poll interval while waiting for a guest shutdown. */
@@ -91,13 +94,21 @@ export async function applyVmSet(
   }
 }
 
-/** Powers off and destroys every VM of the cluster in the folder. */
+/**
+ * Powers off and destroys every VM of the cluster in the folder: its own, and an unlabelled one named after its
+ * infraID (a clone interrupted before its config landed, which a retried create would have adopted).
+ */
 export async function removeVmSet(
   client: Vim25Client,
   folder: MoRef,
   identity: ClusterIdentity,
 ): Promise<number> {
-  const owned = ownedVms(identity, (await client.vmsInFolder(folder)).map(observed));
+  const listed = (await client.vmsInFolder(folder)).map(observed);
+  const owned = listed.filter(
+    (vm) =>
+      ownerOf(vm, identity) === "ours" ||
+      (ownerOf(vm, identity) === "unlabelled" && vm.name.startsWith(`${identity.infraID}-`)),
+  );
   for (const vm of owned) {
     await act(client, undefined, identity, "Hibernating", {
       kind: "remove",
@@ -127,6 +138,15 @@ function extraConfigOf(
   };
 }
 
+function deviceChangeOf(
+  placement: VmSetPlacement,
+  vm: DesiredVm,
+  options: VmSetOptions,
+): DataObject[] | undefined {
+  const all = [...(placement.deviceChange ?? []), ...(options.deviceChange?.(vm) ?? [])];
+  return all.length > 0 ? all : undefined;
+}
+
 async function act(
   client: Vim25Client,
   placement: VmSetPlacement | undefined,
@@ -145,7 +165,7 @@ async function act(
         cpus: action.vm.cpus,
         memoryMiB: action.vm.memoryMiB,
         extraConfig: extraConfigOf(identity, action.vm, options),
-        deviceChange: placement!.deviceChange,
+        deviceChange: deviceChangeOf(placement!, action.vm, options),
         powerOn: powerState === "Running",
       });
       return;
@@ -154,7 +174,7 @@ async function act(
       await client.reconfigure(vmRef(action.id), {
         cpus: action.vm.cpus,
         memoryMiB: action.vm.memoryMiB,
-        deviceChange: placement!.deviceChange,
+        deviceChange: deviceChangeOf(placement!, action.vm, options),
         extraConfig: extraConfigOf(identity, action.vm, options),
       });
       return;

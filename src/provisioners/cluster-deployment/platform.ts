@@ -85,9 +85,25 @@ export async function readCredentials(
     throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}`);
   const wanted = adapter.definition.credentials?.keys ?? [];
   const keys = wanted.length > 0 ? wanted : Object.keys(secret.data ?? {});
-  return Object.fromEntries(
+  const credentials = Object.fromEntries(
     keys.map((key) => [key, Buffer.from(secret.data![key]!, "base64").toString("utf8")]),
   );
+  // Further Secrets the spec names (vsphere's certificatesRef): their keys travel with the credentials.
+  for (const also of adapter.definition.credentials?.alsoFrom ?? []) {
+    const ref = (platformSpecOf(adapter, cd)[also.field] as { name?: string } | undefined)?.name;
+    if (!ref) continue;
+    const other = await kube.getIfExists<Secret>(secretResource, namespace, ref);
+    if (!other) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${ref} does not exist`);
+    const lacking = also.keys.filter((key) => other.data?.[key] === undefined);
+    if (lacking.length > 0)
+      throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${ref} lacks ${lacking.join(", ")}`);
+    for (const key of also.keys) credentials[key] = Buffer.from(other.data![key]!, "base64").toString("utf8");
+  }
+  return credentials;
+}
+
+function platformSpecOf(adapter: PlatformAdapter, cd: ClusterDeployment): Record<string, unknown> {
+  return (cd.spec.platform as Record<string, Record<string, unknown> | undefined>)[adapter.name] ?? {};
 }
 
 function adapterFor(definition: PlatformDefinition, program: StackProgram): PlatformAdapter {

@@ -62,6 +62,18 @@ const samples: Record<string, Sample> = {
     host: { clusterUID: UID },
     mocks: { ...gcpMocks, credentials: gcpCredentials },
   },
+  vsphere: {
+    platform: {
+      vCenter: "vcenter.example.com",
+      datacenter: "DC0",
+      cluster: "DC0_C0",
+      defaultDatastore: "LocalDS_0",
+      network: "VM Network",
+      template: "ubuntu-kubeadm",
+      credentialsRef: { name: "vc" },
+    },
+    host: { clusterUID: UID, dataDir: "/var/lib/slipway/vsphere-guests/x", binDir: "/opt/slipway/bin" },
+  },
 };
 
 const raw = (sample: Sample, platform = sample.platform) => ({

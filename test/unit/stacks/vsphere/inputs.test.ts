@@ -13,6 +13,8 @@ const raw = (platform: Record<string, unknown> = {}) => ({
   clusterName: "dev-a",
   powerState: "Running",
   clusterUID: UID,
+  dataDir: "/var/lib/slipway/vsphere-guests/ns-dev-a-0b7c2f4e",
+  binDir: "/opt/slipway/bin",
   platform: {
     vCenter: "vcenter.example.com",
     datacenter: "DC0",
