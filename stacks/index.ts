@@ -5,9 +5,11 @@ import { ProviderPluginMissingError, TerminalStackError } from "../src/errors/in
 import { aws } from "./aws/definition.js";
 import { azure } from "./azure/definition.js";
 import { gcp } from "./gcp/definition.js";
+import { kubernetes } from "./hosted-kubernetes/definition.js";
 import { local } from "./local/definition.js";
 import type { PlatformDefinition, StackKind, StackProgram } from "./platform.js";
 import {
+  installBuiltPlugins,
   installedPlugins,
   missingPlugins,
   missingPluginsMessage,
@@ -44,7 +46,15 @@ export {
 } from "./provider-plugins.js";
 
 /** Every platform with a folder here. Adding a platform: its folder (see README.md) and one line in this list. */
-export const platforms: readonly PlatformDefinition[] = [local, simulated, aws, azure, gcp, vsphere];
+export const platforms: readonly PlatformDefinition[] = [
+  local,
+  simulated,
+  aws,
+  azure,
+  gcp,
+  kubernetes,
+  vsphere,
+];
 
 /** The platform of that name, implemented or not; undefined when no folder defines it. */
 export function platformDefinition(name: string): PlatformDefinition | undefined {
@@ -82,6 +92,15 @@ export function stackProgramFor(kind: StackKind, platform: string): StackProgram
     );
   }
   return found as StackProgram<unknown>;
+}
+
+/** Installs every platform's plugins that tools/build.sh built and the Pulumi home lacks (a worker at its start). */
+export function installToolsPlugins(toolsBinDir: string, pulumiHome: string): Promise<ProviderPlugin[]> {
+  return installBuiltPlugins(
+    platforms.flatMap((p) => p.plugins ?? []),
+    toolsBinDir,
+    pulumiHome,
+  );
 }
 
 /** The provider plugins a platform needs that the Pulumi home lacks; none for an unknown platform. */

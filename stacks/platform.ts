@@ -1,5 +1,5 @@
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
-import type { ClusterPlatform, PlatformName } from "../src/api/platform.js";
+import type { ClusterPlatform, HostedClusterPlatformName } from "../src/api/platform.js";
 import type { PlatformOptions } from "../src/api/platform-fields.js";
 import type { AnySchema } from "../src/api/schema.js";
 import type { ProviderPluginRef } from "./provider-plugins.js";
@@ -105,7 +105,8 @@ export interface PlatformDataFolder {
 
 /** Everything about one platform, in its own folder stacks/<name>/. */
 export interface PlatformDefinition {
-  name: PlatformName;
+  /** A platform of PLATFORMS, or one only a HostedCluster names (`kubernetes`, which has no ClusterDeployment program). */
+  name: HostedClusterPlatformName;
   /**
    * False while the platform has only its schema and a program skeleton: the ClusterDeployment controller answers
    * a cluster on it with Stalled UnsupportedPlatform and the runner refuses to run it.

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { promisify } from "node:util";
 
 /**
  * Pulumi resource provider plugins: which a platform's programs need, at which version, and which a Pulumi home
@@ -95,4 +97,43 @@ export const PLUGIN_RECHECK_MAX_MS = 300_000;
 /** When to look for the plugin again, given how long the cluster has waited for it: capped backoff, no hot loop. */
 export function pluginRecheckDelayMs(waitedMs: number): number {
   return Math.min(PLUGIN_RECHECK_MAX_MS, Math.max(PLUGIN_RECHECK_MIN_MS, Math.floor(waitedMs)));
+}
+
+/**
+ * Installs the plugins that tools/build.sh built from their Go modules (tools/bin/pulumi-resource-<name>) into a
+ * Pulumi home, at the version their SDK package drives, unless it holds them already: what an operator would do by
+ * hand with `pulumi plugin install resource <name> <version> --file <binary>`. Returns what it installed.
+ */
+export async function installBuiltPlugins(
+  refs: readonly ProviderPluginRef[],
+  toolsBinDir: string,
+  pulumiHome: string,
+): Promise<ProviderPlugin[]> {
+  const built = requiredPlugins(refs).filter((p) =>
+    existsSync(join(toolsBinDir, `pulumi-resource-${p.name}`)),
+  );
+  const missing = missingPlugins(built, installedPlugins(pulumiHome));
+  for (const plugin of missing) {
+    await promisify(execFile)(
+      join(toolsBinDir, "pulumi"),
+      [
+        "plugin",
+        "install",
+        "resource",
+        plugin.name,
+        plugin.version,
+        "--file",
+        join(toolsBinDir, `pulumi-resource-${plugin.name}`),
+      ],
+      {
+        env: {
+          ...process.env,
+          PULUMI_HOME: pulumiHome,
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        },
+      },
+    );
+  }
+  return missing;
 }

@@ -15,7 +15,7 @@ import {
 } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { stackStatus } from "./operation-status.js";
-import { hostedClusterPlatform, PLATFORMS } from "./platform.js";
+import { HOSTED_CLUSTER_PLATFORMS, hostedClusterPlatform } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
 const cidrEntry = (description: string) =>
@@ -84,7 +84,9 @@ export const hostedClusterStatus = s.object(
   {
     conditions: conditions(),
     observedGeneration: observedGeneration(),
-    platform: s.enum(PLATFORMS, { description: "The platform spec.platform names, for printing." }),
+    platform: s.enum(HOSTED_CLUSTER_PLATFORMS, {
+      description: "The platform spec.platform names, for printing.",
+    }),
     version: s.string({ description: "Kubernetes version the control plane runs.", maxLength: 64 }),
     controlPlaneEndpoint: s.object(
       {

@@ -7,6 +7,7 @@
 import { awsHostedClusterPlatform, awsNodePoolPlatform, awsPlatform } from "./platforms/aws.js";
 import { azureHostedClusterPlatform, azureNodePoolPlatform, azurePlatform } from "./platforms/azure.js";
 import { gcpHostedClusterPlatform, gcpNodePoolPlatform, gcpPlatform } from "./platforms/gcp.js";
+import { kubernetesHostedClusterPlatform } from "./platforms/kubernetes.js";
 import { localHostedClusterPlatform, localNodePoolPlatform, localPlatform } from "./platforms/local.js";
 import {
   simulatedHostedClusterPlatform,
@@ -27,6 +28,7 @@ import { s, type Infer, type ValidationRule } from "./schema.js";
 export * from "./platforms/aws.js";
 export * from "./platforms/azure.js";
 export * from "./platforms/gcp.js";
+export * from "./platforms/kubernetes.js";
 export * from "./platforms/local.js";
 export * from "./platforms/simulated.js";
 export * from "./platforms/vsphere.js";
@@ -34,6 +36,13 @@ export type { PlatformOptions } from "./platform-fields.js";
 
 export const PLATFORMS = ["local", "simulated", "aws", "azure", "gcp", "vsphere"] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
+
+/**
+ * A HostedCluster may also name `kubernetes` (management-cluster mode): its control plane runs as workloads on a
+ * management cluster, so there is no ClusterDeployment or NodePool on it.
+ */
+export const HOSTED_CLUSTER_PLATFORMS = [...PLATFORMS, "kubernetes"] as const;
+export type HostedClusterPlatformName = (typeof HOSTED_CLUSTER_PLATFORMS)[number];
 
 function exactlyOneRule(keys: readonly string[], what: string): ValidationRule {
   return {
@@ -111,13 +120,16 @@ export function hostedClusterPlatform() {
         azure: azureHostedClusterPlatform(opts),
         gcp: gcpHostedClusterPlatform(opts),
         vsphere: vsphereHostedClusterPlatform(opts),
+        kubernetes: kubernetesHostedClusterPlatform(opts),
       },
       {
-        description: `Where the workers' infrastructure lives: exactly one of ${PLATFORMS.join(", ")}.`,
+        description:
+          `Where the workers' infrastructure lives, or (kubernetes) the management cluster the control plane ` +
+          `runs on: exactly one of ${HOSTED_CLUSTER_PLATFORMS.join(", ")}.`,
         rules: [
-          exactlyOneRule(PLATFORMS, "platform"),
+          exactlyOneRule(HOSTED_CLUSTER_PLATFORMS, "platform"),
           sameKindRule(
-            PLATFORMS,
+            HOSTED_CLUSTER_PLATFORMS,
             "platform",
             "delete the HostedCluster and create one on the other platform",
           ),

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import { CREDENTIALS_CONFIG_KEY, type PlatformDefinition } from "../../stacks/index.js";
+import { CREDENTIALS_CONFIG_KEY, type PlatformDefinition, type StackKind } from "../../stacks/index.js";
 
 export interface DeclaredResource {
   type: string;
@@ -26,9 +26,9 @@ export type MockCall = (args: pulumi.runtime.MockCallArgs) => Record<string, unk
 export async function runCloudProgram(
   platform: PlatformDefinition,
   rawInputs: Record<string, unknown>,
-  opts: { credentials: Record<string, string>; state?: MockState; call?: MockCall },
+  opts: { credentials: Record<string, string>; state?: MockState; call?: MockCall; kind?: StackKind },
 ): Promise<ProgramRun> {
-  const program = platform.programs.ClusterDeployment!;
+  const program = platform.programs[opts.kind ?? "ClusterDeployment"]!;
   const resources: DeclaredResource[] = [];
   const logs: string[] = [];
   await pulumi.runtime.setMocks(

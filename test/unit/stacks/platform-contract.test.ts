@@ -74,6 +74,10 @@ const samples: Record<string, Sample> = {
     },
     host: { clusterUID: UID, dataDir: "/var/lib/slipway/vsphere-guests/x", binDir: "/opt/slipway/bin" },
   },
+  // HostedCluster only (management mode): test/unit/stacks/management-kubernetes.test.ts runs its program.
+  kubernetes: {
+    platform: { credentialsRef: { name: "management" }, imageRepository: "mirror.example.com/k8s" },
+  },
 };
 
 const raw = (sample: Sample, platform = sample.platform) => ({
@@ -83,8 +87,10 @@ const raw = (sample: Sample, platform = sample.platform) => ({
   ...sample.host,
 });
 
-const implemented = platforms.filter((p) => p.implemented);
-const clouds = platforms.filter((p) => (p.plugins ?? []).length > 0);
+// Platforms with a ClusterDeployment program: `kubernetes` is a HostedCluster-only platform.
+const clusterPlatforms = platforms.filter((p) => p.programs.ClusterDeployment);
+const implemented = clusterPlatforms.filter((p) => p.implemented);
+const clouds = clusterPlatforms.filter((p) => (p.plugins ?? []).length > 0);
 
 describe("the platform contract", () => {
   it("covers every platform of the registry, and the three clouds are implemented", () => {
