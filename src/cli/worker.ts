@@ -15,6 +15,7 @@ import {
   CLUSTER_DEPLOYMENT_STACK_JOB,
   clusterDeploymentStackJob,
 } from "../provisioners/cluster-deployment/stack-job.js";
+import { HOSTED_CLUSTER_STACK_JOB, hostedClusterStackJob } from "../provisioners/hosted-cluster/stack-job.js";
 import { POLICY_EVALUATION_JOB, policyEvaluationJob, ProtectedSet } from "../bootstrap/policies/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
@@ -55,6 +56,11 @@ export async function workerCommand(): Promise<number> {
         queue: PULUMI_QUEUE,
         type: CLUSTER_DEPLOYMENT_STACK_JOB,
         handler: clusterDeploymentStackJob({ config, kube, runner }),
+      },
+      {
+        queue: PULUMI_QUEUE,
+        type: HOSTED_CLUSTER_STACK_JOB,
+        handler: hostedClusterStackJob({ config, kube, runner }),
       },
       {
         queue: SPOKE_QUEUE,
