@@ -132,6 +132,13 @@ export interface PlatformDefinition {
   /** Its data folder on the machine that runs the stack; absent when everything lives in the stack's state. */
   dataFolder?: PlatformDataFolder;
   /**
+   * What a NodePool's nodes are on it (src/provisioners/node-pool): `api-objects`, simulated Node objects the
+   * controller writes into the hosted cluster's API; `status-only`, counts in the NodePool's status (the cluster
+   * has no API). Absent: the provider's node group, made by the cloud program, which is not built yet (the pool
+   * is Stalled UnsupportedPlatform).
+   */
+  nodePoolNodes?: "api-objects" | "status-only";
+  /**
    * Failures its provider reports by reason (a message starting `<Reason>: `) and whether retrying can help: rows
    * of the one error table (src/queue/pulumi-errors.ts). Each reason is in src/api/reasons.ts.
    */

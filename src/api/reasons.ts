@@ -289,8 +289,48 @@ export const HostedClusterReasons = {
 
 export type HostedClusterReason = keyof typeof HostedClusterReasons;
 
+/** Reasons of a NodePool (src/provisioners/node-pool): its conditions, its Events and the autoscaler's decisions. */
+export const NodePoolReasons = {
+  ...CommonReasons,
+  NodesReady: "Every node the pool wants exists, is Ready and runs the wanted version.",
+  ScalingUp: "Nodes are being added to reach the desired count (the message has the counts).",
+  ScalingDown: "Nodes are being removed to reach the desired count (the message has the counts).",
+  WaitingForNodes: "The pool's nodes exist but not all are Ready yet.",
+  WaitingForHostedCluster:
+    "The HostedCluster spec.clusterName names does not exist yet, or does not serve its API yet; the pool binds " +
+    "when it does.",
+  PlatformMismatch:
+    "spec.platform names another platform than the HostedCluster's (Stalled); both are immutable: create the " +
+    "NodePool again on the cluster's platform.",
+  UnsupportedPlatform:
+    "On this platform a NodePool is the provider's node group, made by the cloud program, which is not built " +
+    "yet (Stalled); local and simulated pools work.",
+  NodesHealthy: "Every node is Ready and renews its lease (AllNodesHealthy=True).",
+  NodesUnhealthy:
+    "Some nodes are not Ready or their lease expired (AllNodesHealthy=False); the message names them.",
+  AutoscalingEnabled: "spec.autoScaling is set: the autoscaler sizes the pool between min and max.",
+  AutoscalingDisabled: "spec.replicas fixes the size (AutoscalingEnabled=False).",
+  Upgrading:
+    "The nodes move to a new version (UpdatingVersion=True): Replace within maxUnavailable and maxSurge, or " +
+    "InPlace one node at a time; the message has the counts.",
+  VersionUpToDate: "Every node runs the wanted version (UpdatingVersion=False).",
+  ScaledUpGroup:
+    "The autoscaler grew the pool for pods the scheduler marked Unschedulable (cluster-autoscaler's word).",
+  ScaleDown: "The autoscaler removed nodes that had no pods for scaleDownDelay (cluster-autoscaler's word).",
+  NotTriggerScaleUp:
+    "Pending pods did not make the pool grow: max reached, or no node of the pool could hold them (a taint not " +
+    "tolerated, a nodeSelector on other labels, requests over the instance type); the message says which.",
+  ScaleDownCandidatesPresent: "Empty nodes wait out scaleDownDelay; the message has when the first may go.",
+  NoActivity:
+    "The autoscaler has nothing to do: no pending pods for the pool and no empty node past the delay.",
+  NodeAdded: "A simulated node was registered in the hosted cluster's API (Event).",
+  NodeRemoved: "A node was removed from the hosted cluster's API (Event).",
+  DeletingNodes: "The NodePool is being deleted: its nodes are removed first.",
+} as const;
+
 export type CommonReason = keyof typeof CommonReasons;
 export type ClusterFailoverReason = keyof typeof ClusterFailoverReasons;
+export type NodePoolReason = keyof typeof NodePoolReasons;
 export type ClusterDeploymentReason = keyof typeof ClusterDeploymentReasons;
 export type ClusterPoolReason = keyof typeof ClusterPoolReasons;
 export type ClusterClaimReason = keyof typeof ClusterClaimReasons;
@@ -309,6 +349,7 @@ export const BootstrapPolicyReason = names(BootstrapPolicyReasons);
 export const PolicyEvaluationReason = names(PolicyEvaluationReasons);
 export const BootstrapReason = names(BootstrapReasons);
 export const ClusterFailoverReason = names(ClusterFailoverReasons);
+export const NodePoolReason = names(NodePoolReasons);
 export const HostedClusterReason = names(HostedClusterReasons);
 
 /** The reason tables by kind, for the API reference. Kinds without a controller yet have none. */
@@ -318,5 +359,6 @@ export const reasonsByKind: Record<string, Record<string, string>> = {
   ClusterClaim: ClusterClaimReasons,
   BootstrapPolicy: { ...BootstrapPolicyReasons, ...PolicyEvaluationReasons },
   ClusterFailover: ClusterFailoverReasons,
+  NodePool: NodePoolReasons,
   HostedCluster: { ...HostedClusterReasons, ...BootstrapReasons },
 };

@@ -63,4 +63,5 @@ export const local: PlatformDefinition = {
     "the control plane's processes (and the registration agent) stop; its data folder (a hosted cluster's keys " +
     "in the shared etcd) is kept",
   dataFolder: localDataFolder,
+  nodePoolNodes: "api-objects",
 };

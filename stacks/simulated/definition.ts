@@ -50,4 +50,5 @@ export const simulated: PlatformDefinition = {
   },
   policyAccess: { via: "simulation", evaluation: simulatedEvaluation },
   hibernation: "a state change in the stack that takes hibernateSeconds; the simulated agent pauses",
+  nodePoolNodes: "status-only",
 };

@@ -2,6 +2,11 @@
  * The local platform's fields: spec.platform.local of a ClusterDeployment, a HostedCluster and a NodePool, composed
  * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
+import {
+  DEFAULT_SIMULATED_INSTANCE_TYPE,
+  SIMULATED_INSTANCE_TYPE_NAMES,
+  simulatedInstanceTypeDescription,
+} from "../node-instance-types.js";
 import { optionalRegion, version, type PlatformOptions } from "../platform-fields.js";
 import { s, type Infer } from "../schema.js";
 
@@ -46,4 +51,16 @@ export const localHostedClusterPlatform = (opts: PlatformOptions) =>
 
 /** spec.platform.local of a NodePool: the machines of its workers. */
 export const localNodePoolPlatform = () =>
-  s.object({}, { description: "Simulated nodes registered with a local control plane." });
+  s.object(
+    {
+      instanceType: s.enum(SIMULATED_INSTANCE_TYPE_NAMES as [string, ...string[]], {
+        description: simulatedInstanceTypeDescription,
+        default: DEFAULT_SIMULATED_INSTANCE_TYPE,
+      }),
+    },
+    {
+      description:
+        "Simulated nodes registered with the local hosted control plane (Node objects with leases; no kubelet, so " +
+        "pods bind to them but never run).",
+    },
+  );

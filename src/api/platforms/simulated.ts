@@ -3,6 +3,11 @@
  * into the API by src/api/platform.ts. The API owns the wire format; stacks/<platform> imports this fragment.
  */
 import { localObjectReference } from "../common.js";
+import {
+  DEFAULT_SIMULATED_INSTANCE_TYPE,
+  SIMULATED_INSTANCE_TYPE_NAMES,
+  simulatedInstanceTypeDescription,
+} from "../node-instance-types.js";
 import { optionalRegion, seconds, version, type PlatformOptions } from "../platform-fields.js";
 import { s, type Infer } from "../schema.js";
 
@@ -89,6 +94,14 @@ export const simulatedNodePoolPlatform = () =>
   s.object(
     {
       nodeReadySeconds: seconds("a node becoming Ready", 2),
+      instanceType: s.enum(SIMULATED_INSTANCE_TYPE_NAMES as [string, ...string[]], {
+        description: simulatedInstanceTypeDescription,
+        default: DEFAULT_SIMULATED_INSTANCE_TYPE,
+      }),
     },
-    { description: "Simulated nodes." },
+    {
+      description:
+        "Simulated nodes of a simulated HostedCluster, which has no API to register them with: they exist only as " +
+        "counts in the NodePool's status (replicas, readyReplicas), each Ready nodeReadySeconds after it is added.",
+    },
   );

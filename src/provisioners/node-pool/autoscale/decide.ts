@@ -1,3 +1,4 @@
+import { NodePoolReason as Reason } from "../../../api/reasons.js";
 import { insufficient, neverFits, subtract } from "./predicates.js";
 import type {
   AutoscaleDecision,
@@ -78,7 +79,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
     return {
       desiredReplicas: max,
       removeNodes,
-      reason: "ScaleDown",
+      reason: Reason.ScaleDown,
       message: `Scale-down: the group has ${pluralNodes(current)}, above max ${String(max)}: removing ${removeNodes.join(", ")}`,
       helpedPods: [],
       notTriggered,
@@ -127,7 +128,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
     return {
       desiredReplicas: grown,
       removeNodes: [],
-      reason: "ScaledUpGroup",
+      reason: Reason.ScaledUpGroup,
       message: `Scale-up: setting group size to ${String(grown)} (from ${String(current)}): ${why}${unhelped}`,
       helpedPods,
       notTriggered,
@@ -154,7 +155,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
       ...base,
       desiredReplicas: current - removable.length,
       removeNodes: names,
-      reason: "ScaleDown",
+      reason: Reason.ScaleDown,
       message: `Scale-down: removing empty node(s) ${names.join(", ")} (no pods for ${String(input.scaleDownDelayMs / 1000)} s); group size ${String(current - removable.length)} (from ${String(current)}, min ${String(min)})`,
     };
   }
@@ -163,7 +164,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
       ...base,
       desiredReplicas: current,
       removeNodes: [],
-      reason: "NotTriggerScaleUp",
+      reason: Reason.NotTriggerScaleUp,
       message: notTriggeredText(notTriggered),
     };
   }
@@ -172,7 +173,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
       ...base,
       desiredReplicas: current,
       removeNodes: [],
-      reason: "ScaleDownCandidatesPresent",
+      reason: Reason.ScaleDownCandidatesPresent,
       message: `${pluralNodes(notDue.length)} empty; the first may be removed at ${nextScaleDownAt.toISOString()} (scaleDownDelay ${String(input.scaleDownDelayMs / 1000)} s)`,
     };
   }
@@ -180,7 +181,7 @@ export function decideAutoscale(input: AutoscaleInput): AutoscaleDecision {
     ...base,
     desiredReplicas: current,
     removeNodes: [],
-    reason: "NoActivity",
+    reason: Reason.NoActivity,
     message:
       onExisting > 0
         ? `${String(onExisting)} pending pod(s) fit the room existing nodes have; no scale-up needed`

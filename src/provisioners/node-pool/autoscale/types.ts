@@ -3,6 +3,7 @@
  * maps API objects into these shapes; the decision never sees a Kubernetes object, so it stays pure and is
  * tested from plain literals (as src/pools/algorithm is).
  */
+import type { NodePoolReason } from "../../../api/reasons.js";
 
 /** Requests or capacity in the units the scheduler compares: millicores, bytes, pod slots. */
 export interface Resources {
@@ -69,8 +70,10 @@ export interface AutoscaleInput {
 }
 
 /** cluster-autoscaler's words: its events (ScaledUpGroup, ScaleDown, NotTriggerScaleUp) and status (NoActivity). */
-export type AutoscaleReason =
-  "ScaledUpGroup" | "ScaleDown" | "NotTriggerScaleUp" | "ScaleDownCandidatesPresent" | "NoActivity";
+export type AutoscaleReason = Extract<
+  NodePoolReason,
+  "ScaledUpGroup" | "ScaleDown" | "NotTriggerScaleUp" | "ScaleDownCandidatesPresent" | "NoActivity"
+>;
 
 /** Why one pending pod did not make the pool grow (cluster-autoscaler's NotTriggerScaleUp event message). */
 export interface NotTriggered {

@@ -1,0 +1,4 @@
+export { NODE_POOL_CONTROLLER, nodePoolReconciler, register, type NodePoolOptions } from "./controller.js";
+export { NODE_POOL_FIELD_MANAGER, NODE_POOL_FINALIZER } from "./phases.js";
+export * from "./nodes.js";
+export * from "./autoscale/index.js";
