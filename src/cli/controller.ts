@@ -4,6 +4,7 @@ import { Manager } from "../runtime/manager.js";
 import { controllerDependencies } from "../queue/controller-jobs.js";
 import { register as registerClusterDeployments } from "../provisioners/cluster-deployment/controller.js";
 import { register as registerHostedClusters } from "../provisioners/hosted-cluster/controller.js";
+import { register as registerNodePools } from "../provisioners/node-pool/index.js";
 import { register as registerPools } from "../pools/index.js";
 import { register as registerPolicies } from "../bootstrap/policies/index.js";
 import { register as registerRegistration } from "../bootstrap/registration/index.js";
@@ -38,6 +39,7 @@ export async function controllerCommand(): Promise<number> {
   // Every controller folder has the same face: register(manager, deps). One line each.
   registerClusterDeployments(manager, deps);
   registerHostedClusters(manager, deps);
+  registerNodePools(manager, deps);
   registerPools(manager, deps);
   registerFailover(manager, deps);
   registerRegistration(manager, deps);

@@ -60,7 +60,11 @@ export function register(
   const clusters = manager.informer<HostedCluster>(hostedClusterResource);
   const pools = manager.informer<NodePool>(nodePoolResource);
   const clock = options.clock ?? { now: () => new Date() };
-  const heartbeat = new NodeHeartbeat({ intervalMs: options.heartbeatIntervalMs, now: () => clock.now() });
+  const heartbeat = new NodeHeartbeat({
+    intervalMs: options.heartbeatIntervalMs,
+    now: () => clock.now(),
+    active: () => manager.isLeader(),
+  });
   manager.register({
     name: NODE_POOL_CONTROLLER,
     fieldManager: NODE_POOL_FIELD_MANAGER,

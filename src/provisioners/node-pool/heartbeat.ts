@@ -8,6 +8,8 @@ export interface NodeHeartbeatOptions {
   /** How often every tracked node's Lease is renewed: the kubelet's default is a quarter of 40 s. */
   intervalMs?: number;
   now?: () => Date;
+  /** Renew only while this says so (the manager leads): a replica that lost its lease stops beating. */
+  active?: () => boolean;
   logger?: Logger;
 }
 
@@ -26,6 +28,7 @@ export class NodeHeartbeat {
   private readonly pools = new Map<string, Tracked>();
   private readonly intervalMs: number;
   private readonly now: () => Date;
+  private readonly active: () => boolean;
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
@@ -33,6 +36,7 @@ export class NodeHeartbeat {
   constructor(options: NodeHeartbeatOptions = {}) {
     this.intervalMs = options.intervalMs ?? 10_000;
     this.now = options.now ?? (() => new Date());
+    this.active = options.active ?? (() => true);
     this.log = options.logger ?? namedLogger("node-pool.heartbeat");
   }
 
@@ -62,6 +66,7 @@ export class NodeHeartbeat {
   /** Renews every tracked node's Lease once (creating a missing one). */
   async beat(): Promise<void> {
     if (this.beating) return this.beating;
+    if (!this.active()) return;
     this.beating = (async () => {
       const now = this.now();
       for (const [poolKey, { client, nodes }] of this.pools) {
