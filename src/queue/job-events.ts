@@ -57,6 +57,10 @@ export class JobEventRouter {
     for (const name of this.opts.queues) {
       const queue = new Queue<JobData>(name, { connection: this.connect(), prefix: this.opts.prefix });
       const events = new QueueEvents(name, { connection: this.connect(), prefix: this.opts.prefix });
+      // A lost Redis is logged once per interval by redisConnection's listener; without these BullMQ prints
+      // every failed reconnect with console.error.
+      queue.on("error", () => undefined);
+      events.on("error", () => undefined);
       this.queues.set(name, queue);
       this.events.push(events);
       for (const event of EVENT_TYPES) {

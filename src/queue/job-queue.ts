@@ -33,6 +33,8 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
     this.name = opts.name;
     this.connection = redisConnection(opts.redisUrl);
     this.queue = new Queue(opts.name, { connection: this.connection, prefix: opts.prefix });
+    // A lost Redis is logged by redisConnection's listener; a failed call rejects to its caller.
+    this.queue.on("error", () => undefined);
   }
 
   /**

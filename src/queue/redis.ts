@@ -1,12 +1,25 @@
-import { Redis, type RedisOptions } from "ioredis";
-import { parseRedisAddress } from "../runtime/redis-address.js";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { logger } from "../runtime/logging.js";
+import { describeRedisAddress, parseRedisAddress } from "../runtime/redis-address.js";
+import { ThrottledErrorLog } from "./redis-errors.js";
 
 /**
- * Every Redis connection Slipway makes, from one address (src/runtime/redis-address.ts): one Redis, or the master
- * that Redis Sentinel names. BullMQ wants maxRetriesPerRequest null on connections that block (workers, queue
- * events); a command waits in ioredis's offline queue while the connection is down or moving to a new master.
+ * Every Redis connection Slipway makes, from one address (src/runtime/redis-address.ts): one Redis, the master
+ * that Redis Sentinel names, or a Redis Cluster. BullMQ wants maxRetriesPerRequest null on connections that
+ * block (workers, queue events); a command waits in ioredis's offline queue while the connection is down or
+ * moving to a new master.
  */
 export function redisConnection(address: string): Redis {
+  const connection = connect(address);
+  // Every client gets a listener, so an outage is a throttled warning, not ioredis's "Unhandled error event"
+  // with a stack trace per reconnect attempt.
+  connection.on("error", (err: Error) => errors.report(err, { redis: describeRedisAddress(address) }));
+  return connection;
+}
+
+const errors = new ThrottledErrorLog(logger("redis"));
+
+function connect(address: string): Redis {
   const common: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -25,17 +38,29 @@ export function redisConnection(address: string): Redis {
         ...(target.username ? { username: target.username } : {}),
         ...(target.password ? { password: target.password } : {}),
         ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        // Sentinels announce +switch-master; ioredis then leaves the old master at once instead of waiting for
-        // the connection to it to fail (a master cut off without a reset keeps its sockets half-open).
-        failoverDetector: true,
+        // Not ioredis's failoverDetector: its +switch-master handler disconnects the connector even while a
+        // reconnect is under way, which ends the connection for good ("Connection is closed" on every command
+        // after a failover, seen in test/e2e/queue/sentinel-failover.test.ts). A killed master's sockets close;
+        // a demoted one answers READONLY (reconnectOnReadOnly).
         // A failed-over deployment's Sentinels may have moved: ask them for the current list.
         updateSentinels: true,
       });
-    case "cluster":
-      throw new Error(
-        "Redis Cluster is not supported: BullMQ keeps every key of a queue in one hash slot, so a Cluster only adds " +
-          "failover, which Sentinel gives without the Cluster client (docs/operations.md, Redis high availability)",
-      );
+    case "cluster": {
+      const { maxRetriesPerRequest, enableReadyCheck, reconnectOnError } = common;
+      const cluster = new Cluster(target.nodes, {
+        redisOptions: {
+          maxRetriesPerRequest,
+          reconnectOnError,
+          ...(target.username ? { username: target.username } : {}),
+          ...(target.password ? { password: target.password } : {}),
+        },
+        enableReadyCheck,
+      });
+      // Every key Slipway and BullMQ use starts with the hash-tagged prefix (config refuses one without a tag),
+      // so each script's keys share a slot. The commands sent (get, set, del, eval, pttl, zscore, and BullMQ's,
+      // which tells a Cluster apart at run time) are the same on a Cluster as on one Redis.
+      return cluster as unknown as Redis;
+    }
   }
 }
 

@@ -174,7 +174,11 @@ export function loadConfig(
       sentinelPassword: secret("SLIPWAY_REDIS_SENTINEL_PASSWORD"),
     }),
     logLevel: get("SLIPWAY_LOG_LEVEL") ?? "info",
-    queuePrefix: get("SLIPWAY_QUEUE_PREFIX") ?? "slipway",
+    queuePrefix: queuePrefix(
+      get("SLIPWAY_QUEUE_PREFIX"),
+      get("REDIS_URL"),
+      get("SLIPWAY_REDIS_CLUSTER_NODES"),
+    ),
     controller: {
       watchNamespaces: namespaceList("SLIPWAY_WATCH_NAMESPACES"),
       identity: get("SLIPWAY_IDENTITY") ?? `${hostname()}-${process.pid}`,
@@ -220,6 +224,26 @@ export function loadConfig(
       passphrase: get("SLIPWAY_PULUMI_PASSPHRASE") ?? get("PULUMI_CONFIG_PASSPHRASE"),
     },
   };
+}
+
+/**
+ * On a Redis Cluster a script may touch keys of one hash slot only, and BullMQ's scripts touch several keys of a
+ * queue at once: every key must carry the same hash tag, `{...}` in the prefix (BullMQ's documented rule). The
+ * default prefix there is `{slipway}`.
+ */
+function queuePrefix(
+  prefix: string | undefined,
+  url: string | undefined,
+  clusterNodes: string | undefined,
+): string {
+  const cluster = clusterNodes !== undefined || url?.startsWith("redis-cluster://") === true;
+  if (!cluster) return prefix ?? "slipway";
+  if (prefix === undefined) return "{slipway}";
+  if (!/\{[^{}]+\}/.test(prefix))
+    throw new ConfigError(
+      `SLIPWAY_QUEUE_PREFIX "${prefix}" has no hash tag, which a Redis Cluster needs: put its name in braces, e.g. "{${prefix}}"`,
+    );
+  return prefix;
 }
 
 /** The Pulumi backend when none is configured: the file backend in the state folder (the one default). */
