@@ -6,9 +6,12 @@ import {
   clusterFailoverResource,
   clusterPoolResource,
 } from "../api/resources.js";
+import type { NodePool } from "../api/node-pool.js";
+import { nodePoolResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeObject } from "../runtime/resource.js";
+import { nodePoolRows } from "./get-nodepools.js";
 import { age, hubClient, progressBar, table } from "./hub-client.js";
 
 type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -165,6 +168,11 @@ export async function getCommand(
   if (what === "clusters" || what === "cd" || what === "clusterdeployments") {
     const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace });
     console.log(clusterRows(list.items, all));
+    return 0;
+  }
+  if (what === "nodepools" || what === "np") {
+    const list = await kube.list<NodePool>(nodePoolResource, { namespace });
+    console.log(nodePoolRows(list.items, all));
     return 0;
   }
   if (what === "pools" || what === "cp" || what === "clusterpools") {

@@ -16,6 +16,8 @@ const listKinds = [
   "clusters",
   "cd",
   "clusterdeployments",
+  "nodepools",
+  "np",
   "pools",
   "cp",
   "clusterpools",
