@@ -1,11 +1,13 @@
 /**
  * `npm run gen:crds`: writes the CRDs (charts/slipway/crds) and the API reference (docs/api.md) generated
- * from the schemas in src/api. Commit what it writes; test/unit/api/drift.test.ts fails when they are stale.
+ * from the schemas in src/api, and the chart's RBAC rules from src/runtime/rbac.ts. Commit what it writes;
+ * test/unit/api/drift.test.ts and test/unit/runtime/rbac.test.ts fail when they are stale.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crdDir, repoRoot } from "../src/runtime/paths.js";
 import { renderApiDocs, renderCrdFiles } from "../src/api/render.js";
+import { RBAC_RULES_TEMPLATE, renderRbacRulesTemplate } from "../src/runtime/rbac.js";
 
 const apiDocsPath = join(repoRoot, "docs", "api.md");
 
@@ -17,6 +19,7 @@ function main(): void {
   }
   for (const [name, content] of files) writeFileSync(join(crdDir, name), content);
   writeFileSync(apiDocsPath, renderApiDocs());
+  writeFileSync(join(repoRoot, RBAC_RULES_TEMPLATE), renderRbacRulesTemplate());
   console.log(`wrote ${files.size} CRDs to ${crdDir} and the API reference to ${apiDocsPath}`);
 }
 

@@ -3,6 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "../errors/index.js";
+import { describePermission, requestAttributes } from "./rbac.js";
 import { collectionPath, objectPath, type KubeList, type KubeObject, type ResourceRef } from "./resource.js";
 
 export type QueryParams = Record<string, string | number | boolean | undefined>;
@@ -203,7 +204,7 @@ export class KubeClient {
     );
 
     if (statusCode >= 200 && statusCode < 300) return (body ? JSON.parse(body) : undefined) as T;
-    throw toApiError(statusCode, body, method, path);
+    throw toApiError(statusCode, body, method, path, url.searchParams);
   }
 
   /** Closes idle keep-alive connections so the process can exit. */
@@ -233,7 +234,13 @@ export class KubeClient {
   }
 }
 
-function toApiError(statusCode: number, body: string, method: string, path: string): KubeApiError {
+function toApiError(
+  statusCode: number,
+  body: string,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+): KubeApiError {
   let reason = "";
   let message = body.slice(0, 500);
   try {
@@ -242,6 +249,17 @@ function toApiError(statusCode: number, body: string, method: string, path: stri
     message = status.message ?? message;
   } catch {
     // Not a Status object (a proxy in between, an HTML error page): keep the start of the body.
+  }
+  if (statusCode === 403) {
+    // Said first, in RBAC's words, so a missing verb in a Role reads as such (kubectl auth can-i's terms). The
+    // server's own words win: a server-side apply that would create the object is refused as create, not patch.
+    const asked = requestAttributes(method, path, query);
+    const denied = /cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?/.exec(message);
+    const permission = denied
+      ? describePermission(denied[1]!, denied[3] ?? "", denied[2]!)
+      : asked && describePermission(asked.verb, asked.apiGroup, asked.resource);
+    if (permission)
+      message = `RBAC does not allow ${permission}${asked?.namespace ? ` in namespace ${asked.namespace}` : ""} to this identity: ${message}`;
   }
   return new KubeApiError(statusCode, reason, message, method, path);
 }

@@ -78,6 +78,13 @@ export class Manager {
     this.client = options.client;
     this.metrics = options.metrics ?? new Metrics();
     this.log = options.logger ?? namedLogger("runtime.manager");
+    // The fleet gauges count each kind once, from the cache of the controllers that own it.
+    this.metrics.watchConditions(() => {
+      const byKind = new Map(
+        [...this.controllers.values()].map((c) => [c.registration.watches.primary.kind, c.primary]),
+      );
+      return [...byKind].map(([kind, cache]) => ({ kind, objects: () => cache.list() }));
+    });
     const identity = options.leaderElection?.identity;
     this.events = new EventRecorder({
       client: options.client,

@@ -5,6 +5,16 @@ export type ReconcileResultLabel = "success" | "error" | "requeue_after" | "stal
 /** How one run of a queue job ended: the `result` label of job_duration_seconds, as job states name it. */
 export type JobOutcome = "succeeded" | "failed";
 
+/** Objects of one kind whose conditions the fleet gauges count: a controller's cache, read at scrape time. */
+export interface ConditionSource {
+  kind: string;
+  objects(): readonly object[];
+}
+
+type WithConditions = {
+  status?: { conditions?: readonly { type: string; status: string; lastTransitionTime?: string }[] };
+};
+
 export interface MetricsOptions {
   /** Process metrics (CPU, memory, event loop lag); off in tests that create many registries. */
   collectDefaults?: boolean;
@@ -31,6 +41,13 @@ export class Metrics {
   readonly jobDuration: Histogram<"type" | "result">;
   /** 1 while this replica leads, 0 otherwise. */
   readonly leaderStatus: Gauge<"name">;
+  /**
+   * The fleet as alerts see it (kube-state-metrics style): objects by kind and condition type and status, and
+   * how long the oldest of them has been so, counted from the controllers' caches when scraped.
+   */
+  readonly resources: Gauge<"kind" | "condition" | "status">;
+  readonly resourceConditionAge: Gauge<"kind" | "condition" | "status">;
+  private conditionSources: () => readonly ConditionSource[] = () => [];
 
   constructor(options: MetricsOptions = {}) {
     const prefix = options.prefix ?? "slipway_";
@@ -81,6 +98,48 @@ export class Metrics {
       labelNames: ["name"],
       registers,
     });
+    // Both gauges from one pass over the caches: the first collected (registered first) computes them.
+    this.resources = new Gauge({
+      name: `${prefix}resources`,
+      help: "Slipway objects by kind and condition type and status (from the controller's caches).",
+      labelNames: ["kind", "condition", "status"],
+      registers,
+      collect: () => this.collectConditions(),
+    });
+    this.resourceConditionAge = new Gauge({
+      name: `${prefix}resource_condition_age_seconds`,
+      help: "How long the oldest object of a kind has had a condition in a status (since its lastTransitionTime).",
+      labelNames: ["kind", "condition", "status"],
+      registers,
+    });
+  }
+
+  /** Where the fleet gauges count from (the manager's primary caches); nothing until set. */
+  watchConditions(sources: () => readonly ConditionSource[]): void {
+    this.conditionSources = sources;
+  }
+
+  private collectConditions(now = Date.now()): void {
+    this.resources.reset();
+    this.resourceConditionAge.reset();
+    for (const source of this.conditionSources()) {
+      const counts = new Map<string, { labels: Record<string, string>; count: number; oldest: number }>();
+      for (const object of source.objects() as WithConditions[]) {
+        for (const c of object.status?.conditions ?? []) {
+          const labels = { kind: source.kind, condition: c.type, status: c.status };
+          const key = `${c.type}/${c.status}`;
+          const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : now;
+          const entry = counts.get(key) ?? { labels, count: 0, oldest: now };
+          entry.count += 1;
+          entry.oldest = Math.min(entry.oldest, Number.isNaN(since) ? now : since);
+          counts.set(key, entry);
+        }
+      }
+      for (const { labels, count, oldest } of counts.values()) {
+        this.resources.set(labels, count);
+        this.resourceConditionAge.set(labels, Math.max(0, (now - oldest) / 1000));
+      }
+    }
   }
 
   /** Records one finished job; `startedAt` is when the job began running (not when it was enqueued). */
