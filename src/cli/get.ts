@@ -1,10 +1,18 @@
-import { platformOf, sumUsage, usageAt, type BootstrapPolicy, type ClusterDeployment } from "../api/index.js";
+import {
+  platformOf,
+  sumUsage,
+  usageAt,
+  type BootstrapPolicy,
+  type ClusterDeployment,
+  type HostedCluster,
+} from "../api/index.js";
 import {
   bootstrapPolicyResource,
   clusterClaimResource,
   clusterDeploymentResource,
   clusterFailoverResource,
   clusterPoolResource,
+  hostedClusterResource,
 } from "../api/resources.js";
 import type { NodePool } from "../api/node-pool.js";
 import { nodePoolResource } from "../api/resources.js";
@@ -23,7 +31,7 @@ const condition = (o: Obj, type: string) =>
  * Registered / Joined: the condition's status, "-" when registration is off (no condition), and the reason when
  * it is the telling part: a hibernating cluster OCM cannot reach is expected, not a fault.
  */
-function registrationColumn(cd: ClusterDeployment, type: "Registered" | "Joined"): string {
+function registrationColumn(cd: ClusterDeployment | HostedCluster, type: "Registered" | "Joined"): string {
   const c = getCondition(cd.status?.conditions as Condition[] | undefined, type);
   if (!c) return "-";
   return c.status === "True" || !c.reason ? c.status : `${c.status} (${c.reason})`;
@@ -78,6 +86,49 @@ export function clusterRows(items: ClusterDeployment[], allNamespaces: boolean, 
       "HIBERNATED-H",
       "NEXT",
       "BOOTSTRAPPED",
+      "AGE",
+      "OPERATION",
+    ],
+    rows,
+  );
+}
+
+/** HostedClusters: HyperShift's Available and Progressing beside Ready, the version and where the API listens. */
+export function hostedRows(items: HostedCluster[], allNamespaces: boolean, now = Date.now()): string {
+  const rows = items.map((hc) => {
+    const op = hc.status?.stack;
+    const endpoint = hc.status?.controlPlaneEndpoint;
+    return [
+      ...(allNamespaces ? [hc.metadata?.namespace ?? ""] : []),
+      hc.metadata?.name ?? "",
+      platformOf(hc.spec) ?? "",
+      hc.status?.version ?? hc.spec.release.version,
+      hc.status?.powerState ?? "",
+      condition(hc as Obj, "Ready"),
+      condition(hc as Obj, "Available"),
+      condition(hc as Obj, "Progressing"),
+      registrationColumn(hc, "Registered"),
+      registrationColumn(hc, "Joined"),
+      endpoint ? `${endpoint.host}:${endpoint.port}` : "",
+      age(hc.metadata?.creationTimestamp, now),
+      op
+        ? `${op.type} ${op.result === "InProgress" ? progressBar(op.progress?.percent ?? 0) : op.result}`
+        : "",
+    ];
+  });
+  return table(
+    [
+      ...(allNamespaces ? ["NAMESPACE"] : []),
+      "NAME",
+      "PLATFORM",
+      "VERSION",
+      "POWERSTATE",
+      "READY",
+      "AVAILABLE",
+      "PROGRESSING",
+      "REGISTERED",
+      "JOINED",
+      "ENDPOINT",
       "AGE",
       "OPERATION",
     ],
@@ -157,7 +208,7 @@ export function poolUsage(
   };
 }
 
-/** `slipway get clusters|pools|claims|policies|failovers [-n NAMESPACE | -A]` */
+/** `slipway get clusters|hosted|pools|claims|policies|failovers [-n NAMESPACE | -A]` */
 export async function getCommand(
   what: string,
   options: { namespace: string; allNamespaces?: boolean },
@@ -168,6 +219,11 @@ export async function getCommand(
   if (what === "clusters" || what === "cd" || what === "clusterdeployments") {
     const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, { namespace });
     console.log(clusterRows(list.items, all));
+    return 0;
+  }
+  if (what === "hosted" || what === "hc" || what === "hostedclusters") {
+    const list = await kube.list<HostedCluster>(hostedClusterResource, { namespace });
+    console.log(hostedRows(list.items, all));
     return 0;
   }
   if (what === "nodepools" || what === "np") {

@@ -1,22 +1,30 @@
-import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource, secretResource } from "../api/resources.js";
+import { clusterResources, clusterView, CLUSTER_KINDS, type ClusterObject } from "../api/index.js";
+import { secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeObject } from "../runtime/resource.js";
 import { hubClient } from "./hub-client.js";
 
-/** Prints the admin kubeconfig of a ClusterDeployment (from the Secret its status references). */
+/**
+ * Prints the admin kubeconfig of a ClusterDeployment or a HostedCluster of that name (from the Secret its status
+ * references), looked for in that order.
+ */
 export async function kubeconfigCommand(name: string, options: { namespace: string }): Promise<number> {
   const kube = hubClient(loadConfig());
   const { namespace } = options;
-  const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, namespace, name);
-  if (!cd) {
-    console.error(`ClusterDeployment ${namespace}/${name} not found`);
+  let found: ClusterObject | undefined;
+  for (const kind of CLUSTER_KINDS) {
+    found = await kube.getIfExists<ClusterObject>(clusterResources[kind], namespace, name);
+    if (found) break;
+  }
+  if (!found) {
+    console.error(`no ClusterDeployment or HostedCluster ${namespace}/${name}`);
     return 1;
   }
-  const secretName = cd.status?.adminKubeconfigSecretRef?.name;
+  const view = clusterView(found);
+  const secretName = view.adminKubeconfigSecretName;
   if (!secretName) {
     console.error(
-      `ClusterDeployment ${namespace}/${name} has no kubeconfig yet (power state: ${cd.status?.powerState ?? "unknown"})`,
+      `${view.displayName} has no kubeconfig yet (power state: ${view.status.powerState ?? "unknown"})`,
     );
     return 1;
   }

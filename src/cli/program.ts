@@ -16,6 +16,9 @@ const listKinds = [
   "clusters",
   "cd",
   "clusterdeployments",
+  "hosted",
+  "hc",
+  "hostedclusters",
   "nodepools",
   "np",
   "pools",
@@ -115,7 +118,7 @@ function addResourceCommands(program: Command, run: Run): void {
   program
     .command("get")
     .description(
-      "list ClusterDeployments, ClusterPools, ClusterClaims or BootstrapPolicies (with per-cluster compliance)",
+      "list ClusterDeployments, HostedClusters, ClusterPools, ClusterClaims or BootstrapPolicies (with per-cluster compliance)",
     )
     .addArgument(new Argument("<kind>", "what to list").choices(listKinds))
     .addOption(namespaceOption())
@@ -125,8 +128,8 @@ function addResourceCommands(program: Command, run: Run): void {
     );
   program
     .command("kubeconfig")
-    .description("print the admin kubeconfig of a ClusterDeployment")
-    .argument("<name>", "the ClusterDeployment")
+    .description("print the admin kubeconfig of a ClusterDeployment or a HostedCluster")
+    .argument("<name>", "the ClusterDeployment or HostedCluster")
     .addOption(namespaceOption())
     .action((name: string, options: { namespace: string }) =>
       run(async () => (await import("./kubeconfig.js")).kubeconfigCommand(name, options)),
@@ -234,6 +237,16 @@ function addBenchCommands(program: Command, run: Run): void {
       run(async () => (await import("../bench/bench.js")).benchClusters(options)),
     );
   bench
+    .command("vsphere")
+    .description(
+      "a 1 + N VM vsphere cluster against vcsim: provider time and SOAP calls, apply -> Ready, hibernate, resume",
+    )
+    .option("--workers <n>", "worker VMs", nonNegativeInteger, 2)
+    .addOption(new Option("--scenario <scenario>").choices(["operations", "slipway", "all"]).default("all"))
+    .action((options: { workers: number; scenario: "operations" | "slipway" | "all" }) =>
+      run(async () => (await import("../bench/bench-vsphere.js")).benchVSphere(options)),
+    );
+  bench
     .command("registration")
     .description("Provisioned -> Joined of local clusters (OCM's real agent) and simulated ones")
     .option("--local <n>", "local clusters applied at once", nonNegativeInteger, 2)
@@ -300,6 +313,23 @@ function addBenchCommands(program: Command, run: Run): void {
                 scenario: options.scenario,
               }),
         ),
+    );
+  bench
+    .command("workers")
+    .description(
+      "simulated provisioning throughput with 1, 2, 3 ... workers, each on its own host name and state folder, one Redis and one Pulumi backend",
+    )
+    .option("--count <n>", "simulated clusters applied at once per worker count", positiveInteger, 60)
+    .option(
+      "--workers <n,...>",
+      "worker counts, one round each",
+      (v) => v.split(",").map(positiveInteger),
+      [1, 2, 3],
+    )
+    .option("--concurrency <n>", "Pulumi runs at once per worker", positiveInteger, 4)
+    .option("--provision-seconds <n>", "simulated provisioning time", nonNegativeInteger, 2)
+    .action((options: { count: number; workers: number[]; concurrency: number; provisionSeconds: number }) =>
+      run(async () => (await import("../bench/bench-workers.js")).benchWorkers(options)),
     );
   bench
     .command("failover")

@@ -3,6 +3,7 @@
  * control planes (kube-apiserver, kube-controller-manager, kube-scheduler) over one shared etcd, each under its
  * own key prefix; hibernation keeps the keys; deletion leaves no process, folder, Secret or key behind.
  */
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,11 +14,24 @@ import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { SharedEtcd } from "../../src/local/shared-etcd.js";
 import { getCondition } from "../../src/runtime/conditions.js";
 import { KubeClient } from "../../src/runtime/kube-client.js";
-import { toolsBinDir } from "../../src/runtime/paths.js";
+import type { KubeObject } from "../../src/runtime/resource.js";
+import { distDir, toolsBinDir } from "../../src/runtime/paths.js";
 import { hostedClusterManifest } from "../builders/hosted-cluster.js";
 import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
-import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
+import { hubKubeConfig, hubKubeconfigPath, kubectlOk } from "../harness/hub.js";
+
+/** The compiled `slipway` CLI against the test hub. */
+function slipwayCli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(distDir, "src", "cli", "main.js"), ...args],
+      { env: { ...process.env, SLIPWAY_KUBECONFIG: hubKubeconfigPath(), SLIPWAY_LOG_LEVEL: "warn" } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+}
 
 describe("HostedCluster on the local platform, end to end", () => {
   let sut: SlipwayUnderTest;
@@ -67,7 +81,7 @@ describe("HostedCluster on the local platform, end to end", () => {
     `/hosted/${ns}-${hc.metadata!.name}-${hc.metadata!.uid!.slice(0, 8)}/`;
 
   async function spokeFor(hc: HostedCluster) {
-    const secret = await kube.get<{ data?: Record<string, string> }>(
+    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
       secretResource,
       ns,
       hc.status!.kubeconfig!.name,
@@ -92,6 +106,11 @@ describe("HostedCluster on the local platform, end to end", () => {
     expect(condition(alpha, "Degraded")?.status).toBe("False");
     expect(condition(alpha, "Progressing")?.status).toBe("False");
     await kubectlOk(["wait", "-n", ns, "--for=condition=Available", "hc/alpha", "hc/beta", "--timeout=10s"]);
+    const listed = await slipwayCli(["get", "hosted", "-n", ns]);
+    expect(listed.out).toMatch(/NAME\s+PLATFORM\s+VERSION\s+POWERSTATE\s+READY\s+AVAILABLE\s+PROGRESSING/);
+    expect(listed.out).toMatch(
+      /alpha\s+local\s+1\.36\s+Running\s+True\s+True\s+False\s+-\s+-\s+127\.0\.0\.1:\d+/,
+    );
 
     // One etcd for both, none in their folders; each API keeps to its own prefix.
     expect(processesNaming(etcdDir)).toHaveLength(1);
