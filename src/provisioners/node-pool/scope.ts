@@ -101,6 +101,9 @@ export async function buildNodePoolScope(
   scope.cluster = cluster;
   const poolPlatform = platformOf(pool.spec) ?? "unknown";
   const clusterPlatform = platformOf(cluster.spec) ?? "unknown";
+  // A pool that never bound (another platform, or one without NodePools here) made no nodes: it just goes.
+  const deleting = pool.metadata.deletionTimestamp !== undefined;
+  if (poolPlatform !== clusterPlatform && deleting) return scope;
   if (poolPlatform !== clusterPlatform)
     throw new TerminalError(
       Reason.PlatformMismatch,
@@ -108,6 +111,7 @@ export async function buildNodePoolScope(
         `NodePool and create one with spec.platform.${clusterPlatform}`,
     );
   const mode = platformDefinition(poolPlatform)?.nodePoolNodes;
+  if (!mode && deleting) return scope;
   if (!mode)
     throw new TerminalError(
       Reason.UnsupportedPlatform,

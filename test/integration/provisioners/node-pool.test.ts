@@ -47,12 +47,16 @@ const clock = { now: () => new Date(Date.now() + offsetMs) };
 
 const nowTime = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
-async function hostedCluster(name: string, secretName: string): Promise<void> {
+async function hostedCluster(
+  name: string,
+  secretName: string,
+  platform: object = { local: {} },
+): Promise<void> {
   await hub.create(hostedClusterResource, {
     apiVersion: "slipway.dev/v1alpha1",
     kind: "HostedCluster",
     metadata: { name, namespace: ns },
-    spec: { release: { version: VERSION }, platform: { local: {} }, registration: { enabled: false } },
+    spec: { release: { version: VERSION }, platform, registration: { enabled: false } },
   });
   // What the HostedCluster controller writes once the control plane serves its API.
   await hub.patch(
@@ -328,5 +332,27 @@ describe("NodePool controller on a real hosted API", () => {
       return c?.status === "True" && c.reason === "PlatformMismatch" ? c : undefined;
     });
     expect(stalled.message).toContain("spec.platform is simulated but HostedCluster hosted is on local");
+    await hub.delete(nodePoolResource, ns, "other");
+    await eventually("the stalled pool deleted", async () =>
+      (await hub.getIfExists(nodePoolResource, ns, "other")) === undefined ? true : undefined,
+    );
+  });
+
+  it("on a simulated HostedCluster (no API) the nodes are counts in status, Ready after nodeReadySeconds", async () => {
+    await hostedCluster("sim", "no-such-secret", { simulated: {} });
+    await hub.create(nodePoolResource, {
+      ...nodePool("counted", {}),
+      spec: { clusterName: "sim", platform: { simulated: { nodeReadySeconds: 0 } }, replicas: 2 },
+    });
+    const pool = await eventually("2 simulated nodes Ready in status", async () => {
+      const p = await getPool("counted");
+      return p.status?.readyReplicas === 2 && condition(p, "Ready")?.status === "True" ? p : undefined;
+    });
+    expect(pool.status).toMatchObject({
+      replicas: 2,
+      desiredReplicas: 2,
+      nodes: "StatusOnly",
+      version: VERSION,
+    });
   });
 });
