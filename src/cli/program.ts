@@ -237,6 +237,17 @@ function addBenchCommands(program: Command, run: Run): void {
       run(async () => (await import("../bench/bench.js")).benchClusters(options)),
     );
   bench
+    .command("hosted")
+    .description(
+      "HostedClusters on local: apply -> Available, hibernate, resume; N hosted control planes on the shared etcd " +
+        "against N local ClusterDeployments (time, memory per control plane)",
+    )
+    .option("--count <n>", "control planes (and ClusterDeployments) applied at once", nonNegativeInteger, 20)
+    .addOption(new Option("--scenario <scenario>").choices(["one", "fleet", "compare", "all"]).default("all"))
+    .action((options: { count: number; scenario: "one" | "fleet" | "compare" | "all" }) =>
+      run(async () => (await import("../bench/bench-hosted.js")).benchHosted(options)),
+    );
+  bench
     .command("vsphere")
     .description(
       "a 1 + N VM vsphere cluster against vcsim: provider time and SOAP calls, apply -> Ready, hibernate, resume",
