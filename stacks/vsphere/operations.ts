@@ -66,6 +66,8 @@ export interface VSphereControlPlaneState extends Omit<VSphereControlPlaneArgs, 
   vms: VmRecord[];
   /** SOAP calls the last operation made, by method (figures for docs/benchmarks.md). */
   soapCalls: Record<string, number>;
+  /** Where the last operation's time went, in ms: placement, vms (clone, adopt, power), guest (boot and report). */
+  phaseMs: Record<string, number>;
 }
 
 export interface DiffOutcome {
@@ -154,10 +156,19 @@ async function apply(
   const desired = desiredVmsOf(args);
   const guest = guestOf(args);
   const cancellation = runCancellation();
+  const phaseMs: Record<string, number> = {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = Date.now();
+    try {
+      return await work();
+    } finally {
+      phaseMs[phase] = (phaseMs[phase] ?? 0) + Date.now() - start;
+    }
+  };
   try {
     const { value, calls } = await inSession(args, async (client) => {
-      const placement = await placementOf(client, args.platform);
-      const disks = await diskEdits(client, placement.template);
+      const placement = await timed("placement", () => placementOf(client, args.platform));
+      const disks = await timed("placement", () => diskEdits(client, placement.template));
       const token = `${randomBytes(3).toString("hex")}.${randomBytes(8).toString("hex")}`;
       const options = {
         guestinfo: (vm: DesiredVm) =>
@@ -175,21 +186,27 @@ async function apply(
       let endpoints = previous;
       // A cluster created hibernating runs once (its guest makes its PKI and kubeconfig), then sleeps, as Hive does.
       if (args.powerState === "Running" || !endpoints) {
-        const set = await applyVmSet(client, placement, identity, desired, "Running", options);
+        const set = await timed("vms", () =>
+          applyVmSet(client, placement, identity, desired, "Running", options),
+        );
         assertNoConflicts(set.conflicts);
         const init = initVm(set.vms);
         if (!init) throw new Error(`the VM ${identity.infraID}-master-0 was not created`);
-        const booted = await guest.boot(client, init.ref, cancellation.signal);
-        // The endpoint is what the guest reported through guestinfo; the kubeconfig is the simulated guest's own.
-        endpoints = { ...(await reportedEndpoint(client, init.ref)), kubeconfig: booted.kubeconfig };
+        endpoints = await timed("guest", async () => {
+          const booted = await guest.boot(client, init.ref, cancellation.signal);
+          // The endpoint is what the guest reported through guestinfo; the kubeconfig is the simulated guest's own.
+          return { ...(await reportedEndpoint(client, init.ref)), kubeconfig: booted.kubeconfig };
+        });
       }
       let vms: VmSummary[] | undefined;
       if (args.powerState === "Hibernating") {
         // The guest shuts down first, then its VM powers off (guest shutdown, power-off after the timeout).
         const listed = await client.vmsInFolder(placement.folder);
         const init = initVm(listed);
-        await guest.shutdown(client, init?.ref);
-        const set = await applyVmSet(client, placement, identity, desired, "Hibernating", options);
+        await timed("guest", () => guest.shutdown(client, init?.ref));
+        const set = await timed("vms", () =>
+          applyVmSet(client, placement, identity, desired, "Hibernating", options),
+        );
         assertNoConflicts(set.conflicts);
         vms = set.vms;
       } else {
@@ -198,7 +215,7 @@ async function apply(
       return { endpoints: endpoints!, vms: ownedSummaries(identity, vms) };
     });
     const observed = observedPowerState(desired, args.powerState, value.vms.map(observedVm));
-    return stateFor(args, value.endpoints, observed, "", value.vms, calls);
+    return { ...stateFor(args, value.endpoints, observed, "", value.vms, calls), phaseMs };
   } finally {
     cancellation.stop();
   }
@@ -266,6 +283,7 @@ function stateFor(
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     soapCalls,
+    phaseMs: {},
   };
 }
 

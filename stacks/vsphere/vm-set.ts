@@ -28,7 +28,7 @@ export interface VmSetPlacement {
 export interface VmSetOptions {
   /** extraConfig each VM gets besides its identity (`guestinfo.userdata` ...), by VM. */
   guestinfo?(vm: DesiredVm): Record<string, string>;
-  /** Device edits of one VM besides the placement's (its disk grown to the spec's size). */
+  /** Device edits of one VM's clone besides the placement's (its disk grown to the spec's size). */
   deviceChange?(vm: DesiredVm): DataObject[];
   /** How long a guest may take to shut down before the VM is powered off. */
   shutdownTimeoutMs?: number;
@@ -174,7 +174,9 @@ async function act(
       await client.reconfigure(vmRef(action.id), {
         cpus: action.vm.cpus,
         memoryMiB: action.vm.memoryMiB,
-        deviceChange: deviceChangeOf(placement!, action.vm, options),
+        // Not the disk: vcsim v0.46.3 shares the template's disk device with its clones, and an edit of a clone's
+        // disk broke every later clone (they came without a disk). A vCenter grows it in the clone task itself.
+        deviceChange: placement!.deviceChange,
         extraConfig: extraConfigOf(identity, action.vm, options),
       });
       return;
