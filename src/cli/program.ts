@@ -339,8 +339,20 @@ function addBenchCommands(program: Command, run: Run): void {
     )
     .option("--concurrency <n>", "Pulumi runs at once per worker", positiveInteger, 4)
     .option("--provision-seconds <n>", "simulated provisioning time", nonNegativeInteger, 2)
-    .action((options: { count: number; workers: number[]; concurrency: number; provisionSeconds: number }) =>
-      run(async () => (await import("../bench/bench-workers.js")).benchWorkers(options)),
+    .option(
+      "--sizing <n>",
+      "then size the controller and Redis by n clusters (0: skip)",
+      nonNegativeInteger,
+      1000,
+    )
+    .action(
+      (options: {
+        count: number;
+        workers: number[];
+        concurrency: number;
+        provisionSeconds: number;
+        sizing: number;
+      }) => run(async () => (await import("../bench/bench-workers.js")).benchWorkers(options)),
     );
   bench
     .command("failover")
