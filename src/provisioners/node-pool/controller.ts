@@ -74,6 +74,7 @@ export function register(
     },
     reconciler: nodePoolReconciler({
       hostedCluster: (namespace, name) => clusters.get(namespace, name),
+      nodePools: (namespace) => pools.list({ namespace }),
       clients: new HostedApiClients(deps.kube),
       heartbeat,
       clock,

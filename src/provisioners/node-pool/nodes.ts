@@ -8,7 +8,14 @@ import { randomBytes } from "node:crypto";
 import type { NodeInstanceType } from "../../api/node-instance-types.js";
 import { SIMULATED_INSTANCE_TYPES, DEFAULT_SIMULATED_INSTANCE_TYPE } from "../../api/node-instance-types.js";
 import type { NodePool } from "../../api/node-pool.js";
-import type { NodeView, PendingPod, Resources, Taint, Toleration } from "./autoscale/index.js";
+import {
+  neverFits,
+  type NodeView,
+  type PendingPod,
+  type Resources,
+  type Taint,
+  type Toleration,
+} from "./autoscale/index.js";
 import type { HostedNode, HostedPod, NodeCondition } from "./hosted-objects.js";
 import { bytes, cpuMilli } from "./quantity.js";
 
@@ -232,4 +239,26 @@ export function nodeView(node: HostedNode, pods: readonly HostedPod[]): NodeView
     emptySince: pods.length === 0 && emptySince ? new Date(emptySince) : undefined,
     deleting: node.metadata?.deletionTimestamp !== undefined,
   };
+}
+
+/**
+ * Which autoscaled pool of a cluster grows for a pod several could hold: the first by name that has room under
+ * its max (a fixed-priority expander; cluster-autoscaler's default picks at random). Without it every pool of
+ * the cluster would grow for the same pod.
+ */
+export function takenByEarlierPool(pool: NodePool, pools: readonly NodePool[], pod: PendingPod): boolean {
+  return pools.some(
+    (other) =>
+      other.spec.clusterName === pool.spec.clusterName &&
+      other.metadata.namespace === pool.metadata.namespace &&
+      other.spec.autoScaling !== undefined &&
+      !other.metadata.deletionTimestamp &&
+      other.metadata.name! < pool.metadata.name! &&
+      (other.status?.replicas ?? 0) < other.spec.autoScaling.max &&
+      neverFits(pod, {
+        allocatable: resourcesOf(instanceTypeOf(other).size),
+        labels: poolNodeLabels(other),
+        taints: poolTaints(other),
+      }) === undefined,
+  );
 }

@@ -30,6 +30,7 @@ import {
   poolTaints,
   resourcesOf,
   simulatedNode,
+  takenByEarlierPool,
 } from "./nodes.js";
 import { planRollout } from "./rollout.js";
 import type { NodePoolScope } from "./scope.js";
@@ -61,7 +62,10 @@ function desiredCount(scope: NodePoolScope, nodes: HostedNode[], byNode: Map<str
       taints: poolTaints(pool),
     },
     nodes: nodes.map((n) => nodeView(n, byNode.get(n.metadata!.name!) ?? [])),
-    pendingPods: scope.pods.filter(isUnschedulable).map(pendingPodView),
+    pendingPods: scope.pods
+      .filter(isUnschedulable)
+      .map(pendingPodView)
+      .filter((pod) => !takenByEarlierPool(pool, scope.deps.nodePools(pool.metadata.namespace!), pod)),
   });
   return scope.decision.desiredReplicas;
 }

@@ -20,6 +20,8 @@ export interface NodePoolClock {
 
 export interface NodePoolDeps {
   hostedCluster(namespace: string, name: string): HostedCluster | undefined;
+  /** The NodePools in a namespace (from the cache). */
+  nodePools(namespace: string): NodePool[];
   clients: HostedApiClients;
   heartbeat: NodeHeartbeat;
   clock: NodePoolClock;
