@@ -1,5 +1,6 @@
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
+import type { Metrics } from "../runtime/metrics.js";
 import type { JobData } from "./job.js";
 import { JobEventRouter, type JobEvent } from "./job-events.js";
 import { JobQueue } from "./job-queue.js";
@@ -59,6 +60,17 @@ export class ControllerJobs {
         if (event.queue === queue) listener(event);
       });
     if (queues.length) await this.router.start();
+  }
+
+  /** slipway_queue_jobs: each queue's jobs by state, so a backlog can be alerted on. */
+  observe(metrics: Metrics): void {
+    metrics.watchQueues(async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [...this.queues].map(async ([name, queue]) => [name, await queue.counts()] as const),
+        ),
+      ),
+    );
   }
 
   stop(): Promise<void> {

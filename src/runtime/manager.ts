@@ -46,6 +46,8 @@ export interface Runnable {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Adds what it knows to the process's /metrics (a job queue's depth, say). */
+  observe?(metrics: Metrics): void;
 }
 
 interface RunningController {
@@ -186,6 +188,7 @@ export class Manager {
   add(runnable: Runnable): void {
     if (this.started) throw new Error(`add ${runnable.name} before the manager starts`);
     this.runnables.push(runnable);
+    runnable.observe?.(this.metrics);
   }
 
   /**

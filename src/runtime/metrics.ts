@@ -47,6 +47,9 @@ export class Metrics {
    */
   readonly resources: Gauge<"kind" | "condition" | "status">;
   readonly resourceConditionAge: Gauge<"kind" | "condition" | "status">;
+  /** Jobs in each queue by state (waiting, active, delayed, failed ...), read from Redis when scraped. */
+  readonly queueJobs: Gauge<"queue" | "state">;
+  private queueSource?: () => Promise<Record<string, Record<string, number>>>;
   private conditionSources: () => readonly ConditionSource[] = () => [];
 
   constructor(options: MetricsOptions = {}) {
@@ -106,12 +109,32 @@ export class Metrics {
       registers,
       collect: () => this.collectConditions(),
     });
+    this.queueJobs = new Gauge({
+      name: `${prefix}queue_jobs`,
+      help: "Jobs in each queue by state, as Redis holds them (waiting: a backlog for the workers).",
+      labelNames: ["queue", "state"],
+      registers,
+      collect: () => this.collectQueues(),
+    });
     this.resourceConditionAge = new Gauge({
       name: `${prefix}resource_condition_age_seconds`,
       help: "How long the oldest object of a kind has had a condition in a status (since its lastTransitionTime).",
       labelNames: ["kind", "condition", "status"],
       registers,
     });
+  }
+
+  /** Where slipway_queue_jobs reads job counts from (the controller's queues); nothing until set. */
+  watchQueues(counts: () => Promise<Record<string, Record<string, number>>>): void {
+    this.queueSource = counts;
+  }
+
+  private async collectQueues(): Promise<void> {
+    this.queueJobs.reset();
+    // Redis away: no sample rather than a failed scrape (the process's own metrics still matter then).
+    const byQueue = await this.queueSource?.().catch(() => undefined);
+    for (const [queue, states] of Object.entries(byQueue ?? {}))
+      for (const [state, count] of Object.entries(states)) this.queueJobs.set({ queue, state }, count);
   }
 
   /** Where the fleet gauges count from (the manager's primary caches); nothing until set. */

@@ -38,6 +38,8 @@ const OCM_CLUSTER_GROUP = "cluster.open-cluster-management.io";
 /** Every Slipway kind the controller reconciles: watched, finalized and reported on. */
 const reconciledKinds = [
   "clusterdeployments",
+  "hostedclusters",
+  "nodepools",
   "clusterpools",
   "clusterclaims",
   "bootstrappolicies",
@@ -48,10 +50,10 @@ export const rbacRules: Record<SlipwayProcess, RbacRule[]> = {
   controller: [
     {
       apiGroup: SLIPWAY_GROUP,
-      resource: "clusterdeployments,clusterpools",
+      resource: "clusterdeployments,hostedclusters,nodepools,clusterpools",
       verbs: ["get", "list", "watch", "patch"],
       scope: "watched",
-      why: "informers, finalizers (read again on a conflict: src/runtime/reconcile-runner.ts), pools labelling and powering their clusters (src/pools/cluster-pool/phases.ts), failover and power triggers setting spec.powerState (src/failover/phases.ts, src/power/trigger-job.ts), a claim reading its pool (src/pools/cluster-claim/phases.ts)",
+      why: "informers, finalizers of the kinds that hold one (read again on a conflict: src/runtime/reconcile-runner.ts), pools labelling and powering their clusters (src/pools/cluster-pool/phases.ts), failover and power triggers setting spec.powerState (src/failover/phases.ts, src/power/trigger-job.ts), a claim reading its pool (src/pools/cluster-claim/phases.ts)",
     },
     {
       apiGroup: SLIPWAY_GROUP,
@@ -66,6 +68,13 @@ export const rbacRules: Record<SlipwayProcess, RbacRule[]> = {
       verbs: ["create", "delete"],
       scope: "watched",
       why: "pools create and delete their clusters (src/pools/cluster-pool/phases.ts)",
+    },
+    {
+      apiGroup: SLIPWAY_GROUP,
+      resource: "nodepools",
+      verbs: ["delete"],
+      scope: "watched",
+      why: "a deleted HostedCluster deletes its NodePools (src/provisioners/hosted-cluster/phases.ts)",
     },
     {
       apiGroup: SLIPWAY_GROUP,
@@ -86,7 +95,7 @@ export const rbacRules: Record<SlipwayProcess, RbacRule[]> = {
       resource: "secrets",
       verbs: ["get", "list", "watch", "create", "patch", "delete"],
       scope: "watched",
-      why: "the ClusterDeployment controller owns kubeconfig Secrets (informer), reads credentials and kubeconfigs, deletes a destroyed cluster's kubeconfig (src/provisioners/cluster-deployment/phases.ts); a claim's kubeconfig Secret is applied, create when new (src/pools/cluster-claim/phases.ts)",
+      why: "the ClusterDeployment and HostedCluster controllers own kubeconfig Secrets (informer), read credentials and kubeconfigs, delete a destroyed cluster's kubeconfig (src/provisioners/cluster-deployment/phases.ts, src/provisioners/hosted-cluster/phases.ts); a claim's kubeconfig Secret is applied, create when new (src/pools/cluster-claim/phases.ts)",
     },
     {
       apiGroup: "rbac.authorization.k8s.io",
@@ -170,10 +179,10 @@ export const rbacRules: Record<SlipwayProcess, RbacRule[]> = {
   worker: [
     {
       apiGroup: SLIPWAY_GROUP,
-      resource: "clusterdeployments,bootstrappolicies",
+      resource: "clusterdeployments,hostedclusters,bootstrappolicies",
       verbs: ["get"],
       scope: "watched",
-      why: "a job reads its object when it runs (src/provisioners/cluster-deployment/stack-job.ts, src/bootstrap/policies/evaluation-job.ts, src/bootstrap/registration/spoke-job.ts)",
+      why: "a job reads its object when it runs (src/provisioners/cluster-deployment/stack-job.ts, src/provisioners/hosted-cluster/stack-job.ts, src/bootstrap/policies/evaluation-job.ts, src/bootstrap/registration/spoke-job.ts)",
     },
     {
       apiGroup: "",

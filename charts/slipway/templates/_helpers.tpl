@@ -33,17 +33,30 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
 
-{{/* Redis: one URL, or Sentinels and a master name (src/runtime/config.ts). */}}
+{{/* Redis: one URL, Sentinels and a master name, or a Redis Cluster's nodes (src/runtime/config.ts). */}}
 {{- define "slipway.redisEnv" -}}
 {{- $redis := .Values.redis -}}
+{{- if and $redis.sentinel.addresses $redis.cluster.nodes }}
+{{- fail "redis: set sentinel.addresses (Sentinels in front of one master) or cluster.nodes (a Redis Cluster), not both" }}
+{{- end }}
 {{- if $redis.sentinel.addresses }}
 - name: SLIPWAY_REDIS_SENTINELS
   value: {{ join "," $redis.sentinel.addresses | quote }}
 - name: SLIPWAY_REDIS_SENTINEL_MASTER
   value: {{ $redis.sentinel.masterName | quote }}
+{{- else if $redis.cluster.nodes }}
+{{- if and .Values.queuePrefix (not (regexMatch "\\{[^{}]+\\}" .Values.queuePrefix)) }}
+{{- fail (printf "queuePrefix %q has no hash tag, which a Redis Cluster needs: put its name in braces, e.g. \"{%s}\"" .Values.queuePrefix .Values.queuePrefix) }}
+{{- end }}
+- name: SLIPWAY_REDIS_CLUSTER_NODES
+  value: {{ join "," $redis.cluster.nodes | quote }}
 {{- else }}
 - name: REDIS_URL
   value: {{ $redis.url | quote }}
+{{- end }}
+{{- with $redis.username }}
+- name: SLIPWAY_REDIS_USERNAME
+  value: {{ . | quote }}
 {{- end }}
 {{- if $redis.existingSecret }}
 {{- if $redis.passwordKey }}
@@ -75,8 +88,10 @@ app.kubernetes.io/component: {{ .component }}
       fieldPath: metadata.name
 - name: SLIPWAY_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- with .Values.queuePrefix }}
 - name: SLIPWAY_QUEUE_PREFIX
-  value: {{ .Values.queuePrefix | quote }}
+  value: {{ . | quote }}
+{{- end }}
 - name: SLIPWAY_STATE_DIR
   value: /var/lib/slipway
 - name: SLIPWAY_METRICS_HOST

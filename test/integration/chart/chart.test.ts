@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Metrics } from "../../../src/runtime/metrics.js";
 import { rbacRules, ruleResources } from "../../../src/runtime/rbac.js";
 import type { KubeObject } from "../../../src/runtime/resource.js";
 import { chartDir, helm, renderChart } from "../../harness/chart.js";
@@ -161,6 +162,15 @@ describe("the Helm chart", () => {
     expect(worker.REDIS_URL).toBeUndefined();
     expect(worker.SLIPWAY_PULUMI_PASSPHRASE).toBeUndefined();
     expect(byKind(objects, "Secret")).toEqual([]);
+    const onCluster = envOf(
+      named(render("redis-cluster.yaml"), "Deployment", "-controller").spec.template.spec.containers[0]!,
+    );
+    expect(onCluster).toMatchObject({
+      SLIPWAY_REDIS_CLUSTER_NODES: expect.stringMatching(/^redis-cluster-0\.redis-cluster-headless:6379,/),
+      SLIPWAY_QUEUE_PREFIX: "{fleet-a}",
+      SLIPWAY_REDIS_USERNAME: "slipway",
+      SLIPWAY_REDIS_PASSWORD: { secretKeyRef: { name: "redis-cluster-auth", key: "redis-password" } },
+    });
   });
 
   it("grants each process exactly the rules of src/runtime/rbac.ts, in the watched namespaces only when asked, never a *", () => {
@@ -198,6 +208,30 @@ describe("the Helm chart", () => {
     }
   });
 
+  it("alerts on jobs failing, queue backlog, Stalled clusters, waiting claims, non-compliance and a long failover, with metrics the code exports", () => {
+    const rule = render("without-ocm-monitored.yaml").find(
+      (o) => o.kind === "PrometheusRule",
+    ) as KubeObject & {
+      spec: { groups: { rules: { alert: string; expr: string }[] }[] };
+    };
+    const rules = rule.spec.groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        "SlipwayJobsFailing",
+        "SlipwayQueueBacklog",
+        "SlipwayClustersStalled",
+        "SlipwayClaimsWaiting",
+        "SlipwayPoliciesNonCompliant",
+        "SlipwayFailoverRunningLong",
+      ]),
+    );
+    const exported = new Metrics({ collectDefaults: false }).registry.getMetricsAsArray().map((m) => m.name);
+    const used = rules.flatMap((r) => r.expr.match(/slipway_[a-z_]+/g) ?? []);
+    expect(
+      used.map((name) => name.replace(/_(count|sum|bucket)$/, "")).filter((n) => !exported.includes(n)),
+    ).toEqual([]);
+  });
+
   it("refuses bad values with the field and what it wants", () => {
     expect(templateError({ "pulumi.backendUrl": '"http://bucket"' })).toMatch(
       /at '\/pulumi\/backendUrl': 'http:\/\/bucket' does not match pattern/,
@@ -209,5 +243,16 @@ describe("the Helm chart", () => {
       templateError({ "pulumi.backendUrl": '"s3://b"', "pulumi.passphrase.existingSecret": '""' }),
     ).toMatch(/pulumi\.passphrase\.existingSecret is required with the passphrase secrets provider/);
     expect(templateError({ "pulumi.backendUrl": '""' })).toMatch(/pulumi\.backendUrl is required/);
+    const cluster = {
+      "pulumi.backendUrl": '"s3://b"',
+      "pulumi.passphrase.existingSecret": '"p"',
+      "redis.cluster.nodes": '["n:6379"]',
+    };
+    expect(templateError({ ...cluster, queuePrefix: '"fleet"' })).toMatch(
+      /queuePrefix "fleet" has no hash tag, which a Redis Cluster needs: put its name in braces, e.g. "\{fleet\}"/,
+    );
+    expect(templateError({ ...cluster, "redis.sentinel.addresses": '["s:26379"]' })).toMatch(
+      /redis: set sentinel.addresses \(Sentinels in front of one master\) or cluster.nodes \(a Redis Cluster\), not both/,
+    );
   });
 });

@@ -49,4 +49,18 @@ describe("the fleet gauges the chart's PrometheusRule alerts on", () => {
     const later = await metrics.registry.metrics();
     expect(later).not.toContain('condition="Stalled"');
   });
+
+  it("count each queue's jobs by state from the queues' own counts; a Redis away leaves no sample, not a failed scrape", async () => {
+    const metrics = new Metrics({ collectDefaults: false });
+    let redisUp = true;
+    metrics.watchQueues(async () => {
+      if (!redisUp) throw new Error("connect ECONNREFUSED");
+      return { pulumi: { waiting: 140, active: 8, delayed: 2 }, spoke: { waiting: 0 } };
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('slipway_queue_jobs{queue="pulumi",state="waiting"} 140');
+    expect(text).toContain('slipway_queue_jobs{queue="spoke",state="waiting"} 0');
+    redisUp = false;
+    expect(await metrics.registry.metrics()).not.toContain("slipway_queue_jobs{");
+  });
 });
