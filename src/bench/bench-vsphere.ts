@@ -112,8 +112,8 @@ async function benchOperations(vcsim: Vcsim, workers: number): Promise<void> {
     state = (await operations.update(state, scaled)).outs;
     line(`scale ${workers} -> ${workers + 1} workers`, Date.now() - t, state);
     t = Date.now();
-    await operations.remove(state);
-    line(`delete ${workers + 2} VMs`, Date.now() - t, undefined);
+    const removed = await operations.removeCounted(state);
+    line(`delete ${workers + 2} VMs`, Date.now() - t, { ...state, ...removed, phaseMs: {} });
     state = undefined;
   } finally {
     if (state) await operations.remove(state).catch(() => undefined);

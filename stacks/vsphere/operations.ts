@@ -193,7 +193,10 @@ async function apply(
         const init = initVm(set.vms);
         if (!init) throw new Error(`the VM ${identity.infraID}-master-0 was not created`);
         endpoints = await timed("guest", async () => {
-          const booted = await guest.boot(client, init.ref, cancellation.signal);
+          const booted = await guest.boot(client, init.ref, {
+            signal: cancellation.signal,
+            reported: init.extraConfig,
+          });
           // The endpoint is what the guest reported through guestinfo; the kubeconfig is the simulated guest's own.
           return { ...(await reportedEndpoint(client, init.ref)), kubeconfig: booted.kubeconfig };
         });
@@ -387,11 +390,19 @@ export async function update(
 
 /** Powers off and destroys every VM of the cluster (an interrupted clone too), then the simulated guest's folder. */
 export async function remove(props: VSphereControlPlaneState): Promise<void> {
+  await removeCounted(props);
+}
+
+/** `remove`, with the SOAP calls it made (for `slipway bench vsphere`). */
+export async function removeCounted(
+  props: VSphereControlPlaneState,
+): Promise<{ soapCalls: Record<string, number> }> {
   const identity = identityOf(props);
-  if (!props.platform) return; // nothing was recorded: a create that failed before its first VM
-  await inSession(props, async (client) => {
+  if (!props.platform) return { soapCalls: {} }; // nothing was recorded: a create that failed before its first VM
+  const { calls } = await inSession(props, async (client) => {
     const folder = await client.findByInventoryPath(inventoryPaths(props.platform).folder);
     if (folder) await removeVmSet(client, folder, identity);
   });
   await guestOf(props).destroy();
+  return { soapCalls: calls };
 }

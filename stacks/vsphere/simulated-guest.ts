@@ -31,9 +31,18 @@ export class SimulatedGuest {
     this.controlPlane = new LocalControlPlane({ ...opts, controllerManager: true });
   }
 
-  /** The VM powered on: the guest boots, starts its API and reports it in guestinfo (one ReconfigVM_Task). */
-  async boot(client: Vim25Client, vm: MoRef, signal?: AbortSignal): Promise<GuestEndpoints> {
-    const endpoints = await this.controlPlane.start({ detached: true, signal });
+  /**
+   * The VM powered on: the guest boots, starts its API and reports it in guestinfo (one ReconfigVM_Task, none when
+   * `reported`, the VM's extraConfig, already holds that endpoint).
+   */
+  async boot(
+    client: Vim25Client,
+    vm: MoRef,
+    options: { signal?: AbortSignal; reported?: Record<string, string> } = {},
+  ): Promise<GuestEndpoints> {
+    const endpoints = await this.controlPlane.start({ detached: true, signal: options.signal });
+    // A guest already up said so: nothing to write (an `up` with nothing to do costs no task).
+    if (options.reported?.[GUEST_API_URL_KEY] === endpoints.apiURL) return endpoints;
     await client.reconfigure(vm, {
       extraConfig: {
         [GUEST_API_URL_KEY]: endpoints.apiURL,
