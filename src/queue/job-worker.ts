@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from "bullmq";
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type MinimalJob } from "bullmq";
 import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
@@ -200,6 +200,11 @@ export class JobWorker {
           { ...jobSubject(job.data), jobId: job.id, reason: err.reason, retryInMs: err.retryInMs },
           `Deferring ${job.data.operation}: ${err.message}`,
         );
+        if (err.retryInMs <= 0) {
+          // Handed back (its worker stops): waiting again at once, for the next free worker to take.
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
         await job.moveToDelayed(Date.now() + err.retryInMs, token);
         throw new DelayedError();
       }

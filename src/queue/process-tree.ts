@@ -82,10 +82,10 @@ export function markedProcesses(
  */
 export async function endProcesses(processes: readonly MarkedProcess[], graceMs: number): Promise<void> {
   const alive = () => processes.filter((p) => stillRunning(p));
-  for (const p of alive()) signal(p.pid, "SIGTERM");
+  for (const p of alive()) signalProcess(p.pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && alive().length > 0) await sleep(100);
-  for (const p of alive()) signal(p.pid, "SIGKILL");
+  for (const p of alive()) signalProcess(p.pid, "SIGKILL");
   const killDeadline = Date.now() + 5_000;
   while (Date.now() < killDeadline && alive().length > 0) await sleep(50);
 }
@@ -105,7 +105,8 @@ function stillRunning(p: MarkedProcess): boolean {
   return stat !== undefined && stat.state !== "Z" && stat.startTime === p.startTime;
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
+/** Sends a signal to a process that may already be gone. */
+export function signalProcess(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
   } catch {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   ConcurrentUpdateError,
@@ -22,8 +22,10 @@ import {
 } from "../../stacks/index.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
+import { expectUnhandledRejections } from "../runtime/unhandled-rejections.js";
 import { StackLeaseLostError, StackOwnerUnknownError, StaleStackLockError } from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
+import type { MarkedProcess } from "./process-tree.js";
 import { RunProcesses, type RunContext } from "./run-processes.js";
 import type { StackLease, StackLeases } from "./stack-lease.js";
 
@@ -134,7 +136,13 @@ export class PulumiRunner {
   private readonly processes: RunProcesses;
 
   constructor(private readonly opts: PulumiRunnerOptions) {
-    this.processes = new RunProcesses({ stateDir: opts.stateDir, interruptGraceMs: opts.interruptGraceMs });
+    // Inline programs run in this process: their calls to an engine that an interrupt shut down reject late.
+    expectUnhandledRejections(isEngineShutdownRejection);
+    this.processes = new RunProcesses({
+      stateDir: opts.stateDir,
+      interruptGraceMs: opts.interruptGraceMs,
+      interrupts: isOperationCli,
+    });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
     this.secretsProvider = opts.secretsProvider ?? "passphrase";
@@ -166,6 +174,7 @@ export class PulumiRunner {
    */
   async run(request: PulumiRunRequest): Promise<PulumiRunResult> {
     const lease = await this.acquireLease(request);
+    let run: RunContext | undefined;
     try {
       // A stack that was never created has nothing to destroy, whatever its inputs say now.
       if (request.operation === "destroy" && !(await this.stackExists(request.stackName)))
@@ -183,14 +192,19 @@ export class PulumiRunner {
       assertProviderPlugins(request.platform, this.pulumiHome);
       const signals = [request.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-      return await this.processes.run(signal, (run) =>
-        this.runHolding({ ...request, signal: run.signal }, platform, inputs, lease, run),
-      );
+      return await this.processes.run(signal, (context) => {
+        run = context;
+        // RunProcesses interrupts the run's CLIs itself (each once, also one started after the abort); the
+        // Automation API's own interrupt misses a CLI started after the abort, so it only serves without procfs.
+        const cliSignal = this.processes.interrupts ? undefined : context.signal;
+        return this.runHolding({ ...request, signal: cliSignal }, platform, inputs, lease, context);
+      });
     } catch (error) {
       if (lease?.lost) throw new StackLeaseLostError(request.stackName, `run interrupted: ${lease.lost}`);
       throw error;
     } finally {
-      await lease?.release();
+      // A CLI ended past its grace period left the stack locked: the next owner may clear that lock at once.
+      await lease?.release({ lockAbandoned: run?.forced ?? false });
     }
   }
 
@@ -531,6 +545,31 @@ function sdkVersion(nodeModulesDir: string): string {
     version: string;
   };
   return manifest.version;
+}
+
+/**
+ * The Pulumi SDK's rejection of a program's call to an engine that is shutting down (gRPC UNAVAILABLE or
+ * CANCELLED): it re-raises it as an unhandled rejection for the handler the Automation API installs while a
+ * program runs, and one that arrives after the run is over must not end the worker.
+ */
+export function isEngineShutdownRejection(reason: unknown): boolean {
+  const { code, message } = (reason ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === GRPC_UNAVAILABLE || code === GRPC_CANCELLED) &&
+    typeof message === "string" &&
+    message.includes("Resource monitor is terminating")
+  );
+}
+
+const GRPC_CANCELLED = 1;
+const GRPC_UNAVAILABLE = 14;
+
+/** The Pulumi CLI running an operation (not a plugin, not a quick read such as `stack output`). */
+function isOperationCli(process: MarkedProcess): boolean {
+  const [program, command] = process.command.split(" ");
+  return (
+    basename(program ?? "") === "pulumi" && ["up", "destroy", "refresh", "preview"].includes(command ?? "")
+  );
 }
 
 /** A lock taken by a process of this host that no longer runs. */

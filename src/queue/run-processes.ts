@@ -8,6 +8,8 @@ import {
   endProcesses,
   markedProcesses,
   processIdentity,
+  signalProcess,
+  type MarkedProcess,
   RUN_ID_ENV,
   RUN_OWNER_ENV,
   RUN_STATE_DIR_ENV,
@@ -22,6 +24,14 @@ export interface RunProcessesOptions {
   interruptGraceMs?: number;
   /** Between SIGTERM and SIGKILL when processes are ended. */
   killGraceMs?: number;
+  /**
+   * Which of a run's processes an interrupt is for: the Pulumi CLI running an operation. Each gets SIGINT once,
+   * Pulumi's own cancel (a second SIGINT would make the CLI quit at once, its lock held and its checkpoint
+   * unwritten). Default: none, the run is only ended after its grace period.
+   */
+  interrupts?: (process: MarkedProcess) => boolean;
+  /** How often an interrupted run is searched for a CLI that started after the interrupt. Default 100 ms. */
+  interruptPollMs?: number;
 }
 
 /** What one run passes to its CLI. */
@@ -30,6 +40,11 @@ export interface RunContext {
   env: Record<string, string>;
   /** Aborted when the caller aborts the run or the owner closes. */
   signal: AbortSignal;
+  /**
+   * Set once the run's processes had to be ended because they outlived the interrupt's grace period: a CLI ended
+   * that way left its stack locked (and its last step pending).
+   */
+  readonly forced: boolean;
 }
 
 /**
@@ -44,6 +59,8 @@ export class RunProcesses {
   private readonly stateDir: string;
   private readonly interruptGraceMs: number;
   private readonly killGraceMs: number;
+  private readonly interruptsProcess?: (process: MarkedProcess) => boolean;
+  private readonly interruptPollMs: number;
   private readonly stopping = new AbortController();
   private readonly running = new Set<Promise<void>>();
 
@@ -51,6 +68,13 @@ export class RunProcesses {
     this.stateDir = resolve(opts.stateDir);
     this.interruptGraceMs = opts.interruptGraceMs ?? 8_000;
     this.killGraceMs = opts.killGraceMs ?? 2_000;
+    this.interruptsProcess = opts.interrupts;
+    this.interruptPollMs = opts.interruptPollMs ?? 100;
+  }
+
+  /** Whether this owner interrupts its runs' CLIs itself (it needs procfs and an `interrupts` choice). */
+  get interrupts(): boolean {
+    return this.owner !== undefined && this.interruptsProcess !== undefined;
   }
 
   /** close() was called: runs are being interrupted, new ones refused. */
@@ -70,8 +94,20 @@ export class RunProcesses {
     const runId = randomUUID();
     const runSignal = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
     let deadline: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    const context = { env: {} as Record<string, string>, signal: runSignal, forced: false };
     // The CLI's cancel waits for in-flight steps; the run's providers look for this file to end theirs early.
     const cancelFile = join(this.stateDir, "runs", `${runId}.cancelled`);
+    const interrupted = new Set<string>();
+    const interrupt = () => {
+      if (!this.owner || !this.interruptsProcess) return;
+      for (const p of markedProcesses({ owner: this.owner, runId })) {
+        const key = `${p.pid}/${p.startTime}`;
+        if (interrupted.has(key) || !this.interruptsProcess(p)) continue;
+        interrupted.add(key);
+        signalProcess(p.pid, "SIGINT");
+      }
+    };
     const onAbort = () => {
       try {
         mkdirSync(join(this.stateDir, "runs"), { recursive: true });
@@ -80,14 +116,21 @@ export class RunProcesses {
       } catch (error) {
         log.warn({ runId }, `Could not tell the run's providers of the cancel: ${(error as Error).message}`);
       }
-      deadline = setTimeout(() => void this.end("the run was interrupted", runId), this.interruptGraceMs);
+      // The CLI running now, and any the run starts later (an abort that came while the workspace was being
+      // prepared would otherwise reach no CLI at all): each is interrupted as soon as it is seen.
+      interrupt();
+      poll = setInterval(interrupt, this.interruptPollMs);
+      deadline = setTimeout(() => {
+        if (this.owner && markedProcesses({ owner: this.owner, runId }).length > 0) context.forced = true;
+        void this.end("the run was interrupted", runId);
+      }, this.interruptGraceMs);
     };
     runSignal.addEventListener("abort", onAbort, { once: true });
-    const env = {
+    context.env = {
       ...(this.owner ? { ...this.env, [RUN_ID_ENV]: runId } : {}),
       [RUN_CANCEL_FILE_ENV]: cancelFile,
     };
-    const result = work({ env, signal: runSignal });
+    const result = work(context);
     const settled = result.then(
       () => undefined,
       () => undefined,
@@ -98,6 +141,7 @@ export class RunProcesses {
     } finally {
       runSignal.removeEventListener("abort", onAbort);
       clearTimeout(deadline);
+      clearInterval(poll);
       this.running.delete(settled);
       await this.end("the run ended", runId);
       await rm(cancelFile, { force: true });

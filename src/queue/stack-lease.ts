@@ -62,6 +62,19 @@ return 0`;
 /** Deletes the key only while it still holds our token: never someone else's lease. */
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
+/**
+ * Releases our lease and dates the stack's vacancy a whole ttl back (ARGV[2]): for a holder whose own CLI was ended
+ * with the stack locked. It knows that lock is dead, so the next owner may clear it at once, as it would after
+ * waiting a ttl.
+ */
+const RELEASE_ABANDONED = `
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("DEL", KEYS[1])
+${NOW}
+local ttl = tonumber(ARGV[2])
+redis.call("SET", KEYS[2], now - ttl, "PX", ttl * 10)
+return 1`;
+
 /** Releases our lease and marks the locked stack vacant from now: for a holder that found a lock it cannot prove stale. */
 const YIELD = `
 if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("DEL", KEYS[1]) end
@@ -228,12 +241,18 @@ export class StackLease {
     await this.redis.eval(YIELD, 2, this.keys.lease, this.keys.vacancy, this.token, this.ttlMs);
   }
 
-  /** Stops renewing and frees the stack for the next owner; a lease already lost is left alone. */
-  async release(): Promise<void> {
+  /**
+   * Stops renewing and frees the stack for the next owner; a lease already lost is left alone. `lockAbandoned`:
+   * this holder's CLI was ended with the stack locked, so the next owner clears that lock without waiting a ttl.
+   */
+  async release(opts: { lockAbandoned?: boolean } = {}): Promise<void> {
     if (this.released) return;
     this.stop();
     if (this.lostReason) return;
-    await this.redis.eval(RELEASE, 1, this.keys.lease, this.token).catch((err: unknown) => {
+    const released = opts.lockAbandoned
+      ? this.redis.eval(RELEASE_ABANDONED, 2, this.keys.lease, this.keys.vacancy, this.token, this.ttlMs)
+      : this.redis.eval(RELEASE, 1, this.keys.lease, this.token);
+    await released.catch((err: unknown) => {
       // It expires by itself within a ttl; the next owner waits until then.
       log.warn({ stack: this.stackName }, `Could not release the stack lease: ${(err as Error).message}`);
     });

@@ -10,8 +10,8 @@ const log = logger("stack-run");
 
 /** Past the lease's own expiry, so the retry finds it gone rather than busy again. */
 const BUSY_MARGIN_MS = 250;
-/** A job its stopping worker interrupted is taken again by another worker (or this one's successor) this soon. */
-const INTERRUPTED_RETRY_MS = 1_000;
+/** A job its stopping worker interrupted waits again at once, for another worker (or this one's successor). */
+const INTERRUPTED_RETRY_MS = 0;
 
 /**
  * Runs one Pulumi operation for a stack job of any kind: the job owns the stack's lease, engine progress becomes

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { scrubSecrets } from "./redaction.js";
+import { isExpectedRejection } from "./unhandled-rejections.js";
 
 /**
  * Room for the last words: the reason a process ended. Written in full at start, so that rewriting it in place
@@ -94,6 +95,7 @@ export function recordTermination(path: string): TerminationLog | undefined {
   current?.close();
   current = log;
   const fatal = (kind: string) => (error: unknown) => {
+    if (isExpectedRejection(error)) return;
     log.record(describeFatal(kind, error));
     try {
       process.stderr.write(`slipway: ${describeFatal(kind, error)}\n`);
