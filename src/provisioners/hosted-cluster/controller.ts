@@ -1,5 +1,7 @@
 import type { HostedCluster, NodePool } from "../../api/index.js";
 import { hostedClusterResource, nodePoolResource, secretResource } from "../../api/resources.js";
+import { HostedClusterReason } from "../../api/reasons.js";
+import { getCondition, type Condition } from "../../runtime/conditions.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import { PULUMI_QUEUE } from "../../queue/job.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
@@ -24,6 +26,7 @@ export function hostedClusterReconciler(
         deps,
         now: context.now,
         status: structuredClone(hc.status ?? {}),
+        waitingForPods: waitingForPods(hc),
         event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
       };
     },
@@ -44,6 +47,12 @@ export function hostedClusterReconciler(
       return status as Record<string, unknown>;
     },
   };
+}
+
+/** The pods verdict a past run left in Available, until a newer run replaces it. */
+function waitingForPods(hc: HostedCluster): string | undefined {
+  const available = getCondition(hc.status?.conditions as Condition[] | undefined, "Available");
+  return available?.reason === HostedClusterReason.WaitingForControlPlanePods ? available.message : undefined;
 }
 
 function ownedStatus(status: NonNullable<HostedCluster["status"]>): Record<string, unknown> {

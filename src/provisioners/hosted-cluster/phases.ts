@@ -3,17 +3,19 @@ import { nodePoolResource, secretResource } from "../../api/resources.js";
 import { HostedClusterReason as Reason } from "../../api/reasons.js";
 import { CANCELLED_PREFIX, jobId as stackJobId } from "../../queue/job.js";
 import { isWorkerLost, retryDelayMs } from "../../queue/retry-schedule.js";
-import type { StackJobData, StackJobResult, StackOperation } from "../../queue/stack-job.js";
+import type { StackJobData, StackOperation } from "../../queue/stack-job.js";
 import { TerminalError } from "../../errors/index.js";
 import { logger } from "../../runtime/logging.js";
 import { desiredHostedStack, hostedProgramFor, validateHostedStack } from "./platform.js";
-import type { HostedClusterScope, StackStatus } from "./scope.js";
+import type { HostedClusterScope, HostedStackJobResult, StackStatus } from "./scope.js";
 import { HOSTED_CLUSTER_STACK_JOB } from "./stack-job.js";
 
 const log = logger("hosted-cluster");
 /** How often a deleting HostedCluster looks again at the NodePools it waits for (their deletion also wakes it). */
 const NODE_POOLS_POLL_MS = 2_000;
 const CANCEL_FOLLOW_MS = 2_000;
+/** How often a control plane whose pods are not ready yet is looked at again (a refresh). */
+const PODS_RECHECK_MS = 15_000;
 
 function ref(hc: HostedCluster): string {
   return `${hc.metadata?.namespace}/${hc.metadata?.name}`;
@@ -53,9 +55,11 @@ export async function reconcileNormal(scope: HostedClusterScope): Promise<void> 
   }
   const resyncMs = deps.config.controller.resyncSeconds * 1000;
   const sinceMs = scope.now.getTime() - Date.parse(last.finishedAt ?? scope.now.toISOString());
-  if (resyncMs > 0 && sinceMs >= resyncMs)
+  // Pods not ready yet: look again soon with a refresh (reads the platform's word without changing anything).
+  const lookAgainMs = scope.waitingForPods ? PODS_RECHECK_MS : resyncMs;
+  if (lookAgainMs > 0 && sinceMs >= lookAgainMs)
     return startOperation(scope, "refresh", `r${Date.parse(last.finishedAt ?? "") || 0}`);
-  if (resyncMs > 0) scope.requeueAfterMs = Math.max(1000, resyncMs - sinceMs);
+  if (lookAgainMs > 0) scope.requeueAfterMs = Math.max(1000, lookAgainMs - sinceMs);
 }
 
 /**
@@ -205,7 +209,7 @@ async function followOperation(scope: HostedClusterScope): Promise<boolean> {
 }
 
 /** Copies a finished job's result into status: endpoint, kubeconfig Secret, power state and its timestamps. */
-function applyResult(scope: HostedClusterScope, last: StackStatus, result: StackJobResult): void {
+function applyResult(scope: HostedClusterScope, last: StackStatus, result: HostedStackJobResult): void {
   const status = scope.status;
   last.result = "Succeeded";
   last.finishedAt = result.finishedAt;
@@ -223,6 +227,11 @@ function applyResult(scope: HostedClusterScope, last: StackStatus, result: Stack
   if (result.infraID) status.infraID = result.infraID;
   if (result.kubeconfigSecret) status.kubeconfig = { name: result.kubeconfigSecret };
   if (last.type === "destroy" || result.skipped) return;
+  // Platforms that run the control plane as workloads say whether its pods are ready; the others say nothing.
+  scope.waitingForPods =
+    result.controlPlaneReady === false
+      ? (result.controlPlaneMessage ?? "waiting for the control plane's pods")
+      : undefined;
   const desired = desiredPowerState(scope.hc);
   const observed = result.powerState;
   if (last.type === "refresh" && observed && observed !== desired) {

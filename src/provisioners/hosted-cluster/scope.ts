@@ -5,6 +5,12 @@ import type { JobView } from "../../queue/job.js";
 import type { JobQueue } from "../../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 
+/** A hosted stack job's result: a platform may say whether its control plane's pods are ready yet. */
+export type HostedStackJobResult = StackJobResult & {
+  controlPlaneReady?: boolean;
+  controlPlaneMessage?: string;
+};
+
 export type { StackStatus };
 
 export type StackJobQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
@@ -35,6 +41,11 @@ export interface HostedClusterScope {
   drift?: string;
   /** The job in flight or just finished. */
   job?: JobView<StackJobData, StackJobResult, StackJobProgress>;
+  /**
+   * The stack is applied but the platform says its control plane's pods are not all ready (management mode's
+   * output controlPlaneReady=false): its words. Kept in Available until a later run says they are.
+   */
+  waitingForPods?: string;
   /** Deleting: the NodePools still naming this cluster. */
   nodePoolsLeft?: string[];
   requeueAfterMs?: number;

@@ -15,6 +15,7 @@ import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import { logger } from "../../runtime/logging.js";
 import { platformDefinition } from "../../../stacks/index.js";
+import type { HostedStackJobResult } from "./scope.js";
 import { desiredHostedStack, hostedPlatformName, hostedProgramFor, validateHostedStack } from "./platform.js";
 
 const log = logger("hosted-cluster-stack");
@@ -46,7 +47,7 @@ export function hostedClusterStackJob(
 async function runHostedClusterStack(
   deps: HostedClusterStackJobDeps,
   job: JobContext<StackJobData, StackJobProgress>,
-): Promise<StackJobResult> {
+): Promise<HostedStackJobResult> {
   const data = job.data;
   const hc = await deps.kube.getIfExists<HostedCluster>(hostedClusterResource, data.namespace, data.name);
   if (!hc || hc.metadata?.uid !== data.uid) return skipped(data, "the HostedCluster no longer exists");
@@ -93,6 +94,12 @@ async function runHostedClusterStack(
     powerState: text(outputs.powerState),
     drift: text(outputs.drift),
     inputsHash: destroying ? undefined : desired.inputsHash,
+    ...(typeof outputs.controlPlaneReady === "boolean"
+      ? {
+          controlPlaneReady: outputs.controlPlaneReady,
+          controlPlaneMessage: text(outputs.controlPlaneMessage),
+        }
+      : {}),
     kubeconfigSecret,
     resourceChanges: result.changes ?? {},
     durationMs: result.durationMs,

@@ -100,6 +100,8 @@ function available(scope: HostedClusterScope, status: Status, stall?: TerminalEr
         };
   }
   if (scope.drift) return { status: "False", reason: Reason.DriftDetected, message: scope.drift };
+  if (scope.waitingForPods && status.powerState === "Running")
+    return { status: "False", reason: Reason.WaitingForControlPlanePods, message: scope.waitingForPods };
   if (status.powerState === "Hibernating")
     return {
       status: "False",
