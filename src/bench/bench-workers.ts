@@ -73,10 +73,9 @@ export async function benchWorkers(options: {
           `${options.concurrency} Pulumi runs at once per worker, backend ${config.pulumi.backendUrl.replace(/\?.*$/, "")}`,
       );
       const controller = await startComponent("controller", join(stateDir, "controller"), env);
-      const queue = new Queue<JobData>(PULUMI_QUEUE, {
-        connection: redisConnection(redisUrl),
-        prefix: config.queuePrefix,
-      });
+      // BullMQ never closes a connection it was handed: this one is closed below.
+      const connection = redisConnection(redisUrl);
+      const queue = new Queue<JobData>(PULUMI_QUEUE, { connection, prefix: config.queuePrefix });
       queue.on("error", () => undefined);
       const rows: string[] = [];
       try {
@@ -129,6 +128,7 @@ export async function benchWorkers(options: {
       } finally {
         await controller.stop();
         await queue.close();
+        connection.disconnect();
       }
       console.log(`\nworkers on several machines (one Redis, one backend):\n  ${rows.join("\n  ")}`);
     },

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { findRedisServer } from "../../src/dev/redis.js";
 import { freePort } from "../../src/local/processes.js";
+import { untilRedisAnswers } from "./redis-sentinel.js";
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ export class RedisClusterDeployment {
       );
       d.children.push(child);
       d.ports.push(port);
-      await untilAnswers(port);
+      await untilRedisAnswers(port);
     }
     await run(findRedisServer().replace(/redis-server$/, "redis-cli"), [
       "--cluster",
@@ -67,22 +68,4 @@ export class RedisClusterDeployment {
       }),
     );
   }
-}
-
-async function untilAnswers(port: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
-    client.on("error", () => undefined); // not listening yet: the loop tries again
-    try {
-      await client.connect();
-      if ((await client.ping()) === "PONG") return;
-    } catch {
-      // not listening yet
-    } finally {
-      client.disconnect();
-    }
-    await sleep(100);
-  }
-  throw new Error(`redis-server on port ${port} did not answer within 15s`);
 }

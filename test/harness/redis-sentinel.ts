@@ -49,7 +49,7 @@ export class SentinelDeployment {
         ].join("\n"),
       );
       d.spawnMember("sentinel", port, [conf, "--sentinel"]);
-      await d.untilAnswers(port);
+      await untilRedisAnswers(port);
     }
     await d.untilReplicaInSync(masterPort);
     return d;
@@ -108,7 +108,7 @@ export class SentinelDeployment {
     args.push("--appendonly", "no", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0");
     args.push("--dbfilename", `dump-${port}.rdb`, ...extra);
     this.spawnMember(role, port, args);
-    await this.untilAnswers(port);
+    await untilRedisAnswers(port);
   }
 
   private spawnMember(role: Member["role"], port: number, args: string[]): void {
@@ -117,23 +117,6 @@ export class SentinelDeployment {
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     this.members.push({ role, port, child });
-  }
-
-  private async untilAnswers(port: number): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
-      try {
-        await client.connect();
-        if ((await client.ping()) === "PONG") return;
-      } catch {
-        // not listening yet
-      } finally {
-        client.disconnect();
-      }
-      await sleep(100);
-    }
-    throw new Error(`redis-server on port ${port} did not answer within 15s (logs in ${this.dir})`);
   }
 
   private async untilReplicaInSync(masterPort: number): Promise<void> {
@@ -150,4 +133,23 @@ export class SentinelDeployment {
       client.disconnect();
     }
   }
+}
+
+/** Waits until a redis-server (or Sentinel) on 127.0.0.1:`port` answers PING, 15 s at most. */
+export async function untilRedisAnswers(port: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null });
+    client.on("error", () => undefined); // not listening yet: the loop tries again
+    try {
+      await client.connect();
+      if ((await client.ping()) === "PONG") return;
+    } catch {
+      // not listening yet
+    } finally {
+      client.disconnect();
+    }
+    await sleep(100);
+  }
+  throw new Error(`redis-server on port ${port} did not answer within 15s`);
 }
