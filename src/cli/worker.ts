@@ -75,7 +75,14 @@ export async function workerCommand(): Promise<number> {
     metrics,
   );
   const readiness = Object.fromEntries(workers.map((w) => [`worker-${w.worker.name}`, () => w.isRunning()]));
-  const health = new HealthServer({ host: config.controller.metricsHost, port: 0, metrics, readiness });
+  // SLIPWAY_METRICS_PORT, as the controller's: a pod's probes and metrics Service need a fixed port (the chart sets
+  // 8080); 0, the default, picks a free one.
+  const health = new HealthServer({
+    host: config.controller.metricsHost,
+    port: config.controller.metricsPort,
+    metrics,
+    readiness,
+  });
   const endpoint = await health.start();
   // A predecessor killed mid-run (SIGKILL, OOM, a lost node) left its Pulumi plugins running, each holding memory.
   for (const orphan of await endOrphans(config.stateDir)) {
