@@ -5,12 +5,12 @@
  * deletion flows pass on the simulated platform; every request is allowed; every rule is used by some request or
  * named below with why this file does not reach it. With one verb taken out of a role, the process says which.
  *
- * Slow: 92 s at load 30 on the 2-core machine, 157 s at load 70 (two processes started with their own
+ * Slow: 92 s at load 30 on the 2-core machine, 157-201 s at load 45-70 (two processes started with their own
  * ServiceAccounts, then the registration, pool, claim, policy and deletion flows one after the other on simulated
  * clusters of 1 s; the verb case is 14 s of it).
  */
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../src/api/index.js";
@@ -121,11 +121,32 @@ describe("the chart's RBAC, run by the real controller and worker", () => {
     });
     proxy = new RecordingProxy(hubKubeConfig());
     await proxy.start();
-    for (const process of ["controller", "worker"] as const) {
-      const token = await serviceAccountToken(`${release}-slipway-${process}`);
-      proxy.identify(token, process);
-      writeFileSync(join(sut.stateDir, `${process}.kubeconfig`), proxy.kubeconfig(token));
-    }
+    const controllerToken = await serviceAccountToken(`${release}-slipway-controller`);
+    proxy.identify(controllerToken, "controller");
+    writeFileSync(join(sut.stateDir, "controller.kubeconfig"), proxy.kubeconfig(controllerToken));
+    // The worker reads its hub as a pod does: the chart's own kubeconfig, with the token and CA as files where
+    // the kubelet mounts them (here a folder of the test's, and the proxy for the server).
+    const workerToken = await serviceAccountToken(`${release}-slipway-worker`);
+    proxy.identify(workerToken, "worker");
+    const mounted = join(sut.stateDir, "serviceaccount");
+    mkdirSync(mounted, { recursive: true });
+    writeFileSync(join(mounted, "token"), workerToken);
+    writeFileSync(join(mounted, "ca.crt"), proxy.certPem);
+    const [podKubeconfig] = renderChart({
+      release,
+      namespace: system,
+      values: {
+        "pulumi.backendUrl": "file:///var/lib/slipway/pulumi",
+        "pulumi.passphrase.existingSecret": "p",
+      },
+      showOnly: ["templates/hub-kubeconfig.yaml"],
+    }) as (KubeObject & { data: { kubeconfig: string } })[];
+    writeFileSync(
+      join(sut.stateDir, "worker.kubeconfig"),
+      podKubeconfig!.data.kubeconfig
+        .replaceAll("/var/run/secrets/kubernetes.io/serviceaccount", mounted)
+        .replace("https://kubernetes.default.svc", proxy.serverUrl),
+    );
     // Leader election on, in the release's namespace, as the chart runs it; the namespaces its RBAC names.
     const env = (process: string) => ({
       SLIPWAY_KUBECONFIG: join(sut.stateDir, `${process}.kubeconfig`),

@@ -28,7 +28,8 @@ export class RecordingProxy {
   private readonly dir = mkdtempSync(join(tmpdir(), "slipway-rbac-proxy-"));
   private server?: https.Server;
   private url?: string;
-  private readonly certPem: string;
+  /** The proxy's serving certificate, its own CA: what a kubeconfig trusts it by. */
+  readonly certPem: string;
   private readonly keyPem: string;
 
   constructor(private readonly upstream: KubeConfig) {
@@ -99,6 +100,11 @@ export class RecordingProxy {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     this.server = server;
     this.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  get serverUrl(): string {
+    if (!this.url) throw new Error("start the proxy first");
+    return this.url;
   }
 
   /** A kubeconfig that reaches the hub through this proxy with `token`. */
