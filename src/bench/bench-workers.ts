@@ -195,9 +195,10 @@ interface Usage {
 function processUsage(pid: number | undefined): Usage {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    // Fields after the command name (which may hold spaces): utime, stime, then cutime and cstime, the CPU of
+    // children that ended (a worker's Pulumi CLIs, and their plugins through them).
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
     return { rssBytes: residentBytes(pid) ?? 0, cpuSeconds: ticks / CLOCK_TICKS };
   } catch {
     return { rssBytes: 0, cpuSeconds: 0 };
@@ -263,7 +264,7 @@ async function runsIn(
 
 interface Component {
   stop(): Promise<void>;
-  /** Resident memory and CPU time (user + system) so far, from /proc. */
+  /** Resident memory and CPU time (user + system, its ended children's included) so far, from /proc. */
   usage(): Usage;
   /** How many runs the process logged starting ("Running up for generation ..."). */
   runsLogged(): number;
