@@ -244,18 +244,22 @@ export class PulumiRunner {
     const started = Date.now();
     const description = platform.describe(inputs);
     const stack = await this.stack(request.stackName, platform.program(inputs), run.env, request.attempt);
+    // An interrupt while the workspace is prepared stops the run before its next CLI call: nothing ran yet.
+    run.signal.throwIfAborted();
     if (request.credentials)
       await this.setSecretConfig(
         request.stackName,
         CREDENTIALS_CONFIG_KEY,
         JSON.stringify(request.credentials),
       );
+    run.signal.throwIfAborted();
 
     // Holding the lease, nobody else runs this stack: a lock on it was left by an owner whose lease expired.
     let clearedStaleLock = lease
       ? await this.clearStaleLock(stack, request.stackName, description, lease)
       : false;
     let outcome: { changes: Record<string, number>; outputs?: OutputMap };
+    run.signal.throwIfAborted();
     try {
       outcome = await this.operate(stack, request, description);
     } catch (error) {
