@@ -37,6 +37,7 @@ import type { NodePoolScope } from "./scope.js";
 
 export const NODE_POOL_FINALIZER = "slipway.dev/node-pool";
 export const NODE_POOL_FIELD_MANAGER = "slipway-node-pool";
+const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
 /** While nodes are added, removed or relabelled, look again this soon. */
 const ROLLING_REQUEUE_MS = 1_000;
 
@@ -128,6 +129,17 @@ async function addNode(scope: NodePoolScope): Promise<HostedNode> {
       { type: "merge", subresource: "status" },
     );
   }
+  // The API server's admission puts node.kubernetes.io/not-ready on every new node, and the node lifecycle
+  // controller lifts it only on its next sweep (every 5 s): the node is Ready already, so lift it now, as that
+  // controller would, and pods bind within the scheduler's next retry.
+  if (created.spec?.taints?.some((t) => t.key === NOT_READY_TAINT))
+    created = await client.patch<HostedNode>(
+      nodeResource,
+      undefined,
+      name,
+      { spec: { taints: created.spec.taints.filter((t) => t.key !== NOT_READY_TAINT) } },
+      { type: "merge" },
+    );
   await renewLease(client, created, scope.now);
   await scope.context.events.record(scope.pool, {
     type: "Normal",

@@ -214,9 +214,7 @@ describe("NodePool controller on a real hosted API", () => {
       return true;
     });
     const grown = await readyNodes("auto", 5, 40_000);
-    // (beside node.kubernetes.io/not-ready, which admission puts on every new node until the node lifecycle
-    // controller sees it Ready)
-    expect(grown[0]!.spec?.taints).toContainEqual({ key: "pool", value: "auto", effect: "NoSchedule" });
+    expect(grown[0]!.spec?.taints).toEqual([{ key: "pool", value: "auto", effect: "NoSchedule" }]);
     await eventually("every pod bound by the scheduler", async () => {
       const list = (await hosted.list<HostedPod>(podResource, { namespace: "default" })).items;
       return list.filter((p) => p.spec?.nodeName).length === 10;
