@@ -35,6 +35,11 @@ export interface StackJobResult {
   finishedAt: string;
   /** Set when the worker found the resource gone or superseded and did nothing. */
   skipped?: string;
+  /**
+   * What the platform says about this cluster that a person should know (the stack output `note`, never secret):
+   * vsphere says its guest is simulated. Shown in status.stack.message.
+   */
+  note?: string;
   /** stackInputsHash of the inputs the run applied (up and refresh). */
   inputsHash?: string;
 }

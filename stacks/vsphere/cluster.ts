@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { ClusterComponent } from "../cluster-component.js";
 import { requireCredentials } from "../credentials.js";
 import type { ClusterStackOutputValues } from "../types.js";
@@ -34,10 +34,22 @@ export class VSphereCluster extends ClusterComponent {
   }
 }
 
-/** The `vsphere` platform's ClusterDeployment program: the credentials first, then the cluster. */
-export function program(inputs: VSphereClusterInputs): () => Promise<ClusterStackOutputValues> {
+/** The vsphere program's outputs: a cluster's, and `note`, which status.stack.message shows. */
+export type VSphereClusterOutputs = ClusterStackOutputValues & { note: pulumi.Output<string> };
+
+/**
+ * The `vsphere` platform's ClusterDeployment program: the credentials first, then the cluster. Its `note` says, in
+ * the cluster's status, that the guest is simulated.
+ */
+export function program(inputs: VSphereClusterInputs): () => Promise<VSphereClusterOutputs> {
   return async () => {
     const credentials = requireCredentials();
-    return new VSphereCluster(inputs.clusterName, inputs, credentials).outputs();
+    const cluster = new VSphereCluster(inputs.clusterName, inputs, credentials);
+    return { ...cluster.outputs(), note: pulumi.output(simulatedGuestNote(inputs.dataDir)) };
   };
+}
+
+/** The words status.stack.message carries for a vsphere cluster. */
+export function simulatedGuestNote(dataDir: string): string {
+  return `the guest of the first control plane VM is SIMULATED: a local control plane in ${dataDir} on the worker (docs/platforms/vsphere.md)`;
 }

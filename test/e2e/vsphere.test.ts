@@ -146,8 +146,11 @@ describe("ClusterDeployment on vsphere against vcsim, end to end", () => {
       expect(userData(vms[1]!)).toMatch(
         /kubeadm join edge-store-42-\w+-master-0:6443 --token [a-z0-9]{6}\.[a-z0-9]{16}/,
       );
-      // The guest stand-in says what it is, on the VM and in the stack's state.
+      // The guest stand-in says what it is, on the VM and in the cluster's status.
       expect(vms[0]!.extraConfig[GUEST_KIND_KEY]).toBe("simulated");
+      expect(ready.status?.stack?.message).toMatch(
+        /^up finished in [\d.]+s; the guest of the first control plane VM is SIMULATED: a local control plane in \//,
+      );
       const spoke = await spokeKubectl(kube, ready, sut.stateDir);
       expect((await spoke(["create", "configmap", "survives-hibernation", "--from-literal=k=v"])).code).toBe(
         0,

@@ -306,7 +306,9 @@ function applyResult(scope: ClusterDeploymentScope, last: StackStatus, result: S
   const status = scope.status;
   last.result = "Succeeded";
   last.finishedAt = result.finishedAt;
-  last.message = result.skipped ?? `${last.type} finished in ${(result.durationMs / 1000).toFixed(1)}s`;
+  last.message =
+    result.skipped ??
+    `${last.type} finished in ${(result.durationMs / 1000).toFixed(1)}s${result.note ? `; ${result.note}` : ""}`;
   delete last.retry;
   if (last.progress)
     last.progress = { ...last.progress, resourcesDone: last.progress.resourcesTotal, percent: 100 };

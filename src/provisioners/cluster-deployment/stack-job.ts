@@ -120,6 +120,7 @@ async function runClusterDeploymentStack(
     infraID: typeof outputs.infraID === "string" ? outputs.infraID : undefined,
     powerState: typeof outputs.powerState === "string" ? outputs.powerState : undefined,
     drift: typeof outputs.drift === "string" && outputs.drift !== "" ? outputs.drift : undefined,
+    note: typeof outputs.note === "string" && outputs.note !== "" ? outputs.note : undefined,
     inputsHash: data.operation === "destroy" ? undefined : inputsHash,
     kubeconfigSecret,
     resourceChanges: result.changes ?? {},

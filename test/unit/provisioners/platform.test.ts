@@ -19,10 +19,15 @@ function cd(platform: Record<string, unknown>, extra: Record<string, unknown> = 
 }
 
 describe("ClusterDeployment platform adapter", () => {
-  it("has no adapter for a platform whose program is not implemented yet", () => {
+  it("vsphere is implemented: its adapter names the credentials Secret, and certificatesRef's ca.crt comes along", () => {
     const onVSphere = cd({ vsphere: { vCenter: "vc", credentialsRef: { name: "vsphere-creds" } } });
     expect(platformName(onVSphere)).toBe("vsphere");
-    expect(platformFor(onVSphere)).toBeUndefined();
+    const adapter = platformFor(onVSphere)!;
+    expect(adapter.credentialsSecretName(onVSphere)).toBe("vsphere-creds");
+    expect(adapter.missingCredentialKeys({ data: { username: "dQ==" } })).toEqual(["password"]);
+    expect(adapter.definition.credentials?.alsoFrom).toEqual([
+      { field: "certificatesRef", keys: ["ca.crt"] },
+    ]);
   });
 
   it("gives a cloud program the ClusterDeployment's uid, which its resources are tagged with", () => {
