@@ -115,7 +115,7 @@ describe("the Helm chart", () => {
       SLIPWAY_LEADER_ELECTION: "true",
       SLIPWAY_LEASE_NAME: "slipway-controller",
     });
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(120);
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
     expect(envOf(worker.spec.template.spec.containers[0]!)).toMatchObject({
       SLIPWAY_WORKER_CONCURRENCY: "4",
       SLIPWAY_PULUMI_BACKEND_URL: "s3://fleet-state?region=eu-west-1",
