@@ -3,16 +3,14 @@
  * copy in dist/ (see hosted-provider.ts, and provider.ts for why).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { HostedControlPlane } from "../../src/local/hosted-control-plane.js";
 import { runCancellation } from "../dynamic/cancellation.js";
 import type { DesiredPowerState, ObservedPowerState } from "../types.js";
+import { builtVersion, observed } from "./operations.js";
 
-// As in operations.ts: the control plane's processes must not inherit the Pulumi CLI's secrets.
-for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"]) {
-  delete process.env[name];
-}
+// Importing operations.js also strips the Pulumi CLI's secrets from this process's environment, which the
+// control plane's processes would inherit.
 
 export interface HostedControlPlaneArgs {
   clusterName: string;
@@ -133,14 +131,4 @@ function stateFor(
     infraID,
     kubernetesVersion: builtVersion(args.binDir),
   };
-}
-
-function observed(desired: DesiredPowerState, running: boolean): ObservedPowerState {
-  if (running) return "Running";
-  return desired === "Hibernating" ? "Hibernating" : "Stopped";
-}
-
-function builtVersion(binDir: string): string {
-  const stamp = join(binDir, "kube-apiserver.version");
-  return existsSync(stamp) ? readFileSync(stamp, "utf8").trim().replace(/^v/, "") : "unknown";
 }

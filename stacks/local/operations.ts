@@ -155,12 +155,14 @@ function stateFor(
   };
 }
 
-function observed(desired: DesiredPowerState, running: boolean): ObservedPowerState {
+/** What the processes say against what was asked: a dead set asked to run is Stopped (drift). */
+export function observed(desired: DesiredPowerState, running: boolean): ObservedPowerState {
   if (running) return "Running";
   return desired === "Hibernating" ? "Hibernating" : "Stopped";
 }
 
-function builtVersion(binDir: string): string {
+/** The version tools/build.sh stamped on kube-apiserver, or "unknown". */
+export function builtVersion(binDir: string): string {
   const stamp = join(binDir, "kube-apiserver.version");
   return existsSync(stamp) ? readFileSync(stamp, "utf8").trim().replace(/^v/, "") : "unknown";
 }
