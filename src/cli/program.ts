@@ -355,6 +355,18 @@ function addBenchCommands(program: Command, run: Run): void {
       }) => run(async () => (await import("../bench/bench-workers.js")).benchWorkers(options)),
     );
   bench
+    .command("shutdown")
+    .description(
+      "a rolling update's cost: a worker SIGTERMed mid-create hands its runs to the next (exit, waiting, taken), and the leading controller's hand-over on SIGTERM against SIGKILL",
+    )
+    .option("--clusters <n>", "simulated clusters mid-create on the worker", positiveInteger, 6)
+    .option("--rounds <n>", "worker SIGTERMs", positiveInteger, 3)
+    .option("--provision-seconds <n>", "simulated provisioning time", positiveInteger, 20)
+    .option("--lease-seconds <n>", "the controller's Lease duration", positiveInteger, 15)
+    .action((options: { clusters: number; rounds: number; provisionSeconds: number; leaseSeconds: number }) =>
+      run(async () => (await import("../bench/bench-shutdown.js")).benchShutdown(options)),
+    );
+  bench
     .command("failover")
     .description("DR failover of hibernated simulated clusters: achieved RTO against ceil(count/max) x delay")
     .option(
