@@ -17,6 +17,7 @@ import {
 } from "../provisioners/cluster-deployment/stack-job.js";
 import { HOSTED_CLUSTER_STACK_JOB, hostedClusterStackJob } from "../provisioners/hosted-cluster/stack-job.js";
 import { POLICY_EVALUATION_JOB, policyEvaluationJob, ProtectedSet } from "../bootstrap/policies/index.js";
+import { installToolsPlugins, pulumiHomeFor } from "../../stacks/index.js";
 import { hubClient } from "./hub-client.js";
 import { redisUrlFor, untilSignal } from "./processes.js";
 
@@ -91,6 +92,12 @@ export async function workerCommand(): Promise<number> {
       "Ended a process a dead worker's Pulumi run left behind",
     );
   }
+  // Provider plugins tools/build.sh built (pulumi-resource-kubernetes) into this worker's Pulumi home, once.
+  for (const plugin of await installToolsPlugins(config.toolsBinDir, pulumiHomeFor(config.stateDir)))
+    log.info(
+      { plugin: `${plugin.name} ${plugin.version}` },
+      "Installed a provider plugin from the tools folder",
+    );
   // After the reaper: agents a dead worker ran were just ended, and start again from their clusters' intents.
   localAgents.start();
   for (const worker of workers) void worker.run();
