@@ -141,7 +141,7 @@ export class PulumiRunner {
     this.processes = new RunProcesses({
       stateDir: opts.stateDir,
       interruptGraceMs: opts.interruptGraceMs,
-      interrupts: isOperationCli,
+      interrupts: isPulumiCli,
     });
     this.projectName = opts.projectName ?? "slipway";
     this.backendUrl = opts.backendUrl ?? defaultPulumiBackendUrl(opts.stateDir);
@@ -568,12 +568,13 @@ export function isEngineShutdownRejection(reason: unknown): boolean {
 const GRPC_CANCELLED = 1;
 const GRPC_UNAVAILABLE = 14;
 
-/** The Pulumi CLI running an operation (not a plugin, not a quick read such as `stack output`). */
-function isOperationCli(process: MarkedProcess): boolean {
-  const [program, command] = process.command.split(" ");
-  return (
-    basename(program ?? "") === "pulumi" && ["up", "destroy", "refresh", "preview"].includes(command ?? "")
-  );
+/**
+ * A Pulumi CLI (not a plugin): every command of an interrupted run gets Pulumi's cancel. An operation records what
+ * finished and releases its lock; any other command (selecting the stack, reading outputs) just ends, and the
+ * handed-back run does it again. Under load those commands alone can outlast the grace period.
+ */
+function isPulumiCli(process: MarkedProcess): boolean {
+  return basename(process.command.split(" ")[0] ?? "") === "pulumi";
 }
 
 /** A lock taken by a process of this host that no longer runs. */
