@@ -63,12 +63,14 @@ describe("provider plugins", () => {
     expect(missingProviderPlugins("azure", home)).toEqual([{ name: "azure-native", version: "3.28.0" }]);
     expect(missingProviderPlugins("local", home)).toEqual([]);
     expect(missingProviderPlugins("simulated", home)).toEqual([]);
+    expect(missingProviderPlugins("kubernetes", home)).toEqual([{ name: "kubernetes", version: "4.34.2" }]);
     expect(providerPluginReport(home)).toEqual({
       installed: ["resource aws 7.47.0", "resource gcp 9.37.0"],
       required: [
         "aws 7.48.0 (aws): missing",
         "azure-native 3.28.0 (azure): missing",
         "gcp 9.37.0 (gcp): installed",
+        "kubernetes 4.34.2 (kubernetes): missing",
       ],
     });
   });
