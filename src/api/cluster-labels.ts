@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "./cluster-deployment.js";
+import { clusterView, type ClusterObject } from "./cluster-view.js";
 import { clusterPoolRefSetByPool } from "./pool-membership.js";
 import { platformOf, regionOf } from "./platform.js";
 
@@ -18,7 +18,7 @@ export const CLUSTER_NAME_LABEL = "name";
  * spec cannot pretend to be in another cluster set or pool. Read from the ClusterDeployment alone, so
  * selection works whether or not registration with a hub is enabled.
  */
-export function clusterLabels(cd: ClusterDeployment): Record<string, string> {
+export function clusterLabels(cd: ClusterObject): Record<string, string> {
   const labels: Record<string, string> = {
     ...(cd.metadata.labels ?? {}),
     ...(cd.spec.registration?.labels ?? {}),
@@ -29,7 +29,7 @@ export function clusterLabels(cd: ClusterDeployment): Record<string, string> {
   const region = regionOf(cd.spec);
   if (region) labels[REGION_LABEL] = region;
   // A hand-written clusterPoolRef is never trusted (pool-membership.ts).
-  const pool = clusterPoolRefSetByPool(cd) ? cd.spec.clusterPoolRef?.poolName : undefined;
+  const pool = clusterPoolRefSetByPool(cd) ? clusterView(cd).clusterPoolRef?.poolName : undefined;
   if (pool) labels[CLUSTER_POOL_LABEL] = pool;
   else delete labels[CLUSTER_POOL_LABEL];
   if (cd.metadata.name) labels[CLUSTER_NAME_LABEL] = cd.metadata.name;

@@ -80,6 +80,11 @@ export interface ClusterView {
   status: ClusterStatusView;
   /** The first provision (or the first time the control plane was available) is done and the API URL is known. */
   provisioned: boolean;
+  /**
+   * The cluster runs as its spec asks, with no operation in flight: a ClusterDeployment's InfrastructureReady, a
+   * HostedCluster's Available.
+   */
+  infrastructureReady: boolean;
   /** Secret (key `kubeconfig`) with the admin kubeconfig, in the cluster's namespace. */
   adminKubeconfigSecretName?: string;
   infraID?: string;
@@ -97,6 +102,7 @@ const kindReaders: {
     clusterName(o: Extract<ClusterObject, { kind: K }>): string;
     adminKubeconfigSecretName(o: Extract<ClusterObject, { kind: K }>): string | undefined;
     provisioned(o: Extract<ClusterObject, { kind: K }>): boolean;
+    infrastructureReady(o: Extract<ClusterObject, { kind: K }>): boolean;
     clusterPoolRef(o: Extract<ClusterObject, { kind: K }>): ClusterPoolReference | undefined;
   };
 } = {
@@ -104,6 +110,7 @@ const kindReaders: {
     clusterName: (cd) => cd.spec.clusterName,
     adminKubeconfigSecretName: (cd) => cd.status?.adminKubeconfigSecretRef?.name,
     provisioned: (cd) => conditionTrue(cd.status?.conditions, "Provisioned") && Boolean(cd.status?.apiURL),
+    infrastructureReady: (cd) => conditionTrue(cd.status?.conditions, "InfrastructureReady"),
     clusterPoolRef: (cd) => cd.spec.clusterPoolRef,
   },
   HostedCluster: {
@@ -111,13 +118,16 @@ const kindReaders: {
     // HyperShift's name, status.kubeconfig, is the one a HostedCluster has (no adminKubeconfigSecretRef).
     adminKubeconfigSecretName: (hc) => hc.status?.kubeconfig?.name,
     provisioned: (hc) => Boolean(hc.status?.provisionedAt) && Boolean(hc.status?.apiURL),
+    infrastructureReady: (hc) => conditionTrue(hc.status?.conditions, "Available"),
     clusterPoolRef: () => undefined,
   },
 };
 
 /** The view of a ClusterDeployment or HostedCluster read from the hub. */
 export function clusterView(object: ClusterObject): ClusterView {
-  const kind = object.kind;
+  // Objects read from the API always carry their kind; a hand-built one without it is a ClusterDeployment, the
+  // kind these controllers knew first.
+  const kind = object.kind ?? "ClusterDeployment";
   if (!isClusterKind(kind))
     throw new Error(`${String(kind)} is not a cluster kind (${CLUSTER_KINDS.join(", ")})`);
   const readers = kindReaders[kind] as (typeof kindReaders)["ClusterDeployment"];
@@ -148,6 +158,7 @@ export function clusterView(object: ClusterObject): ClusterView {
     },
     status,
     provisioned: readers.provisioned(o),
+    infrastructureReady: readers.infrastructureReady(o),
     adminKubeconfigSecretName: readers.adminKubeconfigSecretName(o),
     infraID: (object.status as { infraID?: string } | undefined)?.infraID,
     clusterPoolRef: readers.clusterPoolRef(o),

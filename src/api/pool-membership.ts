@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "./cluster-deployment.js";
+import { clusterView, type ClusterObject } from "./cluster-view.js";
 
 /** The field manager a ClusterPool's controller creates and binds its ClusterDeployments with. */
 export const CLUSTER_POOL_FIELD_MANAGER = "slipway-cluster-pool";
@@ -14,8 +14,8 @@ interface ManagedFieldsEntry {
  * their own (a copied manifest, say); such a reference is never trusted: the pool would otherwise hand the
  * cluster to a claim or delete it as excess.
  */
-export function clusterPoolRefSetByPool(cd: ClusterDeployment): boolean {
-  if (!cd.spec.clusterPoolRef) return false;
+export function clusterPoolRefSetByPool(cd: ClusterObject): boolean {
+  if (!clusterView(cd).clusterPoolRef) return false;
   const entries = (cd.metadata.managedFields ?? []) as ManagedFieldsEntry[];
   return entries.some(
     (e) =>

@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "./cluster-deployment.js";
+import type { ClusterObject } from "./cluster-view.js";
 import type { Condition } from "./common.js";
 
 /**
@@ -21,7 +21,7 @@ export type ResumeReadiness =
   | { state: "Waiting"; message: string }
   | { state: "Stalled"; reason: string; message: string };
 
-function condition(cd: ClusterDeployment, type: string): Condition | undefined {
+function condition(cd: ClusterObject, type: string): Condition | undefined {
   return cd.status?.conditions?.find((c) => c.type === type);
 }
 
@@ -30,7 +30,7 @@ function condition(cd: ClusterDeployment, type: string): Condition | undefined {
  * the resume comes before the bootstrap controller has looked at it again. Until the selecting policies have
  * evaluated the resumed cluster (status.bootstrap.evaluatedAt, times compared to the second), it does not count.
  */
-export function bootstrappedBeforeResume(cd: ClusterDeployment): boolean {
+export function bootstrappedBeforeResume(cd: ClusterObject): boolean {
   const bootstrapped = condition(cd, "Bootstrapped");
   const resumedAt = Date.parse(cd.status?.lastResumedAt ?? "");
   if (bootstrapped?.status !== "True" || !Number.isFinite(resumedAt)) return false;
@@ -45,10 +45,7 @@ export function bootstrappedBeforeResume(cd: ClusterDeployment): boolean {
  * True (OCM reports the cluster Available again, its bootstrap policies are compliant). Pure: the failover and
  * the pool read it from the ClusterDeployment alone.
  */
-export function resumeReadiness(
-  cd: ClusterDeployment,
-  options: ResumeReadinessOptions = {},
-): ResumeReadiness {
+export function resumeReadiness(cd: ClusterObject, options: ResumeReadinessOptions = {}): ResumeReadiness {
   const stalled = condition(cd, "Stalled");
   if (stalled?.status === "True")
     return { state: "Stalled", reason: stalled.reason, message: stalled.message };

@@ -3,7 +3,7 @@
  * reached. The answers live in stacks/<platform>/definition.ts (the PlatformDefinition, found by name as Hive finds
  * an actuator); this folder implements each way once and never branches on a platform's name.
  */
-import { platformOf, type ClusterDeployment } from "../api/index.js";
+import { platformOf, type ClusterObject } from "../api/index.js";
 import { platformDefinition, type HubJoin, type PolicyAccess } from "../../stacks/index.js";
 
 /** A platform this build has no definition for (vsphere today) joins as every cloud does. */
@@ -16,11 +16,11 @@ export function hubJoinOf(platform: string | undefined): HubJoin {
 }
 
 /** How a ClusterDeployment's cluster joins the hub, as its platform answers. */
-export function clusterHubJoin(cd: ClusterDeployment): HubJoin {
+export function clusterHubJoin(cd: ClusterObject): HubJoin {
   return hubJoinOf(platformOf(cd.spec));
 }
 
 /** How Slipway reaches a ClusterDeployment's cluster to evaluate policies, as its platform answers. */
-export function policyAccessOf(cd: ClusterDeployment): PolicyAccess {
+export function policyAccessOf(cd: ClusterObject): PolicyAccess {
   return platformDefinition(platformOf(cd.spec) ?? "")?.policyAccess ?? ADMIN_KUBECONFIG;
 }

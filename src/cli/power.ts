@@ -1,8 +1,11 @@
-import { clusterDeploymentResource } from "../api/resources.js";
+import { CLUSTER_KINDS, clusterResources, clusterView, type ClusterObject } from "../api/index.js";
 import { loadConfig } from "../runtime/config.js";
 import { hubClient } from "./hub-client.js";
 
-/** `slipway hibernate|resume NAME`: only writes spec.powerState; the controller does the rest. */
+/**
+ * `slipway hibernate|resume NAME`: only writes spec.powerState of the ClusterDeployment or HostedCluster of that
+ * name (looked for in that order, as `slipway kubeconfig` does); the kind's controller does the rest.
+ */
 export async function powerCommand(
   powerState: "Hibernating" | "Running",
   name: string,
@@ -10,7 +13,17 @@ export async function powerCommand(
 ): Promise<number> {
   const kube = hubClient(loadConfig());
   const { namespace } = options;
-  await kube.patch(clusterDeploymentResource, namespace, name, { spec: { powerState } }, { type: "merge" });
-  console.log(`clusterdeployment ${namespace}/${name}: powerState set to ${powerState}`);
+  let found: ClusterObject | undefined;
+  for (const kind of CLUSTER_KINDS) {
+    found = await kube.getIfExists<ClusterObject>(clusterResources[kind], namespace, name);
+    if (found) break;
+  }
+  if (!found) {
+    console.error(`no ClusterDeployment or HostedCluster ${namespace}/${name}`);
+    return 1;
+  }
+  const view = clusterView(found);
+  await kube.patch(view.resource, namespace, name, { spec: { powerState } }, { type: "merge" });
+  console.log(`${view.kind.toLowerCase()} ${namespace}/${name}: powerState set to ${powerState}`);
   return 0;
 }

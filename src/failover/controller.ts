@@ -1,6 +1,6 @@
-import type { ClusterDeployment, ClusterFailover } from "../api/index.js";
+import { CLUSTER_KINDS, clusterResources, type ClusterObject, type ClusterFailover } from "../api/index.js";
 import { FAILOVER_ANNOTATION } from "../api/index.js";
-import { clusterDeploymentResource, clusterFailoverResource } from "../api/resources.js";
+import { clusterFailoverResource } from "../api/resources.js";
 import type { ControllerDependencies } from "../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../runtime/controller.js";
 import type { Manager } from "../runtime/manager.js";
@@ -70,17 +70,20 @@ export function register(
   _deps: ControllerDependencies,
   options: FailoverControllerOptions = {},
 ): void {
-  const clusters = manager.informer<ClusterDeployment>(clusterDeploymentResource);
+  const clusters = CLUSTER_KINDS.map((kind) => manager.informer<ClusterObject>(clusterResources[kind]));
   const failovers = manager.informer<ClusterFailover>(clusterFailoverResource);
   const registration: ControllerRegistration<ClusterFailover, FailoverScope> = {
     name: CLUSTER_FAILOVER_CONTROLLER,
     fieldManager: FAILOVER_FIELD_MANAGER,
     watches: {
       primary: clusterFailoverResource,
-      secondary: [{ resource: clusterDeploymentResource, mapToPrimary: failoverOfCluster }],
+      secondary: CLUSTER_KINDS.map((kind) => ({
+        resource: clusterResources[kind],
+        mapToPrimary: failoverOfCluster,
+      })),
     },
     reconciler: clusterFailoverReconciler({
-      clustersIn: (namespace) => clusters.list({ namespace }),
+      clustersIn: (namespace) => clusters.flatMap((informer) => informer.list({ namespace })),
       failoversIn: (namespace) => failovers.list({ namespace }),
       registrationRequired: options.registrationRequired ?? true,
     }),

@@ -1,15 +1,18 @@
 import {
+  clusterResources,
+  clusterView,
   FAILOVER_ANNOTATION,
-  type ClusterDeployment,
+  type ClusterObject,
   type ClusterFailover,
   type ClusterPool,
   type FailoverClusterStatus,
   type FailoverPhase,
 } from "../api/index.js";
 import { ClusterFailoverReason as Reason } from "../api/reasons.js";
-import { clusterDeploymentResource, clusterPoolResource } from "../api/resources.js";
+import { clusterPoolResource } from "../api/resources.js";
 import { isNotFound, TerminalError } from "../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/reconciler.js";
+import type { ResourceRef } from "../runtime/resource.js";
 import {
   achievedRtoSeconds,
   failoverTime,
@@ -31,7 +34,7 @@ const STALLED_RETRY_MS = 15_000;
 
 export interface FailoverDeps {
   /** The ClusterDeployments of a namespace (the informer's cache). */
-  clustersIn(namespace: string): ClusterDeployment[];
+  clustersIn(namespace: string): ClusterObject[];
   /** The ClusterFailovers of a namespace (the informer's cache). */
   failoversIn(namespace: string): ClusterFailover[];
   /** Hub registration is on: a resumed cluster must also be Joined. */
@@ -54,7 +57,7 @@ export interface FailoverScope extends FailoverProgress {
   deps: FailoverDeps;
   /** Clusters this controller asked to run, until its status shows them. */
   requested: Map<string, string>;
-  clusters: ClusterDeployment[];
+  clusters: ClusterObject[];
   startedAt?: string;
   entries?: FailoverClusterStatus[];
   plan?: FailoverPlan;
@@ -155,7 +158,7 @@ async function resumeCluster(scope: FailoverScope, name: string): Promise<void> 
   const { failover, context } = scope;
   try {
     await context.client.patch(
-      clusterDeploymentResource,
+      resourceOf(scope, name),
       failover.metadata.namespace,
       name,
       {
@@ -167,6 +170,16 @@ async function resumeCluster(scope: FailoverScope, name: string): Promise<void> 
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+}
+
+/**
+ * Where the cluster a failover entry names lives: entries are by name, and the cluster (a ClusterDeployment or a
+ * HostedCluster) is found among the namespace's clusters. A cluster gone from the cache is looked for as a
+ * ClusterDeployment (its patch then finds nothing).
+ */
+function resourceOf(scope: FailoverScope, name: string): ResourceRef {
+  const cluster = scope.clusters.find((c) => c.metadata.name === name);
+  return cluster ? clusterView(cluster).resource : clusterResources.ClusterDeployment;
 }
 
 /** Failback: the primary set hibernates, and loses the annotation of whichever failover held it running. */
@@ -191,7 +204,7 @@ async function hibernatePrimary(scope: FailoverScope): Promise<void> {
   context.log.info({ clusters: clusters.length }, "Hibernating the primary set");
   for (const cd of clusters) {
     await context.client.patch(
-      clusterDeploymentResource,
+      clusterView(cd).resource,
       failover.metadata.namespace,
       cd.metadata.name!,
       { metadata: { annotations: { [FAILOVER_ANNOTATION]: null } }, spec: { powerState: "Hibernating" } },

@@ -1,9 +1,10 @@
 import {
   clusterPoolRefSetByPool,
+  clusterView,
   DEFAULT_PRIORITY_KEY,
   FAILOVER_ANNOTATION,
   resumeReadiness,
-  type ClusterDeployment,
+  type ClusterObject,
   type ClusterFailover,
   type ClusterSet,
   type FailoverPhase,
@@ -19,24 +20,24 @@ export function hasEnded(failover: ClusterFailover): boolean {
   return ENDED_PHASES.includes(failover.status?.phase ?? "Pending");
 }
 
-/** The ClusterDeployments of `namespace` a set names: a pool's own clusters, or those its selector matches. */
-export function clustersOfSet(set: ClusterSet, clusters: readonly ClusterDeployment[]): ClusterDeployment[] {
+/** The clusters (ClusterDeployments and HostedClusters) of `namespace` a set names: a pool's own clusters, or those its selector matches. */
+export function clustersOfSet(set: ClusterSet, clusters: readonly ClusterObject[]): ClusterObject[] {
   return clusters.filter((cd) => {
     if (cd.metadata.deletionTimestamp) return false;
     if (set.poolName !== undefined)
-      return cd.spec.clusterPoolRef?.poolName === set.poolName && clusterPoolRefSetByPool(cd);
+      return clusterView(cd).clusterPoolRef?.poolName === set.poolName && clusterPoolRefSetByPool(cd);
     return set.selector !== undefined && matchesLabelSelector(cd.metadata.labels, set.selector as never);
   });
 }
 
-function priorityOf(cd: ClusterDeployment, key: string): number | undefined {
+function priorityOf(cd: ClusterObject, key: string): number | undefined {
   const raw = cd.metadata.labels?.[key] ?? cd.metadata.annotations?.[key];
   if (raw === undefined || !/^-?[0-9]{1,15}$/.test(raw)) return undefined;
   return Number(raw);
 }
 
 export function failoverClusterView(
-  cd: ClusterDeployment,
+  cd: ClusterObject,
   failover: ClusterFailover,
   registrationRequired: boolean,
 ): FailoverClusterView {
@@ -51,7 +52,7 @@ export function failoverClusterView(
 }
 
 /** The names a failover holds: its fixed membership once started, else what its standby set matches now. */
-export function membersOf(failover: ClusterFailover, clusters: readonly ClusterDeployment[]): Set<string> {
+export function membersOf(failover: ClusterFailover, clusters: readonly ClusterObject[]): Set<string> {
   const entries = failover.status?.clusters;
   if (entries && entries.length > 0) return new Set(entries.map((e) => e.name));
   return new Set(clustersOfSet(failover.spec.standby, clusters).map((cd) => cd.metadata.name!));
@@ -72,7 +73,7 @@ export function conflictingFailover(
   failover: ClusterFailover,
   others: readonly ClusterFailover[],
   members: ReadonlySet<string>,
-  clusters: readonly ClusterDeployment[],
+  clusters: readonly ClusterObject[],
 ): ClusterFailover | undefined {
   return others.find((other) => {
     if (other.metadata.name === failover.metadata.name || hasEnded(other) || other.spec.cancel) return false;

@@ -1,6 +1,6 @@
-import type { ClusterDeployment } from "../api/index.js";
-import { clusterDeploymentResource } from "../api/resources.js";
-import type { ControllerRegistration } from "../runtime/controller.js";
+import type { ClusterObject } from "../api/index.js";
+import { clusterResources, type ClusterKind } from "../api/index.js";
+import { clusterControllerName, type ControllerRegistration } from "../runtime/controller.js";
 import type { Reconciler } from "../runtime/reconciler.js";
 import { reconcilePower } from "./phases.js";
 import type { PowerDependencies, PowerScope } from "./scope.js";
@@ -10,11 +10,12 @@ import { POWER_FIELD_MANAGER } from "./trigger-job.js";
 export const POWER_CONTROLLER = "power";
 
 /**
- * The power controller (Hive's hibernation controller): one more controller over ClusterDeployments, owning the
- * power decision. It writes spec.powerState only when a trigger fires (through the trigger job), and its own
- * status.power record and condition Scheduled; the ClusterDeployment controller turns spec.powerState into an up.
+ * The power controller (Hive's hibernation controller): one more controller over "a cluster" (a ClusterDeployment
+ * or a HostedCluster, one instance per kind), owning the power decision. It writes spec.powerState only when a
+ * trigger fires (through the trigger job), and its own status.power record and condition Scheduled; the kind's
+ * own controller turns spec.powerState into a hibernation or a resume.
  */
-export function powerReconciler(deps: PowerDependencies): Reconciler<ClusterDeployment, PowerScope> {
+export function powerReconciler(deps: PowerDependencies): Reconciler<ClusterObject, PowerScope> {
   return {
     writesObservedGeneration: false,
     buildScope: (cd, context) => ({ cd, context, deps, now: deps.clock.now() }),
@@ -27,13 +28,15 @@ export function powerReconciler(deps: PowerDependencies): Reconciler<ClusterDepl
   };
 }
 
+/** The power controller over one cluster kind (the same phases for both kinds). */
 export function powerRegistration(
   deps: PowerDependencies,
   concurrency = 4,
-): ControllerRegistration<ClusterDeployment, PowerScope> {
+  kind: ClusterKind = "ClusterDeployment",
+): ControllerRegistration<ClusterObject, PowerScope> {
   return {
-    name: POWER_CONTROLLER,
-    watches: { primary: clusterDeploymentResource },
+    name: clusterControllerName(POWER_CONTROLLER, kind),
+    watches: { primary: clusterResources[kind] },
     reconciler: powerReconciler(deps),
     concurrency,
     fieldManager: POWER_FIELD_MANAGER,

@@ -1,7 +1,8 @@
 import {
   FAILOVER_ANNOTATION,
   clusterPoolRefSetByPool,
-  type ClusterDeployment,
+  clusterView,
+  type ClusterObject,
   type PowerState,
 } from "../api/index.js";
 import { parseDuration } from "../api/duration.js";
@@ -29,7 +30,7 @@ export type SkipReason =
   | typeof Reason.PowerSkippedFailover
   | typeof Reason.PoolManaged;
 
-/** What the power controller makes of one ClusterDeployment at one moment. Pure: see decidePower. */
+/** What the power controller makes of one cluster (ClusterDeployment or HostedCluster) at one moment. Pure: see decidePower. */
 export interface PowerDecision {
   /** Set when the controller leaves the cluster's power alone. */
   skip?: { reason: SkipReason; message: string };
@@ -50,7 +51,7 @@ export interface PowerDecision {
 }
 
 /** Why the controller leaves this cluster's power alone, if it does. */
-export function skipReason(cd: ClusterDeployment): PowerDecision["skip"] {
+export function skipReason(cd: ClusterObject): PowerDecision["skip"] {
   if (cd.metadata.deletionTimestamp)
     return { reason: Reason.PowerSkippedDeleting, message: "The cluster is being deleted" };
   const stalled = cd.status?.conditions?.find((c) => c.type === "Stalled" && c.status === "True");
@@ -65,10 +66,11 @@ export function skipReason(cd: ClusterDeployment): PowerDecision["skip"] {
       reason: Reason.PowerSkippedFailover,
       message: `ClusterFailover ${failover} holds this cluster running (annotation ${FAILOVER_ANNOTATION}): power triggers wait until the annotation goes`,
     };
-  if (clusterPoolRefSetByPool(cd) && !cd.spec.clusterPoolRef?.claimName)
+  const poolRef = clusterView(cd).clusterPoolRef;
+  if (cd.kind === "ClusterDeployment" && clusterPoolRefSetByPool(cd) && !poolRef?.claimName)
     return {
       reason: Reason.PoolManaged,
-      message: `Unclaimed cluster of pool ${cd.spec.clusterPoolRef!.poolName}: the pool's runningCount decides its power; schedules and hibernateAfter apply once it is claimed`,
+      message: `Unclaimed cluster of pool ${poolRef!.poolName}: the pool's runningCount decides its power; schedules and hibernateAfter apply once it is claimed`,
     };
   return undefined;
 }
@@ -77,7 +79,7 @@ export function skipReason(cd: ClusterDeployment): PowerDecision["skip"] {
  * When hibernateAfter hibernates a running cluster: the duration after the latest of provisioned, claimed and
  * resumed. Undefined when not set, or when the cluster is not running (or not asked to).
  */
-export function hibernateAfterDeadline(cd: ClusterDeployment): Date | undefined {
+export function hibernateAfterDeadline(cd: ClusterObject): Date | undefined {
   if ((cd.spec.powerState ?? "Running") !== "Running" || cd.status?.powerState !== "Running")
     return undefined;
   return hibernateAfterFromStarts(cd);
@@ -87,18 +89,18 @@ export function hibernateAfterDeadline(cd: ClusterDeployment): Date | undefined 
  * The hibernateAfter trigger that put the cluster to sleep, due by `now`, whose outcome status may not show yet:
  * once it fired, spec.powerState is Hibernating and hibernateAfterDeadline no longer answers.
  */
-export function firedHibernateAfter(cd: ClusterDeployment, now: Date): PowerTrigger | undefined {
+export function firedHibernateAfter(cd: ClusterObject, now: Date): PowerTrigger | undefined {
   if (cd.spec.powerState !== "Hibernating") return undefined;
   const at = hibernateAfterFromStarts(cd);
   return at && at <= now ? { at, source: "HibernateAfter", powerState: "Hibernating" } : undefined;
 }
 
-function hibernateAfterFromStarts(cd: ClusterDeployment): Date | undefined {
+function hibernateAfterFromStarts(cd: ClusterObject): Date | undefined {
   const after = cd.spec.hibernateAfter;
   if (!after) return undefined;
   const starts = [
     cd.status?.provisionedAt,
-    cd.spec.clusterPoolRef?.claimedTimestamp,
+    clusterView(cd).clusterPoolRef?.claimedTimestamp,
     cd.status?.lastResumedAt,
   ]
     .filter((t): t is string => t !== undefined)
@@ -108,11 +110,11 @@ function hibernateAfterFromStarts(cd: ClusterDeployment): Date | undefined {
 }
 
 /**
- * The power decision for one ClusterDeployment: skipped, or the schedule and hibernateAfter triggers due now and
+ * The power decision for one cluster (ClusterDeployment or HostedCluster): skipped, or the schedule and hibernateAfter triggers due now and
  * next. `lastTriggerAt` comes from status.power (triggers at or before it are done); schedules never reach back
  * before the resource's creation.
  */
-export function decidePower(cd: ClusterDeployment, now: Date): PowerDecision {
+export function decidePower(cd: ClusterObject, now: Date): PowerDecision {
   const decision: PowerDecision = { problems: [], schedules: {}, due: [] };
   const schedules = cd.spec.hibernation?.schedules ?? [];
   decision.problems = scheduleProblems(schedules);

@@ -1,4 +1,6 @@
+import { CLUSTER_KINDS } from "../api/index.js";
 import type { ControllerDependencies } from "../queue/controller-jobs.js";
+import { clusterControllerName } from "../runtime/controller.js";
 import { JobWorker } from "../queue/job-worker.js";
 import type { Manager } from "../runtime/manager.js";
 import { configuredClock, type PowerClock } from "./clock.js";
@@ -40,7 +42,12 @@ export function register(
   const { config, kube } = deps;
   const clock = options.clock ?? configuredClock(config.power);
   const queue = deps.jobs.queue<PowerTriggerData, PowerTriggerResult>(POWER_QUEUE);
-  manager.register(powerRegistration({ queue, clock }));
+  for (const kind of CLUSTER_KINDS) {
+    manager.register(powerRegistration({ queue, clock }, 4, kind));
+    deps.jobs.onJobEvent(POWER_QUEUE, kind, (e) =>
+      manager.enqueue(clusterControllerName(POWER_CONTROLLER, kind), `${e.namespace}/${e.name}`),
+    );
+  }
   const worker = new JobWorker({
     queue: POWER_QUEUE,
     redisUrl: config.redisUrl,
@@ -61,7 +68,4 @@ export function register(
       await running?.catch(() => undefined);
     },
   });
-  deps.jobs.onJobEvent(POWER_QUEUE, "ClusterDeployment", (e) =>
-    manager.enqueue(POWER_CONTROLLER, `${e.namespace}/${e.name}`),
-  );
 }

@@ -1,4 +1,4 @@
-import type { ClusterDeployment, PowerStatus } from "../api/index.js";
+import type { ClusterObject, PowerStatus } from "../api/index.js";
 import type { JobQueue } from "../queue/job-queue.js";
 import type { ReconcileContext } from "../runtime/reconciler.js";
 import type { PowerClock } from "./clock.js";
@@ -15,7 +15,7 @@ export type LastTrigger = NonNullable<PowerStatus["lastTrigger"]>;
 
 /** What one pass of the power controller found and decided; status.ts reports it. */
 export interface PowerScope {
-  cd: ClusterDeployment;
+  cd: ClusterObject;
   context: ReconcileContext;
   deps: PowerDependencies;
   /** The power clock's time for this pass (the system clock outside tests). */

@@ -1,4 +1,4 @@
-import type { ClusterDeployment, PowerStatus } from "../api/index.js";
+import type { ClusterObject, PowerStatus } from "../api/index.js";
 import { apiTime } from "../api/duration.js";
 import { ClusterDeploymentReason as Reason } from "../api/reasons.js";
 import { getCondition, setCondition, type Condition } from "../runtime/conditions.js";
@@ -27,7 +27,7 @@ function powerSource(scope: PowerScope): Source {
   return "Spec";
 }
 
-function scheduledCondition(cd: ClusterDeployment, decision: PowerDecision): Domain {
+function scheduledCondition(cd: ClusterObject, decision: PowerDecision): Domain {
   if (decision.skip) return { status: "False", reason: decision.skip.reason, message: decision.skip.message };
   const hibernateAfter = cd.spec.hibernateAfter
     ? `; hibernateAfter ${cd.spec.hibernateAfter} still applies`
@@ -71,7 +71,7 @@ function scheduledCondition(cd: ClusterDeployment, decision: PowerDecision): Dom
  * status.power and condition Scheduled, nothing else: other controllers own the rest of the status, and
  * conditions is a map keyed by type, so server-side apply keeps their entries.
  */
-export function computePowerStatus(input: StatusInput<ClusterDeployment, PowerScope>): OwnedStatus {
+export function computePowerStatus(input: StatusInput<ClusterObject, PowerScope>): OwnedStatus {
   const { object: cd, scope } = input;
   const stored = cd.status?.power;
   const storedCondition = getCondition(cd.status?.conditions as Condition[] | undefined, SCHEDULED_CONDITION);

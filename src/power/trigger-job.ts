@@ -1,5 +1,10 @@
-import type { ClusterDeployment, PowerState } from "../api/index.js";
-import { clusterDeploymentResource } from "../api/resources.js";
+import {
+  clusterResources,
+  clusterView,
+  isClusterKind,
+  type ClusterObject,
+  type PowerState,
+} from "../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../api/reasons.js";
 import { JobDeferredError } from "../errors/index.js";
 import type { JobData } from "../queue/job.js";
@@ -38,10 +43,10 @@ export interface PowerTriggerResult {
  * One job per trigger moment, whatever the generation: the id is the timer, so every replica and every pass
  * that sets it again sets the same one, and it fires once.
  */
-export function triggerJobData(cd: ClusterDeployment, trigger: PowerTrigger): PowerTriggerData {
+export function triggerJobData(cd: ClusterObject, trigger: PowerTrigger): PowerTriggerData {
   return {
     type: POWER_TRIGGER_JOB,
-    kind: "ClusterDeployment",
+    kind: clusterView(cd).kind,
     namespace: cd.metadata.namespace!,
     name: cd.metadata.name!,
     uid: cd.metadata.uid!,
@@ -56,12 +61,12 @@ export function triggerSuffix(trigger: Pick<PowerTrigger, "at" | "source">): str
   return `${trigger.source === "Schedule" ? "s" : "h"}${trigger.at.getTime()}`;
 }
 
-export function triggerJobId(cd: ClusterDeployment, trigger: PowerTrigger): string {
+export function triggerJobId(cd: ClusterObject, trigger: PowerTrigger): string {
   return jobId(triggerJobData(cd, trigger), triggerSuffix(trigger));
 }
 
 /**
- * Fires one trigger: reads the ClusterDeployment, decides again at the trigger's time (the spec may have changed
+ * Fires one trigger: reads the cluster (ClusterDeployment or HostedCluster, as the job names it), decides again at the trigger's time (the spec may have changed
  * since the timer was set), and sets spec.powerState if the trigger is still due. Idempotent: a second run finds
  * spec.powerState already set and reports Unchanged. A concurrent change of spec.powerState (someone's `slipway
  * resume`) fails the write's test; the retry decides again on the new object.
@@ -69,13 +74,12 @@ export function triggerJobId(cd: ClusterDeployment, trigger: PowerTrigger): stri
 export function powerTriggerHandler(deps: { kube: KubeClient; clock: PowerClock }) {
   return async (job: JobContext<PowerTriggerData>): Promise<PowerTriggerResult> => {
     const { data } = job;
-    const cd = await deps.kube.getIfExists<ClusterDeployment>(
-      clusterDeploymentResource,
-      data.namespace,
-      data.name,
-    );
+    if (!isClusterKind(data.kind))
+      return { outcome: "Skipped", message: `${data.kind} is not a cluster kind` };
+    const resource = clusterResources[data.kind];
+    const cd = await deps.kube.getIfExists<ClusterObject>(resource, data.namespace, data.name);
     if (!cd || cd.metadata.uid !== data.uid)
-      return { outcome: "Skipped", message: "The ClusterDeployment no longer exists" };
+      return { outcome: "Skipped", message: `The ${data.kind} no longer exists` };
     const at = new Date(data.at);
     const now = new Date(Math.max(deps.clock.now().getTime(), at.getTime()));
     const decision = decidePower(cd, now);
@@ -95,13 +99,13 @@ export function powerTriggerHandler(deps: { kube: KubeClient; clock: PowerClock 
         message: `spec.powerState is already ${trigger.powerState}`,
       };
     log.info(
-      { ClusterDeployment: `${data.namespace}/${data.name}`, jobId: job.id, source: data.source },
+      { [data.kind]: `${data.namespace}/${data.name}`, jobId: job.id, source: data.source },
       `Setting spec.powerState to ${trigger.powerState}`,
     );
     // The test op is the precondition: only the field read is checked, so status writes in between (which move
     // resourceVersion every pass) do not fail the write, but someone's change of spec.powerState does.
     await deps.kube.patch(
-      clusterDeploymentResource,
+      resource,
       data.namespace,
       data.name,
       [

@@ -1,4 +1,4 @@
-import { addUsageSeconds, type ClusterDeployment, type PowerUsage } from "../api/index.js";
+import { addUsageSeconds, type ClusterObject, type PowerUsage } from "../api/index.js";
 import { apiTime } from "../api/duration.js";
 type Source = NonNullable<PowerUsage["countedSource"]>;
 
@@ -6,7 +6,7 @@ type Source = NonNullable<PowerUsage["countedSource"]>;
 export const USAGE_REFRESH_MS = 3_600_000;
 
 /** Hibernating counts as hibernated; every other state (provisioning, running, starting, stopping) is billed. */
-export function countedState(cd: ClusterDeployment): "Running" | "Hibernating" {
+export function countedState(cd: ClusterObject): "Running" | "Hibernating" {
   return cd.status?.powerState === "Hibernating" ? "Hibernating" : "Running";
 }
 
@@ -17,7 +17,7 @@ export function countedState(cd: ClusterDeployment): "Running" | "Hibernating" {
  * resource's creation, as running (an installing cluster is billed).
  */
 export function accountUsage(
-  cd: ClusterDeployment,
+  cd: ClusterObject,
   source: Source,
   now: Date,
   previous: PowerUsage | undefined = cd.status?.power?.usage,

@@ -1,3 +1,4 @@
+import type { ClusterKind } from "../api/index.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { Reconciler } from "./reconciler.js";
 import type { KubeObject, ResourceRef } from "./resource.js";
@@ -54,4 +55,13 @@ export function ownedBy(ownerKind: string, ownerGroup?: string): (object: KubeOb
 function apiGroupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf("/");
   return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/**
+ * The controllers that act on "a cluster" (registration, bootstrap, power) run one instance per cluster kind over
+ * the same phases: `power` over ClusterDeployments, `power-hosted-cluster` over HostedClusters. The ClusterDeployment
+ * keeps the bare name (its metrics, logs and job-event routing stay as they were).
+ */
+export function clusterControllerName(base: string, kind: ClusterKind): string {
+  return kind === "ClusterDeployment" ? base : `${base}-hosted-cluster`;
 }

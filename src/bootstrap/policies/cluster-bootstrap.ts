@@ -1,9 +1,16 @@
 import { createHash } from "node:crypto";
-import { type BootstrapPolicy, type BootstrapStatus, type ClusterDeployment } from "../../api/index.js";
+import {
+  clusterResources,
+  type BootstrapPolicy,
+  type BootstrapStatus,
+  type ClusterKind,
+  type ClusterObject,
+} from "../../api/index.js";
 import { BootstrapReason as Reason } from "../../api/reasons.js";
-import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import { bootstrapPolicyResource } from "../../api/resources.js";
 import { setCondition, type Condition, type ConditionInput } from "../../runtime/conditions.js";
-import type { ControllerRegistration } from "../../runtime/controller.js";
+import { clusterControllerName, type ControllerRegistration } from "../../runtime/controller.js";
+import { controllerFieldManager } from "../../runtime/reconcile-runner.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
@@ -14,7 +21,7 @@ export const BOOTSTRAPPED_CONDITION = "Bootstrapped";
 const MAX_NAMED = 20;
 
 interface ClusterBootstrapScope {
-  cd: ClusterDeployment;
+  cd: ClusterObject;
   /** The policies (not disabled) that select the cluster, by name. */
   policies: BootstrapPolicy[];
 }
@@ -27,7 +34,7 @@ type Verdict = Omit<ConditionInput, "type"> & { bootstrap: BootstrapStatus };
  * before the cluster's last resume does not count: a resumed cluster is bootstrapped again only once each policy
  * has evaluated it since (so Ready, a claim and a failover wait for "compliant again", a matter of seconds).
  */
-export function bootstrapVerdict(cd: ClusterDeployment, policies: readonly BootstrapPolicy[]): Verdict {
+export function bootstrapVerdict(cd: ClusterObject, policies: readonly BootstrapPolicy[]): Verdict {
   const name = cd.metadata.name!;
   const hash = createHash("sha256")
     .update(policies.map((p) => `${p.metadata.name}@${p.metadata.generation}`).join(","))
@@ -96,7 +103,7 @@ function oldestEvaluation(entries: readonly ({ lastEvaluated?: string } | undefi
 
 /** The entry, unless it was evaluated before the cluster's last resume (times compared to the second). */
 function sinceResume<E extends { lastEvaluated?: string }>(
-  cd: ClusterDeployment,
+  cd: ClusterObject,
   entry: E | undefined,
 ): E | undefined {
   const resumedAt = Date.parse(cd.status?.lastResumedAt ?? "");
@@ -112,7 +119,7 @@ function names(list: readonly { policy: BootstrapPolicy }[]): string {
   return shown.join(", ") + (list.length > MAX_NAMED ? ` and ${list.length - MAX_NAMED} more` : "");
 }
 
-function computeBootstrapStatus(input: StatusInput<ClusterDeployment, ClusterBootstrapScope>): OwnedStatus {
+function computeBootstrapStatus(input: StatusInput<ClusterObject, ClusterBootstrapScope>): OwnedStatus {
   const { object, scope, now } = input;
   if (!scope) return {};
   const { bootstrap, ...condition } = bootstrapVerdict(scope.cd, scope.policies);
@@ -129,20 +136,24 @@ export interface ClusterBootstrapOptions {
   /** The policies of a namespace, from the shared informer's cache. */
   policiesIn(namespace: string): BootstrapPolicy[];
   concurrency?: number;
+  /** The cluster kind this instance writes Bootstrapped on (one instance per kind, the same code). */
+  kind?: ClusterKind;
 }
 
 /**
- * Writes Bootstrapped and status.bootstrap on every ClusterDeployment, under its own field manager and only
- * those: the ClusterDeployment controller owns the rest (and observedGeneration). Pure bookkeeping over the
+ * Writes Bootstrapped and status.bootstrap on every cluster of its kind (ClusterDeployment or HostedCluster), under
+ * its own field manager and only those: the kind's own controller owns the rest (and observedGeneration). Pure bookkeeping over the
  * policies' status; the evaluations are the policy controller's jobs.
  */
 export function clusterBootstrapRegistration(
   options: ClusterBootstrapOptions,
-): ControllerRegistration<ClusterDeployment, ClusterBootstrapScope> {
+): ControllerRegistration<ClusterObject, ClusterBootstrapScope> {
+  const kind = options.kind ?? "ClusterDeployment";
   return {
-    name: CLUSTER_BOOTSTRAP_CONTROLLER,
+    name: clusterControllerName(CLUSTER_BOOTSTRAP_CONTROLLER, kind),
+    fieldManager: controllerFieldManager(CLUSTER_BOOTSTRAP_CONTROLLER),
     watches: {
-      primary: clusterDeploymentResource,
+      primary: clusterResources[kind],
       secondary: [
         {
           resource: bootstrapPolicyResource,
@@ -169,7 +180,7 @@ export function clusterBootstrapRegistration(
       reconcileNormal: async () => ({}),
       reconcileDelete: async () => ({}),
       computeStatus: computeBootstrapStatus,
-    } satisfies Reconciler<ClusterDeployment, ClusterBootstrapScope>,
+    } satisfies Reconciler<ClusterObject, ClusterBootstrapScope>,
     concurrency: options.concurrency ?? 4,
   };
 }

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type BootstrapPolicy, type ClusterDeployment, type ObjectTemplate } from "../../api/index.js";
+import {
+  clusterResources,
+  type BootstrapPolicy,
+  type ClusterObject,
+  type ClusterPlatform,
+  type ObjectTemplate,
+} from "../../api/index.js";
 import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
-import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import { bootstrapPolicyResource } from "../../api/resources.js";
 import { TerminalJobError } from "../../errors/index.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import { conditionTime } from "../../runtime/conditions.js";
@@ -76,20 +82,26 @@ async function runEvaluation(
   const data = job.data;
   const [policy, cd] = await Promise.all([
     policies.get(data),
-    deps.kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, data.namespace, data.clusterName),
+    deps.kube.getIfExists<ClusterObject>(
+      clusterResources[data.clusterKind ?? "ClusterDeployment"],
+      data.namespace,
+      data.clusterName,
+    ),
   ]);
   const generation = policy?.metadata.generation ?? data.generation;
   const skip = (why: string) => result(data, generation, [], 0, why);
   if (!policy || policy.metadata.uid !== data.uid) return skip("the BootstrapPolicy no longer exists");
   if (policy.spec.disabled) return skip("the BootstrapPolicy is disabled");
-  if (!cd || cd.metadata.uid !== data.clusterUid) return skip("the ClusterDeployment no longer exists");
-  if (cd.metadata.deletionTimestamp) return skip("the ClusterDeployment is being deleted");
+  const kind = data.clusterKind ?? "ClusterDeployment";
+  if (!cd || cd.metadata.uid !== data.clusterUid) return skip(`the ${kind} no longer exists`);
+  if (cd.metadata.deletionTimestamp) return skip(`the ${kind} is being deleted`);
   if (cd.status?.powerState !== "Running") return skip("the cluster does not run");
   const problem = templateProblem(policy.spec.objectTemplates);
   if (problem) throw new TerminalJobError(problem.reason, problem.message);
 
   const access = policyAccessOf(cd);
-  if (access.via === "simulation") return simulated(deps, job, policy, access.evaluation(cd.spec.platform));
+  if (access.via === "simulation")
+    return simulated(deps, job, policy, access.evaluation(cd.spec.platform as ClusterPlatform));
 
   const spoke = await spokeClient(deps.kube, cd);
   try {
@@ -105,7 +117,7 @@ async function runEvaluation(
     log.info(
       {
         BootstrapPolicy: `${data.namespace}/${data.name}`,
-        ClusterDeployment: `${data.namespace}/${data.clusterName}`,
+        [kind]: `${data.namespace}/${data.clusterName}`,
         jobId: job.id,
         changed,
       },

@@ -1,5 +1,11 @@
-import type { BootstrapPolicy, ClusterDeployment, ProtectedObjectClass } from "../../api/index.js";
-import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import {
+  CLUSTER_KINDS,
+  clusterResources,
+  type BootstrapPolicy,
+  type ClusterObject,
+  type ProtectedObjectClass,
+} from "../../api/index.js";
+import { bootstrapPolicyResource } from "../../api/resources.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import { SPOKE_QUEUE } from "../../queue/job.js";
 import type { Manager } from "../../runtime/manager.js";
@@ -46,13 +52,13 @@ export function register(
 ): void {
   const queue = deps.jobs.queue<PolicyEvaluationJobData, PolicyEvaluationResult>(SPOKE_QUEUE);
   const { config } = deps;
-  const clusters = manager.informer<ClusterDeployment>(clusterDeploymentResource);
+  const clusters = CLUSTER_KINDS.map((kind) => manager.informer<ClusterObject>(clusterResources[kind]));
   const policies = manager.informer<BootstrapPolicy>(bootstrapPolicyResource);
   manager.register(
     bootstrapPolicyRegistration({
       settings: {
         queue,
-        clustersIn: (namespace) => clusters.list({ namespace }),
+        clustersIn: (namespace) => clusters.flatMap((informer) => informer.list({ namespace })),
         limiter: new RateLimiter(
           options.evaluationsPerSecond ?? config.controller.policyEvaluationsPerSecond,
         ),
@@ -62,7 +68,10 @@ export function register(
       policiesIn: (namespace) => policies.list({ namespace }).map(objectKey),
     }),
   );
-  manager.register(clusterBootstrapRegistration({ policiesIn: (namespace) => policies.list({ namespace }) }));
+  for (const kind of CLUSTER_KINDS)
+    manager.register(
+      clusterBootstrapRegistration({ policiesIn: (namespace) => policies.list({ namespace }), kind }),
+    );
   deps.jobs.onJobEvent(SPOKE_QUEUE, "BootstrapPolicy", (e) =>
     manager.enqueue(BOOTSTRAP_POLICY_CONTROLLER, `${e.namespace}/${e.name}`, POLICY_BATCH_MS),
   );

@@ -1,4 +1,4 @@
-import type { ComplianceState } from "../../api/index.js";
+import type { ClusterKind, ComplianceState } from "../../api/index.js";
 import type { JobData } from "../../queue/job.js";
 
 /** The job type of one policy's evaluation on one cluster (queue "spoke"). */
@@ -12,8 +12,11 @@ export const BOOTSTRAP_FIELD_MANAGER = "slipway-bootstrap";
  * no object and no secret sits in Redis. kind/namespace/name/uid name the policy (job events reach its controller).
  */
 export interface PolicyEvaluationJobData extends JobData {
+  /** metadata.name of the cluster, in the policy's namespace. */
   clusterName: string;
   clusterUid: string;
+  /** ClusterDeployment (when absent: jobs queued before HostedClusters were clusters) or HostedCluster. */
+  clusterKind?: ClusterKind;
 }
 
 /** One template's verdict on the cluster. */

@@ -1,5 +1,10 @@
-import type { BootstrapPolicy, ClusterDeployment } from "../../api/index.js";
-import { bootstrapPolicyResource, clusterDeploymentResource } from "../../api/resources.js";
+import {
+  CLUSTER_KINDS,
+  clusterResources,
+  type BootstrapPolicy,
+  type ClusterObject,
+} from "../../api/index.js";
+import { bootstrapPolicyResource } from "../../api/resources.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
@@ -48,14 +53,12 @@ export function bootstrapPolicyRegistration(
     name: BOOTSTRAP_POLICY_CONTROLLER,
     watches: {
       primary: bootstrapPolicyResource,
-      secondary: [
-        {
-          resource: clusterDeploymentResource,
-          delayMs: POLICY_BATCH_MS,
-          mapToPrimary: (cd: KubeObject) =>
-            cd.metadata?.namespace ? options.policiesIn((cd as ClusterDeployment).metadata.namespace!) : [],
-        },
-      ],
+      secondary: CLUSTER_KINDS.map((kind) => ({
+        resource: clusterResources[kind],
+        delayMs: POLICY_BATCH_MS,
+        mapToPrimary: (cd: KubeObject) =>
+          cd.metadata?.namespace ? options.policiesIn((cd as ClusterObject).metadata.namespace!) : [],
+      })),
     },
     reconciler: bootstrapPolicyReconciler(options.settings),
     concurrency: options.concurrency ?? 2,

@@ -1,7 +1,8 @@
 import {
   clusterLabels,
+  clusterView,
   type BootstrapPolicy,
-  type ClusterDeployment,
+  type ClusterObject,
   type PolicyClusterStatus,
 } from "../../api/index.js";
 import { BootstrapPolicyReason, PolicyEvaluationReason as Reason } from "../../api/reasons.js";
@@ -35,7 +36,7 @@ export interface PolicyControllerSettings {
   /** The "spoke" queue, where evaluations go. */
   queue: JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>;
   /** The ClusterDeployments of a namespace, from the shared informer's cache. */
-  clustersIn(namespace: string): ClusterDeployment[];
+  clustersIn(namespace: string): ClusterObject[];
   /**
    * At most so many evaluations are queued per policy per second: a change on 1,000 clusters is spread over
    * seconds instead of firing 1,000 jobs at one instant (the spoke workers' concurrency bounds them further).
@@ -53,7 +54,7 @@ export interface PolicyScope {
   context: ReconcileContext;
   settings: PolicyControllerSettings;
   /** The matching clusters, by name. */
-  clusters: ClusterDeployment[];
+  clusters: ClusterObject[];
   /** The status entry of each matching cluster after this pass, by cluster name. */
   entries: Map<string, PolicyClusterStatus>;
   /** Evaluations queued or running. */
@@ -67,18 +68,18 @@ export interface PolicyScope {
 }
 
 /** Whether a BootstrapPolicy selects a ClusterDeployment (its own namespace only; clusterLabels says which labels). */
-export function selects(policy: BootstrapPolicy, cd: ClusterDeployment): boolean {
+export function selects(policy: BootstrapPolicy, cd: ClusterObject): boolean {
   if (cd.metadata.namespace !== policy.metadata.namespace) return false;
   return matchesLabelSelector(clusterLabels(cd), (policy.spec.clusterSelector ?? {}) as LabelSelectorInput);
 }
 
 /** A cluster an evaluation can reach: it runs and its kubeconfig Secret is written (simulated ones need none). */
-export function clusterRuns(cd: ClusterDeployment): boolean {
+export function clusterRuns(cd: ClusterObject): boolean {
   return (
     !cd.metadata.deletionTimestamp &&
     cd.status?.powerState === "Running" &&
     Boolean(cd.status.provisionedAt) &&
-    (policyAccessOf(cd).via === "simulation" || Boolean(cd.status.adminKubeconfigSecretRef?.name))
+    (policyAccessOf(cd).via === "simulation" || Boolean(clusterView(cd).adminKubeconfigSecretName))
   );
 }
 
@@ -108,7 +109,7 @@ const LOOKUP_BATCH = 100;
 /** Keeps the cluster's entry as it is, or starts it as Pending with `message`. */
 function keep(
   scope: PolicyScope,
-  cd: ClusterDeployment,
+  cd: ClusterObject,
   entry: PolicyClusterStatus | undefined,
   message: string,
 ) {
@@ -146,7 +147,7 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
   const generation = policy.metadata.generation ?? 0;
   const every = intervalMs(policy, settings);
   let nextDue: number | undefined;
-  const due: { cd: ClusterDeployment; data: PolicyEvaluationJobData; suffix: string; why: string }[] = [];
+  const due: { cd: ClusterObject; data: PolicyEvaluationJobData; suffix: string; why: string }[] = [];
   for (const cd of scope.clusters) {
     const name = cd.metadata.name!;
     const entry = previous.get(name);
@@ -177,6 +178,7 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
       operation: POLICY_EVALUATION_OPERATION,
       clusterName: name,
       clusterUid: cd.metadata.uid!,
+      clusterKind: clusterView(cd).kind,
     };
     due.push({ cd, data, suffix: `${cd.metadata.uid}.${round.key}`, why: round.why });
   }

@@ -1,7 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError, TerminalJobError } from "../../errors/index.js";
 import { secretResource } from "../../api/resources.js";
-import { type ClusterDeployment } from "../../api/index.js";
+import { clusterView, type ClusterObject } from "../../api/index.js";
 import { PolicyEvaluationReason as Reason } from "../../api/reasons.js";
 import { KubeClient } from "../../runtime/kube-client.js";
 import type { KubeObject, ResourceRef } from "../../runtime/resource.js";
@@ -10,8 +10,8 @@ import type { KubeObject, ResourceRef } from "../../runtime/resource.js";
  * A client for a cluster's own API, built from its admin kubeconfig Secret on the hub. The kubeconfig lives in
  * memory for the job only; it is never logged, returned or put in a message.
  */
-export async function spokeClient(hub: KubeClient, cd: ClusterDeployment): Promise<KubeClient> {
-  const secretName = cd.status?.adminKubeconfigSecretRef?.name;
+export async function spokeClient(hub: KubeClient, cd: ClusterObject): Promise<KubeClient> {
+  const secretName = clusterView(cd).adminKubeconfigSecretName;
   if (!secretName)
     throw new TerminalJobError(Reason.WaitingForCluster, "the cluster has no admin kubeconfig Secret yet");
   const secret = await hub.getIfExists<KubeObject & { data?: Record<string, string> }>(

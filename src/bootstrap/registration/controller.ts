@@ -1,14 +1,15 @@
-import type { ClusterDeployment } from "../../api/index.js";
-import { clusterDeploymentResource } from "../../api/resources.js";
+import type { ClusterObject } from "../../api/index.js";
+import { CLUSTER_KINDS, clusterResources, type ClusterKind } from "../../api/index.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import { PULUMI_QUEUE, SPOKE_QUEUE } from "../../queue/job.js";
-import type { ControllerRegistration } from "../../runtime/controller.js";
+import { clusterControllerName, type ControllerRegistration } from "../../runtime/controller.js";
+import { controllerFieldManager } from "../../runtime/reconcile-runner.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import type { CsrView } from "./csr-approval.js";
 import type { RegistrationJobData, RegistrationJobResult } from "./job.js";
-import type { ManagedClusterObject } from "./managed-cluster.js";
+import { managedClusterNameOf, type ManagedClusterObject } from "./managed-cluster.js";
 import {
   CSR_CLUSTER_NAME_LABEL,
   OWNER_ANNOTATION,
@@ -30,7 +31,7 @@ type Deps = Omit<RegistrationDependencies, "event" | "hub">;
 export function registrationReconciler(
   deps: Deps,
   hub: HubCaches,
-): Reconciler<ClusterDeployment, RegistrationScope> {
+): Reconciler<ClusterObject, RegistrationScope> {
   return {
     finalizer: REGISTRATION_FINALIZER,
     writesObservedGeneration: false,
@@ -39,7 +40,7 @@ export function registrationReconciler(
         cd,
         now: context.now,
         record: cd.status?.registration ? structuredClone(cd.status.registration) : undefined,
-        managedCluster: hub.managedCluster(cd.spec.clusterName),
+        managedCluster: hub.managedCluster(managedClusterNameOf(cd)),
         deps: {
           ...deps,
           hub,
@@ -56,7 +57,7 @@ export function registrationReconciler(
       scope.phase = done ? "Deregistered" : "Deregistering";
       return done ? {} : { requeueAfter: 3_000 };
     },
-    computeStatus(input: StatusInput<ClusterDeployment, RegistrationScope>) {
+    computeStatus(input: StatusInput<ClusterObject, RegistrationScope>) {
       const cd = input.object;
       const scope = input.scope;
       const record = scope?.record ?? cd.status?.registration;
@@ -66,7 +67,7 @@ export function registrationReconciler(
         return { registration: record };
       const registered = registeredCondition(phase, scope?.message, record, input.error);
       const joined = joinedCondition(
-        scope?.managedCluster ?? hub.managedCluster(cd.spec.clusterName),
+        scope?.managedCluster ?? hub.managedCluster(managedClusterNameOf(cd)),
         phase,
         hibernating(cd),
       );
@@ -90,11 +91,13 @@ function ownerKey(object: KubeObject | undefined): string[] {
   return owner ? [owner] : [];
 }
 
+/** Hub registration over one cluster kind (the same phases for both kinds). */
 export function registrationController(
   manager: Manager,
   deps: Deps,
   concurrency: number,
-): ControllerRegistration<ClusterDeployment, RegistrationScope> {
+  kind: ClusterKind = "ClusterDeployment",
+): ControllerRegistration<ClusterObject, RegistrationScope> {
   const managedClusters = () => manager.informer<ManagedClusterObject>(managedClusterResource);
   const csrs = () =>
     manager.informer<KubeObject & CsrView>(csrResource, { labelSelector: CSR_CLUSTER_NAME_LABEL });
@@ -106,9 +109,11 @@ export function registrationController(
         .filter((csr) => csr.metadata?.labels?.[CSR_CLUSTER_NAME_LABEL] === clusterName),
   };
   return {
-    name: REGISTRATION_CONTROLLER,
+    name: clusterControllerName(REGISTRATION_CONTROLLER, kind),
+    // Both kinds' instances write with one field manager: they never act on the same object.
+    fieldManager: controllerFieldManager(REGISTRATION_CONTROLLER),
     watches: {
-      primary: clusterDeploymentResource,
+      primary: clusterResources[kind],
       secondary: [
         { resource: managedClusterResource, mapToPrimary: ownerKey },
         {
@@ -131,15 +136,17 @@ export function registrationController(
 export function register(manager: Manager, deps: ControllerDependencies): void {
   const queue = deps.jobs.queue<RegistrationJobData, RegistrationJobResult>(SPOKE_QUEUE);
   const { kube, config } = deps;
-  manager.register(
-    registrationController(
-      manager,
-      { kube, queue, config, settings: config.registration },
-      config.controller.concurrency,
-    ),
-  );
-  for (const jobQueue of [SPOKE_QUEUE, PULUMI_QUEUE])
-    deps.jobs.onJobEvent(jobQueue, "ClusterDeployment", (e) =>
-      manager.enqueue(REGISTRATION_CONTROLLER, `${e.namespace}/${e.name}`),
+  for (const kind of CLUSTER_KINDS) {
+    const name = clusterControllerName(REGISTRATION_CONTROLLER, kind);
+    manager.register(
+      registrationController(
+        manager,
+        { kube, queue, config, settings: config.registration },
+        config.controller.concurrency,
+        kind,
+      ),
     );
+    for (const jobQueue of [SPOKE_QUEUE, PULUMI_QUEUE])
+      deps.jobs.onJobEvent(jobQueue, kind, (e) => manager.enqueue(name, `${e.namespace}/${e.name}`));
+  }
 }

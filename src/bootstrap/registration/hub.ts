@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "../../api/index.js";
+import { clusterView, type ClusterObject } from "../../api/index.js";
 import { namespaceResource, secretResource } from "../../api/resources.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { isNotFound } from "../../errors/index.js";
@@ -37,7 +37,7 @@ function apply(kube: KubeClient, resource: ResourceRef, object: KubeObject): Pro
   });
 }
 
-function ref(cd: ClusterDeployment): string {
+function ref(cd: ClusterObject): string {
   return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
 }
 
@@ -119,7 +119,7 @@ export async function clusterEndpoint(
 ): Promise<{ apiURL: string; caBundle?: string } | undefined> {
   const { cd, deps } = scope;
   const apiURL = cd.status?.apiURL;
-  const secretName = cd.status?.adminKubeconfigSecretRef?.name;
+  const secretName = clusterView(cd).adminKubeconfigSecretName;
   if (!apiURL || !secretName) return undefined;
   const secret = await deps.kube.getIfExists<KubeObject & { data?: Record<string, string> }>(
     secretResource,

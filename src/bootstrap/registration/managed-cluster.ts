@@ -1,4 +1,4 @@
-import { platformOf, regionOf, type ClusterDeployment } from "../../api/index.js";
+import { clusterView, platformOf, regionOf, type ClusterObject } from "../../api/index.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import {
   bootstrapRoleName,
@@ -39,29 +39,29 @@ export interface ManagedClusterObject extends KubeObject {
 }
 
 /** The ManagedCluster's name: the cluster's name on its platform (a DNS label, so also a valid namespace). */
-export function managedClusterNameOf(cd: ClusterDeployment): string {
-  return cd.spec.clusterName;
+export function managedClusterNameOf(cd: ClusterObject): string {
+  return clusterView(cd).clusterName;
 }
 
 /** Labels that say which ClusterDeployment an object on the hub was created for. */
-export function ownerLabels(cd: ClusterDeployment): Record<string, string> {
+export function ownerLabels(cd: ClusterObject): Record<string, string> {
   return { [OWNER_UID_LABEL]: cd.metadata!.uid!, [MANAGED_CLUSTER_LABEL]: managedClusterNameOf(cd) };
 }
 
-export function ownerAnnotations(cd: ClusterDeployment): Record<string, string> {
+export function ownerAnnotations(cd: ClusterObject): Record<string, string> {
   return { [OWNER_ANNOTATION]: `${cd.metadata!.namespace}/${cd.metadata!.name}` };
 }
 
 /** Whether a hub object was created for this ClusterDeployment (and not for another, or by someone else). */
-export function ownedBy(object: KubeObject | undefined, cd: ClusterDeployment): boolean {
+export function ownedBy(object: KubeObject | undefined, cd: ClusterObject): boolean {
   return object?.metadata?.labels?.[OWNER_UID_LABEL] === cd.metadata!.uid;
 }
 
 /** Spec labels first, then Slipway's own (so a spec label cannot move a cluster to another set). */
-export function managedClusterLabels(cd: ClusterDeployment): Record<string, string> {
+export function managedClusterLabels(cd: ClusterObject): Record<string, string> {
   const registration = cd.spec.registration;
   const region = regionOf(cd.spec);
-  const pool = cd.spec.clusterPoolRef?.poolName;
+  const pool = clusterView(cd).clusterPoolRef?.poolName;
   return {
     ...(registration?.labels ?? {}),
     [PLATFORM_LABEL]: platformOf(cd.spec) ?? "",
@@ -74,7 +74,7 @@ export function managedClusterLabels(cd: ClusterDeployment): Record<string, stri
 
 /** The ManagedCluster Slipway applies (server-side apply): hubAcceptsClient true, because Slipway provisioned it. */
 export function desiredManagedCluster(
-  cd: ClusterDeployment,
+  cd: ClusterObject,
   endpoint: { apiURL: string; caBundle?: string },
   leaseDurationSeconds: number,
 ): ManagedClusterObject {
@@ -102,7 +102,7 @@ export function desiredManagedCluster(
  * see csr-approval.ts) and read its own ManagedCluster. It cannot create, update or accept ManagedClusters:
  * Slipway creates the cluster's and sets hubAcceptsClient itself.
  */
-export function bootstrapRbac(cd: ClusterDeployment): KubeObject[] {
+export function bootstrapRbac(cd: ClusterObject): KubeObject[] {
   const name = managedClusterNameOf(cd);
   const metadata = { labels: ownerLabels(cd), annotations: ownerAnnotations(cd) };
   const role = bootstrapRoleName(name);

@@ -1,7 +1,11 @@
-import type { ClusterDeployment, RegistrationOperationType, RegistrationStatus } from "../../api/index.js";
+import {
+  clusterView,
+  type ClusterObject,
+  type RegistrationOperationType,
+  type RegistrationStatus,
+} from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
-import { isTrue } from "../../runtime/conditions.js";
 import { conditionTime } from "../../runtime/conditions.js";
 import { logger } from "../../runtime/logging.js";
 import { jobId } from "../../queue/job.js";
@@ -20,16 +24,16 @@ const FOLLOW_MS = 5_000;
 /** A failed registration job is queued again after this long (each job has its own retries with backoff). */
 const FAILED_RETRY_MS = 60_000;
 
-function ref(cd: ClusterDeployment): string {
+function ref(cd: ClusterObject): string {
   return `${cd.metadata?.namespace}/${cd.metadata?.name}`;
 }
 
-export function registrationEnabled(cd: ClusterDeployment): boolean {
+export function registrationEnabled(cd: ClusterObject): boolean {
   return cd.spec.registration?.enabled !== false;
 }
 
-function provisioned(cd: ClusterDeployment): boolean {
-  return isTrue(cd.status?.conditions, "Provisioned") && Boolean(cd.status?.apiURL);
+function provisioned(cd: ClusterObject): boolean {
+  return clusterView(cd).provisioned;
 }
 
 function leaseDuration(scope: RegistrationScope): number {
@@ -40,7 +44,7 @@ function leaseDuration(scope: RegistrationScope): number {
 }
 
 /** A simulated agent has no process to refresh or repair; the controller renews its lease by jobs. */
-function simulatedAgent(cd: ClusterDeployment): boolean {
+function simulatedAgent(cd: ClusterObject): boolean {
   return clusterHubJoin(cd).method === "simulated-agent";
 }
 
@@ -150,12 +154,7 @@ export function refreshDue(
   const lostFor =
     available?.status !== "True" ? now.getTime() - Date.parse(available?.lastTransitionTime ?? "") : 0;
   const repairMs = settings.repairAfterSeconds * 1000;
-  if (
-    joined &&
-    isTrue(cd.status?.conditions, "InfrastructureReady") &&
-    lostFor >= repairMs &&
-    since >= repairMs
-  )
+  if (joined && clusterView(cd).infrastructureReady && lostFor >= repairMs && since >= repairMs)
     return {
       suffix: `repair${finishedAt}`,
       repair: true,
@@ -265,7 +264,7 @@ async function runSpokeJob(
   }
   const data: RegistrationJobData = {
     type: REGISTRATION_JOB,
-    kind: "ClusterDeployment",
+    kind: clusterView(cd).kind,
     namespace: cd.metadata!.namespace!,
     name: cd.metadata!.name!,
     uid: cd.metadata!.uid!,
@@ -275,7 +274,7 @@ async function runSpokeJob(
     ...(repair ? { repair } : {}),
   };
   const id = await deps.queue.enqueue(data, retrySuffix);
-  log.info({ ClusterDeployment: ref(cd), jobId: id, operation }, `Queued registration job ${operation}`);
+  log.info({ [clusterView(cd).kind]: ref(cd), jobId: id, operation }, `Queued registration job ${operation}`);
   scope.record = {
     type: operation,
     jobId: id,

@@ -1,4 +1,4 @@
-import type { ClusterDeployment, RegistrationStatus } from "../../api/index.js";
+import type { ClusterObject, RegistrationStatus } from "../../api/index.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { KubeObject } from "../../runtime/resource.js";
@@ -48,7 +48,7 @@ export type Phase =
   | "Deregistered";
 
 export interface RegistrationScope {
-  cd: ClusterDeployment;
+  cd: ClusterObject;
   deps: RegistrationDependencies;
   now: Date;
   /** status.registration as stored, updated by the phases: the only status record this controller writes. */

@@ -4,8 +4,15 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { platformOf, type ClusterDeployment } from "../../api/index.js";
-import { clusterDeploymentResource, namespaceResource, secretResource } from "../../api/resources.js";
+import {
+  clusterResources,
+  clusterView,
+  isClusterKind,
+  platformOf,
+  type ClusterObject,
+  type ClusterPlatform,
+} from "../../api/index.js";
+import { namespaceResource, secretResource } from "../../api/resources.js";
 import type { JobContext, JobHandler } from "../../queue/job-worker.js";
 import { stackNameFor } from "../../queue/stack-job.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
@@ -64,11 +71,8 @@ async function runRegistrationJob(
     finishedAt: new Date().toISOString(),
     ...(skipped ? { skipped } : {}),
   });
-  const cd = await deps.kube.getIfExists<ClusterDeployment>(
-    clusterDeploymentResource,
-    data.namespace,
-    data.name,
-  );
+  const resource = clusterResources[isClusterKind(data.kind) ? data.kind : "ClusterDeployment"];
+  const cd = await deps.kube.getIfExists<ClusterObject>(resource, data.namespace, data.name);
   // A ClusterDeployment gone from the hub is known by what its cluster left on this machine.
   const stack = stackNameFor(data);
   const platform = cd ? platformOf(cd.spec) : platformHoldingStack(deps.config.stateDir, stack)?.name;
@@ -77,10 +81,10 @@ async function runRegistrationJob(
   if (data.operation === "deregister")
     return result(...(await deregister(deps, data, cd, hubJoin, clusterDir)));
   if (!cd || cd.metadata?.uid !== data.uid || cd.metadata.deletionTimestamp)
-    return result("none", "skipped", "the ClusterDeployment is gone or being deleted");
+    return result("none", "skipped", `the ${data.kind} is gone or being deleted`);
 
   if (hubJoin.method === "simulated-agent") {
-    const agent = new SimulatedAgent(deps.kube, hubJoin.latencyMs(cd.spec.platform));
+    const agent = new SimulatedAgent(deps.kube, hubJoin.latencyMs(cd.spec.platform as ClusterPlatform));
     if (data.operation === "pause") {
       await agent.pause(data.managedClusterName);
       return result("simulated", "Simulated agent paused: the cluster hibernates");
@@ -160,7 +164,7 @@ async function stopLocalAgent(
 async function deregister(
   deps: RegistrationJobDeps,
   data: RegistrationJobData,
-  cd: ClusterDeployment | undefined,
+  cd: ClusterObject | undefined,
   hubJoin: HubJoin,
   clusterDir: string,
 ): Promise<[RegistrationJobResult["agent"], string]> {
@@ -181,8 +185,8 @@ async function deregister(
   return [supervised ? "local" : "none", "The agent is stopped and its material removed"];
 }
 
-async function spokeClient(deps: RegistrationJobDeps, cd: ClusterDeployment): Promise<KubeClient> {
-  const secretName = cd.status?.adminKubeconfigSecretRef?.name;
+async function spokeClient(deps: RegistrationJobDeps, cd: ClusterObject): Promise<KubeClient> {
+  const secretName = clusterView(cd).adminKubeconfigSecretName;
   if (!secretName) throw new Error("the cluster has no admin kubeconfig Secret yet");
   const secret = await deps.kube.get<KubeObject & { data?: Record<string, string> }>(
     secretResource,

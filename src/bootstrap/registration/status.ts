@@ -1,4 +1,4 @@
-import type { ClusterDeployment, RegistrationStatus } from "../../api/index.js";
+import type { ClusterObject, RegistrationStatus } from "../../api/index.js";
 import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import {
@@ -16,7 +16,7 @@ export const RegistrationCondition = { Registered: "Registered", Joined: "Joined
 type Domain = Omit<ConditionInput, "type" | "observedGeneration">;
 
 /** The cluster sleeps or is going to: OCM losing it is expected then. */
-export function hibernating(cd: ClusterDeployment): boolean {
+export function hibernating(cd: ClusterObject): boolean {
   const observed = cd.status?.powerState;
   return cd.spec.powerState === "Hibernating" || observed === "Hibernating" || observed === "Stopping";
 }
