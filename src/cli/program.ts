@@ -140,8 +140,8 @@ function addResourceCommands(program: Command, run: Run): void {
   ] as const) {
     program
       .command(command)
-      .description(`set a ClusterDeployment's spec.powerState to ${powerState}`)
-      .argument("<name>", "the ClusterDeployment")
+      .description(`set a ClusterDeployment's or a HostedCluster's spec.powerState to ${powerState}`)
+      .argument("<name>", "the ClusterDeployment or HostedCluster")
       .addOption(namespaceOption())
       .action((name: string, options: { namespace: string }) =>
         run(async () => (await import("./power.js")).powerCommand(powerState, name, options)),
