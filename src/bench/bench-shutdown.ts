@@ -17,6 +17,7 @@ import { configureLogging } from "../runtime/logging.js";
 import { distDir } from "../runtime/paths.js";
 import { coreResources, type KubeObject } from "../runtime/resource.js";
 import { isReady, seconds, withBenchEnvironment } from "./bench-environment.js";
+import { simulated } from "./bench-workers.js";
 
 /** A controller or worker process of the benchmark. */
 interface Component {
@@ -80,7 +81,8 @@ export async function benchShutdown(options: {
         const ns = `bench-shutdown-${randomBytes(3).toString("hex")}`;
         await kube.create(namespaceResource, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
         const names = Array.from({ length: options.clusters }, (_, i) => `sd-${i + 1}`);
-        for (const name of names) await kube.create(clusterDeploymentResource, simulated(name, ns, options));
+        for (const name of names)
+          await kube.create(clusterDeploymentResource, simulated(ns, name, options.provisionSeconds));
 
         const handBack: number[] = [];
         const taken: number[] = [];
@@ -168,27 +170,6 @@ function startComponent(name: "controller" | "worker", logFile: string, env: Nod
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   return { child, logFile, exited: once(child, "exit").then(() => Date.now()) };
-}
-
-function simulated(name: string, namespace: string, options: { provisionSeconds: number }) {
-  return {
-    apiVersion: "slipway.dev/v1alpha1",
-    kind: "ClusterDeployment",
-    metadata: { name, namespace },
-    spec: {
-      clusterName: `${namespace}-${name}`,
-      registration: { enabled: false },
-      platform: {
-        simulated: {
-          provisionSeconds: options.provisionSeconds,
-          hibernateSeconds: 0,
-          resumeSeconds: 0,
-          destroySeconds: 0,
-          jitterPercent: 0,
-        },
-      },
-    },
-  };
 }
 
 async function untilLogged(component: Component, text: string): Promise<void> {

@@ -210,7 +210,8 @@ const CLOCK_TICKS = 100;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-function simulated(namespace: string, name: string, provisionSeconds: number): ClusterDeployment {
+/** A simulated ClusterDeployment whose only slow phase is provisioning, registration off. */
+export function simulated(namespace: string, name: string, provisionSeconds: number): ClusterDeployment {
   return {
     apiVersion: "slipway.dev/v1alpha1",
     kind: "ClusterDeployment",
