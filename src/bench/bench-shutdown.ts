@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -174,7 +174,7 @@ function startComponent(name: "controller" | "worker", logFile: string, env: Nod
 
 async function untilLogged(component: Component, text: string): Promise<void> {
   const deadline = Date.now() + 120_000;
-  while (!readFileSync(component.logFile, "utf8").includes(text)) {
+  while (!(existsSync(component.logFile) && readFileSync(component.logFile, "utf8").includes(text))) {
     if (Date.now() > deadline) throw new Error(`${component.logFile} did not log ${text} within 120 s`);
     await sleep(50);
   }
