@@ -1,15 +1,18 @@
 /**
  * HostedClusters on the local platform through Slipway's controller, worker and the Pulumi CLI: several hosted
  * control planes (kube-apiserver, kube-controller-manager, kube-scheduler) over one shared etcd, each under its
- * own key prefix; hibernation keeps the keys; deletion leaves no process, folder, Secret or key behind.
+ * own key prefix; one joins the hub with OCM's real agent and is bootstrapped by a BootstrapPolicy; hibernation keeps
+ * the keys; deletion leaves no process, folder, Secret, key or ManagedCluster behind.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostedCluster } from "../../src/api/index.js";
-import { hostedClusterResource, secretResource } from "../../src/api/resources.js";
+import { bootstrapPolicyResource, hostedClusterResource, secretResource } from "../../src/api/resources.js";
+import { managedClusterResource } from "../../src/bootstrap/registration/resources.js";
 import { kubectl as kubectlAt } from "../../src/local/kubectl.js";
 import { SharedEtcd } from "../../src/local/shared-etcd.js";
 import { getCondition } from "../../src/runtime/conditions.js";
@@ -91,12 +94,16 @@ describe("HostedCluster on the local platform, end to end", () => {
     return (args: string[]) => kubectlAt(toolsBinDir, file, ["--request-timeout=5s", ...args]);
   }
 
-  it("runs two control planes on one shared etcd, hibernates and resumes one, and deletes both without leftovers", async () => {
+  it("runs two control planes on one shared etcd, registers and bootstraps one, hibernates and resumes the other, and deletes both without leftovers", async () => {
     const started = Date.now();
+    // beta joins the hub with OCM's real agent; its ManagedCluster (named after it) is cluster-scoped, so the name is
+    // unique on the shared test hub.
+    const betaName = `beta-${randomBytes(3).toString("hex")}`;
     await apply(hostedClusterManifest("alpha"));
-    await apply(hostedClusterManifest("beta"));
+    const betaManifest = hostedClusterManifest(betaName, { registration: { enabled: true } });
+    await apply({ ...betaManifest, metadata: { ...betaManifest.metadata, labels: { tier: "hosted-e2e" } } });
     const alpha = await availableIs("alpha", "True", "Running");
-    const beta = await availableIs("beta", "True", "Running");
+    const beta = await availableIs(betaName, "True", "Running");
     console.log(`two hosted control planes Available in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(alpha.status?.kubeconfig?.name).toBe("alpha-admin-kubeconfig");
     expect(alpha.status?.controlPlaneEndpoint?.host).toBe("127.0.0.1");
@@ -105,7 +112,15 @@ describe("HostedCluster on the local platform, end to end", () => {
     expect(condition(alpha, "Ready")?.status).toBe("True");
     expect(condition(alpha, "Degraded")?.status).toBe("False");
     expect(condition(alpha, "Progressing")?.status).toBe("False");
-    await kubectlOk(["wait", "-n", ns, "--for=condition=Available", "hc/alpha", "hc/beta", "--timeout=10s"]);
+    await kubectlOk([
+      "wait",
+      "-n",
+      ns,
+      "--for=condition=Available",
+      "hc/alpha",
+      `hc/${betaName}`,
+      "--timeout=10s",
+    ]);
     const listed = await slipwayCli(["get", "hosted", "-n", ns]);
     expect(listed.out).toMatch(/NAME\s+PLATFORM\s+VERSION\s+POWERSTATE\s+READY\s+AVAILABLE\s+PROGRESSING/);
     expect(listed.out).toMatch(
@@ -120,6 +135,58 @@ describe("HostedCluster on the local platform, end to end", () => {
     expect((await alphaApi(["create", "configmap", "kept", "--from-literal=k=v"])).code).toBe(0);
     expect((await betaApi(["get", "configmap", "kept"])).code).not.toBe(0);
     expect(await etcd.countKeys(prefixOf(alpha))).toBeGreaterThan(0);
+
+    // beta is "a cluster" like a ClusterDeployment: registered with OCM's real agent, joined, and bootstrapped by a
+    // BootstrapPolicy that selects it by label.
+    await apply({
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "BootstrapPolicy",
+      metadata: { name: "hosted-team-ns" },
+      spec: {
+        clusterSelector: { matchLabels: { tier: "hosted-e2e" } },
+        remediationAction: "enforce",
+        objectTemplates: [
+          {
+            complianceType: "musthave",
+            objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-hosted" } },
+          },
+        ],
+      },
+    });
+    const joined = await eventually(
+      `${betaName} Registered, Joined and Bootstrapped`,
+      async () => {
+        const hc = await get(betaName);
+        return ["Registered", "Joined", "Bootstrapped"].every((t) => condition(hc, t)?.status === "True")
+          ? hc
+          : undefined;
+      },
+      120_000,
+    );
+    console.log(
+      `${betaName} registered, joined and bootstrapped ${((Date.now() - started) / 1000).toFixed(1)} s after apply`,
+    );
+    expect(joined.status?.registration?.managedClusterName).toBe(betaName);
+    const mc = await kube.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
+      managedClusterResource,
+      undefined,
+      betaName,
+    );
+    expect(mc.status?.conditions?.find((c) => c.type === "ManagedClusterConditionAvailable")?.status).toBe(
+      "True",
+    );
+    expect((await betaApi(["get", "ns", "team-hosted", "-o", "name"])).stdout.trim()).toBe(
+      "namespace/team-hosted",
+    );
+    expect(
+      (
+        await kube.get<KubeObject & { status?: { clusters?: { name: string }[] } }>(
+          bootstrapPolicyResource,
+          ns,
+          "hosted-team-ns",
+        )
+      ).status?.clusters?.map((c) => c.name),
+    ).toEqual([betaName]);
 
     // A real scheduler runs: with no node, a pod is marked Unschedulable (what NodePool autoscaling reads).
     expect((await alphaApi(["run", "probe", "--image=registry.invalid/none", "--restart=Never"])).code).toBe(
@@ -159,8 +226,14 @@ describe("HostedCluster on the local platform, end to end", () => {
     expect(await etcd.countKeys(prefixOf(beta))).toBeGreaterThan(0);
     expect(Object.keys(await etcd.members())).toEqual([prefixOf(beta).slice(0, -1)]);
 
-    // The last one deleted takes the shared etcd with it.
-    await kubectlOk(["delete", "-n", ns, "hc/beta", "--timeout=90s"]);
+    // The last one deleted takes the shared etcd with it, and its ManagedCluster.
+    await kubectlOk(["delete", "-n", ns, `hc/${betaName}`, "--timeout=90s"]);
+    await eventually(
+      `${betaName}'s ManagedCluster gone`,
+      async () =>
+        (await kube.getIfExists(managedClusterResource, undefined, betaName)) === undefined || undefined,
+      30_000,
+    );
     expect(processesNaming(dataDir(beta))).toEqual([]);
     expect(processesNaming(etcdDir)).toEqual([]);
     expect(existsSync(etcdDir)).toBe(false);
