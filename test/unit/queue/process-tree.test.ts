@@ -107,7 +107,11 @@ describe("orphans of a dead worker", () => {
 
   it("kills an orphan that ignores SIGTERM once the grace period is over", async () => {
     const stubborn = runProcess(deadOwner, stateDir, { shell: `trap "" TERM; exec sleep 60` });
-    await expect.poll(() => markedProcesses({ stateDir }).map((p) => p.pid)).toContain(stubborn.pid);
+    // Once the shell has become sleep its trap is set (an ignored signal stays ignored across exec); before that a
+    // SIGTERM would still end it, and the test would race the shell instead of testing the grace period.
+    await expect
+      .poll(() => markedProcesses({ stateDir }).find((p) => p.pid === stubborn.pid)?.command)
+      .toMatch(/sleep/);
 
     await endOrphans(stateDir, 300);
 
