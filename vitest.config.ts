@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "./test/harness/longest-first-sequencer.js";
 
 /**
  * Three tiers, chosen by folder (docs/contributing.md): where a test file sits is its tier. The tiers run one
@@ -18,6 +19,8 @@ const hub = {
 export default defineConfig({
   test: {
     reporters: ["default", "./test/harness/duration-reporter.ts"],
+    // Longest files first in each tier, also in a clean clone without vitest's cache.
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
