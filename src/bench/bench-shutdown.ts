@@ -6,11 +6,10 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource } from "../api/resources.js";
 import { PULUMI_QUEUE, type JobData } from "../queue/job.js";
-import { redisConnection } from "../queue/redis.js";
+import { redisConnection, type RedisConnection } from "../queue/redis.js";
 import type { StackJobProgress } from "../queue/stack-job.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { configureLogging } from "../runtime/logging.js";
@@ -181,7 +180,7 @@ async function untilLogged(component: Component, text: string): Promise<void> {
 }
 
 /** Redis's clock in ms: the event stream's ids are on it. */
-async function redisNow(redis: Redis): Promise<number> {
+async function redisNow(redis: RedisConnection): Promise<number> {
   const [s, us] = await redis.time();
   return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
@@ -207,7 +206,7 @@ async function untilAllCreating(queue: Queue<JobData>, count: number): Promise<v
  * in ms after `since`. Waits until every job was taken again.
  */
 async function handBackTimes(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   since: number,
   count: number,

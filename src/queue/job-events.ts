@@ -1,8 +1,7 @@
 import { Queue, QueueEvents } from "bullmq";
-import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobData } from "./job.js";
-import { redisConnection } from "./redis.js";
+import { redisConnection, type RedisConnection } from "./redis.js";
 
 const log = logger("job-events");
 
@@ -40,7 +39,7 @@ export class JobEventRouter {
   private readonly events: QueueEvents[] = [];
   private readonly references = new Map<string, Pick<JobData, "kind" | "namespace" | "name">>();
   /** BullMQ never closes connections it was handed: these are ours to close. */
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnection[] = [];
 
   constructor(private readonly opts: JobEventRouterOptions) {}
 
@@ -113,7 +112,7 @@ export class JobEventRouter {
     return ref;
   }
 
-  private connect(): Redis {
+  private connect(): RedisConnection {
     const connection = redisConnection(this.opts.redisUrl);
     this.connections.push(connection);
     return connection;

@@ -1,7 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { cancelKey, DEFAULT_PRIORITIES, jobId, type JobData, type JobState, type JobView } from "./job.js";
-import { redisConnection } from "./redis.js";
+import { redisConnection, type RedisConnection } from "./redis.js";
 import { CAPPED_EXPONENTIAL, UNLIMITED_ATTEMPTS } from "./retry-schedule.js";
 
 export interface JobQueueOptions {
@@ -27,7 +26,7 @@ export class JobQueue<D extends JobData = JobData, R = unknown, P = unknown> {
   readonly name: string;
   private readonly queue: Queue<D, R>;
   /** BullMQ never closes a connection it was handed: this one is ours to close. */
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
 
   constructor(private readonly opts: JobQueueOptions) {
     this.name = opts.name;

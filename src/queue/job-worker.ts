@@ -1,10 +1,9 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type MinimalJob } from "bullmq";
-import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import type { JobOutcome, Metrics } from "../runtime/metrics.js";
 import { JobDeferredError, TerminalJobError } from "../errors/index.js";
 import { CANCELLED_PREFIX, cancelKey, jobSubject, type JobData } from "./job.js";
-import { redisConnection } from "./redis.js";
+import { redisConnection, type RedisConnection } from "./redis.js";
 import { isWriteRefused, ThrottledErrorLog } from "./redis-errors.js";
 import { retryDelayMs, type RetrySchedule } from "./retry-schedule.js";
 
@@ -68,7 +67,7 @@ export class JobWorker {
   readonly worker: Worker<JobData>;
   private readonly handlers = new Map<string, AnyJobHandler>();
   /** BullMQ never closes a connection it was handed. */
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly errors = new ThrottledErrorLog(log);
   /** Pauses of job intake in a row because Redis refused writes; 0 once a job was taken again. */
   private refusals = 0;

@@ -4,12 +4,19 @@ import { describeRedisAddress, parseRedisAddress } from "../runtime/redis-addres
 import { ThrottledErrorLog } from "./redis-errors.js";
 
 /**
+ * A connection to one Redis (standalone or Sentinel's master) or to a Redis Cluster. Both are ioredis Commanders
+ * with the same commands, events and lifecycle, and BullMQ takes either as its connection (it tells a Cluster apart
+ * at run time), so the queue layer holds this union instead of pretending a Cluster is a Redis.
+ */
+export type RedisConnection = Redis | Cluster;
+
+/**
  * Every Redis connection Slipway makes, from one address (src/runtime/redis-address.ts): one Redis, the master
  * that Redis Sentinel names, or a Redis Cluster. BullMQ wants maxRetriesPerRequest null on connections that
  * block (workers, queue events); a command waits in ioredis's offline queue while the connection is down or
  * moving to a new master.
  */
-export function redisConnection(address: string): Redis {
+export function redisConnection(address: string): RedisConnection {
   const connection = connect(address);
   // Every client gets a listener, so an outage is a throttled warning, not ioredis's "Unhandled error event"
   // with a stack trace per reconnect attempt.
@@ -19,7 +26,7 @@ export function redisConnection(address: string): Redis {
 
 const errors = new ThrottledErrorLog(logger("redis"));
 
-function connect(address: string): Redis {
+function connect(address: string): RedisConnection {
   const common: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
@@ -46,8 +53,10 @@ function connect(address: string): Redis {
         updateSentinels: true,
       });
     case "cluster": {
+      // Every key Slipway and BullMQ use starts with the hash-tagged prefix (config refuses one without a tag),
+      // so each script's keys share a slot.
       const { maxRetriesPerRequest, enableReadyCheck, reconnectOnError } = common;
-      const cluster = new Cluster(target.nodes, {
+      return new Cluster(target.nodes, {
         redisOptions: {
           maxRetriesPerRequest,
           reconnectOnError,
@@ -56,10 +65,6 @@ function connect(address: string): Redis {
         },
         enableReadyCheck,
       });
-      // Every key Slipway and BullMQ use starts with the hash-tagged prefix (config refuses one without a tag),
-      // so each script's keys share a slot. The commands sent (get, set, del, eval, pttl, zscore, and BullMQ's,
-      // which tells a Cluster apart at run time) are the same on a Cluster as on one Redis.
-      return cluster as unknown as Redis;
     }
   }
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import { logger } from "../runtime/logging.js";
 import { StackBusyError, StackOwnerUnknownError } from "../errors/index.js";
+import type { RedisConnection } from "./redis.js";
 
 const log = logger("stack-lease");
 
 export interface StackLeasesOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** The BullMQ prefix: workers sharing a queue share leases. */
   prefix: string;
   /** A lease not renewed for this long is expired: its owner is taken for dead. Renewed every ttl/3. */
@@ -162,7 +162,7 @@ export class StackLease {
   private released = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: LeaseKeys,
     readonly stackName: string,
     private readonly token: string,
