@@ -14,7 +14,7 @@ import { controllerFieldManager } from "../../runtime/reconcile-runner.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
-import { clusterRuns, selects } from "./policy-phases.js";
+import { clusterRuns, selects } from "./phases.js";
 
 export const CLUSTER_BOOTSTRAP_CONTROLLER = "cluster-bootstrap";
 export const BOOTSTRAPPED_CONDITION = "Bootstrapped";

@@ -12,15 +12,11 @@ import type { Manager } from "../../runtime/manager.js";
 import { objectKey } from "../../runtime/resource.js";
 import { clusterBootstrapRegistration } from "./cluster-bootstrap.js";
 import type { PolicyEvaluationJobData, PolicyEvaluationResult } from "./job.js";
-import {
-  BOOTSTRAP_POLICY_CONTROLLER,
-  bootstrapPolicyRegistration,
-  POLICY_BATCH_MS,
-} from "./policy-controller.js";
+import { BOOTSTRAP_POLICY_CONTROLLER, bootstrapPolicyRegistration, POLICY_BATCH_MS } from "./controller.js";
 import { ProtectedSet } from "./protected.js";
 import { RateLimiter } from "./rate-limiter.js";
 
-export { BOOTSTRAP_POLICY_CONTROLLER, POLICY_BATCH_MS } from "./policy-controller.js";
+export { BOOTSTRAP_POLICY_CONTROLLER, POLICY_BATCH_MS } from "./controller.js";
 export {
   BOOTSTRAPPED_CONDITION,
   CLUSTER_BOOTSTRAP_CONTROLLER,

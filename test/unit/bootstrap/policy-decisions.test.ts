@@ -3,7 +3,7 @@ import type { BootstrapPolicy, ClusterDeployment, PolicyClusterStatus } from "..
 import { clusterLabels } from "../../../src/api/index.js";
 import { bootstrapVerdict } from "../../../src/bootstrap/policies/cluster-bootstrap.js";
 import { aggregateCompliance, evaluationRound } from "../../../src/bootstrap/policies/rounds.js";
-import { selects } from "../../../src/bootstrap/policies/policy-phases.js";
+import { selects } from "../../../src/bootstrap/policies/phases.js";
 import { templateProblem } from "../../../src/bootstrap/policies/templates.js";
 import { RateLimiter } from "../../../src/bootstrap/policies/rate-limiter.js";
 

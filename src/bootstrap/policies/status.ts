@@ -4,7 +4,7 @@ import { setCondition, summarize, type Condition, type ConditionInput } from "..
 import type { StatusInput } from "../../runtime/reconciler.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
-import type { PolicyScope } from "./policy-phases.js";
+import type { PolicyScope } from "./scope.js";
 import { aggregateCompliance } from "./rounds.js";
 
 export const PolicyCondition = { Evaluated: "Evaluated" } as const;

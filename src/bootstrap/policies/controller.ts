@@ -8,13 +8,9 @@ import { bootstrapPolicyResource } from "../../api/resources.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
-import {
-  buildPolicyScope,
-  reconcilePolicy,
-  type PolicyControllerSettings,
-  type PolicyScope,
-} from "./policy-phases.js";
-import { computePolicyStatus } from "./policy-status.js";
+import { buildPolicyScope, reconcilePolicy } from "./phases.js";
+import type { PolicyControllerSettings, PolicyScope } from "./scope.js";
+import { computePolicyStatus } from "./status.js";
 
 export const BOOTSTRAP_POLICY_CONTROLLER = "bootstrap-policy";
 /** A policy is reconciled at most about once a second for a stream of cluster changes and job events. */

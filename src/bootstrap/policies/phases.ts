@@ -9,63 +9,17 @@ import { BootstrapPolicyReason, PolicyEvaluationReason as Reason } from "../../a
 import { parseDuration } from "../../api/duration.js";
 import { TerminalError } from "../../errors/index.js";
 import { jobId } from "../../queue/job.js";
-import type { JobQueue } from "../../queue/job-queue.js";
 import { conditionTime } from "../../runtime/conditions.js";
 import { matchesLabelSelector, type LabelSelectorInput } from "../../runtime/label-selector.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import type { ReconcileContext, ReconcileResult } from "../../runtime/reconciler.js";
-import {
-  POLICY_EVALUATION_JOB,
-  POLICY_EVALUATION_OPERATION,
-  type PolicyEvaluationJobData,
-  type PolicyEvaluationResult,
-} from "./job.js";
-import {
-  BUILT_IN_PROTECTED_SET,
-  protectedTemplates,
-  protectedTemplatesMessage,
-  type ProtectedSet,
-} from "./protected.js";
+import { POLICY_EVALUATION_JOB, POLICY_EVALUATION_OPERATION, type PolicyEvaluationJobData } from "./job.js";
+import { BUILT_IN_PROTECTED_SET, protectedTemplates, protectedTemplatesMessage } from "./protected.js";
 import { policyAccessOf } from "../platform.js";
 import { DEFAULT_EVALUATION_INTERVAL_MS, evaluationRound } from "./rounds.js";
-import type { RateLimiter } from "./rate-limiter.js";
-import { decideRollout, type RolloutCluster, type RolloutDecision } from "./rollout.js";
+import { decideRollout, type RolloutCluster } from "./rollout.js";
+import type { PolicyControllerSettings, PolicyScope } from "./scope.js";
 import { templateProblem } from "./templates.js";
-
-export interface PolicyControllerSettings {
-  /** The "spoke" queue, where evaluations go. */
-  queue: JobQueue<PolicyEvaluationJobData, PolicyEvaluationResult>;
-  /** The ClusterDeployments of a namespace, from the shared informer's cache. */
-  clustersIn(namespace: string): ClusterObject[];
-  /**
-   * At most so many evaluations are queued per policy per second: a change on 1,000 clusters is spread over
-   * seconds instead of firing 1,000 jobs at one instant (the spoke workers' concurrency bounds them further).
-   */
-  limiter: RateLimiter;
-  /** When the policy sets no evaluationInterval. */
-  defaultIntervalMs?: number;
-  /** What policies may not delete or rewrite on clusters; the built-in set when absent. */
-  protectedObjects?: ProtectedSet;
-}
-
-/** What one pass found and decided; policy-status.ts reports it. */
-export interface PolicyScope {
-  policy: BootstrapPolicy;
-  context: ReconcileContext;
-  settings: PolicyControllerSettings;
-  /** The matching clusters, by name. */
-  clusters: ClusterObject[];
-  /** The status entry of each matching cluster after this pass, by cluster name. */
-  entries: Map<string, PolicyClusterStatus>;
-  /** Evaluations queued or running. */
-  evaluating: number;
-  /** Due evaluations held back by the rate limit. */
-  deferred: number;
-  /** Matching clusters that do not run (provisioning, hibernating): evaluated once they do. */
-  notRunning: number;
-  /** spec.rollout's decision of this pass (enforce with a rollout). */
-  rollout?: RolloutDecision;
-}
 
 /** Whether a BootstrapPolicy selects a ClusterDeployment (its own namespace only; clusterLabels says which labels). */
 export function selects(policy: BootstrapPolicy, cd: ClusterObject): boolean {
