@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderDurationTable, type FileDuration } from "../../harness/duration-reporter.js";
+import { renderDurationTable, renderFailures, type FileDuration } from "../../harness/duration-reporter.js";
 
 const row = (
   file: string,
@@ -12,6 +12,7 @@ const row = (
   seconds,
   tests: 3,
   failed: 0,
+  failedOutsideTests: false,
   slowWithoutReason: false,
   ...extra,
 });
@@ -32,5 +33,24 @@ describe("the per-file duration table", () => {
     expect(lines[4]).toContain("test/unit/a.test.ts");
     expect(table).toMatch(/180\.0\s+e2e\s+sum of 2 files/);
     expect(table).toMatch(/0\.4\s+unit\s+sum of 1 files/);
+  });
+
+  it("marks a file that failed in a hook although all its tests passed", () => {
+    const table = renderDurationTable([row("test/e2e/d.test.ts", "e2e", 9, { failedOutsideTests: true })]);
+    expect(table.split("\n")[1]).toContain("FAILED outside its tests (a hook or collecting it)");
+  });
+
+  it("ends with what failed, one line each, so a log's tail names the failure", () => {
+    expect(renderFailures([])).toBe("Nothing failed.");
+    expect(
+      renderFailures([
+        { where: "test/e2e/d.test.ts > outer", message: "Error: cleanup broke" },
+        { where: "unhandled error", message: "Error: late rejection" },
+      ]).split("\n"),
+    ).toEqual([
+      "What failed (2):",
+      "  test/e2e/d.test.ts > outer: Error: cleanup broke",
+      "  unhandled error: Error: late rejection",
+    ]);
   });
 });
