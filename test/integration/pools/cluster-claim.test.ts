@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runClaim } from "../../../src/cli/claim.js";
@@ -11,6 +10,7 @@ import { markClusterProvisionedForTest } from "../../builders/cluster-deployment
 import { clusterPool } from "../../builders/cluster-pool.js";
 import { eventually } from "../../harness/eventually.js";
 import { newNamespaces } from "../../harness/hub.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 import {
   condition,
   getClaim,
@@ -23,6 +23,7 @@ let manager: Manager;
 let client: KubeClient;
 let namespaces: Record<(typeof testNamespaces)[number], string>;
 const testNamespaces = ["claim-expiry", "claim-cli"] as const;
+const tempFolder = temporaryFolders("slipway-claim-");
 
 beforeAll(async () => {
   namespaces = await newNamespaces(testNamespaces);
@@ -75,7 +76,7 @@ describe("ClusterClaim", () => {
   it("slipway claim --wait reports progress and writes the kubeconfig", async () => {
     const ns = namespaces["claim-cli"];
     await client.create(clusterPoolResource, clusterPool("cli", ns, { size: 1, runningCount: 0 }));
-    const dir = await mkdtemp(join(tmpdir(), "slipway-claim-"));
+    const dir = tempFolder();
     const out = join(dir, "kubeconfig");
     const lines: string[] = [];
     const claiming = runClaim(client, {

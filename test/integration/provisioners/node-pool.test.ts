@@ -4,7 +4,6 @@
  * that a hand-written HostedCluster names, as the HostedCluster controller writes it. Every pool of the file
  * shares that hosted API; time for scaleDownDelay is the test's clock, never a sleep.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +30,7 @@ import { Manager } from "../../../src/runtime/manager.js";
 import { toolsBinDir } from "../../../src/runtime/paths.js";
 import { eventually } from "../../harness/eventually.js";
 import { hubKubeConfig, kubectl, newNamespaces, testStateDir } from "../../harness/hub.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 const VERSION = "1.36.3";
 let manager: Manager;
@@ -40,6 +40,7 @@ let hosted: KubeClient;
 let controlPlane: HostedControlPlane;
 let hostedKubeconfigPath: string;
 let dataDir: string;
+const tempFolder = temporaryFolders("node-pool-");
 let ns: string;
 /** The controller's clock: real time plus what a test adds. */
 let offsetMs = 0;
@@ -85,7 +86,7 @@ beforeAll(async () => {
   configureLogging({ level: "warn" });
   hub = new KubeClient(hubKubeConfig());
   ({ np: ns } = await newNamespaces(["np"] as const));
-  dataDir = await mkdtemp(join(testStateDir(), "node-pool-"));
+  dataDir = tempFolder(testStateDir());
   controlPlane = new HostedControlPlane({
     name: "np-hosted",
     dataDir: join(dataDir, "cp"),
@@ -118,7 +119,6 @@ afterAll(async () => {
   await manager?.stop();
   heartbeat?.stop();
   await controlPlane?.destroy();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 function nodePool(name: string, spec: Record<string, unknown>) {

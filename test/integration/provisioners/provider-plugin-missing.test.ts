@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../../src/api/index.js";
@@ -14,6 +13,7 @@ import {
   type InProcessController,
 } from "../../harness/cluster-deployment-controller.js";
 import { eventually } from "../../harness/eventually.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /*
  * An aws ClusterDeployment on the hub whose worker has no AWS provider plugin (none can be downloaded here): the
@@ -24,17 +24,17 @@ let controller: InProcessController;
 let client: KubeClient;
 let ns: string;
 let stateDir: string;
+const tempFolder = temporaryFolders("slipway-plugin-missing-");
 const canary = `CANARY${randomBytes(8).toString("hex")}`;
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), "slipway-plugin-missing-"));
+  stateDir = tempFolder();
   controller = await startClusterDeploymentController({ name: "plugin-missing", stateDir });
   ({ client, namespace: ns } = controller);
 });
 
 afterAll(async () => {
   await controller?.stop();
-  rmSync(stateDir, { recursive: true, force: true });
 });
 
 const stalled = (cd: ClusterDeployment) =>

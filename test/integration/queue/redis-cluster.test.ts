@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PULUMI_QUEUE } from "../../../src/queue/job.js";
 import { JobQueue } from "../../../src/queue/job-queue.js";
@@ -9,6 +6,7 @@ import { redisConnection } from "../../../src/queue/redis.js";
 import { StackLeases } from "../../../src/queue/stack-lease.js";
 import { loadConfig } from "../../../src/runtime/config.js";
 import { RedisClusterDeployment } from "../../harness/redis-cluster.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /*
  * Redis Cluster: BullMQ's scripts touch several keys of a queue at once, and a Cluster runs a script only when all
@@ -16,18 +14,19 @@ import { RedisClusterDeployment } from "../../harness/redis-cluster.js";
  * Slipway's (BullMQ's, the stack leases', the cancel requests') lands in the prefix's slot, and the queue works;
  * without the tag Redis answers CROSSSLOT, so the configuration refuses such a prefix.
  */
+const tempFolder = temporaryFolders("slipway-redis-cluster-");
+
 describe("the queue on a Redis Cluster of three masters", () => {
   let dir: string;
   let cluster: RedisClusterDeployment;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "slipway-redis-cluster-"));
+    dir = tempFolder();
     cluster = await RedisClusterDeployment.start(dir);
   });
 
   afterAll(async () => {
     await cluster?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("runs a job, a stack lease and a cancel request under the hash-tagged prefix", async () => {

@@ -1,17 +1,18 @@
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SurvivingDestination } from "../../../src/runtime/log-destination.js";
 import { createLogger } from "../../../src/runtime/logging.js";
 import { mountSmallDisk, type SmallDisk } from "../../harness/small-disk.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 const jsonLines = (path: string) =>
   readFileSync(path, "utf8")
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const tempFolder = temporaryFolders("slipway-notice-");
 
 describe("a log destination on a full disk", () => {
   let disk: SmallDisk;
@@ -55,7 +56,7 @@ describe("a log destination on a full disk", () => {
 
   it("writes a one-line notice to standard error, which may fail as well without throwing", async () => {
     const full = openSync("/dev/full", "w");
-    const noticePath = join(await mkdtemp(join(tmpdir(), "slipway-notice-")), "stderr.log");
+    const noticePath = join(tempFolder(), "stderr.log");
     const notice = openSync(noticePath, "w");
     try {
       const destination = new SurvivingDestination({ fd: full, noticeFd: notice });

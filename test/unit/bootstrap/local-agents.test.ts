@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,6 +9,7 @@ import {
 } from "../../../src/bootstrap/registration/local-agent.js";
 import { markedProcesses } from "../../../src/queue/process-tree.js";
 import { eventually } from "../../harness/eventually.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /**
  * The worker's supervision of local clusters' agents, with a stand-in program in place of OCM's agent (which
@@ -34,14 +34,14 @@ function standIn(dir: string): string {
 
 describe("LocalAgents: OCM's agent beside each local cluster, supervised by the worker", () => {
   let agents: LocalAgents | undefined;
+  const tempFolder = temporaryFolders("slipway-agents-");
   let stateDir = "";
   afterEach(async () => {
     await agents?.close();
-    rmSync(stateDir, { recursive: true, force: true });
   });
 
   function setUp() {
-    stateDir = mkdtempSync(join(tmpdir(), "slipway-agents-"));
+    stateDir = tempFolder();
     const clusterDir = join(stateDir, "clusters", "ns-alpha-1234");
     mkdirSync(clusterDir, { recursive: true });
     agents = new LocalAgents({

@@ -1,8 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ClusterDeployment } from "../../../src/api/index.js";
 import {
   approvalDecision,
@@ -21,9 +19,9 @@ import {
 } from "../../../src/bootstrap/registration/names.js";
 import { refreshDue, untilRefreshDue } from "../../../src/bootstrap/registration/phases.js";
 import { joinedCondition, registeredCondition } from "../../../src/bootstrap/registration/status.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
-const dir = mkdtempSync(join(tmpdir(), "slipway-csr-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = temporaryFolders("slipway-csr-")();
 
 /** A real PKCS#10 request, as OCM's agent makes one (openssl, an EC key). */
 function csrPem(subject: string): string {

@@ -1,8 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, USAGE_ERROR } from "../../../src/cli/program.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /** Runs the `slipway` command line in-process; help and usage errors are captured, not printed. */
 async function slipway(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -16,18 +15,18 @@ async function slipway(...argv: string[]): Promise<{ code: number; out: string; 
 }
 
 describe("the slipway command line", () => {
+  const tempFolder = temporaryFolders("slipway-cli-");
   let stateDir: string;
   const saved = { ...process.env };
 
   beforeAll(async () => {
     // No hub here: every command that gets past parsing fails on the missing kubeconfig, which proves it ran.
-    stateDir = await mkdtemp(join(tmpdir(), "slipway-cli-"));
+    stateDir = tempFolder();
     for (const key of ["SLIPWAY_KUBECONFIG", "KUBECONFIG", "SLIPWAY_STATE_DIR"]) delete process.env[key];
   });
 
   afterAll(async () => {
     process.env = saved;
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   it("lists every command in --help and exits 0", async () => {

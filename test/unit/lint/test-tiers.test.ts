@@ -32,4 +32,11 @@ describe("test tiers by folder", () => {
       .filter((f) => hubOrProcess.test(readFileSync(join(repoRoot, f), "utf8")));
     expect(offenders).toEqual([]);
   });
+
+  it("makes unit and integration tests' temporary folders through temporaryFolders, which removes them after the file", () => {
+    const offenders = files
+      .filter((f) => /^test\/(unit|integration)\//.test(f))
+      .filter((f) => /\bmkdtemp(Sync)?\(/.test(readFileSync(join(repoRoot, f), "utf8")));
+    expect(offenders).toEqual([]);
+  });
 });

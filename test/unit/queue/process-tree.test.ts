@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   endOrphans,
   markedProcesses,
@@ -13,18 +11,20 @@ import {
   RUN_OWNER_ENV,
   RUN_STATE_DIR_ENV,
 } from "../../../src/queue/process-tree.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /*
  * Real processes standing in for a Pulumi run's plugins: what carries a dead owner's marker for a state folder is
  * ended, and nothing else is touched, least of all what was detached on purpose (a local cluster's etcd).
  */
 describe("orphans of a dead worker", () => {
+  const tempFolder = temporaryFolders("slipway-orphans-");
   let stateDir: string;
   let deadOwner: string;
   const started: ChildProcess[] = [];
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), "slipway-orphans-"));
+    stateDir = tempFolder();
     // A worker that was killed: its identity is that of a process that no longer runs.
     const worker = spawn("sleep", ["60"]);
     deadOwner = processIdentity(worker.pid)!;
@@ -36,10 +36,6 @@ describe("orphans of a dead worker", () => {
     for (const child of started.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
-  });
-
-  afterAll(async () => {
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   /** A process of a run of `owner` in `dir`; `shell` replaces the plain `sleep`. */

@@ -1,12 +1,11 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { isEngineShutdownRejection } from "../../../src/queue/pulumi-runner.js";
 import { RunProcesses, type RunContext } from "../../../src/queue/run-processes.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 /*
  * How a stopping worker interrupts a run: the CLI gets Pulumi's cancel (one SIGINT) even when it started after the
@@ -14,12 +13,10 @@ import { RunProcesses, type RunContext } from "../../../src/queue/run-processes.
  * grace period is ended and reported as such. Real processes stand in for the CLI.
  */
 describe("interrupting a run", () => {
+  const tempFolder = temporaryFolders("slipway-interrupt-");
   let stateDir: string;
-  beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), "slipway-interrupt-"));
-  });
-  afterAll(async () => {
-    await rm(stateDir, { recursive: true, force: true });
+  beforeAll(() => {
+    stateDir = tempFolder();
   });
 
   /**

@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/runtime/config.js";
 import { describeRedisAddress, parseRedisAddress } from "../../../src/runtime/redis-address.js";
 import { reconnectOnReadOnly } from "../../../src/queue/redis.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
+
+const tempFolder = temporaryFolders("redis-address-");
 
 describe("Redis address: one Redis, Sentinel, or a Cluster's seeds", () => {
   it("keeps REDIS_URL as it is when nothing else is set", () => {
@@ -13,7 +15,7 @@ describe("Redis address: one Redis, Sentinel, or a Cluster's seeds", () => {
   });
 
   it("builds a Sentinel address from the Sentinels, the master name and the passwords, and parses it back", () => {
-    const dir = mkdtempSync(join(tmpdir(), "redis-address-"));
+    const dir = tempFolder();
     writeFileSync(join(dir, "password"), "p@ss:w/rd\n");
     const { redisUrl } = loadConfig({
       SLIPWAY_REDIS_SENTINELS: "redis-0.redis:26379, redis-1.redis,[fd00::7]:5000",

@@ -1,12 +1,13 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { TerminalStackError } from "../../../src/errors/index.js";
 import { validateLocalInputs, versionMatches } from "../../../stacks/local/inputs.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 describe("local platform inputs", () => {
   let binDir: string;
+  const tempFolder = temporaryFolders("slipway-local-inputs-");
   const inputs = (platform: Record<string, unknown>) => ({
     clusterName: "dev-1",
     powerState: "Running",
@@ -25,13 +26,9 @@ describe("local platform inputs", () => {
   };
 
   beforeAll(async () => {
-    binDir = await mkdtemp(join(tmpdir(), "slipway-local-inputs-"));
+    binDir = tempFolder();
     for (const program of ["etcd", "kube-apiserver"]) await writeFile(join(binDir, program), "");
     await writeFile(join(binDir, "kube-apiserver.version"), "v1.36.3\n");
-  });
-
-  afterAll(async () => {
-    await rm(binDir, { recursive: true, force: true });
   });
 
   it("matches versions by whole components", () => {

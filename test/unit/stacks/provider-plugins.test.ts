@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ProviderPluginMissingError } from "../../../src/errors/index.js";
 import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import {
@@ -12,19 +11,16 @@ import {
   providerPluginReport,
   requiredPlugins,
 } from "../../../stacks/index.js";
+import { temporaryFolders } from "../../harness/temporary-folders.js";
 
 // Whether a cloud cluster may run: the plugin its SDK package needs, read from the Pulumi home as the CLI reads it.
-const homes: string[] = [];
+const tempFolder = temporaryFolders("slipway-plugins-");
 function pulumiHome(folders: string[] = [], files: string[] = []): string {
-  const home = mkdtempSync(join(tmpdir(), "slipway-plugins-"));
-  homes.push(home);
+  const home = tempFolder();
   for (const folder of folders) mkdirSync(join(home, "plugins", folder), { recursive: true });
   for (const file of files) writeFileSync(join(home, "plugins", file), "");
   return home;
 }
-afterEach(() => {
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
 
 describe("provider plugins", () => {
   it("needs the version each SDK package of this checkout drives", () => {
