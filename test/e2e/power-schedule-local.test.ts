@@ -24,7 +24,7 @@ import { hubKubeConfig, kubectlOk } from "../harness/hub.js";
  * A hibernation schedule on a real local cluster, with the real controller (ClusterDeployment and power
  * controllers) and worker processes. The controller runs the power controller's test clock (schedule time 60 times
  * faster than real time, from an origin the test shares), so the schedule's minutes pass in seconds: it sleeps the
- * cluster at a minute a little ahead and wakes it 45 schedule minutes (45 real seconds) later.
+ * cluster at a minute a little ahead and wakes it 25 schedule minutes (25 real seconds) later.
  */
 const CLOCK_SCALE = 60;
 const clock = new ScaledClock(CLOCK_SCALE);
@@ -97,10 +97,13 @@ describe("a hibernation schedule on the local platform, end to end", () => {
     const dataDir = join(sut.stateDir, "clusters", `${ns}-nightly-${running.metadata.uid!.slice(0, 8)}`);
     expect(processesNaming(dataDir).length).toBeGreaterThanOrEqual(2);
 
-    // Sleep, in schedule time, from the first minute at least two minutes ahead until 45 minutes later, every day
-    // in UTC (a schedule day lasts 24 real minutes, so it does not come round again during the test).
-    const start = new Date(Math.ceil((clock.now().getTime() + 120_000) / 60_000) * 60_000);
-    const end = new Date(start.getTime() + 45 * 60_000);
+    // Sleep, in schedule time, from the first minute at least six minutes ahead until 25 minutes later, every day
+    // in UTC (a schedule day lasts 24 real minutes, so it does not come round again during the test). Six schedule
+    // minutes are six real seconds for the patch to reach the controller and its next times to be computed: with
+    // two, a controller that got to it 2 s late on a loaded machine found the window already open and reported
+    // tomorrow's start. Twenty-five minutes leave the local hibernate (about 5 s) ample time before the wake.
+    const start = new Date(Math.ceil((clock.now().getTime() + 6 * 60_000) / 60_000) * 60_000);
+    const end = new Date(start.getTime() + 25 * 60_000);
     const realMsUntil = (at: Date) => Math.max(0, clock.msUntil(at));
     const schedule = {
       start: `${start.getUTCMinutes()} ${start.getUTCHours()} * * *`,

@@ -31,12 +31,12 @@ describe("registration of a local cluster with OCM's real agent and controller",
   const name = `reg-l-${randomBytes(3).toString("hex")}`;
 
   beforeAll(async () => {
-    // A 5 s lease: OCM reports a stopped agent after 5 leases (25 s) instead of 2.5 minutes. The agent's material
-    // is re-applied every 20 s instead of 10 minutes, and a cluster OCM lost for 5 s gets its agent restarted.
+    // A 3 s lease: OCM reports a stopped agent after 5 leases (15 s) instead of 2.5 minutes. The agent's material
+    // is re-applied every 10 s instead of 10 minutes, and a cluster OCM lost for 5 s gets its agent restarted.
     sut = await slipwayUnderTest("e2e-reg-local", {
       SLIPWAY_LEADER_ELECTION: "false",
-      SLIPWAY_REGISTRATION_LEASE_SECONDS: "5",
-      SLIPWAY_REGISTRATION_RESYNC_SECONDS: "20",
+      SLIPWAY_REGISTRATION_LEASE_SECONDS: "3",
+      SLIPWAY_REGISTRATION_RESYNC_SECONDS: "10",
       SLIPWAY_REGISTRATION_REPAIR_SECONDS: "5",
     });
     sut.controller();
