@@ -1,11 +1,10 @@
 import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
-import { PULUMI_QUEUE } from "../../queue/job.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
 import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
+import { afterDeletePass, afterNormalPass, registerStackResource } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
 import { computeStatus, ownedConditions } from "./status.js";
@@ -33,13 +32,10 @@ export function clusterDeploymentReconciler(
     },
     async reconcileNormal(scope) {
       await reconcileNormal(scope);
-      return scope.requeueAfterMs !== undefined || scope.status.stack?.result === "InProgress"
-        ? { requeueAfter: scope.requeueAfterMs ?? 15_000 } // job events usually come first; this is the safety net
-        : {};
+      return afterNormalPass(scope);
     },
     async reconcileDelete(scope) {
-      const done = await reconcileDelete(scope);
-      return done ? {} : { requeueAfter: scope.requeueAfterMs ?? 5_000 };
+      return afterDeletePass(scope, await reconcileDelete(scope));
     },
     computeStatus(input: StatusInput<ClusterDeployment, ClusterDeploymentScope>) {
       if (!input.scope) return ownedStatus(input.object.status ?? {});
@@ -79,14 +75,5 @@ export function clusterDeploymentRegistration(
  * progress, finished) reconcile the cluster at once instead of at the next poll.
  */
 export function register(manager: Manager, deps: ControllerDependencies): void {
-  const queue = deps.jobs.queue<StackJobData, StackJobResult, StackJobProgress>(PULUMI_QUEUE);
-  manager.register(
-    clusterDeploymentRegistration(
-      { kube: deps.kube, queue, config: deps.config },
-      deps.config.controller.concurrency,
-    ),
-  );
-  deps.jobs.onJobEvent(PULUMI_QUEUE, "ClusterDeployment", (e) =>
-    manager.enqueue(CLUSTER_DEPLOYMENT_CONTROLLER, `${e.namespace}/${e.name}`),
-  );
+  registerStackResource(manager, deps, "ClusterDeployment", clusterDeploymentRegistration);
 }

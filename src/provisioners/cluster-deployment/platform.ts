@@ -3,11 +3,9 @@
  * its platform's program. Hive style: one adapter per platform, found by the platform key the spec sets.
  */
 import { platformOf, type ClusterDeployment } from "../../api/index.js";
-import type { KubeObject } from "../../api/object.js";
-import { secretResource } from "../../api/resources.js";
-import type { KubeClient } from "../../runtime/kube-client.js";
 import { stackInputsHash, stackNameFor } from "../../queue/stack-job.js";
 import { InvalidSpecError, TerminalStackError } from "../../errors/index.js";
+import { credentialsSecretName, missingCredentialKeys } from "../stack-resource/index.js";
 import {
   platformDefinition,
   type PlatformDefinition,
@@ -30,6 +28,8 @@ export interface PlatformAdapter {
   validate(cd: ClusterDeployment, ctx: PlatformContext): void;
   /** The program's inputs for the desired state. Never secrets: credentials travel as Pulumi secret config. */
   stackInputs(cd: ClusterDeployment, ctx: StackContext): Record<string, unknown>;
+  /** The spec's spec.platform.<platform> block. */
+  platformSpec(cd: ClusterDeployment): Record<string, unknown>;
 }
 
 const adapters = new Map<string, PlatformAdapter>();
@@ -64,62 +64,15 @@ export function desiredStack(
   return { stackName, inputs, inputsHash: stackInputsHash(inputs) };
 }
 
-/**
- * The platform's credentials from the Secret the spec names, read by the worker when the job runs (so they are
- * never in its payload) for the runner to hand to the program as Pulumi secret config. Errors name keys, never
- * values, and are retried: the controller checked the Secret before queuing, so it changed since.
- */
-export async function readCredentials(
-  kube: KubeClient,
-  adapter: PlatformAdapter,
-  cd: ClusterDeployment,
-): Promise<Record<string, string> | undefined> {
-  const name = adapter.credentialsSecretName(cd);
-  if (!name) return undefined;
-  const namespace = cd.metadata!.namespace!;
-  type Secret = KubeObject & { data?: Record<string, string> };
-  const secret = await kube.getIfExists<Secret>(secretResource, namespace, name);
-  if (!secret) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${name} does not exist`);
-  const missing = adapter.missingCredentialKeys(secret);
-  if (missing.length > 0)
-    throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${name} lacks ${missing.join(", ")}`);
-  const wanted = adapter.definition.credentials?.keys ?? [];
-  const keys = wanted.length > 0 ? wanted : Object.keys(secret.data ?? {});
-  const credentials = Object.fromEntries(
-    keys.map((key) => [key, Buffer.from(secret.data![key]!, "base64").toString("utf8")]),
-  );
-  // Further Secrets the spec names (vsphere's certificatesRef): their keys travel with the credentials.
-  for (const also of adapter.definition.credentials?.alsoFrom ?? []) {
-    const ref = (platformSpecOf(adapter, cd)[also.field] as { name?: string } | undefined)?.name;
-    if (!ref) continue;
-    const other = await kube.getIfExists<Secret>(secretResource, namespace, ref);
-    if (!other) throw new Error(`CredentialsSecretMissing: Secret ${namespace}/${ref} does not exist`);
-    const lacking = also.keys.filter((key) => other.data?.[key] === undefined);
-    if (lacking.length > 0)
-      throw new Error(`CredentialsKeysMissing: Secret ${namespace}/${ref} lacks ${lacking.join(", ")}`);
-    for (const key of also.keys) credentials[key] = Buffer.from(other.data![key]!, "base64").toString("utf8");
-  }
-  return credentials;
-}
-
-function platformSpecOf(adapter: PlatformAdapter, cd: ClusterDeployment): Record<string, unknown> {
-  return (cd.spec.platform as Record<string, Record<string, unknown> | undefined>)[adapter.name] ?? {};
-}
-
 function adapterFor(definition: PlatformDefinition, program: StackProgram): PlatformAdapter {
   const platformSpec = (cd: ClusterDeployment) =>
     (cd.spec.platform as Record<string, Record<string, unknown> | undefined>)[definition.name] ?? {};
   const adapter: PlatformAdapter = {
     name: definition.name,
     definition,
-    credentialsSecretName(cd) {
-      if (!definition.credentials) return undefined;
-      return (platformSpec(cd).credentialsRef as { name?: string } | undefined)?.name;
-    },
-    missingCredentialKeys(secret) {
-      const data = (secret as { data?: Record<string, string> }).data ?? {};
-      return (definition.credentials?.keys ?? []).filter((key) => data[key] === undefined);
-    },
+    platformSpec,
+    credentialsSecretName: (cd) => credentialsSecretName(definition, platformSpec(cd)),
+    missingCredentialKeys: (secret) => missingCredentialKeys(definition, secret),
     validate(cd, ctx) {
       try {
         program.validate(desiredStack(adapter, cd, ctx).inputs);

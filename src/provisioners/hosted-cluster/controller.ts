@@ -3,11 +3,10 @@ import { hostedClusterResource, nodePoolResource, secretResource } from "../../a
 import { HostedClusterReason } from "../../api/reasons.js";
 import { getCondition, type Condition } from "../../runtime/conditions.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
-import { PULUMI_QUEUE } from "../../queue/job.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
+import { afterDeletePass, afterNormalPass, registerStackResource } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { HostedClusterDependencies, HostedClusterScope } from "./scope.js";
 import { computeStatus, ownedConditions, OTHER_WRITERS } from "./status.js";
@@ -32,13 +31,10 @@ export function hostedClusterReconciler(
     },
     async reconcileNormal(scope) {
       await reconcileNormal(scope);
-      return scope.requeueAfterMs !== undefined || scope.status.stack?.result === "InProgress"
-        ? { requeueAfter: scope.requeueAfterMs ?? 15_000 } // job events usually come first; this is the safety net
-        : {};
+      return afterNormalPass(scope);
     },
     async reconcileDelete(scope) {
-      const done = await reconcileDelete(scope);
-      return done ? {} : { requeueAfter: scope.requeueAfterMs ?? 5_000 };
+      return afterDeletePass(scope, await reconcileDelete(scope));
     },
     computeStatus(input: StatusInput<HostedCluster, HostedClusterScope>) {
       if (!input.scope) return ownedStatus(input.object.status ?? {});
@@ -92,14 +88,5 @@ export function hostedClusterRegistration(
  * and their events reconcile the HostedCluster at once.
  */
 export function register(manager: Manager, deps: ControllerDependencies): void {
-  const queue = deps.jobs.queue<StackJobData, StackJobResult, StackJobProgress>(PULUMI_QUEUE);
-  manager.register(
-    hostedClusterRegistration(
-      { kube: deps.kube, queue, config: deps.config },
-      deps.config.controller.concurrency,
-    ),
-  );
-  deps.jobs.onJobEvent(PULUMI_QUEUE, "HostedCluster", (e) =>
-    manager.enqueue(HOSTED_CLUSTER_CONTROLLER, `${e.namespace}/${e.name}`),
-  );
+  registerStackResource(manager, deps, "HostedCluster", hostedClusterRegistration);
 }

@@ -1,0 +1,52 @@
+import type { KubeObject } from "../../api/index.js";
+import type { ControllerDependencies } from "../../queue/controller-jobs.js";
+import { PULUMI_QUEUE } from "../../queue/job.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
+import type { SlipwayConfig } from "../../runtime/config.js";
+import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { KubeClient } from "../../runtime/kube-client.js";
+import type { Manager } from "../../runtime/manager.js";
+import type { ReconcileResult } from "../../runtime/reconciler.js";
+import type { StackJobQueue, StackScope } from "./kind.js";
+import type { StackKind } from "../../../stacks/index.js";
+
+/** What a stack-backed kind's controller is built with. */
+export interface StackControllerDeps {
+  kube: KubeClient;
+  /** The "pulumi" queue: every stack-backed kind's stack jobs run there, side by side. */
+  queue: StackJobQueue;
+  config: SlipwayConfig;
+}
+
+/**
+ * Registers a stack-backed kind's controller: its stack jobs go to the "pulumi" queue, and their events (started,
+ * progress, finished) reconcile the object at once instead of at the next poll.
+ */
+export function registerStackResource<T extends KubeObject, S>(
+  manager: Manager,
+  deps: ControllerDependencies,
+  kind: StackKind,
+  registration: (deps: StackControllerDeps, concurrency: number) => ControllerRegistration<T, S>,
+): void {
+  const queue = deps.jobs.queue<StackJobData, StackJobResult, StackJobProgress>(PULUMI_QUEUE);
+  const controller = registration(
+    { kube: deps.kube, queue, config: deps.config },
+    deps.config.controller.concurrency,
+  );
+  manager.register(controller);
+  deps.jobs.onJobEvent(PULUMI_QUEUE, kind, (e) =>
+    manager.enqueue(controller.name, `${e.namespace}/${e.name}`),
+  );
+}
+
+/** After a normal pass: poll while a job is in flight (job events usually come first; this is the safety net). */
+export function afterNormalPass(scope: StackScope): ReconcileResult {
+  return scope.requeueAfterMs !== undefined || scope.status.stack?.result === "InProgress"
+    ? { requeueAfter: scope.requeueAfterMs ?? 15_000 }
+    : {};
+}
+
+/** After a delete pass: done, or look again soon. */
+export function afterDeletePass(scope: StackScope, done: boolean): ReconcileResult {
+  return done ? {} : { requeueAfter: scope.requeueAfterMs ?? 5_000 };
+}
