@@ -1,5 +1,6 @@
 import type { CustomResource } from "./object.js";
 import { conditions, duration, labelSelector, observedGeneration } from "./common.js";
+import { CLUSTER_KINDS, clusterEntryKind } from "./cluster-view.js";
 import { ageColumn, type KindDefinition } from "./crd.js";
 import { protectedObjectRules } from "./protected-objects.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -119,8 +120,12 @@ export const bootstrapPolicySpec = s.object(
 );
 
 export const policyClusterStatus = s.object({
+  kind: clusterEntryKind(),
   name: s
-    .string({ description: "Name of the cluster (its ManagedCluster name on the hub).", maxLength: 253 })
+    .string({
+      description: "metadata.name of the cluster's ClusterDeployment or HostedCluster.",
+      maxLength: 253,
+    })
     .required(),
   namespace: s.string({
     description: "Namespace of the cluster's ClusterDeployment or HostedCluster.",
@@ -149,6 +154,9 @@ export const policyRolloutStatus = s.object(
       description: "The cluster whose failure paused the rollout of this generation.",
       maxLength: 253,
     }),
+    pausedClusterKind: s.enum(CLUSTER_KINDS, {
+      description: "Kind of pausedCluster.",
+    }),
     pausedAt: s.dateTime({ description: "When the rollout paused." }),
     message: s.string({ description: "Why it paused: the cluster and the cause.", maxLength: 4096 }),
   },
@@ -168,9 +176,9 @@ export const bootstrapPolicyStatus = s.object(
         "Compliant when every matching cluster is; NonCompliant when one is not; Pending before the first evaluation.",
     }),
     clusters: s.array(policyClusterStatus, {
-      description: "One entry per matching cluster.",
+      description: "One entry per matching cluster, by kind and name.",
       listType: "map",
-      listMapKeys: ["name"],
+      listMapKeys: ["kind", "name"],
     }),
     rollout: policyRolloutStatus,
   },

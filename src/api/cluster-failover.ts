@@ -1,4 +1,5 @@
 import type { CustomResource } from "./object.js";
+import { clusterEntryKind } from "./cluster-view.js";
 import { conditions, duration, labelSelector, names, observedGeneration } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -139,7 +140,10 @@ export const clusterFailoverSpec = s.object(
 
 export const failoverClusterStatus = s.object(
   {
-    name: s.string({ description: "Name of the ClusterDeployment.", maxLength: 253 }).required(),
+    kind: clusterEntryKind(),
+    name: s
+      .string({ description: "metadata.name of the ClusterDeployment or HostedCluster.", maxLength: 253 })
+      .required(),
     state: s
       .enum(FAILOVER_CLUSTER_STATES, { description: "Where the cluster is in the failover." })
       .required(),

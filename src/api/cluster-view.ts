@@ -15,6 +15,7 @@ import type { HostedCluster } from "./hosted-cluster.js";
 import type { ResourceRef } from "./object.js";
 import { platformOf, regionOf } from "./platform.js";
 import { clusterDeploymentResource, hostedClusterResource } from "./resources.js";
+import { s } from "./schema.js";
 
 export const CLUSTER_KINDS = ["ClusterDeployment", "HostedCluster"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
@@ -28,6 +29,50 @@ export const clusterResources: Record<ClusterKind, ResourceRef> = {
 
 export function isClusterKind(kind: string | undefined): kind is ClusterKind {
   return (CLUSTER_KINDS as readonly string[]).includes(kind ?? "");
+}
+
+/**
+ * The kind of a status entry that names a cluster and carries none: entries (a policy's compliance, a failover's
+ * clusters) were written before HostedClusters were clusters, when every cluster was a ClusterDeployment.
+ */
+export const DEFAULT_ENTRY_KIND: ClusterKind = "ClusterDeployment";
+
+/**
+ * `kind` of a status entry that names one cluster of a namespace. A ClusterDeployment and a HostedCluster may share
+ * a name there, so an entry is the cluster's kind and name, never its name alone.
+ */
+export const clusterEntryKind = () =>
+  s.enum(CLUSTER_KINDS, {
+    description:
+      "Kind of the cluster: a ClusterDeployment and a HostedCluster may share a name in a namespace, and each " +
+      "has its own entry. Absent in entries written before HostedClusters: ClusterDeployment.",
+    default: DEFAULT_ENTRY_KIND,
+  });
+
+/** One cluster among the clusters of a namespace: its kind and name, as `Kind/name`. */
+export function clusterKey(kind: string | undefined, name: string): string {
+  return `${kind ?? DEFAULT_ENTRY_KIND}/${name}`;
+}
+
+/** The key of a cluster object (one read from the API always carries its kind). */
+export function clusterKeyOf(cluster: ClusterObject): string {
+  return clusterKey(cluster.kind, cluster.metadata.name ?? "");
+}
+
+/** The key of a status entry naming a cluster (an entry without a kind is a ClusterDeployment's). */
+export function entryKey(entry: { kind?: string; name: string }): string {
+  return clusterKey(entry.kind, entry.name);
+}
+
+/**
+ * How a list shows an entry's cluster: its name alone while every entry of the list is of one kind (so a fleet of
+ * ClusterDeployments reads as before), `Kind/name` once both kinds are in it.
+ */
+export function entryLabeler(
+  entries: readonly { kind?: string }[],
+): (entry: { kind?: string; name: string }) => string {
+  const kinds = new Set(entries.map((e) => e.kind ?? DEFAULT_ENTRY_KIND));
+  return (entry) => (kinds.size > 1 ? entryKey(entry) : entry.name);
 }
 
 type Condition = NonNullable<NonNullable<ClusterDeploymentStatus["conditions"]>>[number];

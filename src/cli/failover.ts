@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ClusterFailover, ClusterFailoverSpecInput } from "../api/index.js";
+import { entryLabeler, type ClusterFailover, type ClusterFailoverSpecInput } from "../api/index.js";
 import { clusterFailoverResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
@@ -104,8 +104,10 @@ export async function failoverCommand(pool: string | undefined, options: Failove
     lastCounts = counts;
     if (ended) {
       if (tty) process.stdout.write("\n");
-      const failed = failover.status?.clusters?.filter((c) => c.state === "Failed") ?? [];
-      for (const c of failed) console.log(`  ${c.name}: ${c.reason}: ${c.message ?? ""}`);
+      const entries = failover.status?.clusters ?? [];
+      const label = entryLabeler(entries);
+      for (const c of entries.filter((e) => e.state === "Failed"))
+        console.log(`  ${label(c)}: ${c.reason}: ${c.message ?? ""}`);
       return failover.status?.phase === "Succeeded" || failover.status?.phase === "Cancelled" ? 0 : 1;
     }
     if (Date.now() > deadline) {

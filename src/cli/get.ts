@@ -1,4 +1,5 @@
 import {
+  entryLabeler,
   platformOf,
   sumUsage,
   usageAt,
@@ -165,11 +166,13 @@ export function policyRows(items: BootstrapPolicy[], allNamespaces: boolean, now
       ];
     }),
   );
+  // A ClusterDeployment and a HostedCluster may share a name: where both kinds are listed, each shows as Kind/name.
+  const label = entryLabeler(items.flatMap((p) => p.status?.clusters ?? []));
   const rows = items.flatMap((p) =>
     (p.status?.clusters ?? []).map((c) => [
       ...ns(p),
       p.metadata.name ?? "",
-      c.name,
+      label(c),
       c.compliant,
       c.lastEvaluated ? `${age(c.lastEvaluated, now)} ago` : "never",
       (c.message ?? "").replace(/\s+/g, " ").slice(0, 160),

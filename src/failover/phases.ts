@@ -1,6 +1,9 @@
 import {
+  clusterKeyOf,
   clusterResources,
   clusterView,
+  entryKey,
+  entryLabeler,
   FAILOVER_ANNOTATION,
   type ClusterObject,
   type ClusterFailover,
@@ -12,7 +15,6 @@ import { ClusterFailoverReason as Reason } from "../api/reasons.js";
 import { clusterPoolResource } from "../api/resources.js";
 import { isNotFound, TerminalError } from "../errors/index.js";
 import type { ReconcileContext, ReconcileResult } from "../runtime/reconciler.js";
-import type { ResourceRef } from "../runtime/resource.js";
 import {
   achievedRtoSeconds,
   failoverTime,
@@ -20,6 +22,7 @@ import {
   overlapMessage,
   planFailover,
   standbyPrimaryOverlap,
+  type ClusterRef,
   type FailoverPlan,
 } from "./plan.js";
 import { clustersOfSet, conflictingFailover, ENDED_PHASES, failoverClusterView } from "./views.js";
@@ -55,7 +58,7 @@ export interface FailoverScope extends FailoverProgress {
   failover: ClusterFailover;
   context: ReconcileContext;
   deps: FailoverDeps;
-  /** Clusters this controller asked to run, until its status shows them. */
+  /** Clusters (by key: kind and name) this controller asked to run, until its status shows them. */
   requested: Map<string, string>;
   clusters: ClusterObject[];
   startedAt?: string;
@@ -118,17 +121,19 @@ async function start(scope: FailoverScope): Promise<void> {
       Reason.NoClustersMatched,
       set.poolName !== undefined
         ? `ClusterPool ${set.poolName} has no clusters: wait for it to create them or name another pool`
-        : "spec.standby.selector matches no ClusterDeployment in this namespace: fix the selector or the clusters' labels",
+        : "spec.standby.selector matches no ClusterDeployment or HostedCluster in this namespace: fix the selector or the clusters' labels",
       { requeueAfterMs: STALLED_RETRY_MS },
     );
-  const members = new Set(standby.map((cd) => cd.metadata.name!));
+  const members = new Set(standby.map(clusterKeyOf));
   if (failover.spec.primary) {
-    const primary = clustersOfSet(failover.spec.primary, clusters).map((cd) => cd.metadata.name!);
-    const overlap = standbyPrimaryOverlap([...members], primary);
+    const primary = clustersOfSet(failover.spec.primary, clusters);
+    const overlap = standbyPrimaryOverlap([...members], primary.map(clusterKeyOf));
     if (overlap.length > 0)
-      throw new TerminalError(Reason.StandbyPrimaryOverlap, overlapMessage(overlap), {
-        requeueAfterMs: STALLED_RETRY_MS,
-      });
+      throw new TerminalError(
+        Reason.StandbyPrimaryOverlap,
+        overlapMessage(shownAs([...standby, ...primary], overlap)),
+        { requeueAfterMs: STALLED_RETRY_MS },
+      );
   }
   const other = conflictingFailover(
     failover,
@@ -153,14 +158,24 @@ async function start(scope: FailoverScope): Promise<void> {
   });
 }
 
+/** How people read the clusters of `keys`: names, or Kind/name where both kinds are among `clusters`. */
+function shownAs(clusters: readonly ClusterObject[], keys: readonly string[]): string[] {
+  const byKey = new Map(clusters.map((cd) => [clusterKeyOf(cd), cd]));
+  const refs = keys.map((key) => {
+    const cd = byKey.get(key)!;
+    return { kind: clusterView(cd).kind, name: cd.metadata.name! };
+  });
+  return refs.map(entryLabeler(clusters.map((cd) => ({ kind: clusterView(cd).kind }))));
+}
+
 /** spec.powerState Running and the annotation that keeps the cluster running after the failover. */
-async function resumeCluster(scope: FailoverScope, name: string): Promise<void> {
+async function resumeCluster(scope: FailoverScope, cluster: ClusterRef): Promise<void> {
   const { failover, context } = scope;
   try {
     await context.client.patch(
-      resourceOf(scope, name),
+      clusterResources[cluster.kind],
       failover.metadata.namespace,
-      name,
+      cluster.name,
       {
         metadata: { annotations: { [FAILOVER_ANNOTATION]: failover.metadata.name } },
         spec: { powerState: "Running" },
@@ -172,35 +187,22 @@ async function resumeCluster(scope: FailoverScope, name: string): Promise<void> 
   }
 }
 
-/**
- * Where the cluster a failover entry names lives: entries are by name, and the cluster (a ClusterDeployment or a
- * HostedCluster) is found among the namespace's clusters. A cluster gone from the cache is looked for as a
- * ClusterDeployment (its patch then finds nothing).
- */
-function resourceOf(scope: FailoverScope, name: string): ResourceRef {
-  const cluster = scope.clusters.find((c) => c.metadata.name === name);
-  return cluster ? clusterView(cluster).resource : clusterResources.ClusterDeployment;
-}
-
 /** Failback: the primary set hibernates, and loses the annotation of whichever failover held it running. */
 async function hibernatePrimary(scope: FailoverScope): Promise<void> {
   const { failover, context } = scope;
   const primary = failover.spec.primary;
   if (!primary || scope.primaryHibernated !== undefined) return;
-  const standby = new Set(scope.entries?.map((e) => e.name));
+  const standby = new Set(scope.entries?.map(entryKey));
   const matched = clustersOfSet(primary, scope.clusters);
   // Checked at the start; labels changed since may put a resumed cluster in the primary set: it stays running.
-  const overlap = standbyPrimaryOverlap(
-    [...standby],
-    matched.map((cd) => cd.metadata.name!),
-  );
+  const overlap = standbyPrimaryOverlap([...standby], matched.map(clusterKeyOf));
   if (overlap.length > 0)
     await context.events.record(failover, {
       type: "Warning",
       reason: Reason.StandbyPrimaryOverlap,
-      message: `${overlap.join(", ")} joined the primary set during the failover; they stay running, the rest of the primary set is hibernated`,
+      message: `${shownAs(scope.clusters, overlap).join(", ")} joined the primary set during the failover; they stay running, the rest of the primary set is hibernated`,
     });
-  const clusters = matched.filter((cd) => !standby.has(cd.metadata.name!));
+  const clusters = matched.filter((cd) => !standby.has(clusterKeyOf(cd)));
   context.log.info({ clusters: clusters.length }, "Hibernating the primary set");
   for (const cd of clusters) {
     await context.client.patch(
@@ -216,7 +218,8 @@ async function hibernatePrimary(scope: FailoverScope): Promise<void> {
 
 function failedNames(entries: readonly FailoverClusterStatus[]): string {
   const failed = entries.filter((e) => e.state === "Failed");
-  const shown = failed.slice(0, 5).map((e) => `${e.name} (${e.reason})`);
+  const label = entryLabeler(entries);
+  const shown = failed.slice(0, 5).map((e) => `${label(e)} (${e.reason})`);
   return `${shown.join(", ")}${failed.length > 5 ? ` and ${failed.length - 5} more` : ""}`;
 }
 
@@ -276,7 +279,7 @@ export async function reconcileFailover(scope: FailoverScope): Promise<Reconcile
   const poolDeleted = poolName !== undefined && !(await poolExists(scope, poolName));
   const clusters = new Map(
     scope.clusters.map((cd) => [
-      cd.metadata.name!,
+      clusterKeyOf(cd),
       failoverClusterView(cd, failover, scope.deps.registrationRequired ?? false),
     ]),
   );
@@ -299,14 +302,15 @@ export async function reconcileFailover(scope: FailoverScope): Promise<Reconcile
 
   if (plan.toResume.length > 0)
     context.log.info({ clusters: plan.toResume.length }, "Resuming standby clusters");
-  await Promise.all(plan.toResume.map((name) => resumeCluster(scope, name)));
+  await Promise.all(plan.toResume.map((cluster) => resumeCluster(scope, cluster)));
   for (const entry of plan.entries)
-    if (entry.resumeRequestedAt) scope.requested.set(entry.name, entry.resumeRequestedAt);
+    if (entry.resumeRequestedAt) scope.requested.set(entryKey(entry), entry.resumeRequestedAt);
+  const label = entryLabeler(plan.entries);
   for (const entry of plan.newlyFailed)
     await context.events.record(failover, {
       type: "Warning",
       reason: Reason.ClusterFailed,
-      message: `${entry.name}: ${entry.reason}: ${entry.message ?? ""}`,
+      message: `${label(entry)}: ${entry.reason}: ${entry.message ?? ""}`,
     });
 
   if (plan.phase === "Running" || plan.phase === "Cancelling") return { requeueAfter: POLL_MS };

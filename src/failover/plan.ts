@@ -1,9 +1,12 @@
-import type {
-  FailoverClusterState,
-  FailoverClusterStatus,
-  FailoverPhase,
-  PowerState,
-  ResumeReadiness,
+import {
+  DEFAULT_ENTRY_KIND,
+  entryKey,
+  type ClusterKind,
+  type FailoverClusterState,
+  type FailoverClusterStatus,
+  type FailoverPhase,
+  type PowerState,
+  type ResumeReadiness,
 } from "../api/index.js";
 import { ClusterFailoverReason as Reason } from "../api/reasons.js";
 
@@ -13,8 +16,13 @@ import { ClusterFailoverReason as Reason } from "../api/reasons.js";
  * shapes and acts on the plan; the plan never sees a Kubernetes object, so it is tested from literals.
  */
 
-export interface FailoverClusterView {
+/** One cluster of the namespace: a ClusterDeployment and a HostedCluster may share a name. */
+export interface ClusterRef {
+  kind: ClusterKind;
   name: string;
+}
+
+export interface FailoverClusterView extends ClusterRef {
   /** metadata.deletionTimestamp is set. */
   deleting: boolean;
   desiredPowerState: PowerState;
@@ -36,9 +44,12 @@ export interface PlanInput {
   poolDeleted: boolean;
   /** The entries of the last pass (status.clusters): the fixed membership, in resume order. */
   entries: readonly FailoverClusterStatus[];
-  /** The standby clusters that exist now, by name. */
+  /** The standby clusters that exist now, by key (entryKey: kind and name). */
   clusters: ReadonlyMap<string, FailoverClusterView>;
-  /** Clusters this controller asked to run on earlier passes whose status write the cache may not show yet. */
+  /**
+   * Clusters (by key) this controller asked to run on earlier passes whose status write the cache may not show
+   * yet.
+   */
   requested: ReadonlyMap<string, string>;
   now: Date;
 }
@@ -55,7 +66,7 @@ export interface FailoverCounts {
 export interface FailoverPlan {
   entries: FailoverClusterStatus[];
   /** Clusters to ask to run (spec.powerState Running + annotation), including ones to ask again. */
-  toResume: string[];
+  toResume: ClusterRef[];
   /** Entries that became Ready or Failed on this pass, for Events. */
   newlyReady: FailoverClusterStatus[];
   newlyFailed: FailoverClusterStatus[];
@@ -65,12 +76,13 @@ export interface FailoverPlan {
 }
 
 /**
- * The clusters both the standby and the primary set name, sorted: a failover would resume them and then, as its
- * failback part, have to hibernate them. It cannot do both, so it does neither (Stalled, StandbyPrimaryOverlap).
+ * The clusters (keys: kind and name) both the standby and the primary set name, sorted: a failover would resume
+ * them and then, as its failback part, have to hibernate them. It cannot do both, so it does neither (Stalled,
+ * StandbyPrimaryOverlap).
  */
 export function standbyPrimaryOverlap(standby: readonly string[], primary: readonly string[]): string[] {
   const inPrimary = new Set(primary);
-  return [...new Set(standby.filter((name) => inPrimary.has(name)))].sort();
+  return [...new Set(standby.filter((key) => inPrimary.has(key)))].sort();
 }
 
 /** What a person reads about an overlap: the clusters (the first five, then a count) and what to change. */
@@ -87,18 +99,22 @@ export function overlapMessage(overlap: readonly string[]): string {
 /** Millisecond ISO time: the RTO is measured in fractions of a second. */
 export const failoverTime = (date: Date): string => date.toISOString();
 
-/** The standby clusters in resume order: higher priority first, those without one last, then by name. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The standby clusters in resume order: higher priority first, those without one last, then by name and kind. */
 export function resumeOrder(clusters: readonly FailoverClusterView[]): FailoverClusterView[] {
   return [...clusters].sort(
     (a, b) =>
       (b.priority ?? Number.NEGATIVE_INFINITY) - (a.priority ?? Number.NEGATIVE_INFINITY) ||
-      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+      byText(a.name, b.name) ||
+      byText(a.kind, b.kind),
   );
 }
 
 /** The entries a failover starts with: every standby cluster Pending, in resume order. */
 export function initialEntries(clusters: readonly FailoverClusterView[]): FailoverClusterStatus[] {
   return resumeOrder(clusters).map((c) => ({
+    kind: c.kind,
     name: c.name,
     state: "Pending",
     ...(c.priority !== undefined ? { priority: c.priority } : {}),
@@ -117,7 +133,7 @@ function ended(
 /** One entry's next state, without starting anything (slots are handed out afterwards). */
 function advance(input: PlanInput, entry: FailoverClusterStatus): FailoverClusterStatus {
   if (entry.state === "Ready" || entry.state === "Failed" || entry.state === "Cancelled") return entry;
-  const cluster = input.clusters.get(entry.name);
+  const cluster = input.clusters.get(entryKey(entry));
   if (!cluster || cluster.deleting) {
     return input.poolDeleted && entry.state === "Pending"
       ? ended(
@@ -128,7 +144,7 @@ function advance(input: PlanInput, entry: FailoverClusterStatus): FailoverCluste
         )
       : ended(entry, "Failed", Reason.ClusterDeleted, "the cluster was deleted during the failover");
   }
-  const requestedAt = entry.resumeRequestedAt ?? input.requested.get(entry.name);
+  const requestedAt = entry.resumeRequestedAt ?? input.requested.get(entryKey(entry));
   // A cluster carrying this failover's annotation and asked to run was asked by it, even if the status write
   // that recorded it was lost.
   const asked =
@@ -205,18 +221,18 @@ function phaseOf(input: PlanInput, counts: FailoverCounts): FailoverPhase {
  * annotation yet) is asked again.
  */
 export function planFailover(input: PlanInput): FailoverPlan {
-  const before = new Map(input.entries.map((e) => [e.name, e.state]));
+  const before = new Map(input.entries.map((e) => [entryKey(e), e.state]));
   const entries = input.entries.map((entry) => advance(input, entry));
   let free = input.maxConcurrent - entries.filter((e) => e.state === "Resuming").length;
-  const toResume: string[] = [];
+  const toResume: ClusterRef[] = [];
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    const cluster = input.clusters.get(entry.name);
+    const cluster = input.clusters.get(entryKey(entry));
     if (entry.state === "Resuming" && cluster && cluster.desiredPowerState !== "Running")
-      toResume.push(entry.name);
+      toResume.push({ kind: cluster.kind, name: cluster.name });
     if (entry.state !== "Pending" || input.cancelled || free <= 0) continue;
     free--;
-    toResume.push(entry.name);
+    toResume.push({ kind: entry.kind ?? DEFAULT_ENTRY_KIND, name: entry.name });
     entries[i] = {
       ...entry,
       state: "Resuming",
@@ -225,7 +241,7 @@ export function planFailover(input: PlanInput): FailoverPlan {
     };
   }
   const changedTo = (state: FailoverClusterState) =>
-    entries.filter((e) => e.state === state && before.get(e.name) !== state);
+    entries.filter((e) => e.state === state && before.get(entryKey(e)) !== state);
   const counts = countEntries(entries);
   return {
     entries,

@@ -1,7 +1,9 @@
 import {
   clusterPoolRefSetByPool,
+  clusterKeyOf,
   clusterView,
   DEFAULT_PRIORITY_KEY,
+  entryKey,
   FAILOVER_ANNOTATION,
   resumeReadiness,
   type ClusterObject,
@@ -42,6 +44,7 @@ export function failoverClusterView(
   registrationRequired: boolean,
 ): FailoverClusterView {
   return {
+    kind: clusterView(cd).kind,
     name: cd.metadata.name!,
     deleting: Boolean(cd.metadata.deletionTimestamp),
     desiredPowerState: cd.spec.powerState ?? "Running",
@@ -51,11 +54,14 @@ export function failoverClusterView(
   };
 }
 
-/** The names a failover holds: its fixed membership once started, else what its standby set matches now. */
+/**
+ * The clusters (keys: kind and name) a failover holds: its fixed membership once started, else what its standby set
+ * matches now.
+ */
 export function membersOf(failover: ClusterFailover, clusters: readonly ClusterObject[]): Set<string> {
   const entries = failover.status?.clusters;
-  if (entries && entries.length > 0) return new Set(entries.map((e) => e.name));
-  return new Set(clustersOfSet(failover.spec.standby, clusters).map((cd) => cd.metadata.name!));
+  if (entries && entries.length > 0) return new Set(entries.map(entryKey));
+  return new Set(clustersOfSet(failover.spec.standby, clusters).map(clusterKeyOf));
 }
 
 /** Older first (creation time, then name): the older of two failovers on one set goes on, the newer waits. */
@@ -80,7 +86,7 @@ export function conflictingFailover(
     if (other.metadata.deletionTimestamp || !isOlder(other, failover)) return false;
     const pool = failover.spec.standby.poolName;
     if (pool !== undefined && other.spec.standby.poolName === pool) return true;
-    for (const name of membersOf(other, clusters)) if (members.has(name)) return true;
+    for (const key of membersOf(other, clusters)) if (members.has(key)) return true;
     return false;
   });
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import {
+  clusterKeyOf,
   clusterResources,
+  entryKey,
   type BootstrapPolicy,
   type BootstrapStatus,
   type ClusterKind,
@@ -35,7 +37,7 @@ type Verdict = Omit<ConditionInput, "type"> & { bootstrap: BootstrapStatus };
  * has evaluated it since (so Ready, a claim and a failover wait for "compliant again", a matter of seconds).
  */
 export function bootstrapVerdict(cd: ClusterObject, policies: readonly BootstrapPolicy[]): Verdict {
-  const name = cd.metadata.name!;
+  const key = clusterKeyOf(cd);
   const hash = createHash("sha256")
     .update(policies.map((p) => `${p.metadata.name}@${p.metadata.generation}`).join(","))
     .digest("hex")
@@ -53,7 +55,7 @@ export function bootstrapVerdict(cd: ClusterObject, policies: readonly Bootstrap
     policy: p,
     entry: sinceResume(
       cd,
-      p.status?.clusters?.find((e) => e.name === name),
+      p.status?.clusters?.find((e) => entryKey(e) === key),
     ),
   }));
   // The latest verdict counts, also while a newer generation of the policy is being evaluated: a policy edit does

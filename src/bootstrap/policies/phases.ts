@@ -1,6 +1,9 @@
 import {
+  clusterKeyOf,
   clusterLabels,
   clusterView,
+  DEFAULT_ENTRY_KIND,
+  entryKey,
   type BootstrapPolicy,
   type ClusterObject,
   type PolicyClusterStatus,
@@ -21,7 +24,10 @@ import { decideRollout, type RolloutCluster } from "./rollout.js";
 import type { PolicyControllerSettings, PolicyScope } from "./scope.js";
 import { templateProblem } from "./templates.js";
 
-/** Whether a BootstrapPolicy selects a ClusterDeployment (its own namespace only; clusterLabels says which labels). */
+/**
+ * Whether a BootstrapPolicy selects a cluster, a ClusterDeployment or a HostedCluster (its own namespace only;
+ * clusterLabels says which labels).
+ */
 export function selects(policy: BootstrapPolicy, cd: ClusterObject): boolean {
   if (cd.metadata.namespace !== policy.metadata.namespace) return false;
   return matchesLabelSelector(clusterLabels(cd), (policy.spec.clusterSelector ?? {}) as LabelSelectorInput);
@@ -45,7 +51,7 @@ export function buildPolicyScope(
   const clusters = settings
     .clustersIn(policy.metadata.namespace!)
     .filter((cd) => !cd.metadata.deletionTimestamp && selects(policy, cd))
-    .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
+    .sort((a, b) => clusterOrder(clusterEntry(a), clusterEntry(b)));
   return {
     policy,
     context,
@@ -60,6 +66,16 @@ export function buildPolicyScope(
 
 const LOOKUP_BATCH = 100;
 
+/** What names a cluster in the policy's status: its kind and name (a ClusterDeployment and a HostedCluster may share one). */
+function clusterEntry(cd: ClusterObject): Pick<PolicyClusterStatus, "kind" | "name" | "namespace"> {
+  return { kind: clusterView(cd).kind, name: cd.metadata.name!, namespace: cd.metadata.namespace };
+}
+
+/** Entries and clusters by name, then kind. */
+export function clusterOrder(a: { kind?: string; name: string }, b: { kind?: string; name: string }): number {
+  return a.name.localeCompare(b.name) || entryKey(a).localeCompare(entryKey(b));
+}
+
 /** Keeps the cluster's entry as it is, or starts it as Pending with `message`. */
 function keep(
   scope: PolicyScope,
@@ -67,8 +83,7 @@ function keep(
   entry: PolicyClusterStatus | undefined,
   message: string,
 ) {
-  const name = cd.metadata.name!;
-  scope.entries.set(name, entry ?? { name, namespace: cd.metadata.namespace, compliant: "Pending", message });
+  scope.entries.set(clusterKeyOf(cd), entry ?? { ...clusterEntry(cd), compliant: "Pending", message });
 }
 
 function intervalMs(policy: BootstrapPolicy, settings: PolicyControllerSettings): number {
@@ -82,11 +97,14 @@ function intervalMs(policy: BootstrapPolicy, settings: PolicyControllerSettings)
  */
 export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResult> {
   const { policy, context, settings } = scope;
-  const previous = new Map((policy.status?.clusters ?? []).map((e) => [e.name, e]));
+  // Entries by kind and name; one written before entries had a kind is a ClusterDeployment's (entryKey).
+  const previous = new Map(
+    (policy.status?.clusters ?? []).map((e) => [entryKey(e), { ...e, kind: e.kind ?? DEFAULT_ENTRY_KIND }]),
+  );
   if (policy.spec.disabled) {
     for (const cd of scope.clusters) {
-      const entry = previous.get(cd.metadata.name!);
-      if (entry) scope.entries.set(entry.name, entry);
+      const entry = previous.get(clusterKeyOf(cd));
+      if (entry) scope.entries.set(clusterKeyOf(cd), entry);
     }
     return {};
   }
@@ -104,7 +122,7 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
   const due: { cd: ClusterObject; data: PolicyEvaluationJobData; suffix: string; why: string }[] = [];
   for (const cd of scope.clusters) {
     const name = cd.metadata.name!;
-    const entry = previous.get(name);
+    const entry = previous.get(clusterKeyOf(cd));
     if (!clusterRuns(cd)) {
       scope.notRunning += 1;
       keep(scope, cd, entry, `${Reason.WaitingForCluster}: evaluated once the cluster runs`);
@@ -146,12 +164,10 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
   const finished = new Set<number>();
   for (const [index, { cd }] of due.entries()) {
     const job = jobs[index]!;
-    const name = cd.metadata.name!;
     if (job.state === "completed" && job.result && !job.result.skipped) {
       const r = job.result;
-      scope.entries.set(name, {
-        name,
-        namespace: cd.metadata.namespace,
+      scope.entries.set(clusterKeyOf(cd), {
+        ...clusterEntry(cd),
         compliant: r.compliant,
         message: r.message,
         lastEvaluated: r.evaluatedAt,
@@ -159,9 +175,8 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
       });
       finished.add(index);
     } else if (job.state === "failed") {
-      scope.entries.set(name, {
-        name,
-        namespace: cd.metadata.namespace,
+      scope.entries.set(clusterKeyOf(cd), {
+        ...clusterEntry(cd),
         compliant: "NonCompliant",
         message: safeMessage(`${Reason.EvaluationFailed}: ${job.failedReason ?? "unknown error"}`, 4000),
         lastEvaluated: conditionTime(job.finishedAt ?? context.now),
@@ -178,13 +193,14 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
     generation,
     previous: policy.status?.rollout,
     clusters: scope.clusters.map((cd): RolloutCluster => {
-      const name = cd.metadata.name!;
+      const key = clusterKeyOf(cd);
       const at = dueAt.get(cd);
       const state = at === undefined || finished.has(at) ? undefined : jobs[at]!.state;
       const newRound = at !== undefined && gets(due[at]!.why);
       return {
-        name,
-        entry: scope.entries.get(name) ?? previous.get(name),
+        kind: clusterView(cd).kind,
+        name: cd.metadata.name!,
+        entry: scope.entries.get(key) ?? previous.get(key),
         inFlight: newRound && (state === "waiting" || state === "active" || state === "delayed"),
         waiting: newRound && state === "missing",
         running: clusterRuns(cd),
@@ -194,17 +210,15 @@ export async function reconcilePolicy(scope: PolicyScope): Promise<ReconcileResu
     now: context.now,
   });
   scope.rollout = rollout.active ? rollout : undefined;
-  const mayQueue = (name: string, why: string) => !gets(why) || rollout.queue.has(name);
-  const missing = due.filter(
-    (d, i) => jobs[i]!.state === "missing" && mayQueue(d.cd.metadata.name!, d.why),
-  ).length;
+  const mayQueue = (cd: ClusterObject, why: string) => !gets(why) || rollout.queue.has(clusterKeyOf(cd));
+  const missing = due.filter((d, i) => jobs[i]!.state === "missing" && mayQueue(d.cd, d.why)).length;
   let allowed = settings.limiter.take(context.key, missing, context.now);
   for (const [index, { cd, data, suffix, why }] of due.entries()) {
     if (finished.has(index)) continue;
     const job = jobs[index]!;
     const name = cd.metadata.name!;
-    const entry = previous.get(name);
-    if (job.state === "missing" && !mayQueue(name, why)) {
+    const entry = previous.get(clusterKeyOf(cd));
+    if (job.state === "missing" && !mayQueue(cd, why)) {
       keep(
         scope,
         cd,

@@ -16,16 +16,20 @@
  * - clusters that already have the generation keep their evaluations (interval, resume) as without a rollout;
  * - inform changes nothing: it is never held back.
  */
-import type {
-  BootstrapPolicySpec,
-  PolicyClusterStatus,
-  PolicyRollout,
-  PolicyRolloutStatus,
+import {
+  entryKey,
+  type BootstrapPolicySpec,
+  type ClusterKind,
+  type PolicyClusterStatus,
+  type PolicyRollout,
+  type PolicyRolloutStatus,
 } from "../../api/index.js";
 import { BootstrapReasons, ClusterDeploymentReason } from "../../api/reasons.js";
 import { conditionTime, type Condition } from "../../runtime/conditions.js";
 
 export interface RolloutCluster {
+  /** A ClusterDeployment's when absent: a cluster is its kind and name (entryKey). */
+  kind?: ClusterKind;
   name: string;
   /** The cluster's entry as this pass leaves it (finished evaluations taken in). */
   entry?: PolicyClusterStatus;
@@ -54,9 +58,9 @@ export interface RolloutDecision {
   active: boolean;
   /** Clusters at most getting the generation at once. */
   limit: number;
-  /** Waiting clusters that may have their evaluation queued now. */
+  /** Waiting clusters (by entryKey: kind and name) that may have their evaluation queued now. */
   queue: ReadonlySet<string>;
-  paused?: { cluster: string; message: string; at: string };
+  paused?: { cluster: string; kind?: ClusterKind; message: string; at: string };
   /** Clusters whose entry is Compliant with the current generation. */
   done: number;
   /** Clusters getting it: queued or running, or evaluated and not Compliant. */
@@ -117,12 +121,12 @@ export function failureOf(cluster: RolloutCluster, generation: number): string |
 /** Clusters never evaluated go first (they wait for Bootstrapped before anyone uses them), then by name. */
 function order(a: RolloutCluster, b: RolloutCluster): number {
   const fresh = Number(!!a.entry?.lastEvaluated) - Number(!!b.entry?.lastEvaluated);
-  return fresh !== 0 ? fresh : a.name.localeCompare(b.name);
+  return fresh !== 0 ? fresh : a.name.localeCompare(b.name) || entryKey(a).localeCompare(entryKey(b));
 }
 
 export function decideRollout(input: RolloutInput): RolloutDecision {
   const { spec, generation, previous, clusters, now } = input;
-  const everyone = new Set(clusters.filter((c) => c.waiting).map((c) => c.name));
+  const everyone = new Set(clusters.filter((c) => c.waiting).map(entryKey));
   const rollout = spec.rollout;
   if (spec.remediationAction !== "enforce" || !rollout)
     return { active: false, limit: clusters.length, queue: everyone, done: 0, inProgress: 0, held: 0 };
@@ -134,7 +138,7 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
   const failures = clusters
     .map((c) => ({ cluster: c, cause: failureOf(c, generation) }))
     .filter((f): f is { cluster: RolloutCluster; cause: string } => f.cause !== undefined)
-    .sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
+    .sort((a, b) => order({ ...a.cluster, entry: undefined }, { ...b.cluster, entry: undefined }));
   const inWindow = clusters.filter(
     (c) =>
       c.inFlight ||
@@ -149,17 +153,23 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
   else if (previous?.generation === generation && previous.pausedCluster)
     paused = {
       cluster: previous.pausedCluster,
+      ...(previous.pausedClusterKind ? { kind: previous.pausedClusterKind } : {}),
       message: previous.message ?? "",
       at: previous.pausedAt ?? conditionTime(now),
     };
   else if (pauseOnFailure && failures.length > 0) {
     const first = failures[0]!;
-    paused = { cluster: first.cluster.name, message: first.cause, at: conditionTime(now) };
+    paused = {
+      cluster: first.cluster.name,
+      ...(first.cluster.kind ? { kind: first.cluster.kind } : {}),
+      message: first.cause,
+      at: conditionTime(now),
+    };
   }
 
   const candidates = clusters.filter((c) => c.waiting).sort(order);
   const free = paused ? 0 : Math.max(0, limit - inWindow);
-  const queue = new Set(candidates.slice(0, free).map((c) => c.name));
+  const queue = new Set(candidates.slice(0, free).map(entryKey));
   return {
     active: true,
     limit,
@@ -170,7 +180,14 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
     held: candidates.length - queue.size,
     status: {
       generation,
-      ...(paused ? { pausedCluster: paused.cluster, pausedAt: paused.at, message: paused.message } : {}),
+      ...(paused
+        ? {
+            pausedCluster: paused.cluster,
+            ...(paused.kind ? { pausedClusterKind: paused.kind } : {}),
+            pausedAt: paused.at,
+            message: paused.message,
+          }
+        : {}),
     },
   };
 }

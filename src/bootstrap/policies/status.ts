@@ -1,9 +1,16 @@
-import { type BootstrapPolicy, type PolicyClusterStatus } from "../../api/index.js";
+import {
+  clusterKeyOf,
+  entryKey,
+  entryLabeler,
+  type BootstrapPolicy,
+  type PolicyClusterStatus,
+} from "../../api/index.js";
 import { BootstrapPolicyReason as Reason } from "../../api/reasons.js";
 import { setCondition, summarize, type Condition, type ConditionInput } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
+import { clusterOrder } from "./phases.js";
 import type { PolicyScope } from "./scope.js";
 import { aggregateCompliance } from "./rounds.js";
 
@@ -30,7 +37,7 @@ function evaluated(scope: PolicyScope, entries: PolicyClusterStatus[]): Domain {
     return {
       status: "True",
       reason: Reason.NoClustersSelected,
-      message: `The selector matches no ClusterDeployment in namespace ${namespace}: nothing to evaluate`,
+      message: `The selector matches no ClusterDeployment or HostedCluster in namespace ${namespace}: nothing to evaluate`,
     };
   const generation = policy.metadata.generation;
   const current = entries.filter((e) => e.lastEvaluated && e.generation === generation).length;
@@ -47,7 +54,8 @@ function evaluated(scope: PolicyScope, entries: PolicyClusterStatus[]): Domain {
       status: "False",
       reason: Reason.RolloutPaused,
       message: safeMessage(
-        `The rollout of generation ${generation} is paused at cluster ${rollout.paused.cluster}: ` +
+        `The rollout of generation ${generation} is paused at cluster ` +
+          `${entryLabeler(entries)({ name: rollout.paused.cluster, kind: rollout.paused.kind })}: ` +
           `${rollout.paused.message}. ${rollout.done} of ${entries.length} clusters are Compliant with it; ` +
           `${rollout.held} wait and get it only once the spec changes (fix the template, or roll back to the ` +
           "previous version)",
@@ -81,11 +89,11 @@ export function computePolicyStatus(input: StatusInput<BootstrapPolicy, PolicySc
   const observedGeneration = object.metadata.generation;
   if (!scope) return { ...(object.status ?? {}) };
   // A failed pass (a stall, Redis away) keeps the entries it had, for the clusters that still match.
-  const names = new Set(scope.clusters.map((cd) => cd.metadata.name));
+  const keys = new Set(scope.clusters.map(clusterKeyOf));
   const entries = input.succeeded
     ? [...scope.entries.values()]
-    : (object.status?.clusters ?? []).filter((e) => names.has(e.name));
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+    : (object.status?.clusters ?? []).filter((e) => keys.has(entryKey(e)));
+  entries.sort(clusterOrder);
   const domain = evaluated(scope, entries);
   let conditions = setCondition(
     (object.status?.conditions ?? []) as Condition[],

@@ -7,9 +7,15 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BootstrapPolicy, ClusterFailover, HostedCluster } from "../../../src/api/index.js";
+import type {
+  BootstrapPolicy,
+  ClusterDeployment,
+  ClusterFailover,
+  HostedCluster,
+} from "../../../src/api/index.js";
 import {
   bootstrapPolicyResource,
+  clusterDeploymentResource,
   clusterFailoverResource,
   hostedClusterResource,
   secretResource,
@@ -36,6 +42,10 @@ import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { configureLogging } from "../../../src/runtime/logging.js";
 import { Manager } from "../../../src/runtime/manager.js";
 import type { KubeObject } from "../../../src/runtime/resource.js";
+import {
+  markClusterProvisionedForTest,
+  simulatedClusterManifest,
+} from "../../builders/cluster-deployment.js";
 import { hostedClusterManifest } from "../../builders/hosted-cluster.js";
 import { testControllerDependencies } from "../../harness/controller-deps.js";
 import { eventually } from "../../harness/eventually.js";
@@ -89,6 +99,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const cd of (await client.list<ClusterDeployment>(clusterDeploymentResource, { namespace: ns })).items)
+    await client.delete(clusterDeploymentResource, ns, cd.metadata.name!).catch(() => undefined);
   for (const hc of (await client.list<HostedCluster>(hostedClusterResource, { namespace: ns })).items)
     await client.delete(hostedClusterResource, ns, hc.metadata.name!).catch(() => undefined);
   // Registration's finalizer takes the ManagedClusters with it.
@@ -149,6 +161,21 @@ async function availableHostedCluster(
     },
     { type: "merge", subresource: "status" },
   );
+}
+
+/** A simulated ClusterDeployment (no controller runs) whose status the test writes: provisioned, in `powerState`. */
+async function provisionedClusterDeployment(
+  name: string,
+  labels: Record<string, string>,
+  powerState: "Running" | "Hibernating" = "Running",
+): Promise<void> {
+  const manifest = simulatedClusterManifest(name, { provisionSeconds: 0 });
+  const cd = await client.create<ClusterDeployment>(clusterDeploymentResource, {
+    ...manifest,
+    metadata: { name, namespace: ns, labels },
+    spec: { ...manifest.spec, powerState },
+  } as never);
+  await markClusterProvisionedForTest(client, cd, { powerState });
 }
 
 const getHc = (name: string) => client.get<HostedCluster>(hostedClusterResource, ns, name);
@@ -254,7 +281,85 @@ describe("a HostedCluster is a cluster to registration, bootstrap, power and fai
       return h.spec.powerState === "Running" && h;
     });
     expect(asked.metadata.annotations?.["slipway.dev/failover"]).toBe("to-hosted");
-    const failover = await client.get<ClusterFailover>(clusterFailoverResource, ns, "to-hosted");
-    expect(failover.status?.clusters?.map((c) => c.name)).toEqual([name]);
+    // The status write follows the patch that asked the cluster to run.
+    const failover = await eventually("the failover's status lists the HostedCluster", async () => {
+      const f = await client.get<ClusterFailover>(clusterFailoverResource, ns, "to-hosted");
+      return f.status?.clusters && f;
+    });
+    expect(failover.status?.clusters?.map((c) => [c.kind, c.name])).toEqual([["HostedCluster", name]]);
+  });
+
+  it("tells a ClusterDeployment and a HostedCluster of one name apart: a policy and a failover each list both", async () => {
+    // Both named `twin`, in one namespace: once entries were keyed by name alone, they were one cluster.
+    const twin = hubName("twin");
+    await availableHostedCluster(twin, {}, { pair: "policy" });
+    await provisionedClusterDeployment(twin, { pair: "policy" });
+    await client.create(bootstrapPolicyResource, {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "BootstrapPolicy",
+      metadata: { name: "twins", namespace: ns },
+      spec: {
+        clusterSelector: { matchLabels: { pair: "policy" } },
+        objectTemplates: [
+          {
+            complianceType: "musthave",
+            objectDefinition: { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } },
+          },
+        ],
+      },
+    } as KubeObject);
+    const policy = await eventually(
+      "the policy has evaluated both clusters named twin",
+      async () => {
+        const p = await client.get<BootstrapPolicy>(bootstrapPolicyResource, ns, "twins");
+        const entries = p.status?.clusters ?? [];
+        return entries.length === 2 && entries.every((e) => e.lastEvaluated) && p;
+      },
+      60_000,
+    );
+    expect(policy.status?.clusters?.map((e) => [e.kind, e.name])).toEqual([
+      ["ClusterDeployment", twin],
+      ["HostedCluster", twin],
+    ]);
+    for (const [resource, what] of [
+      [hostedClusterResource, "HostedCluster"],
+      [clusterDeploymentResource, "ClusterDeployment"],
+    ] as const) {
+      await eventually(`the ${what}'s own Bootstrapped from its own entry`, async () => {
+        const cluster = await client.get<HostedCluster>(resource, ns, twin);
+        return cluster.status?.bootstrap?.policies === 1 && conditionOf(cluster, "Bootstrapped");
+      });
+    }
+
+    const standby = hubName("twin-standby");
+    await availableHostedCluster(standby, { powerState: "Hibernating" }, { pair: "failover" });
+    await client.patch(
+      hostedClusterResource,
+      ns,
+      standby,
+      { status: { powerState: "Hibernating" } },
+      { type: "merge", subresource: "status" },
+    );
+    await provisionedClusterDeployment(standby, { pair: "failover" }, "Hibernating");
+    await client.create(clusterFailoverResource, {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterFailover",
+      metadata: { name: "to-twins", namespace: ns },
+      spec: { standby: { selector: { matchLabels: { pair: "failover" } } } },
+    } as KubeObject);
+    await eventually("the failover asks both clusters named twin-standby to run", async () => {
+      const hc = await getHc(standby);
+      const cd = await client.get<ClusterDeployment>(clusterDeploymentResource, ns, standby);
+      return hc.spec.powerState === "Running" && cd.spec.powerState === "Running";
+    });
+    const failover = await eventually("the failover's status lists both", async () => {
+      const f = await client.get<ClusterFailover>(clusterFailoverResource, ns, "to-twins");
+      return f.status?.clusters?.length === 2 && f;
+    });
+    expect(failover.status?.clusters?.map((e) => [e.kind, e.name])).toEqual([
+      ["ClusterDeployment", standby],
+      ["HostedCluster", standby],
+    ]);
+    expect(failover.status?.total).toBe(2);
   });
 });

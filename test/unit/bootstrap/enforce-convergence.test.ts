@@ -68,6 +68,7 @@ async function aMinuteOfEnforce(entryOf: (verdict: PolicyClusterStatus) => Polic
     const verdict = await evaluateOnSpoke(spoke as unknown as KubeClient, discovery, template, true);
     messages.push(verdict.message);
     entry = entryOf({
+      kind: "ClusterDeployment",
       name: "c1",
       compliant: verdict.compliant ? "Compliant" : "NonCompliant",
       message: verdict.message,
@@ -112,6 +113,7 @@ describe("an enforce that does not converge", () => {
 
   it("is evaluated again at once after a policy change, and at the longer of the two when the interval is longer", () => {
     const entry: PolicyClusterStatus = {
+      kind: "ClusterDeployment",
       name: "c1",
       compliant: "NonCompliant",
       message: "EnforceDidNotConverge: ConfigMap team/settings: data.level ...",

@@ -10,6 +10,7 @@ import { RateLimiter } from "../../../src/bootstrap/policies/rate-limiter.js";
 const now = new Date("2026-06-01T12:00:00Z");
 const minutes = (n: number) => new Date(now.getTime() + n * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const entry = (over: Partial<PolicyClusterStatus> = {}): PolicyClusterStatus => ({
+  kind: "ClusterDeployment",
   name: "c1",
   compliant: "Compliant",
   lastEvaluated: minutes(-5),

@@ -17,8 +17,12 @@ const now = new Date("2026-06-01T12:00:00Z");
 const at = (seconds: number) =>
   new Date(now.getTime() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 const G = 5;
+/** The names of the clusters the decision lets go now (its queue holds entry keys: Kind/name). */
+const queued = (d: { queue: ReadonlySet<string> }) =>
+  [...d.queue].map((key) => key.replace(/^ClusterDeployment\//, ""));
 
 const entry = (over: Partial<PolicyClusterStatus> = {}): PolicyClusterStatus => ({
+  kind: "ClusterDeployment",
   name: "x",
   compliant: "Compliant",
   lastEvaluated: at(-60),
@@ -96,7 +100,7 @@ describe("decideRollout", () => {
   it("without spec.rollout every waiting cluster may go at once (today's fan-out)", () => {
     const d = decide(fleet, null);
     expect(d.active).toBe(false);
-    expect([...d.queue].sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(queued(d).sort()).toEqual(["a", "b", "c", "d", "e"]);
     expect(d.status).toBeUndefined();
   });
 
@@ -111,9 +115,18 @@ describe("decideRollout", () => {
     expect(d.queue.size).toBe(5);
   });
 
+  it("takes a ClusterDeployment and a HostedCluster of one name for two clusters", () => {
+    const hosted: RolloutCluster = { ...waiting("a"), kind: "HostedCluster" };
+    const d = decide([waiting("a"), hosted], { maxConcurrent: 2, pauseOnFailure: true });
+    expect([...d.queue].sort()).toEqual(["ClusterDeployment/a", "HostedCluster/a"]);
+    const one = decide([waiting("a"), hosted], { maxConcurrent: 1, pauseOnFailure: true });
+    expect([...one.queue]).toEqual(["ClusterDeployment/a"]);
+    expect(one.held).toBe(1);
+  });
+
   it("maxConcurrent 1: the first cluster (by name) goes, the others wait", () => {
     const d = decide(fleet);
-    expect([...d.queue]).toEqual(["a"]);
+    expect(queued(d)).toEqual(["a"]);
     expect(d).toMatchObject({
       active: true,
       limit: 1,
@@ -127,12 +140,12 @@ describe("decideRollout", () => {
 
   it("clusters never evaluated go first: nothing runs on them yet, and claims wait for them", () => {
     const fresh: RolloutCluster = { name: "z-new", inFlight: false, waiting: true, running: true };
-    expect([...decide([...fleet, fresh]).queue]).toEqual(["z-new"]);
+    expect(queued(decide([...fleet, fresh]))).toEqual(["z-new"]);
   });
 
   it("the next goes only once the one getting it is Compliant", () => {
     expect(decide([inFlight("a"), ...fleet.slice(1)]).queue.size).toBe(0);
-    expect([...decide([compliant("a"), ...fleet.slice(1)]).queue]).toEqual(["b"]);
+    expect(queued(decide([compliant("a"), ...fleet.slice(1)]))).toEqual(["b"]);
   });
 
   it("a percentage of the selected clusters, and clusters already Compliant do not count", () => {
@@ -140,7 +153,7 @@ describe("decideRollout", () => {
     const d = decide([compliant("done-1"), inFlight("busy"), ...ten], { maxConcurrent: "25%" });
     // 25% of 12 = 3 at once; one is getting it: two more go.
     expect(d.limit).toBe(3);
-    expect([...d.queue]).toEqual(["c0", "c1"]);
+    expect(queued(d)).toEqual(["c0", "c1"]);
     expect(d).toMatchObject({ done: 1, inProgress: 3, held: 8 });
   });
 
@@ -177,13 +190,13 @@ describe("decideRollout", () => {
     const previous = { generation: G - 1, pausedCluster: "b", pausedAt: at(-300), message: "x" };
     const d = decide(fleet, {}, { previous });
     expect(d.paused).toBeUndefined();
-    expect([...d.queue]).toEqual(["a"]);
+    expect(queued(d)).toEqual(["a"]);
   });
 
   it("pauseOnFailure false: a failed cluster frees its place and the rollout goes on", () => {
     const d = decide([nonCompliant("a"), ...fleet.slice(1)], { pauseOnFailure: false });
     expect(d.paused).toBeUndefined();
-    expect([...d.queue]).toEqual(["b"]);
+    expect(queued(d)).toEqual(["b"]);
   });
 
   it("once every cluster has the generation, a later NonCompliant (drift) pauses nothing", () => {

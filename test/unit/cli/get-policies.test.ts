@@ -40,4 +40,22 @@ describe("slipway get policies", () => {
     expect(lines[4]).toMatch(/^baseline\s+alpha\s+Compliant\s+12s ago\s+4 objects as required$/);
     expect(lines[5]).toMatch(/^baseline\s+beta\s+NonCompliant\s+10s ago\s+Namespace x is missing$/);
   });
+
+  it("shows each cluster as Kind/name once a ClusterDeployment and a HostedCluster share a name", () => {
+    const entry = (kind: string) => ({
+      kind,
+      name: "x",
+      compliant: "Compliant",
+      lastEvaluated: "2026-06-01T11:59:48Z",
+    });
+    const policy = {
+      metadata: { name: "baseline", namespace: "team", creationTimestamp: "2026-06-01T11:55:00Z" },
+      spec: { objectTemplates: [] },
+      status: { compliant: "Compliant", clusters: [entry("ClusterDeployment"), entry("HostedCluster")] },
+    } as unknown as BootstrapPolicy;
+    const lines = policyRows([policy], false, now).split("\n");
+    expect(lines[1]).toMatch(/^baseline\s+inform\s+low\s+Compliant\s+2\/2\s/);
+    expect(lines[4]).toMatch(/^baseline\s+ClusterDeployment\/x\s+Compliant\s/);
+    expect(lines[5]).toMatch(/^baseline\s+HostedCluster\/x\s+Compliant\s/);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterDeployment, FailoverClusterStatus } from "../../../src/api/index.js";
-import { resumeReadiness } from "../../../src/api/index.js";
+import { entryKey, resumeReadiness } from "../../../src/api/index.js";
 import {
   achievedRtoSeconds,
   initialEntries,
@@ -16,6 +16,7 @@ const after = (ms: number) => new Date(t0.getTime() + ms);
 
 function view(name: string, overrides: Partial<FailoverClusterView> = {}): FailoverClusterView {
   return {
+    kind: "ClusterDeployment",
     name,
     deleting: false,
     desiredPowerState: "Hibernating",
@@ -44,7 +45,7 @@ function input(
     cancelled: false,
     poolDeleted: false,
     entries,
-    clusters: new Map(clusters.map((c) => [c.name, c])),
+    clusters: new Map(clusters.map((c) => [entryKey(c), c])),
     requested: new Map(),
     now: t0,
     ...overrides,
@@ -55,7 +56,7 @@ describe("planFailover", () => {
   it("resumes at most maxConcurrent clusters, higher priority first, then by name", () => {
     const clusters = [view("c"), view("a"), view("b", { priority: 10 }), view("d", { priority: 5 })];
     const plan = planFailover(input(clusters));
-    expect(plan.toResume).toEqual(["b", "d"]);
+    expect(plan.toResume.map((c) => c.name)).toEqual(["b", "d"]);
     expect(plan.entries.map((e) => [e.name, e.state])).toEqual([
       ["b", "Resuming"],
       ["d", "Resuming"],
@@ -64,6 +65,36 @@ describe("planFailover", () => {
     ]);
     expect(plan.counts).toMatchObject({ total: 4, resuming: 2, pending: 2 });
     expect(plan.phase).toBe("Running");
+  });
+
+  it("keeps a ClusterDeployment and a HostedCluster of one name apart: two entries, each resumed as its kind", () => {
+    const clusters = [view("x"), view("x", { kind: "HostedCluster" })];
+    const plan = planFailover(input(clusters));
+    expect(plan.entries.map((e) => [e.kind, e.name, e.state])).toEqual([
+      ["ClusterDeployment", "x", "Resuming"],
+      ["HostedCluster", "x", "Resuming"],
+    ]);
+    expect(plan.toResume).toEqual([
+      { kind: "ClusterDeployment", name: "x" },
+      { kind: "HostedCluster", name: "x" },
+    ]);
+    // The HostedCluster Ready says nothing about the ClusterDeployment of the same name.
+    const next = planFailover(
+      input(
+        [view("x", { desiredPowerState: "Running", heldBy: "fo" }), running("x", { kind: "HostedCluster" })],
+        plan.entries,
+      ),
+    );
+    expect(next.entries.map((e) => [e.kind, e.state])).toEqual([
+      ["ClusterDeployment", "Resuming"],
+      ["HostedCluster", "Ready"],
+    ]);
+  });
+
+  it("reads an entry written before entries had a kind as a ClusterDeployment's", () => {
+    const old = { name: "x", state: "Pending" } as FailoverClusterStatus;
+    const plan = planFailover(input([view("x"), view("x", { kind: "HostedCluster" })], [old]));
+    expect(plan.toResume).toEqual([{ kind: "ClusterDeployment", name: "x" }]);
   });
 
   it("gives a freed slot to the next cluster as soon as one is Ready, and records when", () => {
@@ -77,7 +108,7 @@ describe("planFailover", () => {
         },
       ),
     );
-    expect(second.toResume).toEqual(["c"]);
+    expect(second.toResume.map((c) => c.name)).toEqual(["c"]);
     expect(second.newlyReady.map((e) => e.name)).toEqual(["a"]);
     const a = second.entries.find((e) => e.name === "a")!;
     expect(a).toMatchObject({
@@ -90,18 +121,18 @@ describe("planFailover", () => {
   it("counts a cluster already running as Ready without using a slot", () => {
     const plan = planFailover(input([running("up", { heldBy: undefined }), view("a"), view("b")]));
     expect(plan.entries.find((e) => e.name === "up")).toMatchObject({ state: "Ready", wasRunning: true });
-    expect(plan.toResume).toEqual(["a", "b"]);
+    expect(plan.toResume.map((c) => c.name)).toEqual(["a", "b"]);
   });
 
   it("never exceeds maxConcurrent when the status of the last pass is not visible yet", () => {
     const clusters = [view("a"), view("b"), view("c")];
     const requested = new Map([
-      ["a", t0.toISOString()],
-      ["b", t0.toISOString()],
+      ["ClusterDeployment/a", t0.toISOString()],
+      ["ClusterDeployment/b", t0.toISOString()],
     ]);
     const plan = planFailover(input(clusters, initialEntries(clusters), { requested }));
     // a and b are asked again (the cache does not show them running yet: harmless), c waits for a slot.
-    expect(plan.toResume).toEqual(["a", "b"]);
+    expect(plan.toResume.map((c) => c.name)).toEqual(["a", "b"]);
     expect(plan.entries.find((e) => e.name === "c")?.state).toBe("Pending");
     expect(plan.counts.resuming).toBe(2);
   });
@@ -109,9 +140,9 @@ describe("planFailover", () => {
   it("asks again a resuming cluster whose power state something turned back", () => {
     const clusters = [view("a", { heldBy: "fo" })];
     const entries: FailoverClusterStatus[] = [
-      { name: "a", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "a", state: "Resuming", resumeRequestedAt: t0.toISOString() },
     ];
-    expect(planFailover(input(clusters, entries)).toResume).toEqual(["a"]);
+    expect(planFailover(input(clusters, entries)).toResume.map((c) => c.name)).toEqual(["a"]);
   });
 
   it("gives up on a cluster not Ready within resumeTimeout and on a stalled one, and frees their slots", () => {
@@ -125,9 +156,9 @@ describe("planFailover", () => {
       view("next"),
     ];
     const entries: FailoverClusterStatus[] = [
-      { name: "slow", state: "Resuming", resumeRequestedAt: t0.toISOString() },
-      { name: "stuck", state: "Resuming", resumeRequestedAt: t0.toISOString() },
-      { name: "next", state: "Pending" },
+      { kind: "ClusterDeployment", name: "slow", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "stuck", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "next", state: "Pending" },
     ];
     const plan = planFailover(input(clusters, entries, { now: after(60_000) }));
     expect(plan.entries.map((e) => [e.name, e.state, e.reason])).toEqual([
@@ -141,11 +172,11 @@ describe("planFailover", () => {
   it("on cancel resumes nothing more, leaves the pending hibernated and waits for those resuming", () => {
     const clusters = [view("a", { desiredPowerState: "Running", heldBy: "fo" }), view("b")];
     const entries: FailoverClusterStatus[] = [
-      { name: "a", state: "Resuming", resumeRequestedAt: t0.toISOString() },
-      { name: "b", state: "Pending" },
+      { kind: "ClusterDeployment", name: "a", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "b", state: "Pending" },
     ];
     const cancelling = planFailover(input(clusters, entries, { cancelled: true }));
-    expect(cancelling.toResume).toEqual([]);
+    expect(cancelling.toResume.map((c) => c.name)).toEqual([]);
     expect(cancelling.entries.map((e) => e.state)).toEqual(["Resuming", "Cancelled"]);
     expect(cancelling.phase).toBe("Cancelling");
     const done = planFailover(input([running("a"), view("b")], cancelling.entries, { cancelled: true }));
@@ -155,9 +186,9 @@ describe("planFailover", () => {
 
   it("fails clusters deleted with their pool and ends PartiallyFailed when some came up", () => {
     const entries: FailoverClusterStatus[] = [
-      { name: "a", state: "Ready", readyAt: t0.toISOString() },
-      { name: "b", state: "Resuming", resumeRequestedAt: t0.toISOString() },
-      { name: "c", state: "Pending" },
+      { kind: "ClusterDeployment", name: "a", state: "Ready", readyAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "b", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "c", state: "Pending" },
     ];
     const plan = planFailover(
       input([running("a"), view("b", { deleting: true })], entries, { poolDeleted: true }),
@@ -172,8 +203,8 @@ describe("planFailover", () => {
 
   it("ends Succeeded when all are Ready; the RTO is the time to the last Ready", () => {
     const entries: FailoverClusterStatus[] = [
-      { name: "a", state: "Ready", readyAt: after(10_000).toISOString() },
-      { name: "b", state: "Resuming", resumeRequestedAt: t0.toISOString() },
+      { kind: "ClusterDeployment", name: "a", state: "Ready", readyAt: after(10_000).toISOString() },
+      { kind: "ClusterDeployment", name: "b", state: "Resuming", resumeRequestedAt: t0.toISOString() },
     ];
     const plan = planFailover(input([running("a"), running("b")], entries, { now: after(20_500) }));
     expect(plan.phase).toBe("Succeeded");
