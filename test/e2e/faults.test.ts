@@ -115,6 +115,22 @@ async function deleteAll(ns: string, names: string[], timeoutMs = 60_000): Promi
 
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
+/** Waits until `get` returns a Ready resource; returns it. */
+function readyOf<T extends ClusterDeployment | undefined>(
+  what: string,
+  get: () => Promise<T>,
+  timeoutMs: number,
+): Promise<NonNullable<T>> {
+  return eventually(
+    what,
+    async () => {
+      const cd = await get();
+      return isReady(cd) ? (cd as NonNullable<T>) : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /**
  * Waits until the resource's `up` is mid-flight: recorded InProgress in its status, its job active in the queue,
  * and `also` (what else the case needs running) true.
@@ -178,14 +194,7 @@ describe("fault tolerance, end to end", () => {
         const jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
         const second = sut.controller();
 
-        const ready = await eventually(
-          "Ready after the controller restart",
-          async () => {
-            const cd = await get();
-            return isReady(cd) ? cd : undefined;
-          },
-          90_000,
-        );
+        const ready = await readyOf("Ready after the controller restart", get, 90_000);
         const op = stackOperation(ready)!;
         expect(op.result).toBe("Succeeded");
         expect(op.jobId).toBe(inFlight.op.jobId);
@@ -268,14 +277,7 @@ describe("fault tolerance, end to end", () => {
         await doomed.stop("SIGKILL");
         const replacement = sut.worker(workerEnv);
 
-        const ready = await eventually(
-          "crashy Ready after the worker crash",
-          async () => {
-            const cd = await get();
-            return isReady(cd) ? cd : undefined;
-          },
-          120_000,
-        );
+        const ready = await readyOf("crashy Ready after the worker crash", get, 120_000);
         const convergedS = seconds(killedAt);
         const op = stackOperation(ready)!;
         expect(op).toMatchObject({ type: "up", generation: 1, result: "Succeeded", jobId: inFlight.jobId });
@@ -401,14 +403,7 @@ describe("fault tolerance, end to end", () => {
         });
         expect(controller.log()).toContain("Job not found in Redis: enqueuing it again");
 
-        const ready = await eventually(
-          "Ready after the flush",
-          async () => {
-            const cd = await get();
-            return isReady(cd) ? cd : undefined;
-          },
-          90_000,
-        );
+        const ready = await readyOf("Ready after the flush", get, 90_000);
         expect(stackOperation(ready)).toMatchObject({
           type: "up",
           generation: 1,
@@ -508,14 +503,7 @@ describe("fault tolerance, end to end", () => {
         );
 
         await applyIn(ns, simulatedClusterManifest("after-failover", { provisionSeconds: 0 }));
-        const ready = await eventually(
-          "after-failover Ready",
-          async () => {
-            const cd = await get("after-failover");
-            return isReady(cd) ? cd : undefined;
-          },
-          60_000,
-        );
+        const ready = await readyOf("after-failover Ready", () => get("after-failover"), 60_000);
         expect(stackOperation(ready)).toMatchObject({ type: "up", generation: 1, result: "Succeeded" });
         expect((await lease()).spec?.holderIdentity).toBe(standby);
         console.log(
@@ -552,14 +540,7 @@ describe("fault tolerance, end to end", () => {
         await applyIn(ns, manifest);
         // The first run of a Slipway just started: its processes and the Pulumi CLI start first (20 s did not
         // suffice on a loaded machine, CI run G).
-        const ready = await eventually(
-          "sticky Ready",
-          async () => {
-            const cd = await get();
-            return isReady(cd) ? cd : undefined;
-          },
-          90_000,
-        );
+        const ready = await readyOf("sticky Ready", get, 90_000);
         const uid = ready.metadata!.uid!;
 
         await kubectlOk(["delete", "-n", ns, "cd/sticky", "--wait=false"]);

@@ -11,6 +11,18 @@ import { deleteClustersThenStop, slipwayUnderTest } from "../harness/components.
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, kubectlOk, testRedisUrl } from "../harness/hub.js";
 
+/** Waits until `get` returns a Ready ClusterDeployment; returns it. */
+function readyOf(what: string, get: () => Promise<ClusterDeployment>, timeoutMs: number) {
+  return eventually(
+    what,
+    async () => {
+      const cd = await get();
+      return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 /*
  * Transient means retry, however long it lasts. The old budget was 5 attempts, then `Stalled ... change the spec
  * to try again`. A failure the error table calls transient, repeated 7 times, must be retried until it passes,
@@ -124,14 +136,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
           { spec: { platform: { simulated: { failures: null } } } },
           { type: "merge" },
         );
-        const fixed = await eventually(
-          "doomed Ready once the failure is gone from the spec",
-          async () => {
-            const cd = await getDoomed();
-            return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
-          },
-          60_000,
-        );
+        const fixed = await readyOf("doomed Ready once the failure is gone from the spec", getDoomed, 60_000);
         expect(getCondition(fixed.status?.conditions as never, "Stalled")).toBeUndefined();
       } finally {
         await deleteClustersThenStop(sut, ns);
@@ -202,14 +207,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
         const during = await get();
         expect(getCondition(during.status?.conditions as never, "Stalled")?.status).not.toBe("True");
 
-        const ready = await eventually(
-          "Ready after the retry",
-          async () => {
-            const cd = await get();
-            return getCondition(cd.status?.conditions as never, "Ready")?.status === "True" ? cd : undefined;
-          },
-          120_000,
-        );
+        const ready = await readyOf("Ready after the retry", get, 120_000);
         expect(ready.status?.stack).toMatchObject({ jobId: `${uid}.g1.up.retry1`, result: "Succeeded" });
         expect(ready.metadata?.generation).toBe(1);
       } finally {

@@ -306,11 +306,6 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
       process.kill(-doomed.child.pid!, "SIGKILL");
       await doomed.exited;
       const killedAt = Date.now();
-      // The dead worker's Pulumi run outlives it (its dynamic provider leads a process group of its own), as on a
-      // real host until a worker starts there again and ends it: end what it left, and nothing of it is left.
-      const orphans = await endOrphans(elsewhere);
-      expect(orphans.length, "the killed run left processes behind").toBeGreaterThan(0);
-      expect(markedProcesses({ stateDir: resolve(elsewhere) })).toEqual([]);
       expect(await locksIn(backend, stackName), "the dead worker's lock stays in the bucket").toHaveLength(1);
 
       const leases = new StackLeases({ redis, prefix, ttlMs: leaseTtlMs });
@@ -326,6 +321,12 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
       const busy = await run().catch((e: unknown) => e);
       expect(busy, "its lease still looks live: wait, do not clear").toBeInstanceOf(StackBusyError);
       expect(await locksIn(backend, stackName)).toHaveLength(1);
+      // The dead worker's Pulumi run outlives it (its dynamic provider leads a process group of its own), as on a
+      // real host until a worker starts there again and ends it: end what it left, and nothing of it is left.
+      // Only now: ending them takes up to a grace period, which must not eat into the lease checked above.
+      const orphans = await endOrphans(elsewhere);
+      expect(orphans.length, "the killed run left processes behind").toBeGreaterThan(0);
+      expect(markedProcesses({ stateDir: resolve(elsewhere) })).toEqual([]);
 
       // The lease expires; the lock cannot be listed, so the first run that holds the stack meets it, yields, and
       // only once the lease stayed vacant for a whole ttl is the lock the dead worker's.
