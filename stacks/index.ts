@@ -21,6 +21,7 @@ import { vsphere } from "./vsphere/definition.js";
 
 export type {
   HubJoin,
+  NodePoolNodes,
   PlatformCredentials,
   PlatformDataFolder,
   PlatformDefinition,

@@ -4,8 +4,8 @@ import type { PlatformOptions } from "../src/api/platform-fields.js";
 import type { AnySchema } from "../src/api/schema.js";
 import type { ProviderPluginRef } from "./provider-plugins.js";
 
-/** The kinds a platform may have a program for. NodePool joins when its controller lands. */
-export type StackKind = "ClusterDeployment" | "HostedCluster";
+/** The kinds a platform may have a program for (a cloud's NodePool program makes the provider's node group). */
+export type StackKind = "ClusterDeployment" | "HostedCluster" | "NodePool";
 
 /** What the host running a stack adds to a resource's spec: where things live on this machine. */
 export interface StackContext {
@@ -103,6 +103,9 @@ export interface PlatformDataFolder {
   root(stateDir: string): string;
 }
 
+/** What a NodePool's nodes are on a platform (PlatformDefinition.nodePoolNodes). */
+export type NodePoolNodes = "api-objects" | "status-only" | "provider-node-group";
+
 /** Everything about one platform, in its own folder stacks/<name>/. */
 export interface PlatformDefinition {
   /** A platform of PLATFORMS, or one only a HostedCluster names (`kubernetes`, which has no ClusterDeployment program). */
@@ -134,10 +137,18 @@ export interface PlatformDefinition {
   /**
    * What a NodePool's nodes are on it (src/provisioners/node-pool): `api-objects`, simulated Node objects the
    * controller writes into the hosted cluster's API; `status-only`, counts in the NodePool's status (the cluster
-   * has no API). Absent: the provider's node group, made by the cloud program, which is not built yet (the pool
-   * is Stalled UnsupportedPlatform).
+   * has no API); `provider-node-group`, the provider's node group of self-managed machines made by the platform's
+   * NodePool program (`programs.NodePool`), whose boot config joins the hosted API with a bootstrap token; the
+   * pool's HostedCluster must be on a platform with `hostsProviderNodePools`. Absent: the platform has no
+   * NodePools (the pool is Stalled UnsupportedPlatform).
    */
-  nodePoolNodes?: "api-objects" | "status-only";
+  nodePoolNodes?: NodePoolNodes;
+  /**
+   * Its HostedClusters' control planes serve an API that machines outside this hub can join (management mode:
+   * the control plane as workloads on a management cluster, HyperShift's model), so NodePools whose
+   * `nodePoolNodes` is `provider-node-group` (aws, azure, gcp) may name them.
+   */
+  hostsProviderNodePools?: boolean;
   /**
    * Failures its provider reports by reason (a message starting `<Reason>: `) and whether retrying can help: rows
    * of the one error table (src/queue/pulumi-errors.ts). Each reason is in src/api/reasons.ts.

@@ -9,6 +9,7 @@ import {
   observedGeneration,
 } from "./common.js";
 import { ageColumn, conditionColumn, messageColumn, type KindDefinition } from "./crd.js";
+import { stackStatus } from "./operation-status.js";
 import { nodePoolPlatform, PLATFORMS } from "./platform.js";
 import { taint } from "./platform-fields.js";
 import { s, type Infer, type InferInput } from "./schema.js";
@@ -163,11 +164,13 @@ export const nodePoolStatus = s.object(
     platform: s.enum(PLATFORMS, { description: "The platform spec.platform names, for printing." }),
     lastScaleTime: s.string({ description: "When nodes were last added or removed.", format: "date-time" }),
     autoscaling: nodePoolAutoscalingStatus,
-    nodes: s.enum(["APIObjects", "StatusOnly"], {
+    nodes: s.enum(["APIObjects", "StatusOnly", "ProviderNodeGroup"], {
       description:
         "What the pool's nodes are: APIObjects (Node objects in the hosted cluster's API, simulated: no kubelet, so " +
-        "pods bind but never run) or StatusOnly (a simulated HostedCluster has no API: the nodes are these counts).",
+        "pods bind but never run), StatusOnly (a simulated HostedCluster has no API: the nodes are these counts) " +
+        "or ProviderNodeGroup (a cloud's node group of machines that join the hosted API, made by the pool's stack).",
     }),
+    stack: stackStatus(),
   },
   { description: "Observed state of the pool's nodes." },
 );

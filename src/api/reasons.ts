@@ -303,8 +303,22 @@ export const NodePoolReasons = {
     "spec.platform names another platform than the HostedCluster's (Stalled); both are immutable: create the " +
     "NodePool again on the cluster's platform.",
   UnsupportedPlatform:
-    "On this platform a NodePool is the provider's node group, made by the cloud program, which is not built " +
-    "yet (Stalled); local and simulated pools work.",
+    "This build makes no NodePools on the pool's platform (vsphere: not yet) (Stalled); local, simulated, aws, " +
+    "azure and gcp pools work.",
+  ManagementClusterRequired:
+    "A NodePool on a cloud (aws, azure, gcp) is the provider's node group, whose machines join the hosted API " +
+    "from the cloud: its HostedCluster must be in management mode (spec.platform.kubernetes) (Stalled); the " +
+    "message says what to change.",
+  ProviderPluginMissing:
+    "The Pulumi provider plugin of the pool's cloud is not installed on the hub; the message names it, its version " +
+    "and how to install or mirror it. Nothing is created meanwhile; the pool is taken up by itself once it is there.",
+  CredentialsSecretMissing: "The Secret spec.platform.<cloud>.credentialsRef names does not exist (Stalled).",
+  CredentialsKeysMissing:
+    "The credentials Secret lacks keys the cloud needs; the message names them (Stalled).",
+  Applying: "An up applies the pool's spec or size to its cloud node group (the message has the job).",
+  NodeGroupApplied: "The cloud node group has the size and boot config the pool asks for.",
+  OperationFailed: "The pool's last up failed in a way a retry cannot fix; change the spec to try again.",
+  DestroyFailed: "Destroying the pool's node group failed; it is retried with capped exponential backoff.",
   NodesHealthy: "Every node is Ready and renews its lease (AllNodesHealthy=True).",
   NodesUnhealthy:
     "Some nodes are not Ready or their lease expired (AllNodesHealthy=False); the message names them.",

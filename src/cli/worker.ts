@@ -16,6 +16,7 @@ import {
   clusterDeploymentStackJob,
 } from "../provisioners/cluster-deployment/stack-job.js";
 import { HOSTED_CLUSTER_STACK_JOB, hostedClusterStackJob } from "../provisioners/hosted-cluster/stack-job.js";
+import { NODE_POOL_STACK_JOB, nodePoolStackJob } from "../provisioners/node-pool/index.js";
 import { POLICY_EVALUATION_JOB, policyEvaluationJob, ProtectedSet } from "../bootstrap/policies/index.js";
 import { installToolsPlugins, pulumiHomeFor } from "../../stacks/index.js";
 import { hubClient } from "./hub-client.js";
@@ -63,6 +64,7 @@ export async function workerCommand(): Promise<number> {
         type: HOSTED_CLUSTER_STACK_JOB,
         handler: hostedClusterStackJob({ config, kube, runner }),
       },
+      { queue: PULUMI_QUEUE, type: NODE_POOL_STACK_JOB, handler: nodePoolStackJob({ kube, runner }) },
       {
         queue: SPOKE_QUEUE,
         type: POLICY_EVALUATION_JOB,

@@ -2,6 +2,7 @@ import { cloudHostInputs } from "../cloud/inputs.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { program } from "./cluster.js";
+import { awsNodePoolProgram } from "./node-pool.js";
 import { availabilityZones, validateAWSInputs, type AWSClusterInputs } from "./inputs.js";
 import { awsPlatform } from "../../src/api/platforms/aws.js";
 
@@ -30,7 +31,9 @@ export const aws: PlatformDefinition = {
   // The keys of Hive's AWS credentials Secret.
   credentials: { keys: ["aws_access_key_id", "aws_secret_access_key"] },
   plugins: [{ name: "aws", sdkPackage: "@pulumi/aws" }],
-  programs: { ClusterDeployment: clusterDeployment },
+  programs: { ClusterDeployment: clusterDeployment, NodePool: awsNodePoolProgram },
+  // A NodePool on aws is an Auto Scaling group of EC2 instances that join a management-mode HostedCluster.
+  nodePoolNodes: "provider-node-group",
   // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
   // admin kubeconfig the program outputs.
   hubJoin: { method: "klusterlet" },

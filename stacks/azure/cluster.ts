@@ -157,7 +157,7 @@ function azureIdentity(inputs: AzureClusterInputs): { infraID: string; tags: Rec
 }
 
 /** The provider every resource uses: the service principal (secrets) and the location. */
-function azureProvider(inputs: AzureClusterInputs): Provider {
+export function azureProvider(name: string, region: string): Provider {
   const principal = requireCredentials().apply((c) => {
     try {
       return JSON.parse(c[AZURE_CREDENTIALS_KEY] ?? "") as ServicePrincipal;
@@ -166,19 +166,19 @@ function azureProvider(inputs: AzureClusterInputs): Provider {
       throw new Error(`the credentials Secret's ${AZURE_CREDENTIALS_KEY} is not a JSON service principal`);
     }
   });
-  return new Provider(`${inputs.clusterName}-azure`, {
+  return new Provider(`${name}-azure`, {
     subscriptionId: principal.apply((s) => s.subscriptionId),
     tenantId: principal.apply((s) => s.tenantId),
     clientId: principal.apply((s) => s.clientId),
     clientSecret: principal.apply((s) => s.clientSecret),
-    location: inputs.platform.region,
+    location: region,
   });
 }
 
 /** The `azure` platform's ClusterDeployment program. */
 export function program(inputs: AzureClusterInputs) {
   return async () => {
-    const provider = azureProvider(inputs);
+    const provider = azureProvider(inputs.clusterName, inputs.platform.region);
     return new AzureCluster(inputs.clusterName, inputs, { providers: [provider] }).outputs();
   };
 }

@@ -2,6 +2,7 @@ import { cloudHostInputs } from "../cloud/inputs.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { AZURE_CREDENTIALS_KEY, program } from "./cluster.js";
+import { azureNodePoolProgram } from "./node-pool.js";
 import { validateAzureInputs, type AzureClusterInputs } from "./inputs.js";
 import { azurePlatform } from "../../src/api/platforms/azure.js";
 
@@ -28,7 +29,9 @@ export const azure: PlatformDefinition = {
   schema: azurePlatform,
   credentials: { keys: [AZURE_CREDENTIALS_KEY] },
   plugins: [{ name: "azure-native", sdkPackage: "@pulumi/azure-native" }],
-  programs: { ClusterDeployment: clusterDeployment },
+  programs: { ClusterDeployment: clusterDeployment, NodePool: azureNodePoolProgram },
+  // A NodePool on azure is a Virtual Machine Scale Set whose VMs join a management-mode HostedCluster.
+  nodePoolNodes: "provider-node-group",
   // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
   // admin kubeconfig the program outputs.
   hubJoin: { method: "klusterlet" },

@@ -47,10 +47,13 @@ export function clusterLabels(
   identity: ClusterIdentity,
   userLabels: Record<string, string> = {},
 ): Record<string, string> {
-  const label = (value: string) =>
-    value
-      .toLowerCase()
-      .replace(/[^-a-z0-9_]/g, "-")
-      .slice(0, 63);
-  return clusterPlainTags(identity, userLabels, label);
+  return clusterPlainTags(identity, userLabels, gcpLabelValue);
+}
+
+/** A GCP label value: lower-case letters, digits, '-' and '_', 63 at most. */
+export function gcpLabelValue(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^-a-z0-9_]/g, "-")
+    .slice(0, 63);
 }

@@ -139,7 +139,11 @@ function gcpIdentity(inputs: GCPClusterInputs): { infraID: string; labels: Recor
  * The provider every resource uses: the service account key (a secret), the project (the spec's, else the key's:
  * a project ID is not secret) and default labels.
  */
-function gcpProvider(inputs: GCPClusterInputs): Provider {
+export function gcpProvider(
+  name: string,
+  where: { region: string; projectID?: string },
+  labels: Record<string, string>,
+): Provider {
   const credentials = requireCredentials().apply((c) => c[GCP_CREDENTIALS_KEY] ?? "");
   const keyProject = pulumi.unsecret(
     credentials.apply((key) => {
@@ -151,18 +155,18 @@ function gcpProvider(inputs: GCPClusterInputs): Provider {
       }
     }),
   );
-  return new Provider(`${inputs.clusterName}-gcp`, {
+  return new Provider(`${name}-gcp`, {
     credentials,
-    project: inputs.platform.projectID ?? keyProject,
-    region: inputs.platform.region,
-    defaultLabels: gcpIdentity(inputs).labels,
+    project: where.projectID ?? keyProject,
+    region: where.region,
+    defaultLabels: labels,
   });
 }
 
 /** The `gcp` platform's ClusterDeployment program. */
 export function program(inputs: GCPClusterInputs) {
   return async () => {
-    const provider = gcpProvider(inputs);
+    const provider = gcpProvider(inputs.clusterName, inputs.platform, gcpIdentity(inputs).labels);
     return new GCPCluster(inputs.clusterName, inputs, { providers: [provider] }).outputs();
   };
 }

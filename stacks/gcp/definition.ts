@@ -2,6 +2,7 @@ import { cloudHostInputs } from "../cloud/inputs.js";
 import type { PlatformDefinition, StackProgram } from "../platform.js";
 import { CLUSTER_SECRET_OUTPUTS } from "../types.js";
 import { GCP_CREDENTIALS_KEY, program } from "./cluster.js";
+import { gcpNodePoolProgram } from "./node-pool.js";
 import { validateGCPInputs, type GCPClusterInputs } from "./inputs.js";
 import { gcpPlatform } from "../../src/api/platforms/gcp.js";
 
@@ -27,7 +28,9 @@ export const gcp: PlatformDefinition = {
   schema: gcpPlatform,
   credentials: { keys: [GCP_CREDENTIALS_KEY] },
   plugins: [{ name: "gcp", sdkPackage: "@pulumi/gcp" }],
-  programs: { ClusterDeployment: clusterDeployment },
+  programs: { ClusterDeployment: clusterDeployment, NodePool: gcpNodePoolProgram },
+  // A NodePool on gcp is a regional managed instance group whose instances join a management-mode HostedCluster.
+  nodePoolNodes: "provider-node-group",
   // OCM's own agents run on the cluster, deployed by its klusterlet operator; the API is reached with the
   // admin kubeconfig the program outputs.
   hubJoin: { method: "klusterlet" },

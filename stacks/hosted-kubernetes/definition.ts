@@ -38,6 +38,8 @@ export const kubernetes: PlatformDefinition = {
   programs: { HostedCluster: hostedCluster },
   // OCM's klusterlet runs on the hosted cluster's own workers (its NodePools), as on a cloud cluster.
   hubJoin: { method: "klusterlet" },
+  // Its API is served from the management cluster, so machines in a cloud can join it (HyperShift's model).
+  hostsProviderNodePools: true,
   policyAccess: { via: "admin-kubeconfig" },
   hibernation:
     "every control plane workload (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) scaled to 0; " +

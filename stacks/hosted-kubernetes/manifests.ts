@@ -269,6 +269,8 @@ export function controlPlaneManifests(inputs: HostedKubernetesInputs, layout = c
         `--service-cluster-ip-range=${inputs.serviceNetwork.map((n) => n.cidr).join(",")}`,
         "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NodeRestriction",
+        // Cloud NodePools' kubelets join with a bootstrap token (src/provisioners/node-pool/join-token.ts).
+        "--enable-bootstrap-token-auth=true",
         "--allow-privileged=true",
         "--profiling=false",
       ],
@@ -300,6 +302,8 @@ export function controlPlaneManifests(inputs: HostedKubernetesInputs, layout = c
         "--cluster-signing-cert-file=/etc/kubernetes/pki/ca.crt",
         "--cluster-signing-key-file=/etc/kubernetes/pki/ca.key",
         "--use-service-account-credentials=true",
+        // The default controllers, and the one that removes expired bootstrap tokens.
+        "--controllers=*,tokencleaner",
         `--cluster-cidr=${inputs.clusterNetwork.map((n) => n.cidr).join(",")}`,
         `--service-cluster-ip-range=${inputs.serviceNetwork.map((n) => n.cidr).join(",")}`,
       ],

@@ -92,10 +92,54 @@ export const awsHostedClusterPlatform = (opts: PlatformOptions) =>
     { description: "Workers on EC2 in a VPC of their own." },
   );
 
-/** spec.platform.aws of a NodePool: the machines of its workers. */
+const AWS_SUBNET_ID = {
+  regex: "^subnet-[0-9a-f]{8,17}$",
+  words: "a subnet ID (for example subnet-0a1b2c3d)",
+};
+const AWS_SECURITY_GROUP_ID = {
+  regex: "^sg-[0-9a-f]{8,17}$",
+  words: "a security group ID (for example sg-0a1b2c3d)",
+};
+const AWS_AMI_ID = { regex: "^ami-[0-9a-f]{8,17}$", words: "an AMI ID (for example ami-0a1b2c3d4e5f60718)" };
+
+/** spec.platform.aws of a NodePool: an Auto Scaling group of self-managed EC2 instances that join the hosted API. */
 export const awsNodePoolPlatform = () =>
   s.object(
     {
+      region: region("AWS region of the instances, for example eu-west-1.", AWS_REGION, { immutable: true }),
+      credentialsRef: credentialsRef(),
+      subnetIDs: s
+        .array(s.string({ pattern: AWS_SUBNET_ID, maxLength: 64 }), {
+          description:
+            "Subnets the Auto Scaling group places instances in (one or more zones); they must reach the hosted " +
+            "cluster's API endpoint.",
+          listType: "set",
+          minItems: 1,
+          maxItems: 16,
+        })
+        .required(),
+      imageID: s
+        .string({
+          description:
+            "AMI of the nodes: an image with kubelet and a container runtime (an EKS-optimized AMI, say). The boot " +
+            "config joins the hosted cluster with a bootstrap token.",
+          pattern: AWS_AMI_ID,
+          maxLength: 64,
+        })
+        .required(),
+      securityGroupIDs: s.array(s.string({ pattern: AWS_SECURITY_GROUP_ID, maxLength: 64 }), {
+        description: "Security groups of the instances. Absent: the subnets' VPC default.",
+        listType: "set",
+        maxItems: 5,
+      }),
+      instanceProfile: s.string({
+        description: "IAM instance profile name of the instances. Absent: none.",
+        pattern: {
+          regex: "^[\\w+=,.@-]{1,128}$",
+          words: "an IAM instance profile name: letters, digits and '+=,.@_-' (for example slipway-nodes)",
+        },
+        maxLength: 128,
+      }),
       instanceType: s.string({
         description: "EC2 instance type.",
         maxLength: 64,
@@ -107,6 +151,16 @@ export const awsNodePoolPlatform = () =>
         maximum: 16384,
         default: 50,
       }),
+      userTags: s.map(s.string({ maxLength: 256 }), {
+        description: "Tags added to every AWS resource of the pool.",
+        maxProperties: 40,
+      }),
     },
-    { description: "EC2 instances." },
+    {
+      description:
+        "EC2 instances in an Auto Scaling group (launch template, the AMI and subnets named here) that join the " +
+        "HostedCluster's API; the HostedCluster must be in management mode (spec.platform.kubernetes).",
+    },
   );
+
+export type AWSNodePoolPlatform = Infer<ReturnType<typeof awsNodePoolPlatform>>;

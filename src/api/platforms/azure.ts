@@ -104,12 +104,69 @@ export const azureHostedClusterPlatform = (opts: PlatformOptions) =>
     { description: "Workers on Azure VMs." },
   );
 
-/** spec.platform.azure of a NodePool: the machines of its workers. */
+const AZURE_SUBNET_ID = {
+  regex:
+    "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+  words:
+    "a subnet resource ID (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>)",
+};
+const AZURE_IMAGE_ID = {
+  regex: "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/.+$",
+  words:
+    "an image or gallery image version resource ID (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/...)",
+};
+
+/** spec.platform.azure of a NodePool: a Virtual Machine Scale Set whose VMs join the hosted API. */
 export const azureNodePoolPlatform = () =>
   s.object(
     {
+      region: region("Azure region (location) of the VMs.", AZURE_REGION, { immutable: true }),
+      credentialsRef: credentialsRef(),
+      resourceGroupName: s
+        .string({
+          description: "An existing resource group the scale set is created in.",
+          pattern: AZURE_RESOURCE_GROUP,
+          maxLength: 90,
+        })
+        .required(),
+      subnetID: s
+        .string({
+          description: "The subnet the VMs' NICs are in; it must reach the hosted cluster's API endpoint.",
+          pattern: AZURE_SUBNET_ID,
+          maxLength: 512,
+        })
+        .required(),
+      imageID: s
+        .string({
+          description:
+            "Image of the VMs: one with kubelet and a container runtime. The boot config (custom data) joins the " +
+            "hosted cluster with a bootstrap token.",
+          pattern: AZURE_IMAGE_ID,
+          maxLength: 512,
+        })
+        .required(),
+      sshPublicKey: s
+        .string({
+          description: "OpenSSH public key of the VMs' admin user (password login is off).",
+          pattern: {
+            regex: "^(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/=]+( .*)?$",
+            words: "an OpenSSH public key",
+          },
+          maxLength: 4096,
+        })
+        .required(),
       vmSize: s.string({ description: "Azure VM size.", maxLength: 64, default: "Standard_D4s_v5" }),
       diskSizeGiB: s.integer({ description: "OS disk size.", minimum: 30, maximum: 2048, default: 64 }),
+      userTags: s.map(s.string({ maxLength: 256 }), {
+        description: "Tags added to every Azure resource of the pool.",
+        maxProperties: 40,
+      }),
     },
-    { description: "Azure VMs." },
+    {
+      description:
+        "Azure VMs in a Virtual Machine Scale Set (the image and subnet named here) that join the HostedCluster's " +
+        "API; the HostedCluster must be in management mode (spec.platform.kubernetes).",
+    },
   );
+
+export type AzureNodePoolPlatform = Infer<ReturnType<typeof azureNodePoolPlatform>>;

@@ -126,10 +126,35 @@ export const gcpHostedClusterPlatform = (opts: PlatformOptions) =>
     { description: "Workers on Compute Engine." },
   );
 
-/** spec.platform.gcp of a NodePool: the machines of its workers. */
+/** spec.platform.gcp of a NodePool: a regional managed instance group whose instances join the hosted API. */
 export const gcpNodePoolPlatform = () =>
   s.object(
     {
+      region: region("GCP region of the instances.", GCP_REGION, { immutable: true }),
+      projectID: s.string({
+        description: "GCP project. Absent: the project of the credentials.",
+        pattern: GCP_PROJECT,
+        maxLength: 30,
+      }),
+      credentialsRef: credentialsRef(),
+      subnetwork: s
+        .string({
+          description:
+            "Subnetwork of the instances (a name in the region, or a self link); it must reach the hosted " +
+            "cluster's API endpoint.",
+          minLength: 1,
+          maxLength: 1024,
+        })
+        .required(),
+      image: s
+        .string({
+          description:
+            "Boot image of the instances (projects/<p>/global/images/<name> or a family): one with kubelet and a " +
+            "container runtime. The boot config (user-data) joins the hosted cluster with a bootstrap token.",
+          minLength: 1,
+          maxLength: 1024,
+        })
+        .required(),
       machineType: s.string({ description: "Machine type.", maxLength: 64, default: "e2-standard-4" }),
       diskSizeGiB: s.integer({
         description: "Boot disk size.",
@@ -137,6 +162,17 @@ export const gcpNodePoolPlatform = () =>
         maximum: 65536,
         default: 50,
       }),
+      userLabels: s.map(s.string({ pattern: GCP_LABEL_VALUE, maxLength: 63 }), {
+        description: "Labels added to every GCP resource of the pool.",
+        maxProperties: 64,
+      }),
     },
-    { description: "Compute Engine instances." },
+    {
+      description:
+        "Compute Engine instances in a regional managed instance group (instance template, the image and " +
+        "subnetwork named here) that join the HostedCluster's API; the HostedCluster must be in management mode " +
+        "(spec.platform.kubernetes).",
+    },
   );
+
+export type GCPNodePoolPlatform = Infer<ReturnType<typeof gcpNodePoolPlatform>>;

@@ -1,14 +1,22 @@
 import type { HostedCluster } from "../../api/hosted-cluster.js";
 import type { NodePool } from "../../api/node-pool.js";
 import { hostedClusterResource, nodePoolResource } from "../../api/resources.js";
-import type { KubeClient } from "../../runtime/kube-client.js";
+import type { ControllerDependencies } from "../../queue/controller-jobs.js";
+import { PULUMI_QUEUE } from "../../queue/job.js";
+import type { StackJobData, StackJobProgress } from "../../queue/stack-job.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import { NodeHeartbeat } from "./heartbeat.js";
 import { HostedApiClients } from "./hosted-api.js";
 import { deleteNodePool, NODE_POOL_FIELD_MANAGER, NODE_POOL_FINALIZER, reconcileNodePool } from "./phases.js";
-import { buildNodePoolScope, type NodePoolClock, type NodePoolDeps, type NodePoolScope } from "./scope.js";
+import {
+  buildNodePoolScope,
+  type NodeGroupJobResult,
+  type NodePoolClock,
+  type NodePoolDeps,
+  type NodePoolScope,
+} from "./scope.js";
 import { computeNodePoolStatus } from "./status.js";
 
 export const NODE_POOL_CONTROLLER = "node-pool";
@@ -50,13 +58,16 @@ function poolsOfCluster(pools: () => NodePool[]) {
 /**
  * Registers the NodePool controller: simulated nodes written straight into each hosted cluster's API (no Pulumi
  * run: on local and simulated the nodes are API objects, not machines), their leases renewed by this process,
- * sized by spec.replicas or the autoscaler. Returns the heartbeat so a caller can stop it with the manager.
+ * sized by spec.replicas or the autoscaler; on clouds, the provider's node group through a stack job on the
+ * "pulumi" queue, whose events reconcile the pool at once. Returns the heartbeat so a caller can stop it with the
+ * manager.
  */
 export function register(
   manager: Manager,
-  deps: { kube: KubeClient },
+  deps: ControllerDependencies,
   options: NodePoolOptions = {},
 ): NodeHeartbeat {
+  const stacks = deps.jobs.queue<StackJobData, NodeGroupJobResult, StackJobProgress>(PULUMI_QUEUE);
   const clusters = manager.informer<HostedCluster>(hostedClusterResource);
   const pools = manager.informer<NodePool>(nodePoolResource);
   const clock = options.clock ?? { now: () => new Date() };
@@ -73,6 +84,9 @@ export function register(
       secondary: [{ resource: hostedClusterResource, mapToPrimary: poolsOfCluster(() => pools.list()) }],
     },
     reconciler: nodePoolReconciler({
+      kube: deps.kube,
+      config: deps.config,
+      stacks,
       hostedCluster: (namespace, name) => clusters.get(namespace, name),
       nodePools: (namespace) => pools.list({ namespace }),
       clients: new HostedApiClients(deps.kube),
@@ -83,5 +97,8 @@ export function register(
     }),
     concurrency: options.concurrency ?? 4,
   });
+  deps.jobs.onJobEvent(PULUMI_QUEUE, "NodePool", (e) =>
+    manager.enqueue(NODE_POOL_CONTROLLER, `${e.namespace}/${e.name}`),
+  );
   return heartbeat;
 }

@@ -5,6 +5,7 @@ import { isNotFound } from "../../errors/index.js";
 import type { ReconcileResult } from "../../runtime/reconciler.js";
 import { decideAutoscale } from "./autoscale/index.js";
 import { renewLease } from "./heartbeat.js";
+import { deleteNodeGroup, reconcileNodeGroup } from "./node-group.js";
 import {
   leaseResource,
   NODE_LEASE_NAMESPACE,
@@ -44,6 +45,7 @@ const ROLLING_REQUEUE_MS = 1_000;
 export async function reconcileNodePool(scope: NodePoolScope): Promise<ReconcileResult | void> {
   if (scope.waiting || !scope.mode) return { requeueAfter: scope.deps.healthIntervalMs };
   if (scope.mode === "status-only") return reconcileCounts(scope);
+  if (scope.mode === "provider-node-group") return reconcileNodeGroup(scope);
   return reconcileNodes(scope);
 }
 
@@ -287,6 +289,7 @@ function reconcileCounts(scope: NodePoolScope): ReconcileResult | void {
 /** Removes the pool's nodes (and their leases) from the hosted API; nothing to do when the cluster is gone. */
 export async function deleteNodePool(scope: NodePoolScope): Promise<ReconcileResult | void> {
   scope.deps.heartbeat.untrack(scope.key);
+  if (scope.mode === "provider-node-group") return deleteNodeGroup(scope);
   if (scope.mode !== "api-objects" || !scope.hosted) return;
   const client = scope.hosted;
   let nodes: HostedNode[];

@@ -1,12 +1,18 @@
 import type { HostedCluster } from "../../api/hosted-cluster.js";
 import type { NodePool } from "../../api/node-pool.js";
+import type { StackStatus } from "../../api/operation-status.js";
 import { platformOf } from "../../api/platform.js";
 import { NodePoolReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
+import type { JobQueue } from "../../queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
+import type { SlipwayConfig } from "../../runtime/config.js";
 import { isTrue } from "../../runtime/conditions.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { ReconcileContext } from "../../runtime/reconciler.js";
-import { platformDefinition } from "../../../stacks/index.js";
+import { platformDefinition, platforms, type NodePoolNodes } from "../../../stacks/index.js";
+import { checkNodeGroupPrerequisites } from "./node-group-checks.js";
+import { joinEndpointOf, type JoinEndpoint } from "./node-group-stack.js";
 import type { AutoscaleDecision } from "./autoscale/index.js";
 import type { NodeHeartbeat } from "./heartbeat.js";
 import type { HostedApiClients } from "./hosted-api.js";
@@ -18,7 +24,18 @@ export interface NodePoolClock {
   now(): Date;
 }
 
+/** A cloud pool's stack job result: what every stack job returns, and the node count the group reports. */
+export interface NodeGroupJobResult extends StackJobResult {
+  /** The group's desired size as the cloud reports it after the run. */
+  groupReplicas?: number;
+}
+
 export interface NodePoolDeps {
+  /** The hub. */
+  kube: KubeClient;
+  config: SlipwayConfig;
+  /** The "pulumi" queue: cloud pools' stack jobs. */
+  stacks: JobQueue<StackJobData, NodeGroupJobResult, StackJobProgress>;
   hostedCluster(namespace: string, name: string): HostedCluster | undefined;
   /** The NodePools in a namespace (from the cache). */
   nodePools(namespace: string): NodePool[];
@@ -32,7 +49,7 @@ export interface NodePoolDeps {
 }
 
 /** What the pool's nodes are on its platform (the platform's PlatformDefinition.nodePoolNodes). */
-export type NodesMode = "api-objects" | "status-only";
+export type NodesMode = NodePoolNodes;
 
 export interface NodePoolScope {
   pool: NodePool;
@@ -59,6 +76,14 @@ export interface NodePoolScope {
   lastScaleTime?: string;
   lastScaleUpTime?: string;
   lastScaleDownTime?: string;
+  /** provider-node-group: the hosted API the machines join, from the HostedCluster's admin kubeconfig. */
+  join?: JoinEndpoint;
+  /** provider-node-group: the pool's stack operation (status.stack), as this pass leaves it. */
+  stack?: StackStatus;
+  /** provider-node-group: the group's size as the cloud reported it after the last up. */
+  groupReplicas?: number;
+  /** provider-node-group: the group is destroyed, the pool may go. */
+  deleted?: boolean;
   /** status-only: the counts the pool reports. */
   simulatedReplicas?: number;
   simulatedReady?: number;
@@ -103,22 +128,24 @@ export async function buildNodePoolScope(
   scope.cluster = cluster;
   const poolPlatform = platformOf(pool.spec) ?? "unknown";
   const clusterPlatform = platformOf(cluster.spec) ?? "unknown";
-  // A pool that never bound (another platform, or one without NodePools here) made no nodes: it just goes.
   const deleting = pool.metadata.deletionTimestamp !== undefined;
+  const mode = platformDefinition(poolPlatform)?.nodePoolNodes;
+  if (mode === "provider-node-group")
+    return buildNodeGroupScope(scope, cluster, poolPlatform, clusterPlatform);
+  // A pool that never bound (another platform, or one without NodePools here) made no nodes: it just goes.
   if (poolPlatform !== clusterPlatform && deleting) return scope;
   if (poolPlatform !== clusterPlatform)
     throw new TerminalError(
       Reason.PlatformMismatch,
       `spec.platform is ${poolPlatform} but HostedCluster ${clusterName} is on ${clusterPlatform}: delete this ` +
-        `NodePool and create one with spec.platform.${clusterPlatform}`,
+        `NodePool and create one with spec.platform.${poolPlatformsFor(clusterPlatform).join(" or spec.platform.")}`,
     );
-  const mode = platformDefinition(poolPlatform)?.nodePoolNodes;
   if (!mode && deleting) return scope;
   if (!mode)
     throw new TerminalError(
       Reason.UnsupportedPlatform,
-      `On ${poolPlatform} a NodePool is the provider's node group, made by the cloud program, which this ` +
-        `release does not build yet; local and simulated NodePools work`,
+      `this build makes no NodePools on ${poolPlatform} yet; NodePools run on local, simulated, and (for a ` +
+        `management-mode HostedCluster) aws, azure and gcp: delete this NodePool and create one on one of those`,
     );
   scope.mode = mode;
   scope.version = pool.spec.release?.version ?? cluster.spec.release.version;
@@ -136,4 +163,46 @@ export async function buildNodePoolScope(
       `HostedCluster ${clusterName} has no admin kubeconfig Secret yet (status.kubeconfig)`,
     );
   return scope;
+}
+
+/**
+ * A cloud pool: its HostedCluster must serve an API the cloud's machines can join (management mode); then the
+ * prerequisites of a run (the provider plugin, the credentials Secret), then the endpoint to join. A pool being
+ * deleted skips all that: its stack is destroyed whatever else is missing.
+ */
+async function buildNodeGroupScope(
+  scope: NodePoolScope,
+  cluster: HostedCluster,
+  poolPlatform: string,
+  clusterPlatform: string,
+): Promise<NodePoolScope> {
+  const { pool, deps } = scope;
+  scope.mode = "provider-node-group";
+  scope.stack = pool.status?.stack ? structuredClone(pool.status.stack) : undefined;
+  scope.version = pool.spec.release?.version ?? cluster.spec.release.version;
+  if (pool.metadata.deletionTimestamp) return scope;
+  if (!platformDefinition(clusterPlatform)?.hostsProviderNodePools)
+    throw new TerminalError(
+      Reason.ManagementClusterRequired,
+      `spec.platform is ${poolPlatform}: such a pool is ${poolPlatform}'s node group, whose machines join the ` +
+        `hosted API from the cloud, but HostedCluster ${cluster.metadata.name!} is on ${clusterPlatform}, whose ` +
+        `API only this machine reaches: create the HostedCluster in management mode (spec.platform.kubernetes) ` +
+        `and this NodePool for it, or create the pool with spec.platform.${clusterPlatform} for this cluster`,
+    );
+  await checkNodeGroupPrerequisites(scope, poolPlatform);
+  scope.join = await joinEndpointOf(deps.kube, cluster);
+  if (!scope.join)
+    return waitFor(
+      scope,
+      `HostedCluster ${cluster.metadata.name!} has no admin kubeconfig Secret yet (status.kubeconfig): its ` +
+        `machines need the API endpoint and CA it names`,
+    );
+  if (isTrue(cluster.status?.conditions, "Available")) scope.hosted = await deps.clients.clientFor(cluster);
+  return scope;
+}
+
+/** The platforms a NodePool of a cluster on `clusterPlatform` may name: its own, or the clouds in management mode. */
+function poolPlatformsFor(clusterPlatform: string): string[] {
+  if (!platformDefinition(clusterPlatform)?.hostsProviderNodePools) return [clusterPlatform];
+  return platforms.filter((p) => p.nodePoolNodes === "provider-node-group").map((p) => p.name);
 }

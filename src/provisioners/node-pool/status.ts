@@ -19,6 +19,12 @@ export const NodePoolCondition = {
   UpdatingVersion: "UpdatingVersion",
 } as const;
 
+const NODES_STATUS = {
+  "api-objects": "APIObjects",
+  "status-only": "StatusOnly",
+  "provider-node-group": "ProviderNodeGroup",
+} as const;
+
 type Domain = Omit<ConditionInput, "type" | "observedGeneration">;
 
 interface Counts {
@@ -52,6 +58,7 @@ function counts(scope: NodePoolScope | undefined, previous: NonNullable<NodePool
       unhealthy: [],
       outdated: 0,
     };
+  if (scope.mode === "provider-node-group") return nodeGroupCounts(scope, previous);
   const nodes = scope.nodes;
   const versions = nodes.map(nodeVersion).filter((v): v is string => v !== undefined);
   const outdated = versions.filter((v) => v !== scope.version);
@@ -68,8 +75,34 @@ function counts(scope: NodePoolScope | undefined, previous: NonNullable<NodePool
   };
 }
 
+/** A cloud pool: the machines the group reports, and those of them that joined the hosted API and are Ready. */
+function nodeGroupCounts(scope: NodePoolScope, previous: NonNullable<NodePool["status"]>): Counts {
+  const nodes = scope.nodes;
+  const outdated = nodes.map(nodeVersion).filter((v) => v !== undefined && v !== scope.version);
+  return {
+    desired: scope.desired ?? previous.desiredReplicas,
+    replicas: scope.groupReplicas ?? previous.replicas ?? 0,
+    ready: scope.hosted ? nodes.filter(isNodeReady).length : (previous.readyReplicas ?? 0),
+    updated: nodes.length - outdated.length,
+    version: outdated.length > 0 ? [...(outdated as string[])].sort()[0] : scope.version,
+    unhealthy: nodes.filter((n) => !isNodeReady(n)).map((n) => n.metadata!.name!),
+    outdated: outdated.length,
+  };
+}
+
 function health(scope: NodePoolScope | undefined, c: Counts): Domain {
   if (scope?.waiting) return { status: "Unknown", ...scope.waiting };
+  if (scope?.mode === "provider-node-group" && c.unhealthy.length === 0 && (c.ready ?? 0) < (c.desired ?? 0))
+    return {
+      status: "False",
+      reason: Reason.WaitingForNodes,
+      message:
+        `${String(c.ready ?? 0)} of ${String(c.desired ?? 0)} machine(s) of the ${platformOf(scope.pool.spec) ?? ""} ` +
+        `node group joined the hosted API and are Ready` +
+        (scope.hosted
+          ? ""
+          : ` (HostedCluster ${scope.pool.spec.clusterName} is not Available: its nodes cannot be read)`),
+    };
   if (c.unhealthy.length > 0)
     return {
       status: "False",
@@ -132,7 +165,8 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
     updatedReplicas: c.updated,
     version: c.version,
     lastScaleTime: scope?.lastScaleTime ?? previous.lastScaleTime,
-    nodes: scope?.mode === "status-only" ? "StatusOnly" : scope?.mode ? "APIObjects" : previous.nodes,
+    nodes: scope?.mode ? NODES_STATUS[scope.mode] : previous.nodes,
+    stack: scope?.mode === "provider-node-group" ? (scope.stack ?? previous.stack) : previous.stack,
     autoscaling: autoScaling
       ? {
           min: autoScaling.min,
@@ -172,6 +206,23 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
     },
     now,
   );
+  const running = scope?.mode === "provider-node-group" ? scope.stack : undefined;
+  if (!input.error && !input.deleting && running?.result === "InProgress") {
+    const percent = running.progress?.percent;
+    conditions = markReconciling(
+      conditions,
+      {
+        reason: Reason.Applying,
+        message:
+          `${running.type} of the node group runs (job ${running.jobId}` +
+          `${percent !== undefined ? `, ${String(percent)}%` : ""})`,
+        observedGeneration: generation,
+      },
+      now,
+    );
+    status.conditions = conditions;
+    return status;
+  }
   // Healthy and current, but not the count it wants yet: still scaling.
   const settled = c.replicas === c.desired && c.ready === c.desired;
   if (!input.error && !input.deleting && !scope?.waiting && scope?.mode && !settled) {

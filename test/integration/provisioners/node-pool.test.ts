@@ -28,6 +28,7 @@ import { KubeClient } from "../../../src/runtime/kube-client.js";
 import { configureLogging } from "../../../src/runtime/logging.js";
 import { Manager } from "../../../src/runtime/manager.js";
 import { toolsBinDir } from "../../../src/runtime/paths.js";
+import { testControllerDependencies } from "../../harness/controller-deps.js";
 import { eventually } from "../../harness/eventually.js";
 import { hubKubeConfig, kubectl, newNamespaces, testStateDir } from "../../harness/hub.js";
 import { temporaryFolders } from "../../harness/temporary-folders.js";
@@ -107,11 +108,14 @@ beforeAll(async () => {
   });
   await hostedCluster("hosted", "hosted-admin-kubeconfig");
   manager = new Manager({ client: hub, namespaces: [ns] });
-  heartbeat = register(
-    manager,
-    { kube: hub },
-    { clock, scanIntervalMs: 500, healthIntervalMs: 2_000, heartbeatIntervalMs: 2_000 },
-  );
+  const deps = testControllerDependencies(hub, `np-${ns}`);
+  heartbeat = register(manager, deps, {
+    clock,
+    scanIntervalMs: 500,
+    healthIntervalMs: 2_000,
+    heartbeatIntervalMs: 2_000,
+  });
+  manager.add(deps.jobs);
   await manager.start({ cacheSyncTimeoutMs: 30_000 });
 }, 120_000);
 

@@ -60,14 +60,20 @@ describe("parse", () => {
     expect(spec.platform.aws?.nodePools).toEqual([
       { name: "workers", replicas: 2, instanceType: "m6i.large", diskSizeGiB: 50 },
     ]);
-    const np = parse(nodePoolSpec, { clusterName: "hc", replicas: 1, platform: { aws: {} } });
+    const awsPool = {
+      region: "eu-west-1",
+      credentialsRef: { name: "aws-creds" },
+      subnetIDs: ["subnet-0a1b2c3d"],
+      imageID: "ami-0a1b2c3d",
+    };
+    const np = parse(nodePoolSpec, { clusterName: "hc", replicas: 1, platform: { aws: awsPool } });
     expect(np.management).toEqual({
       upgradeType: "Replace",
       autoRepair: false,
       maxUnavailable: 0,
       maxSurge: 1,
     });
-    expect(np.platform.aws).toEqual({ instanceType: "m6i.large", diskSizeGiB: 50 });
+    expect(np.platform.aws).toEqual({ ...awsPool, instanceType: "m6i.large", diskSizeGiB: 50 });
   });
 
   it("throws a SchemaValidationError listing the bad fields", () => {
