@@ -18,6 +18,10 @@ import { stackStatus } from "./operation-status.js";
 import { HOSTED_CLUSTER_PLATFORMS, hostedClusterPlatform } from "./platform.js";
 import { s, type Infer, type InferInput } from "./schema.js";
 
+/** HyperShift's baseDomain is immutable too: the cluster's DNS names and certificates are made from it. */
+const BASE_DOMAIN_HINT =
+  "the cluster's DNS names are made from it; create a new HostedCluster in the other domain";
+
 const cidrEntry = (description: string) =>
   s.object({ cidr: s.string({ description, format: "cidr", maxLength: 43 }).required() });
 
@@ -69,6 +73,7 @@ export const hostedClusterSpec = s.object(
             words: "a DNS domain: lower-case labels joined with '.' (for example clusters.example.com)",
           },
           maxLength: 253,
+          rules: [immutable("dns.baseDomain", BASE_DOMAIN_HINT)],
         }),
       },
       { description: "DNS of the hosted cluster." },
@@ -77,7 +82,16 @@ export const hostedClusterSpec = s.object(
     hibernation: hibernation(),
     ...clusterPowerSpecFields(),
   },
-  { description: "Desired state of a hosted control plane; its workers come from NodePools naming it." },
+  {
+    description: "Desired state of a hosted control plane; its workers come from NodePools naming it.",
+    rules: [
+      {
+        // self == oldSelf on baseDomain runs only when both values exist: adding or removing it is refused here.
+        rule: "(has(self.dns) && has(self.dns.baseDomain)) == (has(oldSelf.dns) && has(oldSelf.dns.baseDomain))",
+        message: `dns.baseDomain cannot be added or removed once the HostedCluster exists: ${BASE_DOMAIN_HINT}`,
+      },
+    ],
+  },
 );
 
 export const hostedClusterStatus = s.object(

@@ -3,7 +3,7 @@
  * share, written once so their descriptions and rules agree.
  */
 import { immutable, kubernetesVersion, labels, localObjectReference, names } from "./common.js";
-import { s, type AnySchema, type InferInput, type NamedPattern } from "./schema.js";
+import { s, type AnySchema, type InferInput, type NamedPattern, type ValidationRule } from "./schema.js";
 
 /** Options that differ between a ClusterDeployment (immutable infrastructure) and a pool template. */
 export interface PlatformOptions {
@@ -12,6 +12,36 @@ export interface PlatformOptions {
 }
 
 const regionImmutable = immutable("region", "create a new cluster in the other region instead");
+
+const NEW_CLUSTER = "a new value means a new cluster: create one with it and move the workloads there";
+
+/**
+ * The rule of a field that says where an existing cluster lives or how its network is built (a CIDR, a project, a
+ * resource group, a VPC network): the cloud cannot change it in place, so a ClusterDeployment or HostedCluster
+ * refuses the change at admission instead of replacing the cluster. A pool template may change it (only new
+ * clusters get it), so it is there only with opts.immutable.
+ */
+export function fixedOnceCreated(opts: PlatformOptions, field: string, hint = NEW_CLUSTER): ValidationRule[] {
+  return opts.immutable ? [immutable(field, hint)] : [];
+}
+
+/**
+ * The object-level rule for optional fields without a default among those: `self == oldSelf` runs only when both
+ * values exist, so adding or removing one later is refused here.
+ */
+export function presenceFixed(
+  opts: PlatformOptions,
+  fields: readonly string[],
+  hint = NEW_CLUSTER,
+): ValidationRule[] {
+  if (!opts.immutable) return [];
+  return [
+    {
+      rule: fields.map((f) => `has(self.${f}) == has(oldSelf.${f})`).join(" && "),
+      message: `${fields.join(" and ")} cannot be added or removed once the cluster exists: ${hint}`,
+    },
+  ];
+}
 
 export function optionalRegion(description: string, opts: PlatformOptions) {
   return s.string({

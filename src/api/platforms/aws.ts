@@ -5,6 +5,7 @@
 import {
   cloudPoolFields,
   credentialsRef,
+  fixedOnceCreated,
   nodePoolName,
   nodePools,
   region,
@@ -42,6 +43,7 @@ export const awsPlatform = (opts: PlatformOptions) =>
           "per availability zone.",
         format: "cidr",
         default: "10.0.0.0/16",
+        rules: fixedOnceCreated(opts, "vpcCIDR"),
       }),
       availabilityZones: s.array(s.string({ pattern: AWS_ZONE, maxLength: 64 }), {
         description:
@@ -87,6 +89,7 @@ export const awsHostedClusterPlatform = (opts: PlatformOptions) =>
         description: "CIDR of the workers' VPC.",
         format: "cidr",
         default: "10.0.0.0/16",
+        rules: fixedOnceCreated(opts, "vpcCIDR"),
       }),
     },
     { description: "Workers on EC2 in a VPC of their own." },

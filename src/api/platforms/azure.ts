@@ -5,7 +5,9 @@
 import {
   cloudPoolFields,
   credentialsRef,
+  fixedOnceCreated,
   nodePoolName,
+  presenceFixed,
   nodePools,
   region,
   version,
@@ -45,17 +47,20 @@ export const azurePlatform = (opts: PlatformOptions) =>
           "(and deleted with the cluster).",
         pattern: AZURE_RESOURCE_GROUP,
         maxLength: 90,
+        rules: fixedOnceCreated(opts, "resourceGroupName"),
       }),
       vnetCIDR: s.string({
         description: "Address space of the virtual network created for the cluster.",
         format: "cidr",
         default: "10.224.0.0/12",
+        rules: fixedOnceCreated(opts, "vnetCIDR"),
       }),
       subnetCIDR: s.string({
         description:
           "The nodes' subnet, inside vnetCIDR. Pods get addresses of their own (Azure CNI overlay).",
         format: "cidr",
         default: "10.224.0.0/16",
+        rules: fixedOnceCreated(opts, "subnetCIDR"),
       }),
       nodePools: nodePools(azureNodePool, {
         name: "workers",
@@ -73,6 +78,7 @@ export const azurePlatform = (opts: PlatformOptions) =>
         "AKS with agent pools: the first node pool is AKS's system pool (at least one node), the others user pools. " +
         "Hibernation scales user pools to zero and the system pool to one node.",
       rules: [
+        ...presenceFixed(opts, ["resourceGroupName"]),
         {
           rule:
             // An empty list is refused by minItems; without the size guard the rule would also fail to evaluate.
@@ -99,9 +105,10 @@ export const azureHostedClusterPlatform = (opts: PlatformOptions) =>
         description: "Resource group for the workers.",
         pattern: AZURE_RESOURCE_GROUP,
         maxLength: 90,
+        rules: fixedOnceCreated(opts, "resourceGroupName"),
       }),
     },
-    { description: "Workers on Azure VMs." },
+    { description: "Workers on Azure VMs.", rules: presenceFixed(opts, ["resourceGroupName"]) },
   );
 
 const AZURE_SUBNET_ID = {

@@ -5,7 +5,9 @@
 import {
   cloudPoolFields,
   credentialsRef,
+  fixedOnceCreated,
   nodePoolName,
+  presenceFixed,
   nodePools,
   region,
   version,
@@ -70,6 +72,7 @@ export const gcpPlatform = (opts: PlatformOptions) =>
         description: "GCP project. Absent: the project of the credentials.",
         pattern: GCP_PROJECT,
         maxLength: 30,
+        rules: fixedOnceCreated(opts, "projectID"),
       }),
       version: version(opts, "GKE Kubernetes version. Absent: the release channel's default."),
       credentialsRef: credentialsRef(),
@@ -78,21 +81,25 @@ export const gcpPlatform = (opts: PlatformOptions) =>
           "An existing VPC network of the project to put the cluster's subnetwork in. Absent: one is created for " +
           "the cluster.",
         maxLength: 63,
+        rules: fixedOnceCreated(opts, "network"),
       }),
       subnetCIDR: s.string({
         description: "Primary range of the cluster's subnetwork: the nodes' addresses.",
         format: "cidr",
         default: "10.0.0.0/20",
+        rules: fixedOnceCreated(opts, "subnetCIDR"),
       }),
       podsCIDR: s.string({
         description: "Secondary range of the subnetwork for pods (VPC-native cluster).",
         format: "cidr",
         default: "10.4.0.0/14",
+        rules: fixedOnceCreated(opts, "podsCIDR"),
       }),
       servicesCIDR: s.string({
         description: "Secondary range of the subnetwork for Services.",
         format: "cidr",
         default: "10.8.0.0/20",
+        rules: fixedOnceCreated(opts, "servicesCIDR"),
       }),
       nodePools: nodePools(gcpNodePool, {
         name: "workers",
@@ -105,7 +112,10 @@ export const gcpPlatform = (opts: PlatformOptions) =>
         maxProperties: 64,
       }),
     },
-    { description: "GKE with node pools. Hibernation resizes node pools to zero." },
+    {
+      description: "GKE with node pools. Hibernation resizes node pools to zero.",
+      rules: presenceFixed(opts, ["projectID", "network"]),
+    },
   );
 
 export type GCPPlatform = Infer<ReturnType<typeof gcpPlatform>>;
@@ -120,10 +130,11 @@ export const gcpHostedClusterPlatform = (opts: PlatformOptions) =>
         description: "GCP project. Absent: the project of the credentials.",
         pattern: GCP_PROJECT,
         maxLength: 30,
+        rules: fixedOnceCreated(opts, "projectID"),
       }),
       credentialsRef: credentialsRef(),
     },
-    { description: "Workers on Compute Engine." },
+    { description: "Workers on Compute Engine.", rules: presenceFixed(opts, ["projectID"]) },
   );
 
 /** spec.platform.gcp of a NodePool: a regional managed instance group whose instances join the hosted API. */

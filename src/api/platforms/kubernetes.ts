@@ -5,7 +5,7 @@
  * src/api/platform.ts; stacks/hosted-kubernetes imports it.
  */
 import { immutable, localObjectReference, names } from "../common.js";
-import type { PlatformOptions } from "../platform-fields.js";
+import { fixedOnceCreated, presenceFixed, type PlatformOptions } from "../platform-fields.js";
 import { s, type Infer } from "../schema.js";
 
 /** The key of the credentials Secret that holds the management cluster's kubeconfig. */
@@ -14,6 +14,10 @@ export const MANAGEMENT_KUBECONFIG_KEY = "kubeconfig";
 const IMAGE_REPOSITORY = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$";
 const IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 const QUANTITY = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$";
+/** The serving certificate and every kubeconfig already handed out name the endpoint host. */
+const ENDPOINT_HINT =
+  "the API server's certificate and every kubeconfig handed out name it; point a new DNS name at the old one " +
+  "(a CNAME), or create a new HostedCluster with the new host";
 
 export const kubernetesHostedClusterPlatform = (opts: PlatformOptions) =>
   s.object(
@@ -79,6 +83,7 @@ export const kubernetesHostedClusterPlatform = (opts: PlatformOptions) =>
           "DNS name, kube-apiserver.<namespace>.svc.",
         pattern: names.dnsSubdomain,
         maxLength: 253,
+        rules: fixedOnceCreated(opts, "endpointHost", ENDPOINT_HINT),
       }),
     },
     {
@@ -87,6 +92,10 @@ export const kubernetesHostedClusterPlatform = (opts: PlatformOptions) =>
         "Pulumi Kubernetes provider: a namespace, its certificates as Secrets, an etcd StatefulSet, the " +
         "kube-apiserver Deployment and Service, kube-controller-manager and kube-scheduler Deployments " +
         "(no konnectivity: worker nodes must reach the API server's endpoint). HostedCluster only.",
+      rules: [
+        ...presenceFixed(opts, ["namespace"], "create a new HostedCluster"),
+        ...presenceFixed(opts, ["endpointHost"], ENDPOINT_HINT),
+      ],
     },
   );
 

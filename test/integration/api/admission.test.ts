@@ -771,6 +771,20 @@ const vsphereCD = withFields(cd, {
   },
 });
 const simulatedCD = withFields(cd, { "spec.platform": { simulated: { region: "eu-dr-a" } } });
+const azureCD = withFields(cd, {
+  "spec.platform": { azure: { region: "westeurope", credentialsRef: { name: "az" } } },
+});
+/** Management mode (Kamaji): the control plane on a management cluster, reached at endpointHost. */
+const managedHC = withFields(hc, {
+  "spec.platform": {
+    kubernetes: {
+      credentialsRef: { name: "management" },
+      imageRepository: "mirror.example.com/k8s",
+      endpointHost: "api.tenant-a.example.com",
+    },
+  },
+  "spec.dns": { baseDomain: "clusters.example.com" },
+});
 
 const badUpdates: BadUpdate[] = [
   {
@@ -863,6 +877,62 @@ const badUpdates: BadUpdate[] = [
     patch: { spec: { networking: { serviceNetwork: [{ cidr: "172.30.0.0/16" }] } } },
     expected: "networking.serviceNetwork is immutable",
   },
+  // What names where a cluster lives or how its network is built cannot change in place (issue 19's class).
+  {
+    name: "aws CD given another VPC CIDR",
+    base: cd,
+    patch: { spec: { platform: { aws: { vpcCIDR: "10.1.0.0/16" } } } },
+    expected: "vpcCIDR is immutable: a new value means a new cluster",
+  },
+  {
+    name: "azure CD moved into an existing resource group",
+    base: azureCD,
+    patch: { spec: { platform: { azure: { resourceGroupName: "rg-payments" } } } },
+    expected: "resourceGroupName cannot be added or removed once the cluster exists",
+  },
+  {
+    name: "azure CD given another subnet",
+    base: azureCD,
+    patch: { spec: { platform: { azure: { subnetCIDR: "10.225.0.0/16" } } } },
+    expected: "subnetCIDR is immutable",
+  },
+  {
+    name: "gcp CD given another pod range",
+    base: gcpCD,
+    patch: { spec: { platform: { gcp: { podsCIDR: "10.16.0.0/14" } } } },
+    expected: "podsCIDR is immutable",
+  },
+  {
+    name: "gcp CD moved into an existing VPC network",
+    base: gcpCD,
+    patch: { spec: { platform: { gcp: { network: "shared-vpc" } } } },
+    expected: "projectID and network cannot be added or removed once the cluster exists",
+  },
+  {
+    name: "hosted cluster in management mode given another endpoint host",
+    base: managedHC,
+    patch: { spec: { platform: { kubernetes: { endpointHost: "api.other.example.com" } } } },
+    expected:
+      "endpointHost is immutable: the API server's certificate and every kubeconfig handed out name it",
+  },
+  {
+    name: "hosted cluster in management mode losing its endpoint host",
+    base: managedHC,
+    patch: { spec: { platform: { kubernetes: { endpointHost: null } } } },
+    expected: "endpointHost cannot be added or removed once the cluster exists",
+  },
+  {
+    name: "hosted cluster given another base domain",
+    base: managedHC,
+    patch: { spec: { dns: { baseDomain: "other.example.com" } } },
+    expected: "dns.baseDomain is immutable: the cluster's DNS names are made from it",
+  },
+  {
+    name: "hosted cluster given a base domain after creation",
+    base: hc,
+    patch: { spec: { dns: { baseDomain: "clusters.example.com" } } },
+    expected: "dns.baseDomain cannot be added or removed once the HostedCluster exists",
+  },
   {
     name: "node pool moved to another cluster",
     base: np,
@@ -902,6 +972,19 @@ describe("admission accepts good updates", () => {
     await create(withFields(cd, { "metadata.name": "good-cd" }));
     const r = await patch("ClusterDeployment", "good-cd", {
       spec: { powerState: "Hibernating", platform: { aws: { version: "1.34.2" } } },
+    });
+    expect(r.stderr).toBe("");
+  });
+
+  it("changes a pool template's network: only clusters made from now on get it", async () => {
+    await create(
+      withFields(pool, {
+        "metadata.name": "cidr-pool",
+        "spec.template.platform": { aws: awsSpec().platform.aws },
+      }),
+    );
+    const r = await patch("ClusterPool", "cidr-pool", {
+      spec: { template: { platform: { aws: { vpcCIDR: "10.1.0.0/16" } } } },
     });
     expect(r.stderr).toBe("");
   });
