@@ -78,6 +78,9 @@ function componentEnv(): Record<string, string> {
     SLIPWAY_LOG_LEVEL: "info",
     // A killed holder's stack lease expires this soon, so the faults below cost seconds, not minutes.
     SLIPWAY_STACK_LEASE_MS: "10000",
+    // So does the SIGKILLed controller's Lease: its successor leads after 6 s, not the default 15 s, which was the
+    // longest wait of the provisioning faults.
+    SLIPWAY_LEASE_DURATION_SECONDS: "6",
     // A killed worker's job is found stalled within seconds (defaults: 60 s lock, checked every 30 s).
     SLIPWAY_WORKER_LOCK_MS: "10000",
     SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
