@@ -120,6 +120,13 @@ export async function buildNodePoolScope(
   };
   const clusterName = pool.spec.clusterName;
   const cluster = deps.hostedCluster(namespace, clusterName);
+  // A cloud pool's machines outlive its cluster: with the cluster gone, deletion still destroys its stack.
+  const stack = pool.status?.stack;
+  if (!cluster && pool.metadata.deletionTimestamp && stack && nodesOf(pool) === "provider-node-group") {
+    scope.mode = "provider-node-group";
+    scope.stack = structuredClone(stack);
+    return scope;
+  }
   if (!cluster)
     return waitFor(
       scope,
@@ -129,7 +136,7 @@ export async function buildNodePoolScope(
   const poolPlatform = platformOf(pool.spec) ?? "unknown";
   const clusterPlatform = platformOf(cluster.spec) ?? "unknown";
   const deleting = pool.metadata.deletionTimestamp !== undefined;
-  const mode = platformDefinition(poolPlatform)?.nodePoolNodes;
+  const mode = nodesOf(pool);
   if (mode === "provider-node-group")
     return buildNodeGroupScope(scope, cluster, poolPlatform, clusterPlatform);
   // A pool that never bound (another platform, or one without NodePools here) made no nodes: it just goes.
@@ -205,4 +212,8 @@ async function buildNodeGroupScope(
 function poolPlatformsFor(clusterPlatform: string): string[] {
   if (!platformDefinition(clusterPlatform)?.hostsProviderNodePools) return [clusterPlatform];
   return platforms.filter((p) => p.nodePoolNodes === "provider-node-group").map((p) => p.name);
+}
+
+function nodesOf(pool: NodePool): NodePoolNodes | undefined {
+  return platformDefinition(platformOf(pool.spec) ?? "unknown")?.nodePoolNodes;
 }
