@@ -5,7 +5,6 @@ import { BootstrapReason, ClusterDeploymentReason as Reason } from "../../api/re
 import { bootstrappedBeforeResume } from "../../api/resume-readiness.js";
 import { TerminalError } from "../../errors/index.js";
 import {
-  ConditionType,
   removeCondition,
   setCondition,
   summarize,
@@ -15,6 +14,7 @@ import {
 import { platformName } from "./platform.js";
 import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
 import { clusterPoolRefSetByPool } from "../../api/pool-membership.js";
+import { conditionsOwnedBy } from "../stack-resource/index.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
@@ -40,19 +40,11 @@ export const READY_CONDITIONS = [
  */
 export const FOREIGN_READY_CONDITIONS = ["Registered", "Bootstrapped"] as const;
 
-/** The condition types this controller writes; every other type on the object belongs to another controller. */
-const OWNED_CONDITIONS: ReadonlySet<string> = new Set([
-  ...Object.values(ConditionType),
-  ...Object.values(ClusterDeploymentCondition),
-]);
-
 /** Only this controller's conditions: server-side apply then keeps the entries other field managers own. */
-export function ownedConditions(conditions: readonly Condition[] | undefined): Condition[] {
-  return (conditions ?? []).filter((c) => OWNED_CONDITIONS.has(c.type));
-}
+export const ownedConditions = conditionsOwnedBy(ClusterDeploymentCondition);
 
 /** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
-const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
+export const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
 
 const IN_FLIGHT_REASON: Record<string, string> = {
   Provisioning: Reason.Provisioning,

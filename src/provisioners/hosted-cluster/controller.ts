@@ -5,8 +5,8 @@ import { getCondition, type Condition } from "../../runtime/conditions.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
-import type { Reconciler, StatusInput } from "../../runtime/reconciler.js";
-import { afterDeletePass, afterNormalPass, registerStackResource } from "../stack-resource/index.js";
+import type { Reconciler } from "../../runtime/reconciler.js";
+import { registerStackResource, stackReconciler } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { HostedClusterDependencies, HostedClusterScope } from "./scope.js";
 import { computeStatus, ownedConditions, OTHER_WRITERS } from "./status.js";
@@ -17,45 +17,28 @@ export const HOSTED_CLUSTER_FINALIZER = "slipway.dev/hosted-cluster";
 export function hostedClusterReconciler(
   deps: HostedClusterDependencies,
 ): Reconciler<HostedCluster, HostedClusterScope> {
-  return {
+  return stackReconciler<HostedCluster, HostedClusterScope>({
     finalizer: HOSTED_CLUSTER_FINALIZER,
-    buildScope(hc, context) {
-      return {
-        hc,
-        deps,
-        now: context.now,
-        status: structuredClone(hc.status ?? {}),
-        waitingForPods: waitingForPods(hc),
-        event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
-      };
-    },
-    async reconcileNormal(scope) {
-      await reconcileNormal(scope);
-      return afterNormalPass(scope);
-    },
-    async reconcileDelete(scope) {
-      return afterDeletePass(scope, await reconcileDelete(scope));
-    },
-    computeStatus(input: StatusInput<HostedCluster, HostedClusterScope>) {
-      if (!input.scope) return ownedStatus(input.object.status ?? {});
-      const status = computeStatus(input.scope, input.error);
-      delete status.observedGeneration; // the harness sets it, after a pass that handled the generation
-      return status as Record<string, unknown>;
-    },
-  };
+    buildScope: (hc, context) => ({
+      hc,
+      deps,
+      now: context.now,
+      status: structuredClone(hc.status ?? {}),
+      waitingForPods: waitingForPods(hc),
+      event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
+    }),
+    reconcileNormal,
+    reconcileDelete,
+    computeStatus,
+    otherWriters: OTHER_WRITERS,
+    ownedConditions,
+  });
 }
 
 /** The pods verdict a past run left in Available, until a newer run replaces it. */
 function waitingForPods(hc: HostedCluster): string | undefined {
   const available = getCondition(hc.status?.conditions as Condition[] | undefined, "Available");
   return available?.reason === HostedClusterReason.WaitingForControlPlanePods ? available.message : undefined;
-}
-
-function ownedStatus(status: NonNullable<HostedCluster["status"]>): Record<string, unknown> {
-  const owned: Record<string, unknown> = { ...status };
-  for (const field of OTHER_WRITERS) delete owned[field];
-  owned.conditions = ownedConditions(status.conditions);
-  return owned;
 }
 
 export function hostedClusterRegistration(

@@ -6,7 +6,8 @@ import type { SlipwayConfig } from "../../runtime/config.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { Manager } from "../../runtime/manager.js";
-import type { ReconcileResult } from "../../runtime/reconciler.js";
+import type { Condition } from "../../runtime/conditions.js";
+import type { ReconcileContext, ReconcileResult, Reconciler } from "../../runtime/reconciler.js";
 import type { StackJobQueue, StackScope } from "./kind.js";
 import type { StackKind } from "../../../stacks/index.js";
 
@@ -49,4 +50,48 @@ export function afterNormalPass(scope: StackScope): ReconcileResult {
 /** After a delete pass: done, or look again soon. */
 export function afterDeletePass(scope: StackScope, done: boolean): ReconcileResult {
   return done ? {} : { requeueAfter: scope.requeueAfterMs ?? 5_000 };
+}
+
+/** What differs between the reconcilers of two stack-backed kinds. */
+export interface StackReconcilerParts<T extends KubeObject, S extends StackScope> {
+  finalizer: string;
+  buildScope(object: T, context: ReconcileContext): S;
+  reconcileNormal(scope: S): Promise<void>;
+  /** True when the object may go. */
+  reconcileDelete(scope: S): Promise<boolean>;
+  /** The one place the kind's status is computed from the scope (and what the phases threw). */
+  computeStatus(scope: S, error?: unknown): { observedGeneration?: number };
+  /** The status records other controllers own (registration, bootstrap, power ...): never sent by this one. */
+  otherWriters: readonly string[];
+  ownedConditions(conditions: readonly Condition[] | undefined): Condition[];
+}
+
+/** A stack-backed kind's reconciler: the one reconcile shape, polling while a job is in flight. */
+export function stackReconciler<T extends KubeObject & { status?: object }, S extends StackScope>(
+  parts: StackReconcilerParts<T, S>,
+): Reconciler<T, S> {
+  return {
+    finalizer: parts.finalizer,
+    buildScope: (object, context) => parts.buildScope(object, context),
+    async reconcileNormal(scope) {
+      await parts.reconcileNormal(scope);
+      return afterNormalPass(scope);
+    },
+    async reconcileDelete(scope) {
+      return afterDeletePass(scope, await parts.reconcileDelete(scope));
+    },
+    computeStatus(input) {
+      if (!input.scope) {
+        // No scope (reading failed): send back what this controller owns of the stored status, unchanged.
+        const stored = (input.object.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
+        const owned: Record<string, unknown> = { ...stored };
+        for (const field of parts.otherWriters) delete owned[field];
+        owned.conditions = parts.ownedConditions(stored.conditions);
+        return owned;
+      }
+      const status: Record<string, unknown> = { ...parts.computeStatus(input.scope, input.error) };
+      delete status.observedGeneration; // the harness sets it, only after a pass that handled the generation
+      return status;
+    },
+  };
 }

@@ -4,3 +4,4 @@ export * from "./deletion.js";
 export * from "./credentials.js";
 export { stackJob, text, type StackJobDeps } from "./stack-job.js";
 export * from "./controller.js";
+export * from "./status.js";
