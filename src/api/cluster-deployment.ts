@@ -222,7 +222,6 @@ export const clusterLifecycleStatusFields = () => ({
       "before the first operation.",
   }),
   apiURL: s.string({ description: "URL of the cluster's Kubernetes API.", maxLength: 2048 }),
-  managedClusterName: s.string({ description: "Name of the ManagedCluster on the hub.", maxLength: 253 }),
   registration: registrationStatus(),
   bootstrap: bootstrapStatus(),
   power: powerStatus(),

@@ -91,7 +91,6 @@ export interface ClusterStatusView {
   conditions?: Condition[];
   powerState?: ClusterPowerState;
   apiURL?: string;
-  managedClusterName?: string;
   registration?: ClusterDeploymentStatus["registration"];
   bootstrap?: ClusterDeploymentStatus["bootstrap"];
   power?: ClusterDeploymentStatus["power"];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  CLUSTER_KINDS,
   clusterView,
+  kindDefinition,
   hostedClusterResource,
   clusterDeploymentResource,
   type ClusterDeployment,
@@ -85,4 +87,16 @@ describe("the cluster view", () => {
       /not a cluster kind/,
     );
   });
+
+  it.each(CLUSTER_KINDS)(
+    "a %s names its ManagedCluster once, in status.registration, which the registration controller writes",
+    (kind) => {
+      const status = kindDefinition(kind).status!.json as {
+        properties: Record<string, { properties?: Record<string, unknown> }>;
+      };
+      // A top-level status.managedClusterName was declared and never written: a field no controller writes is gone.
+      expect(Object.keys(status.properties)).not.toContain("managedClusterName");
+      expect(Object.keys(status.properties.registration?.properties ?? {})).toContain("managedClusterName");
+    },
+  );
 });

@@ -119,11 +119,8 @@ describe("HostedCluster status (HyperShift's conditions, Ready as their summary)
   });
 
   it("never writes the records other controllers own", () => {
-    const status = computeStatus(
-      scope({ registration: { phase: "Joined" }, power: {}, managedClusterName: "tenant" } as never),
-    );
+    const status = computeStatus(scope({ registration: { phase: "Joined" }, power: {} } as never));
     expect(status).not.toHaveProperty("registration");
     expect(status).not.toHaveProperty("power");
-    expect(status).not.toHaveProperty("managedClusterName");
   });
 });
