@@ -4,7 +4,8 @@ import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import { clusterDeploymentResource, clusterClaimResource, clusterPoolResource } from "../../api/resources.js";
 import { POOL_LABEL } from "../labels.js";
-import { buildClaimScope, reconcileClaim, type ClaimControllerSettings, type ClaimScope } from "./phases.js";
+import { buildClaimScope, reconcileClaim } from "./phases.js";
+import type { ClaimControllerSettings, ClaimScope } from "./scope.js";
 import { computeClaimStatus } from "./status.js";
 
 export const CLUSTER_CLAIM_CONTROLLER = "cluster-claim";

@@ -10,7 +10,7 @@ import {
 import { BOOTSTRAPPED } from "../labels.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
-import type { ClaimScope } from "./phases.js";
+import type { ClaimScope } from "./scope.js";
 
 export const ClaimCondition = {
   Pending: "Pending",

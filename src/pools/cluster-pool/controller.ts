@@ -4,13 +4,8 @@ import type { Reconciler } from "../../runtime/reconciler.js";
 import type { KubeObject } from "../../runtime/resource.js";
 import { clusterClaimResource, clusterDeploymentResource, clusterPoolResource } from "../../api/resources.js";
 import { CLUSTER_POOL_FINALIZER, POOL_LABEL } from "../labels.js";
-import {
-  buildPoolScope,
-  deletePool,
-  reconcilePool,
-  type PoolControllerSettings,
-  type PoolScope,
-} from "./phases.js";
+import { buildPoolScope, deletePool, reconcilePool } from "./phases.js";
+import type { PoolControllerSettings, PoolScope } from "./scope.js";
 import { computePoolStatus } from "./status.js";
 
 export const CLUSTER_POOL_CONTROLLER = "cluster-pool";

@@ -6,7 +6,7 @@ import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
 import { DEFAULT_REPLACEMENT_BUDGET, type PoolDecision } from "../algorithm/index.js";
 import { templateHash } from "../labels.js";
-import type { PoolScope } from "./phases.js";
+import type { PoolScope } from "./scope.js";
 
 export const PoolCondition = {
   Populated: "Populated",
