@@ -43,8 +43,7 @@ export function fileDuration(module: TestModule, root: string): FileDuration {
     seconds,
     tests: tests.length,
     failed: tests.filter((t) => t.result().state === "failed").length,
-    failedOutsideTests:
-      module.state() === "failed" && !tests.some((t) => t.result().state === "failed"),
+    failedOutsideTests: module.state() === "failed" && !tests.some((t) => t.result().state === "failed"),
     slowWithoutReason: seconds > SLOW_FILE_SECONDS && !headerSaysWhySlow(module.moduleId),
   };
 }
@@ -103,7 +102,9 @@ export function failuresOf(
 /** The failures as lines, so that the tail of a long CI log says what failed, not only that something did. */
 export function renderFailures(failures: Failure[]): string {
   if (failures.length === 0) return "Nothing failed.";
-  return [`What failed (${failures.length}):`, ...failures.map((f) => `  ${f.where}: ${f.message}`)].join("\n");
+  return [`What failed (${failures.length}):`, ...failures.map((f) => `  ${f.where}: ${f.message}`)].join(
+    "\n",
+  );
 }
 
 /** Ends every run with how long each test file took, so growth shows in every CI log, and what failed. */
