@@ -3,9 +3,8 @@
  * for; what it finds is repaired by an up. A spec change never waits behind such a check.
  */
 import { createHash } from "node:crypto";
-import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { logger } from "../../runtime/logging.js";
-import { CANCEL_FOLLOW_MS, refOf, startOperation } from "../stack-resource/index.js";
+import { CANCEL_FOLLOW_MS, refOf, repairOrRecheck, startOperation } from "../stack-resource/index.js";
 import type { ClusterDeploymentScope } from "./scope.js";
 import { clusterDeploymentStack } from "./stack.js";
 
@@ -22,26 +21,11 @@ export function spreadResync(resyncMs: number, uid: string): number {
 
 /**
  * The stack is applied: repair the drift the last refresh found with an up, or refresh when the resync interval
- * has passed since the last run, or look again when it will have.
+ * (spread per cluster) has passed since the last run, or look again when it will have.
  */
-export async function repairOrCheckDrift(scope: ClusterDeploymentScope): Promise<void> {
-  const { cd, deps } = scope;
-  const last = scope.status.stack!;
-  const finishedAt = Date.parse(last.finishedAt ?? "") || 0;
-  if (scope.drift) {
-    await startOperation(clusterDeploymentStack, scope, "up", `repair${finishedAt}`, {
-      cause: Reason.DriftDetected,
-      message: scope.drift,
-    });
-    return;
-  }
-  const resyncMs = spreadResync(deps.config.controller.resyncSeconds * 1000, cd.metadata!.uid!);
-  const sinceMs = scope.now.getTime() - Date.parse(last.finishedAt ?? scope.now.toISOString());
-  if (resyncMs > 0 && sinceMs >= resyncMs) {
-    await startOperation(clusterDeploymentStack, scope, "refresh", `r${finishedAt}`);
-    return;
-  }
-  if (resyncMs > 0) scope.requeueAfterMs = Math.max(1000, resyncMs - sinceMs);
+export function repairOrCheckDrift(scope: ClusterDeploymentScope): Promise<void> {
+  const resyncMs = spreadResync(scope.deps.config.controller.resyncSeconds * 1000, scope.cd.metadata!.uid!);
+  return repairOrRecheck(clusterDeploymentStack, scope, resyncMs);
 }
 
 /**

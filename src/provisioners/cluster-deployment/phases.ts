@@ -16,6 +16,7 @@ import {
   refOf,
   retriedByController,
   retryFailedOperation,
+  stackApplied,
   startOperation,
 } from "../stack-resource/index.js";
 import { refreshGivesWay, repairOrCheckDrift } from "./drift.js";
@@ -45,11 +46,7 @@ export async function reconcileNormal(scope: ClusterDeploymentScope): Promise<vo
   }
   // A new generation whose stack inputs are those already applied (a pool claimed the cluster) needs no run.
   const { inputsHash } = desiredStack(adapter, cd, deps.config);
-  const applied =
-    last?.result === "Succeeded" &&
-    last.type !== "destroy" &&
-    (last.generation === generation || last.inputsHash === inputsHash);
-  if (!applied) return startOperation(stack, scope, "up");
+  if (!stackApplied(last, generation, inputsHash)) return startOperation(stack, scope, "up");
   await repairOrCheckDrift(scope);
 }
 

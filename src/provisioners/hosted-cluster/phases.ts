@@ -9,7 +9,9 @@ import {
   deleteStack,
   followOperation,
   retriedByController,
+  repairOrRecheck,
   retryFailedOperation,
+  stackApplied,
   startOperation,
 } from "../stack-resource/index.js";
 import { nodePoolsGone } from "./node-pools.js";
@@ -41,24 +43,10 @@ export async function reconcileNormal(scope: HostedClusterScope): Promise<void> 
     );
   }
   const { inputsHash } = desiredHostedStack(hc, program, deps.config);
-  const applied =
-    last?.result === "Succeeded" &&
-    last.type !== "destroy" &&
-    (last.generation === generation || last.inputsHash === inputsHash);
-  if (!applied) return startOperation(stack, scope, "up");
-  const finishedAt = Date.parse(last.finishedAt ?? "") || 0;
-  if (scope.drift)
-    return startOperation(stack, scope, "up", `repair${finishedAt}`, {
-      cause: Reason.DriftDetected,
-      message: scope.drift,
-    });
-  const resyncMs = deps.config.controller.resyncSeconds * 1000;
-  const sinceMs = scope.now.getTime() - Date.parse(last.finishedAt ?? scope.now.toISOString());
+  if (!stackApplied(last, generation, inputsHash)) return startOperation(stack, scope, "up");
   // Pods not ready yet: look again soon with a refresh (reads the platform's word without changing anything).
-  const lookAgainMs = scope.waitingForPods ? PODS_RECHECK_MS : resyncMs;
-  if (lookAgainMs > 0 && sinceMs >= lookAgainMs)
-    return startOperation(stack, scope, "refresh", `r${finishedAt}`);
-  if (lookAgainMs > 0) scope.requeueAfterMs = Math.max(1000, lookAgainMs - sinceMs);
+  const resyncMs = deps.config.controller.resyncSeconds * 1000;
+  await repairOrRecheck(stack, scope, scope.waitingForPods ? PODS_RECHECK_MS : resyncMs);
 }
 
 /**

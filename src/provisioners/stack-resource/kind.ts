@@ -31,7 +31,8 @@ export type StackReasons = Record<
   | "OperationFailed"
   | "DestroyFailed"
   | "NothingToDestroy"
-  | "DeprovisionAbandoned",
+  | "DeprovisionAbandoned"
+  | "DriftDetected",
   string
 >;
 

@@ -171,6 +171,48 @@ export function applyJobResult<O extends KubeObject, S extends StackScope>(
 }
 
 /**
+ * The stack holds the spec: its last run, an up or refresh that succeeded, was for this generation or applied the
+ * same inputs (a new generation that changes no input, a pool claiming the cluster, needs no run).
+ */
+export function stackApplied(
+  last: StackStatus | undefined,
+  generation: number,
+  inputsHash: string,
+): last is StackStatus {
+  return (
+    last?.result === "Succeeded" &&
+    last.type !== "destroy" &&
+    (last.generation === generation || last.inputsHash === inputsHash)
+  );
+}
+
+/**
+ * Once the stack holds the spec: repair the drift the last refresh found with an up, or refresh (a drift check that
+ * changes nothing) when `recheckMs` has passed since the last run, or look again when it will have. 0: never.
+ */
+export async function repairOrRecheck<O extends KubeObject, S extends StackScope & { drift?: string }>(
+  kind: StackResourceKind<O, S>,
+  scope: S,
+  recheckMs: number,
+): Promise<void> {
+  const last = scope.status.stack!;
+  const finishedAt = Date.parse(last.finishedAt ?? "") || 0;
+  if (scope.drift) {
+    await startOperation(kind, scope, "up", `repair${finishedAt}`, {
+      cause: kind.reasons.DriftDetected,
+      message: scope.drift,
+    });
+    return;
+  }
+  const sinceMs = scope.now.getTime() - Date.parse(last.finishedAt ?? scope.now.toISOString());
+  if (recheckMs > 0 && sinceMs >= recheckMs) {
+    await startOperation(kind, scope, "refresh", `r${finishedAt}`);
+    return;
+  }
+  if (recheckMs > 0) scope.requeueAfterMs = Math.max(1000, recheckMs - sinceMs);
+}
+
+/**
  * A failed job the controller retries itself, as a new job: a destroy (deletion has started, no spec change can
  * help, and giving up leaves infrastructure behind) and any job whose worker died on it more often than BullMQ's
  * maxStalledCount allows (no fault of the spec: the cause passes or a person fixes the worker). Transient
