@@ -231,7 +231,7 @@ describe("the power controller on the real hub and Redis", () => {
     await client.create(clusterDeploymentResource, {
       ...manifest,
       metadata: { name: "idle", namespace: ns },
-      spec: { ...manifest.spec, hibernateAfter: "20m" },
+      spec: { ...manifest.spec, hibernateAfter: "10m" },
     } as never);
     // No ClusterDeployment controller runs here: write the status it would write once the cluster runs.
     const markRunning = async (field: "provisionedAt" | "lastResumedAt") => {
@@ -243,7 +243,7 @@ describe("the power controller on the real hub and Redis", () => {
         { status: { powerState: "Running", [field]: at.toISOString() } },
         { type: "merge", subresource: "status" },
       );
-      return new Date(at.getTime() + 20 * 60_000);
+      return new Date(at.getTime() + 10 * 60_000);
     };
     const watch = await watchPowerState("idle");
     const due = await markRunning("provisionedAt");
@@ -255,8 +255,8 @@ describe("the power controller on the real hub and Redis", () => {
     expect(Date.parse(shown.nextHibernateAt!)).toBe(due.getTime());
     expect(watch.changes).toEqual([]);
 
-    // 20 schedule minutes are 20 real seconds: it hibernates then, not before.
-    await eventually("hibernateAfter applied", async () => watch.changes.length >= 1, 40_000, 100);
+    // 10 schedule minutes are 10 real seconds: it hibernates then, not before.
+    await eventually("hibernateAfter applied", async () => watch.changes.length >= 1, 30_000, 100);
     const firedAt = clock.now().getTime();
     expect(firedAt).toBeGreaterThanOrEqual(due.getTime());
     expect(firedAt - due.getTime()).toBeLessThan(5 * 60_000); // within 5 schedule minutes (5 real seconds)
@@ -289,7 +289,7 @@ describe("the power controller on the real hub and Redis", () => {
     await eventually(
       "hibernateAfter applied after the resume",
       async () => watch.changes.length >= 3,
-      40_000,
+      30_000,
       100,
     );
     expect(clock.now().getTime()).toBeGreaterThanOrEqual(dueAgain.getTime());
