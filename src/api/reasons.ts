@@ -299,6 +299,10 @@ export const NodePoolReasons = {
   WaitingForHostedCluster:
     "The HostedCluster spec.clusterName names does not exist yet, or does not serve its API yet; the pool binds " +
     "when it does.",
+  WaitingToRemoveNodes:
+    "The pool is being deleted while its HostedCluster does not serve its API (hibernating, not Available): its " +
+    "nodes are objects in that API and would come back on resume, so the pool waits to remove them; resume the " +
+    "cluster, or delete the HostedCluster (its API and nodes go with it).",
   PlatformMismatch:
     "spec.platform names another platform than the HostedCluster's (Stalled); both are immutable: create the " +
     "NodePool again on the cluster's platform.",

@@ -1,4 +1,6 @@
 import { apiTime, parseDuration } from "../../api/duration.js";
+import type { HostedCluster } from "../../api/hosted-cluster.js";
+import type { NodePool } from "../../api/node-pool.js";
 import { DEFAULT_SCALE_DOWN_DELAY } from "../../api/node-pool.js";
 import { NodePoolReason as Reason } from "../../api/reasons.js";
 import { isNotFound } from "../../errors/index.js";
@@ -286,11 +288,44 @@ function reconcileCounts(scope: NodePoolScope): ReconcileResult | void {
   if (waitMs > 0) return { requeueAfter: waitMs };
 }
 
+/**
+ * Why a deleted pool's finalizer must wait before it lets the pool go, or undefined. Its nodes are objects in the
+ * hosted API; while the HostedCluster does not serve it (hibernating, or not Available) they cannot be removed, and
+ * a pool let go then leaves them in the stopped API's data to come back when the cluster resumes. So the finalizer
+ * waits for the API, as Cluster API's Machine finalizer waits to delete its Node in the workload cluster, unless
+ * the cluster is being deleted too (its API and its nodes go with it) or the pool had no nodes when last seen.
+ */
+export function nodeRemovalWait(
+  pool: NodePool,
+  cluster: HostedCluster | undefined,
+  apiReachable: boolean,
+): string | undefined {
+  if (apiReachable || !cluster || cluster.metadata.deletionTimestamp) return undefined;
+  const nodes = pool.status?.replicas ?? 0;
+  if (nodes === 0) return undefined;
+  const name = cluster.metadata.name!;
+  const why =
+    cluster.spec.powerState === "Hibernating" || cluster.status?.powerState === "Hibernating"
+      ? "hibernates"
+      : "is not Available";
+  return (
+    `Deleting: the pool's ${nodes} node(s) are objects in HostedCluster ${name}'s API, which does not answer while ` +
+    `the cluster ${why}; let go now, they would come back when it resumes. The pool is removed once the nodes are: ` +
+    `resume the cluster (slipway resume ${name}), or delete the HostedCluster (its API and nodes go with it)`
+  );
+}
+
 /** Removes the pool's nodes (and their leases) from the hosted API; nothing to do when the cluster is gone. */
 export async function deleteNodePool(scope: NodePoolScope): Promise<ReconcileResult | void> {
   scope.deps.heartbeat.untrack(scope.key);
   if (scope.mode === "provider-node-group") return deleteNodeGroup(scope);
-  if (scope.mode !== "api-objects" || !scope.hosted) return;
+  if (scope.mode !== "api-objects") return;
+  if (!scope.hosted) {
+    const wait = nodeRemovalWait(scope.pool, scope.cluster, false);
+    if (!wait) return;
+    scope.waiting = { reason: Reason.WaitingToRemoveNodes, message: wait };
+    return { requeueAfter: scope.deps.healthIntervalMs };
+  }
   const client = scope.hosted;
   let nodes: HostedNode[];
   try {

@@ -199,8 +199,9 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
         message: `${String(c.ready ?? 0)}/${String(c.desired ?? 0)} node(s) Ready at ${c.version ?? "the wanted version"}`,
       },
       error: input.error,
+      // A deletion that waits (WaitingToRemoveNodes: the cluster's API is away) says why on Ready.
       deleting: input.deleting
-        ? { reason: Reason.DeletingNodes, message: "Removing the pool's nodes" }
+        ? (scope?.waiting ?? { reason: Reason.DeletingNodes, message: "Removing the pool's nodes" })
         : undefined,
       observedGeneration: generation,
     },

@@ -340,6 +340,74 @@ describe("NodePool controller on a real hosted API", () => {
     );
   });
 
+  it("a pool deleted while its HostedCluster hibernates waits to remove its nodes, and goes once the API is back", async () => {
+    // A second HostedCluster on the file's hosted API, so hibernating it leaves the other pools alone.
+    await hostedCluster("sleepy", "hosted-admin-kubeconfig");
+    await hub.create(nodePoolResource, {
+      ...nodePool("doze", { replicas: 2 }),
+      spec: { clusterName: "sleepy", platform: { local: {} }, replicas: 2 },
+    });
+    await readyNodes("doze", 2);
+    // What the HostedCluster controller writes while the control plane hibernates: no API to reach.
+    const power = (powerState: string, available: boolean) =>
+      hub.patch(
+        hostedClusterResource,
+        ns,
+        "sleepy",
+        {
+          status: {
+            powerState,
+            conditions: [
+              {
+                type: "Available",
+                status: available ? "True" : "False",
+                reason: available ? "ControlPlaneAvailable" : "Hibernating",
+                message: "test",
+                lastTransitionTime: nowTime(),
+              },
+            ],
+          },
+        },
+        { type: "merge", subresource: "status" },
+      );
+    await hub.patch(
+      hostedClusterResource,
+      ns,
+      "sleepy",
+      { spec: { powerState: "Hibernating" } },
+      { type: "merge" },
+    );
+    await power("Hibernating", false);
+    await eventually("the pool waits for its cluster", async () => {
+      const ready = condition(await getPool("doze"), "Ready");
+      return ready?.reason === "WaitingForHostedCluster";
+    });
+
+    await hub.delete(nodePoolResource, ns, "doze");
+    const waiting = await eventually("the deleted pool waits to remove its nodes", async () => {
+      const ready = condition(await getPool("doze"), "Ready");
+      return ready?.reason === "WaitingToRemoveNodes" ? ready : undefined;
+    });
+    expect(waiting.message).toContain("the pool's 2 node(s) are objects in HostedCluster sleepy's API");
+    expect(waiting.message).toContain("resume the cluster (slipway resume sleepy)");
+    expect(await poolNodes("doze")).toHaveLength(2);
+
+    await hub.patch(
+      hostedClusterResource,
+      ns,
+      "sleepy",
+      { spec: { powerState: "Running" } },
+      { type: "merge" },
+    );
+    await power("Running", true);
+    await eventually("the pool gone once its nodes are", async () =>
+      (await hub.getIfExists(nodePoolResource, ns, "doze")) === undefined &&
+      (await poolNodes("doze")).length === 0
+        ? true
+        : undefined,
+    );
+  });
+
   it("on a simulated HostedCluster (no API) the nodes are counts in status, Ready after nodeReadySeconds", async () => {
     await hostedCluster("sim", "no-such-secret", { simulated: {} });
     await hub.create(nodePoolResource, {
