@@ -19,10 +19,9 @@ export function clusterDeploymentReconciler(
 ): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
   return stackReconciler<ClusterDeployment, ClusterDeploymentScope>({
     finalizer: CLUSTER_DEPLOYMENT_FINALIZER,
-    buildScope: (cd, context) => ({
+    buildScope: (cd, context, start) => ({
+      ...start,
       cd,
-      now: context.now,
-      status: structuredClone(cd.status ?? {}),
       deps: {
         ...deps,
         event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),

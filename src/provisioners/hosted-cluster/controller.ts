@@ -19,11 +19,10 @@ export function hostedClusterReconciler(
 ): Reconciler<HostedCluster, HostedClusterScope> {
   return stackReconciler<HostedCluster, HostedClusterScope>({
     finalizer: HOSTED_CLUSTER_FINALIZER,
-    buildScope: (hc, context) => ({
+    buildScope: (hc, context, start) => ({
+      ...start,
       hc,
       deps,
-      now: context.now,
-      status: structuredClone(hc.status ?? {}),
       waitingForPods: waitingForPods(hc),
       event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
     }),

@@ -55,7 +55,8 @@ export function afterDeletePass(scope: StackScope, done: boolean): ReconcileResu
 /** What differs between the reconcilers of two stack-backed kinds. */
 export interface StackReconcilerParts<T extends KubeObject, S extends StackScope> {
   finalizer: string;
-  buildScope(object: T, context: ReconcileContext): S;
+  /** The kind's scope, from what every pass starts with: the pass's time and a copy of the stored status. */
+  buildScope(object: T, context: ReconcileContext, start: Pick<S, "now" | "status">): S;
   reconcileNormal(scope: S): Promise<void>;
   /** True when the object may go. */
   reconcileDelete(scope: S): Promise<boolean>;
@@ -72,7 +73,11 @@ export function stackReconciler<T extends KubeObject & { status?: object }, S ex
 ): Reconciler<T, S> {
   return {
     finalizer: parts.finalizer,
-    buildScope: (object, context) => parts.buildScope(object, context),
+    buildScope: (object, context) =>
+      parts.buildScope(object, context, {
+        now: context.now,
+        status: structuredClone(object.status ?? {}) as S["status"],
+      }),
     async reconcileNormal(scope) {
       await parts.reconcileNormal(scope);
       return afterNormalPass(scope);
