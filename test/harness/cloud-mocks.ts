@@ -4,7 +4,7 @@
  * to the console while it ran, so tests can look for a credential where none may be.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { CREDENTIALS_CONFIG_KEY, type PlatformDefinition, type StackKind } from "../../stacks/index.js";
 
 export interface DeclaredResource {
@@ -160,6 +160,24 @@ export function sampleRunner(
         state: (args) => ({ ...cloud.state(args), ...opts.state?.(args) }),
       },
     );
+}
+
+/** The outputs every ClusterDeployment program returns (the platform contract's). */
+const CLUSTER_OUTPUTS = ["apiURL", "caData", "drift", "infraID", "kubeconfig", "powerState"];
+
+/**
+ * What every cloud program's run must show: each cluster output, the kubeconfig secret, and the credentials (the
+ * canary `secret`) in the provider `providerType`'s inputs and nowhere else (outputs, other inputs, logs).
+ */
+export function expectClusterOutputsAndCredentials(
+  run: ProgramRun,
+  secret: string,
+  providerType: string,
+): void {
+  expect(Object.keys(run.outputs).sort()).toEqual(CLUSTER_OUTPUTS);
+  expect(run.outputs.kubeconfig!.secret).toBe(true);
+  expect(canarySightings(run, secret)).toEqual([]);
+  expect(JSON.stringify(ofType(run, providerType)[0]!.inputs)).toContain(secret);
 }
 
 /** The resources of one type, in the order of their names (registration order depends on when inputs resolve). */

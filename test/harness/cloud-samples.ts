@@ -2,7 +2,8 @@
  * What Pulumi's mocks answer for each cloud platform (the values a cloud computes: endpoints, ARNs, tokens) and a
  * credentials Secret of each, for tests that run the cloud programs (test/unit/stacks).
  */
-import type { MockCall, MockState } from "./cloud-mocks.js";
+import { platformDefinition } from "../../stacks/index.js";
+import { sampleRunner, type MockCall, type MockState } from "./cloud-mocks.js";
 
 export const AWS_ACCOUNT = "123456789012";
 
@@ -91,3 +92,32 @@ export const azureCredentials = (secret: string) => ({
     clientSecret: secret,
   }),
 });
+
+const clouds = {
+  aws: { ...awsMocks, credentials: awsCredentials },
+  azure: { ...azureMocks, credentials: azureCredentials },
+  gcp: { ...gcpMocks, credentials: gcpCredentials },
+};
+
+/**
+ * One cloud's ClusterDeployment program for a base cluster (name, uid, the platform fields every sample sets): its
+ * definition, `run(spec, opts)` under this file's mocks and credentials, and `validate(platform)`, a thunk that
+ * validates the base with `platform` merged in (for toThrow).
+ */
+export function cloudProgram(
+  name: keyof typeof clouds,
+  base: { clusterName: string; clusterUID: string; platform: Record<string, unknown> },
+) {
+  const definition = platformDefinition(name)!;
+  return {
+    definition,
+    run: sampleRunner(definition, base, clouds[name]),
+    validate: (platform: Record<string, unknown>) => () =>
+      definition.programs.ClusterDeployment!.validate({
+        clusterName: base.clusterName,
+        powerState: "Running",
+        platform: { ...base.platform, ...platform },
+        clusterUID: base.clusterUID,
+      }),
+  };
+}
