@@ -323,6 +323,16 @@ export const NodePoolReasons = {
   NodeGroupApplied: "The cloud node group has the size and boot config the pool asks for.",
   OperationFailed: "The pool's last up failed in a way a retry cannot fix; change the spec to try again.",
   DestroyFailed: "Destroying the pool's node group failed; it is retried with capped exponential backoff.",
+  Refreshing: "A refresh reads the cloud node group's state (Event).",
+  DriftDetected:
+    "The cloud node group differs from the spec (resized outside Slipway, say); an up repairs it.",
+  Deprovisioning: "A destroy removes the pool's cloud node group (Event).",
+  CancellingForDelete:
+    "The pool is being deleted while an up runs: that run is cancelled, then the group destroyed.",
+  NothingToDestroy: "No stack was ever created for the pool, so deleting it needs no destroy (Event).",
+  DeprovisionAbandoned:
+    "The pool was released without destroying its node group, as its slipway.dev/abandon-deprovision annotation " +
+    "asks (Event); its machines may be left running in the cloud.",
   NodesHealthy: "Every node is Ready and renews its lease (AllNodesHealthy=True).",
   NodesUnhealthy:
     "Some nodes are not Ready or their lease expired (AllNodesHealthy=False); the message names them.",

@@ -64,7 +64,7 @@ export async function workerCommand(): Promise<number> {
         type: HOSTED_CLUSTER_STACK_JOB,
         handler: hostedClusterStackJob({ config, kube, runner }),
       },
-      { queue: PULUMI_QUEUE, type: NODE_POOL_STACK_JOB, handler: nodePoolStackJob({ kube, runner }) },
+      { queue: PULUMI_QUEUE, type: NODE_POOL_STACK_JOB, handler: nodePoolStackJob({ config, kube, runner }) },
       {
         queue: SPOKE_QUEUE,
         type: POLICY_EVALUATION_JOB,

@@ -20,6 +20,21 @@ export interface PoolRunOptions {
   state?: MockState;
 }
 
+/** The sample pool's program inputs (batch of HostedCluster tenant-a, 2 nodes at 1.33.1) on a platform block. */
+export function sampleNodePoolInputs(platform: Record<string, unknown>): Record<string, unknown> {
+  return {
+    poolName: "batch",
+    clusterName: "tenant-a",
+    powerState: "Running",
+    version: "1.33.1",
+    replicas: 2,
+    apiServer: HOSTED_API,
+    caData: HOSTED_CA,
+    poolUID: POOL_UID,
+    platform,
+  };
+}
+
 /** A runner for one cloud's NodePool program: each run adds to the pool's inputs and platform block. */
 export function nodePoolRunner(
   platform: PlatformDefinition,
@@ -34,16 +49,9 @@ export function nodePoolRunner(
     return runCloudProgram(
       platform,
       {
-        poolName: "batch",
-        clusterName: "tenant-a",
+        ...sampleNodePoolInputs({ ...basePlatform, ...extra }),
         powerState: opts.powerState ?? "Running",
-        version: "1.33.1",
-        replicas: 2,
-        apiServer: HOSTED_API,
-        caData: HOSTED_CA,
-        poolUID: POOL_UID,
         ...rest,
-        platform: { ...basePlatform, ...extra },
       },
       {
         kind: "NodePool",

@@ -6,6 +6,7 @@ import { NodePoolReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import type { JobQueue } from "../../queue/job-queue.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
+import type { StackJobView } from "../stack-resource/index.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
 import { isTrue } from "../../runtime/conditions.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
@@ -78,12 +79,14 @@ export interface NodePoolScope {
   lastScaleDownTime?: string;
   /** provider-node-group: the hosted API the machines join, from the HostedCluster's admin kubeconfig. */
   join?: JoinEndpoint;
-  /** provider-node-group: the pool's stack operation (status.stack), as this pass leaves it. */
-  stack?: StackStatus;
+  /** provider-node-group: the status the shared stack phases build (status.stack: the pool's last operation). */
+  status: { stack?: StackStatus };
+  /** provider-node-group: the stack job in flight or just finished. */
+  job?: StackJobView;
+  /** provider-node-group: when the shared stack phases want the pool looked at again. */
+  requeueAfterMs?: number;
   /** provider-node-group: the group's size as the cloud reported it after the last up. */
   groupReplicas?: number;
-  /** provider-node-group: the group is destroyed, the pool may go. */
-  deleted?: boolean;
   /** status-only: the counts the pool reports. */
   simulatedReplicas?: number;
   simulatedReady?: number;
@@ -114,6 +117,7 @@ export async function buildNodePoolScope(
     now: deps.clock.now(),
     nodes: [],
     pods: [],
+    status: {},
     lastScaleTime: status.lastScaleTime,
     lastScaleUpTime: status.autoscaling?.lastScaleUpTime,
     lastScaleDownTime: status.autoscaling?.lastScaleDownTime,
@@ -124,7 +128,7 @@ export async function buildNodePoolScope(
   const stack = pool.status?.stack;
   if (!cluster && pool.metadata.deletionTimestamp && stack && nodesOf(pool) === "provider-node-group") {
     scope.mode = "provider-node-group";
-    scope.stack = structuredClone(stack);
+    scope.status.stack = structuredClone(stack);
     return scope;
   }
   if (!cluster)
@@ -185,7 +189,7 @@ async function buildNodeGroupScope(
 ): Promise<NodePoolScope> {
   const { pool, deps } = scope;
   scope.mode = "provider-node-group";
-  scope.stack = pool.status?.stack ? structuredClone(pool.status.stack) : undefined;
+  scope.status.stack = pool.status?.stack ? structuredClone(pool.status.stack) : undefined;
   scope.version = pool.spec.release?.version ?? cluster.spec.release.version;
   if (pool.metadata.deletionTimestamp) return scope;
   if (!platformDefinition(clusterPlatform)?.hostsProviderNodePools)

@@ -166,7 +166,7 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
     version: c.version,
     lastScaleTime: scope?.lastScaleTime ?? previous.lastScaleTime,
     nodes: scope?.mode ? NODES_STATUS[scope.mode] : previous.nodes,
-    stack: scope?.mode === "provider-node-group" ? (scope.stack ?? previous.stack) : previous.stack,
+    stack: scope?.mode === "provider-node-group" ? (scope.status.stack ?? previous.stack) : previous.stack,
     autoscaling: autoScaling
       ? {
           min: autoScaling.min,
@@ -207,7 +207,7 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
     },
     now,
   );
-  const running = scope?.mode === "provider-node-group" ? scope.stack : undefined;
+  const running = scope?.mode === "provider-node-group" ? scope.status.stack : undefined;
   if (!input.error && !input.deleting && running?.result === "InProgress") {
     const percent = running.progress?.percent;
     conditions = markReconciling(

@@ -7,6 +7,7 @@ import {
   nodePoolRunner,
   plainSightings,
   POOL_UID,
+  sampleNodePoolInputs,
   secretValue,
 } from "../../harness/node-pool-mocks.js";
 
@@ -40,22 +41,14 @@ describe("aws NodePool program", () => {
       "slipway:aws:NodePool",
     ]);
     const program = aws.programs.NodePool!;
-    const inputs = program.validate({
-      poolName: "batch",
-      clusterName: "tenant-a",
-      powerState: "Running",
-      version: "1.33.1",
-      replicas: 2,
-      apiServer: HOSTED_API,
-      caData: "Q0E=",
-      poolUID: POOL_UID,
-      platform: {
+    const inputs = program.validate(
+      sampleNodePoolInputs({
         region: "eu-west-1",
         credentialsRef: { name: "c" },
         subnetIDs: ["subnet-0a1b2c3d"],
         imageID: "ami-0a1b2c3d",
-      },
-    });
+      }),
+    );
     expect(program.describe(inputs).expectedResources).toBe(r.resources.length + 1);
     const template = ofType(r, "aws:ec2/launchTemplate:LaunchTemplate")[0]!.inputs;
     expect(template).toMatchObject({

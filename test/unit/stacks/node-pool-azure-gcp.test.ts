@@ -7,6 +7,7 @@ import {
   nodePoolRunner,
   plainSightings,
   POOL_UID,
+  sampleNodePoolInputs,
   secretValue,
 } from "../../harness/node-pool-mocks.js";
 
@@ -123,17 +124,7 @@ describe.each(clouds)("$name NodePool program", (cloud) => {
     });
     expect(cloud.labels(r)["slipway-nodepool-uid"]).toBe(POOL_UID);
     const program = definition.programs.NodePool!;
-    const inputs = program.validate({
-      poolName: "batch",
-      clusterName: "tenant-a",
-      powerState: "Running",
-      version: "1.33.1",
-      replicas: 2,
-      apiServer: HOSTED_API,
-      caData: "Q0E=",
-      poolUID: POOL_UID,
-      platform: cloud.platform,
-    });
+    const inputs = program.validate(sampleNodePoolInputs(cloud.platform));
     expect(program.describe(inputs).expectedResources).toBe(r.resources.length + 1);
   });
 
