@@ -41,8 +41,196 @@ describe("ClusterDeployment on the local platform, end to end", () => {
 
   const get = (name: string) => kube.get<ClusterDeployment>(clusterDeploymentResource, ns, name);
 
-  it("provisions, serves kubectl, hibernates, resumes with data kept, and deletes without leftovers", async () => {
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(localClusterManifest("alpha")) });
+  // One local cluster, alpha: made on a version this machine cannot run and fixed by the first case, then taken
+  // through its lifecycle by the last. The simulated clusters' cases run beside the first (each has its own
+  // cluster).
+
+  it.concurrent(
+    "stalls on a local version this machine cannot run, says what to set, and provisions once the spec is fixed",
+    async () => {
+      const manifest = localClusterManifest("alpha");
+      (manifest.spec.platform.local as Record<string, unknown>).version = "1.35";
+      await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+      const stalled = await eventually(
+        "Stalled with UnsupportedVersion",
+        async () => {
+          const c = getCondition((await get("alpha")).status?.conditions as never, "Stalled");
+          return c?.status === "True" ? c : undefined;
+        },
+        30_000,
+      );
+      expect(stalled.reason).toBe("UnsupportedVersion");
+      expect(stalled.message).toContain("set spec.platform.local.version to 1.36");
+      expect((await get("alpha")).status?.stack).toBeUndefined(); // no job for a spec that cannot run
+
+      await kube.patch(
+        clusterDeploymentResource,
+        ns,
+        "alpha",
+        { spec: { platform: { local: { version: "1.36" } } } },
+        { type: "merge" },
+      );
+      const ready = await eventually(
+        "Ready once the version is one this machine runs",
+        async () => {
+          const c = await get("alpha");
+          return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+        },
+        120_000,
+      );
+      expect(getCondition(ready.status?.conditions as never, "Stalled")).toBeUndefined();
+    },
+  );
+
+  it.concurrent("stalls on a missing credentials Secret and recovers by itself once it exists", async () => {
+    const cd = {
+      apiVersion: "slipway.dev/v1alpha1",
+      kind: "ClusterDeployment",
+      metadata: { name: "needs-creds" },
+      spec: {
+        clusterName: "needs-creds",
+        registration: { enabled: false },
+        platform: { simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } } },
+      },
+    };
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(cd) });
+    const stalled = await eventually(
+      "Stalled with CredentialsSecretMissing",
+      async () => {
+        const c = getCondition((await get("needs-creds")).status?.conditions as never, "Stalled");
+        return c?.status === "True" ? c : undefined;
+      },
+      30_000,
+    );
+    expect(stalled.reason).toBe("CredentialsSecretMissing");
+    expect(stalled.message).toContain("sim-creds");
+    await kubectlOk([
+      "create",
+      "secret",
+      "generic",
+      "sim-creds",
+      "-n",
+      ns,
+      "--from-literal=token=not-a-real-token",
+    ]);
+    const readyCd = await eventually(
+      "Ready after the Secret appeared",
+      async () => {
+        const c = await get("needs-creds");
+        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+      },
+      60_000,
+    );
+    expect(getCondition(readyCd.status?.conditions as never, "Stalled")).toBeUndefined();
+    expect(JSON.stringify(readyCd.status)).not.toContain("not-a-real-token");
+
+    // The run received the Secret's keys as Pulumi secret config (its plain output names them, never the value).
+    const stackName = `${ns}-needs-creds-${readyCd.metadata!.uid!.slice(0, 8)}`;
+    const state = readFileSync(
+      join(sut.stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`),
+      "utf8",
+    );
+    expect(state).toContain("present: keys token");
+    const settings = readFileSync(
+      join(sut.stateDir, "pulumi", "workspaces", stackName, `Pulumi.${stackName}.yaml`),
+      "utf8",
+    );
+    expect(settings).toContain("secure: v1:");
+    // The value is nowhere in clear: not in the state, the stack settings, Redis (job payloads, results,
+    // events) or the logs.
+    const redis = new Redis(testRedisUrl());
+    try {
+      const inRedis = await redisDump(redis, `${sut.env.SLIPWAY_QUEUE_PREFIX}:*`);
+      expect(inRedis).toContain(readyCd.metadata!.uid!); // the job is there, by reference
+      for (const place of [state, settings, inRedis, worker.log(), controller.log()]) {
+        expect(place).not.toContain("not-a-real-token");
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+  it.concurrent(
+    "a new generation that leaves the stack inputs alone (a claim, a registration label) runs no job",
+    async () => {
+      await kubectlOk(["apply", "-n", ns, "-f", "-"], {
+        input: JSON.stringify(simulatedClusterManifest("steady", { provisionSeconds: 0 })),
+      });
+      const isReady = (c: ClusterDeployment) =>
+        getCondition(c.status?.conditions as never, "Ready")?.status === "True";
+      const first = await eventually(
+        "steady Ready",
+        async () => {
+          const c = await get("steady");
+          return isReady(c) ? c : undefined;
+        },
+        120_000,
+      );
+      const uid = first.metadata!.uid!;
+      expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
+      expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
+
+      // Like a pool's assignment of a claim: generation 2, and nothing the stack program reads.
+      await kube.patch(
+        clusterDeploymentResource,
+        ns,
+        "steady",
+        { spec: { registration: { labels: { team: "blue" } } } },
+        { type: "merge" },
+      );
+      const observed = await eventually(
+        "generation 2 observed",
+        async () => {
+          const c = await get("steady");
+          return c.status?.observedGeneration === 2 ? c : undefined;
+        },
+        120_000,
+      );
+      expect(observed.metadata?.generation).toBe(2);
+      expect(isReady(observed)).toBe(true);
+      expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
+
+      // A change the stack does see still runs one.
+      await kube.patch(
+        clusterDeploymentResource,
+        ns,
+        "steady",
+        { spec: { powerState: "Hibernating" } },
+        { type: "merge" },
+      );
+      const hibernated = await eventually(
+        "steady Hibernating",
+        async () => {
+          const c = await get("steady");
+          return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
+        },
+        120_000,
+      );
+      expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
+      expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
+    },
+  );
+  it.concurrent("leaves the cluster and its stack in place when preserveOnDelete is set", async () => {
+    const manifest = simulatedClusterManifest("keep-me", { provisionSeconds: 0 });
+    (manifest.spec as Record<string, unknown>).preserveOnDelete = true;
+    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
+    const ready = await eventually(
+      "keep-me Ready",
+      async () => {
+        const c = await get("keep-me");
+        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
+      },
+      120_000,
+    );
+    await kubectlOk(["delete", "-n", ns, "cd/keep-me", "--timeout=60s"]);
+    const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
+    const stackFiles = readdirSync(stacksDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes(`keep-me-${ready.metadata!.uid!.slice(0, 8)}`) && f.endsWith(".json"));
+    expect(stackFiles.length).toBeGreaterThan(0);
+  });
+
+  it("the recovered cluster serves kubectl, hibernates, resumes with data kept, and deletes without leftovers", async () => {
+    // alpha was created by the first case (on a version this machine cannot run, then fixed).
     const ready = await eventually(
       "alpha Ready",
       async () => {
@@ -132,185 +320,6 @@ describe("ClusterDeployment on the local platform, end to end", () => {
       async () => !(await kube.getIfExists(secretResource, ns, secretName!)),
       30_000,
     );
-  });
-
-  it("stalls on a missing credentials Secret and recovers by itself once it exists", async () => {
-    const cd = {
-      apiVersion: "slipway.dev/v1alpha1",
-      kind: "ClusterDeployment",
-      metadata: { name: "needs-creds" },
-      spec: {
-        clusterName: "needs-creds",
-        registration: { enabled: false },
-        platform: { simulated: { provisionSeconds: 0, credentialsRef: { name: "sim-creds" } } },
-      },
-    };
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(cd) });
-    const stalled = await eventually(
-      "Stalled with CredentialsSecretMissing",
-      async () => {
-        const c = getCondition((await get("needs-creds")).status?.conditions as never, "Stalled");
-        return c?.status === "True" ? c : undefined;
-      },
-      30_000,
-    );
-    expect(stalled.reason).toBe("CredentialsSecretMissing");
-    expect(stalled.message).toContain("sim-creds");
-    await kubectlOk([
-      "create",
-      "secret",
-      "generic",
-      "sim-creds",
-      "-n",
-      ns,
-      "--from-literal=token=not-a-real-token",
-    ]);
-    const readyCd = await eventually(
-      "Ready after the Secret appeared",
-      async () => {
-        const c = await get("needs-creds");
-        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-      },
-      60_000,
-    );
-    expect(getCondition(readyCd.status?.conditions as never, "Stalled")).toBeUndefined();
-    expect(JSON.stringify(readyCd.status)).not.toContain("not-a-real-token");
-
-    // The run received the Secret's keys as Pulumi secret config (its plain output names them, never the value).
-    const stackName = `${ns}-needs-creds-${readyCd.metadata!.uid!.slice(0, 8)}`;
-    const state = readFileSync(
-      join(sut.stateDir, "pulumi", ".pulumi", "stacks", "slipway", `${stackName}.json`),
-      "utf8",
-    );
-    expect(state).toContain("present: keys token");
-    const settings = readFileSync(
-      join(sut.stateDir, "pulumi", "workspaces", stackName, `Pulumi.${stackName}.yaml`),
-      "utf8",
-    );
-    expect(settings).toContain("secure: v1:");
-    // The value is nowhere in clear: not in the state, the stack settings, Redis (job payloads, results,
-    // events) or the logs.
-    const redis = new Redis(testRedisUrl());
-    try {
-      const inRedis = await redisDump(redis, `${sut.env.SLIPWAY_QUEUE_PREFIX}:*`);
-      expect(inRedis).toContain(readyCd.metadata!.uid!); // the job is there, by reference
-      for (const place of [state, settings, inRedis, worker.log(), controller.log()]) {
-        expect(place).not.toContain("not-a-real-token");
-      }
-    } finally {
-      redis.disconnect();
-    }
-  });
-  it("a new generation that leaves the stack inputs alone (a claim, a registration label) runs no job", async () => {
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-      input: JSON.stringify(simulatedClusterManifest("steady", { provisionSeconds: 0 })),
-    });
-    const isReady = (c: ClusterDeployment) =>
-      getCondition(c.status?.conditions as never, "Ready")?.status === "True";
-    const first = await eventually(
-      "steady Ready",
-      async () => {
-        const c = await get("steady");
-        return isReady(c) ? c : undefined;
-      },
-      120_000,
-    );
-    const uid = first.metadata!.uid!;
-    expect(first.status?.stack).toMatchObject({ jobId: `${uid}.g1.up`, result: "Succeeded" });
-    expect(first.status?.stack?.inputsHash).toMatch(/^[0-9a-f]{32}$/);
-
-    // Like a pool's assignment of a claim: generation 2, and nothing the stack program reads.
-    await kube.patch(
-      clusterDeploymentResource,
-      ns,
-      "steady",
-      { spec: { registration: { labels: { team: "blue" } } } },
-      { type: "merge" },
-    );
-    const observed = await eventually(
-      "generation 2 observed",
-      async () => {
-        const c = await get("steady");
-        return c.status?.observedGeneration === 2 ? c : undefined;
-      },
-      120_000,
-    );
-    expect(observed.metadata?.generation).toBe(2);
-    expect(isReady(observed)).toBe(true);
-    expect(observed.status?.stack?.jobId).toBe(`${uid}.g1.up`);
-
-    // A change the stack does see still runs one.
-    await kube.patch(
-      clusterDeploymentResource,
-      ns,
-      "steady",
-      { spec: { powerState: "Hibernating" } },
-      { type: "merge" },
-    );
-    const hibernated = await eventually(
-      "steady Hibernating",
-      async () => {
-        const c = await get("steady");
-        return c.status?.powerState === "Hibernating" && isReady(c) ? c : undefined;
-      },
-      120_000,
-    );
-    expect(hibernated.status?.stack).toMatchObject({ jobId: `${uid}.g3.up`, result: "Succeeded" });
-    expect(hibernated.status?.stack?.inputsHash).not.toBe(first.status?.stack?.inputsHash);
-  });
-  it("stalls on a local version this machine cannot run, says what to set, and recovers once the spec is fixed", async () => {
-    const manifest = localClusterManifest("old-version");
-    (manifest.spec.platform.local as Record<string, unknown>).version = "1.35";
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-    const stalled = await eventually(
-      "Stalled with UnsupportedVersion",
-      async () => {
-        const c = getCondition((await get("old-version")).status?.conditions as never, "Stalled");
-        return c?.status === "True" ? c : undefined;
-      },
-      30_000,
-    );
-    expect(stalled.reason).toBe("UnsupportedVersion");
-    expect(stalled.message).toContain("set spec.platform.local.version to 1.36");
-    expect((await get("old-version")).status?.stack).toBeUndefined(); // no job for a spec that cannot run
-
-    await kube.patch(
-      clusterDeploymentResource,
-      ns,
-      "old-version",
-      { spec: { platform: { local: { version: "1.36" } } } },
-      { type: "merge" },
-    );
-    const ready = await eventually(
-      "Ready once the version is one this machine runs",
-      async () => {
-        const c = await get("old-version");
-        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-      },
-      120_000,
-    );
-    expect(getCondition(ready.status?.conditions as never, "Stalled")).toBeUndefined();
-    await kubectlOk(["delete", "-n", ns, "cd/old-version", "--timeout=90s"]);
-  });
-
-  it("leaves the cluster and its stack in place when preserveOnDelete is set", async () => {
-    const manifest = simulatedClusterManifest("keep-me", { provisionSeconds: 0 });
-    (manifest.spec as Record<string, unknown>).preserveOnDelete = true;
-    await kubectlOk(["apply", "-n", ns, "-f", "-"], { input: JSON.stringify(manifest) });
-    const ready = await eventually(
-      "keep-me Ready",
-      async () => {
-        const c = await get("keep-me");
-        return getCondition(c.status?.conditions as never, "Ready")?.status === "True" ? c : undefined;
-      },
-      120_000,
-    );
-    await kubectlOk(["delete", "-n", ns, "cd/keep-me", "--timeout=60s"]);
-    const stacksDir = join(sut.stateDir, "pulumi", ".pulumi", "stacks");
-    const stackFiles = readdirSync(stacksDir, { recursive: true })
-      .map(String)
-      .filter((f) => f.includes(`keep-me-${ready.metadata!.uid!.slice(0, 8)}`) && f.endsWith(".json"));
-    expect(stackFiles.length).toBeGreaterThan(0);
   });
 });
 
