@@ -51,6 +51,14 @@ export function nodePoolInputs<Out, In, H extends Shape>(platform: Schema<Out, I
         maxLength: 65536,
       })
       .required(),
+    joinTokenID: s
+      .string({
+        description:
+          "The id of the pool's bootstrap token (its public half, as kubeadm treats it): a new token is a new boot " +
+          "config, so the group rolls to it. The secret half reaches the program with the run's credentials only.",
+        pattern: { regex: "^[a-z0-9]{6}$", words: "six lower-case letters or digits" },
+      })
+      .required(),
     attempt: s.integer({ description: "The job's attempt number.", minimum: 1, default: 1 }),
     ...host,
   });

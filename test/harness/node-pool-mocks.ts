@@ -30,6 +30,7 @@ export function sampleNodePoolInputs(platform: Record<string, unknown>): Record<
     replicas: 2,
     apiServer: HOSTED_API,
     caData: HOSTED_CA,
+    joinTokenID: "abcdef",
     poolUID: POOL_UID,
     platform,
   };

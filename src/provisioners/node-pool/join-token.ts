@@ -88,6 +88,17 @@ export async function readJoinToken(hub: KubeClient, pool: NodePool): Promise<st
   return id && value ? `${id}.${value}` : undefined;
 }
 
+/** Takes the pool's token out of the hosted API (its machines are gone): best effort, the API may be down. */
+export async function unregisterJoinToken(
+  hub: KubeClient,
+  hosted: KubeClient,
+  pool: NodePool,
+): Promise<void> {
+  const id = (await readJoinToken(hub, pool))?.split(".")[0];
+  if (!id) return;
+  await hosted.delete(secretResource, "kube-system", `bootstrap-token-${id}`).catch(() => undefined);
+}
+
 /**
  * The token in the hosted API, as kubeadm registers one: a bootstrap-token Secret in kube-system (authentication,
  * the bootstrappers group), and bindings that let bootstrappers ask for node client certificates and have them

@@ -19,6 +19,11 @@ export interface JoinEndpoint {
   caData: string;
 }
 
+/** What the boot config names beside the endpoint: the id (public half) of the pool's bootstrap token. */
+export interface JoinTarget extends JoinEndpoint {
+  tokenID: string;
+}
+
 /** The size the node group gets: spec.replicas, or the autoscaler's last decision within autoScaling's bounds. */
 export function nodeGroupReplicas(pool: NodePool): number {
   const bounds = pool.spec.autoScaling;
@@ -39,7 +44,7 @@ export function nodeGroupStackName(pool: NodePool): string {
 export function desiredNodeGroupStack(
   pool: NodePool,
   cluster: HostedCluster,
-  join: JoinEndpoint,
+  join: JoinTarget,
   program: StackProgram,
 ): { stackName: string; inputs: Record<string, unknown>; inputsHash: string } {
   const stackName = nodeGroupStackName(pool);
@@ -57,6 +62,7 @@ export function desiredNodeGroupStack(
     taints: spec.taints,
     apiServer: join.apiServer,
     caData: join.caData,
+    joinTokenID: join.tokenID,
     ...program.hostInputs?.({ stackName, uid: pool.metadata.uid!, stateDir: "", toolsBinDir: "" }),
   };
   const defined = Object.fromEntries(Object.entries(inputs).filter(([, v]) => v !== undefined));

@@ -22,7 +22,7 @@ import {
   type StackResourceKind,
 } from "../stack-resource/index.js";
 import { nodeResource, type HostedNode } from "./hosted-objects.js";
-import { ensureJoinToken, registerJoinToken } from "./join-token.js";
+import { ensureJoinToken, registerJoinToken, unregisterJoinToken } from "./join-token.js";
 import { desiredNodeGroupStack, nodeGroupReplicas } from "./node-group-stack.js";
 import { NODE_POOL_LABEL } from "./nodes.js";
 import type { NodeGroupJobResult, NodePoolScope } from "./scope.js";
@@ -56,7 +56,12 @@ export async function reconcileNodeGroup(scope: NodePoolScope): Promise<Reconcil
   if (scope.hosted) await registerJoinToken(scope.hosted, token);
   scope.desired = nodeGroupReplicas(pool);
   const program = stackProgramFor("NodePool", platformOf(pool.spec) ?? "unknown");
-  const { inputsHash } = desiredNodeGroupStack(pool, scope.cluster!, scope.join!, program);
+  const { inputsHash } = desiredNodeGroupStack(
+    pool,
+    scope.cluster!,
+    { ...scope.join!, tokenID: token.id },
+    program,
+  );
   const suffix = inputsHash.slice(0, HASH_SUFFIX_LENGTH);
   if (!(await followOperation(nodeGroupStack, scope))) return afterNormalPass(scope);
   const last = scope.status.stack;
@@ -83,6 +88,7 @@ export async function reconcileNodeGroup(scope: NodePoolScope): Promise<Reconcil
 /** Deletion: cancel what runs, destroy the group (retried with backoff), or release as abandon-deprovision asks. */
 export async function deleteNodeGroup(scope: NodePoolScope): Promise<ReconcileResult | void> {
   const done = await deleteStack(nodeGroupStack, scope);
+  if (done && scope.hosted) await unregisterJoinToken(scope.deps.kube, scope.hosted, scope.pool);
   return afterDeletePass(scope, done);
 }
 

@@ -191,7 +191,12 @@ async function buildNodeGroupScope(
   scope.mode = "provider-node-group";
   scope.status.stack = pool.status?.stack ? structuredClone(pool.status.stack) : undefined;
   scope.version = pool.spec.release?.version ?? cluster.spec.release.version;
-  if (pool.metadata.deletionTimestamp) return scope;
+  const serving = isTrue(cluster.status?.conditions, "Available") && !cluster.metadata.deletionTimestamp;
+  // Deleting: the stack goes whatever else is missing; the token leaves the hosted API if it answers.
+  if (pool.metadata.deletionTimestamp) {
+    if (serving) scope.hosted = await deps.clients.clientFor(cluster).catch(() => undefined);
+    return scope;
+  }
   if (!platformDefinition(clusterPlatform)?.hostsProviderNodePools)
     throw new TerminalError(
       Reason.ManagementClusterRequired,
@@ -208,7 +213,7 @@ async function buildNodeGroupScope(
       `HostedCluster ${cluster.metadata.name!} has no admin kubeconfig Secret yet (status.kubeconfig): its ` +
         `machines need the API endpoint and CA it names`,
     );
-  if (isTrue(cluster.status?.conditions, "Available")) scope.hosted = await deps.clients.clientFor(cluster);
+  if (serving) scope.hosted = await deps.clients.clientFor(cluster);
   return scope;
 }
 

@@ -14,6 +14,8 @@ import { stackJob, type StackJobDeps, type StackJobKind } from "../stack-resourc
 import { readJoinToken } from "./join-token.js";
 import { desiredNodeGroupStack, joinEndpointOf, type JoinEndpoint } from "./node-group-stack.js";
 
+const NO_TOKEN = "the NodePool's join token Secret does not exist yet: the controller makes it";
+
 /** A destroy does not run the program: any endpoint satisfies its inputs once the HostedCluster's is gone. */
 const NO_ENDPOINT: JoinEndpoint = { apiServer: "https://hosted-cluster.invalid", caData: "AA==" };
 
@@ -40,10 +42,12 @@ export const nodePoolStackJobKind: StackJobKind<NodePool> = {
     const join = cluster ? await joinEndpointOf(kube, cluster) : undefined;
     if (validate && (!cluster || !join))
       throw new Error(`HostedCluster ${pool.spec.clusterName} serves no endpoint yet: the up waits for it`);
+    const tokenID = (await readJoinToken(kube, pool))?.split(".")[0];
+    if (validate && !tokenID) throw new Error(NO_TOKEN);
     const desired = desiredNodeGroupStack(
       pool,
       cluster ?? placeholderCluster(pool),
-      join ?? NO_ENDPOINT,
+      { ...(join ?? NO_ENDPOINT), tokenID: tokenID ?? "000000" },
       program,
     );
     if (validate) terminal(() => program.validate(desired.inputs));
@@ -59,8 +63,7 @@ export const nodePoolStackJobKind: StackJobKind<NodePool> = {
   },
   async moreCredentials(pool, { kube }) {
     const token = await readJoinToken(kube, pool);
-    if (!token)
-      throw new Error("the NodePool's join token Secret does not exist yet: the controller makes it");
+    if (!token) throw new Error(NO_TOKEN);
     return { [JOIN_TOKEN_KEY]: token };
   },
   result: (outputs) => ({

@@ -10,7 +10,7 @@ import { platformDefinition } from "../../../../stacks/index.js";
 // What a cloud pool's stack is asked for, computed alike by the controller and the worker: the size Slipway
 // decides, and an inputs hash that changes when (and only when) the group must change.
 const program = platformDefinition("aws")!.programs.NodePool!;
-const join = { apiServer: "https://api.tenant-a.example.com:6443", caData: "Q0E=" };
+const join = { apiServer: "https://api.tenant-a.example.com:6443", caData: "Q0E=", tokenID: "abcdef" };
 const cluster = {
   metadata: { name: "tenant-a", namespace: "team" },
   spec: { release: { version: "1.33.1" }, platform: { kubernetes: {} } },
@@ -78,5 +78,13 @@ describe("a cloud NodePool's stack inputs", () => {
     expect(hash(pool({}, {}, 2))).toBe(hash(pool()));
     expect(hash(pool({ replicas: 3 }))).not.toBe(hash(pool()));
     expect(hash(pool({ nodeLabels: { a: "b" } }))).not.toBe(hash(pool()));
+    // A new token (its Secret deleted to rotate it) is a new boot config: the group rolls to it.
+    const rotated = desiredNodeGroupStack(
+      pool(),
+      cluster,
+      { ...join, tokenID: "ghijkl" },
+      program,
+    ).inputsHash;
+    expect(rotated).not.toBe(hash(pool()));
   });
 });

@@ -123,6 +123,7 @@ describe("a cloud NodePool's stack job", () => {
       caData: "SE9TVEVEIENB",
       nodeLabels: { tier: "batch" },
       poolUID: "5f0e9a1c-3b2d",
+      joinTokenID: "abcdef", // the token's public half; its secret half only in the credentials
     });
     expect(request.credentials).toEqual({
       aws_access_key_id: "AKIAEXAMPLE",
