@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "../../harness/eventually.js";
 
 describe("eventually", () => {
@@ -36,5 +36,27 @@ describe("eventually", () => {
     await expect(eventually("claim Bound", () => undefined, 300, 20)).rejects.toThrow(
       /^timed out after 0\.3s waiting for claim Bound$/,
     );
+  });
+
+  it("gives up at the deadline on a check that never answers", async () => {
+    await expect(eventually("a hung check", () => new Promise<never>(() => {}), 200, 20)).rejects.toThrow(
+      /^timed out after 0\.2s waiting for a hung check$/,
+    );
+  });
+});
+
+// vitest's expect.poll fails in a concurrent test once another test of the file has ended; eventually does not.
+describe.concurrent("eventually in concurrent tests", () => {
+  let otherEnded = false;
+  afterEach(() => {
+    otherEnded = true;
+  });
+  it("ends first", async () => {
+    await eventually("the first call", () => true, 1_000, 20);
+  });
+  it("polls on after the other test has ended", async () => {
+    await eventually("the other test ended", () => otherEnded, 1_000, 20);
+    let calls = 0;
+    expect(await eventually("the fifth call", () => (++calls === 5 ? calls : undefined), 2_000, 20)).toBe(5);
   });
 });
