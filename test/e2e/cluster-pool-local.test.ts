@@ -30,7 +30,15 @@ import { hubKubeConfig, kubectl } from "../harness/hub.js";
  */
 
 type Conditioned = {
-  status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+  status?: {
+    conditions?: {
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      observedGeneration?: number;
+    }[];
+  };
 };
 const condition = (object: Conditioned | undefined, type: string) =>
   object?.status?.conditions?.find((c) => c.type === type);
@@ -416,8 +424,23 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
     );
     expect(pending.reason).toBe("PoolNotFound");
     expect(pending.message).toContain("later");
-    await sleep(3_000);
-    expect(condition(await getClaim(), "Pending")).toMatchObject({ status: "True", reason: "PoolNotFound" });
+    // A later pass (here for a new generation) still finds no pool and keeps the claim Pending.
+    await kube.patch(
+      clusterClaimResource,
+      namespace,
+      "early",
+      { spec: { subjects: [{ kind: "User", name: "early@example.com" }] } },
+      { type: "merge" },
+    );
+    const later = await eventually(
+      "the claim's pass for generation 2",
+      async () => {
+        const c = condition(await getClaim(), "Pending");
+        return c?.observedGeneration === 2 ? c : undefined;
+      },
+      30_000,
+    );
+    expect(later).toMatchObject({ status: "True", reason: "PoolNotFound" });
 
     await kube.create(
       clusterPoolResource,
