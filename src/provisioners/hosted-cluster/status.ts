@@ -3,7 +3,6 @@ import { BootstrapReason, FieldsReason, HostedClusterReason as Reason } from "..
 import { bootstrappedBeforeResume } from "../../api/resume-readiness.js";
 import { TerminalError } from "../../errors/index.js";
 import {
-  ConditionType,
   removeCondition,
   setCondition,
   summarize,
@@ -13,6 +12,7 @@ import {
 import { safeMessage } from "../../runtime/redaction.js";
 import { hostedPlatformName } from "./platform.js";
 import { desiredPowerState } from "./phases.js";
+import { conditionsOwnedBy } from "../stack-resource/index.js";
 import type { HostedClusterScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<HostedCluster["status"]>;
@@ -33,15 +33,8 @@ const STATUS_PLATFORMS: readonly unknown[] = hostedClusterStatus.shape.platform.
 /** Conditions other controllers write (registration, bootstrap) that Ready also summarizes once reported. */
 const FOREIGN_READY_CONDITIONS = ["Registered", "Bootstrapped"] as const;
 
-const OWNED_CONDITIONS: ReadonlySet<string> = new Set([
-  ...Object.values(ConditionType),
-  ...Object.values(HostedClusterCondition),
-]);
-
 /** Only this controller's conditions: server-side apply keeps the entries other field managers own. */
-export function ownedConditions(conditions: readonly Condition[] | undefined): Condition[] {
-  return (conditions ?? []).filter((c) => OWNED_CONDITIONS.has(c.type));
-}
+export const ownedConditions = conditionsOwnedBy(HostedClusterCondition);
 
 /** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
 export const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
