@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from "vitest";
 import { StackBusyError, StackOwnerUnknownError } from "../../../src/errors/index.js";
 import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import { endOrphans } from "../../../src/queue/process-tree.js";
@@ -26,7 +26,8 @@ describe("stack locks on a shared backend", () => {
   let redis: Redis;
   let prefix: string;
   let runner: PulumiRunner;
-  let other: ChildProcess | undefined;
+  /** The other hosts' workers: ended in afterAll if a failed case left one running. */
+  const others: ChildProcess[] = [];
   const passphrase = "stale-lock-test-passphrase";
   // Long enough for an event loop busy serialising a dynamic provider on a loaded machine to renew it in time.
   const leaseTtlMs = 15_000;
@@ -44,12 +45,10 @@ describe("stack locks on a shared backend", () => {
     runner = new PulumiRunner({ toolsBinDir, stateDir, passphrase, leases });
   });
 
-  afterEach(() => {
-    if (other?.pid && other.exitCode === null && other.signalCode === null)
-      process.kill(-other.pid, "SIGKILL");
-  });
-
   afterAll(async () => {
+    for (const other of others)
+      if (other.pid && other.exitCode === null && other.signalCode === null)
+        process.kill(-other.pid, "SIGKILL");
     redis.disconnect();
     // A killed worker's Pulumi plugins (the dynamic provider) lead their own process group: end them too.
     await endOrphans(stateDir);
@@ -69,14 +68,16 @@ describe("stack locks on a shared backend", () => {
       stackName,
       inputs: { ...inputs, platform: { ...inputs.platform, provisionSeconds } },
       pendingCreate: () => checkpointHasPendingCreate(stateDir, stackName),
-      onSpawn: (child) => (other = child),
+      onSpawn: (child) => others.push(child),
     });
   }
 
-  it(
+  // The two cases run at once (their own stacks and leases): most of each is waiting, for the other host's 10 s
+  // update or for a dead holder's lease to expire. Concurrent cases use their context's expect.
+  it.concurrent(
     "a second runner waits for the live update of another host and never cancels it",
     { timeout: 180_000 },
-    async () => {
+    async ({ expect }) => {
       const stackName = "team-a-shared-1-1a2b3c4d";
       const first = await startOtherWorker(stackName, 10);
       const [lock] = await runner.stackLocks(stackName);
@@ -105,20 +106,21 @@ describe("stack locks on a shared backend", () => {
       expect(second.clearedStaleLock).toBe(false);
       expect(second.changes).toEqual({ same: 3 });
       await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs, jobId: "job-b" });
+      expect(await runner.listStacks()).not.toContain(stackName);
     },
   );
 
-  it(
+  it.concurrent(
     "clears the lock of a dead holder once its lease expired, and the run proceeds",
     { timeout: 180_000 },
-    async () => {
+    async ({ expect }) => {
       const stackName = "team-a-locked-1-5e6f7a8b";
       const doomed = await startOtherWorker(stackName, 120);
 
       // The worker dies mid-update (SIGKILL, no cleanup): its lock stays behind, its lease until it expires.
       process.kill(-doomed.child.pid!, "SIGKILL");
       await doomed.exited;
-      await waitUntilDead(doomed.child.pid!);
+      await waitUntilDead(doomed.child.pid!, expect);
       const busy = await runner
         .run({ platform: "simulated", stackName, operation: "up", inputs, jobId: "job-b" })
         .catch((e: unknown) => e);
@@ -181,12 +183,12 @@ describe("stack locks on a shared backend", () => {
       expect(again.changes).toEqual({ same: 3 });
 
       await runner.run({ platform: "simulated", stackName, operation: "destroy", inputs, jobId: "job-b" });
-      expect(await runner.listStacks()).toEqual([]);
+      expect(await runner.listStacks()).not.toContain(stackName);
     },
   );
 });
 
-async function waitUntilDead(pid: number): Promise<void> {
+async function waitUntilDead(pid: number, expect: ExpectStatic): Promise<void> {
   await expect
     .poll(() => !existsSync(`/proc/${pid}`) || /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8")), {
       timeout: 10_000,
