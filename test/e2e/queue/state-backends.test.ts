@@ -363,7 +363,12 @@ describe.concurrent("Pulumi state backends on their emulators", () => {
             () => undefined,
             (error: unknown) => error,
           );
-        await expect.poll(() => backendHasPendingCreate(backend, stackName), { timeout: 60_000 }).toBe(true);
+        // eventually, not the global expect.poll: that fails in a concurrent case once another case has ended.
+        await eventually(
+          "the create pending in the bucket",
+          () => backendHasPendingCreate(backend, stackName),
+          60_000,
+        );
         const stoppedAt = Date.now();
         await backend.stop();
         // The create ends while the backend is down: the CLI cannot save it and keeps trying (the Azure client's
