@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { LongestFirstSequencer } from "./test/harness/longest-first-sequencer.js";
 
 /**
@@ -10,7 +10,7 @@ import { LongestFirstSequencer } from "./test/harness/longest-first-sequencer.js
  *   and Redis, with controllers in-process.
  * - e2e: Slipway's own processes, the Pulumi CLI, local clusters, agents.
  */
-const hub = {
+export const hub = {
   // Files start dist/ processes, which build-dist.ts compiles first when stale; the hub is started once per run.
   globalSetup: ["test/harness/build-dist.ts", "test/harness/global-setup.ts"],
   hookTimeout: 180_000,
@@ -45,6 +45,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          // Management mode with the real Kubernetes provider runs on its own (vitest.management.config.ts).
+          exclude: [...configDefaults.exclude, "test/e2e/management/**"],
           ...hub,
           testTimeout: 120_000,
           sequence: { groupOrder: 2 },

@@ -13,6 +13,9 @@
 #         127.0.0.1 (fake-gcs-server from its Go module, moto's S3 and KMS server from PyPI into a venv; Azurite is
 #         an npm devDependency, so `npm install` brings it), and govmomi's vcsim (the vSphere API the vsphere
 #         platform's client is tested against).
+#   management  the Pulumi Kubernetes provider plugin of management mode (HostedCluster platform `kubernetes`), for
+#         `npm run test:management` and for workers that run management mode. Not in `dev` or `test`: compiling it
+#         takes about 100 minutes on a 2-core machine the first time.
 # A new program is one more `build <set> "<why>" ...` line below.
 set -euo pipefail
 
@@ -23,7 +26,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0
 # The checksum database does not list every Pulumi release; go.sum (committed) pins the exact content.
 export GONOSUMDB="github.com/pulumi/pulumi"
 
-all_sets="dev test"
+all_sets="dev test management"
 sets=("${@:-dev}")
 for set in "${sets[@]}"; do
   [[ " $all_sets " == *" $set "* ]] ||
@@ -155,6 +158,11 @@ install_go test "lints and renders the Helm chart (charts/slipway) in its tests"
   helm.sh/helm/v4/cmd/helm v4.3.2
 install_pip test "the S3 and KMS emulator of the state-backend tests" moto-server "moto[server]==$moto_spec" \
   "moto-5.2" moto_server
+provider_plugin_into() { bash "$here/pulumi-kubernetes/build.sh" "$1"; }
+provide management "management mode's Kubernetes provider plugin; the worker installs it at start" \
+  pulumi-resource-kubernetes \
+  "$(module_version pulumi-kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4)" \
+  github.com/pulumi/pulumi-kubernetes/provider/v4 provider_plugin_into
 ocm_crds_why="OCM's resources on the hub and local clusters"
 if wanted dev; then
   # fetch-crds.sh says what it did ("OCM CRDs v1.3.0: already in place"); this adds who needs them and why.
