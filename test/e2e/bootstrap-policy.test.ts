@@ -578,15 +578,16 @@ describe("BootstrapPolicy on a local cluster and simulated ones", () => {
 
   it("a pool claim gets a cluster only once it is Bootstrapped", async () => {
     // The gate policy, the pool gated and the claim wants-one were made in beforeAll (startGatedPool).
+    // The claimed cluster, not any of the pool's: once the claim binds one, the pool makes another (size 1), and
+    // that one is NonCompliant too.
     const cluster = await eventually(
-      "pool cluster NonCompliant",
+      "the claimed pool cluster NonCompliant",
       async () => {
-        const list = await kube.list<ClusterDeployment>(clusterDeploymentResource, {
-          namespace: ns,
-          labelSelector: "slipway.dev/cluster-pool=gated",
-        });
-        const cd = list.items.find((c) => condition(c, "Bootstrapped")?.reason === "PoliciesNonCompliant");
-        return cd;
+        const claim = await kube.get<ClusterClaim>(clusterClaimResource, ns, "wants-one");
+        const name = claim.status?.clusterDeploymentRef?.name;
+        if (!name) return undefined;
+        const cd = await getCd(name);
+        return condition(cd, "Bootstrapped")?.reason === "PoliciesNonCompliant" ? cd : undefined;
       },
       90_000,
     );
