@@ -338,6 +338,9 @@ export const NodePoolReasons = {
     "Some nodes are not Ready or their lease expired (AllNodesHealthy=False); the message names them.",
   AutoscalingEnabled: "spec.autoScaling is set: the autoscaler sizes the pool between min and max.",
   AutoscalingDisabled: "spec.replicas fixes the size (AutoscalingEnabled=False).",
+  AutoscalingNotActedOn:
+    "spec.autoScaling on a cloud pool is not acted on yet (AutoscalingEnabled=False): the group keeps its min or " +
+    "the last decision; set spec.replicas to size it.",
   Upgrading:
     "The nodes move to a new version (UpdatingVersion=True): Replace within maxUnavailable and maxSurge, or " +
     "InPlace one node at a time; the message has the counts.",

@@ -10,6 +10,7 @@ import {
 } from "../../runtime/conditions.js";
 import type { StatusInput } from "../../runtime/reconciler.js";
 import type { OwnedStatus } from "../../runtime/status-patch.js";
+import { nodeGroupReplicas } from "./node-group-stack.js";
 import { isNodeReady, nodeVersion } from "./nodes.js";
 import type { NodePoolScope } from "./scope.js";
 
@@ -134,8 +135,21 @@ function updating(scope: NodePoolScope | undefined, c: Counts): Domain {
   };
 }
 
-function autoscaling(pool: NodePool): Domain {
+/**
+ * AutoscalingEnabled. A cloud pool's group is sized by Slipway, not the cloud's autoscaler, and Slipway does not
+ * yet decide from the Nodes that joined it: its autoScaling is answered False, saying the size it keeps.
+ */
+export function autoscaling(pool: NodePool, mode?: NodePoolScope["mode"]): Domain {
   const a = pool.spec.autoScaling;
+  if (a && mode === "provider-node-group")
+    return {
+      status: "False",
+      reason: Reason.AutoscalingNotActedOn,
+      message:
+        `spec.autoScaling is not acted on for a cloud node group yet: the group keeps ` +
+        `${String(nodeGroupReplicas(pool))} node(s), its min (${String(a.min)}) or the last decision; ` +
+        `set spec.replicas to size it`,
+    };
   return a
     ? {
         status: "True",
@@ -183,7 +197,7 @@ export function computeNodePoolStatus(input: StatusInput<NodePool, NodePoolScope
   const domain: [string, Domain][] = [
     [NodePoolCondition.AllNodesHealthy, health(scope, c)],
     [NodePoolCondition.UpdatingVersion, updating(scope, c)],
-    [NodePoolCondition.AutoscalingEnabled, autoscaling(pool)],
+    [NodePoolCondition.AutoscalingEnabled, autoscaling(pool, scope?.mode)],
   ];
   for (const [type, d] of domain)
     conditions = setCondition(conditions, { type, ...d, observedGeneration: generation }, now);
