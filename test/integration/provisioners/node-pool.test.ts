@@ -20,6 +20,7 @@ import {
 } from "../../../src/provisioners/node-pool/hosted-objects.js";
 import { register } from "../../../src/provisioners/node-pool/index.js";
 import {
+  EMPTY_SINCE_ANNOTATION,
   isNodeReady,
   NODE_POOL_LABEL,
   NODE_VERSION_LABEL,
@@ -247,11 +248,16 @@ describe("NodePool controller on a real hosted API", () => {
       "--force",
     ]);
     expect(deleted.code, deleted.stderr).toBe(0);
-    await eventually("the nodes marked empty and waiting out scaleDownDelay", async () => {
+    // All five, not just some: a pass that listed the pods mid-deletion marks only the nodes already empty, and a
+    // node marked after the clock moves waits its own 10 minutes.
+    await eventually("all 5 nodes marked empty and waiting out scaleDownDelay", async () => {
       const p = await getPool("auto");
+      const nodes = await poolNodes("auto");
       return (
         p.status?.autoscaling?.reason === "ScaleDownCandidatesPresent" &&
-        (await poolNodes("auto")).length === 5
+        p.status.autoscaling.message?.startsWith("5 nodes empty") === true &&
+        nodes.length === 5 &&
+        nodes.every((n) => n.metadata?.annotations?.[EMPTY_SINCE_ANNOTATION] !== undefined)
       );
     });
     offsetMs += 11 * 60_000;
