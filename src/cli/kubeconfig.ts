@@ -1,7 +1,8 @@
-import { clusterResources, clusterView, CLUSTER_KINDS, type ClusterObject } from "../api/index.js";
+import { clusterView } from "../api/index.js";
 import { secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeObject } from "../runtime/resource.js";
+import { findCluster } from "./find-cluster.js";
 import { hubClient } from "./hub-client.js";
 
 /**
@@ -11,15 +12,8 @@ import { hubClient } from "./hub-client.js";
 export async function kubeconfigCommand(name: string, options: { namespace: string }): Promise<number> {
   const kube = hubClient(loadConfig());
   const { namespace } = options;
-  let found: ClusterObject | undefined;
-  for (const kind of CLUSTER_KINDS) {
-    found = await kube.getIfExists<ClusterObject>(clusterResources[kind], namespace, name);
-    if (found) break;
-  }
-  if (!found) {
-    console.error(`no ClusterDeployment or HostedCluster ${namespace}/${name}`);
-    return 1;
-  }
+  const found = await findCluster(kube, namespace, name);
+  if (!found) return 1;
   const view = clusterView(found);
   const secretName = view.adminKubeconfigSecretName;
   if (!secretName) {

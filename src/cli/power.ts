@@ -1,5 +1,6 @@
-import { CLUSTER_KINDS, clusterResources, clusterView, type ClusterObject } from "../api/index.js";
+import { clusterView } from "../api/index.js";
 import { loadConfig } from "../runtime/config.js";
+import { findCluster } from "./find-cluster.js";
 import { hubClient } from "./hub-client.js";
 
 /**
@@ -13,15 +14,8 @@ export async function powerCommand(
 ): Promise<number> {
   const kube = hubClient(loadConfig());
   const { namespace } = options;
-  let found: ClusterObject | undefined;
-  for (const kind of CLUSTER_KINDS) {
-    found = await kube.getIfExists<ClusterObject>(clusterResources[kind], namespace, name);
-    if (found) break;
-  }
-  if (!found) {
-    console.error(`no ClusterDeployment or HostedCluster ${namespace}/${name}`);
-    return 1;
-  }
+  const found = await findCluster(kube, namespace, name);
+  if (!found) return 1;
   const view = clusterView(found);
   await kube.patch(view.resource, namespace, name, { spec: { powerState } }, { type: "merge" });
   console.log(`${view.kind.toLowerCase()} ${namespace}/${name}: powerState set to ${powerState}`);
