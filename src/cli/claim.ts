@@ -2,11 +2,12 @@ import { ClusterClaimReason } from "../api/reasons.js";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { ClusterClaim, ClusterDeployment } from "../api/index.js";
-import { clusterClaimResource, clusterDeploymentResource, secretResource } from "../api/resources.js";
+import { clusterClaimResource, clusterDeploymentResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { KubeObject } from "../runtime/resource.js";
 import { hubClient, progressBar } from "./hub-client.js";
+import { readKubeconfigSecret } from "./kubeconfig-secret.js";
 
 export interface ClaimOptions {
   pool: string;
@@ -99,17 +100,9 @@ export async function waitForClaim(
   );
   if (options.kubeconfigOut) {
     const secretName = claim.status!.kubeconfigSecretRef!.name;
-    const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
-      secretResource,
-      namespace,
-      secretName,
-    );
-    const data = secret.data?.kubeconfig;
-    if (!data) {
-      print(`Secret ${namespace}/${secretName} has no kubeconfig key`);
-      return 1;
-    }
-    await writeFile(options.kubeconfigOut, Buffer.from(data, "base64"), { mode: 0o600 });
+    const kubeconfig = await readKubeconfigSecret(kube, namespace, secretName, print);
+    if (!kubeconfig) return 1;
+    await writeFile(options.kubeconfigOut, kubeconfig, { mode: 0o600 });
     print(`kubeconfig written to ${options.kubeconfigOut}`);
   }
   return 0;

@@ -1,9 +1,8 @@
 import { clusterView } from "../api/index.js";
-import { secretResource } from "../api/resources.js";
 import { loadConfig } from "../runtime/config.js";
-import type { KubeObject } from "../runtime/resource.js";
 import { findCluster } from "./find-cluster.js";
 import { hubClient } from "./hub-client.js";
+import { readKubeconfigSecret } from "./kubeconfig-secret.js";
 
 /**
  * Prints the admin kubeconfig of a ClusterDeployment or a HostedCluster of that name (from the Secret its status
@@ -22,16 +21,8 @@ export async function kubeconfigCommand(name: string, options: { namespace: stri
     );
     return 1;
   }
-  const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(
-    secretResource,
-    namespace,
-    secretName,
-  );
-  const data = secret.data?.kubeconfig;
-  if (!data) {
-    console.error(`Secret ${namespace}/${secretName} has no kubeconfig key`);
-    return 1;
-  }
-  process.stdout.write(Buffer.from(data, "base64").toString("utf8"));
+  const kubeconfig = await readKubeconfigSecret(kube, namespace, secretName);
+  if (!kubeconfig) return 1;
+  process.stdout.write(kubeconfig.toString("utf8"));
   return 0;
 }
