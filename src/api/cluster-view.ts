@@ -27,6 +27,12 @@ export const clusterResources: Record<ClusterKind, ResourceRef> = {
   HostedCluster: hostedClusterResource,
 };
 
+/**
+ * The status records of a cluster that controllers other than its provisioner own (registration, bootstrap, power),
+ * each under its own field manager: the provisioner never sends them.
+ */
+export const CLUSTER_OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
+
 export function isClusterKind(kind: string | undefined): kind is ClusterKind {
   return (CLUSTER_KINDS as readonly string[]).includes(kind ?? "");
 }

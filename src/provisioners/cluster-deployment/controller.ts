@@ -1,4 +1,4 @@
-import type { ClusterDeployment } from "../../api/index.js";
+import { CLUSTER_OTHER_WRITERS, type ClusterDeployment } from "../../api/index.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
@@ -7,7 +7,7 @@ import { clusterDeploymentResource, secretResource } from "../../api/resources.j
 import { registerStackResource, stackReconciler } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
-import { computeStatus, ownedConditions, OTHER_WRITERS } from "./status.js";
+import { computeStatus, ownedConditions } from "./status.js";
 
 export const CLUSTER_DEPLOYMENT_CONTROLLER = "cluster-deployment";
 export const CLUSTER_DEPLOYMENT_FINALIZER = "slipway.dev/cluster-deployment";
@@ -30,7 +30,7 @@ export function clusterDeploymentReconciler(
     reconcileNormal,
     reconcileDelete,
     computeStatus,
-    otherWriters: OTHER_WRITERS,
+    otherWriters: CLUSTER_OTHER_WRITERS,
     ownedConditions,
   });
 }

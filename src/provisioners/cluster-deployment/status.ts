@@ -1,20 +1,18 @@
 import { safeMessage } from "../../runtime/redaction.js";
 import { ABANDON_DEPROVISION_ANNOTATION } from "../../api/index.js";
-import { PLATFORMS, type ClusterDeployment } from "../../api/index.js";
-import { BootstrapReason, ClusterDeploymentReason as Reason } from "../../api/reasons.js";
-import { bootstrappedBeforeResume } from "../../api/resume-readiness.js";
+import { CLUSTER_OTHER_WRITERS, PLATFORMS, type ClusterDeployment } from "../../api/index.js";
+import { ClusterDeploymentReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import {
   removeCondition,
   setCondition,
-  summarize,
   type Condition,
   type ConditionInput,
 } from "../../runtime/conditions.js";
 import { platformName } from "./platform.js";
 import { fieldsNotActedOn, notActedOnMessage } from "../../api/fields-not-acted-on.js";
 import { clusterPoolRefSetByPool } from "../../api/pool-membership.js";
-import { conditionsOwnedBy } from "../stack-resource/index.js";
+import { conditionsOwnedBy, hibernatingCondition, summarizeClusterReady } from "../stack-resource/index.js";
 import type { ClusterDeploymentScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<ClusterDeployment["status"]>;
@@ -34,17 +32,8 @@ export const READY_CONDITIONS = [
   ClusterDeploymentCondition.Provisioned,
 ] as const;
 
-/**
- * Conditions other controllers write (registration, bootstrap) that Ready also summarizes once they are reported.
- * This controller reads them and never sends them: each controller applies only its own condition types.
- */
-export const FOREIGN_READY_CONDITIONS = ["Registered", "Bootstrapped"] as const;
-
 /** Only this controller's conditions: server-side apply then keeps the entries other field managers own. */
 export const ownedConditions = conditionsOwnedBy(ClusterDeploymentCondition);
-
-/** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
-export const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
 
 const IN_FLIGHT_REASON: Record<string, string> = {
   Provisioning: Reason.Provisioning,
@@ -189,7 +178,7 @@ function deletingSummary(
 export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): Status {
   const { cd, now } = scope;
   const status: Status = { ...scope.status };
-  for (const field of OTHER_WRITERS) delete status[field];
+  for (const field of CLUSTER_OTHER_WRITERS) delete status[field];
   // Copied from the spec for `kubectl get` (printer columns can only read one path).
   const platform = platformName(cd);
   if ((PLATFORMS as readonly string[]).includes(platform)) status.platform = platform as Status["platform"];
@@ -213,18 +202,11 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
           message: stall ? stall.message : "The cluster is being created",
         },
   );
-  const hibernating = status.powerState === "Hibernating";
-  conditions = set(conditions, ClusterDeploymentCondition.Hibernating, {
-    status: hibernating ? "True" : "False",
-    reason: hibernating
-      ? Reason.Hibernating
-      : status.powerState === "Stopping"
-        ? Reason.Stopping
-        : Reason.Running,
-    message: hibernating
-      ? "Processes are stopped and data is kept"
-      : `Power state ${status.powerState ?? "unknown"}`,
-  });
+  conditions = set(
+    conditions,
+    ClusterDeploymentCondition.Hibernating,
+    hibernatingCondition(status.powerState),
+  );
   const ignored = fieldsNotActedOn(cd.spec);
   conditions = ignored.length
     ? set(conditions, ClusterDeploymentCondition.FieldsNotActedOn, {
@@ -246,21 +228,11 @@ export function computeStatus(scope: ClusterDeploymentScope, error?: unknown): S
         })
       : removeCondition(conditions, ClusterDeploymentCondition.ClusterPoolRefIgnored);
 
-  // A Bootstrapped verdict from before this resume does not make the resumed cluster Ready (resume-readiness.ts).
-  const forReady = bootstrappedBeforeResume({ ...cd, status: scope.status } as ClusterDeployment)
-    ? set(conditions, "Bootstrapped", {
-        status: "Unknown",
-        reason: BootstrapReason.AwaitingEvaluation,
-        message: "The cluster resumed: waiting for its BootstrapPolicies to evaluate it again",
-      })
-    : conditions;
-  conditions = summarize(
-    forReady,
+  conditions = summarizeClusterReady(
+    conditions,
     {
-      conditions: [
-        ...READY_CONDITIONS,
-        ...FOREIGN_READY_CONDITIONS.filter((type) => conditions.some((c) => c.type === type)),
-      ],
+      stored: { ...cd, status: scope.status },
+      own: READY_CONDITIONS,
       ready: { reason: infrastructure.reason, message: infrastructure.message },
       error,
       deleting: cd.metadata?.deletionTimestamp ? deletingSummary(scope, status, infrastructure) : undefined,

@@ -1,4 +1,4 @@
-import type { HostedCluster, NodePool } from "../../api/index.js";
+import { CLUSTER_OTHER_WRITERS, type HostedCluster, type NodePool } from "../../api/index.js";
 import { hostedClusterResource, nodePoolResource, secretResource } from "../../api/resources.js";
 import { HostedClusterReason } from "../../api/reasons.js";
 import { getCondition, type Condition } from "../../runtime/conditions.js";
@@ -9,7 +9,7 @@ import type { Reconciler } from "../../runtime/reconciler.js";
 import { registerStackResource, stackReconciler } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { HostedClusterDependencies, HostedClusterScope } from "./scope.js";
-import { computeStatus, ownedConditions, OTHER_WRITERS } from "./status.js";
+import { computeStatus, ownedConditions } from "./status.js";
 
 export const HOSTED_CLUSTER_CONTROLLER = "hosted-cluster";
 export const HOSTED_CLUSTER_FINALIZER = "slipway.dev/hosted-cluster";
@@ -29,7 +29,7 @@ export function hostedClusterReconciler(
     reconcileNormal,
     reconcileDelete,
     computeStatus,
-    otherWriters: OTHER_WRITERS,
+    otherWriters: CLUSTER_OTHER_WRITERS,
     ownedConditions,
   });
 }

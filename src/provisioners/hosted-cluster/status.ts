@@ -1,18 +1,16 @@
-import { hostedClusterStatus, type HostedCluster } from "../../api/index.js";
-import { BootstrapReason, FieldsReason, HostedClusterReason as Reason } from "../../api/reasons.js";
-import { bootstrappedBeforeResume } from "../../api/resume-readiness.js";
+import { CLUSTER_OTHER_WRITERS, hostedClusterStatus, type HostedCluster } from "../../api/index.js";
+import { FieldsReason, HostedClusterReason as Reason } from "../../api/reasons.js";
 import { TerminalError } from "../../errors/index.js";
 import {
   removeCondition,
   setCondition,
-  summarize,
   type Condition,
   type ConditionInput,
 } from "../../runtime/conditions.js";
 import { safeMessage } from "../../runtime/redaction.js";
 import { hostedPlatformName } from "./platform.js";
 import { desiredPowerState } from "./phases.js";
-import { conditionsOwnedBy } from "../stack-resource/index.js";
+import { conditionsOwnedBy, hibernatingCondition, summarizeClusterReady } from "../stack-resource/index.js";
 import type { HostedClusterScope, StackStatus } from "./scope.js";
 
 type Status = NonNullable<HostedCluster["status"]>;
@@ -30,14 +28,8 @@ export const HostedClusterCondition = {
 /** The platform names status.platform accepts (its enum), for printing. */
 const STATUS_PLATFORMS: readonly unknown[] = hostedClusterStatus.shape.platform.json.enum ?? [];
 
-/** Conditions other controllers write (registration, bootstrap) that Ready also summarizes once reported. */
-const FOREIGN_READY_CONDITIONS = ["Registered", "Bootstrapped"] as const;
-
 /** Only this controller's conditions: server-side apply keeps the entries other field managers own. */
 export const ownedConditions = conditionsOwnedBy(HostedClusterCondition);
-
-/** Status fields other controllers own (registration, bootstrap, power): never sent by this one. */
-export const OTHER_WRITERS = ["registration", "bootstrap", "power"] as const;
 
 /** The fields of the spec no platform acts on yet, by path. */
 function fieldsNotActedOn(hc: HostedCluster): string[] {
@@ -134,7 +126,7 @@ function degraded(scope: HostedClusterScope, status: Status): Domain {
 export function computeStatus(scope: HostedClusterScope, error?: unknown): Status {
   const { hc, now } = scope;
   const status: Status = { ...scope.status };
-  for (const field of OTHER_WRITERS) delete status[field];
+  for (const field of CLUSTER_OTHER_WRITERS) delete status[field];
   const platform = hostedPlatformName(hc);
   if (STATUS_PLATFORMS.includes(platform)) status.platform = platform as Status["platform"];
   status.powerState ??= "Pending";
@@ -148,15 +140,7 @@ export function computeStatus(scope: HostedClusterScope, error?: unknown): Statu
   conditions = set(conditions, HostedClusterCondition.Progressing, progressing(status, avail, stall));
   conditions = set(conditions, HostedClusterCondition.Degraded, degraded(scope, status));
   const hibernating = status.powerState === "Hibernating";
-  conditions = set(conditions, HostedClusterCondition.Hibernating, {
-    status: hibernating ? "True" : "False",
-    reason: hibernating
-      ? Reason.Hibernating
-      : status.powerState === "Stopping"
-        ? Reason.Stopping
-        : Reason.Running,
-    message: hibernating ? "Processes are stopped and data is kept" : `Power state ${status.powerState}`,
-  });
+  conditions = set(conditions, HostedClusterCondition.Hibernating, hibernatingCondition(status.powerState));
   const ignored = fieldsNotActedOn(hc);
   conditions = ignored.length
     ? set(conditions, HostedClusterCondition.FieldsNotActedOn, {
@@ -171,22 +155,11 @@ export function computeStatus(scope: HostedClusterScope, error?: unknown): Statu
   // Ready summarizes Available, where hibernating as the spec asks counts as reached (as a ClusterDeployment's
   // InfrastructureReady does), and registration and bootstrap once their controllers report them.
   const asked = hibernating && desiredPowerState(hc) === "Hibernating" && !stall;
-  let forReady = asked
-    ? set(conditions, HostedClusterCondition.Available, { ...avail, status: "True" })
-    : conditions;
-  if (bootstrappedBeforeResume({ ...hc, status: scope.status } as never))
-    forReady = set(forReady, "Bootstrapped", {
-      status: "Unknown",
-      reason: BootstrapReason.AwaitingEvaluation,
-      message: "The cluster resumed: waiting for its BootstrapPolicies to evaluate it again",
-    });
-  conditions = summarize(
-    forReady,
+  conditions = summarizeClusterReady(
+    asked ? set(conditions, HostedClusterCondition.Available, { ...avail, status: "True" }) : conditions,
     {
-      conditions: [
-        HostedClusterCondition.Available,
-        ...FOREIGN_READY_CONDITIONS.filter((type) => conditions.some((c) => c.type === type)),
-      ],
+      stored: { ...hc, status: scope.status },
+      own: [HostedClusterCondition.Available],
       ready: { reason: avail.reason, message: avail.message },
       error,
       deleting: hc.metadata?.deletionTimestamp ? deletingSummary(scope, status) : undefined,

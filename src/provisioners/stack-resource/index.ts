@@ -5,3 +5,4 @@ export * from "./credentials.js";
 export { stackJob, text, type StackJobDeps } from "./stack-job.js";
 export * from "./controller.js";
 export * from "./status.js";
+export * from "./cluster-status.js";
