@@ -6,7 +6,11 @@ import {
   clusterFailoverResource,
   clusterPoolResource,
 } from "../../../src/api/resources.js";
-import { PowerSimulator, SIMULATED_RESUME_FAILURE_LABEL } from "../../../src/bench/power-simulator.js";
+import {
+  PowerSimulator,
+  SIMULATED_RESUME_FAILURE_LABEL,
+  simulatedStatus,
+} from "../../../src/bench/power-simulator.js";
 import { register as registerFailover } from "../../../src/failover/index.js";
 import { register as registerPools } from "../../../src/pools/index.js";
 import { KubeClient } from "../../../src/runtime/kube-client.js";
@@ -56,6 +60,23 @@ async function simulate(namespace: string, resumeDelayMs: number): Promise<Power
   await simulator.start();
   simulators.push(simulator);
   return simulator;
+}
+
+/**
+ * What the simulator writes when a resume ends, at a moment the test picks (the cases that act while a resume is
+ * in flight): the named clusters report Running and Ready.
+ */
+async function reportRunning(namespace: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    const cd = await client.get<ClusterDeployment>(clusterDeploymentResource, namespace, name);
+    await client.patch(
+      clusterDeploymentResource,
+      namespace,
+      name,
+      { status: simulatedStatus(cd, "Running") },
+      { type: "merge", subresource: "status" },
+    );
+  }
 }
 
 function failover(name: string, namespace: string, spec: Record<string, unknown>) {
@@ -203,7 +224,8 @@ describe("ClusterFailover controller", () => {
 
   it("refuses a set that matches nothing, a pool that does not exist and a second failover on the same pool", async () => {
     const ns = namespaces["fo-refuse"];
-    await simulate(ns, 5_000);
+    // No simulator: the first failover's resumes end when the test says, after the second has seen it running
+    // (a fixed resume time let the first end before the second's pass on a loaded machine).
     await client.create(
       clusterFailoverResource,
       failover("nothing", ns, { standby: { selector: { matchLabels: { site: "nowhere" } } } }),
@@ -215,7 +237,7 @@ describe("ClusterFailover controller", () => {
     const nopool = await waitForStall(ns, "nopool", "PoolNotFound");
     expect(condition(nopool, "Stalled")!.message).toContain("ClusterPool ghost does not exist");
 
-    await hibernatedPool(ns, "standby", 2);
+    const standby = await hibernatedPool(ns, "standby", 2);
     await client.create(clusterFailoverResource, failover("first", ns, { standby: { poolName: "standby" } }));
     await waitForPhase(ns, "first", ["Running"]);
     await client.create(
@@ -227,8 +249,14 @@ describe("ClusterFailover controller", () => {
     expect(second.status?.clusters).toBeUndefined();
 
     // Once the first ends, the second starts and finds everything running.
+    await reportRunning(
+      ns,
+      standby.map((cd) => cd.metadata.name!),
+    );
     await waitForPhase(ns, "first", ["Succeeded"]);
-    await waitForPhase(ns, "second", ["Succeeded"], 40_000);
+    // The stalled second retries 15 s after its SetInUse pass.
+    const secondDone = await waitForPhase(ns, "second", ["Succeeded"], 40_000);
+    expect(secondDone.status!.clusters!.every((e) => e.state === "Ready" && e.wasRunning)).toBe(true);
   });
 
   it("stalls a failover whose standby and primary selectors share a cluster, resuming and hibernating nothing", async () => {
@@ -276,7 +304,8 @@ describe("ClusterFailover controller", () => {
 
   it("cancelled half way: clusters already resumed stay running, the rest stay hibernated", async () => {
     const ns = namespaces["fo-cancel"];
-    await simulate(ns, 3_000);
+    // No simulator: c1 and c2 finish resuming only after the controller has seen the cancel (a fixed 3 s resume
+    // could end before it on a loaded machine, and the controller then asked c3 and c4 to run).
     await hibernatedClusters(ns, ["c1", "c2", "c3", "c4"]);
     await client.create(
       clusterFailoverResource,
@@ -287,6 +316,9 @@ describe("ClusterFailover controller", () => {
       return fo.status?.resuming === 2;
     });
     await client.patch(clusterFailoverResource, ns, "dr", { spec: { cancel: true } }, { type: "merge" });
+    const cancelling = await waitForPhase(ns, "dr", ["Cancelling"]);
+    expect(cancelling.status).toMatchObject({ total: 4, resuming: 2, cancelled: 2 });
+    await reportRunning(ns, ["c1", "c2"]);
     const fo = await waitForPhase(ns, "dr", ["Cancelled"]);
     expect(fo.status).toMatchObject({ total: 4, ready: 2, cancelled: 2 });
     expect(condition(fo, "Ready")).toMatchObject({ status: "True", reason: "Cancelled" });
