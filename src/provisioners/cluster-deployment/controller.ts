@@ -1,10 +1,9 @@
-import { CLUSTER_OTHER_WRITERS, type ClusterDeployment } from "../../api/index.js";
+import type { ClusterDeployment } from "../../api/index.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
-import type { Reconciler } from "../../runtime/reconciler.js";
-import { clusterDeploymentResource, secretResource } from "../../api/resources.js";
-import { registerStackResource, stackReconciler } from "../stack-resource/index.js";
+import { clusterDeploymentResource } from "../../api/resources.js";
+import { clusterStackRegistration, registerStackResource } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { ClusterDeploymentScope, Dependencies } from "./scope.js";
 import { computeStatus, ownedConditions } from "./status.js";
@@ -14,41 +13,30 @@ export const CLUSTER_DEPLOYMENT_FINALIZER = "slipway.dev/cluster-deployment";
 
 type Deps = Omit<Dependencies, "event">;
 
-export function clusterDeploymentReconciler(
-  deps: Deps,
-): Reconciler<ClusterDeployment, ClusterDeploymentScope> {
-  return stackReconciler<ClusterDeployment, ClusterDeploymentScope>({
-    finalizer: CLUSTER_DEPLOYMENT_FINALIZER,
-    buildScope: (cd, context, start) => ({
-      ...start,
-      cd,
-      deps: {
-        ...deps,
-        event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
-      },
-    }),
-    reconcileNormal,
-    reconcileDelete,
-    computeStatus,
-    otherWriters: CLUSTER_OTHER_WRITERS,
-    ownedConditions,
-  });
-}
-
 export function clusterDeploymentRegistration(
   deps: Deps,
   concurrency: number,
 ): ControllerRegistration<ClusterDeployment, ClusterDeploymentScope> {
-  return {
-    name: CLUSTER_DEPLOYMENT_CONTROLLER,
-    watches: {
-      primary: clusterDeploymentResource,
-      // The kubeconfig Secret. A missing credentials Secret is polled (CredentialsSecretMissing requeues).
-      owns: [secretResource],
+  return clusterStackRegistration<ClusterDeployment, ClusterDeploymentScope>(
+    {
+      name: CLUSTER_DEPLOYMENT_CONTROLLER,
+      resource: clusterDeploymentResource,
+      finalizer: CLUSTER_DEPLOYMENT_FINALIZER,
+      reconcileNormal,
+      reconcileDelete,
+      computeStatus,
+      ownedConditions,
+      buildScope: (cd, context, start) => ({
+        ...start,
+        cd,
+        deps: {
+          ...deps,
+          event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
+        },
+      }),
     },
-    reconciler: clusterDeploymentReconciler(deps),
     concurrency,
-  };
+  );
 }
 
 /**

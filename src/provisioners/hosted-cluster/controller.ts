@@ -1,38 +1,17 @@
-import { CLUSTER_OTHER_WRITERS, type HostedCluster, type NodePool } from "../../api/index.js";
-import { hostedClusterResource, nodePoolResource, secretResource } from "../../api/resources.js";
+import type { HostedCluster, NodePool } from "../../api/index.js";
+import { hostedClusterResource, nodePoolResource } from "../../api/resources.js";
 import { HostedClusterReason } from "../../api/reasons.js";
 import { getCondition, type Condition } from "../../runtime/conditions.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import type { ControllerRegistration } from "../../runtime/controller.js";
 import type { Manager } from "../../runtime/manager.js";
-import type { Reconciler } from "../../runtime/reconciler.js";
-import { registerStackResource, stackReconciler } from "../stack-resource/index.js";
+import { clusterStackRegistration, registerStackResource } from "../stack-resource/index.js";
 import { reconcileDelete, reconcileNormal } from "./phases.js";
 import type { HostedClusterDependencies, HostedClusterScope } from "./scope.js";
 import { computeStatus, ownedConditions } from "./status.js";
 
 export const HOSTED_CLUSTER_CONTROLLER = "hosted-cluster";
 export const HOSTED_CLUSTER_FINALIZER = "slipway.dev/hosted-cluster";
-
-export function hostedClusterReconciler(
-  deps: HostedClusterDependencies,
-): Reconciler<HostedCluster, HostedClusterScope> {
-  return stackReconciler<HostedCluster, HostedClusterScope>({
-    finalizer: HOSTED_CLUSTER_FINALIZER,
-    buildScope: (hc, context, start) => ({
-      ...start,
-      hc,
-      deps,
-      waitingForPods: waitingForPods(hc),
-      event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
-    }),
-    reconcileNormal,
-    reconcileDelete,
-    computeStatus,
-    otherWriters: CLUSTER_OTHER_WRITERS,
-    ownedConditions,
-  });
-}
 
 /** The pods verdict a past run left in Available, until a newer run replaces it. */
 function waitingForPods(hc: HostedCluster): string | undefined {
@@ -44,11 +23,10 @@ export function hostedClusterRegistration(
   deps: HostedClusterDependencies,
   concurrency: number,
 ): ControllerRegistration<HostedCluster, HostedClusterScope> {
-  return {
-    name: HOSTED_CLUSTER_CONTROLLER,
-    watches: {
-      primary: hostedClusterResource,
-      owns: [secretResource],
+  return clusterStackRegistration<HostedCluster, HostedClusterScope>(
+    {
+      name: HOSTED_CLUSTER_CONTROLLER,
+      resource: hostedClusterResource,
       // A deleting HostedCluster waits for its NodePools: their going wakes it.
       secondary: [
         {
@@ -59,10 +37,21 @@ export function hostedClusterRegistration(
           },
         },
       ],
+      finalizer: HOSTED_CLUSTER_FINALIZER,
+      reconcileNormal,
+      reconcileDelete,
+      computeStatus,
+      ownedConditions,
+      buildScope: (hc, context, start) => ({
+        ...start,
+        hc,
+        deps,
+        waitingForPods: waitingForPods(hc),
+        event: (object, type, reason, message) => context.events.record(object, { type, reason, message }),
+      }),
     },
-    reconciler: hostedClusterReconciler(deps),
     concurrency,
-  };
+  );
 }
 
 /**

@@ -1,12 +1,14 @@
-import type { KubeObject } from "../../api/index.js";
+import { CLUSTER_OTHER_WRITERS, type KubeObject } from "../../api/index.js";
+import { secretResource } from "../../api/resources.js";
 import type { ControllerDependencies } from "../../queue/controller-jobs.js";
 import { PULUMI_QUEUE } from "../../queue/job.js";
 import type { StackJobData, StackJobProgress, StackJobResult } from "../../queue/stack-job.js";
 import type { SlipwayConfig } from "../../runtime/config.js";
-import type { ControllerRegistration } from "../../runtime/controller.js";
+import type { ControllerRegistration, SecondaryWatch } from "../../runtime/controller.js";
 import type { KubeClient } from "../../runtime/kube-client.js";
 import type { Manager } from "../../runtime/manager.js";
 import type { Condition } from "../../runtime/conditions.js";
+import type { ResourceRef } from "../../runtime/resource.js";
 import type { ReconcileContext, ReconcileResult, Reconciler } from "../../runtime/reconciler.js";
 import type { StackJobQueue, StackScope } from "./kind.js";
 import type { StackKind } from "../../../stacks/index.js";
@@ -98,5 +100,34 @@ export function stackReconciler<T extends KubeObject & { status?: object }, S ex
       delete status.observedGeneration; // the harness sets it, only after a pass that handled the generation
       return status;
     },
+  };
+}
+
+/** What differs between the controllers of the two cluster kinds (ClusterDeployment, HostedCluster). */
+export interface ClusterStackController<T extends KubeObject, S extends StackScope> extends Omit<
+  StackReconcilerParts<T, S>,
+  "otherWriters"
+> {
+  name: string;
+  resource: ResourceRef;
+  /** Other kinds whose changes reconcile a cluster (a HostedCluster's NodePools, which go before it). */
+  secondary?: SecondaryWatch[];
+}
+
+/**
+ * The registration of a cluster kind's controller. It owns the admin kubeconfig Secret its stack job writes (a
+ * missing credentials Secret is polled: CredentialsSecretMissing requeues), and never sends the status records
+ * registration, bootstrap and power own.
+ */
+export function clusterStackRegistration<T extends KubeObject & { status?: object }, S extends StackScope>(
+  controller: ClusterStackController<T, S>,
+  concurrency: number,
+): ControllerRegistration<T, S> {
+  const { name, resource, secondary, ...parts } = controller;
+  return {
+    name,
+    watches: { primary: resource, owns: [secretResource], ...(secondary ? { secondary } : {}) },
+    reconciler: stackReconciler({ ...parts, otherWriters: CLUSTER_OTHER_WRITERS }),
+    concurrency,
   };
 }
