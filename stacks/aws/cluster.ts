@@ -187,14 +187,17 @@ function awsIdentity(inputs: AWSClusterInputs): { infraID: string; tags: Record<
   return { infraID, tags };
 }
 
-/** The provider every resource of the cluster uses: the region, the credentials (secrets) and default tags. */
-function awsProvider(inputs: AWSClusterInputs): Provider {
+/**
+ * The provider every resource of a cluster's (or a NodePool's) stack uses: the region, the credentials (secrets,
+ * read first: a run without them fails before declaring anything) and default tags.
+ */
+export function awsProvider(name: string, region: string, tags: Record<string, string>): Provider {
   const credentials = requireCredentials();
-  return new Provider(`${inputs.clusterName}-aws`, {
-    region: inputs.platform.region,
+  return new Provider(`${name}-aws`, {
+    region,
     accessKey: credentials.apply((c) => c.aws_access_key_id ?? ""),
     secretKey: credentials.apply((c) => c.aws_secret_access_key ?? ""),
-    defaultTags: { tags: awsIdentity(inputs).tags },
+    defaultTags: { tags },
   });
 }
 
@@ -202,7 +205,7 @@ function awsProvider(inputs: AWSClusterInputs): Provider {
 export function program(inputs: AWSClusterInputs) {
   return async () => {
     // Before declaring anything: a run without its credentials fails without touching the cluster.
-    const provider = awsProvider(inputs);
+    const provider = awsProvider(inputs.clusterName, inputs.platform.region, awsIdentity(inputs).tags);
     return new AWSCluster(inputs.clusterName, inputs, { providers: [provider] }).outputs();
   };
 }

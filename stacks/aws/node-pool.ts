@@ -1,21 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Group } from "@pulumi/aws/autoscaling/group.js";
 import { LaunchTemplate } from "@pulumi/aws/ec2/launchTemplate.js";
-import { Provider } from "@pulumi/aws/provider.js";
 import type { Infer } from "../../src/api/schema.js";
 import { awsNodePoolPlatform } from "../../src/api/platforms/aws.js";
-import { parseInputs } from "../cluster-inputs.js";
 import {
-  describeNodeGroup,
   nodeGroupOutputs,
+  nodeGroupProgram,
   nodeGroupSize,
   poolIdentity,
   poolTags,
 } from "../cloud/node-group.js";
 import { joinUserData } from "../cloud/node-join.js";
-import { requireCredentials } from "../credentials.js";
-import { nodePoolHostFields, nodePoolHostInputs, nodePoolInputs } from "../node-pool-inputs.js";
-import type { StackProgram } from "../platform.js";
+import { nodePoolHostFields, nodePoolInputs } from "../node-pool-inputs.js";
+import { awsProvider } from "./cluster.js";
 
 export const awsNodePoolInputs = nodePoolInputs(awsNodePoolPlatform(), nodePoolHostFields);
 export type AWSNodePoolInputs = Infer<typeof awsNodePoolInputs>;
@@ -83,24 +80,17 @@ export class AWSNodePool extends pulumi.ComponentResource {
 }
 
 /** The `aws` platform's NodePool program. */
-export function program(inputs: AWSNodePoolInputs) {
-  return async () => {
-    // Before declaring anything: a run without its credentials fails without touching the group.
-    const credentials = requireCredentials();
-    const provider = new Provider(`${inputs.poolName}-aws`, {
-      region: inputs.platform.region,
-      accessKey: credentials.apply((c) => c.aws_access_key_id ?? ""),
-      secretKey: credentials.apply((c) => c.aws_secret_access_key ?? ""),
-      defaultTags: { tags: poolTags(poolIdentity(inputs), inputs.platform.userTags) },
-    });
-    return new AWSNodePool(inputs.poolName, inputs, { providers: [provider] }).outputs;
-  };
-}
-
-export const awsNodePoolProgram: StackProgram<AWSNodePoolInputs> = {
-  hostInputs: nodePoolHostInputs,
-  validate: (raw) => parseInputs("aws", awsNodePoolInputs, raw),
-  program,
+export const awsNodePoolProgram = nodeGroupProgram({
+  platform: "aws",
+  inputs: awsNodePoolInputs,
+  provider: (inputs) =>
+    awsProvider(
+      inputs.poolName,
+      inputs.platform.region,
+      poolTags(poolIdentity(inputs), inputs.platform.userTags),
+    ),
+  component: AWSNodePool,
+  groupWords: "Auto Scaling group",
   // The stack, the provider, the component, the launch template and the group.
-  describe: (inputs) => describeNodeGroup("aws", "Auto Scaling group", inputs, inputs.platform.region, 5),
-};
+  resources: 5,
+});

@@ -2,17 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { VirtualMachineScaleSet } from "@pulumi/azure-native/compute/virtualMachineScaleSet.js";
 import type { Infer } from "../../src/api/schema.js";
 import { azureNodePoolPlatform } from "../../src/api/platforms/azure.js";
-import { parseInputs } from "../cluster-inputs.js";
 import {
-  describeNodeGroup,
   nodeGroupOutputs,
+  nodeGroupProgram,
   nodeGroupSize,
   poolIdentity,
   poolPlainTags,
 } from "../cloud/node-group.js";
 import { joinUserData } from "../cloud/node-join.js";
-import { nodePoolHostFields, nodePoolHostInputs, nodePoolInputs } from "../node-pool-inputs.js";
-import type { StackProgram } from "../platform.js";
+import { nodePoolHostFields, nodePoolInputs } from "../node-pool-inputs.js";
 import { azureProvider } from "./cluster.js";
 
 export const azureNodePoolInputs = nodePoolInputs(azureNodePoolPlatform(), nodePoolHostFields);
@@ -92,18 +90,12 @@ export class AzureNodePool extends pulumi.ComponentResource {
 }
 
 /** The `azure` platform's NodePool program. */
-export function program(inputs: AzureNodePoolInputs) {
-  return async () => {
-    // Before declaring anything: a run without its credentials fails without touching the scale set.
-    const provider = azureProvider(inputs.poolName, inputs.platform.region);
-    return new AzureNodePool(inputs.poolName, inputs, { providers: [provider] }).outputs;
-  };
-}
-
-export const azureNodePoolProgram: StackProgram<AzureNodePoolInputs> = {
-  hostInputs: nodePoolHostInputs,
-  validate: (raw) => parseInputs("azure", azureNodePoolInputs, raw),
-  program,
+export const azureNodePoolProgram = nodeGroupProgram({
+  platform: "azure",
+  inputs: azureNodePoolInputs,
+  provider: (inputs) => azureProvider(inputs.poolName, inputs.platform.region),
+  component: AzureNodePool,
+  groupWords: "scale set",
   // The stack, the provider, the component and the scale set.
-  describe: (inputs) => describeNodeGroup("azure", "scale set", inputs, inputs.platform.region, 4),
-};
+  resources: 4,
+});

@@ -1,9 +1,12 @@
 /**
  * What every cloud's NodePool program shares beside the join: the pool's identity on its cloud (tags, a name
- * stable for its lifetime), its size, and its stack outputs.
+ * stable for its lifetime), its size, its stack outputs, and the program around the cloud's own resources.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StackDescription } from "../platform.js";
+import type { AnySchema, Infer } from "../../src/api/schema.js";
+import { parseInputs } from "../cluster-inputs.js";
+import { nodePoolHostInputs } from "../node-pool-inputs.js";
+import type { StackDescription, StackProgram } from "../platform.js";
 import { infraIDFor } from "./inputs.js";
 import { NODE_POOL_LABEL } from "./node-join.js";
 import { poolSize, type PoolSize } from "./pool-sizing.js";
@@ -98,5 +101,49 @@ export function describeNodeGroup(
     secretOutputs: NODE_POOL_SECRET_OUTPUTS,
     // A repeated create could orphan cloud resources.
     idempotentCreate: false,
+  };
+}
+
+/** What a cloud NodePool program's inputs hold beside its platform block (stacks/node-pool-inputs.ts). */
+interface NodeGroupInputs {
+  poolName: string;
+  clusterName: string;
+  powerState: string;
+  replicas: number;
+  platform: { region: string };
+}
+
+/** What differs between the clouds' NodePool programs. */
+export interface NodeGroupProgramParts<S extends AnySchema> {
+  platform: string;
+  /** The program's inputs: nodePoolInputs over the cloud's spec.platform.<cloud> block of a NodePool. */
+  inputs: S;
+  /** The run's provider. It reads the credentials first: a run without them fails before touching the group. */
+  provider(inputs: Infer<S>): pulumi.ProviderResource;
+  /** The component that declares the cloud's group and its parts, with the stack outputs (nodeGroupOutputs). */
+  component: new (
+    name: string,
+    inputs: Infer<S>,
+    opts: pulumi.ComponentResourceOptions,
+  ) => { outputs: Record<string, pulumi.Output<unknown>> };
+  /** What the group is called on the cloud ("Auto Scaling group"), for describe(). */
+  groupWords: string;
+  /** The stack's resources: the stack, the provider, the component and what the component declares. */
+  resources: number;
+}
+
+/** A cloud's NodePool program: its inputs checked, its provider made first, then the component with its group. */
+export function nodeGroupProgram<S extends AnySchema>(
+  parts: NodeGroupProgramParts<S>,
+): StackProgram<Infer<S> & NodeGroupInputs> {
+  return {
+    hostInputs: nodePoolHostInputs,
+    validate: (raw) => parseInputs(parts.platform, parts.inputs, raw),
+    program: (inputs) => async () => {
+      const provider = parts.provider(inputs);
+      return new parts.component(inputs.poolName, inputs, { providers: [provider] }).outputs;
+    },
+    describe: (inputs) =>
+      describeNodeGroup(parts.platform, parts.groupWords, inputs, inputs.platform.region, parts.resources),
   };
 }

@@ -3,18 +3,16 @@ import { InstanceTemplate } from "@pulumi/gcp/compute/instanceTemplate.js";
 import { RegionInstanceGroupManager } from "@pulumi/gcp/compute/regionInstanceGroupManager.js";
 import type { Infer } from "../../src/api/schema.js";
 import { gcpNodePoolPlatform } from "../../src/api/platforms/gcp.js";
-import { parseInputs } from "../cluster-inputs.js";
 import {
-  describeNodeGroup,
   nodeGroupOutputs,
+  nodeGroupProgram,
   nodeGroupSize,
   poolIdentity,
   poolPlainTags,
 } from "../cloud/node-group.js";
 import { joinUserData } from "../cloud/node-join.js";
 import { gcpLabelValue } from "../cloud/tags.js";
-import { nodePoolHostFields, nodePoolHostInputs, nodePoolInputs } from "../node-pool-inputs.js";
-import type { StackProgram } from "../platform.js";
+import { nodePoolHostFields, nodePoolInputs } from "../node-pool-inputs.js";
 import { gcpProvider } from "./cluster.js";
 
 export const gcpNodePoolInputs = nodePoolInputs(gcpNodePoolPlatform(), nodePoolHostFields);
@@ -75,18 +73,12 @@ function gcpPoolLabels(inputs: GCPNodePoolInputs): Record<string, string> {
 }
 
 /** The `gcp` platform's NodePool program. */
-export function program(inputs: GCPNodePoolInputs) {
-  return async () => {
-    // Before declaring anything: a run without its credentials fails without touching the group.
-    const provider = gcpProvider(inputs.poolName, inputs.platform, gcpPoolLabels(inputs));
-    return new GCPNodePool(inputs.poolName, inputs, { providers: [provider] }).outputs;
-  };
-}
-
-export const gcpNodePoolProgram: StackProgram<GCPNodePoolInputs> = {
-  hostInputs: nodePoolHostInputs,
-  validate: (raw) => parseInputs("gcp", gcpNodePoolInputs, raw),
-  program,
+export const gcpNodePoolProgram = nodeGroupProgram({
+  platform: "gcp",
+  inputs: gcpNodePoolInputs,
+  provider: (inputs) => gcpProvider(inputs.poolName, inputs.platform, gcpPoolLabels(inputs)),
+  component: GCPNodePool,
+  groupWords: "managed instance group",
   // The stack, the provider, the component, the instance template and the group.
-  describe: (inputs) => describeNodeGroup("gcp", "managed instance group", inputs, inputs.platform.region, 5),
-};
+  resources: 5,
+});
