@@ -1,12 +1,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
+import { clusterDeploymentResource } from "../api/resources.js";
 import { DevEnvironment } from "../dev/environment.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { hubClient } from "../cli/hub-client.js";
+import { PULUMI_QUEUE } from "../queue/job.js";
+import { JobQueue } from "../queue/job-queue.js";
+import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
 import { ZERO_DELAY_SIMULATED } from "./pulumi-bench.js";
 
 /** Shared by the `slipway bench` commands: a private dev environment and how figures are printed. */
@@ -19,6 +24,36 @@ export function isReady(cd: ClusterDeployment | undefined, powerState: string): 
     cd?.status?.powerState === powerState &&
     getCondition(cd.status?.conditions as Condition[] | undefined, "Ready")?.status === "True"
   );
+}
+
+/** Polls the ClusterDeployment until it is Ready in `powerState` (isReady); throws after `timeoutMs`. */
+export async function waitForReady(
+  kube: KubeClient,
+  ns: string,
+  name: string,
+  powerState: string,
+  timeoutMs = 300_000,
+): Promise<ClusterDeployment> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
+    if (cd && isReady(cd, powerState)) return cd;
+    await sleep(50);
+  }
+  throw new Error(`${ns}/${name} did not reach ${powerState} within ${timeoutMs / 1000}s`);
+}
+
+export type StackQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
+
+/** The bench environment's "pulumi" queue, where a bench looks up the stack jobs it timed (their phases). */
+export function benchStackQueue(env: Pick<BenchEnvironment, "config" | "redisUrl">): StackQueue {
+  return new JobQueue({
+    name: PULUMI_QUEUE,
+    redisUrl: env.redisUrl,
+    prefix: env.config.queuePrefix,
+    attempts: 1,
+    backoffMs: 1000,
+  });
 }
 
 /** A simulated platform block whose every phase takes no time: what is left is Slipway's and Pulumi's own cost. */

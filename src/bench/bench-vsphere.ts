@@ -2,22 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource, namespaceResource, secretResource } from "../api/resources.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
-import type { KubeClient } from "../runtime/kube-client.js";
 import { toolsBinDir } from "../runtime/paths.js";
-import { PULUMI_QUEUE } from "../queue/job.js";
-import { JobQueue } from "../queue/job-queue.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
 import { validateVSphereInputs } from "../../stacks/vsphere/inputs.js";
 import * as operations from "../../stacks/vsphere/operations.js";
 import { Vim25Client } from "../../stacks/vsphere/vim25/client.js";
-import { isReady, seconds, withBenchEnvironment } from "./bench-environment.js";
+import { benchStackQueue, seconds, waitForReady, withBenchEnvironment } from "./bench-environment.js";
 import { startVcsim, type Vcsim } from "./vsphere-vcsim.js";
 
 /** The template the benchmark clones: one of vcsim's VMs, cloned once under a template's name. */
 const TEMPLATE = "bench-template";
+/** How long a vSphere operation through Slipway may take: clones and boots in vcsim, then OCM's agent. */
+const VSPHERE_WAIT_MS = 600_000;
 
 async function prepareTemplate(vcsim: Vcsim): Promise<void> {
   const client = await Vim25Client.login({ ...vcsim });
@@ -121,33 +118,10 @@ async function benchOperations(vcsim: Vcsim, workers: number): Promise<void> {
   }
 }
 
-type StackQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
-
-async function waitFor(
-  kube: KubeClient,
-  ns: string,
-  name: string,
-  powerState: string,
-): Promise<ClusterDeployment> {
-  const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline) {
-    const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
-    if (cd && isReady(cd, powerState)) return cd;
-    await sleep(100);
-  }
-  throw new Error(`${ns}/${name} did not reach ${powerState} within 600 s`);
-}
-
 /** Through a private hub, the controller, the worker and the Pulumi CLI, with OCM's real agent. */
 async function benchThroughSlipway(vcsim: Vcsim, workers: number): Promise<void> {
   await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
-    const queue: StackQueue = new JobQueue({
-      name: PULUMI_QUEUE,
-      redisUrl,
-      prefix: config.queuePrefix,
-      attempts: 1,
-      backoffMs: 1000,
-    });
+    const queue = benchStackQueue({ config, redisUrl });
     const ns = "bench";
     try {
       await kube.create(namespaceResource, { metadata: { name: ns } });
@@ -170,7 +144,7 @@ async function benchThroughSlipway(vcsim: Vcsim, workers: number): Promise<void>
         metadata: { name, namespace: ns },
         spec: { clusterName: name, platform: { vsphere: vspherePlatform(vcsim, workers) } },
       });
-      const ready = await waitFor(kube, ns, name, "Running");
+      const ready = await waitForReady(kube, ns, name, "Running", VSPHERE_WAIT_MS);
       const applyToReady = Date.now() - t;
       const conditions = ready.status?.conditions as Condition[] | undefined;
       const at = (type: string) => Date.parse(getCondition(conditions, type)?.lastTransitionTime ?? "");
@@ -194,7 +168,7 @@ async function benchThroughSlipway(vcsim: Vcsim, workers: number): Promise<void>
         { spec: { powerState: "Hibernating" } },
         { type: "merge" },
       );
-      await waitFor(kube, ns, name, "Hibernating");
+      await waitForReady(kube, ns, name, "Hibernating", VSPHERE_WAIT_MS);
       console.log(`vsphere through Slipway: hibernate -> Hibernating ${seconds(Date.now() - t)}`);
       t = Date.now();
       await kube.patch(
@@ -204,7 +178,7 @@ async function benchThroughSlipway(vcsim: Vcsim, workers: number): Promise<void>
         { spec: { powerState: "Running" } },
         { type: "merge" },
       );
-      await waitFor(kube, ns, name, "Running");
+      await waitForReady(kube, ns, name, "Running", VSPHERE_WAIT_MS);
       console.log(`vsphere through Slipway: resume -> Ready       ${seconds(Date.now() - t)}`);
       t = Date.now();
       await kube.delete(clusterDeploymentResource, ns, name);

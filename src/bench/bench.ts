@@ -5,30 +5,18 @@ import { clusterDeploymentResource, namespaceResource } from "../api/resources.j
 import { instantSimulatedInputs } from "./pulumi-bench.js";
 import { PulumiRunner } from "../queue/pulumi-runner.js";
 import { resolvePassphrase } from "../queue/passphrase.js";
-import { PULUMI_QUEUE } from "../queue/job.js";
-import { JobQueue } from "../queue/job-queue.js";
-import type { StackJobData, StackJobProgress, StackJobResult } from "../queue/stack-job.js";
 
-type StackQueue = JobQueue<StackJobData, StackJobResult, StackJobProgress>;
 import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
-import { isReady, seconds, withBenchEnvironment, zeroDelaySimulated } from "./bench-environment.js";
-
-async function waitFor(
-  kube: KubeClient,
-  ns: string,
-  name: string,
-  powerState: string,
-  timeoutMs = 300_000,
-): Promise<ClusterDeployment> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const cd = await kube.getIfExists<ClusterDeployment>(clusterDeploymentResource, ns, name);
-    if (cd && isReady(cd, powerState)) return cd;
-    await sleep(50);
-  }
-  throw new Error(`${ns}/${name} did not reach ${powerState} within ${timeoutMs / 1000}s`);
-}
+import {
+  benchStackQueue,
+  isReady,
+  seconds,
+  waitForReady,
+  withBenchEnvironment,
+  zeroDelaySimulated,
+  type StackQueue,
+} from "./bench-environment.js";
 
 /**
  * Waits until every named ClusterDeployment is Ready in `powerState`, with one LIST of the namespace every
@@ -74,7 +62,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
     ...clusterDeployment("bench-local", { local: {} }),
     metadata: { name: "bench-local", namespace: ns },
   });
-  const ready = await waitFor(kube, ns, "bench-local", "Running");
+  const ready = await waitForReady(kube, ns, "bench-local", "Running");
   const readyAt = Date.now();
   console.log(`local: apply -> Ready            ${seconds(readyAt - t)}`);
   const job = await queue.lookup(ready.status!.stack!.jobId);
@@ -90,7 +78,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
     { spec: { powerState: "Hibernating" } },
     { type: "merge" },
   );
-  await waitFor(kube, ns, "bench-local", "Hibernating");
+  await waitForReady(kube, ns, "bench-local", "Hibernating");
   console.log(`local: hibernate -> Hibernating ${seconds(Date.now() - t)}`);
   t = Date.now();
   await kube.patch(
@@ -100,7 +88,7 @@ async function benchLocal(kube: KubeClient, queue: StackQueue, ns: string): Prom
     { spec: { powerState: "Running" } },
     { type: "merge" },
   );
-  await waitFor(kube, ns, "bench-local", "Running");
+  await waitForReady(kube, ns, "bench-local", "Running");
   console.log(`local: resume -> Ready          ${seconds(Date.now() - t)}`);
   await kube.delete(clusterDeploymentResource, ns, "bench-local");
 }
@@ -175,13 +163,7 @@ export async function benchClusters(options: {
 }): Promise<number> {
   const { count, scenario } = options;
   await withBenchEnvironment(async ({ config, kube, redisUrl }) => {
-    const queue: StackQueue = new JobQueue({
-      name: PULUMI_QUEUE,
-      redisUrl,
-      prefix: config.queuePrefix,
-      attempts: 1,
-      backoffMs: 1000,
-    });
+    const queue = benchStackQueue({ config, redisUrl });
     try {
       await kube.create(namespaceResource, { metadata: { name: "bench" } });
       if (scenario !== "simulated") await benchLocal(kube, queue, "bench");
