@@ -53,7 +53,7 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually("a to lead", () => a.isLeader(), 10_000);
+    await eventually("a to lead", () => a.isLeader());
     b.start();
     // Several renew periods: b must never take a lease a keeps renewing.
     await new Promise((resolve) => setTimeout(resolve, timing.leaseDurationMs + 1000));
@@ -80,9 +80,11 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually("a to lead", () => a.isLeader(), 10_000);
+    await eventually("a to lead", () => a.isLeader());
     b.start();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // b times the lease from when it saw it change: the crash must come after b has seen a's renewals, not after
+    // a fixed second in which a loaded machine may not have let b read the lease yet.
+    await eventually("b to stand by behind a", () => b.currentLeader() === "replica-a");
     const before = await lease(ns);
 
     // A crash: renewals stop and the lease is left as it was.
@@ -108,9 +110,9 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const a = candidate(ns, "replica-a", log);
     const b = candidate(ns, "replica-b", log);
     a.start();
-    await eventually("a to lead", () => a.isLeader(), 10_000);
+    await eventually("a to lead", () => a.isLeader());
     b.start();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually("b to stand by behind a", () => b.currentLeader() === "replica-a");
 
     await a.stop();
     const releasedAt = Date.now();
@@ -124,14 +126,14 @@ describe("Lease leader election against a real kube-apiserver", () => {
     const log: string[] = [];
     const a = candidate(ns, "replica-a", log);
     a.start();
-    await eventually("a to lead", () => a.isLeader(), 10_000);
+    await eventually("a to lead", () => a.isLeader());
     // Someone else (an operator with kubectl, a replica with a skewed view) rewrites the lease.
     const current = await lease(ns);
     await client.replace(coreResources.leases, {
       ...current,
       spec: { ...current.spec, holderIdentity: "intruder", renewTime: current.spec?.renewTime },
     });
-    await eventually("a to step down", () => !a.isLeader(), 5_000);
+    await eventually("a to step down", () => !a.isLeader());
     expect(log).toEqual(["replica-a started", "replica-a stopped"]);
   });
 });
