@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment, HostedCluster } from "../api/index.js";
 import { clusterDeploymentResource, hostedClusterResource, namespaceResource } from "../api/resources.js";
-import { residentBytes } from "../local/processes.js";
+import { processesNaming, residentBytes } from "../local/processes.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import type { ResourceRef } from "../runtime/resource.js";
@@ -16,21 +15,9 @@ type Cluster = HostedCluster | ClusterDeployment;
 const available = (hc: Cluster) =>
   getCondition(hc.status?.conditions as Condition[] | undefined, "Available")?.status === "True";
 
-/** Pids whose command line names `needle` (a control plane's data folder). */
-function pidsNaming(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-const rssOf = (needle: string) => pidsNaming(needle).reduce((sum, pid) => sum + (residentBytes(pid) ?? 0), 0);
+/** The resident memory of the processes whose command line names `needle` (a control plane's data folder). */
+const rssOf = (needle: string) =>
+  processesNaming(needle).reduce((sum, pid) => sum + (residentBytes(pid) ?? 0), 0);
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 /** Waits, with one LIST every 250 ms, until `done` holds for every named object; returns them. */

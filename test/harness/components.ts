@@ -146,19 +146,8 @@ export async function deleteClustersThenStop(
   await sut.stopAll();
 }
 
-/** Processes whose command line names `needle` (a cluster's data folder, say). */
-export function processesNaming(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+/** Processes whose command line names `needle` (a cluster's data folder, say): e2e files check none is left. */
+export { processesNaming } from "../../src/local/processes.js";
 
 /** The stacks a worker's file backend holds under its state folder, by name. */
 export function stacksIn(stateDir: string): string[] {
