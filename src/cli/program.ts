@@ -7,6 +7,8 @@ import {
   type OutputConfiguration,
 } from "commander";
 import { parseDuration } from "../api/duration.js";
+// Types only: a command's module is loaded when it runs.
+import type { FailoverOptions } from "./failover.js";
 
 /** Exit code for a command line Slipway cannot run: unknown command or flag, missing or invalid argument. */
 export const USAGE_ERROR = 2;
@@ -202,26 +204,13 @@ function addFailoverCommand(program: Command, run: Run): void {
         .default(parseDuration("2h"), "2h"),
     )
     .addOption(namespaceOption())
-    .action(
-      (
-        pool: string | undefined,
-        options: {
-          namespace: string;
-          selector?: string;
-          maxConcurrent?: number;
-          primaryPool?: string;
-          name?: string;
-          wait?: boolean;
-          timeout: number;
-        },
-      ) => {
-        if ((pool === undefined) === (options.selector === undefined))
-          program.error("error: name the standby set with exactly one of <pool> and -l <selector>", {
-            exitCode: USAGE_ERROR,
-          });
-        return run(async () => (await import("./failover.js")).failoverCommand(pool, options));
-      },
-    );
+    .action((pool: string | undefined, options: FailoverOptions) => {
+      if ((pool === undefined) === (options.selector === undefined))
+        program.error("error: name the standby set with exactly one of <pool> and -l <selector>", {
+          exitCode: USAGE_ERROR,
+        });
+      return run(async () => (await import("./failover.js")).failoverCommand(pool, options));
+    });
 }
 
 function addBenchCommands(program: Command, run: Run): void {
