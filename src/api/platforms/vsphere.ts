@@ -49,19 +49,23 @@ export const vsphereInventory = (field: string, description: string, opts: Platf
     })
     .required();
 
+/** The vCenter a cluster's VMs are on: moving a cluster to another vCenter is creating a new one. */
+const vCenterHost = (opts: PlatformOptions) =>
+  s
+    .string({
+      description: "vCenter server host name.",
+      minLength: 1,
+      maxLength: 255,
+      rules: opts.immutable
+        ? [immutable("vCenter", "create a new cluster on the other vCenter instead")]
+        : [],
+    })
+    .required();
+
 export const vspherePlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      vCenter: s
-        .string({
-          description: "vCenter server host name.",
-          minLength: 1,
-          maxLength: 255,
-          rules: opts.immutable
-            ? [immutable("vCenter", "create a new cluster on the other vCenter instead")]
-            : [],
-        })
-        .required(),
+      vCenter: vCenterHost(opts),
       datacenter: vsphereInventory("datacenter", "Datacenter to create the VMs in.", opts),
       cluster: s.string({ description: "vSphere compute cluster.", minLength: 1, maxLength: 255 }).required(),
       defaultDatastore: s
@@ -117,14 +121,7 @@ export type VSphereNodePool = Infer<typeof vsphereNodePool>;
 export const vsphereHostedClusterPlatform = (opts: PlatformOptions) =>
   s.object(
     {
-      vCenter: s
-        .string({
-          description: "vCenter server host name.",
-          minLength: 1,
-          maxLength: 255,
-          rules: [immutable("vCenter", "create a new cluster on the other vCenter instead")],
-        })
-        .required(),
+      vCenter: vCenterHost(opts),
       datacenter: vsphereInventory("datacenter", "Datacenter to create the worker VMs in.", opts),
       credentialsRef: credentialsRef(),
     },
