@@ -3,8 +3,8 @@
  * copy in dist/ (see hosted-provider.ts, and provider.ts for why).
  */
 import { HostedControlPlane } from "../../src/local/hosted-control-plane.js";
-import type { DesiredPowerState, ObservedPowerState } from "../types.js";
-import { processOperations } from "./process-operations.js";
+import type { DesiredPowerState } from "../types.js";
+import { processOperations, type ProcessState } from "./process-operations.js";
 
 // Importing process-operations.js also strips the Pulumi CLI's secrets from this process's environment, which the
 // control plane's processes would inherit.
@@ -20,16 +20,8 @@ export interface HostedControlPlaneArgs {
   clusterNetwork: string;
 }
 
-export interface HostedControlPlaneState extends Omit<HostedControlPlaneArgs, "powerState"> {
-  desiredPowerState: DesiredPowerState;
-  powerState: ObservedPowerState;
-  running: boolean;
-  apiURL: string;
-  caData: string;
-  kubeconfig: string;
-  infraID: string;
-  kubernetesVersion: string;
-}
+/** The dynamic resource's state: what every process control plane records, and the inputs it was made with. */
+export interface HostedControlPlaneState extends Omit<HostedControlPlaneArgs, "powerState">, ProcessState {}
 
 /** Binaries or networks changed: the processes restart on the same data and keys. */
 const restartOn = (olds: HostedControlPlaneState, news: HostedControlPlaneArgs) =>

@@ -4,8 +4,8 @@
  * everything here may import freely: none of it goes through Pulumi's closure serializer.
  */
 import { LocalControlPlane } from "../../src/local/control-plane.js";
-import type { DesiredPowerState, ObservedPowerState } from "../types.js";
-import { processOperations } from "./process-operations.js";
+import type { DesiredPowerState } from "../types.js";
+import { processOperations, type ProcessState } from "./process-operations.js";
 
 export { builtVersion, observed, type DiffOutcome } from "./process-operations.js";
 
@@ -19,21 +19,11 @@ export interface ControlPlaneArgs {
   kubernetesVersion?: string;
 }
 
-/** The dynamic resource's state. `powerState` here is what was observed, not what was asked for. */
-export interface ControlPlaneState {
+/** The dynamic resource's state: what every process control plane records, and the inputs it was made with. */
+export interface ControlPlaneState extends ProcessState {
   clusterName: string;
-  dataDir: string;
   binDir: string;
   controllerManager: boolean;
-  /** The desired power state of the last successful create/update. */
-  desiredPowerState: DesiredPowerState;
-  powerState: ObservedPowerState;
-  running: boolean;
-  apiURL: string;
-  caData: string;
-  kubeconfig: string;
-  infraID: string;
-  kubernetesVersion: string;
 }
 
 export const { create, read, diff, update, remove } = processOperations<ControlPlaneArgs, ControlPlaneState>({
