@@ -5,21 +5,18 @@ import { HealthServer } from "./health-server.js";
 import { Informer } from "./informer.js";
 import { NamespacedInformers, type SharedInformer } from "./namespaced-informers.js";
 import type { KubeClient } from "./kube-client.js";
-import { LeaderElector } from "./leader-election.js";
+import { LeaderElector, type LeaderElectionOptions } from "./leader-election.js";
 import { logger as namedLogger, type Logger } from "./logging.js";
 import { Metrics } from "./metrics.js";
 import { controllerFieldManager, ReconcileRunner } from "./reconcile-runner.js";
 import { objectKey, type KubeObject, type ResourceRef } from "./resource.js";
 import { WorkQueue } from "./work-queue.js";
 
-export interface ManagerLeaderElectionOptions {
-  namespace: string;
-  name: string;
-  identity: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-}
+/** The lease and its timings; the manager gives the elector its client and what to do on gaining or losing it. */
+export type ManagerLeaderElectionOptions = Pick<
+  LeaderElectionOptions,
+  "namespace" | "name" | "identity" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs"
+>;
 
 export interface ManagerOptions {
   client: KubeClient;
