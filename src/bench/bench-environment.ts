@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterDeployment } from "../api/index.js";
 import { clusterDeploymentResource } from "../api/resources.js";
-import { DevEnvironment } from "../dev/environment.js";
+import { DevEnvironment, privateEnvironmentConfig } from "../dev/environment.js";
 import { getCondition, type Condition } from "../runtime/conditions.js";
-import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
+import type { SlipwayConfig } from "../runtime/config.js";
 import type { KubeClient } from "../runtime/kube-client.js";
 import { hubClient } from "../cli/hub-client.js";
 import { PULUMI_QUEUE } from "../queue/job.js";
@@ -86,14 +86,7 @@ export async function withBenchEnvironment(
   // DevEnvironment starts the controller and worker with this process's environment.
   for (const [key, value] of Object.entries(options.componentDefaults ?? {})) process.env[key] ||= value;
   const stateDir = await mkdtemp(join(tmpdir(), "slipway-bench-"));
-  const config = loadConfig({
-    ...process.env,
-    SLIPWAY_STATE_DIR: stateDir,
-    REDIS_URL: "",
-    KUBECONFIG: "",
-    SLIPWAY_KUBECONFIG: "",
-    SLIPWAY_LEADER_ELECTION: "false",
-  });
+  const config = privateEnvironmentConfig(stateDir, { ...process.env, SLIPWAY_LEADER_ELECTION: "false" });
   const dev = new DevEnvironment(config);
   let env: BenchEnvironment | undefined;
   let cleaned: Promise<void> | undefined;

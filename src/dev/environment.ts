@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SlipwayConfig } from "../runtime/config.js";
+import { loadConfig, type SlipwayConfig } from "../runtime/config.js";
 import { crdDir, ocmCrdDir, ocmHubManifestDir } from "../runtime/paths.js";
 import { LocalControlPlane } from "../local/control-plane.js";
 import { isAlive, startProcess, stopProcess, tail, type StartOptions } from "../local/processes.js";
@@ -75,6 +75,20 @@ function lastLines(file: string, count: number): string {
  * CRDs, OCM's registration hub controller, and Redis, all on loopback ports under the state folder. A second
  * `up` reuses the data and ports, and starts again any child that died.
  */
+/**
+ * The config of a dev environment of its own in `stateDir` (a benchmark's, a test run's shared hub): it starts its
+ * own hub and Redis, whatever hub or Redis the caller's environment `env` names.
+ */
+export function privateEnvironmentConfig(stateDir: string, env: NodeJS.ProcessEnv): SlipwayConfig {
+  return loadConfig({
+    ...env,
+    SLIPWAY_STATE_DIR: stateDir,
+    REDIS_URL: "",
+    KUBECONFIG: "",
+    SLIPWAY_KUBECONFIG: "",
+  });
+}
+
 export class DevEnvironment {
   readonly hub: LocalControlPlane;
   readonly redis: LocalRedis;

@@ -2,8 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { loadConfig } from "../../src/runtime/config.js";
-import { DevEnvironment } from "../../src/dev/environment.js";
+import { DevEnvironment, privateEnvironmentConfig } from "../../src/dev/environment.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -30,13 +29,7 @@ const shared = globalThis as typeof globalThis & {
 
 async function startHub(): Promise<SharedHub> {
   const stateDir = await mkdtemp(join(tmpdir(), "slipway-test-"));
-  const config = loadConfig({
-    ...process.env,
-    SLIPWAY_STATE_DIR: stateDir,
-    REDIS_URL: "",
-    KUBECONFIG: "",
-    SLIPWAY_KUBECONFIG: "",
-  });
+  const config = privateEnvironmentConfig(stateDir, process.env);
   const env = new DevEnvironment(config);
   const started = Date.now();
   const up = await env.up({ detached: false, log: () => undefined, components: false });
