@@ -4,7 +4,9 @@ import { PULUMI_QUEUE, SPOKE_QUEUE, type JobData } from "../../../src/queue/job.
 import { JobEventRouter, type JobEvent } from "../../../src/queue/job-events.js";
 import { JobQueue } from "../../../src/queue/job-queue.js";
 import { JobWorker } from "../../../src/queue/job-worker.js";
+import { eventually } from "../../harness/eventually.js";
 import { testRedisUrl } from "../../harness/hub.js";
+import { jobEnded } from "../../harness/jobs.js";
 
 const WORKER_TIMINGS = { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 };
 
@@ -56,10 +58,11 @@ describe("JobEventRouter on the real Redis", () => {
     const cdJob = await pulumi.enqueue(ref("ClusterDeployment", "dev-1", "stack", "up"));
     const hcJob = await spoke.enqueue(ref("HostedCluster", "hc-1", "registration", "register"));
 
-    await expect
-      .poll(() => clusters.map((e) => e.event))
-      .toEqual(expect.arrayContaining(["active", "progress", "completed"]));
-    await expect.poll(() => hosted.map((e) => e.event)).toEqual(expect.arrayContaining(["active", "failed"]));
+    const ended = (events: JobEvent[], end: string) => events.some((e) => e.event === end);
+    await eventually("the ClusterDeployment's job completed event", () => ended(clusters, "completed"));
+    await eventually("the HostedCluster's job failed event", () => ended(hosted, "failed"));
+    expect(clusters.map((e) => e.event)).toEqual(expect.arrayContaining(["active", "progress", "completed"]));
+    expect(hosted.map((e) => e.event)).toEqual(expect.arrayContaining(["active", "failed"]));
     expect(clusters.every((e) => e.jobId === cdJob && e.queue === PULUMI_QUEUE)).toBe(true);
     expect(clusters[0]).toMatchObject({ kind: "ClusterDeployment", namespace: "team-a", name: "dev-1" });
     expect(hosted.every((e) => e.jobId === hcJob && e.queue === SPOKE_QUEUE)).toBe(true);
@@ -70,8 +73,10 @@ describe("JobEventRouter on the real Redis", () => {
     const seenBefore = { clusters: clusters.length, hosted: hosted.length };
     const hcAgain = await pulumi.enqueue(ref("HostedCluster", "hc-2", "stack", "up"));
     const cdAgain = await pulumi.enqueue(ref("ClusterDeployment", "dev-2", "stack", "up"));
-    await expect.poll(() => clusters.some((e) => e.jobId === cdAgain && e.event === "completed")).toBe(true);
-    await expect.poll(async () => (await pulumi.lookup(hcAgain)).state).toBe("completed");
+    await eventually("dev-2's job completed event", () =>
+      clusters.some((e) => e.jobId === cdAgain && e.event === "completed"),
+    );
+    expect((await jobEnded(pulumi, hcAgain)).state).toBe("completed");
     expect(hosted).toHaveLength(seenBefore.hosted);
     expect(clusters.slice(seenBefore.clusters).every((e) => e.name === "dev-2")).toBe(true);
   });

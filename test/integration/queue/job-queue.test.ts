@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { jobId, PULUMI_QUEUE } from "../../../src/queue/job.js";
 import { JobQueue } from "../../../src/queue/job-queue.js";
 import type { StackJobData, StackJobResult, StackOperation } from "../../../src/queue/stack-job.js";
+import { eventually } from "../../harness/eventually.js";
 import { testRedisUrl } from "../../harness/hub.js";
+import { jobEnded } from "../../harness/jobs.js";
 
 /** The real test Redis, a prefix of its own per test. */
 function queueUnderTest() {
@@ -114,9 +116,7 @@ describe("JobQueue on the real Redis", () => {
     expect((await queue.lookup(activeId)).state).toBe("active");
     expect(await queue.withdraw(activeId)).toBe(false);
     release();
-    for (let i = 0; i < 100 && (await queue.lookup(activeId)).state !== "completed"; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    const done = await queue.lookup(activeId);
+    const done = await jobEnded(queue, activeId);
     expect(done.state).toBe("completed");
     expect(done.result).toMatchObject({ operation: "up", powerState: "Running" });
   });
@@ -130,12 +130,13 @@ describe("JobQueue on the real Redis", () => {
       return result(j.data.operation);
     });
     const id = await queue.enqueue(job("d", "destroy"));
-    await expect.poll(async () => (await queue.lookup(id)).state).toBe("completed");
+    expect((await jobEnded(queue, id)).state).toBe("completed");
     expect(await queue.enqueue(job("d", "destroy"))).toBe(id);
     expect((await queue.lookup(id)).state).toBe("completed"); // a duplicate while the old job exists
     await queue.remove(id);
     expect((await queue.lookup(id)).state).toBe("missing");
     await queue.enqueue(job("d", "destroy"));
-    await expect.poll(() => runs).toEqual([id, id]);
+    await eventually("the job queued again to run", () => runs.length === 2);
+    expect(runs).toEqual([id, id]);
   });
 });

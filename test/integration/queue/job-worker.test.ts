@@ -8,6 +8,7 @@ import { createJobWorkers } from "../../../src/queue/job-workers.js";
 import { loadConfig } from "../../../src/runtime/config.js";
 import { Metrics } from "../../../src/runtime/metrics.js";
 import { testRedisUrl } from "../../harness/hub.js";
+import { jobEnded, jobIn } from "../../harness/jobs.js";
 
 const WORKER_TIMINGS = { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 };
 
@@ -65,10 +66,10 @@ describe("JobWorker on the real Redis", () => {
     const widget = await queue.enqueue(jobOf("widget-stack", "w1"));
     const gadget = await queue.enqueue(jobOf("gadget-stack", "g1"));
     const unknown = await queue.enqueue(jobOf("gizmo-stack", "z1"));
-    await expect.poll(async () => (await queue.lookup(widget)).result).toEqual({ by: "widget" });
-    await expect.poll(async () => (await queue.lookup(gadget)).result).toEqual({ by: "gadget" });
-    await expect.poll(async () => (await queue.lookup(unknown)).state).toBe("failed");
-    const failed = await queue.lookup(unknown);
+    expect((await jobEnded(queue, widget)).result).toEqual({ by: "widget" });
+    expect((await jobEnded(queue, gadget)).result).toEqual({ by: "gadget" });
+    const failed = await jobEnded(queue, unknown);
+    expect(failed.state).toBe("failed");
     expect(failed.failedReason).toMatch(/^NoHandler: no handler for job type "gizmo-stack"/);
     expect(failed.attemptsMade).toBe(1); // not retried: another attempt cannot find a handler either
     expect(seen.sort()).toEqual(["gadget:g1", "widget:w1"]);
@@ -93,9 +94,9 @@ describe("JobWorker on the real Redis", () => {
 
     const flakyId = await queue.enqueue(jobOf("flaky-stack", "f1"));
     const doomedId = await queue.enqueue(jobOf("doomed-stack", "d1", "destroy"));
-    await expect.poll(async () => (await queue.lookup(flakyId)).result).toEqual({ attempt: 2 });
-    await expect.poll(async () => (await queue.lookup(doomedId)).state).toBe("failed");
-    const doomed = await queue.lookup(doomedId);
+    expect((await jobEnded(queue, flakyId)).result).toEqual({ attempt: 2 });
+    const doomed = await jobEnded(queue, doomedId);
+    expect(doomed.state).toBe("failed");
     expect(doomed.failedReason).toBe("InvalidInputs: clusterName must be a DNS-1123 label");
     expect(doomed.attemptsMade).toBe(1);
     expect(flaky).toBe(2);
@@ -120,9 +121,10 @@ describe("JobWorker on the real Redis", () => {
     );
     const id = await queue.enqueue(jobOf("busy-stack", "b1"));
     // One attempt only: had the deferral counted as a failure, the job would have failed.
-    await expect.poll(async () => (await queue.lookup(id)).state).toBe("completed");
+    const done = await jobEnded(queue, id);
+    expect(done.state).toBe("completed");
     expect(runs).toEqual([1, 1]);
-    expect((await queue.lookup(id)).attemptsMade).toBe(1);
+    expect(done.attemptsMade).toBe(1);
   });
 
   it("cancels a running job when its queuer asks, and never retries it, whatever attempts are left", async () => {
@@ -146,10 +148,10 @@ describe("JobWorker on the real Redis", () => {
       }),
     );
     const id = await queue.enqueue(jobOf("long-stack", "l1"));
-    await expect.poll(async () => (await queue.lookup(id)).state).toBe("active");
+    await jobIn(queue, id, ["active"]);
     await queue.requestCancel(id, "the Widget ns/l1 is being deleted");
-    await expect.poll(async () => (await queue.lookup(id)).state).toBe("failed");
-    const failed = await queue.lookup(id);
+    const failed = await jobEnded(queue, id);
+    expect(failed.state).toBe("failed");
     expect(failed.failedReason).toBe("Cancelled: the Widget ns/l1 is being deleted");
     expect(failed.attemptsMade).toBe(1);
     // Asked again (the queuer asks on every pass until it sees the job end): nothing runs again.
@@ -193,10 +195,10 @@ describe("JobWorker on the real Redis", () => {
     const spokeId = await spoke.enqueue(jobOf("widget-registration", "slow", "register"));
     await spokeRunning;
     const pulumiId = await pulumi.enqueue(jobOf("widget-stack", "fast"));
-    await expect.poll(async () => (await pulumi.lookup(pulumiId)).state).toBe("completed");
+    expect((await jobEnded(pulumi, pulumiId)).state).toBe("completed");
     expect((await spoke.lookup(spokeId)).state).toBe("active");
 
     releaseSpoke();
-    await expect.poll(async () => (await spoke.lookup(spokeId)).result).toBe("registered");
+    expect((await jobEnded(spoke, spokeId)).result).toBe("registered");
   });
 });

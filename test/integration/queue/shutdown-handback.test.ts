@@ -7,6 +7,7 @@ import { JobQueue } from "../../../src/queue/job-queue.js";
 import { JobWorker } from "../../../src/queue/job-worker.js";
 import { StackLeases } from "../../../src/queue/stack-lease.js";
 import { testRedisUrl } from "../../harness/hub.js";
+import { jobEnded, jobIn } from "../../harness/jobs.js";
 
 /*
  * What a worker that stops hands to the next one, on the real Redis: the job waiting again at once (not delayed,
@@ -60,7 +61,7 @@ describe("a stopping worker's hand-back", () => {
       operation: "up",
     };
     const id = await queue.enqueue(data);
-    await expect.poll(async () => (await queue.lookup(id)).state).toBe("active");
+    await jobIn(queue, id, ["active"]);
 
     const closed = first.close();
     release();
@@ -72,7 +73,7 @@ describe("a stopping worker's hand-back", () => {
     const next = workerOn(prefix).handle("widget-stack", async () => ({ by: "next" }));
     void next.run();
     cleanups.push(() => next.close());
-    await expect.poll(async () => (await queue.lookup(id)).result).toEqual({ by: "next" });
+    expect((await jobEnded(queue, id)).result).toEqual({ by: "next" });
   });
 
   it("a lease released with its lock abandoned lets the next owner clear that lock at once", async () => {
