@@ -170,7 +170,8 @@ describe("fault tolerance, end to end", () => {
       try {
         const first = sut.controller();
         sut.worker();
-        await applyIn(ns, simulatedClusterManifest("restart", { provisionSeconds: 8 }));
+        // The restart takes well under a second, and the CLI alone takes seconds before the provider starts its 3 s.
+        await applyIn(ns, simulatedClusterManifest("restart", { provisionSeconds: 3 }));
 
         const inFlight = await upInFlight(get, q.queue, "the up job recorded InProgress and active", 60_000);
         const uid = inFlight.cd.metadata!.uid!;
@@ -248,12 +249,12 @@ describe("fault tolerance, end to end", () => {
       const ns = sut.namespace;
       const client = kube();
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "crashy");
-      // The dead worker's stack lease outlives its job lock: the new worker waits for it (StackBusy)
-      // and then clears the dead update's Pulumi lock.
+      // The dead worker's stack lease outlives its job lock and the stalled check (4 s + 2 s): the new worker
+      // waits for it (StackBusy) and then clears the dead update's Pulumi lock.
       const workerEnv = {
         SLIPWAY_WORKER_LOCK_MS: "4000",
         SLIPWAY_WORKER_STALLED_INTERVAL_MS: "2000",
-        SLIPWAY_STACK_LEASE_MS: "15000",
+        SLIPWAY_STACK_LEASE_MS: "8000",
       };
       let dataDir: string | undefined;
       try {
@@ -377,7 +378,7 @@ describe("fault tolerance, end to end", () => {
       try {
         const controller = sut.controller();
         const worker = sut.worker();
-        await applyIn(ns, simulatedClusterManifest("amnesia", { provisionSeconds: 6 }));
+        await applyIn(ns, simulatedClusterManifest("amnesia", { provisionSeconds: 3 }));
         const inFlight = await upInFlight(get, q.queue, "the up job in flight", 60_000);
         const uid = inFlight.cd.metadata!.uid!;
 
