@@ -47,6 +47,14 @@ export const nodePoolManagement = s.object(
   },
 );
 
+/**
+ * The label every node of a pool carries, its pool's name, whoever makes the node: the NodePool controller (a
+ * simulated node) or a cloud machine's kubelet (its boot config, stacks/cloud/node-join.ts).
+ */
+export const NODE_POOL_LABEL = "slipway.dev/nodepool";
+/** The label with the Kubernetes version the pool asked for when the node was made: a rollout replaces the others. */
+export const NODE_VERSION_LABEL = "slipway.dev/node-version";
+
 /** Default of autoScaling.scaleDownDelay: cluster-autoscaler's scale-down-unneeded-time. */
 export const DEFAULT_SCALE_DOWN_DELAY = "10m";
 

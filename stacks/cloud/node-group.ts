@@ -8,7 +8,7 @@ import { parseInputs } from "../cluster-inputs.js";
 import { nodePoolHostInputs } from "../node-pool-inputs.js";
 import type { StackDescription, StackProgram } from "../platform.js";
 import { infraIDFor } from "./inputs.js";
-import { NODE_POOL_LABEL } from "./node-join.js";
+import { NODE_POOL_LABEL } from "../../src/api/node-pool.js";
 import { poolSize, type PoolSize } from "./pool-sizing.js";
 
 /** A pool's identity on its cloud: a name stable for its lifetime and unique across re-creations, and its tags. */

@@ -8,15 +8,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { renderKubeconfig } from "../../src/api/kubeconfig.js";
+import { NODE_POOL_LABEL, NODE_VERSION_LABEL } from "../../src/api/node-pool.js";
 import { requireCredentials } from "../credentials.js";
 
 /** The key of the run's credentials that holds the pool's bootstrap token (`<id>.<secret>`), beside the cloud's. */
 export const JOIN_TOKEN_KEY = "slipway-join-token";
-
-/** The label every node of a pool carries (the same as a simulated node's). */
-export const NODE_POOL_LABEL = "slipway.dev/nodepool";
-/** The label with the Kubernetes version the pool asks for (the image decides what the kubelet runs). */
-export const NODE_VERSION_LABEL = "slipway.dev/node-version";
 
 export const KUBELET_BOOTSTRAP_KUBECONFIG = "/etc/kubernetes/bootstrap-kubelet.conf";
 export const KUBELET_KUBECONFIG = "/etc/kubernetes/kubelet.conf";

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { NodeInstanceType } from "../../api/node-instance-types.js";
 import { SIMULATED_INSTANCE_TYPES, DEFAULT_SIMULATED_INSTANCE_TYPE } from "../../api/node-instance-types.js";
-import type { NodePool } from "../../api/node-pool.js";
+import { NODE_POOL_LABEL, NODE_VERSION_LABEL, type NodePool } from "../../api/node-pool.js";
 import {
   neverFits,
   type NodeView,
@@ -20,8 +20,8 @@ import type { HostedNode, HostedPod, NodeCondition } from "./hosted-objects.js";
 import { bytes, cpuMilli } from "./quantity.js";
 
 export const SIMULATED_NODE_LABEL = "slipway.dev/simulated-node";
-export const NODE_POOL_LABEL = "slipway.dev/nodepool";
-export const NODE_VERSION_LABEL = "slipway.dev/node-version";
+/** A pool's node labels are the API's: a cloud machine's kubelet sets the same ones. */
+export { NODE_POOL_LABEL, NODE_VERSION_LABEL };
 export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
 /** When the controller first saw the node with no pods: the autoscaler's scale-down clock. */
 export const EMPTY_SINCE_ANNOTATION = "slipway.dev/empty-since";
