@@ -347,7 +347,16 @@ describe("ClusterPool and ClusterClaim on the local platform, end to end", () =>
       async () => !(await kube.getIfExists(secretResource, ns, "alice-kubeconfig")),
       30_000,
     );
-    const { pool } = await eventually("pool back to two", poolSettled, 60_000);
+    // The two unclaimed clusters settled before the claim went: wait for the pool's pass that saw the claimed one
+    // go too (claimed 0), not for a status written before it.
+    const { pool } = await eventually(
+      "pool back to two, none claimed",
+      async () => {
+        const settled = await poolSettled();
+        return settled?.pool.status?.claimed === 0 ? settled : undefined;
+      },
+      60_000,
+    );
     expect(pool.status).toMatchObject({ size: 2, ready: 1, standby: 1, claimed: 0 });
     expect(await poolClusters()).toHaveLength(2);
   }, 180_000);
