@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClusterDeployment, ClusterFailover } from "../../../src/api/index.js";
+import type { ClusterDeployment, ClusterFailover, ClusterPool } from "../../../src/api/index.js";
 import { FAILOVER_ANNOTATION } from "../../../src/api/index.js";
 import {
   clusterDeploymentResource,
@@ -204,8 +204,24 @@ describe("ClusterFailover controller", () => {
     );
     expect(Math.max(...[...simulator.resumes.values()].map((r) => r.seenAt))).toBeGreaterThan(0);
 
-    // runningCount is 0, yet the pool leaves the failover's clusters running (it passes every second).
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // runningCount is 0, yet the pool leaves the failover's clusters running: a pool pass that decided after the
+    // failover ended (one for a new generation of the pool, whose maxConcurrent does not touch these clusters)
+    // keeps them as they are, rather than whatever passes a fixed 3 s happened to hold.
+    const poolGeneration = (
+      await client.patch<ClusterPool>(
+        clusterPoolResource,
+        ns,
+        "standby",
+        { spec: { maxConcurrent: 3 } },
+        { type: "merge" },
+      )
+    ).metadata.generation;
+    await eventually(
+      "a pool pass for its new generation",
+      async () =>
+        (await client.get<ClusterPool>(clusterPoolResource, ns, "standby")).status?.observedGeneration ===
+        poolGeneration,
+    );
     const after = await byName(ns);
     for (const cd of cds) {
       const now = after.get(cd.metadata.name!)!;
