@@ -13,7 +13,12 @@ import { KubeClient } from "../../src/runtime/kube-client.js";
 import { distDir } from "../../src/runtime/paths.js";
 import type { KubeObject } from "../../src/runtime/resource.js";
 import { clusterPool } from "../builders/cluster-pool.js";
-import { processesNaming, slipwayUnderTest, type SlipwayUnderTest } from "../harness/components.js";
+import {
+  processesNaming,
+  slipwayUnderTest,
+  type ComponentProcess,
+  type SlipwayUnderTest,
+} from "../harness/components.js";
 import { eventually } from "../harness/eventually.js";
 import { hubKubeConfig, hubKubeconfigPath, kubectl } from "../harness/hub.js";
 import { condition } from "../harness/pool-harness.js";
@@ -37,6 +42,7 @@ function slipwayCli(args: string[]): Promise<{ code: number | null; out: string 
 
 describe("DR failover end to end (controller and worker processes, real stacks)", () => {
   let sut: SlipwayUnderTest;
+  let worker: ComponentProcess;
   let kube: KubeClient;
   const namespaces: string[] = [];
 
@@ -47,7 +53,7 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
       { otherNamespaces: ["local", "cancel"] },
     );
     sut.controller();
-    sut.worker();
+    worker = sut.worker();
     kube = new KubeClient(hubKubeConfig());
   });
 
@@ -178,7 +184,20 @@ describe("DR failover end to end (controller and worker processes, real stacks)"
       const fo = await kube.get<ClusterFailover>(clusterFailoverResource, ns, "dr");
       return fo.status?.resuming === 2;
     });
-    await kube.patch(clusterFailoverResource, ns, "dr", { spec: { cancel: true } }, { type: "merge" });
+    // The two resumes must not end before the controller has seen the cancel: on a loaded machine their 8 s could
+    // pass first, and the controller then asked the other two to run. The worker is held (SIGSTOP: the Pulumi runs
+    // it started cannot be recorded) until the failover says Cancelling with both still resuming.
+    process.kill(worker.pid!, "SIGSTOP");
+    try {
+      await kube.patch(clusterFailoverResource, ns, "dr", { spec: { cancel: true } }, { type: "merge" });
+      const cancelling = await eventually("failover dr Cancelling", async () => {
+        const fo = await kube.get<ClusterFailover>(clusterFailoverResource, ns, "dr");
+        return fo.status?.phase === "Cancelling" && fo;
+      });
+      expect(cancelling.status).toMatchObject({ total: 4, resuming: 2, cancelled: 2 });
+    } finally {
+      process.kill(worker.pid!, "SIGCONT");
+    }
     const cancelled = await eventually(
       "failover dr Cancelled",
       async () => {
