@@ -59,6 +59,17 @@ describe("registration of a local cluster with OCM's real agent and controller",
       join(sut.stateDir, "clusters", `${ns}-${name}-${cd.metadata!.uid!.slice(0, 8)}`, "registration"),
     );
 
+  /**
+   * The one agent process of the cluster, waited for: its supervisor restarts an agent that exits (with backoff),
+   * and OCM's agent may exit by itself (a new bootstrap Secret, a new hub kubeconfig), so a single look can fall
+   * between two starts.
+   */
+  const oneAgent = (cd: ClusterDeployment) =>
+    eventually("one agent process", () => {
+      const pids = agentProcesses(cd);
+      return pids.length === 1 ? pids[0]! : undefined;
+    });
+
   it("joins by itself, is shown as expected while hibernating, comes back on resume, and leaves nothing on delete", async () => {
     const t0 = Date.now();
     const mark = (what: string) =>
@@ -98,7 +109,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
       (f) => f.subresource === "status",
     );
     expect(statusWriters.map((f) => f.manager)).not.toContain("slipway-registration-simulated-agent");
-    expect(agentProcesses(joined).length).toBe(1);
+    await oneAgent(joined);
 
     // Someone deletes the agent's bootstrap Secret on the cluster: the next resync puts it back.
     const spoke = await spokeKubectl(kube, joined, sut.stateDir);
@@ -112,8 +123,8 @@ describe("registration of a local cluster with OCM's real agent and controller",
     mark("the agent's bootstrap Secret back on the cluster");
 
     // The agent hangs (stopped, its process still there): OCM stops hearing from it, and Slipway restarts it.
-    const [hung] = agentProcesses(joined);
-    process.kill(hung!, "SIGSTOP");
+    const hung = await oneAgent(joined);
+    process.kill(hung, "SIGSTOP");
     const lost = await eventually(
       "OCM reports the cluster unreachable",
       async () => {
@@ -197,7 +208,7 @@ describe("registration of a local cluster with OCM's real agent and controller",
     );
     mark("available again");
     expect(available(await kube.get<MC>(managedClusterResource, undefined, name))?.status).toBe("True");
-    expect(agentProcesses(awake).length).toBe(1);
+    await oneAgent(awake);
 
     await kubectlOk(["delete", "cd", name, "-n", ns, "--timeout=120s"]);
     expect(await kube.getIfExists(managedClusterResource, undefined, name)).toBeUndefined();
