@@ -28,7 +28,11 @@ const run = promisify(execFile);
  *
  * The dev hub's own etcd lives outside the small disk: etcd stops on a full disk by design, and this test is
  * about Slipway's processes. The queue is the test Redis for the same reason (Redis refuses writes on a full
- * disk, which would hide the worker's ENOSPC).
+ * disk, which would hide the worker's ENOSPC). So do the provider plugins the worker installs into its Pulumi home
+ * at its start: the Kubernetes one, 300 MB where tools/build.sh built the management set, would not fit the small
+ * disk before any run. The rest of the Pulumi home, the runs' state and their workspaces stay on it. The job
+ * backoff is shortened (1 s doubling to 2 s; the defaults are 5 s doubling to 5 min), so the retry after the space
+ * is freed comes within seconds.
  */
 describe("a full state folder under slipway dev up", () => {
   let disk: SmallDisk | undefined;
@@ -71,6 +75,9 @@ describe("a full state folder under slipway dev up", () => {
     hubDir = await mkdtemp(join(tmpdir(), "slipway-disk-full-hub-"));
     await mkdir(stateDir);
     await symlink(hubDir, join(stateDir, "hub"));
+    await mkdir(join(hubDir, "pulumi-plugins"));
+    await mkdir(join(stateDir, "pulumi", "home"), { recursive: true });
+    await symlink(join(hubDir, "pulumi-plugins"), join(stateDir, "pulumi", "home", "plugins"));
     const prefix = `t-disk-full-${randomBytes(3).toString("hex")}`;
     env = {
       ...process.env,
@@ -79,6 +86,8 @@ describe("a full state folder under slipway dev up", () => {
       SLIPWAY_QUEUE_PREFIX: prefix,
       SLIPWAY_KUBECONFIG: "",
       KUBECONFIG: "",
+      SLIPWAY_JOB_BACKOFF_MS: "1000",
+      SLIPWAY_JOB_BACKOFF_CAP_MS: "2000",
     };
     const up = await slipway("dev", "up", "--detach");
     expect(up.code, up.stderr).toBe(0);
