@@ -200,6 +200,16 @@ export class Manager {
   }
 
   /** Starts health, informers and (on the leader) controllers; resolves once caches are synced. */
+  /**
+   * True while the controller has a pass of `key` to come or under way, a retry's backoff included; false also
+   * when this replica is not leading. Lets a caller tell "settled" from "a retry is still scheduled".
+   */
+  pending(controller: string, key: string): boolean {
+    const running = this.controllers.get(controller);
+    if (!running) throw new Error(`no controller named ${controller}`);
+    return running.queue?.pending(key) ?? false;
+  }
+
   async start(options: { cacheSyncTimeoutMs?: number } = {}): Promise<void> {
     if (this.started) return;
     this.started = true;

@@ -112,6 +112,14 @@ export class WorkQueue {
     return this.failures.get(key) ?? 0;
   }
 
+  /**
+   * True while a pass of `key` is still to come or under way: waiting, in flight, or delayed (a retry's backoff, a
+   * requeueAfter). False means nothing will process the key until someone adds it again.
+   */
+  pending(key: string): boolean {
+    return this.waiting.has(key) || this.processing.has(key) || this.delayed.has(key);
+  }
+
   /** Resolves when nothing is waiting or in flight (delayed keys do not count). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();

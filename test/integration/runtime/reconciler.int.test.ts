@@ -178,11 +178,16 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     expect(getCondition(stalled.status?.conditions, "Reconciling")).toBeUndefined();
     // The generation was handled, and the answer is Stalled: kstatus reads Failed, not InProgress.
     expect(stalled.status?.observedGeneration).toBe(4);
-    // Retries already scheduled by the earlier transient errors may still fire once; after that, nothing.
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    const passes = reconciler.normalPasses;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(reconciler.normalPasses).toBe(passes);
+    // A retry the earlier transient errors scheduled may still run, and the Stalled write comes back through the
+    // watch as one more pass; each meets the TerminalError again. Then nothing is left to come: no retry, no backoff
+    // (with one, the key would stay pending and this wait time out).
+    const cache = manager.informer<Widget>(widgets);
+    await eventually("no pass of w to come, with the cache at the latest write", async () => {
+      const latest = (await get()).metadata?.resourceVersion;
+      return (
+        cache.get(ns, "w")?.metadata?.resourceVersion === latest && !manager.pending("widget", `${ns}/w`)
+      );
+    });
     const events = await client.list<KubeObject & { reason?: string; type?: string }>(coreResources.events, {
       namespace: ns,
     });

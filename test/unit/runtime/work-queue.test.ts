@@ -186,6 +186,31 @@ describe("WorkQueue", () => {
     expect(passes).toBe(3);
   });
 
+  it("reports a key pending while it waits, runs or waits out a retry's backoff, and not once it settled", async () => {
+    vi.useFakeTimers();
+    const gate = deferred();
+    let failuresLeft = 1;
+    const queue = new WorkQueue({
+      name: "pending",
+      concurrency: 1,
+      backoff: { baseMs: 1000, maxMs: 1000 },
+      process: async () => {
+        await gate.promise;
+        if (failuresLeft-- > 0) throw new Error("backend unavailable");
+      },
+    });
+    expect(queue.pending("ns/a")).toBe(false);
+    queue.add("ns/a");
+    expect(queue.pending("ns/a")).toBe(true); // in flight, held by the gate
+    gate.resolve();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(queue.inFlight).toBe(0);
+    expect(queue.pending("ns/a")).toBe(true); // its retry is scheduled
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(queue.pending("ns/a")).toBe(false); // the retry succeeded: nothing more to come
+    expect(queue.pending("ns/other")).toBe(false);
+  });
+
   it("shutdown waits for passes in flight, drops waiting and delayed keys, and ignores new adds", async () => {
     const gate = deferred();
     const seen: string[] = [];
