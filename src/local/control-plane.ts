@@ -94,7 +94,7 @@ export class LocalControlPlane {
   }): Promise<{ apiURL: string; caData: string; kubeconfig: string }> {
     const { dataDir, binDir, name } = this.opts;
     await mkdir(join(dataDir, "logs"), { recursive: true });
-    const pki = await ensurePki(this.pkiDir, name, { extraDnsNames: this.opts.extraDnsNames });
+    const pki = await this.ensurePki();
     const previous = await this.readState();
     const etcdURL = this.opts.externalEtcd?.url;
     if (
@@ -157,6 +157,14 @@ export class LocalControlPlane {
       await save();
     }
     return endpoints;
+  }
+
+  /**
+   * Creates the certificates and keys a start needs, keeping existing ones (start does it too). A hosted control
+   * plane makes them while the shared etcd starts, which they do not depend on.
+   */
+  ensurePki(): Promise<PkiPaths> {
+    return ensurePki(this.pkiDir, this.opts.name, { extraDnsNames: this.opts.extraDnsNames });
   }
 
   /** Stops every process and keeps the data, so a later start resumes the same cluster. */

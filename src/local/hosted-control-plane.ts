@@ -38,7 +38,15 @@ export class HostedControlPlane {
   }
 
   async start(mode: { signal?: AbortSignal } = {}) {
-    const url = await this.etcd.join(this.opts.etcdPrefix, mode.signal);
+    // The PKI (a dozen openssl runs on a first start) does not need the etcd: made while it starts. Both settle
+    // before a failure is thrown, so a failed create's cleanup never races openssl writing into the folder.
+    const [joined, pki] = await Promise.allSettled([
+      this.etcd.join(this.opts.etcdPrefix, mode.signal),
+      this.cp.ensurePki(),
+    ]);
+    if (joined.status === "rejected") throw joined.reason;
+    if (pki.status === "rejected") throw pki.reason;
+    const url = joined.value;
     // Processes started against an etcd at another URL (it restarted on another port) restart with the new one.
     return this.controlPlane(url).start({ detached: true, signal: mode.signal });
   }
