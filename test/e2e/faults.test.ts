@@ -169,31 +169,44 @@ describe("fault tolerance, end to end", () => {
       const get = () => client.get<ClusterDeployment>(clusterDeploymentResource, ns, "restart");
       try {
         const first = sut.controller();
-        sut.worker();
-        // The restart takes well under a second, and the CLI alone takes seconds before the provider starts its 3 s.
+        const worker = sut.worker();
         await applyIn(ns, simulatedClusterManifest("restart", { provisionSeconds: 3 }));
 
         const inFlight = await upInFlight(get, q.queue, "the up job recorded InProgress and active", 60_000);
         const uid = inFlight.cd.metadata!.uid!;
         expect(inFlight.op).toMatchObject({ type: "up", generation: 1, jobId: `${uid}.g1.up` });
 
-        // SIGTERM: the controller stops reconciling at once ("Stopped leading"), then its process should exit. The
-        // new one starts as soon as the old one stopped working, as in a rolling update; its exit is checked below.
-        const sigtermAt = Date.now();
-        const firstExited = first.stop("SIGTERM").then(() => Date.now() - sigtermAt);
-        await eventually(
-          "the old controller stopped its controllers",
-          async () =>
-            first.log().includes("Stopped leading: controllers stopped") || first.exitStatus !== undefined,
-          20_000,
-          50,
-        );
-        // Nobody has recorded the result yet: whatever ends up in status was written by the new controller.
-        const afterStop = stackOperation(await get());
+        // The worker is held (SIGSTOP) while the controller restarts, so the job cannot end, and its result cannot
+        // be recorded by the old controller, however long a loaded machine takes over the restart. Its Pulumi run
+        // goes on; the worker sees it end once it is let go, within its job lock.
+        process.kill(worker.pid!, "SIGSTOP");
+        let sigtermAt: number;
+        let firstExited: Promise<number>;
+        let afterStop: StackStatus | undefined;
+        let jobStateAtRestart: string | undefined;
+        let second: ReturnType<SlipwayUnderTest["controller"]>;
+        try {
+          // SIGTERM: the controller stops reconciling at once ("Stopped leading"), then its process should exit.
+          // The new one starts as soon as the old one stopped working, as in a rolling update; its exit is checked
+          // below.
+          sigtermAt = Date.now();
+          firstExited = first.stop("SIGTERM").then(() => Date.now() - sigtermAt);
+          await eventually(
+            "the old controller stopped its controllers",
+            async () =>
+              first.log().includes("Stopped leading: controllers stopped") || first.exitStatus !== undefined,
+            20_000,
+            50,
+          );
+          // Nobody has recorded the result yet: whatever ends up in status was written by the new controller.
+          afterStop = stackOperation(await get());
+          jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
+          second = sut.controller();
+        } finally {
+          process.kill(worker.pid!, "SIGCONT");
+        }
         expect(afterStop?.result).toBe("InProgress");
         expect(afterStop?.jobId).toBe(inFlight.op.jobId);
-        const jobStateAtRestart = await (await q.queue.getJob(inFlight.op.jobId))?.getState();
-        const second = sut.controller();
 
         const ready = await readyOf("Ready after the controller restart", get, 90_000);
         const op = stackOperation(ready)!;
