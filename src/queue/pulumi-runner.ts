@@ -8,9 +8,9 @@ import {
   ConcurrentUpdateError,
   LocalWorkspace,
   PulumiCommand,
+  Stack,
   type EngineEvent,
   type OutputMap,
-  type Stack,
 } from "@pulumi/pulumi/automation/index.js";
 import {
   CREDENTIALS_CONFIG_KEY,
@@ -366,21 +366,44 @@ export class PulumiRunner {
   ): Promise<Stack> {
     const workDir = this.workspaceDir(stackName);
     await this.ensureFolders(workDir);
-    return LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: this.projectName, program },
-      {
-        workDir,
-        pulumiHome: this.pulumiHome,
-        envVars: {
-          ...this.envVars,
-          ...runEnv,
-          ...(attempt ? { SLIPWAY_JOB_ATTEMPT: String(attempt) } : {}),
-        },
-        pulumiCommand: await this.pulumiCommand(),
-        secretsProvider: this.secretsProvider,
-        projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
+    const workspace = await LocalWorkspace.create({
+      program,
+      workDir,
+      pulumiHome: this.pulumiHome,
+      envVars: {
+        ...this.envVars,
+        ...runEnv,
+        ...(attempt ? { SLIPWAY_JOB_ATTEMPT: String(attempt) } : {}),
       },
-    );
+      pulumiCommand: await this.pulumiCommand(),
+      secretsProvider: this.secretsProvider,
+      projectSettings: { name: this.projectName, runtime: "nodejs", backend: { url: this.backendUrl } },
+    });
+    // The Automation API's createOrSelectStack makes two CLI calls for a new stack (a `stack select` that fails,
+    // then `stack init`); `stack select --create` is one, for a new stack and an existing one alike. Stack.select
+    // runs the workspace's selectStack.
+    workspace.selectStack = (name: string) => this.selectOrCreate(workspace, name);
+    return Stack.select(stackName, workspace);
+  }
+
+  /** `pulumi stack select --create`: the stack exists afterwards, made with this runner's secrets provider. */
+  private async selectOrCreate(workspace: LocalWorkspace, stackName: string): Promise<void> {
+    const command = await this.pulumiCommand();
+    const args = ["stack", "select", "--create", "--stack", stackName, "--non-interactive"];
+    args.push("--secrets-provider", this.secretsProvider);
+    const child = spawn(command.command, args, {
+      cwd: workspace.workDir,
+      env: { ...process.env, PULUMI_HOME: this.pulumiHome, ...workspace.envVars },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    if (code !== 0)
+      throw new Error(`pulumi stack select --create ${stackName} failed (exit ${code}): ${stderr.trim()}`);
   }
 
   /**
