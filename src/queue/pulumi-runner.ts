@@ -10,6 +10,7 @@ import {
   PulumiCommand,
   Stack,
   type EngineEvent,
+  type OpMap,
   type OutputMap,
 } from "@pulumi/pulumi/automation/index.js";
 import {
@@ -336,8 +337,12 @@ export class PulumiRunner {
     description: StackDescription,
   ): Promise<{ changes: Record<string, number>; outputs?: OutputMap }> {
     const tracker = new PulumiProgressTracker(description.expectedResources, request.onProgress);
+    const summary = summaryFromEngine(stack);
     const common = {
-      onEvent: (event: EngineEvent) => tracker.handle(event),
+      onEvent: (event: EngineEvent) => {
+        tracker.handle(event);
+        summary.handle(event);
+      },
       signal: request.signal,
       color: "never" as const,
       suppressOutputs: true,
@@ -345,16 +350,14 @@ export class PulumiRunner {
     switch (request.operation) {
       case "up": {
         const result = await stack.up({ ...common, refresh: request.refresh });
-        return { changes: result.summary.resourceChanges ?? {}, outputs: result.outputs };
+        return { changes: summary.changes(result.summary), outputs: result.outputs };
       }
       case "refresh":
         // Running the program recomputes the stack outputs from the refreshed resources (powerState "Stopped"
         // after processes died); without it they keep the values of the last up.
-        return {
-          changes: (await stack.refresh({ ...common, runProgram: true })).summary.resourceChanges ?? {},
-        };
+        return { changes: summary.changes((await stack.refresh({ ...common, runProgram: true })).summary) };
       case "destroy":
-        return { changes: (await stack.destroy(common)).summary.resourceChanges ?? {} };
+        return { changes: summary.changes((await stack.destroy(common)).summary) };
     }
   }
 
@@ -553,6 +556,26 @@ export class PulumiRunner {
     this.command.catch(() => (this.command = undefined));
     return this.command;
   }
+}
+
+/**
+ * An operation's resource changes from the engine's summary event. The Automation API reads them with one more CLI
+ * call after every operation (`stack history`, Stack.info); the event carries the same counts, so while it has
+ * been seen the stack answers Stack.info without that call (undefined: the runner reads nothing else of it).
+ */
+function summaryFromEngine(stack: Stack): {
+  handle(event: EngineEvent): void;
+  changes(summary: { resourceChanges?: OpMap } | undefined): Record<string, number>;
+} {
+  let fromEngine: OpMap | undefined;
+  const info = stack.info.bind(stack);
+  stack.info = (showSecrets?: boolean) => (fromEngine ? Promise.resolve(undefined) : info(showSecrets));
+  return {
+    handle: (event) => {
+      if (event.summaryEvent) fromEngine = event.summaryEvent.resourceChanges;
+    },
+    changes: (summary) => ({ ...(fromEngine ?? summary?.resourceChanges ?? {}) }) as Record<string, number>,
+  };
 }
 
 function flatten(outputs: OutputMap): { outputs: Record<string, unknown>; secretOutputNames: string[] } {
