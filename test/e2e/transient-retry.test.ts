@@ -28,8 +28,8 @@ function readyOf(what: string, get: () => Promise<ClusterDeployment>, timeoutMs:
  * to try again`. A failure the error table calls transient, repeated 7 times, must be retried until it passes,
  * with the real cause and the next attempt's time in status meanwhile, and the cluster must converge without
  * anybody touching the spec. A terminal failure beside it is the opposite: never retried, Stalled with what to
- * change, and it converges once the spec changes. The backoff is shortened for the test (1 s doubling to 2 s); the
- * defaults are 5 s doubling to 5 min.
+ * change, and it converges once the spec changes. The backoff is shortened for the test (1 s, capped at 1 s in the
+ * first case and doubling to 2 s in the second); the defaults are 5 s doubling to 5 min.
  */
 describe("transient failures on the real controller, worker, hub and Pulumi CLI", () => {
   it(
@@ -39,7 +39,7 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
       const sut = await slipwayUnderTest("transient", {
         SLIPWAY_LEADER_ELECTION: "false",
         SLIPWAY_JOB_BACKOFF_MS: "1000",
-        SLIPWAY_JOB_BACKOFF_CAP_MS: "2000",
+        SLIPWAY_JOB_BACKOFF_CAP_MS: "1000",
       });
       const ns = sut.namespace;
       const kube = new KubeClient(hubKubeConfig());
@@ -163,9 +163,10 @@ describe("transient failures on the real controller, worker, hub and Pulumi CLI"
       try {
         sut.controller();
         await kubectlOk(["apply", "-n", ns, "-f", "-"], {
-          // Long enough that every life is killed mid-run (the kill follows the run's first log line; the CLI
-          // alone takes seconds to reach the provider), short because the retry that converges waits it out.
-          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 8 })),
+          // Long enough that every life is killed mid-run (the kill follows the run's first log line within a
+          // quarter of a second; the CLI alone takes seconds to reach the provider), short because the retry that
+          // converges waits it out.
+          input: JSON.stringify(simulatedClusterManifest("crashy", { provisionSeconds: 3 })),
         });
         const uid = (await eventually(
           "the ClusterDeployment exists",
