@@ -72,6 +72,19 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
   const reconciler = new WidgetReconciler();
   const metrics = new Metrics({ collectDefaults: false });
   const get = () => client.get<Widget>(widgets, ns, "w");
+  /**
+   * The widget once no pass of it is left to come (none waiting, running or in a retry's backoff) and the cache
+   * holds its latest write: whatever its last write brings back through the watch has run.
+   */
+  const settled = () =>
+    eventually("no pass of w to come, with the cache at the latest write", async () => {
+      const latest = await get();
+      const cached = manager.informer<Widget>(widgets).get(ns, "w");
+      return cached?.metadata?.resourceVersion === latest.metadata?.resourceVersion &&
+        !manager.pending("widget", `${ns}/w`)
+        ? latest
+        : undefined;
+    });
 
   beforeAll(async () => {
     await installWidgetCrd();
@@ -137,14 +150,13 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
       { status: { lastOperation: { type: "up", result: "Succeeded" } } },
       { type: "merge", subresource: "status", fieldManager: "slipway-worker" },
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const before = await get();
+    // The worker's write comes back through the watch as a pass; wait until it (and any other) is over.
+    const before = await settled();
     const passes = reconciler.normalPasses;
     manager.enqueue("widget", `${ns}/w`);
     manager.enqueue("widget", `${ns}/w`);
-    await eventually("another pass", () => reconciler.normalPasses > passes, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const after = await get();
+    await eventually("another pass", () => reconciler.normalPasses > passes);
+    const after = await settled();
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
     expect(after.status?.lastOperation).toEqual({ type: "up", result: "Succeeded" });
   });
@@ -181,13 +193,7 @@ describe("reconcile harness and Manager against a real kube-apiserver", () => {
     // A retry the earlier transient errors scheduled may still run, and the Stalled write comes back through the
     // watch as one more pass; each meets the TerminalError again. Then nothing is left to come: no retry, no backoff
     // (with one, the key would stay pending and this wait time out).
-    const cache = manager.informer<Widget>(widgets);
-    await eventually("no pass of w to come, with the cache at the latest write", async () => {
-      const latest = (await get()).metadata?.resourceVersion;
-      return (
-        cache.get(ns, "w")?.metadata?.resourceVersion === latest && !manager.pending("widget", `${ns}/w`)
-      );
-    });
+    await settled();
     const events = await client.list<KubeObject & { reason?: string; type?: string }>(coreResources.events, {
       namespace: ns,
     });
