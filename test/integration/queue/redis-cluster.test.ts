@@ -5,6 +5,7 @@ import { JobWorker } from "../../../src/queue/job-worker.js";
 import { redisConnection } from "../../../src/queue/redis.js";
 import { StackLeases } from "../../../src/queue/stack-lease.js";
 import { loadConfig } from "../../../src/runtime/config.js";
+import { jobEnded } from "../../harness/jobs.js";
 import { RedisClusterDeployment } from "../../harness/redis-cluster.js";
 import { temporaryFolders } from "../../harness/temporary-folders.js";
 
@@ -56,8 +57,9 @@ describe("the queue on a Redis Cluster of three masters", () => {
         generation: 1,
       };
       const id = await queue.enqueue({ ...data, operation: "up" } as never);
-      await expect.poll(async () => (await queue.lookup(id)).state, { timeout: 15_000 }).toBe("completed");
-      expect((await queue.lookup(id)).result).toEqual({ ran: true });
+      const ended = await jobEnded(queue, id);
+      expect(ended.state).toBe("completed");
+      expect(ended.result).toEqual({ ran: true });
 
       const leases = new StackLeases({ redis, prefix: config.queuePrefix, ttlMs: 5_000 });
       const lease = await leases.acquire("stack-a", "job-1", "none");
