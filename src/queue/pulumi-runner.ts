@@ -21,6 +21,7 @@ import {
   type StackDescription,
   type StackKind,
 } from "../../stacks/index.js";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { expectUnhandledRejections } from "../runtime/unhandled-rejections.js";
@@ -338,10 +339,17 @@ export class PulumiRunner {
   ): Promise<{ changes: Record<string, number>; outputs?: OutputMap }> {
     const tracker = new PulumiProgressTracker(description.expectedResources, request.onProgress);
     const summary = summaryFromEngine(stack);
+    const workspace = stack.workspace as LocalWorkspace;
+    const show = ["stack", "output", "--json", "--show-secrets", "--stack", stack.name];
+    const outputs = outputsFromEngine(
+      stack,
+      async () => JSON.parse(await this.cli(workspace, show)) as Record<string, unknown>,
+    );
     const common = {
       onEvent: (event: EngineEvent) => {
         tracker.handle(event);
         summary.handle(event);
+        outputs.handle(event);
       },
       signal: request.signal,
       color: "never" as const,
@@ -391,22 +399,31 @@ export class PulumiRunner {
 
   /** `pulumi stack select --create`: the stack exists afterwards, made with this runner's secrets provider. */
   private async selectOrCreate(workspace: LocalWorkspace, stackName: string): Promise<void> {
+    await this.cli(workspace, [
+      ...["stack", "select", "--create", "--stack", stackName],
+      ...["--secrets-provider", this.secretsProvider],
+    ]);
+  }
+
+  /** One CLI command in the workspace, with its environment; its stdout (which may hold secrets: never logged). */
+  private async cli(workspace: LocalWorkspace, args: string[]): Promise<string> {
     const command = await this.pulumiCommand();
-    const args = ["stack", "select", "--create", "--stack", stackName, "--non-interactive"];
-    args.push("--secrets-provider", this.secretsProvider);
-    const child = spawn(command.command, args, {
+    const child = spawn(command.command, [...args, "--non-interactive"], {
       cwd: workspace.workDir,
       env: { ...process.env, PULUMI_HOME: this.pulumiHome, ...workspace.envVars },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on("error", reject);
       child.on("close", resolve);
     });
     if (code !== 0)
-      throw new Error(`pulumi stack select --create ${stackName} failed (exit ${code}): ${stderr.trim()}`);
+      throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${stderr.trim()}`);
+    return stdout;
   }
 
   /**
@@ -576,6 +593,46 @@ function summaryFromEngine(stack: Stack): {
     },
     changes: (summary) => ({ ...(fromEngine ?? summary?.resourceChanges ?? {}) }) as Record<string, number>,
   };
+}
+
+/**
+ * Which stack outputs are secret, from the engine's event for the stack's own outputs, where a secret shows as
+ * Pulumi's secret signature and never in clear. The Automation API finds out with one more CLI call after every
+ * up (`stack output --json`, masked, beside `--show-secrets`); once the event has been seen, the stack's outputs
+ * are read with the `--show-secrets` call alone. Without it, the Automation API's two calls.
+ */
+function outputsFromEngine(
+  stack: Stack,
+  plaintext: () => Promise<Record<string, unknown>>,
+): { handle(event: EngineEvent): void } {
+  let secret: Set<string> | undefined;
+  const outputs = stack.outputs.bind(stack);
+  stack.outputs = async () => {
+    if (!secret) return outputs();
+    const known = secret;
+    const values = await plaintext();
+    return Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, { value, secret: known.has(name) }]),
+    );
+  };
+  return {
+    handle: (event) => {
+      const metadata = event.resOutputsEvent?.metadata;
+      if (!metadata || event.resOutputsEvent?.planning || metadata.type !== ROOT_STACK_TYPE) return;
+      const recorded = Object.entries(metadata.new?.outputs ?? {});
+      secret = new Set(recorded.filter(([, value]) => isSecretValue(value)).map(([name]) => name));
+    },
+  };
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+function isSecretValue(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
+  );
 }
 
 function flatten(outputs: OutputMap): { outputs: Record<string, unknown>; secretOutputNames: string[] } {
