@@ -415,7 +415,12 @@ describe("fault tolerance, end to end", () => {
           name: "amnesia",
           namespace: ns,
         });
-        expect(controller.log()).toContain("Job not found in Redis: enqueuing it again");
+        // Log lines reach the file a moment after the job reaches Redis (the test process pipes them there).
+        await eventually(
+          "the controller's log says it queued the lost job again",
+          () => controller.log().includes("Job not found in Redis: enqueuing it again"),
+          10_000,
+        );
 
         const ready = await readyOf("Ready after the flush", get, 90_000);
         expect(stackOperation(ready)).toMatchObject({
