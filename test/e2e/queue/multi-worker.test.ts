@@ -57,6 +57,11 @@ describe("two workers on two hosts sharing Redis and an S3 backend", () => {
         ).start(),
       );
     }
+    // Both workers take jobs before any cluster is applied: otherwise a host that a loaded machine starts slowly
+    // can find every job already taken by the other, and the case's "both hosts took work" fails.
+    await eventually("both workers started", () =>
+      workers.every((worker) => worker.log().includes('"msg":"Worker started"')),
+    );
     kube = new KubeClient(hubKubeConfig());
   });
 
