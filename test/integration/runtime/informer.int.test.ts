@@ -49,16 +49,16 @@ describe("Informer against a real kube-apiserver", () => {
       ...widget(nsB, "w2", { size: 2 }),
       metadata: { namespace: nsB, name: "w2", labels: { tier: "gold" } },
     });
-    await eventually("w2 in the cache", () => informer.get(nsB, "w2"), 10_000);
+    await eventually("w2 in the cache", () => informer.get(nsB, "w2"));
     expect(informer.list({ labelSelector: "tier=gold" }).map((w) => w.metadata?.name)).toEqual(["w2"]);
     expect(informer.list({ namespace: nsA }).map((w) => w.metadata?.name)).toEqual(["before-start"]);
 
     await client.patch(widgets, nsB, "w2", { spec: { size: 3 } }, { type: "merge" });
-    await eventually("update of w2", () => informer.get(nsB, "w2")?.spec?.size === 3, 10_000);
+    await eventually("update of w2", () => informer.get(nsB, "w2")?.spec?.size === 3);
     expect(events).toContain("update w2 2->3");
 
     await client.delete(widgets, nsB, "w2");
-    await eventually("delete of w2", () => informer.get(nsB, "w2") === undefined, 10_000);
+    await eventually("delete of w2", () => informer.get(nsB, "w2") === undefined);
     expect(events).toContain(`delete ${nsB}/w2`);
     expect(events.indexOf(`add ${nsB}/w2`)).toBeLessThan(events.indexOf("update w2 2->3"));
   });
@@ -78,7 +78,7 @@ describe("Informer against a real kube-apiserver", () => {
     try {
       await client.create(widgets, widget(nsB, "b1", { size: 2 }));
       await client.create(widgets, widget(elsewhere, "x2", { size: 2 }));
-      await eventually("b1 in the cache", () => informer.get(nsB, "b1"), 10_000);
+      await eventually("b1 in the cache", () => informer.get(nsB, "b1"));
       expect(informer.getByKey(`${nsA}/a1`)?.spec?.size).toBe(1);
       expect(informer.get(elsewhere, "x1")).toBeUndefined();
       expect(
@@ -103,7 +103,7 @@ describe("Informer against a real kube-apiserver", () => {
     await informer.waitForSync({ timeoutMs: 20_000 });
     expect(informer.relistCount).toBe(1);
     await client.create(widgets, widget(ns, "one"));
-    await eventually("widget one", () => informer.get(ns, "one"), 10_000);
+    await eventually("widget one", () => informer.get(ns, "one"));
 
     // The watch cache of a custom resource starts at the resourceVersion the CRD was established at, so
     // version 1 is older than anything it holds: the server answers 410 Gone ("too old resource version").
@@ -111,7 +111,7 @@ describe("Informer against a real kube-apiserver", () => {
     await eventually("a relist after 410 Gone", () => informer.relistCount >= 2, 20_000);
 
     await client.create(widgets, widget(ns, "two"));
-    await eventually("widget two after the relist", () => informer.get(ns, "two"), 10_000);
+    await eventually("widget two after the relist", () => informer.get(ns, "two"));
     expect(informer.get(ns, "one")).toMatchObject({
       apiVersion: "runtime-test.slipway.dev/v1",
       kind: "Widget",
