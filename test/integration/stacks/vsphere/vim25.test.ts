@@ -6,6 +6,7 @@ import { inventoryPaths } from "../../../../stacks/vsphere/inputs.js";
 import { applyVmSet, findPlacement, removeVmSet } from "../../../../stacks/vsphere/vm-set.js";
 import { desiredVms, INFRA_ID_KEY } from "../../../../stacks/vsphere/vm-set-plan.js";
 import type { MoRef } from "../../../../stacks/vsphere/vim25/soap-codec.js";
+import { eventually } from "../../../harness/eventually.js";
 import { startVcsim, type Vcsim } from "../../../harness/vcsim.js";
 
 /**
@@ -206,12 +207,10 @@ describe("vim25 client against vcsim", () => {
       expect(inFolder.length).toBeGreaterThan(1); // the template and vcsim's other VMs too
 
       await counted(client, "guest shutdown", () => client.shutdownGuest(vm));
-      let off = await client.vm(vm);
-      for (let i = 0; i < 50 && off?.powerState !== "poweredOff"; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        off = await client.vm(vm);
-      }
-      expect(off?.powerState).toBe("poweredOff");
+      // The guest goes down after the call returns, in vcsim's own time: waited for with the harness default.
+      await eventually("the VM powered off by its guest's shutdown", async () =>
+        (await client.vm(vm))?.powerState === "poweredOff" ? true : undefined,
+      );
 
       await client.powerOn(vm);
       expect((await counted(client, "read one VM", () => client.vm(vm)))?.powerState).toBe("poweredOn");
