@@ -183,15 +183,28 @@ function errorText(error: unknown): string {
 }
 
 /**
+ * Go's multi-error (hashicorp/go-multierror, which the CLI uses) prints "N errors occurred:" and then one "* cause"
+ * line per error: the causes join their header, so that a line picked for its `error:` keeps them.
+ */
+function withMultiErrorCauses(lines: string[]): string[] {
+  const out: { line: string; causes: string[] }[] = [];
+  for (const line of lines) {
+    const previous = out.at(-1);
+    if (line.startsWith("* ") && previous && /\berrors? occurred:$/.test(previous.line))
+      previous.causes.push(line.slice(2));
+    else out.push({ line, causes: [] });
+  }
+  return out.map(({ line, causes }) => (causes.length > 0 ? `${line} ${causes.join("; ")}` : line));
+}
+
+/**
  * The lines a person needs: for CLI failures the `error:` lines (minus the generic "update failed"), else the
  * error's own message; at most three lines of 300 characters.
  */
 function usefulLines(error: unknown, text: string, secrets?: string[]): string {
   let lines: string[];
   if (error instanceof CommandError) {
-    const errorLines = text
-      .split("\n")
-      .map((l) => l.trim())
+    const errorLines = withMultiErrorCauses(text.split("\n").map((l) => l.trim()))
       .filter(
         (l) =>
           /^error: /i.test(l) ||

@@ -76,6 +76,18 @@ describe("classifyPulumiError", () => {
         message: /no space left on device/,
       },
       {
+        name: "a full disk reported as Go's multi-error, its causes kept",
+        error: cliError(
+          "error: 2 errors occurred:\n\t* failed to save snapshot: write /state/.pulumi/stacks/s.json: no space left on device\n" +
+            "\t* could not release the lock: write /state/.pulumi/locks/s/1.json: no space left on device\n\n",
+        ),
+        retry: true,
+        reason: "DiskFull",
+        message:
+          "2 errors occurred: failed to save snapshot: write /state/.pulumi/stacks/s.json: no space left on device; " +
+          "could not release the lock: write /state/.pulumi/locks/s/1.json: no space left on device",
+      },
+      {
         name: "a full disk while the worker prepares the workspace",
         error: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }),
         retry: true,
