@@ -8,6 +8,7 @@ export { InvalidSpecError } from "./invalid-spec-error.js";
 export { JobDeferredError } from "./job-deferred-error.js";
 export { KubeApiError, isAlreadyExists, isConflict, isGone, isNotFound } from "./kube-api-error.js";
 export { ProviderPluginMissingError } from "./provider-plugin-missing-error.js";
+export { PulumiCliError } from "./pulumi-cli-error.js";
 export { SchemaValidationError, type FieldError } from "./schema-validation-error.js";
 export { StackBusyError } from "./stack-busy-error.js";
 export { StackLeaseLostError } from "./stack-lease-lost-error.js";

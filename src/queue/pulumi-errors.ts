@@ -7,6 +7,7 @@ import {
 import { scrubSecrets } from "../runtime/redaction.js";
 import {
   ProviderPluginMissingError,
+  PulumiCliError,
   StackBusyError,
   StackLeaseLostError,
   StackOwnerUnknownError,
@@ -14,6 +15,10 @@ import {
   TerminalStackError,
 } from "../errors/index.js";
 import { platforms } from "../../stacks/index.js";
+
+/** A failed CLI command: the Automation API's, or one the runner ran itself. Its stderr has the CLI's words. */
+const isCliError = (e: unknown): e is CommandError | PulumiCliError =>
+  e instanceof CommandError || e instanceof PulumiCliError;
 
 /** What to do about a failed Pulumi operation. */
 export interface PulumiErrorClass {
@@ -134,7 +139,7 @@ const RULES: Rule[] = [
   {
     reason: "ProviderTransientError",
     retry: true,
-    matches: (e, t) => e instanceof CommandError && TRANSIENT_NETWORK.test(t),
+    matches: (e, t) => isCliError(e) && TRANSIENT_NETWORK.test(t),
   },
   {
     reason: "Canceled",
@@ -149,7 +154,7 @@ const RULES: Rule[] = [
     retry: true,
     matches: (_e, t) => /Running program .* failed|unhandled exception/i.test(t),
   },
-  { reason: "ProviderError", retry: true, matches: (e) => e instanceof CommandError },
+  { reason: "ProviderError", retry: true, matches: isCliError },
 ];
 
 /** Classifies a failure of PulumiRunner.run: retry or stop, a CamelCase reason and a message without secrets. */
@@ -178,6 +183,7 @@ function errorText(error: unknown): string {
       .commandResult;
     return [error.name, r?.stderr ?? "", r?.stdout ?? "", r?.err?.message ?? "", error.message].join("\n");
   }
+  if (error instanceof PulumiCliError) return [error.name, error.stderr].join("\n");
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
@@ -203,7 +209,7 @@ function withMultiErrorCauses(lines: string[]): string[] {
  */
 function usefulLines(error: unknown, text: string, secrets?: string[]): string {
   let lines: string[];
-  if (error instanceof CommandError) {
+  if (isCliError(error)) {
     const errorLines = withMultiErrorCauses(text.split("\n").map((l) => l.trim()))
       .filter(
         (l) =>
@@ -222,7 +228,13 @@ function usefulLines(error: unknown, text: string, secrets?: string[]): string {
       lines = text
         .split("\n")
         .map((l) => l.trim())
-        .filter((l) => l.length > 0 && !/^(code|stdout|stderr|err\?):/.test(l) && l !== "CommandError");
+        .filter(
+          (l) =>
+            l.length > 0 &&
+            !/^(code|stdout|stderr|err\?):/.test(l) &&
+            l !== "CommandError" &&
+            l !== "PulumiCliError",
+        );
     }
   } else if (error instanceof Error) {
     lines = scrubSecrets(error.message, secrets).split("\n");

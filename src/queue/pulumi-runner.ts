@@ -25,7 +25,12 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import { defaultPulumiBackendUrl } from "../runtime/config.js";
 import { distDir, repoRoot } from "../runtime/paths.js";
 import { expectUnhandledRejections } from "../runtime/unhandled-rejections.js";
-import { StackLeaseLostError, StackOwnerUnknownError, StaleStackLockError } from "../errors/index.js";
+import {
+  PulumiCliError,
+  StackLeaseLostError,
+  StackOwnerUnknownError,
+  StaleStackLockError,
+} from "../errors/index.js";
 import { PulumiProgressTracker, type PulumiProgress } from "./pulumi-progress.js";
 import type { MarkedProcess } from "./process-tree.js";
 import { RunProcesses, type RunContext } from "./run-processes.js";
@@ -421,8 +426,7 @@ export class PulumiRunner {
       child.on("error", reject);
       child.on("close", resolve);
     });
-    if (code !== 0)
-      throw new Error(`pulumi ${args.slice(0, 2).join(" ")} failed (exit ${code}): ${stderr.trim()}`);
+    if (code !== 0) throw new PulumiCliError(args.slice(0, 2).join(" "), code, stderr);
     return stdout;
   }
 
@@ -505,7 +509,7 @@ export class PulumiRunner {
       child.on("error", reject);
       child.on("close", resolve);
     });
-    if (code !== 0) throw new Error(`pulumi config set ${key} failed (exit ${code}): ${stderr.trim()}`);
+    if (code !== 0) throw new PulumiCliError(`config set ${key}`, code, stderr);
   }
 
   /** `<backend>/.pulumi/locks/organization/<project>/<stack>` for the file backend; undefined for others. */

@@ -1,6 +1,6 @@
 import * as automation from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
-import { StaleStackLockError, TerminalStackError } from "../../../src/errors/index.js";
+import { PulumiCliError, StaleStackLockError, TerminalStackError } from "../../../src/errors/index.js";
 import { classifyPulumiError } from "../../../src/queue/pulumi-errors.js";
 import { scrubSecrets } from "../../../src/runtime/redaction.js";
 
@@ -86,6 +86,20 @@ describe("classifyPulumiError", () => {
         message:
           "2 errors occurred: failed to save snapshot: write /state/.pulumi/stacks/s.json: no space left on device; " +
           "could not release the lock: write /state/.pulumi/locks/s/1.json: no space left on device",
+      },
+      {
+        name: "an unreachable backend in a CLI command the runner runs itself (stack select --create)",
+        error: new PulumiCliError(
+          "stack select",
+          1,
+          'error: read ".pulumi/meta.yaml": blob (key ".pulumi/meta.yaml") (code=Unknown): operation error S3: ' +
+            "GetObject, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , " +
+            'HostID: , request send failed, Get "http://127.0.0.1:1/nowhere/.pulumi/meta.yaml": dial tcp ' +
+            "127.0.0.1:1: connect: connection refused\n",
+        ),
+        retry: true,
+        reason: "ProviderTransientError",
+        message: /request send failed, Get "http:\/\/127\.0\.0\.1:1\/nowhere\//,
       },
       {
         name: "a full disk while the worker prepares the workspace",
