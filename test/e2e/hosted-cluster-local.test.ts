@@ -189,9 +189,14 @@ describe("HostedCluster on the local platform, end to end", () => {
     ).toEqual([betaName]);
 
     // A real scheduler runs: with no node, a pod is marked Unschedulable (what NodePool autoscaling reads).
-    expect((await alphaApi(["run", "probe", "--image=registry.invalid/none", "--restart=Never"])).code).toBe(
-      0,
-    );
+    // Admission refuses a pod until kube-controller-manager has made the namespace's default ServiceAccount, which
+    // may come after Available (the API serving): wait for it, as a user's first pod would.
+    await eventually("alpha's default ServiceAccount", async () => {
+      const sa = await alphaApi(["get", "serviceaccount", "default", "-o", "name"]);
+      return sa.code === 0 || undefined;
+    });
+    const probe = await alphaApi(["run", "probe", "--image=registry.invalid/none", "--restart=Never"]);
+    expect(probe.code, probe.stderr).toBe(0);
     await eventually(
       "the scheduler's verdict on the probe pod",
       async () => {
